@@ -1,0 +1,28 @@
+// Build with esbuild:
+//   dist/gradlab.js  the library (ESM; Node and browser). The Node-only 'webgpu' package is
+//                    loaded by a dynamic import that only runs in Node, and stays external.
+//   dist/cli.js      the command line (`gradlab ...`), with a shebang.
+//   dist/demo/       the demo page, when demo/ has one.
+import { build } from 'esbuild';
+import { chmodSync, cpSync, existsSync, mkdirSync } from 'node:fs';
+
+const common = { bundle: true, format: 'esm', sourcemap: true, logLevel: 'warning', external: ['webgpu'], target: 'es2022' };
+
+await build({ ...common, entryPoints: ['models/index.ts'], outfile: 'dist/gradlab.js', platform: 'neutral', mainFields: ['module', 'main'] });
+
+await build({
+  ...common,
+  entryPoints: ['models/cli/main.ts'],
+  outfile: 'dist/cli.js',
+  platform: 'node',
+  banner: { js: '#!/usr/bin/env node' },
+});
+chmodSync('dist/cli.js', 0o755);
+
+if (existsSync('demo/main.ts')) {
+  mkdirSync('dist/demo', { recursive: true });
+  await build({ ...common, entryPoints: ['demo/main.ts'], outfile: 'dist/demo/main.js', platform: 'browser', loader: { '.css': 'css' } });
+  for (const f of ['index.html', 'style.css']) if (existsSync(`demo/${f}`)) cpSync(`demo/${f}`, `dist/demo/${f}`);
+  cpSync('node_modules/uplot/dist/uPlot.min.css', 'dist/demo/uPlot.min.css');
+}
+console.log('built dist/gradlab.js, dist/cli.js' + (existsSync('demo/main.ts') ? ', dist/demo/' : ''));

@@ -1,0 +1,156 @@
+// The backend seam. Everything the engine asks of a device goes through this small interface:
+// allocate a buffer, write to it, read it back, run a named kernel, release it. The CPU backend
+// (kernels/cpu) implements it with typed-array loops; the WebGPU backend (kernels/webgpu) with
+// WGSL compute shaders. A kernel has the same name and the same parameters on both, so the CPU
+// twin of any WGSL kernel is the file of the same name in the other folder.
+
+import type { Shape } from './shape';
+
+export type DType = 'float32' | 'float64' | 'int32';
+export type BackendName = 'cpu' | 'webgpu';
+export type FloatArray = Float32Array | Float64Array;
+export type DataArray = Float32Array | Float64Array | Int32Array;
+
+/** An opaque handle to a buffer that lives on a backend. */
+export interface Storage {
+  readonly backend: BackendName;
+  readonly size: number;
+  readonly dtype: DType;
+}
+
+/** Elementwise functions of one input, y = f(x; alpha, beta). */
+export type UnaryOp =
+  | 'affine' // alpha * x + beta  (neg, add/sub/mul/div by a number)
+  | 'rdiv' // alpha / x          (a number divided by a tensor)
+  | 'pow' // x ^ alpha
+  | 'exp' | 'log' | 'sqrt' | 'abs'
+  | 'clamp' // min(max(x, alpha), beta)
+  | 'relu' | 'leakyRelu' // leakyRelu: x > 0 ? x : alpha * x
+  | 'sigmoid' | 'tanh' | 'softplus' | 'silu';
+
+/** Elementwise functions of two broadcast inputs. */
+export type BinaryOp =
+  | 'add' | 'sub' | 'mul' | 'div'
+  | 'eq' // 1 where a == b else 0 (masks for max's gradient)
+  | 'bceLogits' // max(a,0) - a*b + log(1 + exp(-|a|)), a = logit, b = target
+  | 'bceLogitsGrad' // sigmoid(a) - b
+  | 'bce' // -(b log p + (1-b) log(1-p)), p = clamp(a, eps, 1-eps)
+  | 'bceGrad'; // (p - b) / (p (1 - p)) inside the clamp, 0 outside
+
+/** Activations that the fused linear kernel can apply, with gradients computable from y. */
+export type FusedActivation = 'none' | 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh';
+
+/** Every kernel call, by name. Shapes are passed so each backend can pick its fast path. */
+export type KernelCall =
+  | { kernel: 'unary'; op: UnaryOp; x: Storage; out: Storage; alpha: number; beta: number }
+  /** dx = dy * f'(x), with y = f(x) also given (sigmoid' = y (1 - y) is cheaper from y). */
+  | { kernel: 'unaryGrad'; op: UnaryOp; x: Storage; y: Storage; dy: Storage; out: Storage; alpha: number; beta: number }
+  | { kernel: 'binary'; op: BinaryOp; a: Storage; b: Storage; out: Storage; aShape: Shape; bShape: Shape; outShape: Shape }
+  /** Reduce the middle axis of x viewed as [outer, axisSize, inner]; out is [outer, inner]. */
+  | { kernel: 'reduce'; op: 'sum' | 'max'; x: Storage; out: Storage; outer: number; axisSize: number; inner: number; scale: number }
+  /** out[b] = op(A[b]) · op(B[b]), op = transpose or not; a batch stride of 0 broadcasts. */
+  | {
+      kernel: 'matmul'; a: Storage; b: Storage; out: Storage;
+      batch: number; m: number; k: number; n: number;
+      transA: boolean; transB: boolean; strideA: number; strideB: number;
+      variant?: MatmulVariant;
+    }
+  /** out = act(x · W + b): x [m, k], W [k, n], b [n] (optional). */
+  | { kernel: 'linear'; x: Storage; w: Storage; b: Storage | null; out: Storage; m: number; k: number; n: number; activation: FusedActivation; alpha: number }
+  /** out = scale * x broadcast from inShape to outShape (the gradient of sum and mean). */
+  | { kernel: 'expand'; x: Storage; out: Storage; inShape: Shape; outShape: Shape; scale: number }
+  | { kernel: 'transpose'; x: Storage; out: Storage; rows: number; cols: number }
+  /** Softmax (or log-softmax) along the middle axis of [outer, axisSize, inner]. */
+  | { kernel: 'softmax'; x: Storage; out: Storage; outer: number; axisSize: number; inner: number; log: boolean }
+  /**
+   * Copy a block along one axis: src viewed as [outer, srcAxis, inner], rows
+   * [srcStart, srcStart + count) go to rows [dstStart, ...) of dst viewed as [outer, dstAxis, inner].
+   * slice, concat and their gradients are all this one kernel.
+   */
+  | {
+      kernel: 'copyAxis'; src: Storage; dst: Storage; outer: number; inner: number;
+      srcAxis: number; dstAxis: number; srcStart: number; dstStart: number; count: number;
+    }
+  /** out[i, :] = x[indices[i], :] with rows of `inner` elements. */
+  | { kernel: 'gather'; x: Storage; indices: Storage; out: Storage; rows: number; inner: number; sourceRows: number }
+  /** out[indices[i], :] += src[i, :] (out must be filled first): the gradient of gather. */
+  | { kernel: 'scatterAdd'; src: Storage; indices: Storage; out: Storage; rows: number; inner: number }
+  | { kernel: 'fill'; out: Storage; value: number }
+  /**
+   * Counter-based random numbers (Philox 4x32-10, see engine/rng.ts), generated in place.
+   * uniform: in (a, b); normal: mean a, std b; int: in [0, b); bernoulli: b where u < a, else 0.
+   */
+  | { kernel: 'random'; out: Storage; dist: RandomDist; key0: number; key1: number; counter: number; a: number; b: number }
+  /** One Adam update in place on param, m and v (Kingma and Ba, with bias correction). */
+  | {
+      kernel: 'adam'; param: Storage; grad: Storage; m: Storage; v: Storage;
+      lr: number; beta1: number; beta2: number; eps: number; step: number;
+    }
+  /** SGD with momentum in place: vel = momentum * vel + grad; param -= lr * vel. */
+  | { kernel: 'sgd'; param: Storage; grad: Storage; velocity: Storage | null; lr: number; momentum: number };
+
+export type RandomDist = 'uniform' | 'normal' | 'int' | 'bernoulli';
+
+export type KernelName = KernelCall['kernel'];
+
+/** The rungs of the matmul ladder (WebGPU); 'auto' picks by shape. The CPU has one loop. */
+export type MatmulVariant = 'auto' | 'naive' | 'tiled' | 'register' | 'small';
+
+export interface BackendStats {
+  /** Buffers allocated and not yet released (pooled buffers are not counted). */
+  liveBuffers: number;
+  /** Buffers created from scratch since the start (not served from the pool). */
+  bufferCreations: number;
+  dispatches: number;
+  submits: number;
+}
+
+export interface Backend {
+  readonly name: BackendName;
+  /** A buffer of `size` elements. Its contents are undefined until written. */
+  alloc(size: number, dtype: DType): Storage;
+  write(dst: Storage, data: ArrayLike<number>): void;
+  /** A copy of the buffer's contents, once all work recorded before has run. */
+  read(src: Storage): Promise<DataArray>;
+  /** Synchronous read: the CPU backend only. */
+  readSync?(src: Storage): DataArray;
+  run(call: KernelCall): void;
+  release(storage: Storage): void;
+  /** Submit all recorded work and wait for it. */
+  flush(): Promise<void>;
+  /** Called at the end of an optimizer step: a queued backend submits its work here. */
+  endStep?(): void;
+  stats(): BackendStats;
+}
+
+const backends = new Map<BackendName, Backend>();
+let current: Backend | null = null;
+let defaultFactory: (() => Backend) | null = null;
+
+/** Backends register themselves; the CPU backend is the default. */
+export function registerBackend(backend: Backend, makeDefault = false): void {
+  backends.set(backend.name, backend);
+  if (makeDefault && current === null) current = backend;
+}
+
+export function setDefaultBackendFactory(factory: () => Backend): void {
+  defaultFactory = factory;
+}
+
+export function currentBackend(): Backend {
+  if (current === null) {
+    if (defaultFactory === null) throw new Error('gradlab: no backend is registered');
+    current = defaultFactory();
+    backends.set(current.name, current);
+  }
+  return current;
+}
+
+export function useBackend(backend: Backend): void {
+  backends.set(backend.name, backend);
+  current = backend;
+}
+
+export function findBackend(name: BackendName): Backend | undefined {
+  return backends.get(name);
+}

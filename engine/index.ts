@@ -1,0 +1,46 @@
+// gradlab's engine: the public surface. Import everything from here.
+
+import { CpuBackend } from '../kernels/cpu/backend';
+import { currentBackend, setDefaultBackendFactory, useBackend, findBackend, type BackendName, type BackendStats } from './backend';
+
+setDefaultBackendFactory(() => new CpuBackend());
+
+export { Tensor, type NestedArray, type TensorOptions } from './tensor';
+export * from './ops';
+export { setMatmulVariant } from './ops/matmul';
+export { noGrad, isGradEnabled } from './autograd';
+export { tidy, keep, liveTensors } from './memory';
+export { gradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck';
+export { createRng, rngFromState, type Rng, type RngState } from './rng';
+export { Linear, MLP, Dropout, initWeights, type Activation, type Init, type Module, type MLPOptions } from './nn';
+export { Adam, SGD, type AdamOptions, type AdamState, type SGDOptions, type Optimizer } from './optim';
+export { onDispatch, recordDispatches, setDebug, type DispatchRecord } from './trace';
+export type { Backend, BackendName, BackendStats, DType, KernelCall, KernelName, Storage } from './backend';
+export { formatShape, type Shape } from './shape';
+
+/** The name of the backend new tensors are created on. */
+export function getBackend(): BackendName {
+  return currentBackend().name;
+}
+
+/**
+ * Choose where new tensors live and ops run. 'cpu' is always available. Returns the name of
+ * the backend actually in use.
+ */
+export async function setBackend(name: BackendName): Promise<BackendName> {
+  if (name === 'cpu') {
+    useBackend(findBackend('cpu') ?? new CpuBackend());
+    return 'cpu';
+  }
+  throw new Error(`setBackend: unknown backend '${String(name)}' (available: cpu)`);
+}
+
+/** Wait until all queued work of the current backend has run. */
+export function flush(): Promise<void> {
+  return currentBackend().flush();
+}
+
+/** Counters of the current backend: live buffers, buffer creations, dispatches, submits. */
+export function backendStats(): BackendStats {
+  return currentBackend().stats();
+}

@@ -1,0 +1,8 @@
+// All ops, one import away. Each file keeps every op's backward beside its forward.
+export * from './creation';
+export * from './elementwise';
+export * from './activations';
+export * from './reduce';
+export * from './matmul';
+export * from './layout';
+export * from './losses';

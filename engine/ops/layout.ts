@@ -1,0 +1,132 @@
+// Ops that move data without arithmetic: reshape, concat, slice, gather.
+
+import { record } from '../autograd';
+import { formatShape, normAxis, sizeOf, splitAtAxis, type Shape } from '../shape';
+import { runKernel, Tensor } from '../tensor';
+import { currentBackend } from '../backend';
+import { fullLike } from './creation';
+
+/** Same data, new shape (one dimension may be -1, inferred). Shares the buffer: no copy. */
+export function reshape(x: Tensor, shape: Shape): Tensor {
+  const dims = [...shape];
+  const unknown = dims.indexOf(-1);
+  if (unknown >= 0) {
+    const known = sizeOf(dims.filter((_, i) => i !== unknown));
+    if (known === 0 || x.size % known !== 0) throw new Error(`reshape: cannot infer -1 in ${formatShape(shape)} for ${x.size} elements`);
+    dims[unknown] = x.size / known;
+  }
+  if (dims.some((d) => !Number.isInteger(d) || d < 0) || sizeOf(dims) !== x.size) {
+    throw new Error(`reshape: cannot reshape ${formatShape(x.shape)} (${x.size} elements) to ${formatShape(shape)}`);
+  }
+  const out = Tensor.view(x, dims);
+  return record(out, 'reshape', [x], (dy) => [Tensor.view(dy, x.shape)]);
+}
+
+function copyRows(src: Tensor, dst: Tensor, axis: number, srcStart: number, dstStart: number, count: number, name: string): void {
+  const { outer, inner } = splitAtAxis(src.shape, axis);
+  runKernel(src.backend, {
+    kernel: 'copyAxis', src: src.storage(name), dst: dst.storage(name), outer, inner,
+    srcAxis: src.shape[axis], dstAxis: dst.shape[axis], srcStart, dstStart, count,
+  }, name, [src.shape, dst.shape]);
+}
+
+/** Join tensors along `axis`; all other dimensions must match. */
+export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
+  if (tensors.length === 0) throw new Error('concat: needs at least one tensor');
+  const first = tensors[0];
+  const a = normAxis('concat', axis, first.rank);
+  for (const t of tensors) {
+    if (t.rank !== first.rank || t.shape.some((d, i) => i !== a && d !== first.shape[i])) {
+      throw new Error(`concat: shapes ${tensors.map((x) => formatShape(x.shape)).join(', ')} do not match outside axis ${axis}`);
+    }
+    if (t.backend !== first.backend) throw new Error('concat: tensors live on different backends');
+    if (t.dtype !== first.dtype) throw new Error(`concat: dtypes differ (${tensors.map((x) => x.dtype).join(', ')})`);
+  }
+  const total = tensors.reduce((s, t) => s + t.shape[a], 0);
+  const outShape = first.shape.map((d, i) => (i === a ? total : d));
+  const out = Tensor.empty(outShape, first.dtype, first.backend);
+  let offset = 0;
+  for (const t of tensors) {
+    copyRows(t, out, a, 0, offset, t.shape[a], 'concat');
+    offset += t.shape[a];
+  }
+  // The gradient of each part is its block of dy.
+  return record(out, 'concat', tensors, (dy) => {
+    let start = 0;
+    return tensors.map((t) => {
+      const len = t.shape[a];
+      const g = t.requiresGrad ? Tensor.empty(t.shape, dy.dtype, dy.backend) : null;
+      if (g) copyRows(dy, g, a, start, 0, len, 'concat.backward');
+      start += len;
+      return g;
+    });
+  });
+}
+
+/** Rows [start, end) along axis 0 (negative indices count from the end, as in Python). */
+export function slice(x: Tensor, start: number, end?: number): Tensor {
+  return sliceAxis(x, 0, start, end);
+}
+
+/** Indices [start, end) along any axis. */
+export function sliceAxis(x: Tensor, axis: number, start: number, end?: number): Tensor {
+  const a = normAxis('slice', axis, x.rank);
+  const len = x.shape[a];
+  const s = start < 0 ? start + len : start;
+  const e = end === undefined ? len : end < 0 ? end + len : end;
+  if (!Number.isInteger(s) || !Number.isInteger(e) || s < 0 || e > len || s > e) {
+    throw new Error(`slice: range [${start}, ${end ?? len}) is out of bounds for axis ${axis} of size ${len} (shape ${formatShape(x.shape)})`);
+  }
+  const outShape = x.shape.map((d, i) => (i === a ? e - s : d));
+  const out = Tensor.empty(outShape, x.dtype, x.backend);
+  copyRows(x, out, a, s, 0, e - s, 'slice');
+  // The gradient is dy placed back at rows [s, e) of a zero tensor.
+  return record(out, 'slice', [x], (dy) => {
+    const g = fullLike(x, 0);
+    copyRows(dy, g, a, 0, s, e - s, 'slice.backward');
+    return [g];
+  });
+}
+
+/**
+ * Rows of x picked by index along axis 0: gather(x, [3, 0, 3]) = [x[3], x[0], x[3]]. Used to
+ * draw minibatches. Indices: an int32 tensor (e.g. from randint) or an array of integers.
+ */
+export function gather(x: Tensor, indices: Tensor | ArrayLike<number>): Tensor {
+  if (x.rank < 1) throw new Error('gather: needs a tensor of rank >= 1');
+  const rowsIn = x.shape[0];
+  const idx = indices instanceof Tensor ? indices : indexTensor(indices, rowsIn);
+  if (idx.dtype !== 'int32') throw new Error(`gather: indices must be an int32 tensor, got ${idx.dtype}`);
+  if (idx.rank !== 1) throw new Error(`gather: indices must be 1-D, got shape ${formatShape(idx.shape)}`);
+  if (idx.backend !== x.backend) throw new Error('gather: indices live on a different backend than x');
+  if (idx.backend.readSync && indices instanceof Tensor) checkRange(idx.backend.readSync(idx.storage('gather')), rowsIn);
+  const inner = x.size / Math.max(rowsIn, 1);
+  const rows = idx.shape[0];
+  const outShape = [rows, ...x.shape.slice(1)];
+  const out = Tensor.empty(outShape, x.dtype, x.backend);
+  runKernel(x.backend, { kernel: 'gather', x: x.storage('gather'), indices: idx.storage('gather'), out: out.storage('gather'), rows, inner, sourceRows: rowsIn }, 'gather', [x.shape, idx.shape]);
+  const owned = idx !== indices;
+  const result = record(out, 'gather', [x], (dy) => {
+    // Each picked row sends its gradient back to where it came from (repeats add up).
+    const g = fullLike(x, 0);
+    runKernel(x.backend, { kernel: 'scatterAdd', src: dy.storage('gather.backward'), indices: idx.storage('gather.backward'), out: g.storage('gather.backward'), rows, inner }, 'gather.backward', [dy.shape, x.shape]);
+    return [g];
+  });
+  // An index tensor we made ourselves is freed with the graph when no gradient is needed.
+  if (owned && !result.requiresGrad) idx.dispose();
+  return result;
+}
+
+function checkRange(values: ArrayLike<number>, rows: number): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isInteger(v) || v < 0 || v >= rows) throw new Error(`gather: index ${v} at position ${i} is out of range for ${rows} rows`);
+  }
+}
+
+function indexTensor(values: ArrayLike<number>, rows: number): Tensor {
+  checkRange(values, rows);
+  const t = Tensor.empty([values.length], 'int32', currentBackend());
+  t.backend.write(t.storage('gather'), values);
+  return t;
+}

@@ -1,0 +1,82 @@
+// Loss functions. Each returns a scalar (the mean over elements, or over the batch).
+
+import { record } from '../autograd';
+import { formatShape } from '../shape';
+import { Tensor } from '../tensor';
+import { full } from './creation';
+import { binaryKernel, mul, sub, add, exp, pow } from './elementwise';
+import { mean, sum } from './reduce';
+import { checkNumber } from './util';
+
+export interface BceOptions {
+  /** Replace targets t by t·(1 − s) + s/2 (s = 0.1 turns a real label 1 into 0.95). */
+  labelSmoothing?: number;
+}
+
+function targetTensor(op: string, target: Tensor | number, like: Tensor, smoothing: number): { t: Tensor; owned: boolean } {
+  checkNumber(op, 'labelSmoothing', smoothing);
+  if (smoothing < 0 || smoothing >= 1) throw new Error(`${op}: labelSmoothing must be in [0, 1), got ${smoothing}`);
+  if (typeof target === 'number') {
+    checkNumber(op, 'target', target);
+    return { t: full([], target * (1 - smoothing) + smoothing / 2, { dtype: like.dtype }), owned: true };
+  }
+  if (target.requiresGrad) throw new Error(`${op}: the target must not require gradients (pass target.detach())`);
+  if (smoothing === 0) return { t: target, owned: false };
+  const scaled = target.mul(1 - smoothing).add(smoothing / 2);
+  return { t: scaled, owned: true };
+}
+
+/** The elementwise loss with its gradient rule, then the mean. */
+function elementwiseLoss(name: string, lossOp: 'bce' | 'bceLogits', gradOp: 'bceGrad' | 'bceLogitsGrad', x: Tensor, target: Tensor | number, smoothing: number): Tensor {
+  const { t, owned } = targetTensor(name, target, x, smoothing);
+  const perElement = binaryKernel(name, lossOp, x, t);
+  if (perElement.size !== x.size) {
+    throw new Error(`${name}: target of shape ${formatShape(t.shape)} would broadcast the input ${formatShape(x.shape)} to ${formatShape(perElement.shape)}`);
+  }
+  // d loss_i / d x_i = gradOp(x_i, t_i), times the incoming gradient
+  const withGrad = record(perElement, name, [x], (dy) => {
+    const g = binaryKernel(`${name}.backward`, gradOp, x, t);
+    const dx = binaryKernel(`${name}.backward`, 'mul', g, dy);
+    g.dispose();
+    return [dx];
+  });
+  const loss = mean(withGrad);
+  if (owned && !loss.requiresGrad) t.dispose();
+  return loss;
+}
+
+/**
+ * Binary cross-entropy on probabilities: mean of −(t log p + (1 − t) log(1 − p)), with p clamped
+ * into [1e-7, 1 − 1e-7] as the TensorFlow.js playground does (the gradient is 0 where clamped).
+ */
+export function bce(prob: Tensor, target: Tensor | number, options: BceOptions = {}): Tensor {
+  return elementwiseLoss('bce', 'bce', 'bceGrad', prob, target, options.labelSmoothing ?? 0);
+}
+
+/**
+ * Binary cross-entropy on logits, in the form that never overflows:
+ *   max(ℓ, 0) − ℓ·t + log(1 + e^−|ℓ|),  with gradient sigmoid(ℓ) − t.
+ * Prefer this to bce(sigmoid(ℓ)): it stays exact where sigmoid saturates.
+ */
+export function bceWithLogits(logits: Tensor, target: Tensor | number, options: BceOptions = {}): Tensor {
+  return elementwiseLoss('bceWithLogits', 'bceLogits', 'bceLogitsGrad', logits, target, options.labelSmoothing ?? 0);
+}
+
+/** Mean squared error: mean((pred − target)²). */
+export function mse(pred: Tensor, target: Tensor): Tensor {
+  if (pred.size !== target.size) throw new Error(`mse: prediction ${formatShape(pred.shape)} and target ${formatShape(target.shape)} differ in size`);
+  const diff = sub(pred, target);
+  return mean(pow(diff, 2));
+}
+
+/**
+ * KL(N(μ, σ²) ‖ N(0, I)) of a VAE's encoder, summed over latent dims and averaged over the batch:
+ *   KL = −½ Σ_j (1 + log σ_j² − μ_j² − σ_j²),   with logVar = log σ².
+ */
+export function gaussianKl(mu: Tensor, logVar: Tensor): Tensor {
+  if (mu.rank !== 2 || logVar.rank !== 2 || mu.shape[0] !== logVar.shape[0] || mu.shape[1] !== logVar.shape[1]) {
+    throw new Error(`gaussianKl: mu and logVar must both be [batch, latent], got ${formatShape(mu.shape)} and ${formatShape(logVar.shape)}`);
+  }
+  const terms = sub(sub(add(logVar, 1), pow(mu, 2)), exp(logVar));
+  return mul(mean(sum(terms, 1)), -0.5);
+}

@@ -1,0 +1,116 @@
+// Matrix products: matmul (2-D, or batched 3-D), transpose, and the fused linear layer.
+// Backward never materialises a transpose: the kernel reads an operand transposed instead.
+//   Y = A·B   =>   dA = dY·Bᵀ,   dB = Aᵀ·dY
+
+import type { FusedActivation, MatmulVariant } from '../backend';
+import { record } from '../autograd';
+import { formatShape } from '../shape';
+import { runKernel, Tensor } from '../tensor';
+import { unaryGrad } from './elementwise';
+import { sumTo } from './elementwise';
+import { backendOf, checkFloat, resultDType } from './util';
+
+let matmulVariant: MatmulVariant = 'auto';
+
+/** Pick a rung of the matmul ladder on WebGPU ('auto' chooses by shape). For teaching and benchmarks. */
+export function setMatmulVariant(v: MatmulVariant): void {
+  matmulVariant = v;
+}
+
+/**
+ * @internal op(a) · op(b), op = transpose when the flag is set. a is [m, k] or [batch, m, k]
+ * (as stored: [k, m] when transA), b likewise; a 2-D operand is shared by every batch.
+ */
+export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean, name: string): Tensor {
+  checkFloat(name, a, b);
+  const backend = backendOf(name, a, b);
+  if (a.rank < 2 || a.rank > 3 || b.rank < 2 || b.rank > 3) {
+    throw new Error(`${name}: needs 2-D or 3-D tensors, got shapes ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
+  }
+  const batchA = a.rank === 3 ? a.shape[0] : 1;
+  const batchB = b.rank === 3 ? b.shape[0] : 1;
+  if (a.rank === 3 && b.rank === 3 && batchA !== batchB) {
+    throw new Error(`${name}: batch sizes differ: ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
+  }
+  const [ar, ac] = a.shape.slice(-2);
+  const [br, bc] = b.shape.slice(-2);
+  const m = transA ? ac : ar;
+  const k = transA ? ar : ac;
+  const kb = transB ? bc : br;
+  const n = transB ? br : bc;
+  if (k !== kb) {
+    throw new Error(`${name}: inner dimensions do not match: ${formatShape(a.shape)}${transA ? 'ᵀ' : ''} · ${formatShape(b.shape)}${transB ? 'ᵀ' : ''} (${k} vs ${kb})`);
+  }
+  const batch = Math.max(batchA, batchB);
+  const outShape = a.rank === 3 || b.rank === 3 ? [batch, m, n] : [m, n];
+  const out = Tensor.empty(outShape, resultDType(a, b), backend);
+  runKernel(backend, {
+    kernel: 'matmul', a: a.storage(name), b: b.storage(name), out: out.storage(name),
+    batch, m, k, n, transA, transB,
+    strideA: a.rank === 3 ? m * k : 0, strideB: b.rank === 3 ? k * n : 0,
+    variant: matmulVariant,
+  }, name, [a.shape, b.shape]);
+  return out;
+}
+
+/** Matrix product: [m, k]·[k, n] -> [m, n]; [B, m, k]·[B, k, n] or [B, m, k]·[k, n] -> [B, m, n]. */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  const out = matmulT(a, b, false, false, 'matmul');
+  return record(out, 'matmul', [a, b], (dy) => [
+    a.requiresGrad ? matmulT(dy, b, false, true, 'matmul.backward') : null, // dA = dY·Bᵀ
+    b.requiresGrad ? gradOfRight(a, dy) : null, // dB = Aᵀ·dY
+  ]);
+}
+
+/** dB = Aᵀ·dY; for a 2-D B shared across a batch, the batch is folded into the rows. */
+function gradOfRight(a: Tensor, dy: Tensor): Tensor {
+  if (a.rank === 3 && dy.rank === 3) {
+    const [batch, m, k] = a.shape;
+    const n = dy.shape[2];
+    const a2 = Tensor.view(a, [batch * m, k]);
+    const dy2 = Tensor.view(dy, [batch * m, n]);
+    const g = matmulT(a2, dy2, true, false, 'matmul.backward');
+    a2.dispose();
+    dy2.dispose();
+    return g;
+  }
+  return matmulT(a, dy, true, false, 'matmul.backward');
+}
+
+/** Transpose of a 2-D tensor. */
+export function transpose(x: Tensor): Tensor {
+  if (x.rank !== 2) throw new Error(`transpose: needs a 2-D tensor, got shape ${formatShape(x.shape)}`);
+  const [rows, cols] = x.shape;
+  const out = Tensor.empty([cols, rows], x.dtype, x.backend);
+  runKernel(x.backend, { kernel: 'transpose', x: x.storage('transpose'), out: out.storage('transpose'), rows, cols }, 'transpose', [x.shape]);
+  return record(out, 'transpose', [x], (dy) => [transpose(dy)]);
+}
+
+/**
+ * A fused layer: act(x·W + b) in one kernel. x [m, k], W [k, n], b [n] or null.
+ * Backward: dz = dy ⊙ act'(z) (read from the output y), dx = dz·Wᵀ, dW = xᵀ·dz, db = Σ_rows dz.
+ */
+export function linear(x: Tensor, w: Tensor, b: Tensor | null = null, activation: FusedActivation = 'none', slope = 0.2): Tensor {
+  const name = 'linear';
+  checkFloat(name, x, w, ...(b ? [b] : []));
+  const backend = b ? backendOf(name, x, w, b) : backendOf(name, x, w);
+  if (x.rank !== 2 || w.rank !== 2) throw new Error(`linear: x and W must be 2-D, got ${formatShape(x.shape)} and ${formatShape(w.shape)}`);
+  const [m, k] = x.shape;
+  const [kw, n] = w.shape;
+  if (k !== kw) throw new Error(`linear: x ${formatShape(x.shape)} does not match W ${formatShape(w.shape)} (${k} inputs vs ${kw} rows of W)`);
+  if (b && (b.rank !== 1 || b.shape[0] !== n)) throw new Error(`linear: bias must have shape [${n}], got ${formatShape(b.shape)}`);
+  const out = Tensor.empty([m, n], resultDType(x, w, ...(b ? [b] : [])), backend);
+  runKernel(backend, {
+    kernel: 'linear', x: x.storage(name), w: w.storage(name), b: b ? b.storage(name) : null, out: out.storage(name), m, k, n, activation, alpha: slope,
+  }, name, [x.shape, w.shape]);
+  const inputs = b ? [x, w, b] : [x, w];
+  return record(out, name, inputs, (dy) => {
+    // relu, leakyRelu, sigmoid and tanh have derivatives that can be read from y alone.
+    const dz = activation === 'none' ? dy : unaryGrad('linear', activation, out, out, dy, slope, 0);
+    const dx = x.requiresGrad ? matmulT(dz, w, false, true, 'linear.backward') : null;
+    const dw = w.requiresGrad ? matmulT(x, dz, true, false, 'linear.backward') : null;
+    const db = b && b.requiresGrad ? sumTo(dz, [n]) : null;
+    if (dz !== dy && db !== dz) dz.dispose();
+    return b ? [dx, dw, db] : [dx, dw];
+  });
+}

@@ -1,0 +1,77 @@
+// Reductions: sum, mean and max, over one axis or over everything.
+
+import { record } from '../autograd';
+import { formatShape, normAxis, splitAtAxis } from '../shape';
+import { runKernel, Tensor } from '../tensor';
+import { binaryKernel } from './elementwise';
+import { checkFloat } from './util';
+
+interface Plan {
+  outer: number;
+  axisSize: number;
+  inner: number;
+  /** The result's shape with the reduced axis kept as 1 (what broadcasting needs). */
+  keptShape: number[];
+  outShape: number[];
+}
+
+function plan(op: string, x: Tensor, axis: number | undefined, keepDims: boolean): Plan {
+  checkFloat(op, x);
+  if (axis === undefined) {
+    const keptShape = x.shape.map(() => 1);
+    return { outer: 1, axisSize: x.size, inner: 1, keptShape, outShape: keepDims ? keptShape : [] };
+  }
+  const a = normAxis(op, axis, x.rank);
+  const { outer, axisSize, inner } = splitAtAxis(x.shape, a);
+  if (axisSize === 0) throw new Error(`${op}: cannot reduce an empty axis ${axis} of shape ${formatShape(x.shape)}`);
+  const keptShape = x.shape.map((d, i) => (i === a ? 1 : d));
+  return { outer, axisSize, inner, keptShape, outShape: keepDims ? keptShape : x.shape.filter((_, i) => i !== a) };
+}
+
+function reduceKernel(name: string, op: 'sum' | 'max', x: Tensor, p: Plan, scale: number): Tensor {
+  const out = Tensor.empty(p.outShape, x.dtype, x.backend);
+  runKernel(x.backend, { kernel: 'reduce', op, x: x.storage(name), out: out.storage(name), outer: p.outer, axisSize: p.axisSize, inner: p.inner, scale }, name, [x.shape]);
+  return out;
+}
+
+/** @internal Broadcast g (in the reduced shape) back over x's shape, times scale. */
+export function expandTo(g: Tensor, keptShape: number[], shape: readonly number[], scale: number, name: string): Tensor {
+  const out = Tensor.empty(shape, g.dtype, g.backend);
+  runKernel(g.backend, { kernel: 'expand', x: g.storage(name), out: out.storage(name), inShape: keptShape, outShape: shape, scale }, name, [keptShape, shape]);
+  return out;
+}
+
+/** Sum over `axis` (or all elements); keepDims leaves the axis as size 1. */
+export function sum(x: Tensor, axis?: number, keepDims = false): Tensor {
+  const p = plan('sum', x, axis, keepDims);
+  const out = reduceKernel('sum', 'sum', x, p, 1);
+  // dx = dy broadcast back over the summed axis
+  return record(out, 'sum', [x], (dy) => [expandTo(dy, p.keptShape, x.shape, 1, 'sum.backward')]);
+}
+
+/** Mean over `axis` (or all elements). */
+export function mean(x: Tensor, axis?: number, keepDims = false): Tensor {
+  const p = plan('mean', x, axis, keepDims);
+  const out = reduceKernel('mean', 'sum', x, p, 1 / p.axisSize);
+  // dx = dy / n broadcast back
+  return record(out, 'mean', [x], (dy) => [expandTo(dy, p.keptShape, x.shape, 1 / p.axisSize, 'mean.backward')]);
+}
+
+/** Maximum over `axis` (or all elements). The gradient is shared equally among tied maxima. */
+export function max(x: Tensor, axis?: number, keepDims = false): Tensor {
+  const p = plan('max', x, axis, keepDims);
+  const out = reduceKernel('max', 'max', x, p, 1);
+  // dx = dy · [x == max] / (number of elements equal to the max)
+  return record(out, 'max', [x], (dy) => {
+    const m = Tensor.view(out, p.keptShape);
+    const mask = binaryKernel('max.backward', 'eq', x, m);
+    m.dispose();
+    const count = Tensor.empty(p.keptShape, x.dtype, x.backend);
+    runKernel(x.backend, { kernel: 'reduce', op: 'sum', x: mask.storage('max.backward'), out: count.storage('max.backward'), outer: p.outer, axisSize: p.axisSize, inner: p.inner, scale: 1 }, 'max.backward', [x.shape]);
+    const dyKept = Tensor.view(dy, p.keptShape);
+    const share = binaryKernel('max.backward', 'div', dyKept, count);
+    const dx = binaryKernel('max.backward', 'mul', mask, share);
+    dyKept.dispose(); count.dispose(); share.dispose(); mask.dispose();
+    return [dx];
+  });
+}

@@ -1,0 +1,35 @@
+// Helpers shared by the op files: checking inputs and making outputs.
+
+import type { Backend, DType } from '../backend';
+import { formatShape } from '../shape';
+import { Tensor } from '../tensor';
+
+/** The backend all inputs live on; mixing backends is an error that names the op. */
+export function backendOf(op: string, ...inputs: Tensor[]): Backend {
+  const backend = inputs[0].backend;
+  for (const t of inputs) {
+    if (t.backend !== backend) {
+      throw new Error(`${op}: inputs live on different backends (${inputs.map((x) => x.backend.name).join(', ')}); move them to one backend first`);
+    }
+  }
+  return backend;
+}
+
+/** Float ops refuse int32 tensors (indices) with a clear message. */
+export function checkFloat(op: string, ...inputs: Tensor[]): void {
+  for (const t of inputs) {
+    if (t.dtype === 'int32') throw new Error(`${op}: expects float tensors, got an int32 tensor of shape ${formatShape(t.shape)}`);
+  }
+}
+
+/** float64 wins over float32 (the CPU backend's gradcheck mode). */
+export function resultDType(...inputs: Tensor[]): DType {
+  for (const t of inputs) if (t.dtype === 'float64') return 'float64';
+  return 'float32';
+}
+
+export function checkNumber(op: string, name: string, value: number): void {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${op}: ${name} must be a finite number, got ${String(value)}`);
+}
+
+export { Tensor };

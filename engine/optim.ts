@@ -1,0 +1,164 @@
+// Optimizers. Each update runs as one kernel per parameter, in place, on the parameter's backend.
+
+import type { Backend } from './backend';
+import { fullLike } from './ops';
+import { keep } from './memory';
+import { runKernel, Tensor } from './tensor';
+
+export interface Optimizer {
+  readonly params: readonly Tensor[];
+  /** Learning rate; may be changed between steps (the demo's slider does). */
+  lr: number;
+  zeroGrad(): void;
+  step(): void;
+}
+
+function checkParams(name: string, params: readonly Tensor[]): void {
+  if (!Array.isArray(params) || params.length === 0) throw new Error(`${name}: needs a non-empty array of parameters`);
+  params.forEach((p, i) => {
+    if (!(p instanceof Tensor)) throw new Error(`${name}: parameter ${i} is not a Tensor`);
+    if (!p.requiresGrad) throw new Error(`${name}: parameter ${i} (shape [${p.shape.join(', ')}]) does not require gradients`);
+  });
+}
+
+function checkRate(name: string, key: string, v: number, lo: number, hi: number, inclusiveHi = false): void {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || (inclusiveHi ? v > hi : v >= hi)) {
+    throw new Error(`${name}: ${key} must be in [${lo}, ${hi}${inclusiveHi ? ']' : ')'}, got ${String(v)}`);
+  }
+}
+
+function zeroGrads(params: readonly Tensor[]): void {
+  for (const p of params) {
+    p.grad?.dispose();
+    p.grad = null;
+  }
+}
+
+export interface AdamOptions {
+  lr?: number;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+}
+
+/** A serialisable optimizer state (for checkpoints). */
+export interface AdamState {
+  step: number;
+  m: number[][];
+  v: number[][];
+}
+
+/**
+ * Adam (Kingma and Ba, 2015) with bias correction:
+ *   m ← β1 m + (1 − β1) g,  v ← β2 v + (1 − β2) g²,  θ ← θ − lr · (m / (1 − β1ᵗ)) / (√(v / (1 − β2ᵗ)) + ε)
+ * A parameter without a gradient this step is left alone.
+ */
+export class Adam implements Optimizer {
+  lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  /** Number of steps taken (t in the update). */
+  stepCount = 0;
+  private readonly m: Tensor[];
+  private readonly v: Tensor[];
+
+  constructor(readonly params: readonly Tensor[], options: AdamOptions = {}) {
+    checkParams('Adam', params);
+    this.lr = options.lr ?? 1e-3;
+    this.beta1 = options.beta1 ?? 0.9;
+    this.beta2 = options.beta2 ?? 0.999;
+    this.eps = options.eps ?? 1e-8;
+    checkRate('Adam', 'lr', this.lr, 0, Infinity);
+    checkRate('Adam', 'beta1', this.beta1, 0, 1);
+    checkRate('Adam', 'beta2', this.beta2, 0, 1);
+    checkRate('Adam', 'eps', this.eps, 0, Infinity);
+    this.m = params.map((p) => keep(fullLike(p, 0)));
+    this.v = params.map((p) => keep(fullLike(p, 0)));
+  }
+
+  zeroGrad(): void {
+    zeroGrads(this.params);
+  }
+
+  step(): void {
+    checkRate('Adam', 'lr', this.lr, 0, Infinity);
+    this.stepCount++;
+    this.params.forEach((p, i) => {
+      if (p.grad === null) return;
+      runKernel(p.backend, {
+        kernel: 'adam', param: p.storage('adam'), grad: p.grad.storage('adam'), m: this.m[i].storage('adam'), v: this.v[i].storage('adam'),
+        lr: this.lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps, step: this.stepCount,
+      }, 'adam', [p.shape]);
+    });
+    endOfStep(this.params[0].backend);
+  }
+
+  async getState(): Promise<AdamState> {
+    const read = async (ts: Tensor[]): Promise<number[][]> => Promise.all(ts.map(async (t) => Array.from(await t.data())));
+    return { step: this.stepCount, m: await read(this.m), v: await read(this.v) };
+  }
+
+  setState(state: AdamState): void {
+    if (!state || !Number.isInteger(state.step) || state.step < 0) throw new Error('Adam.setState: bad or missing step count');
+    if (!Array.isArray(state.m) || !Array.isArray(state.v) || state.m.length !== this.m.length || state.v.length !== this.v.length) {
+      throw new Error(`Adam.setState: state has moments for ${state.m?.length} parameters, this optimizer has ${this.m.length}`);
+    }
+    this.m.forEach((t, i) => writeAll(t, state.m[i], `m[${i}]`));
+    this.v.forEach((t, i) => writeAll(t, state.v[i], `v[${i}]`));
+    this.stepCount = state.step;
+  }
+
+  /** Free the moment buffers. */
+  dispose(): void {
+    for (const t of [...this.m, ...this.v]) t.dispose();
+  }
+}
+
+export interface SGDOptions {
+  lr?: number;
+  momentum?: number;
+}
+
+/** Stochastic gradient descent, with optional momentum: vel ← μ vel + g; θ ← θ − lr vel. */
+export class SGD implements Optimizer {
+  lr: number;
+  readonly momentum: number;
+  private readonly velocity: (Tensor | null)[];
+
+  constructor(readonly params: readonly Tensor[], options: SGDOptions = {}) {
+    checkParams('SGD', params);
+    this.lr = options.lr ?? 1e-2;
+    this.momentum = options.momentum ?? 0;
+    checkRate('SGD', 'lr', this.lr, 0, Infinity);
+    checkRate('SGD', 'momentum', this.momentum, 0, 1);
+    this.velocity = params.map((p) => (this.momentum > 0 ? keep(fullLike(p, 0)) : null));
+  }
+
+  zeroGrad(): void {
+    zeroGrads(this.params);
+  }
+
+  step(): void {
+    this.params.forEach((p, i) => {
+      if (p.grad === null) return;
+      const vel = this.velocity[i];
+      runKernel(p.backend, {
+        kernel: 'sgd', param: p.storage('sgd'), grad: p.grad.storage('sgd'), velocity: vel ? vel.storage('sgd') : null, lr: this.lr, momentum: this.momentum,
+      }, 'sgd', [p.shape]);
+    });
+    endOfStep(this.params[0].backend);
+  }
+}
+
+function writeAll(t: Tensor, values: number[], name: string): void {
+  if (!Array.isArray(values) || values.length !== t.size || values.some((x) => typeof x !== 'number' || !Number.isFinite(x))) {
+    throw new Error(`optimizer state ${name}: expected ${t.size} finite numbers`);
+  }
+  t.backend.write(t.storage('setState'), values);
+}
+
+/** The end of an optimizer step is where a queued backend submits its work (one submit a step). */
+function endOfStep(backend: Backend): void {
+  backend.endStep?.();
+}

@@ -1,0 +1,81 @@
+// Shapes, sizes and NumPy broadcasting.
+
+export type Shape = readonly number[];
+
+export function sizeOf(shape: Shape): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+export function formatShape(shape: Shape): string {
+  return `[${shape.join(', ')}]`;
+}
+
+export function sameShape(a: Shape, b: Shape): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Row-major strides: the step in the flat array for a step of 1 along each axis. */
+export function stridesOf(shape: Shape): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i];
+  }
+  return strides;
+}
+
+/**
+ * NumPy broadcasting: align shapes on the right; each pair of dims must be equal or one of
+ * them 1, and the result takes the larger. [8, 1, 3] with [4, 3] gives [8, 4, 3].
+ */
+export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
+  const rank = Math.max(a.length, b.length);
+  const out = new Array<number>(rank);
+  for (let i = 0; i < rank; i++) {
+    const da = a[a.length - rank + i] ?? 1;
+    const db = b[b.length - rank + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new Error(`${op}: shapes ${formatShape(a)} and ${formatShape(b)} cannot be broadcast together (axis ${i}: ${da} vs ${db})`);
+    }
+    out[i] = da === 1 ? db : da;
+  }
+  return out;
+}
+
+/**
+ * Strides for reading an input of shape `inShape` while walking an output of shape `outShape`
+ * it broadcasts to: broadcast axes get stride 0, so the same element is read again.
+ */
+export function broadcastStrides(inShape: Shape, outShape: Shape): number[] {
+  const rank = outShape.length;
+  const inStrides = stridesOf(inShape);
+  const out = new Array<number>(rank).fill(0);
+  for (let i = 0; i < inShape.length; i++) {
+    const o = rank - inShape.length + i;
+    out[o] = inShape[i] === 1 && outShape[o] !== 1 ? 0 : inStrides[i];
+  }
+  return out;
+}
+
+/** Normalise a possibly negative axis; throws naming the op if out of range. */
+export function normAxis(op: string, axis: number, rank: number): number {
+  const a = axis < 0 ? axis + rank : axis;
+  if (!Number.isInteger(axis) || a < 0 || a >= Math.max(rank, 1)) {
+    throw new Error(`${op}: axis ${axis} is out of range for a tensor of rank ${rank}`);
+  }
+  return a;
+}
+
+/** View a shape as [outer, shape[axis], inner] around one axis. */
+export function splitAtAxis(shape: Shape, axis: number): { outer: number; axisSize: number; inner: number } {
+  let outer = 1;
+  let inner = 1;
+  for (let i = 0; i < axis; i++) outer *= shape[i];
+  for (let i = axis + 1; i < shape.length; i++) inner *= shape[i];
+  return { outer, axisSize: shape[axis] ?? 1, inner };
+}

@@ -1,0 +1,201 @@
+// The Tensor: a shape, a dtype, a buffer on some backend, and (when it was computed from
+// tensors that require gradients) the node of the graph that made it.
+
+import { currentBackend, type Backend, type DataArray, type DType, type KernelCall, type Storage } from './backend';
+import { backward as runBackward, type GradNode } from './autograd';
+import { trackTensor, untrackTensor } from './memory';
+import { formatShape, sizeOf, type Shape } from './shape';
+import { traceDispatch } from './trace';
+import * as ops from './ops';
+
+/** A backend buffer shared by a tensor and its reshapes; freed when the last one is disposed. */
+class SharedBuffer {
+  refs = 1;
+  constructor(readonly storage: Storage, readonly backend: Backend) {}
+}
+
+let nextId = 1;
+
+export type NestedArray = number | NestedArray[];
+
+export interface TensorOptions {
+  dtype?: DType;
+  requiresGrad?: boolean;
+}
+
+export class Tensor {
+  readonly id = nextId++;
+  readonly shape: readonly number[];
+  readonly size: number;
+  readonly dtype: DType;
+  requiresGrad: boolean;
+  /** The gradient accumulated by backward(); null until then. */
+  grad: Tensor | null = null;
+  /** @internal How this tensor was computed (null for leaves and under noGrad). */
+  node: GradNode | null = null;
+  private buffer: SharedBuffer | null;
+
+  /** @internal Use tensor(), zeros(), randn()... to make tensors. */
+  constructor(buffer: SharedBuffer, shape: Shape, requiresGrad = false) {
+    this.buffer = buffer;
+    this.shape = Object.freeze([...shape]);
+    this.size = sizeOf(shape);
+    this.dtype = buffer.storage.dtype;
+    this.requiresGrad = requiresGrad;
+    trackTensor(this);
+  }
+
+  /** @internal A new tensor of the given shape and a fresh buffer on `backend`. */
+  static empty(shape: Shape, dtype: DType, backend: Backend = currentBackend()): Tensor {
+    return new Tensor(new SharedBuffer(backend.alloc(Math.max(sizeOf(shape), 1), dtype), backend), shape);
+  }
+
+  /** @internal A tensor of another shape over the same buffer (reshape, gradient aliases). */
+  static view(source: Tensor, shape: Shape): Tensor {
+    const buffer = source.liveBuffer('view');
+    buffer.refs++;
+    return new Tensor(buffer, shape);
+  }
+
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  get isDisposed(): boolean {
+    return this.buffer === null;
+  }
+
+  /** @internal The backend buffer; throws a clear error if the tensor was disposed. */
+  storage(op: string): Storage {
+    return this.liveBuffer(op).storage;
+  }
+
+  get backend(): Backend {
+    return this.liveBuffer('backend').backend;
+  }
+
+  private liveBuffer(op: string): SharedBuffer {
+    if (this.buffer === null) {
+      throw new Error(`${op}: tensor #${this.id} of shape ${formatShape(this.shape)} was already disposed (by dispose() or at the end of a tidy())`);
+    }
+    return this.buffer;
+  }
+
+  /** Free this tensor's buffer (shared buffers are freed with their last user). Idempotent. */
+  dispose(): void {
+    if (this.buffer === null) return;
+    const b = this.buffer;
+    this.buffer = null;
+    this.node = null;
+    untrackTensor(this);
+    if (--b.refs === 0) b.backend.release(b.storage);
+  }
+
+  // ---- reading values (asynchronous on every backend) ----
+
+  /** A copy of the values as a flat typed array. */
+  async data(): Promise<DataArray> {
+    return this.backend.read(this.storage('data'));
+  }
+
+  /** The single value of a one-element tensor. */
+  async item(): Promise<number> {
+    if (this.size !== 1) throw new Error(`item: tensor has shape ${formatShape(this.shape)} (${this.size} elements); item() needs exactly one`);
+    return (await this.data())[0];
+  }
+
+  /** The values as nested arrays of the tensor's shape. */
+  async toArray(): Promise<NestedArray> {
+    return nest(await this.data(), this.shape);
+  }
+
+  /** Synchronous read; the CPU backend only (a GPU read must wait for the device). */
+  dataSync(): DataArray {
+    const backend = this.backend;
+    if (!backend.readSync) {
+      throw new Error(`dataSync: not available on the '${backend.name}' backend, whose reads are asynchronous; use await t.data()`);
+    }
+    return backend.readSync(this.storage('dataSync'));
+  }
+
+  toString(): string {
+    return `Tensor(${formatShape(this.shape)}, ${this.dtype}${this.requiresGrad ? ', requiresGrad' : ''}, ${this.isDisposed ? 'disposed' : this.backend.name})`;
+  }
+
+  // ---- autograd ----
+
+  /**
+   * Reverse-mode differentiation from this tensor: fills .grad of every leaf that requires
+   * gradients. A scalar needs no seed; a non-scalar needs the gradient of the final loss
+   * with respect to it.
+   */
+  backward(seed?: Tensor): void {
+    runBackward(this, seed);
+  }
+
+  /** The same values, cut from the graph: no gradient flows through the result. */
+  detach(): Tensor {
+    return Tensor.view(this, this.shape);
+  }
+
+  /** A tensor of ones with this tensor's shape, dtype and backend. */
+  onesLike(): Tensor {
+    return ops.fullLike(this, 1);
+  }
+
+  // ---- ops as methods (see engine/ops for forward and backward) ----
+  add(other: Tensor | number): Tensor { return ops.add(this, other); }
+  sub(other: Tensor | number): Tensor { return ops.sub(this, other); }
+  mul(other: Tensor | number): Tensor { return ops.mul(this, other); }
+  div(other: Tensor | number): Tensor { return ops.div(this, other); }
+  neg(): Tensor { return ops.neg(this); }
+  pow(p: number): Tensor { return ops.pow(this, p); }
+  exp(): Tensor { return ops.exp(this); }
+  log(): Tensor { return ops.log(this); }
+  sqrt(): Tensor { return ops.sqrt(this); }
+  abs(): Tensor { return ops.abs(this); }
+  clamp(min: number, max: number): Tensor { return ops.clamp(this, min, max); }
+  relu(): Tensor { return ops.relu(this); }
+  leakyRelu(slope = 0.2): Tensor { return ops.leakyRelu(this, slope); }
+  sigmoid(): Tensor { return ops.sigmoid(this); }
+  tanh(): Tensor { return ops.tanh(this); }
+  softplus(): Tensor { return ops.softplus(this); }
+  silu(): Tensor { return ops.silu(this); }
+  softmax(axis = -1): Tensor { return ops.softmax(this, axis); }
+  logSoftmax(axis = -1): Tensor { return ops.logSoftmax(this, axis); }
+  matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
+  transpose(): Tensor { return ops.transpose(this); }
+  reshape(shape: Shape): Tensor { return ops.reshape(this, shape); }
+  sum(axis?: number, keepDims = false): Tensor { return ops.sum(this, axis, keepDims); }
+  mean(axis?: number, keepDims = false): Tensor { return ops.mean(this, axis, keepDims); }
+  max(axis?: number, keepDims = false): Tensor { return ops.max(this, axis, keepDims); }
+  slice(start: number, end?: number): Tensor { return ops.slice(this, start, end); }
+  gather(indices: Tensor | ArrayLike<number>): Tensor { return ops.gather(this, indices); }
+}
+
+/** @internal Run a kernel on the backend that holds the tensors it reads. */
+export function runKernel(backend: Backend, call: KernelCall, opName: string, shapes: Shape[]): void {
+  traceDispatch(backend, call, opName, shapes);
+  backend.run(call);
+}
+
+/** @internal Wrap a fresh storage (used by creation functions). */
+export function tensorFromStorage(storage: Storage, backend: Backend, shape: Shape, requiresGrad = false): Tensor {
+  return new Tensor(new SharedBuffer(storage, backend), shape, requiresGrad);
+}
+
+function nest(data: DataArray, shape: Shape): NestedArray {
+  if (shape.length === 0) return data[0];
+  const build = (offset: number, axis: number): NestedArray[] => {
+    const n = shape[axis];
+    const out: NestedArray[] = [];
+    if (axis === shape.length - 1) {
+      for (let i = 0; i < n; i++) out.push(data[offset + i]);
+      return out;
+    }
+    const step = sizeOf(shape.slice(axis + 1));
+    for (let i = 0; i < n; i++) out.push(build(offset + i * step, axis + 1));
+    return out;
+  };
+  return build(0, 0);
+}

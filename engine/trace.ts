@@ -1,0 +1,57 @@
+// Watching the engine work: every kernel dispatch can be reported to listeners, with the op
+// that asked for it, the kernel's name and the shapes involved. The debug switch prints them;
+// the demo page's "under the hood" panel and the benchmark count them. When nobody listens,
+// tracing costs one array-length check per dispatch.
+
+import type { Backend, KernelCall } from './backend';
+import { formatShape, type Shape } from './shape';
+
+export interface DispatchRecord {
+  /** The engine op (e.g. 'matmul', 'matmul.backward', 'adam'). */
+  op: string;
+  /** The kernel that ran (e.g. 'matmul', 'binary'), and its sub-operation where it has one. */
+  kernel: string;
+  backend: string;
+  shapes: Shape[];
+  /** The full call, for tools that want the parameters. */
+  call: KernelCall;
+}
+
+type Listener = (record: DispatchRecord) => void;
+const listeners: Listener[] = [];
+
+/** Subscribe to dispatches; returns a function that unsubscribes. */
+export function onDispatch(listener: Listener): () => void {
+  listeners.push(listener);
+  return () => {
+    const i = listeners.indexOf(listener);
+    if (i >= 0) listeners.splice(i, 1);
+  };
+}
+
+export function traceDispatch(backend: Backend, call: KernelCall, op: string, shapes: Shape[]): void {
+  if (listeners.length === 0) return;
+  const sub = 'op' in call ? `:${call.op}` : '';
+  const record: DispatchRecord = { op, kernel: call.kernel + sub, backend: backend.name, shapes, call };
+  for (const l of listeners) l(record);
+}
+
+let stopDebug: (() => void) | null = null;
+
+/** Print every dispatch to the console (learners: watch what one training step runs). */
+export function setDebug(on: boolean, log: (line: string) => void = console.log): void {
+  stopDebug?.();
+  stopDebug = null;
+  if (on) stopDebug = onDispatch((r) => log(`[gradlab] ${r.backend} ${r.kernel.padEnd(22)} ${r.op.padEnd(24)} ${r.shapes.map(formatShape).join(' ')}`));
+}
+
+/** Collect the dispatches made while fn runs. */
+export function recordDispatches<T>(fn: () => T): { result: T; dispatches: DispatchRecord[] } {
+  const dispatches: DispatchRecord[] = [];
+  const stop = onDispatch((r) => dispatches.push(r));
+  try {
+    return { result: fn(), dispatches };
+  } finally {
+    stop();
+  }
+}

@@ -1,0 +1,9 @@
+// Numeric guards shared by the CPU and WGSL kernels, so both backends agree on edge inputs
+// (WGSL leaves log(0), x / 0 and friends to the implementation; we never rely on them).
+
+/** log(x) and sqrt's gradient read max(x, TINY): log(0) = ln(TINY) ≈ -87.3, not -inf. TINY is float32's smallest normal. */
+export const TINY = 1.1754943508222875e-38;
+/** A divisor smaller in magnitude than this is replaced by ±DIV_MIN (sign kept, +0 becomes +). */
+export const DIV_MIN = 1e-30;
+/** bce(p, t) clamps p into [BCE_EPS, 1 - BCE_EPS], as the TensorFlow.js playground does. */
+export const BCE_EPS = 1e-7;

@@ -1,0 +1,102 @@
+// The CPU backend: typed arrays and plain loops. It runs every kernel at once (there is no queue),
+// so reads are immediate and flush() has nothing to do. Released arrays go to a pool keyed by
+// dtype and size, so a training loop that makes the same shapes every step allocates nothing
+// after its first step.
+
+import type { Backend, BackendStats, DataArray, DType, FloatArray, KernelCall, Storage } from '../../engine/backend';
+import { binary } from './binary';
+import { copyAxis, expand, fill, gather, scatterAdd } from './copy';
+import { linear, matmul, transpose } from './matmul';
+import { adam, sgd } from './optim';
+import { random } from './random';
+import { reduce } from './reduce';
+import { softmax } from './softmax';
+import { unary, unaryGrad } from './unary';
+
+export class CpuStorage implements Storage {
+  readonly backend = 'cpu' as const;
+  constructor(readonly data: DataArray, readonly dtype: DType) {}
+  get size(): number {
+    return this.data.length;
+  }
+}
+
+function makeArray(size: number, dtype: DType): DataArray {
+  if (dtype === 'float64') return new Float64Array(size);
+  if (dtype === 'int32') return new Int32Array(size);
+  return new Float32Array(size);
+}
+
+const f = (s: Storage): FloatArray => (s as CpuStorage).data as FloatArray;
+const i32 = (s: Storage): Int32Array => (s as CpuStorage).data as Int32Array;
+
+export class CpuBackend implements Backend {
+  readonly name = 'cpu' as const;
+  private readonly pool = new Map<string, CpuStorage[]>();
+  private counters: BackendStats = { liveBuffers: 0, bufferCreations: 0, dispatches: 0, submits: 0 };
+
+  alloc(size: number, dtype: DType): Storage {
+    this.counters.liveBuffers++;
+    const free = this.pool.get(dtype + size);
+    const reused = free?.pop();
+    if (reused) return reused;
+    this.counters.bufferCreations++;
+    return new CpuStorage(makeArray(size, dtype), dtype);
+  }
+
+  write(dst: Storage, data: ArrayLike<number>): void {
+    (dst as CpuStorage).data.set(data);
+  }
+
+  readSync(src: Storage): DataArray {
+    return (src as CpuStorage).data.slice();
+  }
+
+  read(src: Storage): Promise<DataArray> {
+    return Promise.resolve(this.readSync(src));
+  }
+
+  /** The live array itself, without a copy (engine internals on the CPU only). */
+  view(src: Storage): DataArray {
+    return (src as CpuStorage).data;
+  }
+
+  release(storage: Storage): void {
+    this.counters.liveBuffers--;
+    const key = storage.dtype + storage.size;
+    let free = this.pool.get(key);
+    if (!free) this.pool.set(key, (free = []));
+    free.push(storage as CpuStorage);
+  }
+
+  flush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  stats(): BackendStats {
+    return { ...this.counters };
+  }
+
+  run(c: KernelCall): void {
+    this.counters.dispatches++;
+    switch (c.kernel) {
+      case 'unary': return unary(c.op, f(c.x), f(c.out), c.alpha, c.beta);
+      case 'unaryGrad': return unaryGrad(c.op, f(c.x), f(c.y), f(c.dy), f(c.out), c.alpha, c.beta);
+      case 'binary': return binary(c.op, f(c.a), f(c.b), f(c.out), c.aShape, c.bShape, c.outShape);
+      case 'reduce': return reduce(c.op, f(c.x), f(c.out), c.outer, c.axisSize, c.inner, c.scale);
+      case 'matmul': return matmul(f(c.a), f(c.b), f(c.out), c.batch, c.m, c.k, c.n, c.transA, c.transB, c.strideA, c.strideB);
+      case 'linear': return linear(f(c.x), f(c.w), c.b ? f(c.b) : null, f(c.out), c.m, c.k, c.n, c.activation, c.alpha);
+      case 'expand': return expand(f(c.x), f(c.out), c.inShape, c.outShape, c.scale);
+      case 'transpose': return transpose(f(c.x), f(c.out), c.rows, c.cols);
+      case 'softmax': return softmax(f(c.x), f(c.out), c.outer, c.axisSize, c.inner, c.log);
+      case 'copyAxis': return copyAxis((c.src as CpuStorage).data, (c.dst as CpuStorage).data, c.outer, c.inner, c.srcAxis, c.dstAxis, c.srcStart, c.dstStart, c.count);
+      case 'gather': return gather(f(c.x), i32(c.indices), f(c.out), c.rows, c.inner);
+      case 'scatterAdd': return scatterAdd(f(c.src), i32(c.indices), f(c.out), c.rows, c.inner);
+      case 'fill': return fill((c.out as CpuStorage).data, c.value);
+      case 'random': return random((c.out as CpuStorage).data, c.dist, c.key0, c.key1, c.counter, c.a, c.b);
+      case 'adam': return adam(f(c.param), f(c.grad), f(c.m), f(c.v), c.lr, c.beta1, c.beta2, c.eps, c.step);
+      case 'sgd': return sgd(f(c.param), f(c.grad), c.velocity ? f(c.velocity) : null, c.lr, c.momentum);
+      default: throw new Error(`cpu backend: unknown kernel '${(c as { kernel: string }).kernel}'`);
+    }
+  }
+}

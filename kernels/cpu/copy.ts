@@ -1,0 +1,62 @@
+// CPU twin of kernels/webgpu/copy.wgsl.ts: moving rows around (slice, concat, gather) and fill.
+
+import type { DataArray, FloatArray } from '../../engine/backend';
+import { broadcastStrides, type Shape } from '../../engine/shape';
+
+/** Rows [srcStart, srcStart+count) of src [outer, srcAxis, inner] -> rows from dstStart of dst [outer, dstAxis, inner]. */
+export function copyAxis(
+  src: DataArray, dst: DataArray, outer: number, inner: number,
+  srcAxis: number, dstAxis: number, srcStart: number, dstStart: number, count: number,
+): void {
+  const len = count * inner;
+  for (let o = 0; o < outer; o++) {
+    const s = (o * srcAxis + srcStart) * inner;
+    const d = (o * dstAxis + dstStart) * inner;
+    for (let i = 0; i < len; i++) dst[d + i] = src[s + i];
+  }
+}
+
+/** out[i, :] = x[indices[i], :]. Indices were range-checked when the tensor was made. */
+export function gather(x: FloatArray, indices: Int32Array, out: FloatArray, rows: number, inner: number): void {
+  for (let r = 0; r < rows; r++) {
+    const s = indices[r] * inner;
+    const d = r * inner;
+    for (let i = 0; i < inner; i++) out[d + i] = x[s + i];
+  }
+}
+
+/** out[indices[i], :] += src[i, :]: a row picked twice by gather gets both gradients. */
+export function scatterAdd(src: FloatArray, indices: Int32Array, out: FloatArray, rows: number, inner: number): void {
+  for (let r = 0; r < rows; r++) {
+    const d = indices[r] * inner;
+    const s = r * inner;
+    for (let i = 0; i < inner; i++) out[d + i] += src[s + i];
+  }
+}
+
+export function fill(out: DataArray, value: number): void {
+  out.fill(value);
+}
+
+/** out = scale * x, with x broadcast from inShape to outShape (NumPy rules). */
+export function expand(x: FloatArray, out: FloatArray, inShape: Shape, outShape: Shape, scale: number): void {
+  const n = out.length;
+  if (x.length === 1) {
+    out.fill(x[0] * scale);
+    return;
+  }
+  const rank = outShape.length;
+  const strides = broadcastStrides(inShape, outShape);
+  const idx = new Array<number>(rank).fill(0);
+  let src = 0;
+  for (let i = 0; i < n; i++) {
+    out[i] = x[src] * scale;
+    for (let d = rank - 1; d >= 0; d--) {
+      idx[d]++;
+      src += strides[d];
+      if (idx[d] < outShape[d]) break;
+      src -= strides[d] * outShape[d];
+      idx[d] = 0;
+    }
+  }
+}

@@ -1,0 +1,38 @@
+// A small, strict flag parser for the command line: --name value, --flag, and clear errors.
+
+export class UsageError extends Error {}
+
+export type FlagSpec = Record<string, { type: 'string' | 'number' | 'int' | 'boolean'; help: string; default?: string | number | boolean }>;
+export type Flags = Record<string, string | number | boolean | undefined>;
+
+export function parseFlags(argv: string[], spec: FlagSpec): Flags {
+  const out: Flags = {};
+  for (const [name, s] of Object.entries(spec)) if (s.default !== undefined) out[name] = s.default;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument '${arg}'`);
+    const [rawName, inline] = arg.slice(2).split('=', 2);
+    const s = spec[rawName];
+    if (!s) throw new UsageError(`unknown option --${rawName}`);
+    if (s.type === 'boolean') {
+      out[rawName] = inline === undefined ? true : inline !== 'false';
+      continue;
+    }
+    const value = inline ?? argv[++i];
+    if (value === undefined || (inline === undefined && value.startsWith('--'))) throw new UsageError(`--${rawName} needs a value`);
+    if (s.type === 'string') out[rawName] = value;
+    else {
+      const num = Number(value);
+      if (value.trim() === '' || !Number.isFinite(num)) throw new UsageError(`--${rawName} must be a number, got '${value}'`);
+      if (s.type === 'int' && !Number.isInteger(num)) throw new UsageError(`--${rawName} must be an integer, got '${value}'`);
+      out[rawName] = num;
+    }
+  }
+  return out;
+}
+
+export function describeFlags(spec: FlagSpec): string {
+  return Object.entries(spec)
+    .map(([name, s]) => `  --${name}${s.type === 'boolean' ? '' : ` <${s.type === 'string' ? 'value' : s.type}>`}`.padEnd(28) + s.help + (s.default !== undefined ? ` (default ${String(s.default)})` : ''))
+    .join('\n');
+}
