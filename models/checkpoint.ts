@@ -1,0 +1,79 @@
+// Checkpoints: plain JSON (config, weights, optimizer state, epoch, RNG state, dataset, history).
+// load() checks everything before touching a model, and says what is wrong with a bad file.
+
+import type { Adam, AdamState, Tensor } from '../engine/index';
+import type { Checkpoint, ModelKind } from './model';
+
+export async function readWeights(named: [string, Tensor][]): Promise<Record<string, number[]>> {
+  const out: Record<string, number[]> = {};
+  for (const [name, t] of named) out[name] = Array.from(await t.data());
+  return out;
+}
+
+/** Write checkpoint weights into the model's parameters, checking names and sizes first. */
+export function writeWeights(named: [string, Tensor][], weights: Record<string, number[]>, source: string): void {
+  const expected = new Set(named.map(([n]) => n));
+  for (const name of Object.keys(weights)) {
+    if (!expected.has(name)) throw new Error(`${source}: unexpected parameter '${name}' (the model has ${[...expected].join(', ')})`);
+  }
+  for (const [name, t] of named) {
+    const values = weights[name];
+    if (!Array.isArray(values)) throw new Error(`${source}: parameter '${name}' is missing`);
+    if (values.length !== t.size) throw new Error(`${source}: parameter '${name}' has ${values.length} values, the model needs ${t.size} (shape [${t.shape.join(', ')}]); was it saved with another configuration?`);
+    for (let i = 0; i < values.length; i++) {
+      if (typeof values[i] !== 'number' || !Number.isFinite(values[i])) throw new Error(`${source}: parameter '${name}' value ${i} is ${String(values[i])}`);
+    }
+  }
+  for (const [name, t] of named) t.backend.write(t.storage('load'), weights[name]);
+}
+
+export async function readOptimizers(opts: Record<string, Adam>): Promise<Checkpoint['optimizers']> {
+  const out: Checkpoint['optimizers'] = {};
+  for (const [name, opt] of Object.entries(opts)) out[name] = await opt.getState();
+  return out;
+}
+
+export function writeOptimizers(opts: Record<string, Adam>, states: Checkpoint['optimizers'], source: string): void {
+  for (const [name, opt] of Object.entries(opts)) {
+    const s = states?.[name] as AdamState | undefined;
+    if (!s) throw new Error(`${source}: optimizer state '${name}' is missing`);
+    try {
+      opt.setState(s);
+    } catch (e) {
+      throw new Error(`${source}: optimizer '${name}': ${(e as Error).message}`);
+    }
+  }
+}
+
+/** Structural checks of a parsed checkpoint; throws a message naming the first problem. */
+export function validateCheckpoint(value: unknown, source: string, expectedModel?: ModelKind): Checkpoint {
+  const fail = (why: string): never => {
+    throw new Error(`${source}: not a valid gradlab checkpoint: ${why}`);
+  };
+  if (value === null || typeof value !== 'object') fail('expected a JSON object');
+  const c = value as Partial<Checkpoint>;
+  if (c.format !== 'gradlab-checkpoint') fail(`"format" is ${JSON.stringify(c.format)}, expected "gradlab-checkpoint"`);
+  if (c.version !== 1) fail(`unsupported version ${JSON.stringify(c.version)} (this gradlab reads version 1)`);
+  if (!['gan', 'vae', 'rbm', 'diffusion'].includes(c.model as string)) fail(`unknown model ${JSON.stringify(c.model)}`);
+  if (expectedModel && c.model !== expectedModel) fail(`it holds a ${c.model} model, not a ${expectedModel}`);
+  if (typeof c.target !== 'string') fail('"target" is missing');
+  if (!c.config || typeof c.config !== 'object') fail('"config" is missing');
+  for (const k of ['epoch', 'steps'] as const) if (!Number.isInteger(c[k]) || (c[k] as number) < 0) fail(`"${k}" must be a non-negative integer`);
+  if (!c.weights || typeof c.weights !== 'object') fail('"weights" is missing');
+  if (!c.optimizers || typeof c.optimizers !== 'object') fail('"optimizers" is missing');
+  if (!c.rng || !Number.isInteger(c.rng.seed) || !Number.isInteger(c.rng.counter)) fail('"rng" must hold integer seed and counter');
+  if (!Array.isArray(c.data) || c.data.length === 0 || c.data.some((x) => typeof x !== 'number' || !Number.isFinite(x))) fail('"data" must be a non-empty array of finite numbers');
+  if (!Array.isArray(c.history)) fail('"history" must be an array');
+  return c as Checkpoint;
+}
+
+/** JSON.parse with the file name in the error. */
+export function parseCheckpoint(text: string, source: string, expectedModel?: ModelKind): Checkpoint {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${source}: not a valid gradlab checkpoint: the JSON does not parse (${(e as Error).message})`);
+  }
+  return validateCheckpoint(value, source, expectedModel);
+}

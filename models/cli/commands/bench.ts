@@ -1,0 +1,74 @@
+// `gradlab bench`: time one training step of the reference GAN on the engine, and in the same
+// run the hand-written Float32Array step with manual backprop (the practical floor). Ratios
+// taken in one run are what we compare; absolute times depend on the machine.
+
+import { backendStats, getBackend, recordDispatches } from '../../../engine/index';
+import { createEngineGan } from '../../bench/engine-gan';
+import { createFloorGan } from '../../bench/floor-gan';
+import { timeIt, type TimeItResult } from '../../bench/time-it';
+import type { Command } from '../main';
+
+export interface CpuBenchResult {
+  floor: TimeItResult;
+  engine: TimeItResult;
+  ratio: number;
+  dispatchesPerStep: number;
+}
+
+/** Engine vs floor on the CPU backend, interleaved in rounds so drift hits both alike. */
+export function benchCpu(steps: number, rounds = 5): CpuBenchResult {
+  if (getBackend() !== 'cpu') throw new Error('benchCpu: the current backend is not the CPU');
+  const floor = createFloorGan(0);
+  const engine = createEngineGan(0);
+  const engineStep = (): void => {
+    const s = engine.step();
+    s.dLoss.dispose();
+    s.gLoss.dispose();
+  };
+  const per = Math.max(1, Math.round(steps / rounds));
+  const floorTimes: TimeItResult[] = [];
+  const engineTimes: TimeItResult[] = [];
+  for (let r = 0; r < rounds; r++) {
+    floorTimes.push(timeIt(() => floor.step(), { warmup: r === 0 ? 300 : 20, iterations: per }));
+    engineTimes.push(timeIt(engineStep, { warmup: r === 0 ? 300 : 20, iterations: per }));
+  }
+  const { dispatches } = recordDispatches(engineStep);
+  engine.dispose();
+  const med = (xs: TimeItResult[]): TimeItResult => {
+    const pick = (k: keyof TimeItResult): number => xs.map((x) => x[k]).sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    return { median: pick('median'), p10: pick('p10'), p90: pick('p90') };
+  };
+  const f = med(floorTimes);
+  const e = med(engineTimes);
+  return { floor: f, engine: e, ratio: e.median / f.median, dispatchesPerStep: dispatches.length };
+}
+
+export const benchCommand: Command = {
+  name: 'bench',
+  summary: 'time the reference GAN step: engine vs the hand-written floor (CPU)',
+  usage: 'gradlab bench [--cpu] [--steps N] [--json]',
+  flags: {
+    cpu: { type: 'boolean', help: 'benchmark the CPU backend against the hand-written floor', default: true },
+    steps: { type: 'int', help: 'timed steps per implementation', default: 2000 },
+    json: { type: 'boolean', help: 'print one JSON object' },
+  },
+  async run(flags) {
+    const steps = flags.steps as number;
+    if (steps < 10) throw new Error('--steps must be at least 10');
+    const report: Record<string, unknown> = {};
+    if (flags.cpu) {
+      const r = benchCpu(steps);
+      report.cpu = r;
+      if (!flags.json) {
+        const ms = (x: number): string => `${x.toFixed(3)} ms`;
+        console.log('reference GAN step (N(4, 0.5), batch 128, latent 10, G 10-16-1, D 1-32-1, Adam 3e-3), CPU backend');
+        console.log(`  hand-written floor : median ${ms(r.floor.median)}  (p10 ${ms(r.floor.p10)}, p90 ${ms(r.floor.p90)})`);
+        console.log(`  gradlab engine     : median ${ms(r.engine.median)}  (p10 ${ms(r.engine.p10)}, p90 ${ms(r.engine.p90)})`);
+        console.log(`  ratio engine/floor : ${r.ratio.toFixed(2)}x   (goal: at most 2x)`);
+        console.log(`  kernel dispatches per engine step: ${r.dispatchesPerStep}; backend stats: ${JSON.stringify(backendStats())}`);
+      }
+    }
+    if (flags.json) console.log(JSON.stringify(report));
+    return 0;
+  },
+};
