@@ -103,6 +103,10 @@ export interface BackendStats {
   bufferCreations: number;
   dispatches: number;
   submits: number;
+  /** Bind groups created (WebGPU; a warm training step ideally creates none). */
+  bindGroupCreations?: number;
+  /** Compute pipelines compiled (WebGPU; one per kernel variant). */
+  pipelineCreations?: number;
 }
 
 export interface Backend {
@@ -121,6 +125,8 @@ export interface Backend {
   /** Called at the end of an optimizer step: a queued backend submits its work here. */
   endStep?(): void;
   stats(): BackendStats;
+  /** What run(call) will dispatch (the trace shows it): kernel labels and workgroup counts. */
+  describe?(call: KernelCall): { label: string; workgroups: [number, number, number][] };
 }
 
 const backends = new Map<BackendName, Backend>();

@@ -1,6 +1,7 @@
 // gradlab's engine: the public surface. Import everything from here.
 
 import { CpuBackend } from '../kernels/cpu/backend';
+import { createWebGpuBackend, lastWebGpuError, type WebGpuBackend } from '../kernels/webgpu/backend';
 import { currentBackend, setDefaultBackendFactory, useBackend, findBackend, type BackendName, type BackendStats } from './backend';
 
 setDefaultBackendFactory(() => new CpuBackend());
@@ -17,6 +18,7 @@ export { Adam, SGD, type AdamOptions, type AdamState, type SGDOptions, type Opti
 export { onDispatch, recordDispatches, setDebug, type DispatchRecord } from './trace';
 export type { Backend, BackendName, BackendStats, DType, KernelCall, KernelName, Storage } from './backend';
 export { formatShape, type Shape } from './shape';
+export { kernelSource } from '../kernels/webgpu/backend';
 
 /** The name of the backend new tensors are created on. */
 export function getBackend(): BackendName {
@@ -32,7 +34,34 @@ export async function setBackend(name: BackendName): Promise<BackendName> {
     useBackend(findBackend('cpu') ?? new CpuBackend());
     return 'cpu';
   }
-  throw new Error(`setBackend: unknown backend '${String(name)}' (available: cpu)`);
+  if (name === 'webgpu') {
+    const gpu = await webgpuBackend();
+    if (gpu === null) {
+      console.warn(`gradlab: WebGPU is not available, using the CPU backend instead. ${lastWebGpuError() ?? ''}`);
+      useBackend(findBackend('cpu') ?? new CpuBackend());
+      return 'cpu';
+    }
+    useBackend(gpu);
+    return 'webgpu';
+  }
+  throw new Error(`setBackend: unknown backend '${String(name)}' (available: cpu, webgpu)`);
+}
+
+let webgpu: Promise<WebGpuBackend | null> | null = null;
+
+/** The WebGPU backend, created once (again after a device loss); null when there is none. */
+async function webgpuBackend(): Promise<WebGpuBackend | null> {
+  if (webgpu !== null) {
+    const existing = await webgpu;
+    if (existing === null || existing.lostReason === null) return existing;
+  }
+  webgpu = createWebGpuBackend();
+  return webgpu;
+}
+
+/** Whether setBackend('webgpu') would get a GPU (creates the device on first call). */
+export async function webgpuAvailable(): Promise<boolean> {
+  return (await webgpuBackend()) !== null;
 }
 
 /** Wait until all queued work of the current backend has run. */

@@ -71,7 +71,9 @@ export function tidy<T>(fn: () => T): T {
   const survivors = new Set<Disposable>();
   collect(result, survivors);
   for (const t of scope) if (!survivors.has(t) && !t.isDisposed) t.dispose();
+  // Only tensors made in this scope move out: a result made outside it (an input returned
+  // unchanged, a parameter) must not be adopted, and later freed, by the enclosing tidy.
   const outer = scopes[scopes.length - 1];
-  if (outer) for (const t of survivors) if (!t.isDisposed) outer.add(t);
+  if (outer) for (const t of survivors) if (scope.has(t) && !t.isDisposed) outer.add(t);
   return result;
 }

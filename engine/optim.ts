@@ -140,6 +140,7 @@ export class SGD implements Optimizer {
   }
 
   step(): void {
+    checkRate('SGD', 'lr', this.lr, 0, Infinity);
     this.params.forEach((p, i) => {
       if (p.grad === null) return;
       const vel = this.velocity[i];

@@ -89,13 +89,24 @@ export class Tensor {
     this.node = null;
     untrackTensor(this);
     if (--b.refs === 0) b.backend.release(b.storage);
+    if (this.owned) for (const t of this.owned) t.dispose();
+    this.owned = null;
+  }
+
+  /** Helper tensors an op made for this one (an index list, a constant target): freed with it. */
+  private owned: Tensor[] | null = null;
+
+  /** @internal Free `helper` when this tensor is disposed (its backward may still need it until then). */
+  adopt(helper: Tensor): void {
+    (this.owned ??= []).push(helper);
   }
 
   // ---- reading values (asynchronous on every backend) ----
 
   /** A copy of the values as a flat typed array. */
   async data(): Promise<DataArray> {
-    return this.backend.read(this.storage('data'));
+    const storage = this.storage('data');
+    return this.backend.read(storage);
   }
 
   /** The single value of a one-element tensor. */
@@ -111,11 +122,12 @@ export class Tensor {
 
   /** Synchronous read; the CPU backend only (a GPU read must wait for the device). */
   dataSync(): DataArray {
+    const storage = this.storage('dataSync');
     const backend = this.backend;
     if (!backend.readSync) {
       throw new Error(`dataSync: not available on the '${backend.name}' backend, whose reads are asynchronous; use await t.data()`);
     }
-    return backend.readSync(this.storage('dataSync'));
+    return backend.readSync(storage);
   }
 
   toString(): string {

@@ -15,6 +15,10 @@ export interface DispatchRecord {
   shapes: Shape[];
   /** The full call, for tools that want the parameters. */
   call: KernelCall;
+  /** The compiled kernel(s) that ran, e.g. 'binary.add.rowB' (WebGPU; see kernelSource()). */
+  label?: string;
+  /** Workgroup counts of each dispatch (WebGPU). */
+  workgroups?: [number, number, number][];
 }
 
 type Listener = (record: DispatchRecord) => void;
@@ -33,6 +37,13 @@ export function traceDispatch(backend: Backend, call: KernelCall, op: string, sh
   if (listeners.length === 0) return;
   const sub = 'op' in call ? `:${call.op}` : '';
   const record: DispatchRecord = { op, kernel: call.kernel + sub, backend: backend.name, shapes, call };
+  if (backend.describe) {
+    try {
+      Object.assign(record, backend.describe(call));
+    } catch {
+      // the run itself will report a call that cannot be planned
+    }
+  }
   for (const l of listeners) l(record);
 }
 
@@ -42,7 +53,12 @@ let stopDebug: (() => void) | null = null;
 export function setDebug(on: boolean, log: (line: string) => void = console.log): void {
   stopDebug?.();
   stopDebug = null;
-  if (on) stopDebug = onDispatch((r) => log(`[gradlab] ${r.backend} ${r.kernel.padEnd(22)} ${r.op.padEnd(24)} ${r.shapes.map(formatShape).join(' ')}`));
+  if (on) {
+    stopDebug = onDispatch((r) => {
+      const gpu = r.label ? `  ${r.label} wg=${(r.workgroups ?? []).map((w) => w.join('x')).join(',')}` : '';
+      log(`[gradlab] ${r.backend} ${r.kernel.padEnd(22)} ${r.op.padEnd(24)} ${r.shapes.map(formatShape).join(' ')}${gpu}`);
+    });
+  }
 }
 
 /** Collect the dispatches made while fn runs. */

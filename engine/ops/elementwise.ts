@@ -70,7 +70,8 @@ export function sumTo(g: Tensor, shape: Shape): Tensor {
       axis = end + 1;
     } else axis++;
   }
-  if (cur === g) return g;
+  // Only size-1 axes differed (e.g. [1, 4] to [4]): nothing to sum, but the shape must still change.
+  if (cur === g) return Tensor.view(g, shape);
   const result = Tensor.view(cur, shape);
   cur.dispose();
   return result;

@@ -5,9 +5,11 @@ import { formatShape, normAxis, sizeOf, splitAtAxis, type Shape } from '../shape
 import { runKernel, Tensor } from '../tensor';
 import { currentBackend } from '../backend';
 import { fullLike } from './creation';
+import { checkLive } from './util';
 
 /** Same data, new shape (one dimension may be -1, inferred). Shares the buffer: no copy. */
 export function reshape(x: Tensor, shape: Shape): Tensor {
+  checkLive('reshape', x);
   const dims = [...shape];
   const unknown = dims.indexOf(-1);
   if (unknown >= 0) {
@@ -33,6 +35,7 @@ function copyRows(src: Tensor, dst: Tensor, axis: number, srcStart: number, dstS
 /** Join tensors along `axis`; all other dimensions must match. */
 export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   if (tensors.length === 0) throw new Error('concat: needs at least one tensor');
+  checkLive('concat', ...tensors);
   const first = tensors[0];
   const a = normAxis('concat', axis, first.rank);
   for (const t of tensors) {
@@ -70,6 +73,7 @@ export function slice(x: Tensor, start: number, end?: number): Tensor {
 
 /** Indices [start, end) along any axis. */
 export function sliceAxis(x: Tensor, axis: number, start: number, end?: number): Tensor {
+  checkLive('slice', x);
   const a = normAxis('slice', axis, x.rank);
   const len = x.shape[a];
   const s = start < 0 ? start + len : start;
@@ -93,6 +97,7 @@ export function sliceAxis(x: Tensor, axis: number, start: number, end?: number):
  * draw minibatches. Indices: an int32 tensor (e.g. from randint) or an array of integers.
  */
 export function gather(x: Tensor, indices: Tensor | ArrayLike<number>): Tensor {
+  checkLive('gather', x, ...(indices instanceof Tensor ? [indices] : []));
   if (x.rank < 1) throw new Error('gather: needs a tensor of rank >= 1');
   const rowsIn = x.shape[0];
   const idx = indices instanceof Tensor ? indices : indexTensor(indices, rowsIn);
@@ -112,8 +117,11 @@ export function gather(x: Tensor, indices: Tensor | ArrayLike<number>): Tensor {
     runKernel(x.backend, { kernel: 'scatterAdd', src: dy.storage('gather.backward'), indices: idx.storage('gather.backward'), out: g.storage('gather.backward'), rows, inner }, 'gather.backward', [dy.shape, x.shape]);
     return [g];
   });
-  // An index tensor we made ourselves is freed with the graph when no gradient is needed.
-  if (owned && !result.requiresGrad) idx.dispose();
+  // An index tensor we made ourselves is freed now if no gradient needs it, else with the result.
+  if (owned) {
+    if (result.requiresGrad) result.adopt(idx);
+    else idx.dispose();
+  }
   return result;
 }
 

@@ -1,11 +1,12 @@
 // Loss functions. Each returns a scalar (the mean over elements, or over the batch).
 
 import { record } from '../autograd';
-import { formatShape } from '../shape';
+import { formatShape, sameShape } from '../shape';
 import { Tensor } from '../tensor';
 import { full } from './creation';
 import { binaryKernel, mul, sub, add, exp, pow } from './elementwise';
 import { mean, sum } from './reduce';
+import { reshape } from './layout';
 import { checkNumber } from './util';
 
 export interface BceOptions {
@@ -41,7 +42,11 @@ function elementwiseLoss(name: string, lossOp: 'bce' | 'bceLogits', gradOp: 'bce
     return [dx];
   });
   const loss = mean(withGrad);
-  if (owned && !loss.requiresGrad) t.dispose();
+  // A target we made (from a number, or smoothed) is freed now, or with the graph that needs it.
+  if (owned) {
+    if (loss.requiresGrad) withGrad.adopt(t);
+    else t.dispose();
+  }
   return loss;
 }
 
@@ -65,7 +70,10 @@ export function bceWithLogits(logits: Tensor, target: Tensor | number, options: 
 /** Mean squared error: mean((pred − target)²). */
 export function mse(pred: Tensor, target: Tensor): Tensor {
   if (pred.size !== target.size) throw new Error(`mse: prediction ${formatShape(pred.shape)} and target ${formatShape(target.shape)} differ in size`);
-  const diff = sub(pred, target);
+  // Compare element by element: a [N, 1] prediction against a [N] target must not broadcast to [N, N].
+  const aligned = sameShape(pred.shape, target.shape) ? target : reshape(target, pred.shape);
+  const diff = sub(pred, aligned);
+  if (aligned !== target && !aligned.requiresGrad) aligned.dispose();
   return mean(pow(diff, 2));
 }
 

@@ -6,9 +6,8 @@ import type { FusedActivation, MatmulVariant } from '../backend';
 import { record } from '../autograd';
 import { formatShape } from '../shape';
 import { runKernel, Tensor } from '../tensor';
-import { unaryGrad } from './elementwise';
-import { sumTo } from './elementwise';
-import { backendOf, checkFloat, resultDType } from './util';
+import { sumTo, unaryGrad } from './elementwise';
+import { backendOf, checkFloat, checkLive, resultDType } from './util';
 
 let matmulVariant: MatmulVariant = 'auto';
 
@@ -53,18 +52,27 @@ export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean, 
   return out;
 }
 
-/** Matrix product: [m, k]·[k, n] -> [m, n]; [B, m, k]·[B, k, n] or [B, m, k]·[k, n] -> [B, m, n]. */
+/** Matrix product: [m, k]·[k, n] -> [m, n]; [B, m, k]·[B, k, n], [B, m, k]·[k, n] or [m, k]·[B, k, n] -> [B, m, n]. */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   const out = matmulT(a, b, false, false, 'matmul');
   return record(out, 'matmul', [a, b], (dy) => [
-    a.requiresGrad ? matmulT(dy, b, false, true, 'matmul.backward') : null, // dA = dY·Bᵀ
-    b.requiresGrad ? gradOfRight(a, dy) : null, // dB = Aᵀ·dY
+    a.requiresGrad ? gradOfLeft(a, b, dy) : null, // dA = dY·Bᵀ
+    b.requiresGrad ? gradOfRight(a, b, dy) : null, // dB = Aᵀ·dY
   ]);
 }
 
+/** dA = dY·Bᵀ; for a 2-D A shared across a batch (A·B with B 3-D), summed over the batch. */
+function gradOfLeft(a: Tensor, b: Tensor, dy: Tensor): Tensor {
+  const g = matmulT(dy, b, false, true, 'matmul.backward');
+  if (a.rank === g.rank) return g;
+  const summed = sumTo(g, a.shape);
+  g.dispose();
+  return summed;
+}
+
 /** dB = Aᵀ·dY; for a 2-D B shared across a batch, the batch is folded into the rows. */
-function gradOfRight(a: Tensor, dy: Tensor): Tensor {
-  if (a.rank === 3 && dy.rank === 3) {
+function gradOfRight(a: Tensor, b: Tensor, dy: Tensor): Tensor {
+  if (b.rank === 2 && a.rank === 3) {
     const [batch, m, k] = a.shape;
     const n = dy.shape[2];
     const a2 = Tensor.view(a, [batch * m, k]);
@@ -79,6 +87,7 @@ function gradOfRight(a: Tensor, dy: Tensor): Tensor {
 
 /** Transpose of a 2-D tensor. */
 export function transpose(x: Tensor): Tensor {
+  checkLive('transpose', x);
   if (x.rank !== 2) throw new Error(`transpose: needs a 2-D tensor, got shape ${formatShape(x.shape)}`);
   const [rows, cols] = x.shape;
   const out = Tensor.empty([cols, rows], x.dtype, x.backend);

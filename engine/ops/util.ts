@@ -15,8 +15,14 @@ export function backendOf(op: string, ...inputs: Tensor[]): Backend {
   return backend;
 }
 
-/** Float ops refuse int32 tensors (indices) with a clear message. */
+/** A disposed input is an error that names the op (not whichever internal step noticed it). */
+export function checkLive(op: string, ...inputs: Tensor[]): void {
+  for (const t of inputs) if (t.isDisposed) t.storage(op); // throws "<op>: tensor #id ... was already disposed"
+}
+
+/** Float ops refuse int32 tensors (indices) with a clear message; inputs must not be disposed. */
 export function checkFloat(op: string, ...inputs: Tensor[]): void {
+  checkLive(op, ...inputs);
   for (const t of inputs) {
     if (t.dtype === 'int32') throw new Error(`${op}: expects float tensors, got an int32 tensor of shape ${formatShape(t.shape)}`);
   }

@@ -44,6 +44,17 @@ export function linear(
   x: FloatArray, w: FloatArray, bias: FloatArray | null, out: FloatArray,
   m: number, k: number, n: number, activation: FusedActivation, alpha: number,
 ): void {
+  if (n === 1) {
+    // One output column (a logit, a scalar generator): a dot product per row.
+    const b0 = bias ? bias[0] : 0;
+    for (let i = 0; i < m; i++) {
+      let s = b0;
+      for (let p = 0; p < k; p++) s += x[i * k + p] * w[p];
+      out[i] = s;
+    }
+    if (activation !== 'none') applyActivation(out, 0, m, activation, alpha);
+    return;
+  }
   for (let i = 0; i < m; i++) {
     const row = i * n;
     if (bias) for (let j = 0; j < n; j++) out[row + j] = bias[j];

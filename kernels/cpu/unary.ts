@@ -34,7 +34,7 @@ export function unaryGrad(op: UnaryOp, x: FloatArray, y: FloatArray, dy: FloatAr
     // d(alpha / x)/dx = -alpha / x^2 = -y / x
     case 'rdiv': for (let i = 0; i < n; i++) out[i] = (-y[i] / safeDivisor(x[i])) * dy[i]; break;
     // d(x^p)/dx = p x^(p-1)
-    case 'pow': for (let i = 0; i < n; i++) out[i] = alpha * powKeepSign(x[i], alpha - 1) * dy[i]; break;
+    case 'pow': for (let i = 0; i < n; i++) out[i] = alpha === 0 ? 0 : alpha * powKeepSign(x[i], alpha - 1) * dy[i]; break;
     case 'exp': for (let i = 0; i < n; i++) out[i] = y[i] * dy[i]; break;
     case 'log': for (let i = 0; i < n; i++) out[i] = dy[i] / Math.max(x[i], TINY); break;
     // d sqrt(x) = 1 / (2 sqrt(x))

@@ -188,6 +188,7 @@ interface Workspace {
   gDH: FloatArray; //    [2B, D_HIDDEN]   ∂L/∂dH1, then in place ∂L/∂dA1
   gX: FloatArray; //     [B]              ∂L/∂x (only in the G step: ∂loss_G/∂fake)
   gGH: FloatArray; //    [B, G_HIDDEN]    ∂L/∂gH1, then in place ∂L/∂gA1
+  loss: number; //                         scalar result of bceLossAndGrad
 }
 
 function createWorkspace(batch: number, make: (n: number) => FloatArray): Workspace {
@@ -208,6 +209,7 @@ function createWorkspace(batch: number, make: (n: number) => FloatArray): Worksp
     gDH: make(2 * batch * D_HIDDEN),
     gX: make(batch),
     gGH: make(batch * G_HIDDEN),
+    loss: 0,
   };
 }
 
@@ -227,28 +229,29 @@ function discriminatorForward(p: GanParams<FloatArray>, x: FloatArray, rows: num
 }
 
 /**
- * BCE loss and its gradient over the first `rows` logits against ws.target starting at `t0`:
- *   L = (1/B) Σ_i bce(ℓ_i, t_i)   and   ∂L/∂ℓ_i = (sigmoid(ℓ_i) − t_i) / B.
- * B is the minibatch size, so over 2B rows (real + fake) this is mean_real + mean_fake.
+ * BCE loss and its gradient over the first `rows` logits against the first `rows` targets:
+ *   L = (1/B) Σ_i bce(ℓ_i, t_i)  into ws.loss,   and   ∂L/∂ℓ_i = (sigmoid(ℓ_i) − t_i) / B.
+ * B is the minibatch size, so over 2B rows (real + fake) L is mean_real + mean_fake.
+ * (The loss is stored, not returned: V8 boxes a floating-point return value in a fresh heap
+ * object whenever the call is not inlined, which would allocate on every step.)
  */
-function bceLossAndGrad(ws: Workspace, rows: number, t0: number): number {
+function bceLossAndGrad(ws: Workspace, rows: number): void {
   const invB = 1 / ws.batch;
   let loss = 0;
   for (let i = 0; i < rows; i++) {
     const l = ws.logit[i];
-    const t = ws.target[t0 + i];
+    const t = ws.target[i];
     loss += bceWithLogit(l, t);
     ws.gLogit[i] = (sigmoid(l) - t) * invB; // ∂L/∂ℓ_i = (σ(ℓ_i) − t_i) / B
   }
-  return loss * invB;
+  ws.loss = loss * invB;
 }
 
 /**
  * D step, forward and backward. Inputs: ws.x[0, B) holds the real minibatch and ws.z the noise.
  * Writes ∂loss_D/∂(dW1, db1, dW2, db2) into `grad` and loss_D into out.dLoss. G's output is
- * used as a constant (detached), so no gradient flows into G here.
- * (The loss goes into `out` rather than being returned because V8 boxes a floating-point return
- * value in a fresh heap object whenever the call is not inlined: that would allocate every step.)
+ * used as a constant (detached), so no gradient flows into G here. (The loss goes into `out`
+ * rather than being returned for the reason given at bceLossAndGrad.)
  */
 function discriminatorStep(p: GanParams<FloatArray>, grad: GanParams<FloatArray>, ws: Workspace, out: GanLosses): void {
   const B = ws.batch;
@@ -256,7 +259,8 @@ function discriminatorStep(p: GanParams<FloatArray>, grad: GanParams<FloatArray>
   generatorForward(p, ws);
   ws.x.set(ws.fake, B); // x = [real; fake], targets [1…1; 0…0]
   discriminatorForward(p, ws.x, rows, ws);
-  out.dLoss = bceLossAndGrad(ws, rows, 0); // ∂L/∂ℓ = (σ(ℓ) − t) / B
+  bceLossAndGrad(ws, rows); // ∂L/∂ℓ = (σ(ℓ) − t) / B
+  out.dLoss = ws.loss;
   // ℓ = dH1·dW2 + db2:   ∂L/∂dW2 = dH1ᵀ·∂L/∂ℓ,   ∂L/∂db2 = Σ_i ∂L/∂ℓ_i
   linearBackwardParams(ws.dH1, ws.gLogit, grad.dW2, grad.db2, rows, D_HIDDEN, 1);
   // ℓ = dH1·dW2 + db2:   ∂L/∂dH1 = ∂L/∂ℓ · dW2ᵀ
@@ -277,7 +281,8 @@ function generatorStep(p: GanParams<FloatArray>, grad: GanParams<FloatArray>, ws
   const B = ws.batch;
   generatorForward(p, ws);
   discriminatorForward(p, ws.fake, B, ws);
-  out.gLoss = bceLossAndGrad(ws, B, 0); // targets[0, B) are 1: ∂L/∂ℓ = (σ(ℓ) − 1) / B
+  bceLossAndGrad(ws, B); // targets[0, B) are 1: ∂L/∂ℓ = (σ(ℓ) − 1) / B
+  out.gLoss = ws.loss;
   // ℓ = dH1·dW2 + db2:         ∂L/∂dH1 = ∂L/∂ℓ · dW2ᵀ
   linearBackwardInput(ws.gLogit, p.dW2, ws.gDH, B, D_HIDDEN, 1);
   // dH1 = relu(dA1):           ∂L/∂dA1 = ∂L/∂dH1 ⊙ [dA1 > 0]

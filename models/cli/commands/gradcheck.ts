@@ -24,7 +24,7 @@ export const gradcheckCommand: Command = {
       const sci = (x: number): string => x.toExponential(2);
       console.log(`${'op'.padEnd(34)}${'shapes'.padEnd(26)}${'max abs err'.padStart(12)}${'max rel err'.padStart(13)}  result`);
       for (const r of rows) {
-        console.log(`${r.name.padEnd(34)}${r.shape.padEnd(26)}${sci(r.maxAbsError).padStart(12)}${sci(r.maxRelError).padStart(13)}  ${r.ok ? 'pass' : 'FAIL'}`);
+        console.log(`${r.name.padEnd(34)}${r.shape.padEnd(26)}${sci(r.maxAbsError).padStart(12)}${sci(r.maxRelError).padStart(13)}  ${r.ok ? 'pass' : 'FAIL'}${r.error ? `  (${r.error})` : ''}`);
       }
       const failed = rows.filter((r) => !r.ok).length;
       console.log(`\n${rows.length - failed} passed, ${failed} failed (rel error < 1e-6, float64 central differences)`);

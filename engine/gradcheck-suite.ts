@@ -1,0 +1,313 @@
+// The op cases every gradient test shares: one list, used by the CPU gradcheck tests, by the
+// `gradlab gradcheck` command, and by the WebGPU-vs-CPU comparisons.
+//
+// A case names an op (or a small graph), the shapes of its inputs, how to draw fresh random
+// inputs for it, and the function to differentiate. Inputs are kept away from the points where
+// an op has a kink (relu, abs, clamp, max) or is undefined (log, sqrt of x <= 0), so that a
+// central difference with step h ≈ 1e-6 never straddles one. Constants that an op needs but
+// that are not differentiated (targets, indices) are fixed arrays made once, below.
+
+import { currentBackend, findBackend, useBackend, type DType } from './backend';
+import { CpuBackend } from '../kernels/cpu/backend';
+import type { GradcheckOptions, GradcheckWorst } from './gradcheck';
+// Through the public surface, which also installs the default (CPU) backend.
+import {
+  abs, add, bce, bceWithLogits, clamp, concat, div, exp, gather, gaussianKl, leakyRelu, linear, log,
+  logSoftmax, matmul, max, mean, mse, mul, neg, pow, relu, reshape, sigmoid, silu, slice, sliceAxis,
+  softmax, softplus, sqrt, sub, sum, tanh, tensor, transpose, gradcheck, createRng, formatShape,
+  type Rng, type Tensor,
+} from './index';
+import { sizeOf } from './shape';
+
+export interface OpCase {
+  /** Unique, e.g. 'add [3,4]+[4]' or 'softmax axis 0'. */
+  name: string;
+  /** The shape of each input, in the order fn takes them. */
+  shapes: number[][];
+  /** Fresh random values for each input (flat, row-major), kept away from kinks. */
+  make(rng: Rng): Float64Array[];
+  fn: (...inputs: Tensor[]) => Tensor;
+}
+
+// ---------- input generators: n values each ----------
+
+type Gen = (rng: Rng, n: number) => Float64Array;
+
+function uniformIn(lo: number, hi: number): Gen {
+  return (rng, n) => Float64Array.from({ length: n }, () => lo + (hi - lo) * rng.uniform());
+}
+
+/** Standard-ish values in (-2, 2). */
+const anyValue: Gen = uniformIn(-2, 2);
+
+/** |x| in [lo, hi] with a random sign: away from the kink at 0 (relu, abs, leakyRelu, 1/x). */
+function awayFromZero(lo = 0.1, hi = 2): Gen {
+  return (rng, n) => Float64Array.from({ length: n }, () => (rng.uniform() < 0.5 ? -1 : 1) * (lo + (hi - lo) * rng.uniform()));
+}
+
+/** Positive values (log, sqrt, fractional powers). */
+const positive: Gen = uniformIn(0.2, 2);
+
+/** Values in (-1, 1) at least `gap` away from each of `kinks` (clamp's edges). */
+function avoiding(kinks: number[], gap = 0.05): Gen {
+  return (rng, n) => Float64Array.from({ length: n }, () => {
+    for (;;) {
+      const x = -1 + 2 * rng.uniform();
+      if (kinks.every((k) => Math.abs(x - k) > gap)) return x;
+    }
+  });
+}
+
+/** Distinct values, at least 0.2 apart in a random order (max has a kink where two tie). */
+const distinct: Gen = (rng, n) => {
+  const v = Float64Array.from({ length: n }, (_, i) => -2 + 0.3 * i + 0.05 * rng.uniform());
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [v[i], v[j]] = [v[j], v[i]];
+  }
+  return v;
+};
+
+/** Probabilities in (0.05, 0.95) (bce is clamped near 0 and 1). */
+const probability: Gen = uniformIn(0.05, 0.95);
+
+/** A case whose inputs each come from one generator (the last one repeats). */
+function opCase(name: string, shapes: number[][], gens: Gen | Gen[], fn: (...inputs: Tensor[]) => Tensor): OpCase {
+  const list = Array.isArray(gens) ? gens : [gens];
+  return {
+    name,
+    shapes,
+    make: (rng) => shapes.map((s, i) => (list[i] ?? list[list.length - 1])(rng, sizeOf(s))),
+    fn,
+  };
+}
+
+// ---------- constants (not differentiated), fixed once ----------
+
+const constRng = createRng(20240601);
+/** A float32-exact constant tensor made on the current backend (for targets). */
+const constant = (values: Float64Array | number[], shape: number[]): (() => Tensor) => {
+  const v = Float32Array.from(values);
+  return () => tensor(v, shape);
+};
+const target43 = constant(uniformIn(0, 1)(constRng, 12), [4, 3]);
+const labels41 = constant([1, 0, 0, 1], [4, 1]);
+const target41 = constant(anyValue(constRng, 4), [4, 1]);
+const target4 = constant(anyValue(constRng, 4), [4]);
+
+// ---------- the cases ----------
+
+const s = (...dims: number[]): number[] => dims;
+
+const arithmetic: OpCase[] = [
+  opCase('add [3,4]+[3,4]', [s(3, 4), s(3, 4)], anyValue, (a, b) => add(a, b)),
+  opCase('add [3,4]+[4]', [s(3, 4), s(4)], anyValue, (a, b) => add(a, b)),
+  opCase('add [4]+[3,4]', [s(4), s(3, 4)], anyValue, (a, b) => add(a, b)),
+  opCase('add [3,1]+[1,4]', [s(3, 1), s(1, 4)], anyValue, (a, b) => add(a, b)),
+  opCase('add [2,3,4]+[3,1]', [s(2, 3, 4), s(3, 1)], anyValue, (a, b) => add(a, b)),
+  opCase('add tensor+number', [s(3, 4)], anyValue, (a) => add(a, 1.5)),
+  opCase('add number+tensor', [s(3, 4)], anyValue, (a) => add(-0.5, a)),
+  opCase('sub [3,4]-[3,4]', [s(3, 4), s(3, 4)], anyValue, (a, b) => sub(a, b)),
+  opCase('sub [3,4]-[4]', [s(3, 4), s(4)], anyValue, (a, b) => sub(a, b)),
+  opCase('sub [3,1]-[1,4]', [s(3, 1), s(1, 4)], anyValue, (a, b) => sub(a, b)),
+  opCase('sub [4]-[2,3,4]', [s(4), s(2, 3, 4)], anyValue, (a, b) => sub(a, b)),
+  opCase('sub tensor-number', [s(3, 4)], anyValue, (a) => sub(a, 0.7)),
+  opCase('sub number-tensor', [s(3, 4)], anyValue, (a) => sub(2, a)),
+  opCase('mul [3,4]*[3,4]', [s(3, 4), s(3, 4)], anyValue, (a, b) => mul(a, b)),
+  opCase('mul [3,1]*[1,4]', [s(3, 1), s(1, 4)], anyValue, (a, b) => mul(a, b)),
+  opCase('mul [3,4]*[4]', [s(3, 4), s(4)], anyValue, (a, b) => mul(a, b)),
+  opCase('mul [2,3,4]*[3,1]', [s(2, 3, 4), s(3, 1)], anyValue, (a, b) => mul(a, b)),
+  opCase('mul tensor*number', [s(3, 4)], anyValue, (a) => mul(a, 2.5)),
+  opCase('mul number*tensor', [s(3, 4)], anyValue, (a) => mul(-3, a)),
+  opCase('div [3,4]/[3,4]', [s(3, 4), s(3, 4)], [anyValue, awayFromZero(0.5)], (a, b) => div(a, b)),
+  opCase('div [2,3,4]/[3,1]', [s(2, 3, 4), s(3, 1)], [anyValue, awayFromZero(0.5)], (a, b) => div(a, b)),
+  opCase('div [4]/[3,4]', [s(4), s(3, 4)], [anyValue, awayFromZero(0.5)], (a, b) => div(a, b)),
+  opCase('div [3,1]/[1,4]', [s(3, 1), s(1, 4)], [anyValue, awayFromZero(0.5)], (a, b) => div(a, b)),
+  opCase('div tensor/number', [s(3, 4)], anyValue, (a) => div(a, 4)),
+  opCase('div number/tensor', [s(3, 4)], awayFromZero(0.5), (a) => div(1.5, a)),
+];
+
+const unary: OpCase[] = [
+  opCase('neg', [s(3, 4)], anyValue, (x) => neg(x)),
+  opCase('pow 2', [s(3, 4)], anyValue, (x) => pow(x, 2)),
+  opCase('pow 3', [s(3, 4)], anyValue, (x) => pow(x, 3)),
+  opCase('pow -1', [s(3, 4)], awayFromZero(0.5), (x) => pow(x, -1)),
+  opCase('pow -2', [s(3, 4)], awayFromZero(0.5), (x) => pow(x, -2)),
+  opCase('pow 0.5', [s(3, 4)], positive, (x) => pow(x, 0.5)),
+  opCase('pow 1.5', [s(3, 4)], positive, (x) => pow(x, 1.5)),
+  opCase('pow -0.5', [s(3, 4)], positive, (x) => pow(x, -0.5)),
+  opCase('exp', [s(3, 4)], anyValue, (x) => exp(x)),
+  opCase('log', [s(3, 4)], positive, (x) => log(x)),
+  opCase('sqrt', [s(3, 4)], positive, (x) => sqrt(x)),
+  opCase('abs', [s(3, 4)], awayFromZero(0.05), (x) => abs(x)),
+  opCase('clamp [-0.5, 0.5]', [s(3, 4)], avoiding([-0.5, 0.5]), (x) => clamp(x, -0.5, 0.5)),
+  opCase('relu', [s(3, 4)], awayFromZero(0.05), (x) => relu(x)),
+  opCase('leakyRelu 0.2', [s(3, 4)], awayFromZero(0.05), (x) => leakyRelu(x)),
+  opCase('leakyRelu 0.01', [s(3, 4)], awayFromZero(0.05), (x) => leakyRelu(x, 0.01)),
+  opCase('sigmoid', [s(3, 4)], uniformIn(-4, 4), (x) => sigmoid(x)),
+  opCase('tanh', [s(3, 4)], uniformIn(-3, 3), (x) => tanh(x)),
+  opCase('softplus', [s(3, 4)], uniformIn(-4, 4), (x) => softplus(x)),
+  opCase('silu', [s(3, 4)], uniformIn(-4, 4), (x) => silu(x)),
+];
+
+const softmaxes: OpCase[] = [
+  opCase('softmax [3,4] axis 0', [s(3, 4)], anyValue, (x) => softmax(x, 0)),
+  opCase('softmax [3,4] axis 1', [s(3, 4)], anyValue, (x) => softmax(x, 1)),
+  opCase('softmax [2,3,4] axis 1', [s(2, 3, 4)], anyValue, (x) => softmax(x, 1)),
+  opCase('softmax [2,3,4] axis -1', [s(2, 3, 4)], anyValue, (x) => softmax(x, -1)),
+  opCase('logSoftmax [3,4] axis 0', [s(3, 4)], anyValue, (x) => logSoftmax(x, 0)),
+  opCase('logSoftmax [3,4] axis 1', [s(3, 4)], anyValue, (x) => logSoftmax(x, 1)),
+  opCase('logSoftmax [2,3,4] axis 0', [s(2, 3, 4)], anyValue, (x) => logSoftmax(x, 0)),
+  opCase('logSoftmax [2,3,4] axis 1', [s(2, 3, 4)], anyValue, (x) => logSoftmax(x, 1)),
+];
+
+const reductions: OpCase[] = [];
+for (const [op, f, gen] of [['sum', sum, anyValue], ['mean', mean, anyValue], ['max', max, distinct]] as const) {
+  reductions.push(
+    opCase(`${op} all`, [s(3, 4)], gen, (x) => f(x)),
+    opCase(`${op} all keepDims`, [s(3, 4)], gen, (x) => f(x, undefined, true)),
+    opCase(`${op} axis 0`, [s(3, 4)], gen, (x) => f(x, 0)),
+    opCase(`${op} axis 1`, [s(3, 4)], gen, (x) => f(x, 1)),
+    opCase(`${op} axis 1 keepDims`, [s(3, 4)], gen, (x) => f(x, 1, true)),
+    opCase(`${op} [2,3,4] axis 1`, [s(2, 3, 4)], gen, (x) => f(x, 1)),
+    opCase(`${op} [2,3,4] axis -1 keepDims`, [s(2, 3, 4)], gen, (x) => f(x, -1, true)),
+  );
+}
+
+const products: OpCase[] = [
+  opCase('matmul [3,4]·[4,5]', [s(3, 4), s(4, 5)], anyValue, (a, b) => matmul(a, b)),
+  opCase('matmul [2,3,4]·[2,4,5]', [s(2, 3, 4), s(2, 4, 5)], anyValue, (a, b) => matmul(a, b)),
+  opCase('matmul [2,3,4]·[4,5]', [s(2, 3, 4), s(4, 5)], anyValue, (a, b) => matmul(a, b)),
+  opCase('matmul [3,4]·[2,4,5]', [s(3, 4), s(2, 4, 5)], anyValue, (a, b) => matmul(a, b)),
+  opCase('transpose [3,4]', [s(3, 4)], anyValue, (x) => transpose(x)),
+  opCase('linear', [s(4, 3), s(3, 5), s(5)], anyValue, (x, w, b) => linear(x, w, b)),
+  opCase('linear no bias', [s(4, 3), s(3, 5)], anyValue, (x, w) => linear(x, w)),
+  opCase('linear relu', [s(4, 3), s(3, 5), s(5)], anyValue, (x, w, b) => linear(x, w, b, 'relu')),
+  opCase('linear leakyRelu 0.1', [s(4, 3), s(3, 5), s(5)], anyValue, (x, w, b) => linear(x, w, b, 'leakyRelu', 0.1)),
+  opCase('linear sigmoid', [s(4, 3), s(3, 5), s(5)], anyValue, (x, w, b) => linear(x, w, b, 'sigmoid')),
+  opCase('linear tanh', [s(4, 3), s(3, 5), s(5)], anyValue, (x, w, b) => linear(x, w, b, 'tanh')),
+  opCase('linear tanh no bias', [s(4, 3), s(3, 5)], anyValue, (x, w) => linear(x, w, null, 'tanh')),
+];
+
+const layout: OpCase[] = [
+  opCase('reshape [3,4]->[2,6]', [s(3, 4)], anyValue, (x) => mul(reshape(x, [2, 6]), reshape(x, [2, 6]))),
+  opCase('reshape [2,3,4]->[-1,4]', [s(2, 3, 4)], anyValue, (x) => reshape(x, [-1, 4])),
+  opCase('concat axis 0, 2 parts', [s(2, 3), s(3, 3)], anyValue, (a, b) => concat([a, b], 0)),
+  opCase('concat axis 0, 3 parts', [s(1, 3), s(2, 3), s(2, 3)], anyValue, (a, b, c) => concat([a, b, c], 0)),
+  opCase('concat axis 1, 2 parts', [s(3, 2), s(3, 4)], anyValue, (a, b) => concat([a, b], 1)),
+  opCase('concat axis 1, 3 parts', [s(2, 1, 2), s(2, 3, 2), s(2, 2, 2)], anyValue, (a, b, c) => concat([a, b, c], 1)),
+  opCase('concat [x, x] axis 1', [s(2, 3)], anyValue, (a) => concat([a, a], 1)),
+  opCase('concat axis -1, 2 parts', [s(2, 3, 2), s(2, 3, 1)], anyValue, (a, b) => concat([a, b], -1)),
+  opCase('slice [1, 4)', [s(5, 3)], anyValue, (x) => slice(x, 1, 4)),
+  opCase('slice [-3, -1)', [s(5, 3)], anyValue, (x) => slice(x, -3, -1)),
+  opCase('slice [2, end)', [s(5, 3)], anyValue, (x) => slice(x, 2)),
+  opCase('sliceAxis axis 1 [1, 3)', [s(2, 4, 3)], anyValue, (x) => sliceAxis(x, 1, 1, 3)),
+  opCase('gather rows [0,2,2,3,0]', [s(4, 3)], anyValue, (x) => gather(x, [0, 2, 2, 3, 0])),
+  opCase('gather 1-D [4,4,1]', [s(5)], anyValue, (x) => gather(x, [4, 4, 1])),
+];
+
+const losses: OpCase[] = [
+  opCase('bce', [s(4, 3)], probability, (p) => bce(p, target43())),
+  opCase('bce labelSmoothing 0.1', [s(4, 3)], probability, (p) => bce(p, target43(), { labelSmoothing: 0.1 })),
+  opCase('bce number target', [s(4, 3)], probability, (p) => bce(p, 1)),
+  opCase('bceWithLogits', [s(4, 3)], uniformIn(-4, 4), (z) => bceWithLogits(z, target43())),
+  opCase('bceWithLogits labelSmoothing 0.1', [s(4, 3)], uniformIn(-4, 4), (z) => bceWithLogits(z, target43(), { labelSmoothing: 0.1 })),
+  opCase('bceWithLogits number target', [s(4, 3)], uniformIn(-4, 4), (z) => bceWithLogits(z, 0)),
+  opCase('mse [4,1] vs [4,1]', [s(4, 1)], anyValue, (p) => mse(p, target41())),
+  opCase('mse [4,1] vs [4]', [s(4, 1)], anyValue, (p) => mse(p, target4())),
+  opCase('gaussianKl', [s(3, 2), s(3, 2)], [anyValue, uniformIn(-1.5, 1.5)], (mu, logVar) => gaussianKl(mu, logVar)),
+];
+
+const graphs: OpCase[] = [
+  opCase('x*x + x (x used three times)', [s(3, 4)], anyValue, (x) => add(mul(x, x), x)),
+  opCase('exp(x)·sigmoid(x) − Σx (fan-out)', [s(3, 4)], anyValue, (x) => sub(mul(exp(x), sigmoid(x)), sum(x))),
+  opCase('MLP + bceWithLogits', [s(4, 3), s(3, 5), s(5), s(5, 1), s(1)], anyValue,
+    (x, w1, b1, w2, b2) => bceWithLogits(linear(linear(x, w1, b1, 'tanh'), w2, b2), labels41())),
+  opCase('MLP unfused (matmul, add, relu)', [s(4, 3), s(3, 5), s(5), s(5, 1)], anyValue,
+    (x, w1, b1, w2) => mean(matmul(relu(add(matmul(x, w1), b1)), w2))),
+  opCase('softmax cross-entropy', [s(4, 3)], anyValue, (z) => neg(mean(sum(mul(logSoftmax(z, 1), target43()), 1)))),
+  // Size-1 axes: broadcasting against them, reducing them, a batch of one row.
+  opCase('add [1,4]+[4]', [s(1, 4), s(4)], anyValue, (a, b) => add(a, b)),
+  opCase('mul [1,1]*[3,4]', [s(1, 1), s(3, 4)], anyValue, (a, b) => mul(a, b)),
+  opCase('sum [3,1] axis 1', [s(3, 1)], anyValue, (x) => sum(x, 1)),
+  opCase('mean [1,4] axis 0 keepDims', [s(1, 4)], anyValue, (x) => mean(x, 0, true)),
+  opCase('max [4,1] axis 1', [s(4, 1)], anyValue, (x) => max(x, 1)),
+  opCase('softmax [1,4] axis 0', [s(1, 4)], anyValue, (x) => softmax(x, 0)),
+  opCase('matmul [1,4]·[4,1]', [s(1, 4), s(4, 1)], anyValue, (a, b) => matmul(a, b)),
+  opCase('linear batch of 1', [s(1, 3), s(3, 2), s(2)], anyValue, (x, w, b) => linear(x, w, b, 'sigmoid')),
+  opCase('reshape [3,1,4]->[3,4]', [s(3, 1, 4)], anyValue, (x) => mul(reshape(x, [3, 4]), reshape(x, [3, 4]))),
+];
+
+/** Every case, in table order. */
+export const opCases: OpCase[] = [...arithmetic, ...unary, ...softmaxes, ...reductions, ...products, ...layout, ...losses, ...graphs];
+
+// ---------- running the cases ----------
+
+/** A deterministic seed per case, from its name: a case's inputs do not depend on the filter. */
+export function caseSeed(name: string, seed = 0): number {
+  let h = 2166136261; // FNV-1a
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619) >>> 0;
+  return (h ^ seed) >>> 0;
+}
+
+/** The input shapes of a case, as printed in the table: '[3, 4] [4]'. */
+export function formatCaseShapes(c: OpCase): string {
+  return c.shapes.map(formatShape).join(' ');
+}
+
+/**
+ * Tensors for a case's inputs, made on the current backend from case.make(createRng(caseSeed)).
+ * The WebGPU comparisons call this twice (once per backend) and get the same values.
+ */
+export function makeCaseInputs(c: OpCase, options: { seed?: number; dtype?: DType; requiresGrad?: boolean } = {}): Tensor[] {
+  const values = c.make(createRng(caseSeed(c.name, options.seed)));
+  return values.map((v, i) => tensor(v, c.shapes[i], { dtype: options.dtype ?? 'float32', requiresGrad: options.requiresGrad ?? false }));
+}
+
+export interface GradcheckRow {
+  name: string;
+  /** The input shapes, e.g. '[3, 4] [4]'. */
+  shape: string;
+  maxAbsError: number;
+  maxRelError: number;
+  ok: boolean;
+  /** Number of input elements compared. */
+  checked: number;
+  worst: GradcheckWorst | null;
+  /** Set when the case threw instead of returning (the row then fails with NaN errors). */
+  error?: string;
+}
+
+export interface SuiteOptions extends GradcheckOptions {
+  /** Only cases whose name contains this text. */
+  filter?: string;
+  /** Mixed into every case's seed (default 0). */
+  seed?: number;
+  /** The cases to run (default: opCases). */
+  cases?: readonly OpCase[];
+}
+
+/**
+ * Gradcheck every case in float64 on the CPU backend (whatever the current backend is, which
+ * is restored afterwards). A case that throws is reported as a failed row with NaN errors.
+ */
+export function runGradcheckSuite(options: SuiteOptions = {}): GradcheckRow[] {
+  const cases = (options.cases ?? opCases).filter((c) => options.filter === undefined || c.name.includes(options.filter));
+  const before = currentBackend();
+  if (before.name !== 'cpu') useBackend(findBackend('cpu') ?? new CpuBackend());
+  try {
+    return cases.map((c) => {
+      const inputs = makeCaseInputs(c, { seed: options.seed, dtype: 'float64' });
+      try {
+        const r = gradcheck(c.fn, inputs, options);
+        return { name: c.name, shape: formatCaseShapes(c), maxAbsError: r.maxAbsError, maxRelError: r.maxRelError, ok: r.ok, checked: r.checked, worst: r.worst };
+      } catch (e) {
+        return { name: c.name, error: (e as Error).message, shape: formatCaseShapes(c), maxAbsError: NaN, maxRelError: NaN, ok: false, checked: 0, worst: null };
+      } finally {
+        for (const t of inputs) t.dispose();
+      }
+    });
+  } finally {
+    if (before !== currentBackend()) useBackend(before);
+  }
+}
