@@ -4,7 +4,7 @@
 //   dist/cli.js      the command line (`gradlab ...`), with a shebang.
 //   dist/demo/       the demo page, when demo/ has one.
 import { build } from 'esbuild';
-import { chmodSync, cpSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 
 const common = { bundle: true, format: 'esm', sourcemap: true, logLevel: 'warning', external: ['webgpu'], target: 'es2022' };
 
@@ -21,7 +21,19 @@ chmodSync('dist/cli.js', 0o755);
 
 if (existsSync('demo/main.ts')) {
   mkdirSync('dist/demo', { recursive: true });
-  await build({ ...common, entryPoints: ['demo/main.ts'], outfile: 'dist/demo/main.js', platform: 'browser', loader: { '.css': 'css' } });
+  // 'virtual:cpu-kernels': the text of kernels/cpu/*.ts, so the page can show each kernel's CPU twin.
+  const cpuKernels = {
+    name: 'cpu-kernel-sources',
+    setup(b) {
+      b.onResolve({ filter: /^virtual:cpu-kernels$/ }, () => ({ path: 'cpu-kernels', namespace: 'virtual' }));
+      b.onLoad({ filter: /.*/, namespace: 'virtual' }, () => {
+        const files = Object.fromEntries(readdirSync('kernels/cpu').filter((f) => f.endsWith('.ts')).sort()
+          .map((f) => [f, readFileSync(`kernels/cpu/${f}`, 'utf8')]));
+        return { contents: `export default ${JSON.stringify(files)};`, loader: 'js', watchDirs: ['kernels/cpu'] };
+      });
+    },
+  };
+  await build({ ...common, entryPoints: ['demo/main.ts'], outfile: 'dist/demo/main.js', platform: 'browser', loader: { '.css': 'css' }, plugins: [cpuKernels] });
   for (const f of ['index.html', 'style.css']) if (existsSync(`demo/${f}`)) cpSync(`demo/${f}`, `dist/demo/${f}`);
   cpSync('node_modules/uplot/dist/uPlot.min.css', 'dist/demo/uPlot.min.css');
 }

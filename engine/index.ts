@@ -14,7 +14,7 @@ export { tidy, keep, liveTensors } from './memory';
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck';
 export { createRng, rngFromState, type Rng, type RngState } from './rng';
 export { Linear, MLP, Dropout, initWeights, type Activation, type Init, type Module, type MLPOptions } from './nn';
-export { Adam, SGD, type AdamOptions, type AdamState, type SGDOptions, type Optimizer } from './optim';
+export { Adam, SGD, trainingStep, type AdamOptions, type AdamState, type SGDOptions, type Optimizer } from './optim';
 export { onDispatch, recordDispatches, setDebug, type DispatchRecord } from './trace';
 export type { Backend, BackendName, BackendStats, DType, KernelCall, KernelName, Storage } from './backend';
 export { formatShape, type Shape } from './shape';

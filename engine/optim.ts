@@ -1,6 +1,6 @@
 // Optimizers. Each update runs as one kernel per parameter, in place, on the parameter's backend.
 
-import type { Backend } from './backend';
+import { currentBackend, type Backend } from './backend';
 import { fullLike } from './ops';
 import { keep } from './memory';
 import { runKernel, Tensor } from './tensor';
@@ -159,7 +159,24 @@ function writeAll(t: Tensor, values: number[], name: string): void {
   t.backend.write(t.storage('setState'), values);
 }
 
+let stepDepth = 0;
+
+/**
+ * Run one whole training step (any number of forward and backward passes and optimizer steps:
+ * a GAN's D and G updates, say) and submit its GPU work once, at the end. Without it, each
+ * optimizer step ends with a submit. On the CPU backend this changes nothing.
+ */
+export function trainingStep<T>(fn: () => T): T {
+  stepDepth++;
+  try {
+    return fn();
+  } finally {
+    stepDepth--;
+    if (stepDepth === 0) currentBackend().endStep?.();
+  }
+}
+
 /** The end of an optimizer step is where a queued backend submits its work (one submit a step). */
 function endOfStep(backend: Backend): void {
-  backend.endStep?.();
+  if (stepDepth === 0) backend.endStep?.();
 }

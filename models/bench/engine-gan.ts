@@ -5,7 +5,7 @@
 //   G: 10-16-1 ReLU;  D: 1-32-1 ReLU, logit out (D(x) = sigmoid(logit));  Adam 3e-3 for both
 //   one D step on real + detached fake, one G step with the non-saturating loss on fresh z
 
-import { Adam, bceWithLogits, createRng, gather, keep, MLP, noGrad, randint, randn, tidy, type Tensor } from '../../engine/index';
+import { Adam, bceWithLogits, createRng, gather, keep, MLP, noGrad, randint, randn, tidy, trainingStep, type Tensor } from '../../engine/index';
 
 export interface EngineGanStep {
   dLoss: Tensor;
@@ -32,7 +32,8 @@ export function createEngineGan(seed = 0, options: { batch?: number; dataset?: n
   const optD = new Adam(D.parameters(), { lr: 3e-3 });
   const dParams = D.parameters();
 
-  const step = (): EngineGanStep => tidy(() => {
+  // trainingStep: on WebGPU the whole D + G step is recorded and submitted once.
+  const step = (): EngineGanStep => trainingStep(() => tidy(() => {
     // Discriminator: push D(real) to 1 and D(fake) to 0; the fake is a constant here.
     const real = gather(data, randint([batch], n, rng));
     const fake = noGrad(() => G.forward(randn([batch, latent], rng)));
@@ -49,7 +50,7 @@ export function createEngineGan(seed = 0, options: { batch?: number; dataset?: n
     optG.step();
     for (const p of dParams) p.requiresGrad = true;
     return { dLoss: dLoss.detach(), gLoss: gLoss.detach() };
-  });
+  }));
 
   return {
     G, D, step,

@@ -5,6 +5,7 @@
 import { backendStats, getBackend, recordDispatches } from '../../../engine/index';
 import { createEngineGan } from '../../bench/engine-gan';
 import { createFloorGan } from '../../bench/floor-gan';
+import { benchWebGpu, formatWebGpuBench } from '../../bench/webgpu-bench';
 import { timeIt, type TimeItResult } from '../../bench/time-it';
 import type { Command } from '../main';
 
@@ -45,10 +46,11 @@ export function benchCpu(steps: number, rounds = 5): CpuBenchResult {
 
 export const benchCommand: Command = {
   name: 'bench',
-  summary: 'time the reference GAN step: engine vs the hand-written floor (CPU)',
-  usage: 'gradlab bench [--cpu] [--steps N] [--json]',
+  summary: 'time the reference GAN step: engine vs the hand-written floor (CPU); matmul and GAN on WebGPU',
+  usage: 'gradlab bench [--cpu] [--webgpu] [--steps N] [--json]',
   flags: {
-    cpu: { type: 'boolean', help: 'benchmark the CPU backend against the hand-written floor', default: true },
+    cpu: { type: 'boolean', help: 'benchmark the CPU backend against the hand-written floor (the default when --webgpu is not given)' },
+    webgpu: { type: 'boolean', help: 'matmul GFLOP/s per rung, and the reference GAN step on WebGPU vs CPU' },
     steps: { type: 'int', help: 'timed steps per implementation', default: 2000 },
     json: { type: 'boolean', help: 'print one JSON object' },
   },
@@ -56,7 +58,7 @@ export const benchCommand: Command = {
     const steps = flags.steps as number;
     if (steps < 10) throw new Error('--steps must be at least 10');
     const report: Record<string, unknown> = {};
-    if (flags.cpu) {
+    if (flags.cpu || !flags.webgpu) {
       const r = benchCpu(steps);
       report.cpu = r;
       if (!flags.json) {
@@ -67,6 +69,15 @@ export const benchCommand: Command = {
         console.log(`  ratio engine/floor : ${r.ratio.toFixed(2)}x   (goal: at most 2x)`);
         console.log(`  kernel dispatches per engine step: ${r.dispatchesPerStep}; backend stats: ${JSON.stringify(backendStats())}`);
       }
+    }
+    if (flags.webgpu) {
+      const r = await benchWebGpu({ steps: Math.min(steps, 500) });
+      if (r === null) {
+        console.error('gradlab bench: WebGPU is not available here (see the message above); run `bash tests/setup/install-system-deps.sh` in Node on Debian');
+        return 1;
+      }
+      report.webgpu = r;
+      if (!flags.json) console.log(`${flags.cpu ? '\n' : ''}${formatWebGpuBench(r)}`);
     }
     if (flags.json) console.log(JSON.stringify(report));
     return 0;

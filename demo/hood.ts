@@ -1,0 +1,234 @@
+// "Under the hood": what one training step of the model on screen asks of the engine.
+//   - the ordered list of kernel dispatches of one step (recordDispatches around trainStep),
+//     split into forward, backward and optimizer phases, with kernel, shapes and workgroups;
+//   - click a row: the WGSL it ran and its CPU twin, coloured;
+//   - dispatches and submits per step (backendStats before and after);
+//   - per-layer gradient norms ‖∂L/∂θ‖₂ over time;
+//   - "check gradients": the engine's gradcheck on a slice of the live parameters.
+
+import { backendStats, flush, formatShape, recordDispatches, type DispatchRecord } from '../engine/index';
+import type { GradcheckRow, HoodSource } from './app';
+import { el } from './controls';
+import { LinePlot } from './plots';
+import { cpuTwin, highlight, wgslFor } from './source-view';
+
+type Phase = 'forward' | 'backward' | 'optimizer';
+
+/** Which part of the step a dispatch belongs to, from the op that asked for it. */
+function phaseOf(r: DispatchRecord): Phase {
+  if (r.op === 'adam' || r.op === 'sgd' || r.op === 'clip') return 'optimizer';
+  if (/backward|\.grad|Grad$/.test(r.op) || r.kernel.startsWith('unaryGrad') || r.kernel.startsWith('scatterAdd')) return 'backward';
+  return 'forward';
+}
+
+const PHASE_NAMES: Record<Phase, string> = {
+  forward: 'forward pass: compute the loss',
+  backward: 'backward pass: gradients by the chain rule, in reverse order',
+  optimizer: 'optimizer: one Adam update per parameter tensor',
+};
+
+const NORM_COLORS = ['#2563eb', '#059669', '#d97706', '#dc2626', '#7c3aed', '#0891b2', '#db2777', '#65a30d', '#9333ea', '#0d9488'];
+
+export class HoodPanel {
+  private source: HoodSource | null = null;
+  private readonly info: HTMLElement;
+  private readonly stats: HTMLElement;
+  private readonly table: HTMLElement;
+  private readonly sourceView: HTMLElement;
+  private readonly normsBox: HTMLElement;
+  private readonly checkBox: HTMLElement;
+  private norms: LinePlot | null = null;
+  private normNames: string[] = [];
+  private normHistory: { steps: number[]; values: number[][] } = { steps: [], values: [] };
+  private timer: number | null = null;
+  private dispatches: DispatchRecord[] = [];
+
+  constructor(private readonly root: HTMLElement) {
+    const body = el('div', { class: 'hood-body' });
+    this.info = el('p', { class: 'intro' });
+    const record = el('button', { class: 'btn small', 'data-action': 'record-step' }, 'Record one training step');
+    record.addEventListener('click', () => void this.recordStep());
+    const check = el('button', { class: 'btn small', 'data-action': 'gradcheck' }, 'Check gradients');
+    check.addEventListener('click', () => void this.runGradcheck());
+    const buttons = el('div', { class: 'button-row' });
+    buttons.append(record, check);
+    this.stats = el('div', { class: 'hood-stats' });
+
+    const grid = el('div', { class: 'hood-grid' });
+    const left = el('div');
+    left.append(el('h3', {}, 'Kernel dispatches of one step, in order (click one)'));
+    this.table = el('div', { class: 'op-list' });
+    left.append(this.table);
+    this.sourceView = el('div', { class: 'source-view' });
+    this.sourceView.append(el('p', { class: 'caption' }, 'Click a row to read the WGSL compute shader it runs and its CPU twin.'));
+    const right = el('div');
+    this.normsBox = el('div', { class: 'card' });
+    this.checkBox = el('div', { class: 'card gradcheck' });
+    this.checkBox.append(el('h3', {}, 'Gradient check'), el('p', { class: 'caption' },
+      'Compares backward()\'s gradient of the loss with a central difference (f(θ + h) − f(θ − h)) / 2h for a few live parameters, in float64 on the CPU.'));
+    right.append(this.normsBox, this.checkBox);
+    grid.append(left, right);
+    body.append(this.info, buttons, this.stats, grid, this.sourceView);
+    root.append(body);
+    root.addEventListener('toggle', () => this.openChanged());
+  }
+
+  setSource(source: HoodSource | null): void {
+    if (source === this.source) return;
+    this.source = source;
+    this.normHistory = { steps: [], values: [] };
+    this.normNames = [];
+    this.norms = null;
+    this.normsBox.replaceChildren();
+    this.info.textContent = source
+      ? `Model: ${source.model.kind.toUpperCase()} on ${source.model.target.name}, ${source.model.parameterCount()} parameters. The step recorded is ${source.stepName}.`
+      : 'This tab has no model to look into.';
+    if ((this.root as HTMLDetailsElement).open) void this.recordStep();
+  }
+
+  private openChanged(): void {
+    const open = (this.root as HTMLDetailsElement).open;
+    if (open && this.timer === null) {
+      void this.recordStep();
+      this.timer = window.setInterval(() => void this.sampleNorms(), 700);
+    } else if (!open && this.timer !== null) {
+      window.clearInterval(this.timer);
+      this.timer = null;
+    }
+  }
+
+  /** Run one training step of the live model while recording its dispatches. */
+  async recordStep(): Promise<void> {
+    const source = this.source;
+    if (!source) return;
+    await source.run(async () => {
+      await flush();
+      const before = backendStats();
+      const { dispatches } = recordDispatches(() => source.step());
+      await flush();
+      const after = backendStats();
+      this.dispatches = dispatches;
+      this.stats.textContent = `One step: ${dispatches.length} kernel dispatches, ${after.submits - before.submits} queue submit(s)` +
+        (after.bindGroupCreations !== undefined ? `; new bind groups: ${(after.bindGroupCreations ?? 0) - (before.bindGroupCreations ?? 0)}, new pipelines: ${(after.pipelineCreations ?? 0) - (before.pipelineCreations ?? 0)}` : '') +
+        `; live buffers: ${after.liveBuffers}.`;
+    });
+    this.renderTable();
+    await this.sampleNorms();
+  }
+
+  private renderTable(): void {
+    const table = el('table');
+    const head = el('tr');
+    for (const h of ['#', 'op', 'kernel', 'shapes', 'workgroups']) head.append(el('th', {}, h));
+    table.append(head);
+    let phase: Phase | null = null;
+    let phaseCount = 0;
+    this.dispatches.forEach((r, i) => {
+      const p = phaseOf(r);
+      if (p !== phase) {
+        phase = p;
+        if (p === 'forward') phaseCount++;
+        const row = el('tr', { class: 'phase' });
+        row.append(el('td', { colspan: '5' }, `${PHASE_NAMES[p]}${phaseCount > 1 || p !== 'forward' ? ` (update ${Math.max(phaseCount, 1)})` : ''}`));
+        table.append(row);
+      }
+      const row = el('tr', { class: 'op', 'data-index': String(i) });
+      const wg = r.workgroups ? r.workgroups.map((w) => w.join('×')).join(', ') : '—';
+      row.append(
+        el('td', {}, String(i + 1)), el('td', {}, r.op), el('td', {}, r.label ?? r.kernel),
+        el('td', {}, r.shapes.map((s) => formatShape(s)).join(' ')), el('td', {}, wg),
+      );
+      row.addEventListener('click', () => {
+        table.querySelectorAll('tr.selected').forEach((t) => t.classList.remove('selected'));
+        row.classList.add('selected');
+        this.showSource(r);
+      });
+      table.append(row);
+    });
+    this.table.replaceChildren(table);
+  }
+
+  private showSource(r: DispatchRecord): void {
+    const parts: HTMLElement[] = [];
+    for (const k of wgslFor(r)) {
+      parts.push(el('h4', {}, `WGSL: ${k.label}${k.workgroups ? ` — workgroups ${k.workgroups}` : ''}${r.backend === 'cpu' ? ' (what WebGPU would run)' : ''}`));
+      const pre = el('pre', { class: 'wgsl' });
+      pre.innerHTML = highlight(k.wgsl.trim());
+      parts.push(pre);
+    }
+    const twin = cpuTwin(r.kernel);
+    parts.push(el('h4', {}, `CPU twin: ${twin.file}`));
+    const pre = el('pre', { class: 'cpu-source' });
+    pre.innerHTML = highlight(twin.source);
+    parts.push(pre);
+    this.sourceView.replaceChildren(...parts);
+  }
+
+  /** Read each parameter's gradient and append its L2 norm to the plot. */
+  private async sampleNorms(): Promise<void> {
+    const source = this.source;
+    if (!source || !(this.root as HTMLDetailsElement).open) return;
+    const norms = await source.run(async () => {
+      const params = source.parameters().filter(([, p]) => p.grad !== null && !p.grad.isDisposed);
+      const values = await Promise.all(params.map(async ([, p]) => {
+        const g = await (p.grad as NonNullable<typeof p.grad>).data();
+        let s = 0;
+        for (let i = 0; i < g.length; i++) s += g[i] * g[i];
+        return Math.sqrt(s);
+      }));
+      return { names: params.map(([n]) => n), values };
+    });
+    if (norms.names.length === 0 || source !== this.source) return;
+    if (this.norms === null || norms.names.join() !== this.normNames.join()) {
+      this.normNames = norms.names;
+      this.normHistory = { steps: [], values: norms.names.map(() => []) };
+      this.normsBox.replaceChildren();
+      this.norms = new LinePlot(this.normsBox, {
+        title: 'Gradient norm per parameter tensor (log scale)', xLabel: 'step', yLabel: '‖grad‖₂', logY: true, height: 230,
+        series: norms.names.map((n, i) => ({ label: n, color: NORM_COLORS[i % NORM_COLORS.length], width: 1.5, points: true })),
+      });
+    }
+    const steps = source.model.steps;
+    if (this.normHistory.steps[this.normHistory.steps.length - 1] === steps) return;
+    this.normHistory.steps.push(steps);
+    norms.values.forEach((v, i) => this.normHistory.values[i].push(Math.max(v, 1e-12)));
+    this.norms.setData(this.normHistory.steps, this.normHistory.values);
+  }
+
+  private async runGradcheck(): Promise<void> {
+    const source = this.source;
+    const box = this.checkBox;
+    box.querySelector('.result')?.remove();
+    const result = el('div', { class: 'result' });
+    box.append(result);
+    if (!source?.gradcheck) {
+      result.textContent = 'This model does not offer a live gradient check yet.';
+      return;
+    }
+    result.textContent = 'checking…';
+    try {
+      const { rows, what } = await source.run(() => (source.gradcheck as NonNullable<HoodSource['gradcheck']>)());
+      result.replaceChildren(el('p', { class: 'caption' }, what), gradcheckTable(rows));
+    } catch (e) {
+      result.textContent = `gradcheck failed: ${e instanceof Error ? e.message : String(e)}`;
+    }
+  }
+}
+
+function gradcheckTable(rows: GradcheckRow[]): HTMLElement {
+  const table = el('table');
+  const head = el('tr');
+  for (const h of ['parameter', 'entry', 'value', 'analytic', 'numeric', 'rel. error', '']) head.append(el('th', {}, h));
+  table.append(head);
+  for (const r of rows) {
+    const tr = el('tr');
+    const ok = r.relError < 1e-5;
+    tr.append(
+      el('td', {}, r.parameter), el('td', {}, String(r.index)), el('td', {}, r.value.toFixed(4)),
+      el('td', {}, r.analytic.toExponential(4)), el('td', {}, r.numeric.toExponential(4)),
+      el('td', {}, r.relError.toExponential(1)), el('td', { class: ok ? 'ok' : 'bad' }, ok ? '✓' : '✗'),
+    );
+    table.append(tr);
+  }
+  return table;
+}

@@ -1,0 +1,106 @@
+// The demo page: a header with the backend switch, a tab per model (GAN playground, VAE, RBM,
+// diffusion, Compare), and the "under the hood" panel under whichever model is on screen.
+// Settings live in the URL (see url-state.ts); a bad value falls back to its default and the
+// page says so at the top.
+
+import { getBackend, setBackend, webgpuAvailable } from '../engine/index';
+import type { AppServices, Tab } from './app';
+import { el } from './controls';
+import { HoodPanel } from './hood';
+import { createGanTab } from './tabs/gan';
+import { createOtherTabs } from './tabs/others';
+import { choiceField, readSettings, writeParam } from './url-state';
+
+const notices = document.getElementById('notices') as HTMLElement;
+
+/** A dismissable line at the top of the page (bad URL values, no WebGPU). */
+function showNotice(text: string, kind: 'warn' | 'info' = 'warn'): void {
+  const line = el('div', { class: `notice ${kind}`, role: 'status' });
+  const close = el('button', { class: 'notice-close', title: 'Dismiss' }, '×');
+  close.addEventListener('click', () => line.remove());
+  line.append(el('span', {}, text), close);
+  notices.append(line);
+}
+
+async function main(): Promise<void> {
+  const tabField = choiceField('tab', 'gan', ['gan', 'vae', 'rbm', 'diffusion', 'compare']);
+  const backendField = choiceField('backend', 'webgpu', ['webgpu', 'cpu']);
+  const shell = readSettings([tabField, backendField], window.location.search);
+  for (const n of shell.notices) showNotice(`URL: ${n}.`);
+
+  // Backend: WebGPU when the browser has it, the CPU otherwise (and the page says so).
+  const hasGpu = 'gpu' in navigator && (await webgpuAvailable().catch(() => false));
+  const gpuRadio = document.getElementById('backend-webgpu') as HTMLInputElement;
+  const cpuRadio = document.getElementById('backend-cpu') as HTMLInputElement;
+  const gpuNote = document.getElementById('backend-note') as HTMLElement;
+  if (!hasGpu) {
+    gpuRadio.disabled = true;
+    gpuNote.textContent = 'WebGPU is not available in this browser: everything runs on the CPU backend (plain typed-array loops). The results are the same, only the speed differs.';
+    gpuNote.hidden = false;
+    await setBackend('cpu');
+  } else {
+    await setBackend(shell.values.backend === 'cpu' ? 'cpu' : 'webgpu');
+  }
+  (getBackend() === 'webgpu' ? gpuRadio : cpuRadio).checked = true;
+
+  const tabs: Tab[] = [];
+  const hood = new HoodPanel(document.getElementById('hood') as HTMLElement);
+  const services: AppServices = {
+    backendName: () => getBackend(),
+    modelChanged: (tab) => { if (tab === active) hood.setSource(tab.hood()); },
+  };
+  tabs.push(createGanTab(services, showNotice), ...createOtherTabs(services, showNotice));
+
+  const bar = document.getElementById('tab-bar') as HTMLElement;
+  const panels = document.getElementById('tab-panels') as HTMLElement;
+  const buttons = new Map<string, HTMLButtonElement>();
+  const containers = new Map<string, HTMLElement>();
+  let active: Tab | null = null;
+
+  const open = (tab: Tab): void => {
+    if (active === tab) return;
+    active?.deactivate();
+    for (const [id, b] of buttons) b.setAttribute('aria-selected', String(id === tab.id));
+    for (const [id, c] of containers) c.hidden = id !== tab.id;
+    active = tab;
+    writeParam('tab', tab.id === 'gan' ? null : tab.id);
+    tab.activate();
+    hood.setSource(tab.hood());
+  };
+
+  for (const tab of tabs) {
+    const button = el('button', { role: 'tab', 'data-tab': tab.id, 'aria-selected': 'false' }, tab.title);
+    button.addEventListener('click', () => open(tab));
+    bar.append(button);
+    buttons.set(tab.id, button);
+    const container = el('div', { role: 'tabpanel', 'data-tabpanel': tab.id, hidden: '' });
+    panels.append(container);
+    containers.set(tab.id, container);
+    tab.mount(container);
+  }
+
+  const switchBackend = async (name: 'webgpu' | 'cpu'): Promise<void> => {
+    const got = await setBackend(name);
+    if (got !== name) showNotice(`Could not start ${name}; using ${got}.`);
+    (got === 'webgpu' ? gpuRadio : cpuRadio).checked = true;
+    writeParam('backend', got === 'webgpu' ? null : got);
+    for (const tab of tabs) tab.backendChanged();
+    if (active) hood.setSource(active.hood());
+  };
+  gpuRadio.addEventListener('change', () => { if (gpuRadio.checked) void switchBackend('webgpu'); });
+  cpuRadio.addEventListener('change', () => { if (cpuRadio.checked) void switchBackend('cpu'); });
+
+  // A small handle for the page tests (and curious learners in the console).
+  (window as unknown as { gradlab: unknown }).gradlab = {
+    plotted: (tab: string, plot: string) => tabs.find((t) => t.id === tab)?.plotted?.(plot) ?? null,
+    backend: () => getBackend(),
+  };
+
+  open(tabs.find((t) => t.id === shell.values.tab) ?? tabs[0]);
+  document.body.dataset.ready = 'true';
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  showNotice(`The page failed to start: ${e instanceof Error ? e.message : String(e)}`);
+});

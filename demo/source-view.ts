@@ -1,0 +1,79 @@
+// Kernel sources for the "under the hood" panel: the WGSL a dispatch ran (or would run), the
+// CPU twin of the same kernel (the function of the same name in kernels/cpu/), and a small
+// syntax colouring for both.
+
+import { kernelSource, type DispatchRecord } from '../engine/index';
+import { DEFAULT_LIMITS } from '../kernels/webgpu/plan';
+import { planCall } from '../kernels/webgpu/planners';
+import cpuKernelFiles from 'virtual:cpu-kernels';
+
+/**
+ * The WGSL of a dispatch. On WebGPU the backend keeps the source of every kernel it compiled
+ * (kernelSource); on the CPU backend we ask the same planners what WebGPU would run.
+ */
+export function wgslFor(record: DispatchRecord): { label: string; wgsl: string; workgroups: string }[] {
+  const fromBackend = record.label ? kernelSource(record.label) : undefined;
+  if (fromBackend !== undefined && record.label) {
+    return [{ label: record.label, wgsl: fromBackend, workgroups: (record.workgroups ?? []).map((w) => w.join('×')).join(', ') }];
+  }
+  try {
+    return planCall(record.call, DEFAULT_LIMITS).map((p) => ({ label: p.label, wgsl: p.wgsl(), workgroups: p.workgroups.join('×') }));
+  } catch (e) {
+    return [{ label: record.kernel, wgsl: `// no WGSL plan for this call: ${e instanceof Error ? e.message : String(e)}`, workgroups: '' }];
+  }
+}
+
+/** The name of the CPU function that runs a kernel ('unary:relu' -> 'unary'). */
+function cpuFunctionName(kernel: string): string {
+  return kernel.split(':')[0];
+}
+
+/** The CPU twin: the exported function of that name, with the comment above it, and its file. */
+export function cpuTwin(kernel: string): { file: string; source: string } {
+  const name = cpuFunctionName(kernel);
+  for (const [file, text] of Object.entries(cpuKernelFiles)) {
+    const start = text.search(new RegExp(`^export function ${name}\\b`, 'm'));
+    if (start < 0) continue;
+    // Take the comment block right above, then up to the first closing brace at column 0.
+    const before = text.slice(0, start).split('\n');
+    before.pop();
+    let commentLines = 0;
+    while (before.length > commentLines && /^\s*(\/\/|\/\*\*|\*)/.test(before[before.length - 1 - commentLines])) commentLines++;
+    const head = before.slice(before.length - commentLines).join('\n');
+    const end = text.indexOf('\n}', start);
+    const body = text.slice(start, end < 0 ? undefined : end + 2);
+    return { file: `kernels/cpu/${file}`, source: (head ? head + '\n' : '') + body };
+  }
+  return { file: '(none)', source: `// no CPU function named '${name}' in kernels/cpu/` };
+}
+
+const KEYWORDS = new Set([
+  'fn', 'let', 'var', 'const', 'return', 'if', 'else', 'for', 'while', 'loop', 'break', 'continue', 'struct', 'switch', 'case', 'default',
+  'function', 'export', 'import', 'from', 'new', 'throw', 'of', 'in', 'type', 'interface', 'true', 'false', 'null', 'storage', 'uniform',
+  'read', 'read_write', 'workgroup', 'override', 'select', 'bitcast',
+]);
+const TYPES = /^(f32|f64|i32|u32|bool|vec[234][fiu]?|mat[234]x[234][f]?|array|atomic|number|FloatArray|DataArray|Float32Array|Float64Array|Int32Array|Shape|boolean|void|string)$/;
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Colour comments, numbers, keywords, types, attributes and called functions (WGSL or TS). */
+export function highlight(code: string): string {
+  const token = /(\/\/[^\n]*|\/\*[\s\S]*?\*\/)|(@\w+)|(\b\d+(?:\.\d*)?(?:e[+-]?\d+)?[fui]?\b)|([A-Za-z_]\w*)(\s*\()?/g;
+  let out = '';
+  let last = 0;
+  for (let m = token.exec(code); m !== null; m = token.exec(code)) {
+    out += escapeHtml(code.slice(last, m.index));
+    last = token.lastIndex;
+    const [whole, comment, attr, num, word, call] = m;
+    if (comment) out += `<span class="tok-com">${escapeHtml(comment)}</span>`;
+    else if (attr) out += `<span class="tok-attr">${attr}</span>`;
+    else if (num) out += `<span class="tok-num">${num}</span>`;
+    else if (word && KEYWORDS.has(word)) out += `<span class="tok-kw">${word}</span>${call ?? ''}`;
+    else if (word && TYPES.test(word)) out += `<span class="tok-ty">${word}</span>${call ?? ''}`;
+    else if (word && call) out += `<span class="tok-fn">${word}</span>${call}`;
+    else out += escapeHtml(whole);
+  }
+  return out + escapeHtml(code.slice(last));
+}

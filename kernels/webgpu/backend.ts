@@ -1,0 +1,393 @@
+// The WebGPU backend: tensors are GPUBuffers, kernels are WGSL compute shaders.
+//
+// How work flows (one training step = one submit):
+//   run(call)   asks the kernel file for DispatchPlans (kernels/webgpu/*.wgsl.ts), and records
+//               each one into the current compute pass: set the (cached) pipeline, the (cached)
+//               bind group with this dispatch's uniform slot, dispatch. Nothing runs yet.
+//   endStep()   (the optimizers call it at the end of step()) and flush() submit the recorded
+//               work to the GPU queue in one command buffer.
+//   read(t)     copies the buffer into a MAP_READ staging buffer, submits, waits for the map,
+//               and returns a copy. Each read has its own staging buffer, so several reads can
+//               be in flight at once.
+//   write(t)    uses queue.writeBuffer, which the queue runs before the next submit. If work
+//               recorded but not yet submitted uses that buffer, it is submitted first, so the
+//               write cannot change what that earlier work sees.
+//
+// Reuse, so a warm step creates no GPU objects: buffers come from a pool (buffer-pool.ts),
+// params go into a uniform ring (uniforms.ts), pipelines are cached by plan key, bind groups
+// by (layout, buffers) with the uniform slot passed as a dynamic offset.
+
+import { currentBackend, findBackend, useBackend, type Backend, type BackendStats, type DataArray, type DType, type KernelCall, type Storage } from '../../engine/backend';
+import { CpuBackend } from '../cpu/backend';
+import { BufferPool, type PooledBuffer } from './buffer-pool';
+import { isNode, nodeGpu } from './node-gpu';
+import { DEFAULT_LIMITS, type DispatchPlan, type PlanLimits } from './plan';
+import { planCall } from './planners';
+import { SLOT_BYTES, UniformRing } from './uniforms';
+
+/** A tensor's buffer on the GPU. `size` counts elements; the GPUBuffer may be larger (its size class). */
+export class GpuStorage implements Storage {
+  readonly backend = 'webgpu' as const;
+  constructor(readonly size: number, readonly dtype: DType, public pooled: PooledBuffer | null, readonly owner: WebGpuBackend) {}
+}
+
+interface CachedPipeline {
+  pipeline: GPUComputePipeline;
+  layoutKey: string;
+  layout: GPUBindGroupLayout;
+}
+
+/** Bind groups kept at most (a warm training loop needs far fewer; the cache is cleared when full). */
+const MAX_BIND_GROUPS = 4096;
+/** Uniform slots in the ring at first (it doubles when one submit needs more). */
+const INITIAL_UNIFORM_SLOTS = 1024;
+
+/** WGSL source of every compiled kernel, by plan key and by label (for kernelSource()). */
+const sources = new Map<string, string>();
+
+/** The WGSL of a kernel that has run, by its label ('unary.exp') or pipeline key; undefined if none ran yet. */
+export function kernelSource(labelOrKey: string): string | undefined {
+  return sources.get(labelOrKey);
+}
+
+export class WebGpuBackend implements Backend {
+  readonly name = 'webgpu' as const;
+  readonly limits: PlanLimits = DEFAULT_LIMITS;
+  /** Why the device was lost, once it was (every later use throws with it). */
+  lostReason: string | null = null;
+
+  private readonly storagePool: BufferPool;
+  private readonly stagingPool: BufferPool;
+  private readonly uniforms: UniformRing;
+  private readonly pipelines = new Map<string, CachedPipeline>();
+  private readonly layouts = new Map<string, { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout }>();
+  private readonly bindGroups = new Map<string, GPUBindGroup>();
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  /** Buffers that recorded-but-unsubmitted work reads or writes (see write()). */
+  private readonly pendingUse = new Set<GPUBuffer>();
+  private readonly errors: string[] = [];
+  private destroyed = false;
+  private lastPlanned: { call: KernelCall; plans: DispatchPlan[] } | null = null;
+  private counters = { liveBuffers: 0, dispatches: 0, submits: 0, bindGroupCreations: 0, pipelineCreations: 0, uniformCreations: 0 };
+
+  constructor(readonly device: GPUDevice, readonly adapterName: string) {
+    const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+    this.storagePool = new BufferPool(device, usage, 'tensor');
+    this.stagingPool = new BufferPool(device, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'staging');
+    this.uniforms = new UniformRing(device, INITIAL_UNIFORM_SLOTS, () => this.counters.uniformCreations++);
+    device.onuncapturederror = (e) => {
+      const message = (e as GPUUncapturedErrorEvent).error.message;
+      this.errors.push(message);
+      console.error(`gradlab webgpu: ${message}`);
+    };
+    void device.lost.then((info) => this.onLost(info));
+  }
+
+  // ---- device loss ------------------------------------------------------------------------
+
+  private onLost(info: GPUDeviceLostInfo): void {
+    if (this.destroyed) return; // we destroyed it on purpose
+    this.lostReason = `${info.reason}${info.message ? `: ${info.message}` : ''}`;
+    console.warn(`gradlab: the WebGPU device was lost (${this.lostReason}). Switching to the CPU backend; tensors that lived on the GPU are gone.`);
+    this.encoder = null;
+    this.pass = null;
+    if (currentBackend() === this) useBackend(findBackend('cpu') ?? new CpuBackend());
+  }
+
+  private assertAlive(op: string): void {
+    if (this.lostReason !== null) {
+      throw new Error(`${op}: the WebGPU device was lost (${this.lostReason}); tensors on it are gone; recreate them on the CPU backend`);
+    }
+    if (this.destroyed) throw new Error(`${op}: this WebGPU backend was destroyed`);
+  }
+
+  /** Lose the device on purpose, as a driver reset would (tests of the recovery path). */
+  loseDeviceForTesting(): void {
+    this.device.destroy();
+  }
+
+  /** Free everything and destroy the device (no warning, no switch). */
+  destroy(): void {
+    this.destroyed = true;
+    this.storagePool.destroyFree();
+    this.stagingPool.destroyFree();
+    this.uniforms.destroy();
+    this.device.destroy();
+  }
+
+  // ---- buffers ------------------------------------------------------------------------------
+
+  alloc(size: number, dtype: DType): Storage {
+    this.assertAlive('alloc');
+    if (dtype === 'float64') {
+      throw new Error('float64 tensors exist on the CPU backend only (gradcheck runs there); use float32 on webgpu');
+    }
+    const bytes = Math.max(size, 1) * 4;
+    const max = this.device.limits.maxStorageBufferBindingSize;
+    if (bytes > max) throw new Error(`webgpu alloc: a tensor of ${size} elements (${bytes} bytes) exceeds the device's storage binding limit of ${max} bytes`);
+    this.counters.liveBuffers++;
+    return new GpuStorage(size, dtype, this.storagePool.acquire(bytes), this);
+  }
+
+  release(storage: Storage): void {
+    const s = storage as GpuStorage;
+    if (s.pooled === null) return; // released twice, or lost with the device
+    this.counters.liveBuffers--;
+    if (this.lostReason === null && !this.destroyed) this.storagePool.release(s.pooled);
+    s.pooled = null;
+  }
+
+  /** The GPUBuffer behind a storage, checking it belongs here and is still live. */
+  private bufferOf(s: Storage, op: string): GPUBuffer {
+    const g = s as GpuStorage;
+    if (!(g instanceof GpuStorage) || g.owner !== this) throw new Error(`${op}: the buffer does not live on this WebGPU backend (backend '${s.backend}')`);
+    if (g.pooled === null) throw new Error(`${op}: the buffer was already released`);
+    return g.pooled.buffer;
+  }
+
+  write(dst: Storage, data: ArrayLike<number>): void {
+    this.assertAlive('write');
+    const buffer = this.bufferOf(dst, 'write');
+    if (data.length > dst.size) throw new Error(`webgpu write: ${data.length} values do not fit a buffer of ${dst.size} elements`);
+    // Recorded work that uses this buffer must see the old contents: submit it first.
+    if (this.pendingUse.has(buffer)) this.submit();
+    const array = dst.dtype === 'int32' ? Int32Array.from(data) : Float32Array.from(data);
+    this.device.queue.writeBuffer(buffer, 0, array);
+  }
+
+  async read(src: Storage): Promise<DataArray> {
+    this.assertAlive('read');
+    const buffer = this.bufferOf(src, 'read');
+    const bytes = Math.max(src.size, 1) * 4;
+    const staging = this.stagingPool.acquire(bytes);
+    this.endPass();
+    this.ensureEncoder().copyBufferToBuffer(buffer, 0, staging.buffer, 0, bytes);
+    this.pendingUse.add(buffer);
+    this.submit();
+    try {
+      await staging.buffer.mapAsync(GPUMapMode.READ, 0, bytes);
+    } catch (err) {
+      this.assertAlive('read'); // a lost device explains itself
+      throw err;
+    }
+    const copy = staging.buffer.getMappedRange(0, bytes).slice(0);
+    staging.buffer.unmap();
+    this.stagingPool.release(staging);
+    this.throwErrors();
+    const data = src.dtype === 'int32' ? new Int32Array(copy) : new Float32Array(copy);
+    return data.length === src.size ? data : data.subarray(0, src.size);
+  }
+
+  // ---- recording and submitting -------------------------------------------------------------
+
+  run(call: KernelCall): void {
+    this.assertAlive(call.kernel);
+    for (const plan of this.plan(call)) this.record(plan);
+  }
+
+  /** Record plans made outside the kernel table (debug kernels such as the raw Philox words). */
+  runPlans(plans: DispatchPlan[]): void {
+    this.assertAlive('runPlans');
+    for (const plan of plans) this.record(plan);
+  }
+
+  /** What run(call) will dispatch: labels and workgroup counts (for the trace and the debug log). */
+  describe(call: KernelCall): { label: string; workgroups: [number, number, number][] } {
+    const plans = this.plan(call);
+    return { label: plans.map((p) => p.label).join(' + '), workgroups: plans.map((p) => p.workgroups) };
+  }
+
+  private plan(call: KernelCall): DispatchPlan[] {
+    // describe() runs just before run() for the same call when tracing: plan once.
+    if (this.lastPlanned?.call === call) return this.lastPlanned.plans;
+    const plans = planCall(call, this.limits);
+    this.lastPlanned = { call, plans };
+    return plans;
+  }
+
+  private record(plan: DispatchPlan): void {
+    const [x, y, z] = plan.workgroups;
+    const maxGroups = this.limits.maxWorkgroupsPerDimension;
+    if (x > maxGroups || y > maxGroups || z > maxGroups) {
+      throw new Error(`webgpu ${plan.label}: ${plan.workgroups.join('x')} workgroups exceed ${maxGroups} per dimension`);
+    }
+    const cached = this.pipeline(plan);
+    if (!this.uniforms.hasRoom) {
+      // More dispatches than uniform slots in one submit: submit early, then grow the ring.
+      this.submit();
+      this.uniforms.grow();
+      this.bindGroups.clear();
+    }
+    const offset = this.uniforms.push(plan.params, plan.label);
+    const bindGroup = this.bindGroup(cached, plan);
+    const pass = this.ensurePass();
+    pass.setPipeline(cached.pipeline);
+    pass.setBindGroup(0, bindGroup, [offset]);
+    pass.dispatchWorkgroups(x, y, z);
+    this.counters.dispatches++;
+  }
+
+  private ensureEncoder(): GPUCommandEncoder {
+    if (this.encoder === null) this.encoder = this.device.createCommandEncoder();
+    return this.encoder;
+  }
+
+  private ensurePass(): GPUComputePassEncoder {
+    if (this.pass === null) this.pass = this.ensureEncoder().beginComputePass();
+    return this.pass;
+  }
+
+  private endPass(): void {
+    this.pass?.end();
+    this.pass = null;
+  }
+
+  /** Send the recorded work to the GPU (no waiting). */
+  submit(): void {
+    if (this.encoder === null || this.lostReason !== null) return;
+    this.endPass();
+    this.uniforms.upload(this.device.queue); // queued before the command buffer that reads it
+    this.device.queue.submit([this.encoder.finish()]);
+    this.encoder = null;
+    this.pendingUse.clear();
+    this.counters.submits++;
+  }
+
+  endStep(): void {
+    if (this.lostReason === null) this.submit();
+  }
+
+  async flush(): Promise<void> {
+    this.assertAlive('flush');
+    this.submit();
+    await this.device.queue.onSubmittedWorkDone();
+    this.throwErrors();
+  }
+
+  /** GPU validation errors are reported asynchronously; surface them at the next read or flush. */
+  private throwErrors(): void {
+    if (this.errors.length === 0) return;
+    const all = this.errors.splice(0);
+    throw new Error(`webgpu: ${all.length} GPU error(s): ${all.join(' | ')}`);
+  }
+
+  // ---- caches -------------------------------------------------------------------------------
+
+  /** Bind group layout for r read-only storage buffers, w read-write ones, and the uniform slot. */
+  private layoutFor(r: number, w: number): { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout } {
+    const key = `${r}r${w}w`;
+    let layout = this.layouts.get(key);
+    if (!layout) {
+      const entries: GPUBindGroupLayoutEntry[] = [];
+      for (let i = 0; i < r + w; i++) {
+        entries.push({ binding: i, visibility: GPUShaderStage.COMPUTE, buffer: { type: i < r ? 'read-only-storage' : 'storage' } });
+      }
+      entries.push({ binding: r + w, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true } });
+      const group = this.device.createBindGroupLayout({ entries, label: key });
+      layout = { group, pipeline: this.device.createPipelineLayout({ bindGroupLayouts: [group] }) };
+      this.layouts.set(key, layout);
+    }
+    return layout;
+  }
+
+  private pipeline(plan: DispatchPlan): CachedPipeline {
+    let cached = this.pipelines.get(plan.key);
+    if (!cached) {
+      const r = plan.inputs.length;
+      const w = plan.outputs.length;
+      const layout = this.layoutFor(r, w);
+      const code = plan.wgsl();
+      sources.set(plan.key, code);
+      sources.set(plan.label, code);
+      const module = this.device.createShaderModule({ code, label: plan.label });
+      const pipeline = this.device.createComputePipeline({ layout: layout.pipeline, compute: { module, entryPoint: 'main' }, label: plan.key });
+      cached = { pipeline, layoutKey: `${r}r${w}w`, layout: layout.group };
+      this.pipelines.set(plan.key, cached);
+      this.counters.pipelineCreations++;
+    }
+    return cached;
+  }
+
+  /** Bind groups depend on the layout and on which buffers (and how many bytes of each) are bound. */
+  private bindGroup(cached: CachedPipeline, plan: DispatchPlan): GPUBindGroup {
+    const buffers = [...plan.inputs, ...plan.outputs];
+    let key = `${cached.layoutKey}|${this.uniforms.generation}`;
+    for (const s of buffers) key += `|${(s as GpuStorage).pooled?.id ?? 0}:${s.size}`;
+    let group = this.bindGroups.get(key);
+    if (!group) {
+      const entries: GPUBindGroupEntry[] = buffers.map((s, binding) => ({
+        binding,
+        resource: { buffer: this.bufferOf(s, plan.label), offset: 0, size: Math.max(s.size, 1) * 4 },
+      }));
+      entries.push({ binding: buffers.length, resource: { buffer: this.uniforms.buffer, offset: 0, size: SLOT_BYTES } });
+      if (this.bindGroups.size >= MAX_BIND_GROUPS) this.bindGroups.clear();
+      group = this.device.createBindGroup({ layout: cached.layout, entries, label: plan.label });
+      this.bindGroups.set(key, group);
+      this.counters.bindGroupCreations++;
+    }
+    for (const s of buffers) this.pendingUse.add(this.bufferOf(s, plan.label));
+    return group;
+  }
+
+  stats(): BackendStats {
+    return {
+      liveBuffers: this.counters.liveBuffers,
+      bufferCreations: this.storagePool.creations + this.stagingPool.creations + this.counters.uniformCreations,
+      dispatches: this.counters.dispatches,
+      submits: this.counters.submits,
+      bindGroupCreations: this.counters.bindGroupCreations,
+      pipelineCreations: this.counters.pipelineCreations,
+    };
+  }
+}
+
+// ---- creating the backend ---------------------------------------------------------------------
+
+let lastError: string | null = null;
+
+/** Why the last createWebGpuBackend() returned null, with the fix; null if it did not fail. */
+export function lastWebGpuError(): string | null {
+  return lastError;
+}
+
+function fixHint(): string {
+  return isNode()
+    ? 'In Node, WebGPU runs on Dawn (npm package `webgpu`) over a Vulkan driver: run `bash tests/setup/install-system-deps.sh` (Mesa lavapipe) and set XDG_RUNTIME_DIR (e.g. export XDG_RUNTIME_DIR=/tmp).'
+    : 'In a browser, use a recent Chrome or Edge with WebGPU enabled; meanwhile the page runs on the CPU backend.';
+}
+
+/**
+ * A WebGPU backend on the first adapter found, or null (never throws) when there is none;
+ * lastWebGpuError() then says why and how to fix it.
+ */
+export async function createWebGpuBackend(): Promise<WebGpuBackend | null> {
+  lastError = null;
+  try {
+    const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
+    let gpu: GPU | undefined = nav?.gpu;
+    if (!gpu && isNode()) {
+      try {
+        gpu = await nodeGpu();
+      } catch (err) {
+        lastError = `could not load the 'webgpu' package (${(err as Error).message}). ${fixHint()}`;
+        return null;
+      }
+    }
+    if (!gpu) {
+      lastError = `this environment has no navigator.gpu. ${fixHint()}`;
+      return null;
+    }
+    const adapter = await gpu.requestAdapter();
+    if (!adapter) {
+      lastError = `no WebGPU adapter was found. ${fixHint()}`;
+      return null;
+    }
+    const device = await adapter.requestDevice();
+    const info = adapter.info;
+    return new WebGpuBackend(device, info?.description || info?.device || info?.vendor || 'unknown adapter');
+  } catch (err) {
+    lastError = `WebGPU initialisation failed: ${(err as Error).message}. ${fixHint()}`;
+    return null;
+  }
+}

@@ -1,0 +1,122 @@
+// WGSL twin of kernels/cpu/copy.ts: moving rows around (copyAxis for slice and concat, gather,
+// and scatterAdd, the gradient of gather) and fill. Copies move raw 32-bit words (declared
+// u32), so the same kernels serve float32 and int32 tensors.
+
+import { gridFor, type DispatchPlan, type Planner } from './plan';
+import { FLAT_ARGS, flatIndex, GUARDS, header } from './wgsl';
+
+const WG = 256;
+
+/** Rows [srcStart, srcStart+count) of src [outer, srcAxis, inner] -> rows from dstStart of dst [outer, dstAxis, inner]. */
+export const planCopyAxis: Planner<'copyAxis'> = (c, limits): DispatchPlan => {
+  const block = c.count * c.inner; // words copied per outer index
+  const total = c.outer * block;
+  return {
+    key: 'copyAxis',
+    label: 'copyAxis',
+    wgsl: () => /* wgsl */ `
+${header([['SRC', 'u32']], [['DST', 'u32']], [['total', 'u32'], ['block', 'u32'], ['srcRow', 'u32'], ['srcBase', 'u32'], ['dstRow', 'u32'], ['dstBase', 'u32']])}
+@compute @workgroup_size(${WG})
+fn main(${FLAT_ARGS}) {
+  ${flatIndex(WG)}
+  if (i >= p.total) { return; }
+  let o = i / p.block;
+  let r = i % p.block;
+  DST[o * p.dstRow + p.dstBase + r] = SRC[o * p.srcRow + p.srcBase + r];
+}`,
+    inputs: [c.src],
+    outputs: [c.dst],
+    params: [
+      { u32: total }, { u32: Math.max(block, 1) },
+      { u32: c.srcAxis * c.inner }, { u32: c.srcStart * c.inner },
+      { u32: c.dstAxis * c.inner }, { u32: c.dstStart * c.inner },
+    ],
+    workgroups: gridFor(total, WG, limits),
+  };
+};
+
+/**
+ * out[r, :] = x[indices[r], :]. An index outside [0, sourceRows) cannot be reported from inside
+ * a kernel; its row is written as NaN (never a read out of bounds), so the mistake shows.
+ */
+export const planGather: Planner<'gather'> = (c, limits): DispatchPlan => {
+  const total = c.rows * c.inner;
+  return {
+    key: 'gather',
+    label: 'gather',
+    wgsl: () => /* wgsl */ `
+${header([['X', 'f32'], ['INDICES', 'i32']], [['OUT', 'f32']], [['total', 'u32'], ['inner', 'u32'], ['sourceRows', 'i32']])}
+${GUARDS}
+@compute @workgroup_size(${WG})
+fn main(${FLAT_ARGS}) {
+  ${flatIndex(WG)}
+  if (i >= p.total) { return; }
+  let r = i / p.inner;
+  let col = i % p.inner;
+  let src = INDICES[r];
+  if (src < 0 || src >= p.sourceRows) { OUT[i] = make_nan(); return; }
+  OUT[i] = X[u32(src) * p.inner + col];
+}`,
+    inputs: [c.x, c.indices],
+    outputs: [c.out],
+    params: [{ u32: total }, { u32: Math.max(c.inner, 1) }, { i32: c.sourceRows }],
+    workgroups: gridFor(total, WG, limits),
+  };
+};
+
+/**
+ * out[indices[r], :] += src[r, :], deterministically and without atomics: one thread per
+ * element of out, which walks all the indices in order and adds the rows that point at it.
+ * The sum is taken in the same order as on the CPU. Cost: rowsOut * rows * inner reads of the
+ * index list, fine for minibatch gathers.
+ */
+export const planScatterAdd: Planner<'scatterAdd'> = (c, limits): DispatchPlan => {
+  const total = c.out.size;
+  return {
+    key: 'scatterAdd',
+    label: 'scatterAdd',
+    wgsl: () => /* wgsl */ `
+${header([['SRC', 'f32'], ['INDICES', 'i32']], [['OUT', 'f32']], [['total', 'u32'], ['inner', 'u32'], ['rows', 'u32']])}
+@compute @workgroup_size(${WG})
+fn main(${FLAT_ARGS}) {
+  ${flatIndex(WG)}
+  if (i >= p.total) { return; }
+  let row = i32(i / p.inner);
+  let col = i % p.inner;
+  var acc = OUT[i];
+  for (var r = 0u; r < p.rows; r++) {
+    if (INDICES[r] == row) { acc += SRC[r * p.inner + col]; }
+  }
+  OUT[i] = acc;
+}`,
+    inputs: [c.src, c.indices],
+    outputs: [c.out],
+    params: [{ u32: total }, { u32: Math.max(c.inner, 1) }, { u32: c.rows }],
+    workgroups: gridFor(total, WG, limits),
+  };
+};
+
+const wordView = new DataView(new ArrayBuffer(4));
+
+/** fill writes one 32-bit word everywhere: the bits of a float32, or of an int32. */
+export const planFill: Planner<'fill'> = (c, limits): DispatchPlan => {
+  const n = c.out.size;
+  if (c.out.dtype === 'int32') wordView.setInt32(0, c.value, true);
+  else wordView.setFloat32(0, c.value, true);
+  return {
+    key: 'fill',
+    label: 'fill',
+    wgsl: () => /* wgsl */ `
+${header([], [['OUT', 'u32']], [['n', 'u32'], ['bits', 'u32']])}
+@compute @workgroup_size(${WG})
+fn main(${FLAT_ARGS}) {
+  ${flatIndex(WG)}
+  if (i >= p.n) { return; }
+  OUT[i] = p.bits;
+}`,
+    inputs: [],
+    outputs: [c.out],
+    params: [{ u32: n }, { u32: wordView.getUint32(0, true) }],
+    workgroups: gridFor(n, WG, limits),
+  };
+};

@@ -1,0 +1,515 @@
+// WGSL twin of kernels/cpu/matmul.ts: the matmul ladder, the fused linear layer, and transpose.
+//
+//   matmul:    out[b] = op(A[b]) · op(B[b]),  op(X) = Xᵀ when X is STORED transposed
+//   linear:    out = act(x · W + bias)
+//   transpose: out[j, i] = x[i, j]
+//
+// The ladder is teaching material: four rungs compute the same product, each a named kernel
+// that the bench and the demo can pick with `variant`.
+//
+//   naive     one thread per output, reading A and B straight from storage.
+//   tiled     16×16 outputs per workgroup; 16×16 blocks of A and B are staged in workgroup
+//             memory so each value read from storage is used 16 times.
+//   register  64×64 outputs per workgroup, 4×4 per thread held in registers; 16-deep slices
+//             of A and B staged in workgroup memory (8 KiB). Each value read from workgroup
+//             memory is used 4 times, and there are 16× fewer barriers per output than `tiled`.
+//   small     the toy models' shapes: few outputs, sometimes a long K (the weight gradient
+//             xᵀ·dy is [10,128]·[128,16]). S threads share one output, each summing every S-th
+//             product, then add their partial sums in a workgroup tree reduction. S = 1 is
+//             one thread per output with no workgroup memory and no barrier at all.
+//
+// Every rung reads an operand transposed in its load (a transpose is never materialised),
+// handles a batch with strides (stride 0 = the same matrix for every batch item), and checks
+// bounds, so no size needs to be a multiple of a tile.
+//
+// 'auto' (see chooseRung) was fitted to measurements on lavapipe (Mesa's CPU Vulkan driver),
+// where a workgroup barrier is expensive: `register` for big products, `small` otherwise.
+
+import type { FusedActivation, KernelCall, MatmulVariant, Storage } from '../../engine/backend';
+import { gridFor, type DispatchPlan, type Param, type PlanLimits, type Planner } from './plan';
+import { header, type BufferDecl, type ParamDecl } from './wgsl';
+
+type MatmulCall = Extract<KernelCall, { kernel: 'matmul' }>;
+type LinearCall = Extract<KernelCall, { kernel: 'linear' }>;
+type TransposeCall = Extract<KernelCall, { kernel: 'transpose' }>;
+
+/** A concrete rung of the ladder ('auto' resolved). */
+export type MatmulRung = Exclude<MatmulVariant, 'auto'>;
+export const MATMUL_RUNGS: readonly MatmulRung[] = ['naive', 'tiled', 'register', 'small'];
+
+/** Everything baked into one kernel's WGSL text; `kernelKey` spells all of it. */
+interface KernelSpec {
+  op: 'matmul' | 'linear';
+  rung: MatmulRung;
+  transA: boolean;
+  transB: boolean;
+  /** linear only: is there a bias buffer (binding 2)? */
+  bias: boolean;
+  /** linear only; 'none' for matmul. */
+  activation: FusedActivation;
+  /** small only: threads that share one output (a power of two, 1..64). */
+  slices: number;
+}
+
+// ---- Shape rules --------------------------------------------------------------------------
+
+/** Outputs per workgroup side for each tiled rung. */
+const TILE = { naive: 16, tiled: 16, register: 64 } as const;
+/** Threads per workgroup of the small rung (outputs per workgroup = SMALL_GROUP / slices). */
+const SMALL_GROUP = 64;
+/** The small rung splits K only when there are fewer outputs than one workgroup's worth... */
+const SMALL_SPLIT_MAX_OUTPUTS = SMALL_GROUP;
+/** ...and then gives each thread about this many products. */
+const SMALL_PRODUCTS_PER_THREAD = 1024;
+/** 'auto' uses the register rung when both output sides fill a 64×64 tile... */
+const AUTO_REGISTER_MIN_SIDE = 64;
+/** ...and K fills at least one K-step of it. */
+const AUTO_REGISTER_MIN_K = 16;
+
+/**
+ * The 'auto' rule, by shape (m×k times k×n):
+ *   - register when m ≥ 64, n ≥ 64 and k ≥ 16: the 64×64 tile is then mostly full;
+ *   - small otherwise: thin or tiny products (the toy models' [128,10]·[10,16], [128,32]·[32,1],
+ *     [10,128]·[128,16]) where a 64×64 tile would be mostly padding.
+ * Measured on lavapipe (2 cores, `gradlab bench --webgpu`, models/bench/webgpu-bench.ts): register is 2-4× naive
+ * from 64×64×64 up, but 3-20× slower than small when a side is small (n = 1: 4.5 ms vs 0.2 ms
+ * at 512×64×1); naive and small tie on the toy shapes, and small wins when n is tiny (its
+ * 64-thread groups run along the outputs instead of a 16×16 square). tiled never wins there:
+ * barriers are costly on a CPU.
+ */
+export function chooseRung(m: number, k: number, n: number): MatmulRung {
+  if (m >= AUTO_REGISTER_MIN_SIDE && n >= AUTO_REGISTER_MIN_SIDE && k >= AUTO_REGISTER_MIN_K) return 'register';
+  return 'small';
+}
+
+/**
+ * How many threads of the small rung share one output. On lavapipe splitting K never paid
+ * for its barriers except when the outputs do not even fill one workgroup, so: 1, unless
+ * there are fewer than 64 outputs, then enough slices (a power of two, at most 64) that each
+ * thread does about 1024 products. On a real GPU the split pays much earlier (a lone thread
+ * looping over K = 1024 idles the machine): lower both thresholds there.
+ */
+export function smallSlices(outputs: number, k: number): number {
+  if (outputs >= SMALL_SPLIT_MAX_OUTPUTS) return 1;
+  let s = 1;
+  while (s < SMALL_GROUP && s * SMALL_PRODUCTS_PER_THREAD < k) s *= 2;
+  return s;
+}
+
+// ---- Validation ---------------------------------------------------------------------------
+
+function checkDims(op: string, dims: Record<string, number>): void {
+  for (const [name, v] of Object.entries(dims)) {
+    if (!Number.isInteger(v) || v < 0) throw new Error(`${op}: ${name} must be a non-negative integer, got ${v}`);
+  }
+}
+
+function checkBuffer(op: string, name: string, s: Storage, needed: number): void {
+  if (s.dtype !== 'float32') throw new Error(`${op}: ${name} must be a float32 buffer on WebGPU, got ${s.dtype}`);
+  if (s.size < needed) throw new Error(`${op}: ${name} holds ${s.size} elements, the shapes need ${needed}`);
+}
+
+/** Elements an operand spans: the last batch item starts at (batch - 1)·stride. */
+const span = (batch: number, stride: number, matrix: number): number => (batch - 1) * stride + matrix;
+
+// ---- WGSL generation ----------------------------------------------------------------------
+
+/** The uniform parameters, in order (plan.ts: one 4-byte scalar each, same order as the struct). */
+function paramFields(spec: KernelSpec): ParamDecl[] {
+  const fields: ParamDecl[] = [
+    ['m', 'u32'], ['k', 'u32'], ['n', 'u32'], ['batch', 'u32'], ['strideA', 'u32'], ['strideB', 'u32'],
+  ];
+  if (spec.op === 'linear') fields.push(['alpha', 'f32']);
+  return fields;
+}
+
+function kernelKey(spec: KernelSpec): string {
+  const t = `${spec.transA ? 'T' : 'N'}${spec.transB ? 'T' : 'N'}`;
+  const rung = spec.rung === 'small' ? `small${spec.slices}` : spec.rung;
+  const epilogue = spec.op === 'linear' ? `.${spec.bias ? 'bias' : 'nobias'}.${spec.activation}` : '';
+  return `${spec.op}.${rung}.${t}${epilogue}`;
+}
+
+/** Bindings in the layout of plan.ts (inputs, output, uniform) and the Params struct. */
+function bindings(spec: KernelSpec): string {
+  const inputs: BufferDecl[] = spec.bias ? [['a', 'f32'], ['b', 'f32'], ['bias', 'f32']] : [['a', 'f32'], ['b', 'f32']];
+  return header(inputs, [['out', 'f32']], paramFields(spec)) + '\n';
+}
+
+/**
+ * readA(base, i, q) = op(A)[i, q] and readB(base, q, j) = op(B)[q, j], where base is the batch
+ * item's offset. A transposed operand is read with swapped strides. loadA/loadB return 0
+ * outside the matrix (the padding of a partial tile).
+ */
+function operandReads(spec: KernelSpec): string {
+  const a = spec.transA
+    ? 'a[base + q * p.m + i]; // A stored [k, m]'
+    : 'a[base + i * p.k + q]; // A stored [m, k]';
+  const b = spec.transB
+    ? 'b[base + j * p.k + q]; // B stored [n, k]'
+    : 'b[base + q * p.n + j]; // B stored [k, n]';
+  return `
+fn readA(base: u32, i: u32, q: u32) -> f32 { return ${a}
+}
+fn readB(base: u32, q: u32, j: u32) -> f32 { return ${b}
+}
+fn loadA(base: u32, i: u32, q: u32) -> f32 {
+  if (i < p.m && q < p.k) { return readA(base, i, q); }
+  return 0.0;
+}
+fn loadB(base: u32, q: u32, j: u32) -> f32 {
+  if (q < p.k && j < p.n) { return readB(base, q, j); }
+  return 0.0;
+}
+`;
+}
+
+/** finish(v, j): what is stored for the dot product v in column j (bias and activation for linear). */
+function epilogue(spec: KernelSpec): string {
+  const lines: string[] = [];
+  if (spec.bias) lines.push('  z = z + bias[j];');
+  switch (spec.activation) {
+    case 'none': break;
+    case 'relu': lines.push('  if (z < 0.0) { z = 0.0; }'); break;
+    case 'leakyRelu': lines.push('  if (z < 0.0) { z = p.alpha * z; }'); break;
+    case 'sigmoid':
+      // The stable two-branch form: exp of a non-positive number never overflows.
+      lines.push('  if (z >= 0.0) { z = 1.0 / (1.0 + exp(-z)); } else { let e = exp(z); z = e / (1.0 + e); }');
+      break;
+    case 'tanh':
+      // WGSL's tanh may be sinh/cosh, which overflows to inf/inf = NaN for large |z|;
+      // tanh(±15) already rounds to ±1 in float32, so clamping changes nothing else.
+      lines.push('  z = tanh(clamp(z, -15.0, 15.0));');
+      break;
+  }
+  lines.push('  return z;');
+  return `\nfn finish(v: f32, j: u32) -> f32 {\n  var z = v;\n${lines.join('\n')}\n}\n`;
+}
+
+/** Shared start of the tile rungs: which batch item and which output tile this workgroup owns. */
+function tilePrologue(tile: number): string {
+  return `
+  // The grid of workgroups is flat (see gridFor in plan.ts): tile = batch item, tile row, tile column.
+  let tilesM = (p.m + ${tile}u - 1u) / ${tile}u;
+  let tilesN = (p.n + ${tile}u - 1u) / ${tile}u;
+  let flat = wg.y * nwg.x + wg.x;
+  if (flat >= tilesM * tilesN * p.batch) { return; }
+  let item = flat / (tilesM * tilesN);
+  let tile = flat % (tilesM * tilesN);
+  let row0 = (tile / tilesN) * ${tile}u;
+  let col0 = (tile % tilesN) * ${tile}u;
+  let aBase = item * p.strideA;
+  let bBase = item * p.strideB;
+  let oBase = item * p.m * p.n;
+`;
+}
+
+const ENTRY_ARGS =
+  '@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u';
+
+/** naive: thread (x, y) of a 16×16 workgroup computes one output by a K-long dot product. */
+function naiveBody(): string {
+  return `
+@compute @workgroup_size(16, 16)
+fn main(${ENTRY_ARGS}) {${tilePrologue(TILE.naive)}
+  let i = row0 + lid.y;
+  let j = col0 + lid.x;
+  if (i >= p.m || j >= p.n) { return; }
+  // out[i, j] = sum over q of A[i, q] * B[q, j]
+  var sum = 0.0;
+  for (var q = 0u; q < p.k; q++) {
+    sum += readA(aBase, i, q) * readB(bBase, q, j);
+  }
+  out[oBase + i * p.n + j] = finish(sum, j);
+}
+`;
+}
+
+/**
+ * tiled: per 16-wide step of K, the workgroup copies a 16×16 block of A and of B into
+ * workgroup memory (one value per thread), waits, and every thread does 16 products from there.
+ * Neighbouring threads (x) read neighbouring addresses: for a transposed operand the thread
+ * roles are swapped in the load so the read still runs along the stored rows.
+ */
+function tiledBody(spec: KernelSpec): string {
+  const loadA = spec.transA
+    ? 'tileA[lid.x][lid.y] = loadA(aBase, row0 + lid.x, q0 + lid.y);'
+    : 'tileA[lid.y][lid.x] = loadA(aBase, row0 + lid.y, q0 + lid.x);';
+  const loadB = spec.transB
+    ? 'tileB[lid.x][lid.y] = loadB(bBase, q0 + lid.x, col0 + lid.y);'
+    : 'tileB[lid.y][lid.x] = loadB(bBase, q0 + lid.y, col0 + lid.x);';
+  return `
+var<workgroup> tileA: array<array<f32, 16>, 16>; // [row][q]
+var<workgroup> tileB: array<array<f32, 16>, 16>; // [q][col]
+
+@compute @workgroup_size(16, 16)
+fn main(${ENTRY_ARGS}) {${tilePrologue(TILE.tiled)}
+  let i = row0 + lid.y;
+  let j = col0 + lid.x;
+  var sum = 0.0;
+  for (var q0 = 0u; q0 < p.k; q0 += 16u) {
+    ${loadA}
+    ${loadB}
+    workgroupBarrier(); // the blocks are complete
+    for (var q = 0u; q < 16u; q++) {
+      sum += tileA[lid.y][q] * tileB[q][lid.x];
+    }
+    workgroupBarrier(); // everyone is done before the next blocks overwrite these
+  }
+  if (i < p.m && j < p.n) {
+    out[oBase + i * p.n + j] = finish(sum, j);
+  }
+}
+`;
+}
+
+/** K-depth of one register-rung step: two 16×64 slices = 8 KiB of workgroup memory. */
+const REGISTER_KSTEP = 16;
+
+/**
+ * register: a 64×64 output tile per workgroup of 16×16 threads. Thread (x, y) accumulates the
+ * 4×4 outputs at rows y + 16r and columns x + 16c (r, c = 0..3) in registers, so neighbouring
+ * threads write neighbouring columns. Per step of 16 along K, the 256 threads copy a 64×16
+ * slice of A and a 16×64 slice of B (4 values each) into workgroup memory, reading each
+ * along its stored rows; then each thread does 16 rank-1 updates of its 4×4 block: per q,
+ * 4 values of A and 4 of B give 16 multiply-adds.
+ */
+function registerBody(spec: KernelSpec): string {
+  const ks = REGISTER_KSTEP;
+  // Element e (0..1023) of a slice: which (row, q) of A / (q, col) of B it is, chosen so that
+  // consecutive threads read consecutive addresses of the stored matrix.
+  const aCoord = spec.transA
+    ? `let q = e / 64u; let r = e % 64u; // A stored [k, m]: contiguous along the rows r of op(A)`
+    : `let r = e / ${ks}u; let q = e % ${ks}u; // A stored [m, k]: contiguous along q`;
+  const bCoord = spec.transB
+    ? `let c = e / ${ks}u; let q = e % ${ks}u; // B stored [n, k]: contiguous along q`
+    : `let q = e / 64u; let c = e % 64u; // B stored [k, n]: contiguous along columns`;
+  return `
+const KSTEP = ${ks}u;
+var<workgroup> tileA: array<f32, ${64 * ks}>; // op(A) slice, [q * 64 + row]
+var<workgroup> tileB: array<f32, ${64 * ks}>; // op(B) slice, [q * 64 + col]
+
+@compute @workgroup_size(16, 16)
+fn main(${ENTRY_ARGS}) {${tilePrologue(TILE.register)}
+  let thread = lid.y * 16u + lid.x;
+  // acc[r][c] = out[row0 + lid.y + 16r, col0 + lid.x + 16c]
+  var acc = array<vec4f, 4>(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
+  for (var q0 = 0u; q0 < p.k; q0 += KSTEP) {
+    for (var s = 0u; s < ${(64 * ks) / 256}u; s++) {
+      let e = thread + 256u * s;
+      {
+        ${aCoord}
+        tileA[q * 64u + r] = loadA(aBase, row0 + r, q0 + q);
+      }
+      {
+        ${bCoord}
+        tileB[q * 64u + c] = loadB(bBase, q0 + q, col0 + c);
+      }
+    }
+    workgroupBarrier(); // the slices are complete
+    for (var q = 0u; q < KSTEP; q++) {
+      let bq = vec4f(tileB[q * 64u + lid.x], tileB[q * 64u + lid.x + 16u],
+                     tileB[q * 64u + lid.x + 32u], tileB[q * 64u + lid.x + 48u]);
+      acc[0] += tileA[q * 64u + lid.y] * bq;
+      acc[1] += tileA[q * 64u + lid.y + 16u] * bq;
+      acc[2] += tileA[q * 64u + lid.y + 32u] * bq;
+      acc[3] += tileA[q * 64u + lid.y + 48u] * bq;
+    }
+    workgroupBarrier(); // everyone is done before the next slices overwrite these
+  }
+  for (var r = 0u; r < 4u; r++) {
+    let i = row0 + lid.y + 16u * r;
+    if (i >= p.m) { break; }
+    for (var c = 0u; c < 4u; c++) {
+      let j = col0 + lid.x + 16u * c;
+      if (j < p.n) { out[oBase + i * p.n + j] = finish(acc[r][c], j); }
+    }
+  }
+}
+`;
+}
+
+/**
+ * small: a workgroup of 64 threads covers 64/S outputs with S threads each. Thread `slice`
+ * of an output sums products q = slice, slice + S, slice + 2S, ...; then the S partial sums
+ * are added pairwise in log2(S) rounds through workgroup memory. S = 1 has no reduction.
+ */
+function smallBody(spec: KernelSpec): string {
+  const s = spec.slices;
+  const locate = `
+  // Output o (flat over batch, row, column) and this thread's slice of its K loop.
+  let o = (wg.y * nwg.x + wg.x) * ${SMALL_GROUP / s}u + lid.x / ${s}u;
+  let slice = lid.x % ${s}u;
+  let valid = o < p.batch * p.m * p.n;
+  let item = o / (p.m * p.n);
+  let i = (o % (p.m * p.n)) / p.n;
+  let j = o % p.n;
+  var sum = 0.0;
+  if (valid) {
+    let aBase = item * p.strideA;
+    let bBase = item * p.strideB;
+    for (var q = slice; q < p.k; q += ${s}u) {
+      sum += readA(aBase, i, q) * readB(bBase, q, j);
+    }
+  }`;
+  if (s === 1) {
+    return `
+@compute @workgroup_size(${SMALL_GROUP})
+fn main(${ENTRY_ARGS}) {${locate}
+  if (valid) { out[o] = finish(sum, j); }
+}
+`;
+  }
+  return `
+var<workgroup> partial: array<f32, ${SMALL_GROUP}>;
+
+@compute @workgroup_size(${SMALL_GROUP})
+fn main(${ENTRY_ARGS}) {${locate}
+  // Tree reduction over the ${s} slices: after the round with width w, slot slice (< w)
+  // holds the sum of slots slice, slice + w, slice + 2w, ... of the round before.
+  partial[lid.x] = sum;
+  for (var w = ${s / 2}u; w > 0u; w = w / 2u) {
+    workgroupBarrier();
+    if (slice < w) { partial[lid.x] += partial[lid.x + w]; }
+  }
+  if (valid && slice == 0u) { out[o] = finish(partial[lid.x], j); }
+}
+`;
+}
+
+/** The full WGSL text of one kernel of the ladder. */
+export function matmulWgsl(spec: KernelSpec): string {
+  const intro = `// ${kernelKey(spec)}: out = ${spec.op === 'linear' ? 'act(x * W + bias)' : 'op(A) * op(B)'}, generated by kernels/webgpu/matmul.wgsl.ts\n`;
+  const body = { naive: naiveBody, tiled: tiledBody, register: registerBody, small: smallBody }[spec.rung](spec);
+  return intro + bindings(spec) + operandReads(spec) + epilogue(spec) + body;
+}
+
+// ---- Planners -------------------------------------------------------------------------------
+
+interface ProductShape {
+  batch: number; m: number; k: number; n: number; strideA: number; strideB: number;
+}
+
+function planProduct(
+  spec: Omit<KernelSpec, 'slices'>, shape: ProductShape, inputs: Storage[], out: Storage, alpha: number, limits: PlanLimits,
+  forceSlices?: number,
+): DispatchPlan[] {
+  const { batch, m, k, n } = shape;
+  if (batch * m * n === 0) return []; // nothing to write
+  const outputs = batch * m * n;
+  const slices = spec.rung !== 'small' ? 1 : forceSlices ?? smallSlices(outputs, k);
+  if (!(Number.isInteger(Math.log2(slices)) && slices >= 1 && slices <= SMALL_GROUP)) {
+    throw new Error(`matmul: the small rung's slices must be a power of two in 1..${SMALL_GROUP}, got ${slices}`);
+  }
+  const full: KernelSpec = { ...spec, slices };
+  const groups = spec.rung === 'small'
+    ? Math.ceil(outputs / (SMALL_GROUP / slices))
+    : batch * Math.ceil(m / TILE[spec.rung]) * Math.ceil(n / TILE[spec.rung]);
+  const values: Record<string, number> = { ...shape, alpha };
+  const params: Param[] = paramFields(full).map(([name, type]) => (type === 'f32' ? { f32: values[name] } : { u32: values[name] }));
+  const key = kernelKey(full);
+  return [{
+    key,
+    wgsl: () => matmulWgsl(full),
+    inputs,
+    outputs: [out],
+    params,
+    workgroups: gridFor(groups, 1, limits),
+    label: key,
+  }];
+}
+
+/** Plan a matmul on the rung its `variant` names ('auto' or absent: chooseRung). */
+export const planMatmul: Planner<'matmul'> = (call: MatmulCall, limits: PlanLimits) => planMatmulWith(call, limits);
+
+/**
+ * planMatmul, with the small rung's slice count forced (for the bench and tests: on a GPU,
+ * try small with 64 slices on [10,128]ᵀ·[128,16]).
+ */
+export function planMatmulWith(call: MatmulCall, limits: PlanLimits, smallSlicesOverride?: number): DispatchPlan[] {
+  const { batch, m, k, n, transA, transB, strideA, strideB } = call;
+  checkDims('matmul', { batch, m, k, n, strideA, strideB });
+  checkBuffer('matmul', 'A', call.a, batch * m * n === 0 ? 0 : span(batch, strideA, m * k));
+  checkBuffer('matmul', 'B', call.b, batch * m * n === 0 ? 0 : span(batch, strideB, k * n));
+  checkBuffer('matmul', 'out', call.out, batch * m * n);
+  const variant = call.variant ?? 'auto';
+  if (variant !== 'auto' && !MATMUL_RUNGS.includes(variant)) {
+    throw new Error(`matmul: unknown variant '${String(variant)}' (expected auto, ${MATMUL_RUNGS.join(', ')})`);
+  }
+  const rung = variant === 'auto' ? chooseRung(m, k, n) : variant;
+  return planProduct(
+    { op: 'matmul', rung, transA, transB, bias: false, activation: 'none' },
+    { batch, m, k, n, strideA, strideB }, [call.a, call.b], call.out, 0, limits, smallSlicesOverride,
+  );
+}
+
+const ACTIVATIONS: readonly FusedActivation[] = ['none', 'relu', 'leakyRelu', 'sigmoid', 'tanh'];
+
+/** Plan the fused linear layer on a given rung (the bench and tests try every rung). */
+export function planLinearOn(call: LinearCall, rung: MatmulRung | 'auto', limits: PlanLimits): DispatchPlan[] {
+  const { m, k, n, activation, alpha } = call;
+  checkDims('linear', { m, k, n });
+  if (!ACTIVATIONS.includes(activation)) throw new Error(`linear: unknown activation '${String(activation)}'`);
+  if (activation === 'leakyRelu' && !Number.isFinite(alpha)) throw new Error(`linear: leakyRelu slope must be finite, got ${alpha}`);
+  checkBuffer('linear', 'x', call.x, m * n === 0 ? 0 : m * k);
+  checkBuffer('linear', 'W', call.w, m * n === 0 ? 0 : k * n);
+  if (call.b) checkBuffer('linear', 'bias', call.b, n);
+  checkBuffer('linear', 'out', call.out, m * n);
+  const inputs = call.b ? [call.x, call.w, call.b] : [call.x, call.w];
+  return planProduct(
+    { op: 'linear', rung: rung === 'auto' ? chooseRung(m, k, n) : rung, transA: false, transB: false, bias: call.b !== null, activation },
+    { batch: 1, m, k, n, strideA: 0, strideB: 0 }, inputs, call.out, Number.isFinite(alpha) ? alpha : 0, limits,
+  );
+}
+
+/** out = act(x · W + bias) in one kernel, on the rung 'auto' picks for a matmul of this shape. */
+export const planLinear: Planner<'linear'> = (call: LinearCall, limits: PlanLimits) => planLinearOn(call, 'auto', limits);
+
+// ---- Transpose --------------------------------------------------------------------------------
+
+const TRANSPOSE_GROUP = 256;
+
+/**
+ * One thread per output element: out[j, i] = x[i, j] with out [cols, rows]. Threads run along
+ * the output rows, so writes are contiguous and reads stride by `cols`. (A tiled transpose
+ * through workgroup memory makes both contiguous; on a CPU adapter its barriers cost more
+ * than it saves, and the engine's transposes are small.)
+ */
+function transposeWgsl(): string {
+  return `// transpose: out[j, i] = x[i, j], x is [rows, cols], out is [cols, rows]
+struct Params {
+  rows: u32,
+  cols: u32,
+}
+
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> out: array<f32>;
+@group(0) @binding(2) var<uniform> p: Params;
+
+@compute @workgroup_size(${TRANSPOSE_GROUP})
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) l: u32) {
+  let o = (wg.y * nwg.x + wg.x) * ${TRANSPOSE_GROUP}u + l; // flat output index (see gridFor)
+  if (o >= p.rows * p.cols) { return; }
+  let j = o / p.rows; // output row = input column
+  let i = o % p.rows; // output column = input row
+  out[o] = x[i * p.cols + j];
+}
+`;
+}
+
+export const planTranspose: Planner<'transpose'> = (call: TransposeCall, limits: PlanLimits) => {
+  const { rows, cols } = call;
+  checkDims('transpose', { rows, cols });
+  checkBuffer('transpose', 'x', call.x, rows * cols);
+  checkBuffer('transpose', 'out', call.out, rows * cols);
+  if (rows * cols === 0) return [];
+  return {
+    key: 'transpose',
+    wgsl: transposeWgsl,
+    inputs: [call.x],
+    outputs: [call.out],
+    params: [{ u32: rows }, { u32: cols }],
+    workgroups: gridFor(rows * cols, TRANSPOSE_GROUP, limits),
+    label: 'transpose',
+  };
+};

@@ -1,0 +1,39 @@
+// Which planner handles which kernel call: the dispatch table of the WebGPU backend.
+
+import type { KernelCall, KernelName } from '../../engine/backend';
+import { planCopyAxis, planFill, planGather, planScatterAdd } from './copy.wgsl';
+import { planBinary } from './binary.wgsl';
+import { planLinear, planMatmul, planTranspose } from './matmul.wgsl';
+import { planAdam, planSgd } from './optim.wgsl';
+import type { DispatchPlan, PlanLimits, Planner } from './plan';
+import { planRandom } from './random.wgsl';
+import { planExpand, planReduce } from './reduce.wgsl';
+import { planSoftmax } from './softmax.wgsl';
+import { planUnary, planUnaryGrad } from './unary.wgsl';
+
+const PLANNERS: { [K in KernelName]: Planner<K> } = {
+  unary: planUnary,
+  unaryGrad: planUnaryGrad,
+  binary: planBinary,
+  reduce: planReduce,
+  matmul: planMatmul,
+  linear: planLinear,
+  expand: planExpand,
+  transpose: planTranspose,
+  softmax: planSoftmax,
+  copyAxis: planCopyAxis,
+  gather: planGather,
+  scatterAdd: planScatterAdd,
+  fill: planFill,
+  random: planRandom,
+  adam: planAdam,
+  sgd: planSgd,
+};
+
+/** The dispatches that carry out one kernel call, in order. */
+export function planCall(call: KernelCall, limits: PlanLimits): DispatchPlan[] {
+  const planner = PLANNERS[call.kernel] as ((c: KernelCall, l: PlanLimits) => DispatchPlan | DispatchPlan[]) | undefined;
+  if (!planner) throw new Error(`webgpu backend: unknown kernel '${(call as { kernel: string }).kernel}'`);
+  const plans = planner(call, limits);
+  return Array.isArray(plans) ? plans : [plans];
+}

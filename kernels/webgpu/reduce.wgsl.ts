@@ -1,0 +1,141 @@
+// WGSL twin of kernels/cpu/reduce.ts (sum or max over the middle axis of [outer, axisSize, inner])
+// and of `expand` in kernels/cpu/copy.ts (the gradient of sum and mean: broadcast back).
+//
+// Two ways to reduce, chosen by shape:
+//   tree  one workgroup per output value. Its TREE_WG threads walk the axis with a stride of
+//         TREE_WG, each keeping a partial result; the partials then meet in workgroup memory,
+//         halving the number of active threads each round (log2(TREE_WG) barriers).
+//   loop  one thread per output value, looping over the axis. Best when the axis is short
+//         or when there are many outputs (consecutive threads read consecutive addresses when
+//         inner > 1).
+
+import { broadcastStrides, formatShape, sizeOf } from '../../engine/shape';
+import { gridFor, type DispatchPlan, type Param, type Planner } from './plan';
+import { FLAT_ARGS, flatIndex, GUARDS, header, type ParamDecl } from './wgsl';
+import { MAX_RANK } from './binary.wgsl';
+
+const TREE_WG = 64;
+const LOOP_WG = 256;
+
+/** Tree reduction pays off when the axis is long and there are few outputs to spread threads over. */
+function useTree(axisSize: number, outputs: number): boolean {
+  return axisSize >= 128 && outputs <= 4096;
+}
+
+export const planReduce: Planner<'reduce'> = (c, limits): DispatchPlan => {
+  const { op, outer, axisSize, inner } = c;
+  const outputs = outer * inner;
+  if (op !== 'sum' && op !== 'max') throw new Error(`webgpu reduce: unknown op '${op as string}'`);
+  const params: Param[] = [{ u32: outputs }, { u32: axisSize }, { u32: inner }, { f32: c.scale }];
+  const decls: ParamDecl[] = [['outputs', 'u32'], ['axis', 'u32'], ['inner', 'u32'], ['scale', 'f32']];
+  const init = op === 'sum' ? '0.0' : 'neg_inf()';
+  const combine = op === 'sum' ? (acc: string, v: string) => `${acc} + ${v}` : (acc: string, v: string) => `max(${acc}, ${v})`;
+  // Output value `o` (= outerIndex * inner + innerIndex) reads x[(outerIndex * axis + j) * inner + innerIndex].
+  const base = 'let base = (o / p.inner) * p.axis * p.inner + o % p.inner;';
+  const finish = op === 'sum' ? 'acc * p.scale' : 'acc';
+
+  if (useTree(axisSize, outputs)) {
+    return {
+      key: `reduce.${op}.tree`,
+      label: `reduce.${op}.tree`,
+      wgsl: () => /* wgsl */ `
+${header([['X', 'f32']], [['OUT', 'f32']], decls)}
+${GUARDS}
+var<workgroup> partial: array<f32, ${TREE_WG}>;
+
+@compute @workgroup_size(${TREE_WG})
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let o = wg.y * nwg.x + wg.x;          // one workgroup per output value (uniform across the group)
+  var acc = ${init};
+  if (o < p.outputs) {
+    ${base}
+    for (var j = lid; j < p.axis; j += ${TREE_WG}u) {
+      acc = ${combine('acc', 'X[base + j * p.inner]')};
+    }
+  }
+  partial[lid] = acc;
+  workgroupBarrier();
+  // Tree: in each round the first half of the active threads absorbs the second half.
+  for (var half = ${TREE_WG / 2}u; half > 0u; half = half / 2u) {
+    if (lid < half) { partial[lid] = ${combine('partial[lid]', 'partial[lid + half]')}; }
+    workgroupBarrier();
+  }
+  if (lid == 0u && o < p.outputs) {
+    let acc = partial[0];
+    OUT[o] = ${finish};
+  }
+}`,
+      inputs: [c.x],
+      outputs: [c.out],
+      params,
+      // gridFor spreads `outputs` workgroups over x and y when there are more than 65535.
+      workgroups: gridFor(outputs, 1, limits),
+    };
+  }
+
+  return {
+    key: `reduce.${op}.loop`,
+    label: `reduce.${op}.loop`,
+    wgsl: () => /* wgsl */ `
+${header([['X', 'f32']], [['OUT', 'f32']], decls)}
+${GUARDS}
+@compute @workgroup_size(${LOOP_WG})
+fn main(${FLAT_ARGS}) {
+  ${flatIndex(LOOP_WG)}
+  let o = i;
+  if (o >= p.outputs) { return; }
+  ${base}
+  var acc = ${init};
+  for (var j = 0u; j < p.axis; j++) {
+    acc = ${combine('acc', 'X[base + j * p.inner]')};
+  }
+  OUT[o] = ${finish};
+}`,
+    inputs: [c.x],
+    outputs: [c.out],
+    params,
+    workgroups: gridFor(outputs, LOOP_WG, limits),
+  };
+};
+
+/** out = scale * x broadcast from inShape to outShape. */
+export const planExpand: Planner<'expand'> = (c, limits): DispatchPlan => {
+  const n = c.out.size;
+  const scalar = sizeOf(c.inShape) === 1;
+  const rank = c.outShape.length;
+  if (!scalar && rank > MAX_RANK) {
+    throw new Error(`webgpu expand: broadcasting ${formatShape(c.inShape)} to ${formatShape(c.outShape)} needs rank <= ${MAX_RANK}, got ${rank}`);
+  }
+  const decls: ParamDecl[] = [['n', 'u32'], ['scale', 'f32']];
+  const params: Param[] = [{ u32: n }, { f32: c.scale }];
+  let index = 'let src = 0u;';
+  if (!scalar) {
+    // Peel the output index into coordinates from the last axis; move by the input's strides.
+    const strides = broadcastStrides(c.inShape, c.outShape);
+    for (let d = 0; d < rank; d++) {
+      decls.push([`dim${d}`, 'u32'], [`s${d}`, 'u32']);
+      params.push({ u32: c.outShape[d] }, { u32: strides[d] });
+    }
+    const lines = ['var rest = i;', 'var src = 0u;'];
+    for (let d = rank - 1; d >= 0; d--) lines.push(`{ let c = rest % p.dim${d}; rest = rest / p.dim${d}; src += c * p.s${d}; }`);
+    index = lines.join('\n  ');
+  }
+  const variant = scalar ? 'scalar' : `strided${rank}`;
+  return {
+    key: `expand.${variant}`,
+    label: `expand.${variant}`,
+    wgsl: () => /* wgsl */ `
+${header([['X', 'f32']], [['OUT', 'f32']], decls)}
+@compute @workgroup_size(${LOOP_WG})
+fn main(${FLAT_ARGS}) {
+  ${flatIndex(LOOP_WG)}
+  if (i >= p.n) { return; }
+  ${index}
+  OUT[i] = X[src] * p.scale;
+}`,
+    inputs: [c.x],
+    outputs: [c.out],
+    params,
+    workgroups: gridFor(n, LOOP_WG, limits),
+  };
+};

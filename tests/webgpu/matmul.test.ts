@@ -1,0 +1,288 @@
+// The matmul ladder, the fused linear kernel and transpose (kernels/webgpu/matmul.wgsl.ts),
+// run through tests/webgpu/plan-harness.ts on the WebGPU device, compared with their CPU twins
+// (kernels/cpu/matmul.ts) run in float64 on the same float32 inputs.
+//
+// Criterion, for every output element: |gpu - ref| <= 1e-4 · max(1, |ref|).
+// Inputs are fresh uniform random numbers in [-1, 1): a new seed per run, printed on failure;
+// GRADLAB_SEED=<seed> replays one.
+
+import { afterAll, describe, expect, it } from 'vitest';
+import type { FusedActivation, MatmulVariant } from '../../engine/backend';
+import { linear as cpuLinear, matmul as cpuMatmul, transpose as cpuTranspose } from '../../kernels/cpu/matmul';
+import {
+  chooseRung, MATMUL_RUNGS, planLinear, planLinearOn, planMatmul, planMatmulWith, planTranspose, smallSlices, type MatmulRung,
+} from '../../kernels/webgpu/matmul.wgsl';
+import { DEFAULT_LIMITS, type DispatchPlan } from '../../kernels/webgpu/plan';
+import { closeHarnessDevice, harnessDevice, makeStorage, readStorage, runPlans } from './plan-harness';
+
+afterAll(closeHarnessDevice);
+
+const TOL = 1e-4;
+const SEED = process.env.GRADLAB_SEED ? Number(process.env.GRADLAB_SEED) : (Date.now() ^ 0x5bd1e995) >>> 0;
+let state = SEED;
+/** mulberry32: a small seeded generator, so a failure can be replayed from its seed. */
+function rand(): number {
+  state = (state + 0x6d2b79f5) >>> 0;
+  let t = state;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+const randomArray = (n: number): Float32Array => Float32Array.from({ length: n }, () => 2 * rand() - 1);
+
+/** The worst |gpu - ref| / max(1, |ref|) and where it is. */
+function worstError(gpu: Float32Array, ref: Float64Array): { err: number; at: number } {
+  let err = 0;
+  let at = -1;
+  for (let i = 0; i < ref.length; i++) {
+    const e = Math.abs(gpu[i] - ref[i]) / Math.max(1, Math.abs(ref[i]));
+    if (!(e <= err)) { err = e; at = i; } // NaN counts as the worst
+  }
+  return { err, at };
+}
+
+/** The worst error seen in this file, reported at the end. */
+let worstSeen = { err: 0, what: '' };
+
+function expectClose(gpu: Float32Array, ref: Float64Array, what: string): void {
+  expect(gpu.length).toBe(ref.length);
+  const { err, at } = worstError(gpu, ref);
+  if (err > worstSeen.err) worstSeen = { err, what };
+  const where = at < 0 ? '' : ` at [${at}]: gpu ${gpu[at]}, ref ${ref[at]}`;
+  expect(err <= TOL, `${what}: error ${err.toExponential(2)}${where} (seed ${SEED})`).toBe(true);
+}
+
+interface MatmulCase {
+  batch: number; m: number; k: number; n: number; transA: boolean; transB: boolean;
+  /** Which operands have a batch of their own (stride 0 = shared by every batch item). */
+  batchedA: boolean; batchedB: boolean;
+}
+
+const mm = (m: number, k: number, n: number, transA = false, transB = false): MatmulCase =>
+  ({ batch: 1, m, k, n, transA, transB, batchedA: false, batchedB: false });
+
+async function checkMatmul(c: MatmulCase, variant: MatmulVariant): Promise<void> {
+  const device = await harnessDevice();
+  const strideA = c.batchedA ? c.m * c.k : 0;
+  const strideB = c.batchedB ? c.k * c.n : 0;
+  const a = randomArray(c.batchedA ? c.batch * c.m * c.k : c.m * c.k);
+  const b = randomArray(c.batchedB ? c.batch * c.k * c.n : c.k * c.n);
+  const outSize = c.batch * c.m * c.n;
+  const ref = new Float64Array(outSize);
+  cpuMatmul(Float64Array.from(a), Float64Array.from(b), ref, c.batch, c.m, c.k, c.n, c.transA, c.transB, strideA, strideB);
+  const sa = makeStorage(device, a.length, a);
+  const sb = makeStorage(device, b.length, b);
+  const so = makeStorage(device, outSize, Float32Array.from({ length: outSize }, () => NaN)); // every output must be written
+  const plans = planMatmul({
+    kernel: 'matmul', a: sa, b: sb, out: so, batch: c.batch, m: c.m, k: c.k, n: c.n,
+    transA: c.transA, transB: c.transB, strideA, strideB, variant,
+  }, DEFAULT_LIMITS);
+  await runPlans(device, plans);
+  const gpu = await readStorage(device, so);
+  for (const s of [sa, sb, so]) s.buffer.destroy();
+  const label = (Array.isArray(plans) ? plans : [plans]).map((p) => p.label).join('+');
+  expectClose(gpu, ref, `${label} batch ${c.batch} ${c.m}x${c.k}x${c.n}`);
+}
+
+const VARIANTS: MatmulVariant[] = [...MATMUL_RUNGS, 'auto'];
+const SIZES: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [64, 64, 64], [127, 129, 131], [256, 256, 256]];
+const FLAGS: [boolean, boolean][] = [[false, false], [true, false], [false, true], [true, true]];
+
+describe.each(VARIANTS)('matmul %s vs the CPU twin', (variant) => {
+  it.each(SIZES)('%i x %i x %i', async (m, k, n) => {
+    await checkMatmul(mm(m, k, n), variant);
+  });
+
+  for (const [m, k, n] of [[3, 5, 7], [127, 129, 131]] as const) {
+    it.each(FLAGS)(`${m}x${k}x${n}, transA %s transB %s`, async (transA, transB) => {
+      await checkMatmul(mm(m, k, n, transA, transB), variant);
+    });
+  }
+
+  it.each(FLAGS)('batched 5 x [17x33]·[33x70], both batched, transA %s transB %s', async (transA, transB) => {
+    await checkMatmul({ batch: 5, m: 17, k: 33, n: 70, transA, transB, batchedA: true, batchedB: true }, variant);
+  });
+  it.each(FLAGS)('batched 4 x [67x20]·[20x65], A shared (stride 0), transA %s transB %s', async (transA, transB) => {
+    await checkMatmul({ batch: 4, m: 67, k: 20, n: 65, transA, transB, batchedA: false, batchedB: true }, variant);
+  });
+  it.each(FLAGS)('batched 3 x [9x130]·[130x11], B shared (stride 0), transA %s transB %s', async (transA, transB) => {
+    await checkMatmul({ batch: 3, m: 9, k: 130, n: 11, transA, transB, batchedA: true, batchedB: false }, variant);
+  });
+
+  // The toy models' shapes: forward, and the backward products dx = dy·Wᵀ and dW = xᵀ·dy.
+  const toy: [string, MatmulCase][] = [
+    ['[128,10]·[10,16]', mm(128, 10, 16)],
+    ['[128,1]·[1,32]', mm(128, 1, 32)],
+    ['[128,32]·[32,1]', mm(128, 32, 1)],
+    ['[10,128]ᵀ·[128,16] (stored [128,10], dW)', mm(10, 128, 16, true)],
+    ['[1,128]ᵀ·[128,32] (dW of a 1-input layer)', mm(1, 128, 32, true)],
+    ['[32,128]ᵀ·[128,1] (dW of a 1-output layer)', mm(32, 128, 1, true)],
+    ['[128,16]·[10,16]ᵀ (dx)', mm(128, 16, 10, false, true)],
+    ['[128,1]·[32,1]ᵀ (dx of a 1-output layer)', mm(128, 1, 32, false, true)],
+    ['[16,1024]ᵀ·[1024,64] (dW, big batch)', mm(16, 1024, 64, true)],
+  ];
+  it.each(toy)('toy shape %s', async (_, c) => {
+    await checkMatmul(c, variant);
+  });
+
+  // tiled and register share naive's generated prologue (tilePrologue) and cost 5-10 s here
+  // on lavapipe (70000 workgroups of 256 threads with barriers), so they are left out.
+  it.skipIf(variant === 'tiled' || variant === 'register')('more than 65535 workgroups (a 2-D grid): batch 70000 of [2x3]·[3x2]', async () => {
+    await checkMatmul({ batch: 70000, m: 2, k: 3, n: 2, transA: false, transB: true, batchedA: true, batchedB: false }, variant);
+  });
+});
+
+describe('matmul small rung with K split over S threads (tree reduction)', () => {
+  async function checkSliced(c: MatmulCase, slices: number): Promise<void> {
+    const device = await harnessDevice();
+    const strideA = c.batchedA ? c.m * c.k : 0;
+    const strideB = c.batchedB ? c.k * c.n : 0;
+    const a = randomArray(c.batchedA ? c.batch * c.m * c.k : c.m * c.k);
+    const b = randomArray(c.batchedB ? c.batch * c.k * c.n : c.k * c.n);
+    const ref = new Float64Array(c.batch * c.m * c.n);
+    cpuMatmul(Float64Array.from(a), Float64Array.from(b), ref, c.batch, c.m, c.k, c.n, c.transA, c.transB, strideA, strideB);
+    const sa = makeStorage(device, a.length, a);
+    const sb = makeStorage(device, b.length, b);
+    const so = makeStorage(device, ref.length, Float32Array.from(ref, () => NaN));
+    const plans = planMatmulWith({
+      kernel: 'matmul', a: sa, b: sb, out: so, batch: c.batch, m: c.m, k: c.k, n: c.n,
+      transA: c.transA, transB: c.transB, strideA, strideB, variant: 'small',
+    }, DEFAULT_LIMITS, slices);
+    expect(plans[0].key).toContain(`small${slices}.`);
+    await runPlans(device, plans);
+    const gpu = await readStorage(device, so);
+    for (const s of [sa, sb, so]) s.buffer.destroy();
+    expectClose(gpu, ref, `${plans[0].label} batch ${c.batch} ${c.m}x${c.k}x${c.n}`);
+  }
+  const cases: [string, MatmulCase][] = [
+    ['[10,128]ᵀ·[128,16]', mm(10, 128, 16, true)],
+    ['[32,4096]ᵀ·[4096,1]', mm(32, 4096, 1, true)],
+    ['3x5x7 (K shorter than S)', mm(3, 5, 7)],
+    ['[7,300]·[9,300]ᵀ', mm(7, 300, 9, false, true)],
+    ['batch 3, B shared', { batch: 3, m: 5, k: 200, n: 6, transA: true, transB: true, batchedA: true, batchedB: false }],
+  ];
+  for (const slices of [2, 4, 8, 16, 32, 64]) {
+    it.each(cases)(`S = ${slices}: %s`, async (_, c) => {
+      await checkSliced(c, slices);
+    });
+  }
+  it('auto splits K only for fewer outputs than a workgroup', () => {
+    expect(smallSlices(160, 128)).toBe(1);
+    expect(smallSlices(32, 4096)).toBe(4);
+    expect(smallSlices(1, 1 << 20)).toBe(64);
+    expect(smallSlices(1, 10)).toBe(1);
+  });
+});
+
+describe('matmul plans', () => {
+  const fake = (size: number) => ({ backend: 'webgpu' as const, size, dtype: 'float32' as const });
+  const call = (m: number, k: number, n: number) => ({
+    kernel: 'matmul' as const, a: fake(m * k), b: fake(k * n), out: fake(m * n),
+    batch: 1, m, k, n, transA: false, transB: false, strideA: 0, strideB: 0,
+  });
+  const plansOf = (p: DispatchPlan | DispatchPlan[]): DispatchPlan[] => (Array.isArray(p) ? p : [p]);
+
+  it('auto picks register for big products and small for the toy shapes', () => {
+    expect(chooseRung(256, 256, 256)).toBe('register');
+    expect(chooseRung(1024, 1024, 1024)).toBe('register');
+    expect(chooseRung(128, 10, 16)).toBe('small');
+    expect(chooseRung(10, 128, 16)).toBe('small');
+    expect(chooseRung(128, 32, 1)).toBe('small');
+    expect(plansOf(planMatmul(call(128, 10, 16), DEFAULT_LIMITS))[0].label).toMatch(/^matmul\.small/);
+  });
+
+  it('the key names everything baked into the WGSL', () => {
+    const keys = new Set<string>();
+    const texts = new Set<string>();
+    for (const variant of MATMUL_RUNGS) {
+      for (const [transA, transB] of FLAGS) {
+        for (const [m, k, n] of [[4, 4, 4], [4, 4096, 4]]) { // the small rung's slice count depends on k
+          const plan = plansOf(planMatmul({ ...call(m, k, n), transA, transB, variant }, DEFAULT_LIMITS))[0];
+          keys.add(plan.key);
+          texts.add(plan.key + '\n' + plan.wgsl());
+        }
+      }
+    }
+    expect(texts.size).toBe(keys.size); // same key, same text
+  });
+
+  it('empty products plan nothing', () => {
+    expect(plansOf(planMatmul(call(0, 5, 3), DEFAULT_LIMITS))).toEqual([]);
+    expect(plansOf(planTranspose({ kernel: 'transpose', x: fake(0), out: fake(0), rows: 0, cols: 4 }, DEFAULT_LIMITS))).toEqual([]);
+  });
+
+  it('bad calls throw errors naming the op and the problem', () => {
+    expect(() => planMatmul({ ...call(3, 4, 5), a: fake(11) }, DEFAULT_LIMITS)).toThrow(/matmul: A holds 11 elements, the shapes need 12/);
+    expect(() => planMatmul({ ...call(3, 4, 5), m: 2.5 }, DEFAULT_LIMITS)).toThrow(/matmul: m must be a non-negative integer, got 2.5/);
+    expect(() => planMatmul({ ...call(3, 4, 5), batch: 2, strideB: 20 }, DEFAULT_LIMITS)).toThrow(/matmul: B holds 20 elements, the shapes need 40/);
+    expect(() => planMatmul({ ...call(3, 4, 5), variant: 'fast' as MatmulVariant }, DEFAULT_LIMITS)).toThrow(/matmul: unknown variant 'fast'/);
+    expect(() => planMatmul({ ...call(3, 4, 5), out: { ...fake(15), dtype: 'int32' } }, DEFAULT_LIMITS)).toThrow(/matmul: out must be a float32 buffer/);
+    expect(() => planLinear({ kernel: 'linear', x: fake(12), w: fake(20), b: fake(4), out: fake(15), m: 3, k: 4, n: 5, activation: 'relu', alpha: 0 }, DEFAULT_LIMITS))
+      .toThrow(/linear: bias holds 4 elements, the shapes need 5/);
+    expect(() => planTranspose({ kernel: 'transpose', x: fake(5), out: fake(6), rows: 2, cols: 3 }, DEFAULT_LIMITS)).toThrow(/transpose: x holds 5 elements/);
+  });
+});
+
+// ---- linear -------------------------------------------------------------------------------------
+
+const ACTIVATIONS: FusedActivation[] = ['none', 'relu', 'leakyRelu', 'sigmoid', 'tanh'];
+
+async function checkLinear(m: number, k: number, n: number, activation: FusedActivation, withBias: boolean, rung: MatmulRung | 'auto', scale = 1): Promise<void> {
+  const device = await harnessDevice();
+  const alpha = 0.2;
+  // scale spreads the pre-activations over the saturating ranges of sigmoid and tanh.
+  const x = randomArray(m * k).map((v) => v * scale);
+  const w = randomArray(k * n);
+  const bias = withBias ? randomArray(n) : null;
+  const ref = new Float64Array(m * n);
+  cpuLinear(Float64Array.from(x), Float64Array.from(w), bias ? Float64Array.from(bias) : null, ref, m, k, n, activation, alpha);
+  const sx = makeStorage(device, x.length, x);
+  const sw = makeStorage(device, w.length, w);
+  const sb = bias ? makeStorage(device, n, bias) : null;
+  const so = makeStorage(device, m * n, Float32Array.from({ length: m * n }, () => NaN));
+  const plans = planLinearOn({ kernel: 'linear', x: sx, w: sw, b: sb, out: so, m, k, n, activation, alpha }, rung, DEFAULT_LIMITS);
+  await runPlans(device, plans);
+  const gpu = await readStorage(device, so);
+  for (const s of [sx, sw, sb, so]) s?.buffer.destroy();
+  expectClose(gpu, ref, `${plans.map((p) => p.label).join('+')} ${m}x${k}x${n}`);
+}
+
+describe.each(ACTIVATIONS)('linear with %s vs the CPU twin', (activation) => {
+  for (const withBias of [true, false]) {
+    const b = withBias ? 'with bias' : 'without bias';
+    it.each([[128, 10, 16], [128, 1, 32], [128, 32, 1], [127, 129, 131], [1, 1, 1]])(`auto, ${b}, %i x %i x %i`, async (m, k, n) => {
+      await checkLinear(m, k, n, activation, withBias, 'auto');
+    });
+    it.each(MATMUL_RUNGS)(`%s rung, ${b}, 65 x 70 x 67`, async (rung) => {
+      await checkLinear(65, 70, 67, activation, withBias, rung);
+    });
+  }
+  it('auto, large pre-activations (saturation, sign of 0)', async () => {
+    await checkLinear(64, 40, 80, activation, true, 'auto', 30);
+    await checkLinear(128, 10, 16, activation, true, 'auto', 30);
+  });
+});
+
+// ---- transpose -----------------------------------------------------------------------------------
+
+describe('transpose vs the CPU twin', () => {
+  it.each([[1, 1], [3, 5], [64, 64], [127, 129], [1, 300], [300, 1]])('%i x %i', async (rows, cols) => {
+    const device = await harnessDevice();
+    const x = randomArray(rows * cols);
+    const ref = new Float64Array(rows * cols);
+    cpuTranspose(Float64Array.from(x), ref, rows, cols);
+    const sx = makeStorage(device, x.length, x);
+    const so = makeStorage(device, x.length, Float32Array.from(x, () => NaN));
+    await runPlans(device, planTranspose({ kernel: 'transpose', x: sx, out: so, rows, cols }, DEFAULT_LIMITS));
+    const gpu = await readStorage(device, so);
+    sx.buffer.destroy();
+    so.buffer.destroy();
+    expect(Array.from(gpu)).toEqual(Array.from(ref)); // a copy: exact
+  });
+});
+
+// Runs last (tests run in file order): the seed and the worst error of this run.
+it('summary: seed and worst error', () => {
+  console.log(`matmul tests: seed ${SEED}, worst |gpu - ref| / max(1, |ref|) = ${worstSeen.err.toExponential(2)} (${worstSeen.what}), criterion ${TOL}`);
+  expect(worstSeen.err).toBeLessThanOrEqual(TOL);
+});
