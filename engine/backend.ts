@@ -26,7 +26,10 @@ export type UnaryOp =
   | 'exp' | 'log' | 'sqrt' | 'abs'
   | 'clamp' // min(max(x, alpha), beta)
   | 'relu' | 'leakyRelu' // leakyRelu: x > 0 ? x : alpha * x
-  | 'sigmoid' | 'tanh' | 'softplus' | 'silu';
+  | 'sigmoid' | 'tanh' | 'softplus' | 'silu'
+  // losses against a constant target t = alpha (a number target: no target tensor to fill)
+  | 'bceLogits' // max(x, 0) - x t + log(1 + e^-|x|);  d/dx = sigmoid(x) - t
+  | 'bce'; // -(t log p + (1 - t) log(1 - p)), p = clamp(x, eps, 1 - eps);  d/dx = (p - t) / (p (1 - p)) inside
 
 /** Elementwise functions of two broadcast inputs. */
 export type BinaryOp =

@@ -3,8 +3,7 @@
 import { record } from '../autograd';
 import { formatShape, sameShape } from '../shape';
 import { Tensor } from '../tensor';
-import { full } from './creation';
-import { binaryKernel, mul, sub, add, exp, pow } from './elementwise';
+import { binaryKernel, mul, sub, add, exp, pow, unaryOp } from './elementwise';
 import { mean, sum } from './reduce';
 import { reshape } from './layout';
 import { checkNumber } from './util';
@@ -14,13 +13,7 @@ export interface BceOptions {
   labelSmoothing?: number;
 }
 
-function targetTensor(op: string, target: Tensor | number, like: Tensor, smoothing: number): { t: Tensor; owned: boolean } {
-  checkNumber(op, 'labelSmoothing', smoothing);
-  if (smoothing < 0 || smoothing >= 1) throw new Error(`${op}: labelSmoothing must be in [0, 1), got ${smoothing}`);
-  if (typeof target === 'number') {
-    checkNumber(op, 'target', target);
-    return { t: full([], target * (1 - smoothing) + smoothing / 2, { dtype: like.dtype }), owned: true };
-  }
+function targetTensor(op: string, target: Tensor, smoothing: number): { t: Tensor; owned: boolean } {
   if (target.requiresGrad) throw new Error(`${op}: the target must not require gradients (pass target.detach())`);
   if (smoothing === 0) return { t: target, owned: false };
   const scaled = target.mul(1 - smoothing).add(smoothing / 2);
@@ -29,7 +22,15 @@ function targetTensor(op: string, target: Tensor | number, like: Tensor, smoothi
 
 /** The elementwise loss with its gradient rule, then the mean. */
 function elementwiseLoss(name: string, lossOp: 'bce' | 'bceLogits', gradOp: 'bceGrad' | 'bceLogitsGrad', x: Tensor, target: Tensor | number, smoothing: number): Tensor {
-  const { t, owned } = targetTensor(name, target, x, smoothing);
+  checkNumber(name, 'labelSmoothing', smoothing);
+  if (smoothing < 0 || smoothing >= 1) throw new Error(`${name}: labelSmoothing must be in [0, 1), got ${smoothing}`);
+  if (typeof target === 'number') {
+    // A number target (a GAN's real/fake label) is a constant of the elementwise kernel: one
+    // dispatch forward and one backward, with no target tensor to make.
+    checkNumber(name, 'target', target);
+    return mean(unaryOp(name, lossOp, x, target * (1 - smoothing) + smoothing / 2));
+  }
+  const { t, owned } = targetTensor(name, target, smoothing);
   const perElement = binaryKernel(name, lossOp, x, t);
   if (perElement.size !== x.size) {
     throw new Error(`${name}: target of shape ${formatShape(t.shape)} would broadcast the input ${formatShape(x.shape)} to ${formatShape(perElement.shape)}`);

@@ -1,7 +1,7 @@
 // CPU twin of kernels/webgpu/unary.wgsl.ts: elementwise y = f(x) and its gradient dx = dy * f'(x).
 
 import type { FloatArray, UnaryOp } from '../../engine/backend';
-import { TINY } from '../constants';
+import { BCE_EPS, TINY } from '../constants';
 import { safeDivisor } from './binary';
 
 export function unary(op: UnaryOp, x: FloatArray, out: FloatArray, alpha: number, beta: number): void {
@@ -22,6 +22,13 @@ export function unary(op: UnaryOp, x: FloatArray, out: FloatArray, alpha: number
     // softplus(x) = log(1 + e^x) = max(x, 0) + log(1 + e^-|x|), stable for large |x|
     case 'softplus': for (let i = 0; i < n; i++) out[i] = Math.max(x[i], 0) + Math.log1p(Math.exp(-Math.abs(x[i]))); break;
     case 'silu': for (let i = 0; i < n; i++) out[i] = x[i] * sigmoid(x[i]); break;
+    case 'bceLogits': for (let i = 0; i < n; i++) out[i] = Math.max(x[i], 0) - x[i] * alpha + Math.log1p(Math.exp(-Math.abs(x[i]))); break;
+    case 'bce':
+      for (let i = 0; i < n; i++) {
+        const p = Math.min(Math.max(x[i], BCE_EPS), 1 - BCE_EPS);
+        out[i] = -(alpha * Math.log(p) + (1 - alpha) * Math.log(1 - p));
+      }
+      break;
     default: throw new Error(`cpu unary: unknown op '${op as string}'`);
   }
 }
@@ -53,6 +60,13 @@ export function unaryGrad(op: UnaryOp, x: FloatArray, y: FloatArray, dy: FloatAr
       for (let i = 0; i < n; i++) {
         const s = sigmoid(x[i]);
         out[i] = (s + x[i] * s * (1 - s)) * dy[i];
+      }
+      break;
+    case 'bceLogits': for (let i = 0; i < n; i++) out[i] = (sigmoid(x[i]) - alpha) * dy[i]; break;
+    case 'bce':
+      for (let i = 0; i < n; i++) {
+        const p = x[i];
+        out[i] = p < BCE_EPS || p > 1 - BCE_EPS ? 0 : ((p - alpha) / (p * (1 - p))) * dy[i];
       }
       break;
     default: throw new Error(`cpu unaryGrad: unknown op '${op as string}'`);

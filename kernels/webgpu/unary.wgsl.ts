@@ -43,6 +43,9 @@ function forward(op: UnaryOp): string {
     // softplus(x) = log(1 + e^x) = max(x, 0) + log(1 + e^-|x|), stable for large |x|
     case 'softplus': return 'max(x, 0.0) + log(1.0 + exp(-abs(x)))';
     case 'silu': return 'x * sigmoid(x)';
+    // losses against the constant target t = alpha
+    case 'bceLogits': return 'max(x, 0.0) - x * alpha + log(1.0 + exp(-abs(x)))';
+    case 'bce': return '-(alpha * log(clamp(x, BCE_EPS, 1.0 - BCE_EPS)) + (1.0 - alpha) * log(1.0 - clamp(x, BCE_EPS, 1.0 - BCE_EPS)))';
     default: throw new Error(`webgpu unary: unknown op '${op as string}'`);
   }
 }
@@ -54,7 +57,7 @@ function backward(op: UnaryOp): string {
     // d(alpha / x)/dx = -alpha / x^2 = -y / x
     case 'rdiv': return '(-y / safe_divisor(x)) * dy';
     // d(x^a)/dx = a x^(a-1)
-    case 'pow': return 'alpha * pow_keep_sign(x, alpha - 1.0) * dy';
+    case 'pow': return 'select(alpha * pow_keep_sign(x, alpha - 1.0) * dy, 0.0, alpha == 0.0)';
     case 'exp': return 'y * dy';
     case 'log': return 'dy / max(x, TINY)';
     // d sqrt(x) = 1 / (2 sqrt(x))
@@ -70,6 +73,8 @@ function backward(op: UnaryOp): string {
     case 'softplus': return 'sigmoid(x) * dy';
     // silu' = s + x s (1 - s), s = sigmoid(x)
     case 'silu': return '(sigmoid(x) + x * sigmoid(x) * (1.0 - sigmoid(x))) * dy';
+    case 'bceLogits': return '(sigmoid(x) - alpha) * dy';
+    case 'bce': return 'select((x - alpha) / (x * (1.0 - x)) * dy, 0.0, x < BCE_EPS || x > 1.0 - BCE_EPS)';
     default: throw new Error(`webgpu unaryGrad: unknown op '${op as string}'`);
   }
 }
