@@ -2,7 +2,10 @@
 
 import { UsageError, describeFlags, parseFlags, type FlagSpec, type Flags } from './args';
 import { benchCommand } from './commands/bench';
+import { compareCommand } from './commands/compare';
 import { gradcheckCommand } from './commands/gradcheck';
+import { targetsCommand } from './commands/targets';
+import { trainCommand } from './commands/train';
 
 export interface Command {
   name: string;
@@ -13,7 +16,7 @@ export interface Command {
   run(flags: Flags): Promise<number>;
 }
 
-const commands: Command[] = [gradcheckCommand, benchCommand];
+const commands: Command[] = [trainCommand, compareCommand, targetsCommand, gradcheckCommand, benchCommand];
 
 function help(): string {
   return ['usage: gradlab <command> [options]', '', 'commands:', ...commands.map((c) => `  ${c.name.padEnd(12)}${c.summary}`), '', "run 'gradlab <command> --help' for a command's options"].join('\n');

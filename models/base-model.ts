@@ -1,0 +1,269 @@
+// What the VAE, the RBM and the diffusion model share: the fixed dataset (digitised in binned
+// mode, standardised where the model wants it), the seeded generators, the epoch loop with its
+// history and divergence checks, evaluation, sampling and checkpoints. Each model adds its
+// networks, one optimisation step and a way to generate rows.
+//
+// Model space vs data space: the networks see rows of `width` numbers: the data as they are,
+// centred (x − mean) or standardised ((x − mean)/std) per column, as each model chooses, or
+// one-hot rows of K bins in binned mode. Samples are mapped back (x = z·std + mean, or the
+// centre of the chosen bin) before anything is scored or shown.
+//
+// Random streams: training draws from `rng` (minibatches, noise), saved in checkpoints so that a
+// resumed run repeats exactly. The samples scored after epoch e come from a generator made from
+// (seed, e), so evaluation never shifts the training stream. sample() has its own generator.
+
+import {
+  add, createRng, keep, noGrad, tidy,
+  type Adam, type Rng, type Tensor,
+} from '../engine/index';
+import { readOptimizers, readWeights, writeOptimizers, writeWeights } from './checkpoint';
+import { createDataset, type Dataset } from './dataset';
+import { checkLosses, checkWeights } from './divergence';
+import { referenceSamples, scoreSamples } from './evaluate';
+import { mean as sampleMean, std as sampleStd } from './metrics';
+import { createBinning, decodeHard, digitise, type Binning } from './binning';
+import { getTarget, targetFromSamples, type Target } from './targets';
+import type { BaseConfig, Checkpoint, FinalMetrics, GenerativeModel, HistoryRecord, ModelKind } from './model';
+
+/** A generator for the evaluation after epoch `epoch`: a fixed function of (seed, epoch). */
+export function evaluationRng(seed: number, epoch: number): Rng {
+  return createRng((seed * 7919 + epoch * 104729 + 0x5eed) % 2 ** 52);
+}
+
+/** Generators apart from training's: one draws the dataset, one serves sample(). */
+function dataStreams(seed: number): { dataset: Rng; sampling: Rng } {
+  const parent = createRng(seed);
+  return { dataset: parent.fork(), sampling: parent.fork() };
+}
+
+/** The target a checkpoint was trained on: a built-in one by name, or its own data (a CSV's). */
+export function checkpointTarget(checkpoint: Checkpoint): Target {
+  try {
+    return getTarget(checkpoint.target);
+  } catch {
+    const n = Number(checkpoint.config.dataset);
+    const dim = checkpoint.data.length === 2 * n ? 2 : 1;
+    return targetFromSamples(checkpoint.target, Float64Array.from(checkpoint.data), dim);
+  }
+}
+
+/** Per-column mean and std of interleaved rows (std 1 where a column is constant). */
+function columnStats(raw: Float64Array, dim: number): { shift: number[]; scale: number[] } {
+  const shift: number[] = [];
+  const scale: number[] = [];
+  for (let d = 0; d < dim; d++) {
+    const col = raw.filter((_, i) => i % dim === d);
+    shift.push(sampleMean(col));
+    const s = sampleStd(col);
+    scale.push(s > 0 ? s : 1);
+  }
+  return { shift, scale };
+}
+
+/** none: the data as they are; centre: x − mean; standardise: (x − mean)/std (per column). */
+export type Scaling = 'none' | 'centre' | 'standardise';
+
+export interface ModelData {
+  target: Target;
+  /** The dataset in data space (interleaved pairs in 2D): what checkpoints store. */
+  raw: Float64Array;
+  /** What continuous data go through before the networks see them. */
+  scaling: Scaling;
+}
+
+export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel {
+  abstract readonly kind: ModelKind;
+  readonly config: C & Record<string, unknown>;
+  readonly target: Target;
+  readonly dim: 1 | 2;
+  /** The bins in binned mode, else null. */
+  readonly binning: Binning | null;
+  /** Numbers per row the networks see: the data dimension, or K in binned mode. */
+  readonly width: number;
+  epoch = 0;
+  steps = 0;
+  readonly history: HistoryRecord[] = [];
+  /** The training stream (saved in checkpoints). */
+  protected readonly rng: Rng;
+  protected readonly data: Dataset;
+  /** x = z·scale + shift per column (identity when not standardising, unused in binned mode). */
+  protected readonly shift: number[];
+  protected readonly scale: number[];
+  /** Names of the losses step() returns, in order; their epoch means go into the history. */
+  protected abstract readonly lossNames: readonly string[];
+  /** The generator of sample() (and other draws for display); not saved in checkpoints. */
+  protected readonly sampleRng: Rng;
+  private lossSums: Tensor[] | null = null;
+  private stepsSummed = 0;
+  private reference: Float64Array | null = null;
+
+  protected constructor(config: C, source: ModelData) {
+    this.config = config as C & Record<string, unknown>;
+    this.target = source.target;
+    this.dim = source.target.dim;
+    this.rng = createRng(config.seed);
+    this.sampleRng = dataStreams(config.seed).sampling;
+    const raw = source.raw;
+    if (raw.length !== config.dataset * this.dim) {
+      throw new Error(`dataset: expected ${config.dataset} rows of ${this.dim} values (${config.dataset * this.dim} numbers), got ${raw.length}`);
+    }
+    this.binning = config.bins > 0 ? createBinning(this.target, config.bins) : null;
+    this.width = this.binning ? this.binning.k : this.dim;
+    if (this.binning) {
+      this.shift = [0];
+      this.scale = [1];
+      this.data = createDataset(digitise(this.binning, raw), this.width, raw);
+    } else {
+      const stats = columnStats(raw, this.dim);
+      this.shift = source.scaling === 'none' ? stats.shift.map(() => 0) : stats.shift;
+      this.scale = source.scaling === 'standardise' ? stats.scale : stats.scale.map(() => 1);
+      const rows = raw.map((x, i) => (x - this.shift[i % this.dim]) / this.scale[i % this.dim]);
+      this.data = createDataset(rows, this.width, raw);
+    }
+  }
+
+  /** Draw the fixed dataset for a new model: the user's rows, or `dataset` target samples. */
+  protected static drawData(target: Target, config: BaseConfig, data: Float64Array | undefined): Float64Array {
+    if (data) {
+      if (data.length % target.dim !== 0) throw new Error(`data: ${data.length} values are not rows of ${target.dim}`);
+      return Float64Array.from(data);
+    }
+    return target.sample(config.dataset, dataStreams(config.seed).dataset);
+  }
+
+  get stepsPerEpoch(): number {
+    return Math.max(1, Math.floor(this.data.n / this.config.batch));
+  }
+
+  // ---- what each model supplies ----
+
+  /** Parameters with stable checkpoint names, in a fixed order. */
+  abstract namedParameters(): [string, Tensor][];
+  /** The optimizers by checkpoint name. */
+  protected abstract optimizers(): Record<string, Adam>;
+  /** One optimisation step (run inside a tidy); returns the scalar losses named by lossNames. */
+  protected abstract step(): Tensor[];
+  /** n rows in model space, [n, width]; the caller disposes the result. Runs under noGrad. */
+  protected abstract generateRows(n: number, rng: Rng): Tensor;
+  /** Free the model's own tensors beyond parameters and optimizers (tables, ...). */
+  protected disposeExtras(): void {}
+
+  // ---- training ----
+
+  parameterCount(): number {
+    return this.namedParameters().reduce((s, [, t]) => s + t.size, 0);
+  }
+
+  trainStep(): void {
+    tidy(() => {
+      const losses = this.step();
+      const previous = this.lossSums;
+      const sums = losses.map((l, i) => (previous ? add(previous[i], l.detach()) : l.detach()));
+      previous?.forEach((t) => t.dispose());
+      this.lossSums = sums.map((t) => keep(t));
+    });
+    this.stepsSummed++;
+    this.steps++;
+  }
+
+  /** Mean of each loss over the steps since the last call (reads back). */
+  private async drainLosses(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    const sums = this.lossSums;
+    const n = this.stepsSummed;
+    this.lossSums = null;
+    this.stepsSummed = 0;
+    if (!sums) return out;
+    for (let i = 0; i < sums.length; i++) {
+      out[this.lossNames[i]] = (await sums[i].item()) / n;
+      sums[i].dispose();
+    }
+    return out;
+  }
+
+  async trainEpoch(): Promise<HistoryRecord> {
+    await this.drainLosses();
+    for (let i = 0; i < this.stepsPerEpoch; i++) this.trainStep();
+    const losses = await this.drainLosses();
+    this.epoch++;
+    checkLosses(this.kind, losses, this.epoch, this.steps);
+    checkWeights(this.kind, await readWeights(this.namedParameters()), this.epoch, this.steps);
+    const metrics = await this.evaluate();
+    const record: HistoryRecord = { epoch: this.epoch, step: this.steps, w1: metrics.w1, kld: metrics.kld, ...losses };
+    this.history.push(record);
+    return record;
+  }
+
+  // ---- samples and metrics ----
+
+  /** Model-space rows to data-space values (hard decoding of bins). */
+  protected decode(rows: ArrayLike<number>): Float64Array {
+    if (this.binning) return decodeHard(this.binning, rows);
+    const out = new Float64Array(rows.length);
+    for (let i = 0; i < rows.length; i++) out[i] = rows[i] * this.scale[i % this.dim] + this.shift[i % this.dim];
+    return out;
+  }
+
+  protected async sampleWith(n: number, rng: Rng): Promise<Float64Array> {
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${this.kind}.sample: n must be a positive integer, got ${n}`);
+    const rows = noGrad(() => this.generateRows(n, rng));
+    const values = await rows.data();
+    rows.dispose();
+    return this.decode(values);
+  }
+
+  sample(n: number): Promise<Float64Array> {
+    return this.sampleWith(n, this.sampleRng);
+  }
+
+  /** Metrics of `evalSamples` samples (drawn with the generator of the current epoch) against fresh target samples. */
+  async evaluate(): Promise<FinalMetrics> {
+    const n = this.config.evalSamples;
+    const samples = await this.sampleWith(n, evaluationRng(this.config.seed, this.epoch));
+    this.reference ??= referenceSamples(this.target, n, this.config.seed);
+    return scoreSamples(samples, this.target, this.reference);
+  }
+
+  // ---- checkpoints ----
+
+  async save(): Promise<Checkpoint> {
+    await this.drainLosses();
+    return {
+      format: 'gradlab-checkpoint',
+      version: 1,
+      model: this.kind,
+      target: this.target.name,
+      config: { ...this.config },
+      epoch: this.epoch,
+      steps: this.steps,
+      weights: await readWeights(this.namedParameters()),
+      optimizers: await readOptimizers(this.optimizers()),
+      rng: this.rng.getState(),
+      data: Array.from(this.data.raw),
+      history: this.history.map((r) => ({ ...r })),
+    };
+  }
+
+  /** Put a checkpoint's weights, optimizer states, generator and history into this fresh model. */
+  protected restore(checkpoint: Checkpoint, source: string): void {
+    writeWeights(this.namedParameters(), checkpoint.weights, source);
+    writeOptimizers(this.optimizers(), checkpoint.optimizers, source);
+    this.rng.setState(checkpoint.rng);
+    this.epoch = checkpoint.epoch;
+    this.steps = checkpoint.steps;
+    this.history.push(...checkpoint.history.map((r) => ({ ...r })));
+  }
+
+  dispose(): void {
+    this.lossSums?.forEach((t) => t.dispose());
+    this.lossSums = null;
+    for (const [, p] of this.namedParameters()) {
+      p.grad?.dispose();
+      p.grad = null;
+      p.dispose();
+    }
+    for (const opt of Object.values(this.optimizers())) opt.dispose();
+    this.data.dispose();
+    this.disposeExtras();
+  }
+}

@@ -1,0 +1,112 @@
+// `gradlab compare`: train several models on one target under one parameter budget, write
+// DIR/metrics.json and DIR/report.html (self-contained), and print the final table.
+
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { getBackend, setBackend, type BackendName } from '../../../engine/index';
+import { COMPARE_MODELS, formatTable, metricsJson, runCompare } from '../../compare';
+import { readCsvFile } from '../../csv-file';
+import type { ModelKind } from '../../model';
+import { availableModels, isModelKind } from '../../registry';
+import { renderReport, type UplotAssets } from '../../report';
+import { getTarget, listTargets, targetFromSamples, type Target } from '../../targets';
+import { UsageError, type FlagSpec, type Flags } from '../args';
+import { numberInRange, oneOf } from '../flag-checks';
+import type { Command } from '../main';
+import { createProgress, type Progress } from '../progress';
+
+const FLAGS: FlagSpec = {
+  target: { type: 'string', help: "a built-in target ('gradlab targets' lists them)" },
+  data: { type: 'string', help: 'a CSV file of your own data instead of a target' },
+  budget: { type: 'int', help: 'parameter budget P: each model gets the hidden width closest to it', default: 1600 },
+  bins: { type: 'int', help: 'K > 0: binned (one-hot) mode with K bins, 1D only', default: 0 },
+  epochs: { type: 'int', help: 'epochs per model (one epoch = floor(N / B) steps)', default: 100 },
+  seed: { type: 'int', help: 'random seed', default: 0 },
+  backend: { type: 'string', help: 'cpu | webgpu', default: 'cpu' },
+  models: { type: 'string', help: 'comma-separated models to compare', default: COMPARE_MODELS.join(',') },
+  'eval-samples': { type: 'int', help: 'samples scored after each epoch and at the end', default: 1000 },
+  out: { type: 'string', help: 'folder for metrics.json and report.html (created if missing)' },
+};
+
+const USAGE = 'gradlab compare --target NAME | --data FILE [--budget 1600] [--bins K] [--epochs N] [--seed S] [--backend cpu|webgpu] [--models gan,vae,rbm,diffusion] [--eval-samples N] --out DIR';
+
+/** uPlot's files from node_modules, to inline in the report. */
+function readUplot(): UplotAssets {
+  const require = createRequire(import.meta.url);
+  const dir = join(require.resolve('uplot/package.json'), '..', 'dist');
+  return { script: readFileSync(join(dir, 'uPlot.iife.min.js'), 'utf8'), css: readFileSync(join(dir, 'uPlot.min.css'), 'utf8') };
+}
+
+function parseModels(text: string): ModelKind[] {
+  const names = text.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
+  if (names.length === 0) throw new UsageError('--models needs at least one model');
+  const out: ModelKind[] = [];
+  for (const name of names) {
+    if (!isModelKind(name)) throw new UsageError(`--models: unknown model '${name}' (valid: ${COMPARE_MODELS.join(', ')})`);
+    if (!availableModels().includes(name)) throw new UsageError(`--models: the ${name} model is not implemented yet`);
+    if (!out.includes(name)) out.push(name);
+  }
+  return out;
+}
+
+function chooseTarget(flags: Flags): { target: Target; data?: Float64Array } {
+  if ((flags.target === undefined) === (flags.data === undefined)) throw new UsageError('give --target NAME or --data FILE (one of them)');
+  if (flags.data !== undefined) {
+    const path = String(flags.data);
+    const csv = readCsvFile(path);
+    return { target: targetFromSamples(basename(path), csv.data, csv.dim), data: csv.data };
+  }
+  try {
+    return { target: getTarget(String(flags.target)) };
+  } catch {
+    throw new UsageError(`unknown --target '${String(flags.target)}' (valid: ${listTargets().map((t) => t.name).join(', ')})`);
+  }
+}
+
+async function compare(flags: Flags): Promise<number> {
+  if (flags.out === undefined) throw new UsageError('--out DIR is required');
+  const { target, data } = chooseTarget(flags);
+  const budget = numberInRange(flags, 'budget', 10, 10_000_000, 'between 10 and 10000000') as number;
+  const bins = numberInRange(flags, 'bins', 0, 1000, 'between 0 and 1000') as number;
+  if (bins > 0 && target.dim !== 1) throw new UsageError(`--bins: binned mode is for 1D data; ${target.name} is 2D`);
+  const epochs = numberInRange(flags, 'epochs', 1, 1e6, 'between 1 and 1000000') as number;
+  const seed = numberInRange(flags, 'seed', 0, Number.MAX_SAFE_INTEGER, 'a non-negative integer') as number;
+  const evalSamples = numberInRange(flags, 'eval-samples', 16, 1e6, 'between 16 and 1000000') as number;
+  const backend: BackendName = oneOf(flags, 'backend', ['cpu', 'webgpu'] as const) ?? 'cpu';
+  const models = parseModels(String(flags.models));
+  const out = String(flags.out);
+  mkdirSync(out, { recursive: true });
+  const uplot = readUplot();
+
+  const used = await setBackend(backend);
+  if (used !== backend) console.error(`gradlab compare: the ${backend} backend is not available here; using ${used}`);
+  let progress: Progress | null = null;
+  let current = '';
+  const result = await runCompare({ target, data, budget, bins, epochs, seed, models, evalSamples, backend: getBackend() }, (p) => {
+    if (p.model !== current) {
+      progress?.done();
+      current = p.model;
+      console.error(`${p.model} (${p.index + 1}/${p.count})`);
+      progress = createProgress(process.stderr);
+    }
+    progress?.update(p.record);
+    progress?.tick(p.epoch, p.epochs);
+  });
+  (progress as Progress | null)?.done();
+
+  writeFileSync(join(out, 'metrics.json'), `${JSON.stringify(metricsJson(result), null, 2)}\n`);
+  writeFileSync(join(out, 'report.html'), renderReport(result, uplot));
+  console.log(formatTable(result));
+  for (const r of result.runs) if (r.error) console.log(`${r.model}: ${r.error}`);
+  console.log(`wrote ${join(out, 'metrics.json')} and ${join(out, 'report.html')}`);
+  return 0;
+}
+
+export const compareCommand: Command = {
+  name: 'compare',
+  summary: 'train several models under one parameter budget and write a report',
+  usage: USAGE,
+  flags: FLAGS,
+  run: compare,
+};

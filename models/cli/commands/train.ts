@@ -1,0 +1,230 @@
+// `gradlab train`: train one model on a target (or the user's CSV), report the final metrics,
+// optionally save a checkpoint or resume from one. Progress goes to stderr; the results to
+// stdout (with --json, the last line is one JSON object).
+
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { flush, getBackend, setBackend, type BackendName } from '../../../engine/index';
+import { parseCheckpoint } from '../../checkpoint';
+import { readCsvFile } from '../../csv-file';
+import type { Checkpoint, FinalMetrics, GenerativeModel, HistoryRecord, ModelKind } from '../../model';
+import { availableModels, isModelKind, loadModel, modelEntry, MODEL_KINDS, modelFlags } from '../../registry';
+import { getTarget, listTargets, targetFromSamples, type Target } from '../../targets';
+import { runTraining } from '../../train-loop';
+import { UsageError, type FlagSpec, type Flags } from '../args';
+import { numberInRange, oneOf } from '../flag-checks';
+import type { Command } from '../main';
+import { createProgress } from '../progress';
+
+const DEFAULT_EPOCHS = 100;
+
+/** Options every model shares; each model adds its own (models/registry.ts). */
+const COMMON: FlagSpec = {
+  model: { type: 'string', help: `${MODEL_KINDS.join(' | ')} (default gan)` },
+  target: { type: 'string', help: "a built-in target ('gradlab targets' lists them)" },
+  data: { type: 'string', help: 'a CSV file of your own data (one column for 1D, two for 2D)' },
+  epochs: { type: 'int', help: `epochs to train (default ${DEFAULT_EPOCHS}; one epoch = floor(N / B) steps)` },
+  steps: { type: 'int', help: 'steps to train, rounded up to whole epochs' },
+  seed: { type: 'int', help: 'random seed (default 0)' },
+  backend: { type: 'string', help: 'cpu | webgpu (default cpu)' },
+  save: { type: 'string', help: 'write a checkpoint (JSON) here at the end' },
+  resume: { type: 'string', help: 'continue training from this checkpoint' },
+  json: { type: 'boolean', help: 'print the final metrics as one JSON object (last line of stdout)' },
+};
+
+const USAGE =
+  'gradlab train --model gan --target NAME | --data FILE [--epochs N | --steps N] [--seed S] [--backend cpu|webgpu] ' +
+  '[--batch B] [--dataset N] [--lr X] [--latent Z] [--g-layers L --g-width W --d-layers L --d-width W] [--activation relu|leaky] ' +
+  '[--beta1 X] [--beta2 X] [--k-d N] [--loss nonsaturating|minimax|wgan] [--label-smoothing X] [--moment X] ' +
+  '[--save FILE] [--resume FILE] [--json]';
+
+/** The input file was bad (CSV, checkpoint): reported like a usage error, exit 2, no usage line. */
+class InputError extends Error {}
+
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'train a generative model on a target or a CSV and report its final metrics',
+  usage: USAGE,
+  // Common options first in the help; a model may not redefine them.
+  flags: Object.assign({ ...COMMON }, modelFlags(), COMMON),
+  async run(flags) {
+    try {
+      return await train(flags);
+    } catch (e) {
+      if (e instanceof InputError) {
+        console.error(`gradlab train: ${e.message}`);
+        return 2;
+      }
+      throw e;
+    }
+  },
+};
+
+async function train(flags: Flags): Promise<number> {
+  if (flags.epochs !== undefined && flags.steps !== undefined) throw new UsageError('give --epochs or --steps, not both');
+  const epochs = numberInRange(flags, 'epochs', 0, 1e7, 'a whole number between 0 and 1e7');
+  const steps = numberInRange(flags, 'steps', 1, 1e9, 'a whole number between 1 and 1e9');
+  const backend = oneOf(flags, 'backend', ['cpu', 'webgpu'] as const) ?? 'cpu';
+  if (flags.save !== undefined && !existsSync(dirname(resolve(String(flags.save))))) {
+    throw new UsageError(`--save: the folder of '${String(flags.save)}' does not exist`);
+  }
+  const kind = chosenModel(flags);
+  const usedBackend = await chooseBackend(backend);
+
+  const model = flags.resume !== undefined ? resumeModel(flags, kind) : newModel(flags, kind);
+  try {
+    const progress = createProgress(process.stderr);
+    const result = await runTraining(model, {
+      epochs: steps === undefined ? (epochs ?? DEFAULT_EPOCHS) : undefined,
+      steps,
+      onEpoch: (r) => progress.update(r),
+      onProgress: (done, total) => progress.tick(done, total),
+    });
+    progress.done();
+    if (flags.save !== undefined) {
+      const path = String(flags.save);
+      writeFileSync(path, JSON.stringify(await model.save()));
+      if (!flags.json) console.log(`saved checkpoint ${path}`);
+    }
+    const metrics = await model.evaluate();
+    await flush();
+    const summary = summarise(model, metrics, usedBackend, result.seconds);
+    if (flags.json) console.log(JSON.stringify(summary));
+    else console.log(describe(model, summary, result.epochs, result.steps));
+    return 0;
+  } finally {
+    model.dispose();
+  }
+}
+
+function chosenModel(flags: Flags): ModelKind | undefined {
+  if (flags.model === undefined) return undefined;
+  const name = String(flags.model);
+  if (!isModelKind(name)) throw new UsageError(`--model must be one of ${MODEL_KINDS.join(', ')}, got '${name}'`);
+  if (!availableModels().includes(name)) throw new UsageError(`--model ${name} is not implemented yet (available: ${availableModels().join(', ')})`);
+  return name;
+}
+
+async function chooseBackend(name: BackendName): Promise<BackendName> {
+  try {
+    const used = await setBackend(name);
+    if (used !== name) console.error(`gradlab train: the ${name} backend is not available here; using ${used}`);
+    return used;
+  } catch (e) {
+    console.error(`gradlab train: the ${name} backend is not available (${(e as Error).message}); using cpu`);
+    await setBackend('cpu');
+    return getBackend();
+  }
+}
+
+/** The options of the other models, given to this one: refused by name. */
+function checkModelOptions(flags: Flags, kind: ModelKind): void {
+  const own = modelEntry(kind).cliFlags;
+  for (const name of Object.keys(flags)) {
+    if (flags[name] !== undefined && !(name in COMMON) && !(name in own)) throw new UsageError(`--${name} is not an option of the ${kind} model`);
+  }
+}
+
+function newModel(flags: Flags, requested: ModelKind | undefined): GenerativeModel {
+  const kind = requested ?? 'gan';
+  checkModelOptions(flags, kind);
+  if ((flags.target === undefined) === (flags.data === undefined)) throw new UsageError('give --target NAME or --data FILE (one of them)');
+  let target: Target;
+  let data: Float64Array | undefined;
+  const modelFlagsGiven: Flags = { ...flags };
+  if (flags.data !== undefined) {
+    const path = String(flags.data);
+    let csv;
+    try {
+      csv = readCsvFile(path);
+    } catch (e) {
+      throw new InputError((e as Error).message);
+    }
+    if (flags.dataset !== undefined) throw new UsageError(`--dataset cannot be used with --data: the dataset is the file's ${csv.rows} rows`);
+    target = targetFromSamples(basename(path), csv.data, csv.dim);
+    data = csv.data;
+    modelFlagsGiven.dataset = csv.rows; // so that --batch is checked against the file's rows
+  } else {
+    try {
+      target = getTarget(String(flags.target));
+    } catch {
+      throw new UsageError(`unknown --target '${String(flags.target)}' (valid: ${listTargets().map((t) => t.name).join(', ')})`);
+    }
+  }
+  const entry = modelEntry(kind);
+  const config = entry.configFromFlags(modelFlagsGiven);
+  if (data) delete config.dataset;
+  config.seed = numberInRange(flags, 'seed', 0, Number.MAX_SAFE_INTEGER, 'a non-negative integer') ?? 0;
+  try {
+    return entry.create(target, config, data);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+function resumeModel(flags: Flags, requested: ModelKind | undefined): GenerativeModel {
+  for (const name of Object.keys(flags)) {
+    if (flags[name] === undefined || ['resume', 'epochs', 'steps', 'save', 'json', 'backend', 'model'].includes(name)) continue;
+    throw new UsageError(`--${name} cannot be used with --resume: the checkpoint fixes the data and the configuration`);
+  }
+  const path = String(flags.resume);
+  let checkpoint: Checkpoint;
+  try {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      throw new Error(`cannot read checkpoint '${path}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e)}`);
+    }
+    checkpoint = parseCheckpoint(text, path, requested);
+    if (!availableModels().includes(checkpoint.model)) throw new Error(`${path}: holds a ${checkpoint.model} model, which is not implemented yet`);
+    return loadModel(checkpoint, path);
+  } catch (e) {
+    throw new InputError((e as Error).message);
+  }
+}
+
+interface Summary {
+  model: ModelKind;
+  target: string;
+  backend: BackendName;
+  seed: number;
+  epochs: number;
+  steps: number;
+  seconds: number;
+  w1: number;
+  kld: number;
+  ks: number | null;
+  mean: number | number[];
+  std: number | number[];
+  targetMean: number | number[];
+  targetStd: number | number[];
+  [metric: string]: unknown;
+}
+
+/** The --json object: 1D means and stds as numbers, 2D as arrays; NaN (2D KS) as null. */
+function summarise(model: GenerativeModel, m: FinalMetrics, backend: BackendName, seconds: number): Summary {
+  const one = (xs: number[]): number | number[] => (model.dim === 1 ? xs[0] : xs);
+  const last: HistoryRecord | undefined = model.history[model.history.length - 1];
+  const keys = modelEntry(model.kind).summaryKeys ?? Object.keys(last ?? {}).filter((k) => !['epoch', 'step', 'w1', 'kld'].includes(k));
+  const extra: Record<string, number | null> = {};
+  for (const k of keys) extra[k] = last && Number.isFinite(last[k]) ? last[k] : null;
+  return {
+    model: model.kind, target: model.target.name, backend, seed: model.config.seed,
+    epochs: model.epoch, steps: model.steps, seconds: Math.round(seconds * 1000) / 1000,
+    w1: m.w1, kld: m.kld, ks: Number.isFinite(m.ks) ? m.ks : null,
+    mean: one(m.mean), std: one(m.std), targetMean: one(m.targetMean), targetStd: one(m.targetStd),
+    ...extra,
+  };
+}
+
+function describe(model: GenerativeModel, s: Summary, epochs: number, steps: number): string {
+  const f = (x: unknown): string => (Array.isArray(x) ? `(${x.map((v: number) => v.toFixed(3)).join(', ')})` : typeof x === 'number' ? x.toFixed(3) : String(x));
+  const extras = Object.keys(s).filter((k) => !['model', 'target', 'backend', 'seed', 'epochs', 'steps', 'seconds', 'w1', 'kld', 'ks', 'mean', 'std', 'targetMean', 'targetStd'].includes(k));
+  return [
+    `${s.model} on ${s.target} (${model.dim}D), seed ${s.seed}, ${s.backend}: ${epochs} epochs (${steps} steps) in ${s.seconds.toFixed(1)} s; now at epoch ${s.epochs}, step ${s.steps}`,
+    `W1 ${f(s.w1)}  KLD ${f(s.kld)}${s.ks === null ? '' : `  KS ${f(s.ks)}`}`,
+    `mean ${f(s.mean)} (target ${f(s.targetMean)})  std ${f(s.std)} (target ${f(s.targetStd)})`,
+    ...(extras.length ? [extras.map((k) => `${k} ${f(s[k])}`).join('  ')] : []),
+  ].join('\n');
+}

@@ -1,0 +1,59 @@
+// The GAN's `gradlab train` options and their translation into a GanConfig.
+
+import type { FlagSpec, Flags } from '../cli/args';
+import { batchWithin, numberInRange, oneOf, positiveNumber } from '../cli/flag-checks';
+import { GAN_DEFAULTS as D, type GanConfig } from './config';
+
+// No `default` here: parseFlags would fill it in and the train command could no longer tell
+// which options were given. The defaults are in the help text.
+export const cliFlags: FlagSpec = {
+  batch: { type: 'int', help: `minibatch size B (default ${D.batch})` },
+  dataset: { type: 'int', help: `dataset size N, drawn once (default ${D.dataset})` },
+  lr: { type: 'number', help: `Adam learning rate of G and D (default ${D.lrG})` },
+  'lr-g': { type: 'number', help: 'learning rate of G alone (overrides --lr)' },
+  'lr-d': { type: 'number', help: 'learning rate of D alone (overrides --lr)' },
+  latent: { type: 'int', help: `latent dimension (default ${D.latent})` },
+  'g-layers': { type: 'int', help: `generator hidden layers (default ${D.gLayers})` },
+  'g-width': { type: 'int', help: `generator width (default ${D.gWidth})` },
+  'd-layers': { type: 'int', help: `discriminator hidden layers (default ${D.dLayers})` },
+  'd-width': { type: 'int', help: `discriminator width (default ${D.dWidth})` },
+  activation: { type: 'string', help: `relu | leaky (LeakyReLU 0.2) (default ${D.activation})` },
+  beta1: { type: 'number', help: `Adam beta1 of G and D (default ${D.beta1G}; 0.5 is the stable choice)` },
+  beta2: { type: 'number', help: `Adam beta2 of G and D (default ${D.beta2G})` },
+  'k-d': { type: 'int', help: `discriminator steps per generator step (default ${D.kD})` },
+  loss: { type: 'string', help: `nonsaturating | minimax | wgan (default ${D.loss})` },
+  'label-smoothing': { type: 'number', help: 'real label 1 becomes 1 − s/2 (default 0)' },
+  moment: { type: 'number', help: 'λ of the moment-matching term added to G\'s loss (default 0 = off)' },
+  clip: { type: 'number', help: `WGAN weight clip (default ${D.clip})` },
+};
+
+export function configFromFlags(flags: Flags): Partial<GanConfig> {
+  const c: Partial<GanConfig> = {};
+  const set = <K extends keyof GanConfig>(key: K, value: GanConfig[K] | undefined): void => {
+    if (value !== undefined) c[key] = value;
+  };
+  const { batch, dataset } = batchWithin(flags, D.dataset);
+  set('batch', batch);
+  set('dataset', dataset);
+  const lr = positiveNumber(flags, 'lr', 10);
+  set('lrG', positiveNumber(flags, 'lr-g', 10) ?? lr);
+  set('lrD', positiveNumber(flags, 'lr-d', 10) ?? lr);
+  set('latent', numberInRange(flags, 'latent', 1, 1024));
+  set('gLayers', numberInRange(flags, 'g-layers', 0, 64));
+  set('gWidth', numberInRange(flags, 'g-width', 1, 4096));
+  set('dLayers', numberInRange(flags, 'd-layers', 0, 64));
+  set('dWidth', numberInRange(flags, 'd-width', 1, 4096));
+  set('activation', oneOf(flags, 'activation', ['relu', 'leaky'] as const));
+  const beta1 = numberInRange(flags, 'beta1', 0, 0.999999, 'in [0, 1)');
+  set('beta1G', beta1);
+  set('beta1D', beta1);
+  const beta2 = numberInRange(flags, 'beta2', 0, 0.999999, 'in [0, 1)');
+  set('beta2G', beta2);
+  set('beta2D', beta2);
+  set('kD', numberInRange(flags, 'k-d', 1, 100));
+  set('loss', oneOf(flags, 'loss', ['nonsaturating', 'minimax', 'wgan'] as const));
+  set('labelSmoothing', numberInRange(flags, 'label-smoothing', 0, 0.999, 'in [0, 1)'));
+  set('momentLambda', numberInRange(flags, 'moment', 0, 1e6, 'between 0 and 1e6'));
+  set('clip', positiveNumber(flags, 'clip'));
+  return c;
+}

@@ -1,0 +1,132 @@
+// The GAN's settings, their defaults (the TF.js playground of seed 000) and their checks.
+
+import type { BaseConfig } from '../model';
+
+export type GanActivation = 'relu' | 'leaky';
+export type GanLoss = 'nonsaturating' | 'minimax' | 'wgan';
+
+export interface GanConfig extends BaseConfig {
+  /** Dimension of the noise z fed to the generator. */
+  latent: number;
+  /** Hidden layers and their width, generator and discriminator. */
+  gLayers: number;
+  gWidth: number;
+  dLayers: number;
+  dWidth: number;
+  /** ReLU, or LeakyReLU with slope 0.2. */
+  activation: GanActivation;
+  /**
+   * nonsaturating: G minimises −log D(G(z))            (the default: strong gradients early)
+   * minimax:       G minimises  log(1 − D(G(z)))        (the original game: stalls while D wins)
+   * wgan:          critic minimises E[C(fake)] − E[C(real)], G minimises −E[C(G(z))],
+   *                with D's weights clipped to [−clip, clip] after each critic step
+   */
+  loss: GanLoss;
+  /** s > 0 turns the real label 1 into 1 − s/2 (one-sided: fake labels stay 0). */
+  labelSmoothing: number;
+  /** Discriminator steps per generator step. */
+  kD: number;
+  /** Adam settings, generator and discriminator apart. */
+  lrG: number;
+  lrD: number;
+  beta1G: number;
+  beta2G: number;
+  beta1D: number;
+  beta2D: number;
+  /** λ of the moment-matching term λ((mean − μ)² + (std − σ)²) in G's loss; 0 = off. */
+  momentLambda: number;
+  /** WGAN weight clip c. */
+  clip: number;
+}
+
+/** The playground's settings (seed 000): N 2048, B 128, Adam 3e-3, z 10, G 1×16, D 1×32, ReLU. */
+export const GAN_DEFAULTS: GanConfig = Object.freeze({
+  seed: 0,
+  dataset: 2048,
+  batch: 128,
+  evalSamples: 5000,
+  bins: 0,
+  latent: 10,
+  gLayers: 1,
+  gWidth: 16,
+  dLayers: 1,
+  dWidth: 32,
+  activation: 'relu',
+  loss: 'nonsaturating',
+  labelSmoothing: 0,
+  kD: 1,
+  lrG: 3e-3,
+  lrD: 3e-3,
+  beta1G: 0.9,
+  beta2G: 0.999,
+  beta1D: 0.9,
+  beta2D: 0.999,
+  momentLambda: 0,
+  clip: 0.01,
+}) as GanConfig;
+
+/**
+ * The "stable config" of the quality tests: 2×32 LeakyReLU networks, Adam 1e-3 with
+ * betas (0.5, 0.999) as in seed 002.
+ */
+export const GAN_STABLE: Partial<GanConfig> = Object.freeze({
+  gLayers: 2, gWidth: 32, dLayers: 2, dWidth: 32, activation: 'leaky',
+  lrG: 1e-3, lrD: 1e-3, beta1G: 0.5, beta1D: 0.5,
+}) as Partial<GanConfig>;
+
+type NumberKey = { [K in keyof GanConfig]: GanConfig[K] extends number ? K : never }[keyof GanConfig];
+
+/** [min, max, integer?] for each numeric setting. */
+const NUMERIC: Record<NumberKey, [number, number, boolean]> = {
+  seed: [0, Number.MAX_SAFE_INTEGER, true],
+  dataset: [16, 10_000_000, true],
+  batch: [1, 10_000_000, true],
+  evalSamples: [16, 10_000_000, true],
+  bins: [0, 0, true],
+  latent: [1, 1024, true],
+  gLayers: [0, 64, true],
+  gWidth: [1, 4096, true],
+  dLayers: [0, 64, true],
+  dWidth: [1, 4096, true],
+  labelSmoothing: [0, 0.999, false],
+  kD: [1, 100, true],
+  lrG: [0, 10, false],
+  lrD: [0, 10, false],
+  beta1G: [0, 0.999999, false],
+  beta2G: [0, 0.999999, false],
+  beta1D: [0, 0.999999, false],
+  beta2D: [0, 0.999999, false],
+  momentLambda: [0, 1e6, false],
+  clip: [1e-9, 1e6, false],
+};
+
+/**
+ * Fill in defaults and check every value; throws `${source}: <what is wrong>`. With
+ * `complete`, every setting must be present (a checkpoint's config).
+ */
+export function resolveGanConfig(partial: Partial<GanConfig> & Record<string, unknown>, source = 'gan', complete = false): GanConfig {
+  const known = new Set(Object.keys(GAN_DEFAULTS));
+  for (const key of Object.keys(partial)) {
+    if (!known.has(key) && partial[key] !== undefined) throw new Error(`${source}: unknown setting '${key}' (known: ${[...known].join(', ')})`);
+  }
+  const config = { ...GAN_DEFAULTS } as GanConfig & Record<string, unknown>;
+  for (const key of known) {
+    const value = partial[key];
+    if (value === undefined) {
+      if (complete) throw new Error(`${source}: setting '${key}' is missing`);
+      continue;
+    }
+    config[key] = value;
+  }
+  for (const [key, [lo, hi, integer]] of Object.entries(NUMERIC)) {
+    const v = config[key];
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${source}: ${key} must be a number, got ${JSON.stringify(v)}`);
+    if (integer && !Number.isInteger(v)) throw new Error(`${source}: ${key} must be an integer, got ${v}`);
+    if (key === 'bins' && v !== 0) throw new Error(`${source}: the GAN has no binned mode; bins must be 0, got ${v}`);
+    if (v < lo || v > hi) throw new Error(`${source}: ${key} must be between ${lo} and ${hi}, got ${v}`);
+  }
+  if (config.batch > config.dataset) throw new Error(`${source}: batch must be between 1 and the dataset size (${config.dataset}), got ${config.batch}`);
+  if (config.activation !== 'relu' && config.activation !== 'leaky') throw new Error(`${source}: activation must be 'relu' or 'leaky', got ${JSON.stringify(config.activation)}`);
+  if (!['nonsaturating', 'minimax', 'wgan'].includes(config.loss)) throw new Error(`${source}: loss must be 'nonsaturating', 'minimax' or 'wgan', got ${JSON.stringify(config.loss)}`);
+  return config;
+}

@@ -1,0 +1,321 @@
+// The GAN: a generator G: z → x and a discriminator D: x → logit, trained against each other
+// on a fixed dataset (seed 000's loop): per step, k updates of D on a real minibatch and a
+// detached fake one, then one update of G on fresh noise.
+//
+// Steps read nothing back: each step adds its losses and D's statistics to running sums kept
+// on the device, read once per epoch together with a guard on the weights.
+
+import { Adam, createRng, keep, MLP, noGrad, randn, sum, tensor, tidy, trainingStep, type Rng, type Tensor } from '../../engine/index';
+import { checkLosses, checkWeights } from '../divergence';
+import { createDataset, type Dataset } from '../dataset';
+import { referenceSamples, scoreSamples } from '../evaluate';
+import type { Checkpoint, FinalMetrics, GenerativeModel, HistoryRecord } from '../model';
+import type { Target } from '../targets';
+import { clipInPlace } from './clip';
+import { EpochSums } from './epoch-sums';
+import { latentPath } from './latent-path';
+import { resolveGanConfig, type GanConfig } from './config';
+import { ganCheckpoint, parseGanCheckpoint, restoreGan } from './persist';
+import { discriminatorLoss, discriminatorOutput, generatorLoss, momentLoss, shareFakeSide, shareRealSide } from './losses';
+
+/** Weights beyond this magnitude count as exploding (divergence). */
+const WEIGHT_LIMIT = 1e4;
+
+/**
+ * A new GAN learning `target`. `data` (rows of the user's CSV, interleaved in 2D) replaces the
+ * samples drawn from the target; the dataset size is then the number of rows.
+ */
+export function createGan(target: Target, config: Partial<GanConfig> = {}, data?: Float64Array): Gan {
+  const partial: Partial<GanConfig> & Record<string, unknown> = { ...config };
+  if (data) {
+    if (data.length === 0 || data.length % target.dim !== 0) throw new Error(`gan: ${data.length} data values do not form rows of dimension ${target.dim}`);
+    partial.dataset = data.length / target.dim;
+  }
+  return new Gan(target, resolveGanConfig(partial), data);
+}
+
+/** A seed for a side stream (evaluation, display) derived from the run's seed: no shared state. */
+export function derivedSeed(seed: number, salt: number): number {
+  return Math.abs(seed * 0x9e3779b1 + salt * 0x85ebca77 + 0x5eed) % 2 ** 52;
+}
+
+export class Gan implements GenerativeModel {
+  readonly kind = 'gan' as const;
+  readonly dim: 1 | 2;
+  readonly G: MLP;
+  readonly D: MLP;
+  readonly optG: Adam;
+  readonly optD: Adam;
+  readonly dataset: Dataset;
+  readonly stepsPerEpoch: number;
+  history: HistoryRecord[] = [];
+  epoch = 0;
+  steps = 0;
+  /** Training randomness: minibatches and noise. Saved in checkpoints. */
+  readonly rng: Rng;
+  /** Noise for sample() and the display helpers: never disturbs training. */
+  readonly viewRng: Rng;
+  private readonly dataMoments: { mu: Tensor; sigma: Tensor; mean: number[]; std: number[] };
+  private readonly sums = new EpochSums();
+  private reference: Float64Array | null = null;
+
+  /** The settings (the contract's config is open-ended: hence the index signature). */
+  readonly config: GanConfig & Record<string, unknown>;
+
+  /** Use createGan() or Gan.load(). `data` holds the dataset rows (interleaved in 2D). */
+  constructor(readonly target: Target, config: GanConfig, data?: Float64Array) {
+    this.config = { ...config };
+    this.dim = target.dim;
+    const c = this.config;
+    this.rng = createRng(c.seed);
+    this.viewRng = createRng(derivedSeed(c.seed, 1));
+    const rows = data ?? target.sample(c.dataset, this.rng);
+    this.dataset = createDataset(rows, this.dim);
+    const act = c.activation === 'leaky' ? 'leakyRelu' : 'relu';
+    const hidden = (layers: number, width: number): number[] => Array.from({ length: layers }, () => width);
+    this.G = new MLP({ inputs: c.latent, hidden: hidden(c.gLayers, c.gWidth), outputs: this.dim, activation: act, slope: 0.2, init: 'glorotNormal', rng: this.rng });
+    this.D = new MLP({ inputs: this.dim, hidden: hidden(c.dLayers, c.dWidth), outputs: 1, activation: act, slope: 0.2, init: 'glorotNormal', rng: this.rng });
+    // Adam for the WGAN critic too (the paper used RMSprop; Adam with a small lr works here).
+    this.optG = new Adam(this.G.parameters(), { lr: c.lrG, beta1: c.beta1G, beta2: c.beta2G });
+    this.optD = new Adam(this.D.parameters(), { lr: c.lrD, beta1: c.beta1D, beta2: c.beta2D });
+    this.stepsPerEpoch = Math.max(1, Math.floor(this.dataset.n / c.batch));
+    this.dataMoments = this.momentsOf(rows);
+  }
+
+  /** Validate a checkpoint and rebuild the GAN it holds (refuses a corrupt or mismatched one). */
+  static load(checkpoint: Checkpoint | unknown, source = 'checkpoint'): Gan {
+    const { checkpoint: cp, target, config, data } = parseGanCheckpoint(checkpoint, source);
+    const gan = new Gan(target, config, data);
+    try {
+      restoreGan(gan, cp, source);
+    } catch (e) {
+      gan.dispose();
+      throw e;
+    }
+    return gan;
+  }
+
+  /** Config, weights, Adam states, counters, RNG state, dataset and history, as JSON. */
+  save(): Promise<Checkpoint> {
+    return ganCheckpoint(this);
+  }
+
+  parameterCount(): number {
+    return this.G.parameterCount + this.D.parameterCount;
+  }
+
+  /** Named parameters for checkpoints: 'G.layers.0.weight', ..., 'D.layers.1.bias'. */
+  namedParameters(): [string, Tensor][] {
+    return [
+      ...this.G.namedParameters().map(([n, t]): [string, Tensor] => [`G.${n}`, t]),
+      ...this.D.namedParameters().map(([n, t]): [string, Tensor] => [`D.${n}`, t]),
+    ];
+  }
+
+  setLearningRates(lrG: number, lrD: number): void {
+    for (const [name, v] of [['lrG', lrG], ['lrD', lrD]] as const) {
+      if (!Number.isFinite(v) || v < 0) throw new Error(`setLearningRates: ${name} must be a non-negative number, got ${v}`);
+    }
+    this.optG.lr = this.config.lrG = lrG;
+    this.optD.lr = this.config.lrD = lrD;
+  }
+
+  /** One discriminator (critic) update on a real minibatch and a detached fake batch. */
+  stepD(): void {
+    const c = this.config;
+    tidy(() => {
+      const real = this.dataset.minibatch(c.batch, this.rng);
+      const fake = noGrad(() => this.G.forward(randn([c.batch, c.latent], this.rng)));
+      this.optD.zeroGrad();
+      const realLogits = this.D.forward(real);
+      const fakeLogits = this.D.forward(fake);
+      const loss = discriminatorLoss(c.loss, realLogits, fakeLogits, c.labelSmoothing);
+      loss.backward();
+      this.optD.step();
+      if (c.loss === 'wgan') clipInPlace(this.D.parameters(), c.clip);
+      noGrad(() => {
+        this.sums.add('dLoss', loss);
+        this.sums.add('dReal', discriminatorOutput(c.loss, realLogits).mean());
+        this.sums.add('dFake', discriminatorOutput(c.loss, fakeLogits).mean());
+        this.sums.add('accReal', shareRealSide(realLogits));
+        this.sums.add('accFake', shareFakeSide(fakeLogits));
+      });
+    });
+    this.sums.countD();
+  }
+
+  /** One generator update on fresh noise, D frozen (no gradients computed for it). */
+  stepG(): void {
+    const c = this.config;
+    const dParams = this.D.parameters();
+    for (const p of dParams) p.requiresGrad = false;
+    try {
+      tidy(() => {
+        this.optG.zeroGrad();
+        const x = this.G.forward(randn([c.batch, c.latent], this.rng));
+        let loss = generatorLoss(c.loss, this.D.forward(x));
+        if (c.momentLambda > 0) loss = loss.add(momentLoss(x, this.dataMoments.mu, this.dataMoments.sigma, c.momentLambda));
+        loss.backward();
+        this.optG.step();
+        this.sums.add('gLoss', loss);
+      });
+    } finally {
+      for (const p of dParams) p.requiresGrad = true;
+    }
+    this.sums.countG();
+    this.steps++;
+  }
+
+  /** k D updates then one G update; on WebGPU the whole step is one submit. */
+  trainStep(): void {
+    trainingStep(() => {
+      for (let k = 0; k < this.config.kD; k++) this.stepD();
+      this.stepG();
+    });
+  }
+
+  async trainEpoch(): Promise<HistoryRecord> {
+    for (let i = 0; i < this.stepsPerEpoch; i++) this.trainStep();
+    this.epoch++;
+    const { means, weightsOk } = await this.sums.read(this.namedParameters().map(([, p]) => p), WEIGHT_LIMIT);
+    if (!weightsOk) await this.explainWeights();
+    checkLosses('GAN', { 'discriminator loss': means.dLoss, 'generator loss': means.gLoss }, this.epoch, this.steps);
+    // Evaluation uses its own stream for each epoch, so a resumed run scores the same way.
+    const samples = await this.generate(this.config.evalSamples, createRng(derivedSeed(this.config.seed, 1000 + this.epoch)));
+    const m = scoreSamples(samples, this.target, this.referenceSample());
+    const record: HistoryRecord = {
+      epoch: this.epoch, step: this.steps,
+      gLoss: means.gLoss, dLoss: means.dLoss, dReal: means.dReal, dFake: means.dFake,
+      accReal: means.accReal, accFake: means.accFake,
+      // In 2D, the generated mean and std of the first coordinate.
+      genMean: m.mean[0], genStd: m.std[0],
+      w1: m.w1, kld: m.kld,
+    };
+    this.history.push(record);
+    return record;
+  }
+
+  async sample(n: number): Promise<Float64Array> {
+    return this.generate(n, this.viewRng);
+  }
+
+  async evaluate(): Promise<FinalMetrics> {
+    const samples = await this.generate(this.config.evalSamples, createRng(derivedSeed(this.config.seed, 2)));
+    return scoreSamples(samples, this.target, this.referenceSample());
+  }
+
+  /** D(x) at each point (rows of `dim` values): sigmoid of the logit, the raw critic for WGAN. */
+  async discriminate(xs: Float64Array): Promise<Float64Array> {
+    if (xs.length % this.dim !== 0) throw new Error(`discriminate: ${xs.length} values do not form points of dimension ${this.dim}`);
+    const out = tidy(() => noGrad(() => discriminatorOutput(this.config.loss, this.D.forward(tensor(xs, [xs.length / this.dim, this.dim])))));
+    try {
+      return Float64Array.from(await out.data());
+    } finally {
+      out.dispose();
+    }
+  }
+
+  /**
+   * n generated samples and ∂D/∂x at each (the arrows of GAN Lab: where D would push each
+   * sample to look more real). D is sigmoid(logit), or the raw critic for WGAN.
+   */
+  async sampleWithGradients(n: number): Promise<{ samples: Float64Array; grads: Float64Array }> {
+    checkCount('sampleWithGradients', n);
+    const dParams = this.D.parameters();
+    for (const p of dParams) p.requiresGrad = false;
+    let x: Tensor;
+    try {
+      x = tidy(() => noGrad(() => this.G.forward(randn([n, this.config.latent], this.viewRng))));
+      x.requiresGrad = true;
+      tidy(() => sum(discriminatorOutput(this.config.loss, this.D.forward(x))).backward());
+    } finally {
+      for (const p of dParams) p.requiresGrad = true;
+    }
+    try {
+      const [samples, grads] = await Promise.all([x.data(), x.grad!.data()]);
+      return { samples: Float64Array.from(samples), grads: Float64Array.from(grads) };
+    } finally {
+      x.grad?.dispose();
+      x.dispose();
+    }
+  }
+
+  /** G(z) along the lerp or slerp path between two latent points drawn from `seed` (latent-path.ts). */
+  async latentWalk(points: number, mode: 'lerp' | 'slerp', seed = 0): Promise<Float64Array> {
+    checkCount('latentWalk', points);
+    const zs = latentPath(this.config.latent, points, mode, seed);
+    const out = tidy(() => noGrad(() => this.G.forward(tensor(zs, [points, this.config.latent]))));
+    try {
+      return Float64Array.from(await out.data());
+    } finally {
+      out.dispose();
+    }
+  }
+
+  dispose(): void {
+    for (const p of [...this.G.parameters(), ...this.D.parameters()]) {
+      p.grad?.dispose();
+      p.grad = null;
+      p.dispose();
+    }
+    this.optG.dispose();
+    this.optD.dispose();
+    this.dataset.dispose();
+    this.dataMoments.mu.dispose();
+    this.dataMoments.sigma.dispose();
+    this.sums.dispose();
+  }
+
+  // ---- internals (also used by checkpoint loading) ----
+
+  /** Restore the counters and streams of a checkpoint (weights and optimizers are written apart). */
+  restoreProgress(epoch: number, steps: number, history: HistoryRecord[], rng: { seed: number; counter: number }): void {
+    this.epoch = epoch;
+    this.steps = steps;
+    this.history = history.map((r) => ({ ...r }));
+    this.rng.setState(rng);
+  }
+
+  /** Generated samples from the noise of `rng` (interleaved pairs in 2D). */
+  private async generate(n: number, rng: Rng): Promise<Float64Array> {
+    checkCount('sample', n);
+    const out = tidy(() => noGrad(() => this.G.forward(randn([n, this.config.latent], rng))));
+    try {
+      return Float64Array.from(await out.data());
+    } finally {
+      out.dispose();
+    }
+  }
+
+  private referenceSample(): Float64Array {
+    this.reference ??= referenceSamples(this.target, this.config.evalSamples, this.config.seed);
+    return this.reference;
+  }
+
+  /** The weight guard tripped: read the weights to name the culprit (throws DivergenceError). */
+  private async explainWeights(): Promise<void> {
+    const weights: Record<string, ArrayLike<number>> = {};
+    for (const [name, p] of this.namedParameters()) weights[name] = await p.data();
+    checkWeights('GAN', weights, this.epoch, this.steps, WEIGHT_LIMIT);
+  }
+
+  /** The dataset's per-dimension mean and std (population), as numbers and as [1, dim] rows. */
+  private momentsOf(rows: Float64Array): { mu: Tensor; sigma: Tensor; mean: number[]; std: number[] } {
+    const n = rows.length / this.dim;
+    const mean = Array.from({ length: this.dim }, (_, d) => {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += rows[i * this.dim + d];
+      return s / n;
+    });
+    const std = mean.map((m, d) => {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += (rows[i * this.dim + d] - m) ** 2;
+      return Math.sqrt(s / n);
+    });
+    return { mu: keep(tensor(mean, [1, this.dim])), sigma: keep(tensor(std, [1, this.dim])), mean, std };
+  }
+}
+
+function checkCount(op: string, n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${op}: the number of points must be a positive integer, got ${n}`);
+}

@@ -1,0 +1,80 @@
+// Building a GAN, and saving/loading it as a checkpoint.
+//
+// A checkpoint holds the config (plus the data's dimension and whether it was the user's own
+// data), every weight, both Adam states, the epoch and step counters, the training RNG state,
+// the dataset and the history: loading it and training on continues bit for bit as if the run
+// had never stopped (CPU backend). Save between epochs: the partial sums of an unfinished
+// epoch (which only feed its history record) are not saved.
+
+import { getTarget, targetFromSamples, type Target } from '../targets';
+import { readOptimizers, readWeights, validateCheckpoint, writeOptimizers, writeWeights } from '../checkpoint';
+import type { Checkpoint, HistoryRecord } from '../model';
+import { resolveGanConfig, type GanConfig } from './config';
+import type { Gan } from './model';
+
+export async function ganCheckpoint(gan: Gan): Promise<Checkpoint> {
+  return {
+    format: 'gradlab-checkpoint',
+    version: 1,
+    model: 'gan',
+    target: gan.target.name,
+    config: { ...gan.config, dim: gan.dim, userData: isUserData(gan.target) },
+    epoch: gan.epoch,
+    steps: gan.steps,
+    weights: await readWeights(gan.namedParameters()),
+    optimizers: await readOptimizers({ G: gan.optG, D: gan.optD }),
+    rng: gan.rng.getState(),
+    data: Array.from(gan.dataset.raw),
+    history: gan.history.map((r) => ({ ...r })),
+  };
+}
+
+/** Check a checkpoint and extract what building the GAN needs; throws naming the first problem. */
+export function parseGanCheckpoint(value: unknown, source: string): { checkpoint: Checkpoint; target: Target; config: GanConfig; data: Float64Array } {
+  const cp = validateCheckpoint(value, source, 'gan');
+  const { dim, userData, ...rest } = cp.config as Record<string, unknown>;
+  if (dim !== 1 && dim !== 2) throw new Error(`${source}: config.dim must be 1 or 2, got ${JSON.stringify(dim)}`);
+  let config: GanConfig;
+  try {
+    config = resolveGanConfig(rest as Partial<GanConfig>, 'config', true);
+  } catch (e) {
+    throw new Error(`${source}: ${(e as Error).message}`);
+  }
+  const data = Float64Array.from(cp.data);
+  if (data.length !== config.dataset * dim) {
+    throw new Error(`${source}: the dataset holds ${data.length} values, the config says ${config.dataset} rows of dimension ${dim}`);
+  }
+  if (cp.rng.seed !== config.seed) throw new Error(`${source}: the RNG state is for seed ${cp.rng.seed}, the config has seed ${config.seed}`);
+  for (const [i, r] of cp.history.entries()) {
+    if (!r || typeof r !== 'object' || !Number.isInteger((r as HistoryRecord).epoch)) throw new Error(`${source}: history record ${i} is not a record of numbers with an epoch`);
+  }
+  const target = userData === true ? targetFromSamples(cp.target, data, dim) : builtInTarget(cp.target, dim, source);
+  return { checkpoint: cp, target, config, data };
+}
+
+/** Write a checkpoint's weights, optimizer states, counters and RNG state into a fresh GAN. */
+export function restoreGan(gan: Gan, cp: Checkpoint, source: string): void {
+  writeWeights(gan.namedParameters(), cp.weights, source);
+  writeOptimizers({ G: gan.optG, D: gan.optD }, cp.optimizers, source);
+  gan.restoreProgress(cp.epoch, cp.steps, cp.history, cp.rng);
+}
+
+function builtInTarget(name: string, dim: number, source: string): Target {
+  let target: Target;
+  try {
+    target = getTarget(name);
+  } catch (e) {
+    throw new Error(`${source}: ${(e as Error).message}`);
+  }
+  if (target.dim !== dim) throw new Error(`${source}: target '${name}' is ${target.dim}D but the checkpoint's data is ${dim}D`);
+  return target;
+}
+
+/** Targets built from the user's data are not in the built-in list. */
+function isUserData(target: Target): boolean {
+  try {
+    return getTarget(target.name) !== target;
+  } catch {
+    return true;
+  }
+}

@@ -1,0 +1,69 @@
+// The list of models the command line, the comparison report and the page can build.
+// Each model module exports `create`, `load`, `cliFlags` and `configFromFlags`; adding a model
+// means adding one entry to `models` below (undefined = not implemented yet).
+
+import type { FlagSpec, Flags } from './cli/args';
+import * as gan from './gan';
+import { Diffusion, DIFFUSION_CLI_FLAGS, diffusionConfigFromFlags } from './diffusion';
+import { Rbm, RBM_CLI_FLAGS, rbmConfigFromFlags } from './rbm';
+import { Vae, VAE_CLI_FLAGS, vaeConfigFromFlags } from './vae';
+import type { BaseConfig, Checkpoint, GenerativeModel, ModelKind } from './model';
+import type { Target } from './targets';
+
+export interface ModelEntry {
+  /** Build a fresh model on `target`; `data` (rows of the user's CSV) replaces target samples. */
+  create(target: Target, config?: Partial<BaseConfig> & Record<string, unknown>, data?: Float64Array): GenerativeModel;
+  /** Rebuild a model from a checkpoint (validates it; throws a message starting with `source`). */
+  load(checkpoint: Checkpoint, source?: string): GenerativeModel;
+  /** The model's own `gradlab train` options (the shared ones live in the train command). */
+  cliFlags: FlagSpec;
+  /** Turn parsed flags into a partial config, checking values (throws UsageError). */
+  configFromFlags(flags: Flags): Partial<BaseConfig> & Record<string, unknown>;
+  /** History keys the `--json` line reports (default: every model-specific key of the last record). */
+  summaryKeys?: string[];
+}
+
+const models: Record<ModelKind, ModelEntry | undefined> = {
+  gan: {
+    create: (target, config, data) => gan.createGan(target, config, data),
+    load: (checkpoint, source) => gan.Gan.load(checkpoint, source),
+    cliFlags: gan.cliFlags,
+    configFromFlags: gan.configFromFlags,
+    summaryKeys: ['gLoss', 'dLoss', 'dReal', 'dFake'],
+  },
+  vae: { create: (t, c, d) => Vae.create(t, c, d), load: (c, s) => Vae.load(c, s), cliFlags: VAE_CLI_FLAGS, configFromFlags: vaeConfigFromFlags },
+  rbm: { create: (t, c, d) => Rbm.create(t, c, d), load: (c, s) => Rbm.load(c, s), cliFlags: RBM_CLI_FLAGS, configFromFlags: rbmConfigFromFlags },
+  diffusion: { create: (t, c, d) => Diffusion.create(t, c, d), load: (c, s) => Diffusion.load(c, s), cliFlags: DIFFUSION_CLI_FLAGS, configFromFlags: diffusionConfigFromFlags },
+};
+
+export const MODEL_KINDS = Object.keys(models) as ModelKind[];
+
+export function modelEntry(kind: ModelKind): ModelEntry {
+  const entry = models[kind];
+  if (!entry) throw new Error(`model '${kind}' is not implemented yet (available: ${availableModels().join(', ')})`);
+  return entry;
+}
+
+export function availableModels(): ModelKind[] {
+  return MODEL_KINDS.filter((k) => models[k] !== undefined);
+}
+
+export function isModelKind(name: string): name is ModelKind {
+  return (MODEL_KINDS as string[]).includes(name);
+}
+
+export function createModel(kind: ModelKind, target: Target, config: Partial<BaseConfig> & Record<string, unknown> = {}, data?: Float64Array): GenerativeModel {
+  return modelEntry(kind).create(target, config, data);
+}
+
+/** Load a checkpoint of any kind (parseCheckpoint reads one from JSON text). */
+export function loadModel(checkpoint: Checkpoint, source = 'checkpoint'): GenerativeModel {
+  return modelEntry(checkpoint.model).load(checkpoint, source);
+}
+
+/** Every implemented model's `gradlab train` options, merged (for parsing and the help text). */
+export function modelFlags(): FlagSpec {
+  const out: FlagSpec = {};
+  for (const kind of availableModels()) Object.assign(out, modelEntry(kind).cliFlags);
+  return out;
+}

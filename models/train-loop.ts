@@ -1,0 +1,50 @@
+// Training a model for a number of epochs (or steps), with callbacks for progress. Shared by
+// `gradlab train` and the comparison report. No Node or DOM APIs.
+//
+// Steps are rounded UP to whole epochs: a history record (and the divergence check) comes at
+// the end of an epoch, so `steps: 100` with 16 steps per epoch trains 7 epochs = 112 steps.
+
+import type { GenerativeModel, HistoryRecord } from './model';
+
+export interface TrainOptions {
+  /** Epochs to train (default 1 when neither epochs nor steps is given). */
+  epochs?: number;
+  /** Steps to train, rounded up to whole epochs. Give epochs or steps, not both. */
+  steps?: number;
+  /** Called after each epoch with its history record. */
+  onEpoch?(record: HistoryRecord): void;
+  /** Called after each epoch with epochs done and the total. */
+  onProgress?(done: number, total: number): void;
+}
+
+export interface TrainResult {
+  /** Epochs and steps run by this call. */
+  epochs: number;
+  steps: number;
+  seconds: number;
+  /** The last history record (undefined if no epoch ran). */
+  last: HistoryRecord | undefined;
+}
+
+/** Whole epochs covering `steps` steps of a model with `stepsPerEpoch` steps per epoch. */
+export function epochsForSteps(steps: number, stepsPerEpoch: number): number {
+  return Math.ceil(steps / stepsPerEpoch);
+}
+
+export async function runTraining(model: GenerativeModel, options: TrainOptions = {}): Promise<TrainResult> {
+  const { epochs, steps } = options;
+  if (epochs !== undefined && steps !== undefined) throw new Error('runTraining: give epochs or steps, not both');
+  for (const [name, v] of [['epochs', epochs], ['steps', steps]] as const) {
+    if (v !== undefined && (!Number.isInteger(v) || v < 0)) throw new Error(`runTraining: ${name} must be a non-negative integer, got ${v}`);
+  }
+  const total = steps !== undefined ? epochsForSteps(steps, model.stepsPerEpoch) : (epochs ?? 1);
+  const started = performance.now();
+  const stepsBefore = model.steps;
+  let last: HistoryRecord | undefined;
+  for (let done = 1; done <= total; done++) {
+    last = await model.trainEpoch();
+    options.onEpoch?.(last);
+    options.onProgress?.(done, total);
+  }
+  return { epochs: total, steps: model.steps - stepsBefore, seconds: (performance.now() - started) / 1000, last };
+}
