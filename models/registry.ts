@@ -64,6 +64,13 @@ export function loadModel(checkpoint: Checkpoint, source = 'checkpoint'): Genera
 /** Every implemented model's `gradlab train` options, merged (for parsing and the help text). */
 export function modelFlags(): FlagSpec {
   const out: FlagSpec = {};
-  for (const kind of availableModels()) Object.assign(out, modelEntry(kind).cliFlags);
+  const owners: Record<string, ModelKind[]> = {};
+  for (const kind of availableModels()) {
+    for (const [name, spec] of Object.entries(modelEntry(kind).cliFlags)) {
+      (owners[name] ??= []).push(kind);
+      // An option several models share keeps each model's own help (their defaults differ).
+      out[name] = owners[name].length === 1 ? { ...spec, help: `${spec.help} [${kind}]` } : { ...spec, help: `${out[name].help}; ${spec.help} [${kind}]` };
+    }
+  }
   return out;
 }
