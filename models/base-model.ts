@@ -21,7 +21,7 @@ import { createDataset, type Dataset } from './dataset';
 import { checkLosses, checkWeights } from './divergence';
 import { referenceSamples, scoreSamples } from './evaluate';
 import { mean as sampleMean, std as sampleStd } from './metrics';
-import { createBinning, decodeHard, digitise, type Binning } from './binning';
+import { createBinning, decodeHard, decodeUniform, digitise, type Binning } from './binning';
 import { getTarget, targetFromSamples, type Target } from './targets';
 import type { BaseConfig, Checkpoint, FinalMetrics, GenerativeModel, HistoryRecord, ModelKind } from './model';
 
@@ -196,9 +196,12 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
 
   // ---- samples and metrics ----
 
-  /** Model-space rows to data-space values (hard decoding of bins). */
-  protected decode(rows: ArrayLike<number>): Float64Array {
-    if (this.binning) return decodeHard(this.binning, rows);
+  /**
+   * Model-space rows to data-space values. Bins decode to their centres for a discrete target,
+   * and to a uniform point within the bin for a continuous one (drawn with `rng`).
+   */
+  protected decode(rows: ArrayLike<number>, rng: Rng = this.sampleRng): Float64Array {
+    if (this.binning) return this.target.discrete ? decodeHard(this.binning, rows) : decodeUniform(this.binning, rows, rng);
     const out = new Float64Array(rows.length);
     for (let i = 0; i < rows.length; i++) out[i] = rows[i] * this.scale[i % this.dim] + this.shift[i % this.dim];
     return out;
@@ -209,7 +212,7 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
     const rows = noGrad(() => this.generateRows(n, rng));
     const values = await rows.data();
     rows.dispose();
-    return this.decode(values);
+    return this.decode(values, rng);
   }
 
   sample(n: number): Promise<Float64Array> {

@@ -1,7 +1,8 @@
 // Binned (one-hot) mode: 1D data digitised into K equal bins over the target's range, each value
 // a one-hot row of K numbers. Models learn distributions over bins; their samples are decoded
-// back to numbers before the metrics: hard (the centre of the chosen bin) or soft (the
-// expectation Σ_k p_k·c_k of the bin centres under the model's probabilities).
+// back to numbers before the metrics: hard (the centre of the chosen bin; for a continuous
+// target, a uniform point within it) or soft (the expectation Σ_k p_k·c_k of the bin centres
+// under the model's probabilities).
 //
 // Also here, the on-device sampling helpers binned models share:
 //   - categorical sampling by the Gumbel-max trick: argmax_k(ℓ_k + g_k), g_k = −log(−log u_k),
@@ -67,6 +68,19 @@ export function decodeHard(binning: Binning, rows: ArrayLike<number>): Float64Ar
     for (let j = 1; j < k; j++) if (rows[i * k + j] > rows[i * k + best]) best = j;
     out[i] = centres[best];
   }
+  return out;
+}
+
+/**
+ * Hard decoding to a density: the chosen bin's centre plus a uniform offset within the bin, the
+ * piecewise-uniform density that a distribution over bins of a continuous target stands for
+ * (bin centres alone would leave every finer histogram cell between them empty).
+ */
+export function decodeUniform(binning: Binning, rows: ArrayLike<number>, rng: Rng): Float64Array {
+  const out = decodeHard(binning, rows);
+  const u = new Float64Array(out.length);
+  rng.fillUniform(u, -0.5, 0.5);
+  for (let i = 0; i < out.length; i++) out[i] += u[i] * binning.width;
   return out;
 }
 

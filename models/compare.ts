@@ -17,6 +17,9 @@ import { Vae, VAE_DEFAULTS, type LatentSweep } from './vae';
 
 export const COMPARE_MODELS: readonly ModelKind[] = ['gan', 'vae', 'rbm', 'diffusion'];
 
+/** Length of the RBM's generating chains in a comparison. */
+export const COMPARE_GIBBS_STEPS = 100;
+
 export interface CompareOptions {
   target: Target;
   /** The user's rows (interleaved pairs in 2D) instead of target samples. */
@@ -25,7 +28,7 @@ export interface CompareOptions {
   budget?: number;
   /** K > 0: binned mode (default 0). */
   bins?: number;
-  /** Epochs per model (default 100). */
+  /** Epochs per model (default 50). */
   epochs?: number;
   seed?: number;
   models?: readonly ModelKind[];
@@ -110,7 +113,9 @@ export function budgetedConfig(kind: ModelKind, budget: number, dim: number, bin
     }
     case 'rbm': {
       const s = solveHidden((h) => rbmParameterCount(h, { visible: width }), budget);
-      return { config: { hidden: s.hidden }, ...s };
+      // Chains of 100 Gibbs steps (not the default 1000): with hundreds of hidden units every
+      // epoch's evaluation would otherwise dominate the run.
+      return { config: { hidden: s.hidden, gibbsSteps: COMPARE_GIBBS_STEPS }, ...s };
     }
     case 'gan': {
       const gLayers = GAN_STABLE.gLayers ?? GAN_DEFAULTS.gLayers;
@@ -123,13 +128,13 @@ export function budgetedConfig(kind: ModelKind, budget: number, dim: number, bin
   }
 }
 
-/** Epochs after which to snapshot: the first epoch at or past each 5% of training. */
+/**
+ * Epochs after which to snapshot, with the share of training each stands for: the first epoch at
+ * or past each 5% of training (in a short run one epoch covers several marks; it takes the last).
+ */
 export function snapshotEpochs(epochs: number): Map<number, number> {
   const at = new Map<number, number>();
-  for (let percent = 5; percent <= 100; percent += 5) {
-    const epoch = Math.max(1, Math.ceil((epochs * percent) / 100));
-    if (!at.has(epoch)) at.set(epoch, percent);
-  }
+  for (let percent = 5; percent <= 100; percent += 5) at.set(Math.max(1, Math.ceil((epochs * percent) / 100)), percent);
   return at;
 }
 
@@ -137,7 +142,7 @@ export function snapshotEpochs(epochs: number): Map<number, number> {
 export async function runCompare(options: CompareOptions, onProgress?: (p: CompareProgress) => void): Promise<CompareResult> {
   const budget = options.budget ?? 1600;
   const bins = options.bins ?? 0;
-  const epochs = options.epochs ?? 100;
+  const epochs = options.epochs ?? 50;
   const seed = options.seed ?? 0;
   const models = options.models ?? COMPARE_MODELS;
   const evalSamples = options.evalSamples ?? 1000;

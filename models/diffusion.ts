@@ -4,7 +4,7 @@
 //   x_t = √ᾱ_t·x_0 + √(1 − ᾱ_t)·ε,   ε ~ N(0, I),   α_t = 1 − β_t,   ᾱ_t = Π_{s≤t} α_s.
 // The schedule runs from β_1 = 1e-4 to β_T = 0.02·1000/T: the usual 1e-4..0.02 of T = 1000 steps,
 // scaled so that a shorter chain adds about the same total noise Σβ (T = 100 ends at 0.2, and
-// ᾱ_T ≈ 5e-5, so x_T is pure noise).
+// ᾱ_T ≈ 5e-5, so x_T is pure noise); β_T is capped at 0.5 for very short chains.
 // Training: an MLP ε_θ(x_t, t) (SiLU, with t fed as a sinusoidal embedding
 //   [sin(t·f_i), cos(t·f_i)],  f_i = 1000^(−i/(E/2)),  i = 0..E/2−1)
 // learns to predict the noise: loss = mean ‖ε − ε_θ(x_t, t)‖² over a random t per example.
@@ -85,10 +85,14 @@ export function diffusionConfigFromFlags(flags: Flags): Partial<DiffusionConfig>
   return checkedForCli(c, (p) => resolveDiffusionConfig(p));
 }
 
-/** β_t, α_t and ᾱ_t for t = 1..T (index t − 1), with β_T scaled by 1000/T (capped at 0.999). */
+/**
+ * β_t, α_t and ᾱ_t for t = 1..T (index t − 1), with β_T scaled by 1000/T and capped at 0.5: each
+ * reverse step divides by √α_t, and for T below 40 the uncapped β_T would approach 1 and that
+ * division would blow up any error of the noise predictor.
+ */
 export function noiseSchedule(config: Pick<DiffusionConfig, 'steps' | 'betaStart' | 'betaEnd'>): { beta: Float64Array; alpha: Float64Array; alphaBar: Float64Array } {
   const T = config.steps;
-  const end = Math.min(0.999, (config.betaEnd * 1000) / T);
+  const end = Math.min(0.5, (config.betaEnd * 1000) / T);
   const beta = new Float64Array(T);
   const alpha = new Float64Array(T);
   const alphaBar = new Float64Array(T);

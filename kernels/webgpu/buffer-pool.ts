@@ -34,7 +34,12 @@ export class BufferPool {
     private readonly label: string,
   ) {}
 
-  /** A buffer of at least `bytes` bytes: a released one of the same class, else a new one. */
+  /**
+   * A buffer of at least `bytes` bytes: a released one of the same class (the lowest id), else
+   * a new one. Handing out the lowest id makes a repeated training step get the very same
+   * buffers in the very same roles every time, so its bind groups are all found in the cache
+   * from the second step on (a LIFO stack would cycle through arrangements for many steps).
+   */
   acquire(bytes: number): PooledBuffer {
     const size = bucketBytes(bytes);
     const reused = this.free.get(size)?.pop();
@@ -48,7 +53,10 @@ export class BufferPool {
   release(b: PooledBuffer): void {
     let list = this.free.get(b.buffer.size);
     if (!list) this.free.set(b.buffer.size, (list = []));
-    list.push(b);
+    // Keep each list sorted by descending id, so pop() returns the lowest id.
+    let i = list.length;
+    while (i > 0 && list[i - 1].id < b.id) i--;
+    list.splice(i, 0, b);
   }
 
   /** Buffers waiting in the pool. */

@@ -21,7 +21,7 @@ const FLAGS: FlagSpec = {
   data: { type: 'string', help: 'a CSV file of your own data instead of a target' },
   budget: { type: 'int', help: 'parameter budget P: each model gets the hidden width closest to it', default: 1600 },
   bins: { type: 'int', help: 'K > 0: binned (one-hot) mode with K bins, 1D only', default: 0 },
-  epochs: { type: 'int', help: 'epochs per model (one epoch = floor(N / B) steps)', default: 100 },
+  epochs: { type: 'int', help: 'epochs per model (one epoch = floor(N / B) steps)', default: 50 },
   seed: { type: 'int', help: 'random seed', default: 0 },
   backend: { type: 'string', help: 'cpu | webgpu', default: 'cpu' },
   models: { type: 'string', help: 'comma-separated models to compare', default: COMPARE_MODELS.join(',') },
