@@ -150,6 +150,12 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
 
   // ---- training ----
 
+  /** The first n training rows in model space, n·width numbers (a fixed batch for the demo's gradient check). */
+  async firstRows(n: number): Promise<Float64Array> {
+    const all = await this.data.tensor.data();
+    return Float64Array.from(all.subarray(0, Math.min(n, this.data.n) * this.width));
+  }
+
   parameterCount(): number {
     return this.namedParameters().reduce((s, [, t]) => s + t.size, 0);
   }

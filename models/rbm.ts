@@ -96,7 +96,14 @@ export interface GibbsSamples {
   freeEnergy: number;
 }
 
-export class Rbm extends BaseModel<RbmConfig> {
+/** The RBM's parameters: W [V, H], visible biases b [V], hidden biases c [H]. */
+export interface RbmParameters {
+  weight: Tensor;
+  visibleBias: Tensor;
+  hiddenBias: Tensor;
+}
+
+export class Rbm extends BaseModel<RbmConfig> implements RbmParameters {
   readonly kind = 'rbm' as const;
   /** W [V, H], visible biases b [V], hidden biases c [H]. */
   readonly weight: Tensor;
@@ -141,8 +148,8 @@ export class Rbm extends BaseModel<RbmConfig> {
   // ---- the energy model ----
 
   /** (c + vW)/σ² (continuous) or c + vW (binned): the logits of P(h = 1 | v), [n, H]. */
-  private hiddenLogits(v: Tensor): Tensor {
-    const drive = linear(v, this.weight, this.hiddenBias);
+  private hiddenLogits(v: Tensor, p: RbmParameters = this): Tensor {
+    const drive = linear(v, p.weight, p.hiddenBias);
     return this.binning ? drive : mul(drive, 1 / this.config.sigma ** 2);
   }
 
@@ -151,12 +158,12 @@ export class Rbm extends BaseModel<RbmConfig> {
     return linear(h, transpose(this.weight), this.visibleBias);
   }
 
-  /** F(v) per row, [n]. */
-  freeEnergy(v: Tensor): Tensor {
-    const hiddenTerm = sum(softplus(this.hiddenLogits(v)), 1);
+  /** F(v) per row, [n]; `p` stands in other values of W, b and c (the demo's gradient check). */
+  freeEnergy(v: Tensor, p: RbmParameters = this): Tensor {
+    const hiddenTerm = sum(softplus(this.hiddenLogits(v, p)), 1);
     const visibleTerm = this.binning
-      ? mul(sum(mul(v, this.visibleBias), 1), -1) // −v·b
-      : mul(sum(pow(sub(v, this.visibleBias), 2), 1), 1 / (2 * this.config.sigma ** 2)); // Σ(v − b)²/2σ²
+      ? mul(sum(mul(v, p.visibleBias), 1), -1) // −v·b
+      : mul(sum(pow(sub(v, p.visibleBias), 2), 1), 1 / (2 * this.config.sigma ** 2)); // Σ(v − b)²/2σ²
     return sub(visibleTerm, hiddenTerm);
   }
 
@@ -175,6 +182,15 @@ export class Rbm extends BaseModel<RbmConfig> {
   /** One Gibbs sweep v → h → v'. */
   private gibbsStep(v: Tensor, rng: Rng): Tensor {
     return this.sampleVisible(this.visibleMean(this.sampleHidden(v, rng)), rng);
+  }
+
+  /** `sweeps` Gibbs sweeps from the rows v, outside the graph (CD-k's negative phase; the demo's gradient check). */
+  gibbsFrom(v: Tensor, sweeps: number, rng: Rng): Tensor {
+    return noGrad(() => tidy(() => {
+      let x = v;
+      for (let i = 0; i < sweeps; i++) x = this.gibbsStep(x, rng);
+      return x;
+    }));
   }
 
   protected step(): Tensor[] {

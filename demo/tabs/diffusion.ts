@@ -9,6 +9,7 @@ import { card } from '../panel';
 import { choiceNumberField, intField, numberField, type AnyField, type Values } from '../url-state';
 import { targetField, targetOptions, type Notify } from './model-tab';
 import { SamplePlot } from './sample-plot';
+import { diffusionGradcheck } from './diffusion-gradcheck';
 import { SimpleModelTab } from './simple-tab';
 
 const FRAMES = 26;
@@ -22,6 +23,7 @@ export class DiffusionTab extends SimpleModelTab<Diffusion> {
   protected readonly intro = 'A denoising diffusion model (DDPM): data are blurred into Gaussian noise over T small steps; a network learns to predict the noise that was added at each step. Sampling runs the chain backwards, from pure noise to data.';
   protected readonly urlPrefix = 'diffusion.';
   protected override stepName = 'one diffusion step: noise a batch at random t, predict the noise, MSE, backward, Adam';
+  protected override gradcheck = diffusionGradcheck;
   protected override sampleCount = 400;
   protected readonly color = '#0891b2';
   protected readonly lossTitle = 'Noise-prediction loss (MSE)';

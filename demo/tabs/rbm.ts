@@ -10,6 +10,7 @@ import { card } from '../panel';
 import { COLORS, DensityPlot, LinePlot, PointPlot } from '../plots';
 import { choiceNumberField, intField, numberField, type AnyField, type Values } from '../url-state';
 import { targetField, targetOptions, type Notify } from './model-tab';
+import { rbmGradcheck } from './rbm-gradcheck';
 import { SimpleModelTab } from './simple-tab';
 
 const CHAIN_COLORS = ['#fda4af', '#f472b6', '#db2777', '#831843'];
@@ -22,6 +23,7 @@ export class RbmTab extends SimpleModelTab<Rbm> {
   protected readonly intro = 'A Gaussian-Bernoulli restricted Boltzmann machine: an energy E(v, h) over visible values v and binary hidden units h defines p(v) ∝ e^(−F(v)). Contrastive divergence lowers the free energy F of the data and raises it where short Gibbs chains wander; samples come from a long Gibbs chain.';
   protected readonly urlPrefix = 'rbm.';
   protected override stepName = 'one CD-k step: k Gibbs sweeps from the batch, then the gradient of F(data) − F(chain), Adam';
+  protected override gradcheck = rbmGradcheck;
   protected override sampleCount = 500;
   protected readonly color = '#db2777';
   protected readonly lossTitle = 'Mean free energy F(v) of the data';

@@ -9,6 +9,7 @@ import { card } from '../panel';
 import { LinePlot, PointPlot, COLORS } from '../plots';
 import { choiceNumberField, intField, numberField, type AnyField, type Values } from '../url-state';
 import { targetField, targetOptions, type Notify } from './model-tab';
+import { vaeGradcheck } from './vae-gradcheck';
 import { SimpleModelTab } from './simple-tab';
 
 const SWEEP_POINTS = 25;
@@ -22,6 +23,7 @@ export class VaeTab extends SimpleModelTab<Vae> {
   protected readonly intro = 'A variational autoencoder: an encoder maps each x to a Gaussian q(z|x) = N(μ, σ²), a decoder maps z back to x. The loss is reconstruction error plus β·KL(q(z|x) ‖ N(0, I)); new samples are decoded from z ~ N(0, I).';
   protected readonly urlPrefix = 'vae.';
   protected override stepName = 'one VAE step: encode, reparameterise z = μ + σ·ε, decode, loss, backward, Adam';
+  protected override gradcheck = vaeGradcheck;
   protected readonly color = '#7c3aed';
   protected readonly lossTitle = 'Losses (reconstruction and KL)';
   protected readonly lossSeries = [

@@ -1,13 +1,24 @@
 // "Under the hood" in a real browser: one recorded GAN step lists its dispatches (with
 // workgroups on WebGPU), a click shows the WGSL and the CPU twin, and the live gradient check
-// agrees with finite differences.
+// agrees with finite differences; the VAE, RBM and diffusion tabs' gradient checks pass too.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { openPage, openSession, type Session } from './browser';
 
 let session: Session;
 beforeAll(async () => { session = await openSession(); }, 120_000);
 afterAll(async () => { await session?.close(); });
+
+/** Click "Check gradients" and return the rows' pass marks and relative errors. */
+async function runGradcheck(page: Page): Promise<{ marks: string[]; relErrors: number[] }> {
+  await page.click('#hood [data-action="gradcheck"]');
+  const result = page.locator('#hood .gradcheck .result table');
+  await expect.poll(() => result.count(), { timeout: 60_000 }).toBe(1);
+  const marks = await page.locator('#hood .gradcheck td.ok, #hood .gradcheck td.bad').allTextContents();
+  const relErrors = (await page.locator('#hood .gradcheck .result tr td:nth-child(6)').allTextContents()).map(Number);
+  return { marks, relErrors };
+}
 
 describe('under the hood', () => {
   for (const backend of ['webgpu', 'cpu'] as const) {
@@ -24,10 +35,7 @@ describe('under the hood', () => {
       await rows.first().click();
       expect(await page.locator('#hood pre.wgsl').first().textContent()).toMatch(/@compute/);
       expect(await page.locator('#hood pre.cpu-source').textContent()).toMatch(/export function/);
-      await page.click('#hood [data-action="gradcheck"]');
-      const result = page.locator('#hood .gradcheck .result table');
-      await expect.poll(() => result.count(), { timeout: 30_000 }).toBe(1);
-      const marks = await page.locator('#hood .gradcheck td.ok, #hood .gradcheck td.bad').allTextContents();
+      const { marks } = await runGradcheck(page);
       expect(marks.length).toBeGreaterThanOrEqual(6);
       expect(marks.every((m) => m === '✓')).toBe(true);
       await page.locator('#hood').scrollIntoViewIfNeeded();
@@ -35,5 +43,26 @@ describe('under the hood', () => {
       expect(errors).toEqual([]);
       await page.close();
     });
+  }
+
+  // The other models: the tab's hood offers the check and every row passes, on the CPU and on
+  // WebGPU (where the weights, the batch and the Gibbs sample are read back from the device).
+  const MODEL_RUNS = (['vae', 'rbm', 'diffusion'] as const).flatMap((tab) => (['cpu', 'webgpu'] as const).map((backend) => [tab, backend] as const));
+  for (const [tab, backend] of MODEL_RUNS) {
+    it(`checks the live ${tab}'s gradients on ${backend}`, async () => {
+      const { page, errors } = await openPage(session, `?tab=${tab}&backend=${backend}`);
+      await page.click('#hood > summary');
+      await expect.poll(() => page.locator('#hood tr.op').count(), { timeout: 30_000 }).toBeGreaterThan(10);
+      expect(await page.locator('#hood .intro').first().textContent()).toMatch(new RegExp(`Model: ${tab.toUpperCase()}`));
+      const { marks, relErrors } = await runGradcheck(page);
+      expect(marks.length).toBeGreaterThanOrEqual(6);
+      expect(marks.every((m) => m === '✓')).toBe(true);
+      for (const e of relErrors) expect(e).toBeLessThan(1e-5);
+      console.info(`${tab} on ${backend}: ${marks.length} rows, worst rel. error ${Math.max(...relErrors).toExponential(1)}`);
+      await page.locator('#hood').scrollIntoViewIfNeeded();
+      await page.locator('#hood').screenshot({ path: `test-results/hood-${tab}${backend === 'cpu' ? '' : `-${backend}`}.png` });
+      expect(errors).toEqual([]);
+      await page.close();
+    }, 120_000);
   }
 });
