@@ -2,7 +2,7 @@
 
 import type { FusedActivation } from './backend';
 import { dropoutMask, full, linear, mul, randn, rand, silu, softplus, tensor } from './ops';
-import type { Rng } from './rng';
+import { createRng, type Rng } from './rng';
 import type { Tensor } from './tensor';
 
 export type Init = 'glorotNormal' | 'glorotUniform' | 'he';
@@ -69,12 +69,20 @@ export class Linear implements Module {
   }
 }
 
-/** Inverted dropout: in training, zero each value with probability p and scale the rest by 1/(1−p). */
+/** Masks of Dropouts made without a generator come from this one (seed 0: runs repeat). */
+let sharedDropoutRng: Rng | null = null;
+
+/**
+ * Inverted dropout: in training, zero each value with probability p and scale the rest by
+ * 1/(1−p); in eval mode, the identity. `rng` defaults to a shared generator of seed 0.
+ */
 export class Dropout {
   training = true;
+  private readonly rng: Rng;
 
-  constructor(readonly p: number, private readonly rng: Rng) {
+  constructor(readonly p: number, rng?: Rng) {
     if (!(p >= 0 && p < 1)) throw new Error(`Dropout: p must be in [0, 1), got ${p}`);
+    this.rng = rng ?? (sharedDropoutRng ??= createRng(0));
   }
 
   forward(x: Tensor): Tensor {

@@ -136,3 +136,19 @@ describe('gradlab train: runs', () => {
     expect(j.map((t) => t.name)).toContain('1d-trimodal');
   });
 });
+
+describe('gradlab train --budget', () => {
+  it('solves the hidden width for the parameter budget and reports it', () => {
+    const r = gradlab('train', '--model', 'vae', '--target', '1d-trimodal', '--budget', '1600', '--epochs', '1', '--dataset', '256', '--json');
+    expect(r.status).toBe(0);
+    // VAE 1-H-H-2(μ, log σ²) encoder and 2-H-H-1 decoder: H = 25 gives 1555 parameters, the closest to 1600.
+    expect(r.stderr).toMatch(/budget 1600 → hidden width 25, 1555 parameters/);
+    expect(lastJson(r.stdout).model).toBe('vae');
+  });
+
+  it('refuses a budget together with the width it solves', () => {
+    const r = gradlab('train', '--model', 'vae', '--target', '1d-trimodal', '--budget', '1600', '--hidden', '10', '--epochs', '1');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--budget sets the hidden of the vae model/);
+  });
+});

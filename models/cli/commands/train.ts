@@ -11,6 +11,7 @@ import type { Checkpoint, FinalMetrics, GenerativeModel, HistoryRecord, ModelKin
 import { availableModels, isModelKind, loadModel, modelEntry, MODEL_KINDS, modelFlags } from '../../registry';
 import { getTarget, listTargets, targetFromSamples, type Target } from '../../targets';
 import { runTraining } from '../../train-loop';
+import { budgetedConfig } from '../../compare';
 import { UsageError, type FlagSpec, type Flags } from '../args';
 import { numberInRange, oneOf } from '../flag-checks';
 import type { Command } from '../main';
@@ -23,6 +24,7 @@ const COMMON: FlagSpec = {
   model: { type: 'string', help: `${MODEL_KINDS.join(' | ')} (default gan)` },
   target: { type: 'string', help: "a built-in target ('gradlab targets' lists them)" },
   data: { type: 'string', help: 'a CSV file of your own data (one column for 1D, two for 2D)' },
+  budget: { type: 'int', help: "parameter budget P: the model's hidden width is solved so its parameter count is closest to P (as in 'gradlab compare')" },
   epochs: { type: 'int', help: `epochs to train (default ${DEFAULT_EPOCHS}; one epoch = floor(N / B) steps)` },
   steps: { type: 'int', help: 'steps to train, rounded up to whole epochs' },
   seed: { type: 'int', help: 'random seed (default 0)' },
@@ -33,7 +35,7 @@ const COMMON: FlagSpec = {
 };
 
 const USAGE =
-  'gradlab train --model gan --target NAME | --data FILE [--epochs N | --steps N] [--seed S] [--backend cpu|webgpu] ' +
+  'gradlab train --model gan --target NAME | --data FILE [--budget P] [--epochs N | --steps N] [--seed S] [--backend cpu|webgpu] ' +
   '[--batch B] [--dataset N] [--lr X] [--latent Z] [--g-layers L --g-width W --d-layers L --d-width W] [--activation relu|leaky] ' +
   '[--beta1 X] [--beta2 X] [--k-d N] [--loss nonsaturating|minimax|wgan] [--label-smoothing X] [--moment X] ' +
   '[--save FILE] [--resume FILE] [--json]';
@@ -154,6 +156,15 @@ function newModel(flags: Flags, requested: ModelKind | undefined): GenerativeMod
   const entry = modelEntry(kind);
   const config = entry.configFromFlags(modelFlagsGiven);
   if (data) delete config.dataset;
+  if (flags.budget !== undefined) {
+    const budget = numberInRange(flags, 'budget', 10, 10_000_000, 'an integer from 10 to 10000000') as number;
+    const solved = budgetedConfig(kind, budget, target.dim, Number(config.bins ?? 0));
+    for (const key of Object.keys(solved.config)) {
+      if (key in config && config[key] !== solved.config[key]) throw new UsageError(`--budget sets the ${key} of the ${kind} model; do not give it as well`);
+    }
+    Object.assign(config, solved.config);
+    console.error(`gradlab train: budget ${budget} → hidden width ${solved.hidden}, ${solved.parameters} parameters`);
+  }
   config.seed = numberInRange(flags, 'seed', 0, Number.MAX_SAFE_INTEGER, 'a non-negative integer') ?? 0;
   try {
     return entry.create(target, config, data);
