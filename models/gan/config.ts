@@ -37,6 +37,11 @@ export interface GanConfig extends BaseConfig {
   momentLambda: number;
   /** WGAN weight clip c. */
   clip: number;
+  /**
+   * Binned mode (bins > 0): temperature τ of the generator's Gumbel-softmax head
+   * softmax((ℓ + g)/τ); lower is closer to one-hot draws, with noisier gradients.
+   */
+  temperature: number;
 }
 
 /** The playground's settings (seed 000): N 2048, B 128, Adam 3e-3, z 10, G 1×16, D 1×32, ReLU. */
@@ -63,6 +68,7 @@ export const GAN_DEFAULTS: GanConfig = Object.freeze({
   beta2D: 0.999,
   momentLambda: 0,
   clip: 0.01,
+  temperature: 0.5,
 }) as GanConfig;
 
 /**
@@ -82,7 +88,7 @@ const NUMERIC: Record<NumberKey, [number, number, boolean]> = {
   dataset: [16, 10_000_000, true],
   batch: [1, 10_000_000, true],
   evalSamples: [16, 10_000_000, true],
-  bins: [0, 0, true],
+  bins: [0, 1000, true],
   latent: [1, 1024, true],
   gLayers: [0, 64, true],
   gWidth: [1, 4096, true],
@@ -98,6 +104,7 @@ const NUMERIC: Record<NumberKey, [number, number, boolean]> = {
   beta2D: [0, 0.999999, false],
   momentLambda: [0, 1e6, false],
   clip: [1e-9, 1e6, false],
+  temperature: [0.01, 100, false],
 };
 
 /**
@@ -122,7 +129,6 @@ export function resolveGanConfig(partial: Partial<GanConfig> & Record<string, un
     const v = config[key];
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${source}: ${key} must be a number, got ${JSON.stringify(v)}`);
     if (integer && !Number.isInteger(v)) throw new Error(`${source}: ${key} must be an integer, got ${v}`);
-    if (key === 'bins' && v !== 0) throw new Error(`${source}: the GAN has no binned mode; bins must be 0, got ${v}`);
     if (v < lo || v > hi) throw new Error(`${source}: ${key} must be between ${lo} and ${hi}, got ${v}`);
   }
   if (config.batch > config.dataset) throw new Error(`${source}: batch must be between 1 and the dataset size (${config.dataset}), got ${config.batch}`);

@@ -4,8 +4,15 @@
 //
 // Steps read nothing back: each step adds its losses and D's statistics to running sums kept
 // on the device, read once per epoch together with a guard on the weights.
+//
+// Binned mode (bins K > 0, 1D): the data are one-hot rows of K bins; G outputs K logits ℓ and
+// its head is the Gumbel-softmax y = softmax((ℓ + g)/τ), g Gumbel noise: a differentiable
+// stand-in for a one-hot draw from softmax(ℓ), which D (K inputs) compares with the real
+// one-hot rows. Samples are true draws from softmax(ℓ) (Gumbel-max), decoded to the bin centre
+// (discrete target) or a uniform point within the bin (continuous target).
 
-import { Adam, createRng, keep, MLP, noGrad, randn, sum, tensor, tidy, trainingStep, type Rng, type Tensor } from '../../engine/index';
+import { Adam, add, sub, createRng, keep, MLP, noGrad, randn, softmax, sum, tensor, tidy, trainingStep, type Rng, type Tensor } from '../../engine/index';
+import { createBinning, decodeHard, decodeSoft, decodeUniform, digitise, gumbelSoftmax, oneHotOfMax, sampleCategorical, type Binning } from '../binning';
 import { checkLosses, checkWeights } from '../divergence';
 import { createDataset, type Dataset } from '../dataset';
 import { referenceSamples, scoreSamples } from '../evaluate';
@@ -42,6 +49,10 @@ export function derivedSeed(seed: number, salt: number): number {
 export class Gan implements GenerativeModel {
   readonly kind = 'gan' as const;
   readonly dim: 1 | 2;
+  /** The bins in binned mode, else null. */
+  readonly binning: Binning | null;
+  /** Numbers per row G outputs and D reads: the data dimension, or K in binned mode. */
+  readonly width: number;
   readonly G: MLP;
   readonly D: MLP;
   readonly optG: Adam;
@@ -69,12 +80,15 @@ export class Gan implements GenerativeModel {
     const c = this.config;
     this.rng = createRng(c.seed);
     this.viewRng = createRng(derivedSeed(c.seed, 1));
-    const rows = data ?? target.sample(c.dataset, this.rng);
-    this.dataset = createDataset(rows, this.dim);
+    const raw = data ?? target.sample(c.dataset, this.rng);
+    this.binning = c.bins > 0 ? createBinning(target, c.bins) : null;
+    this.width = this.binning ? this.binning.k : this.dim;
+    const rows = this.binning ? digitise(this.binning, raw) : raw;
+    this.dataset = createDataset(rows, this.width, raw);
     const act = c.activation === 'leaky' ? 'leakyRelu' : 'relu';
     const hidden = (layers: number, width: number): number[] => Array.from({ length: layers }, () => width);
-    this.G = new MLP({ inputs: c.latent, hidden: hidden(c.gLayers, c.gWidth), outputs: this.dim, activation: act, slope: 0.2, init: 'glorotNormal', rng: this.rng });
-    this.D = new MLP({ inputs: this.dim, hidden: hidden(c.dLayers, c.dWidth), outputs: 1, activation: act, slope: 0.2, init: 'glorotNormal', rng: this.rng });
+    this.G = new MLP({ inputs: c.latent, hidden: hidden(c.gLayers, c.gWidth), outputs: this.width, activation: act, slope: 0.2, init: 'glorotNormal', rng: this.rng });
+    this.D = new MLP({ inputs: this.width, hidden: hidden(c.dLayers, c.dWidth), outputs: 1, activation: act, slope: 0.2, init: 'glorotNormal', rng: this.rng });
     // Adam for the WGAN critic too (the paper used RMSprop; Adam with a small lr works here).
     this.optG = new Adam(this.G.parameters(), { lr: c.lrG, beta1: c.beta1G, beta2: c.beta2G });
     this.optD = new Adam(this.D.parameters(), { lr: c.lrD, beta1: c.beta1D, beta2: c.beta2D });
@@ -125,7 +139,7 @@ export class Gan implements GenerativeModel {
     const c = this.config;
     tidy(() => {
       const real = this.dataset.minibatch(c.batch, this.rng);
-      const fake = noGrad(() => this.G.forward(randn([c.batch, c.latent], this.rng)));
+      const fake = noGrad(() => this.fakeRows(c.batch));
       this.optD.zeroGrad();
       const realLogits = this.D.forward(real);
       const fakeLogits = this.D.forward(fake);
@@ -152,7 +166,7 @@ export class Gan implements GenerativeModel {
     try {
       tidy(() => {
         this.optG.zeroGrad();
-        const x = this.G.forward(randn([c.batch, c.latent], this.rng));
+        const x = this.fakeRows(c.batch);
         let loss = generatorLoss(c.loss, this.D.forward(x));
         if (c.momentLambda > 0) loss = loss.add(momentLoss(x, this.dataMoments.mu, this.dataMoments.sigma, c.momentLambda));
         loss.backward();
@@ -204,10 +218,14 @@ export class Gan implements GenerativeModel {
     return scoreSamples(samples, this.target, this.referenceSample());
   }
 
-  /** D(x) at each point (rows of `dim` values): sigmoid of the logit, the raw critic for WGAN. */
+  /**
+   * D(x) at each point (rows of `dim` values): sigmoid of the logit, the raw critic for WGAN.
+   * In binned mode each value is given to D as the one-hot row of its bin.
+   */
   async discriminate(xs: Float64Array): Promise<Float64Array> {
     if (xs.length % this.dim !== 0) throw new Error(`discriminate: ${xs.length} values do not form points of dimension ${this.dim}`);
-    const out = tidy(() => noGrad(() => discriminatorOutput(this.config.loss, this.D.forward(tensor(xs, [xs.length / this.dim, this.dim])))));
+    const rows = this.binning ? digitise(this.binning, xs) : xs;
+    const out = tidy(() => noGrad(() => discriminatorOutput(this.config.loss, this.D.forward(tensor(rows, [xs.length / this.dim, this.width])))));
     try {
       return Float64Array.from(await out.data());
     } finally {
@@ -221,6 +239,7 @@ export class Gan implements GenerativeModel {
    */
   async sampleWithGradients(n: number): Promise<{ samples: Float64Array; grads: Float64Array }> {
     checkCount('sampleWithGradients', n);
+    if (this.binning) throw new Error('sampleWithGradients: not available in binned mode (D reads one-hot rows, not points with a gradient)');
     const dParams = this.D.parameters();
     for (const p of dParams) p.requiresGrad = false;
     let x: Tensor;
@@ -240,13 +259,20 @@ export class Gan implements GenerativeModel {
     }
   }
 
-  /** G(z) along the lerp or slerp path between two latent points drawn from `seed` (latent-path.ts). */
+  /**
+   * G(z) along the lerp or slerp path between two latent points drawn from `seed` (latent-path.ts).
+   * In binned mode, the expectation Σ_k softmax(ℓ)_k·c_k over the bin centres.
+   */
   async latentWalk(points: number, mode: 'lerp' | 'slerp', seed = 0): Promise<Float64Array> {
     checkCount('latentWalk', points);
     const zs = latentPath(this.config.latent, points, mode, seed);
-    const out = tidy(() => noGrad(() => this.G.forward(tensor(zs, [points, this.config.latent]))));
+    const out = tidy(() => noGrad(() => {
+      const x = this.G.forward(tensor(zs, [points, this.config.latent]));
+      return this.binning ? softmax(x, -1) : x;
+    }));
     try {
-      return Float64Array.from(await out.data());
+      const values = await out.data();
+      return this.binning ? decodeSoft(this.binning, values) : Float64Array.from(values);
     } finally {
       out.dispose();
     }
@@ -276,15 +302,36 @@ export class Gan implements GenerativeModel {
     this.rng.setState(rng);
   }
 
-  /** Generated samples from the noise of `rng` (interleaved pairs in 2D). */
+  /**
+   * A batch of G's rows for training, from the training stream: G(z), or in binned mode the
+   * Gumbel-softmax relaxation softmax((G(z) + g)/τ) of a draw of its bins (noise on the device).
+   */
+  private fakeRows(batch: number): Tensor {
+    const x = this.G.forward(randn([batch, this.config.latent], this.rng));
+    if (!this.binning) return x;
+    const soft = gumbelSoftmax(x, this.config.temperature, this.rng);
+    return add(sub(oneHotOfMax(soft), soft.detach()), soft);
+  }
+
+  /**
+   * Generated samples from the noise of `rng` (interleaved pairs in 2D). Binned mode: one-hot
+   * draws from softmax(G(z)), decoded to bin centres (discrete target) or to a uniform point
+   * within the bin (continuous target), as the other models decode theirs.
+   */
   private async generate(n: number, rng: Rng): Promise<Float64Array> {
     checkCount('sample', n);
-    const out = tidy(() => noGrad(() => this.G.forward(randn([n, this.config.latent], rng))));
+    const out = tidy(() => noGrad(() => {
+      const x = this.G.forward(randn([n, this.config.latent], rng));
+      return this.binning ? sampleCategorical(x, rng) : x;
+    }));
+    let values: Float64Array;
     try {
-      return Float64Array.from(await out.data());
+      values = Float64Array.from(await out.data());
     } finally {
       out.dispose();
     }
+    if (!this.binning) return values;
+    return this.target.discrete ? decodeHard(this.binning, values) : decodeUniform(this.binning, values, rng);
   }
 
   private referenceSample(): Float64Array {
@@ -299,20 +346,24 @@ export class Gan implements GenerativeModel {
     checkWeights('GAN', weights, this.epoch, this.steps, WEIGHT_LIMIT);
   }
 
-  /** The dataset's per-dimension mean and std (population), as numbers and as [1, dim] rows. */
+  /**
+   * The dataset's per-column mean and std (population), as numbers and as [1, width] rows. In
+   * binned mode the columns are the one-hot bins: the means are the bins' frequencies.
+   */
   private momentsOf(rows: Float64Array): { mu: Tensor; sigma: Tensor; mean: number[]; std: number[] } {
-    const n = rows.length / this.dim;
-    const mean = Array.from({ length: this.dim }, (_, d) => {
+    const w = this.width;
+    const n = rows.length / w;
+    const mean = Array.from({ length: w }, (_, d) => {
       let s = 0;
-      for (let i = 0; i < n; i++) s += rows[i * this.dim + d];
+      for (let i = 0; i < n; i++) s += rows[i * w + d];
       return s / n;
     });
     const std = mean.map((m, d) => {
       let s = 0;
-      for (let i = 0; i < n; i++) s += (rows[i * this.dim + d] - m) ** 2;
+      for (let i = 0; i < n; i++) s += (rows[i * w + d] - m) ** 2;
       return Math.sqrt(s / n);
     });
-    return { mu: keep(tensor(mean, [1, this.dim])), sigma: keep(tensor(std, [1, this.dim])), mean, std };
+    return { mu: keep(tensor(mean, [1, w])), sigma: keep(tensor(std, [1, w])), mean, std };
   }
 }
 

@@ -9,7 +9,7 @@
 import { getTarget, targetFromSamples, type Target } from '../targets';
 import { readOptimizers, readWeights, validateCheckpoint, writeOptimizers, writeWeights } from '../checkpoint';
 import type { Checkpoint, HistoryRecord } from '../model';
-import { resolveGanConfig, type GanConfig } from './config';
+import { GAN_DEFAULTS, resolveGanConfig, type GanConfig } from './config';
 import type { Gan } from './model';
 
 export async function ganCheckpoint(gan: Gan): Promise<Checkpoint> {
@@ -36,7 +36,8 @@ export function parseGanCheckpoint(value: unknown, source: string): { checkpoint
   if (dim !== 1 && dim !== 2) throw new Error(`${source}: config.dim must be 1 or 2, got ${JSON.stringify(dim)}`);
   let config: GanConfig;
   try {
-    config = resolveGanConfig(rest as Partial<GanConfig>, 'config', true);
+    // Checkpoints written before binned mode have no temperature: they ran with bins 0, where it is unused.
+    config = resolveGanConfig({ temperature: GAN_DEFAULTS.temperature, ...rest } as Partial<GanConfig>, 'config', true);
   } catch (e) {
     throw new Error(`${source}: ${(e as Error).message}`);
   }

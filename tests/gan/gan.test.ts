@@ -76,7 +76,8 @@ describe('GAN history', () => {
     expect(() => createGan(normal, { batch: 4096 })).toThrow(/batch must be between 1 and the dataset size \(2048\)/);
     expect(() => createGan(normal, { loss: 'hinge' as GanConfig['loss'] })).toThrow(/loss must be/);
     expect(() => createGan(normal, { latent: 0 })).toThrow(/latent must be between 1/);
-    expect(() => createGan(normal, { bins: 10 })).toThrow(/no binned mode/);
+    expect(() => createGan(getTarget('2d-mix-gauss'), { bins: 10 })).toThrow(/binned mode is for 1D data/);
+    expect(() => createGan(normal, { bins: 10, temperature: 0 })).toThrow(/temperature must be between 0\.01 and 100, got 0/);
     expect(() => createGan(normal, { widht: 3 } as Partial<GanConfig>)).toThrow(/unknown setting 'widht'/);
   });
 });

@@ -51,7 +51,9 @@ describe('gradlab compare', () => {
     const binned = await runCompare({ target: getTarget('1d-poisson'), bins: 20, epochs: 1, models: ['vae', 'gan'], evalSamples: 100, snapshotSamples: 100 });
     expect(binned.runs[0].latentSweep?.latent).toBe(2);
     expect(binned.runs[0].snapshots.map((s) => s.percent)).toEqual([100]);
-    expect(binned.runs[1].error).toMatch(/bins/); // the GAN has no binned mode yet: reported, not fatal
+    expect(binned.runs[1].error).toBeUndefined();
+    expect(binned.runs[1].config).toMatchObject({ bins: 20 });
+    expect(Number.isFinite(binned.runs[1].final?.kld)).toBe(true);
     const twoD = await runCompare({ target: getTarget('2d-mix-gauss'), epochs: 1, models: ['diffusion'], evalSamples: 100, snapshotSamples: 100 });
     expect(twoD.runs[0].final?.ks).toBeNaN();
     expect(twoD.runs[0].snapshots[0].samples.length).toBe(200);
