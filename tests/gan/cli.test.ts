@@ -152,3 +152,16 @@ describe('gradlab train --budget', () => {
     expect(r.stderr).toMatch(/--budget sets the hidden of the vae model/);
   });
 });
+
+describe('gradlab train --backend webgpu', () => {
+  it('trains on WebGPU (lavapipe in CI) and the process exits on its own', () => {
+    const r = spawnSync(process.execPath, [cli, 'train', '--target', 'normal', '--epochs', '2', '--backend', 'webgpu', '--json'], {
+      cwd: root, encoding: 'utf8', timeout: 90_000, env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp' },
+    });
+    expect(r.signal, 'the CLI did not exit on its own').toBeNull();
+    expect(r.status).toBe(0);
+    const out = lastJson(r.stdout);
+    expect(out.backend).toBe('webgpu');
+    expect(Number.isFinite(out.w1)).toBe(true);
+  });
+});
