@@ -191,11 +191,6 @@ export function runKernel(backend: Backend, call: KernelCall, opName: string, sh
   backend.run(call);
 }
 
-/** @internal Wrap a fresh storage (used by creation functions). */
-export function tensorFromStorage(storage: Storage, backend: Backend, shape: Shape, requiresGrad = false): Tensor {
-  return new Tensor(new SharedBuffer(storage, backend), shape, requiresGrad);
-}
-
 function nest(data: DataArray, shape: Shape): NestedArray {
   if (shape.length === 0) return data[0];
   const build = (offset: number, axis: number): NestedArray[] => {

@@ -6,7 +6,6 @@ import type { BinaryOp, UnaryOp } from '../backend';
 import { record } from '../autograd';
 import { broadcastShapes, formatShape, sameShape, sizeOf, type Shape } from '../shape';
 import { runKernel, Tensor } from '../tensor';
-import { full } from './creation';
 import { backendOf, checkFloat, checkNumber, resultDType } from './util';
 
 // ---------- the two kernels every op here uses ----------
@@ -75,12 +74,6 @@ export function sumTo(g: Tensor, shape: Shape): Tensor {
   const result = Tensor.view(cur, shape);
   cur.dispose();
   return result;
-}
-
-function asTensorOperand(op: string, value: Tensor | number, like: Tensor): Tensor {
-  if (value instanceof Tensor) return value;
-  checkNumber(op, 'operand', value);
-  return full([], value, { dtype: like.dtype });
 }
 
 function binaryWithGrad(
@@ -164,4 +157,3 @@ export function clamp(x: Tensor, lo: number, hi: number): Tensor {
   return unaryOp('clamp', 'clamp', x, lo, hi);
 }
 
-export { asTensorOperand };

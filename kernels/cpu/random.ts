@@ -6,8 +6,10 @@ import { bitsToUniform, philox4x32 } from '../../engine/rng';
 
 const TWO_POW_32 = 4294967296;
 
+/** Scratch for one Philox block, reused by every call (this runs every training step). */
+const block = new Uint32Array(4);
+
 export function random(out: DataArray, dist: RandomDist, key0: number, key1: number, counter: number, a: number, b: number): void {
-  const block = new Uint32Array(4);
   const n = out.length;
   for (let i = 0; i < n; i += 4) {
     const c = counter + i / 4;

@@ -2,8 +2,8 @@
 // dx = dy * f'(x). One thread per element; the op is baked into the shader text (one pipeline
 // per op), alpha and beta come from the uniform params.
 
-import type { UnaryOp } from '../../engine/backend';
-import { gridFor, type DispatchPlan, type Planner } from './plan';
+import type { Storage, UnaryOp } from '../../engine/backend';
+import { gridFor, type DispatchPlan, type PlanLimits, type Planner } from './plan';
 import { FLAT_ARGS, flatIndex, GUARDS, header } from './wgsl';
 
 const WG = 256;
@@ -79,56 +79,42 @@ function backward(op: UnaryOp): string {
   }
 }
 
-export const planUnary: Planner<'unary'> = (c, limits): DispatchPlan => {
-  const n = c.out.size;
-  const expr = forward(c.op); // validates op before the key is used
+/**
+ * One thread per element: reads X (and, for gradients, Y = f(X) and DY) at index i, evaluates
+ * `expr` with alpha and beta from the params, and writes the output.
+ */
+function elementwisePlan(
+  name: string, inputs: [string, Storage][], out: Storage, expr: string,
+  alpha: number, beta: number, limits: PlanLimits,
+): DispatchPlan {
+  const n = out.size;
+  // The WGSL names of the bound buffers, and the local each element reads (X -> x, Yv -> y, DY -> dy).
+  const locals: Record<string, string> = { X: 'x', Yv: 'y', DY: 'dy' };
   return {
-    key: `unary.${c.op}`,
-    label: `unary.${c.op}`,
+    key: name,
+    label: name,
     wgsl: () => /* wgsl */ `
-${header([['X', 'f32']], [['Y', 'f32']], [['n', 'u32'], ['alpha', 'f32'], ['beta', 'f32']])}
+${header(inputs.map(([v]) => [v, 'f32']), [['OUT', 'f32']], [['n', 'u32'], ['alpha', 'f32'], ['beta', 'f32']])}
 ${GUARDS}
 ${POW_KEEP_SIGN}
 @compute @workgroup_size(${WG})
 fn main(${FLAT_ARGS}) {
   ${flatIndex(WG)}
   if (i >= p.n) { return; }
-  let x = X[i];
+${inputs.map(([v]) => `  let ${locals[v]} = ${v}[i];`).join('\n')}
   let alpha = p.alpha;
   let beta = p.beta;
-  Y[i] = ${expr};
+  OUT[i] = ${expr};
 }`,
-    inputs: [c.x],
-    outputs: [c.out],
-    params: [{ u32: n }, { f32: c.alpha }, { f32: c.beta }],
+    inputs: inputs.map(([, storage]) => storage),
+    outputs: [out],
+    params: [{ u32: n }, { f32: alpha }, { f32: beta }],
     workgroups: gridFor(n, WG, limits),
   };
-};
+}
 
-export const planUnaryGrad: Planner<'unaryGrad'> = (c, limits): DispatchPlan => {
-  const n = c.out.size;
-  const expr = backward(c.op);
-  return {
-    key: `unaryGrad.${c.op}`,
-    label: `unaryGrad.${c.op}`,
-    wgsl: () => /* wgsl */ `
-${header([['X', 'f32'], ['Yv', 'f32'], ['DY', 'f32']], [['DX', 'f32']], [['n', 'u32'], ['alpha', 'f32'], ['beta', 'f32']])}
-${GUARDS}
-${POW_KEEP_SIGN}
-@compute @workgroup_size(${WG})
-fn main(${FLAT_ARGS}) {
-  ${flatIndex(WG)}
-  if (i >= p.n) { return; }
-  let x = X[i];
-  let y = Yv[i];
-  let dy = DY[i];
-  let alpha = p.alpha;
-  let beta = p.beta;
-  DX[i] = ${expr};
-}`,
-    inputs: [c.x, c.y, c.dy],
-    outputs: [c.out],
-    params: [{ u32: n }, { f32: c.alpha }, { f32: c.beta }],
-    workgroups: gridFor(n, WG, limits),
-  };
-};
+export const planUnary: Planner<'unary'> = (c, limits) =>
+  elementwisePlan(`unary.${c.op}`, [['X', c.x]], c.out, forward(c.op), c.alpha, c.beta, limits);
+
+export const planUnaryGrad: Planner<'unaryGrad'> = (c, limits) =>
+  elementwisePlan(`unaryGrad.${c.op}`, [['X', c.x], ['Yv', c.y], ['DY', c.dy]], c.out, backward(c.op), c.alpha, c.beta, limits);

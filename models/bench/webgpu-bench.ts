@@ -5,7 +5,7 @@
 //     step, and GPU objects (buffers, bind groups) created per warm step.
 
 import { backendStats, flush, matmul, randn, createRng, setBackend, setMatmulVariant, getBackend } from '../../engine/index';
-import type { MatmulVariant } from '../../engine/backend';
+import { currentBackend, type MatmulVariant } from '../../engine/backend';
 import { createEngineGan } from './engine-gan';
 
 export interface MatmulPoint {
@@ -60,8 +60,10 @@ export interface GanStepFigures {
   bindGroupCreationsPerWarmStep: number;
 }
 
-/** The reference GAN step on the current backend. Each timed step is flushed (waited for). */
+/** The reference GAN step on the current backend: throughput (rounds of 25 steps) and latency. */
 export async function ganStepFigures(steps = 200): Promise<GanStepFigures> {
+  const ROUND = 25;
+  const rounds = Math.max(1, Math.ceil(steps / ROUND));
   const gan = createEngineGan(0);
   const run = (): void => {
     const s = gan.step();
@@ -77,11 +79,11 @@ export async function ganStepFigures(steps = 200): Promise<GanStepFigures> {
   const before = backendStats();
   // Throughput, as training runs: steps back to back, one wait at the end (rounds of 25).
   const times: number[] = [];
-  for (let done = 0; done < steps; done += 25) {
+  for (let r = 0; r < rounds; r++) {
     t0 = now();
-    for (let i = 0; i < 25; i++) run();
+    for (let i = 0; i < ROUND; i++) run();
     await flush();
-    times.push((now() - t0) / 25);
+    times.push((now() - t0) / ROUND);
   }
   const after = backendStats();
   // Latency: one step and wait for it (what a per-step readback would cost).
@@ -95,8 +97,7 @@ export async function ganStepFigures(steps = 200): Promise<GanStepFigures> {
   gan.dispose();
   times.sort((x, y) => x - y);
   latencies.sort((x, y) => x - y);
-  steps = Math.ceil(steps / 25) * 25;
-  const per = (k: 'dispatches' | 'submits' | 'bufferCreations' | 'bindGroupCreations'): number => ((after[k] ?? 0) - (before[k] ?? 0)) / steps;
+  const per = (k: 'dispatches' | 'submits' | 'bufferCreations' | 'bindGroupCreations'): number => ((after[k] ?? 0) - (before[k] ?? 0)) / (rounds * ROUND);
   return {
     backend: getBackend(),
     firstStepMs,
@@ -118,7 +119,7 @@ export interface WebGpuBenchResult {
 /** Everything, or null when WebGPU is not available here. */
 export async function benchWebGpu(options: { sizes?: number[]; steps?: number } = {}): Promise<WebGpuBenchResult | null> {
   if ((await setBackend('webgpu')) !== 'webgpu') return null;
-  const adapter = (await import('../../engine/backend')).currentBackend() as { adapterName?: string };
+  const adapter = currentBackend() as { adapterName?: string };
   const matmulPoints = await matmulGflops(options.sizes ?? [128, 512, 1024], ['naive', 'tiled', 'register', 'auto']);
   const gpu = await ganStepFigures(options.steps ?? 200);
   await setBackend('cpu');

@@ -90,3 +90,14 @@ export function values(n: number, seed: number, f: (u: number, i: number) => num
 }
 
 export const sizeOfShape = sizeOf;
+
+/** Fresh inputs on every run: the seed is printed on failure, and GRADLAB_SEED=<seed> replays it. */
+export const TEST_SEED = process.env.GRADLAB_SEED ? Number(process.env.GRADLAB_SEED) : Date.now() % 1_000_000_007;
+const testRng = createRng(TEST_SEED);
+
+/** n uniform values in (-1, 1) from the engine's own seeded generator. */
+export function randomArray(n: number): Float32Array {
+  const a = new Float32Array(n);
+  testRng.fillUniform(a, -1, 1);
+  return a;
+}

@@ -8,31 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FusedActivation, MatmulVariant } from '../../engine/backend';
 import { getBackend, linear, matmul, setBackend, setMatmulVariant, tensor, transpose } from '../../engine/index';
 import { linear as cpuLinear, matmul as cpuMatmul, transpose as cpuTranspose } from '../../kernels/cpu/matmul';
+import { expectClose as expectCloseShared, randomArray, TEST_SEED } from './compare';
 
 process.env.XDG_RUNTIME_DIR ??= '/tmp';
 
-const TOL = 1e-4;
-const SEED = process.env.GRADLAB_SEED ? Number(process.env.GRADLAB_SEED) : (Date.now() ^ 0x2545f491) >>> 0;
-let state = SEED;
-function rand(): number { // mulberry32
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = state;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
-const randomArray = (n: number): Float32Array => Float32Array.from({ length: n }, () => 2 * rand() - 1);
-
 function expectClose(gpu: ArrayLike<number>, ref: Float64Array, what: string): void {
-  expect(gpu.length).toBe(ref.length);
-  let err = 0;
-  let at = -1;
-  for (let i = 0; i < ref.length; i++) {
-    const e = Math.abs(gpu[i] - ref[i]) / Math.max(1, Math.abs(ref[i]));
-    if (!(e <= err)) { err = e; at = i; }
-  }
-  const where = at < 0 ? '' : ` at [${at}]: gpu ${gpu[at]}, ref ${ref[at]}`;
-  expect(err <= TOL, `${what}: error ${err.toExponential(2)}${where} (seed ${SEED})`).toBe(true);
+  expectCloseShared(gpu, ref, `${what} (seed ${TEST_SEED})`);
 }
 
 beforeAll(async () => {

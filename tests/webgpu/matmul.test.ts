@@ -14,42 +14,16 @@ import {
 } from '../../kernels/webgpu/matmul.wgsl';
 import { DEFAULT_LIMITS, type DispatchPlan } from '../../kernels/webgpu/plan';
 import { closeHarnessDevice, harnessDevice, makeStorage, readStorage, runPlans } from './plan-harness';
+import { expectClose as expectCloseShared, randomArray, TEST_SEED, TOL } from './compare';
 
 afterAll(closeHarnessDevice);
-
-const TOL = 1e-4;
-const SEED = process.env.GRADLAB_SEED ? Number(process.env.GRADLAB_SEED) : (Date.now() ^ 0x5bd1e995) >>> 0;
-let state = SEED;
-/** mulberry32: a small seeded generator, so a failure can be replayed from its seed. */
-function rand(): number {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = state;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
-const randomArray = (n: number): Float32Array => Float32Array.from({ length: n }, () => 2 * rand() - 1);
-
-/** The worst |gpu - ref| / max(1, |ref|) and where it is. */
-function worstError(gpu: Float32Array, ref: Float64Array): { err: number; at: number } {
-  let err = 0;
-  let at = -1;
-  for (let i = 0; i < ref.length; i++) {
-    const e = Math.abs(gpu[i] - ref[i]) / Math.max(1, Math.abs(ref[i]));
-    if (!(e <= err)) { err = e; at = i; } // NaN counts as the worst
-  }
-  return { err, at };
-}
 
 /** The worst error seen in this file, reported at the end. */
 let worstSeen = { err: 0, what: '' };
 
 function expectClose(gpu: Float32Array, ref: Float64Array, what: string): void {
-  expect(gpu.length).toBe(ref.length);
-  const { err, at } = worstError(gpu, ref);
+  const err = expectCloseShared(gpu, ref, `${what} (seed ${TEST_SEED})`);
   if (err > worstSeen.err) worstSeen = { err, what };
-  const where = at < 0 ? '' : ` at [${at}]: gpu ${gpu[at]}, ref ${ref[at]}`;
-  expect(err <= TOL, `${what}: error ${err.toExponential(2)}${where} (seed ${SEED})`).toBe(true);
 }
 
 interface MatmulCase {
@@ -282,6 +256,6 @@ describe('transpose vs the CPU twin', () => {
 
 // Runs last (tests run in file order): the seed and the worst error of this run.
 it('summary: seed and worst error', () => {
-  console.log(`matmul tests: seed ${SEED}, worst |gpu - ref| / max(1, |ref|) = ${worstSeen.err.toExponential(2)} (${worstSeen.what}), criterion ${TOL}`);
+  console.log(`matmul tests: seed ${TEST_SEED}, worst |gpu - ref| / max(1, |ref|) = ${worstSeen.err.toExponential(2)} (${worstSeen.what}), criterion ${TOL}`);
   expect(worstSeen.err).toBeLessThanOrEqual(TOL);
 });
