@@ -1,15 +1,24 @@
 // Reverse-mode automatic differentiation.
 //
 // Every op that reads a tensor requiring gradients records a GradNode on its output: the
-// inputs, and a function that maps the gradient of the loss with respect to the output (dy)
-// to the gradients with respect to each input (the chain rule, one op at a time). backward()
-// visits the graph in reverse topological order, so a node runs only once all the gradient
-// that flows into it has been summed; a tensor used twice receives both contributions.
-// Gradients are themselves computed with tensor ops, on the same backend as the forward pass.
+// inputs, and a rule that maps the gradient of the loss with respect to the output (dy) to the
+// gradients with respect to each input (the chain rule, one op at a time). backward() visits
+// the graph in reverse topological order, so a node runs only once all the gradient that flows
+// into it has been summed; a tensor used twice receives both contributions.
+//
+// The rules are written in ordinary tensor ops. Normally backward runs them without recording
+// (noGrad), and elementwise rules take their fused one-kernel form. With createGraph: true the
+// rules are recorded like any forward pass, so the gradients are tensors with a graph of their
+// own, and can be differentiated again: Hessian-vector products, gradient penalties (WGAN-GP).
+//
+// Memory: without createGraph, each rule runs inside a scope that frees its temporaries, and
+// each gradient is freed once it has been passed on. With createGraph, the backward graph's
+// tensors are needed later, so they are left to the enclosing tidy() like forward tensors.
 
-import { keep } from './memory';
+import { keep, tidy } from './memory';
 import { formatShape, sameShape } from './shape';
 import type { Tensor } from './tensor';
+import { withRule } from './trace';
 
 export interface GradNode {
   /** The op's name, for error messages and the "under the hood" view. */
@@ -17,6 +26,31 @@ export interface GradNode {
   readonly inputs: readonly Tensor[];
   /** Gradients of the loss with respect to each input (null: no gradient for that input). */
   readonly backward: (dy: Tensor) => readonly (Tensor | null)[];
+  /** The derivative in words, e.g. 'dx = dy·y·(1 − y)': shown next to the dispatches it makes. */
+  readonly rule?: string;
+  /** Set when a backward pass with retainGraph: false has gone through this node. */
+  released?: boolean;
+}
+
+export interface BackwardOptions {
+  /**
+   * Record the backward pass, so that the gradients require gradients themselves and can be
+   * differentiated again (default false).
+   */
+  createGraph?: boolean;
+  /**
+   * Keep the graph for another backward pass through it (default true: gradlab frees memory
+   * through tidy() and dispose(), not through backward). false marks the graph as used, so a
+   * second pass through it is an error rather than a silent double count.
+   */
+  retainGraph?: boolean;
+}
+
+export interface GradOptions extends BackwardOptions {
+  /** The gradient of the final result with respect to `output` (default: 1 for a scalar output). */
+  seed?: Tensor;
+  /** Return null for an input that `output` does not depend on, instead of throwing. */
+  allowUnused?: boolean;
 }
 
 let gradEnabled = true;
@@ -25,10 +59,10 @@ export function isGradEnabled(): boolean {
   return gradEnabled;
 }
 
-/** Run fn without recording the graph: results do not require gradients. */
-export function noGrad<T>(fn: () => T): T {
+/** Run fn with graph recording on or off, restoring the previous state after. */
+function withGradEnabled<T>(on: boolean, fn: () => T): T {
   const before = gradEnabled;
-  gradEnabled = false;
+  gradEnabled = on;
   try {
     return fn();
   } finally {
@@ -36,17 +70,32 @@ export function noGrad<T>(fn: () => T): T {
   }
 }
 
+/** Run fn without recording the graph: results do not require gradients. */
+export function noGrad<T>(fn: () => T): T {
+  return withGradEnabled(false, fn);
+}
+
 /** Attach a node to `out` if any input requires gradients (and recording is on). */
-export function record(out: Tensor, op: string, inputs: readonly Tensor[], backward: GradNode['backward']): Tensor {
+export function record(out: Tensor, op: string, inputs: readonly Tensor[], backward: GradNode['backward'], rule?: string): Tensor {
   if (!gradEnabled) return out;
   for (const t of inputs) {
     if (t.requiresGrad) {
       out.requiresGrad = true;
-      out.node = { op, inputs, backward };
+      out.node = { op, inputs, backward, rule };
       return out;
     }
   }
   return out;
+}
+
+const describe = (t: Tensor): string => `tensor #${t.id} of shape ${formatShape(t.shape)}`;
+
+/** The error for a graph whose intermediate was freed before backward reached it. */
+function freedError(user: Tensor, input: Tensor): Error {
+  return new Error(
+    `backward: cannot differentiate through '${user.node?.op}' (which made ${describe(user)}): its input, ${describe(input)}, ` +
+    'was already freed (by dispose() or at the end of a tidy()). Run backward() inside the same tidy() as the forward pass, or keep() the tensors the graph needs.',
+  );
 }
 
 /** Tensors reachable from root through inputs that require gradients, inputs before users. */
@@ -57,10 +106,15 @@ function topologicalOrder(root: Tensor): Tensor[] {
   const stack: { t: Tensor; next: number }[] = [{ t: root, next: 0 }];
   while (stack.length > 0) {
     const top = stack[stack.length - 1];
-    const inputs = top.t.node?.inputs ?? [];
+    const node = top.t.node;
+    if (node?.released) {
+      throw new Error(`backward: the graph through '${node.op}' (which made ${describe(top.t)}) was already used by a backward pass with retainGraph: false; pass retainGraph: true to the first pass to go through it again`);
+    }
+    const inputs = node?.inputs ?? [];
     if (top.next < inputs.length) {
       const child = inputs[top.next++];
       if (child.requiresGrad && !seen.has(child)) {
+        if (child.isDisposed) throw freedError(top.t, child);
         seen.add(child);
         stack.push({ t: child, next: 0 });
       }
@@ -72,64 +126,143 @@ function topologicalOrder(root: Tensor): Tensor[] {
   return order;
 }
 
-export function backward(root: Tensor, seed?: Tensor): void {
+/** The gradient to start from: the seed, or 1 for a scalar. */
+function startingGradient(root: Tensor, seed: Tensor | undefined, caller: string): Tensor {
+  if (root.isDisposed) throw new Error(`${caller}: ${describe(root)} was already freed (by dispose() or at the end of a tidy())`);
   if (!root.requiresGrad) {
-    throw new Error(`backward: tensor of shape ${formatShape(root.shape)} does not require gradients (no input of it had requiresGrad: true, or it was computed under noGrad)`);
+    throw new Error(`${caller}: tensor of shape ${formatShape(root.shape)} does not require gradients (no input of it had requiresGrad: true, or it was computed under noGrad)`);
   }
-  let g0: Tensor;
   if (seed === undefined) {
     if (root.size !== 1) {
-      throw new Error(`backward: called on a non-scalar tensor of shape ${formatShape(root.shape)} without a seed gradient; reduce it first (e.g. .mean()) or pass backward(seed) of the same shape`);
+      throw new Error(`${caller}: called on a non-scalar tensor of shape ${formatShape(root.shape)} without a seed gradient; reduce it first (e.g. .mean()) or pass a seed of the same shape`);
     }
-    g0 = noGrad(() => root.onesLike());
-  } else {
-    if (!sameShape(seed.shape, root.shape)) {
-      throw new Error(`backward: seed gradient has shape ${formatShape(seed.shape)} but the tensor has shape ${formatShape(root.shape)}`);
-    }
-    g0 = seed.detach(); // an alias we may dispose without touching the caller's tensor
+    return noGrad(() => root.onesLike());
   }
+  if (!sameShape(seed.shape, root.shape)) {
+    throw new Error(`${caller}: seed gradient has shape ${formatShape(seed.shape)} but the tensor has shape ${formatShape(root.shape)}`);
+  }
+  return seed.detach(); // an alias we may dispose without touching the caller's tensor
+}
 
-  const grads = new Map<Tensor, Tensor>([[root, g0]]);
+/** Run one node's rule, naming the op if it fails (a freed saved tensor, say). */
+function runRule(t: Tensor, g: Tensor, createGraph: boolean): readonly (Tensor | null)[] {
+  const node = t.node as GradNode;
+  const label = node.rule ? `${node.op}: ${node.rule}` : `${node.op}.backward`;
+  try {
+    // Without a graph to keep, the rule's temporaries are freed as soon as it returns.
+    return withRule(label, () => (createGraph ? node.backward(g) : tidy(() => node.backward(g))));
+  } catch (e) {
+    const message = (e as Error).message;
+    if (message.startsWith('backward')) throw e;
+    throw new Error(`backward through '${node.op}' (which made ${describe(t)}) failed: ${message}`);
+  }
+}
+
+/**
+ * The reverse pass from `root`. Gradients reaching a tensor in `targets` are returned; with
+ * targets null, gradients reaching leaves are added to their .grad instead (backward()).
+ */
+function reversePass(root: Tensor, g0: Tensor, targets: Set<Tensor> | null, options: BackwardOptions): Map<Tensor, Tensor> {
+  const createGraph = options.createGraph ?? false;
+  const retainGraph = options.retainGraph ?? true;
   const order = topologicalOrder(root);
-  noGrad(() => {
+  // With targets, only tensors on a path to one of them need a gradient.
+  let needed: Set<Tensor> | null = null;
+  if (targets !== null) {
+    needed = new Set();
+    for (const t of order) if (targets.has(t) || t.node?.inputs.some((i) => needed?.has(i))) needed.add(t);
+  }
+  const results = new Map<Tensor, Tensor>();
+  const grads = new Map<Tensor, Tensor>([[root, g0]]);
+  // A gradient no longer needed is freed, unless a recorded backward graph refers to it.
+  const release = (x: Tensor): void => {
+    if (!createGraph) x.dispose();
+  };
+
+  withGradEnabled(createGraph, () => {
     for (let i = order.length - 1; i >= 0; i--) {
       const t = order[i];
       const g = grads.get(t);
       if (g === undefined) continue;
       grads.delete(t);
+      if (targets !== null && targets.has(t)) results.set(t, g);
       const node = t.node;
       if (node === null) {
-        // A leaf: accumulate into .grad (gradients add up across backward calls until zeroGrad).
+        // A leaf: backward() adds into .grad (gradients add up across calls until zeroGrad).
+        if (targets !== null) {
+          if (!results.has(t)) release(g);
+          continue;
+        }
         if (t.grad === null) t.grad = keep(g);
         else {
           const sum = keep(t.grad.add(g));
-          t.grad.dispose();
-          g.dispose();
+          release(t.grad);
+          release(g);
           t.grad = sum;
         }
         continue;
       }
-      const inputGrads = node.backward(g);
+      if (needed !== null && !node.inputs.some((x) => needed?.has(x))) {
+        if (!results.has(t)) release(g);
+        continue;
+      }
+      const inputGrads = runRule(t, g, createGraph);
       for (let k = 0; k < node.inputs.length; k++) {
         const input = node.inputs[k];
         let gi = inputGrads[k];
-        if (!input.requiresGrad || gi === null || gi === undefined) {
-          if (gi && gi !== g) gi.dispose();
+        const wanted = input.requiresGrad && (needed === null || needed.has(input));
+        if (!wanted || gi === null || gi === undefined) {
+          if (gi && gi !== g) release(gi);
           continue;
         }
         if (!sameShape(gi.shape, input.shape)) {
           throw new Error(`backward: internal error in '${node.op}': gradient of shape ${formatShape(gi.shape)} for an input of shape ${formatShape(input.shape)}`);
         }
-        if (gi === g) gi = g.detach(); // a pass-through gradient gets its own handle
+        if (gi === g && !createGraph) gi = g.detach(); // a pass-through gradient gets its own handle
         const prev = grads.get(input);
         if (prev === undefined) grads.set(input, gi);
         else {
           grads.set(input, prev.add(gi));
-          prev.dispose();
-          gi.dispose();
+          release(prev);
+          release(gi);
         }
       }
-      g.dispose();
+      if (!results.has(t)) release(g);
+      if (!retainGraph) node.released = true;
     }
+  });
+  return results;
+}
+
+/**
+ * Reverse-mode differentiation from `root`: adds the gradient of root to .grad of every leaf
+ * that requires gradients. A scalar needs no seed; a non-scalar needs the gradient of the
+ * final loss with respect to it.
+ */
+export function backward(root: Tensor, seed?: Tensor, options: BackwardOptions = {}): void {
+  const g0 = startingGradient(root, seed, 'backward');
+  reversePass(root, g0, null, options);
+}
+
+/**
+ * The gradients of `output` with respect to `inputs` (leaves or intermediate tensors), returned
+ * as tensors; .grad is not touched. As torch.autograd.grad. With createGraph: true the
+ * gradients can be differentiated again:
+ *   const [g] = grad(loss, [x], { createGraph: true });   // g = ∂loss/∂x, with a graph
+ *   const hv = grad(sum(mul(g, v)), [x]);                  // Hessian-vector product H·v
+ */
+export function grad(output: Tensor, inputs: readonly Tensor[], options: GradOptions = {}): (Tensor | null)[] {
+  if (!Array.isArray(inputs) || inputs.length === 0) throw new Error('grad: inputs must be a non-empty array of tensors');
+  inputs.forEach((x, i) => {
+    if (x.isDisposed) throw new Error(`grad: input ${i} (${describe(x)}) was already freed`);
+    if (!x.requiresGrad) throw new Error(`grad: input ${i} (${describe(x)}) does not require gradients`);
+  });
+  const g0 = startingGradient(output, options.seed, 'grad');
+  const results = reversePass(output, g0, new Set(inputs), options);
+  return inputs.map((x, i) => {
+    const g = results.get(x);
+    if (g !== undefined) return g;
+    if (options.allowUnused) return null;
+    throw new Error(`grad: the output does not depend on input ${i} (${describe(x)}); pass allowUnused: true to get null for it`);
   });
 }

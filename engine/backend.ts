@@ -18,18 +18,9 @@ export interface Storage {
   readonly dtype: DType;
 }
 
-/** Elementwise functions of one input, y = f(x; alpha, beta). */
-export type UnaryOp =
-  | 'affine' // alpha * x + beta  (neg, add/sub/mul/div by a number)
-  | 'rdiv' // alpha / x          (a number divided by a tensor)
-  | 'pow' // x ^ alpha
-  | 'exp' | 'log' | 'sqrt' | 'abs'
-  | 'clamp' // min(max(x, alpha), beta)
-  | 'relu' | 'leakyRelu' // leakyRelu: x > 0 ? x : alpha * x
-  | 'sigmoid' | 'tanh' | 'softplus' | 'silu'
-  // losses against a constant target t = alpha (a number target: no target tensor to fill)
-  | 'bceLogits' // max(x, 0) - x t + log(1 + e^-|x|);  d/dx = sigmoid(x) - t
-  | 'bce'; // -(t log p + (1 - t) log(1 - p)), p = clamp(x, eps, 1 - eps);  d/dx = (p - t) / (p (1 - p)) inside
+/** Elementwise functions of one input, y = f(x; alpha, beta): the rows of engine/ops/unary-table.ts. */
+export type { UnaryOp, FusedActivation } from './ops/unary-table';
+import type { UnaryOp, FusedActivation } from './ops/unary-table';
 
 /** Elementwise functions of two broadcast inputs. */
 export type BinaryOp =
@@ -39,9 +30,6 @@ export type BinaryOp =
   | 'bceLogitsGrad' // sigmoid(a) - b
   | 'bce' // -(b log p + (1-b) log(1-p)), p = clamp(a, eps, 1-eps)
   | 'bceGrad'; // (p - b) / (p (1 - p)) inside the clamp, 0 outside
-
-/** Activations that the fused linear kernel can apply, with gradients computable from y. */
-export type FusedActivation = 'none' | 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh';
 
 /** Every kernel call, by name. Shapes are passed so each backend can pick its fast path. */
 export type KernelCall =

@@ -9,10 +9,10 @@
 
 import { currentBackend, findBackend, useBackend, type DType } from './backend';
 import { CpuBackend } from '../kernels/cpu/backend';
-import type { GradcheckOptions, GradcheckWorst } from './gradcheck';
+import type { GradcheckOptions, GradcheckResult, GradcheckWorst } from './gradcheck';
 // Through the public surface, which also installs the default (CPU) backend.
 import {
-  abs, add, bce, bceWithLogits, clamp, concat, div, exp, gather, gaussianKl, leakyRelu, linear, log,
+  abs, add, bce, cos, sin, gradgradcheck, bceWithLogits, clamp, concat, div, exp, gather, gaussianKl, leakyRelu, linear, log,
   logSoftmax, matmul, max, mean, mse, mul, neg, pow, relu, reshape, sigmoid, silu, slice, sliceAxis,
   softmax, softplus, sqrt, sub, sum, tanh, tensor, transpose, gradcheck, createRng, formatShape,
   type Rng, type Tensor,
@@ -148,6 +148,8 @@ const unary: OpCase[] = [
   opCase('tanh', [s(3, 4)], uniformIn(-3, 3), (x) => tanh(x)),
   opCase('softplus', [s(3, 4)], uniformIn(-4, 4), (x) => softplus(x)),
   opCase('silu', [s(3, 4)], uniformIn(-4, 4), (x) => silu(x)),
+  opCase('sin', [s(3, 4)], uniformIn(-4, 4), (x) => sin(x)),
+  opCase('cos', [s(3, 4)], uniformIn(-4, 4), (x) => cos(x)),
 ];
 
 const softmaxes: OpCase[] = [
@@ -276,6 +278,8 @@ export interface GradcheckRow {
   /** Number of input elements compared. */
   checked: number;
   worst: GradcheckWorst | null;
+  /** gradgradcheck only: the recorded rules' first gradient against the fused kernels' (relative). */
+  ruleMismatch?: number;
   /** Set when the case threw instead of returning (the row then fails with NaN errors). */
   error?: string;
 }
@@ -287,6 +291,8 @@ export interface SuiteOptions extends GradcheckOptions {
   seed?: number;
   /** The cases to run (default: opCases). */
   cases?: readonly OpCase[];
+  /** 1: gradients against differences of f (gradcheck); 2: second derivatives against differences of the gradient (gradgradcheck). */
+  order?: 1 | 2;
 }
 
 /**
@@ -301,8 +307,9 @@ export function runGradcheckSuite(options: SuiteOptions = {}): GradcheckRow[] {
     return cases.map((c) => {
       const inputs = makeCaseInputs(c, { seed: options.seed, dtype: 'float64' });
       try {
-        const r = gradcheck(c.fn, inputs, options);
-        return { name: c.name, shape: formatCaseShapes(c), maxAbsError: r.maxAbsError, maxRelError: r.maxRelError, ok: r.ok, checked: r.checked, worst: r.worst };
+        const check: (f: OpCase['fn'], x: Tensor[], o: GradcheckOptions) => GradcheckResult = options.order === 2 ? gradgradcheck : gradcheck;
+        const r = check(c.fn, inputs, options);
+        return { name: c.name, shape: formatCaseShapes(c), maxAbsError: r.maxAbsError, maxRelError: r.maxRelError, ok: r.ok, checked: r.checked, worst: r.worst, ruleMismatch: r.ruleMismatch };
       } catch (e) {
         return { name: c.name, error: (e as Error).message, shape: formatCaseShapes(c), maxAbsError: NaN, maxRelError: NaN, ok: false, checked: 0, worst: null };
       } finally {

@@ -2,7 +2,7 @@
 // tensors that require gradients) the node of the graph that made it.
 
 import { currentBackend, type Backend, type DataArray, type DType, type KernelCall, type Storage } from './backend';
-import { backward as runBackward, type GradNode } from './autograd';
+import { backward as runBackward, type BackwardOptions, type GradNode } from './autograd';
 import { trackTensor, untrackTensor } from './memory';
 import { formatShape, sizeOf, type Shape } from './shape';
 import { traceDispatch } from './trace';
@@ -137,12 +137,14 @@ export class Tensor {
   // ---- autograd ----
 
   /**
-   * Reverse-mode differentiation from this tensor: fills .grad of every leaf that requires
+   * Reverse-mode differentiation from this tensor: adds to .grad of every leaf that requires
    * gradients. A scalar needs no seed; a non-scalar needs the gradient of the final loss
-   * with respect to it.
+   * with respect to it. backward({ createGraph: true }) records the backward pass, so the
+   * .grad tensors can be differentiated again (see grad() for gradients without .grad).
    */
-  backward(seed?: Tensor): void {
-    runBackward(this, seed);
+  backward(seed?: Tensor | BackwardOptions, options?: BackwardOptions): void {
+    if (seed instanceof Tensor || seed === undefined) runBackward(this, seed, options);
+    else runBackward(this, undefined, seed);
   }
 
   /** The same values, cut from the graph: no gradient flows through the result. */
@@ -166,6 +168,11 @@ export class Tensor {
   log(): Tensor { return ops.log(this); }
   sqrt(): Tensor { return ops.sqrt(this); }
   abs(): Tensor { return ops.abs(this); }
+  sin(): Tensor { return ops.sin(this); }
+  cos(): Tensor { return ops.cos(this); }
+  sign(): Tensor { return ops.sign(this); }
+  step(): Tensor { return ops.step(this); }
+  inRange(min: number, max: number): Tensor { return ops.inRange(this, min, max); }
   clamp(min: number, max: number): Tensor { return ops.clamp(this, min, max); }
   relu(): Tensor { return ops.relu(this); }
   leakyRelu(slope = 0.2): Tensor { return ops.leakyRelu(this, slope); }

@@ -19,6 +19,21 @@ export interface DispatchRecord {
   label?: string;
   /** Workgroup counts of each dispatch (WebGPU). */
   workgroups?: [number, number, number][];
+  /** For a backward dispatch: the derivative rule it computes, e.g. 'sigmoid: dx = dy·y·(1 − y)'. */
+  rule?: string;
+}
+
+let activeRule: string | null = null;
+
+/** @internal Run fn (one node's backward rule) with its dispatches tagged by the rule. */
+export function withRule<T>(rule: string, fn: () => T): T {
+  const before = activeRule;
+  activeRule = rule;
+  try {
+    return fn();
+  } finally {
+    activeRule = before;
+  }
 }
 
 type Listener = (record: DispatchRecord) => void;
@@ -37,6 +52,7 @@ export function traceDispatch(backend: Backend, call: KernelCall, op: string, sh
   if (listeners.length === 0) return;
   const sub = 'op' in call ? `:${call.op}` : '';
   const record: DispatchRecord = { op, kernel: call.kernel + sub, backend: backend.name, shapes, call };
+  if (activeRule !== null) record.rule = activeRule;
   if (backend.describe) {
     try {
       Object.assign(record, backend.describe(call));

@@ -89,9 +89,9 @@ export const zeros = (shape: Shape, options: TensorOptions = {}): Tensor => full
 export const ones = (shape: Shape, options: TensorOptions = {}): Tensor => full(shape, 1, options);
 
 /** Same shape, dtype and backend as `like`, filled with `value`. */
-export function fullLike(like: Tensor, value: number): Tensor {
-  const t = Tensor.empty(like.shape, like.dtype, like.backend);
-  runKernel(t.backend, { kernel: 'fill', out: t.storage('fullLike'), value }, 'fill', [like.shape]);
+export function fullLike(like: Tensor, value: number, shape: Shape = like.shape): Tensor {
+  const t = Tensor.empty(shape, like.dtype, like.backend);
+  runKernel(t.backend, { kernel: 'fill', out: t.storage('fullLike'), value }, 'fill', [shape]);
   return t;
 }
 

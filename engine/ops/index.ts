@@ -1,6 +1,8 @@
 // All ops, one import away. Each file keeps every op's backward beside its forward.
 export * from './creation';
 export * from './elementwise';
+export * from './unary';
+export { unaryOps, type UnaryDef } from './unary-table';
 export * from './activations';
 export * from './reduce';
 export * from './matmul';

@@ -21,7 +21,7 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
     throw new Error(`reshape: cannot reshape ${formatShape(x.shape)} (${x.size} elements) to ${formatShape(shape)}`);
   }
   const out = Tensor.view(x, dims);
-  return record(out, 'reshape', [x], (dy) => [Tensor.view(dy, x.shape)]);
+  return record(out, 'reshape', [x], (dy) => [reshape(dy, x.shape)], 'dx = dy reshaped back');
 }
 
 function copyRows(src: Tensor, dst: Tensor, axis: number, srcStart: number, dstStart: number, count: number, name: string): void {
@@ -53,17 +53,14 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
     copyRows(t, out, a, 0, offset, t.shape[a], 'concat');
     offset += t.shape[a];
   }
-  // The gradient of each part is its block of dy.
   return record(out, 'concat', tensors, (dy) => {
     let start = 0;
     return tensors.map((t) => {
       const len = t.shape[a];
-      const g = t.requiresGrad ? Tensor.empty(t.shape, dy.dtype, dy.backend) : null;
-      if (g) copyRows(dy, g, a, start, 0, len, 'concat.backward');
       start += len;
-      return g;
+      return t.requiresGrad ? sliceAxis(dy, a, start - len, start) : null;
     });
-  });
+  }, 'each part gets its block of dy');
 }
 
 /** Rows [start, end) along axis 0 (negative indices count from the end, as in Python). */
@@ -84,12 +81,7 @@ export function sliceAxis(x: Tensor, axis: number, start: number, end?: number):
   const outShape = x.shape.map((d, i) => (i === a ? e - s : d));
   const out = Tensor.empty(outShape, x.dtype, x.backend);
   copyRows(x, out, a, s, 0, e - s, 'slice');
-  // The gradient is dy placed back at rows [s, e) of a zero tensor.
-  return record(out, 'slice', [x], (dy) => {
-    const g = fullLike(x, 0);
-    copyRows(dy, g, a, 0, s, e - s, 'slice.backward');
-    return [g];
-  });
+  return record(out, 'slice', [x], (dy) => [padAxis(dy, x.shape, a, s)], 'dx = dy placed at rows [start, end) of zeros');
 }
 
 /**
@@ -111,18 +103,31 @@ export function gather(x: Tensor, indices: Tensor | ArrayLike<number>): Tensor {
   const out = Tensor.empty(outShape, x.dtype, x.backend);
   runKernel(x.backend, { kernel: 'gather', x: x.storage('gather'), indices: idx.storage('gather'), out: out.storage('gather'), rows, inner, sourceRows: rowsIn }, 'gather', [x.shape, idx.shape]);
   const owned = idx !== indices;
-  const result = record(out, 'gather', [x], (dy) => {
-    // Each picked row sends its gradient back to where it came from (repeats add up).
-    const g = fullLike(x, 0);
-    runKernel(x.backend, { kernel: 'scatterAdd', src: dy.storage('gather.backward'), indices: idx.storage('gather.backward'), out: g.storage('gather.backward'), rows, inner }, 'gather.backward', [dy.shape, x.shape]);
-    return [g];
-  });
+  const result = record(out, 'gather', [x], (dy) => [scatterAddRows(dy, idx, x.shape)], 'dx[idx[i]] += dy[i] (repeats add up)');
   // An index tensor we made ourselves is freed now if no gradient needs it, else with the result.
   if (owned) {
     if (result.requiresGrad) result.adopt(idx);
     else idx.dispose();
   }
   return result;
+}
+
+/** @internal `g` placed at [start, start + len) along `axis` of a zero tensor of `shape` (slice's backward). */
+function padAxis(g: Tensor, shape: Shape, axis: number, start: number): Tensor {
+  const out = fullLike(g, 0, shape);
+  const len = g.shape[axis];
+  copyRows(g, out, axis, 0, start, len, 'pad');
+  return record(out, 'pad', [g], (dy) => [sliceAxis(dy, axis, start, start + len)], 'dx = the block [start, end) of dy');
+}
+
+/** @internal Rows of `src` added into the rows `indices` of a zero tensor of `shape` (gather's backward). */
+function scatterAddRows(src: Tensor, indices: Tensor, shape: Shape): Tensor {
+  const out = fullLike(src, 0, shape);
+  const rows = indices.shape[0];
+  runKernel(src.backend, {
+    kernel: 'scatterAdd', src: src.storage('scatterAdd'), indices: indices.storage('scatterAdd'), out: out.storage('scatterAdd'), rows, inner: src.size / Math.max(rows, 1),
+  }, 'scatterAdd', [src.shape, shape]);
+  return record(out, 'scatterAdd', [src], (dy) => [gather(dy, indices)], 'dx = dy gathered at the same rows');
 }
 
 function checkRange(values: ArrayLike<number>, rows: number): void {

@@ -1,12 +1,19 @@
 // Matrix products: matmul (2-D, or batched 3-D), transpose, and the fused linear layer.
 // Backward never materialises a transpose: the kernel reads an operand transposed instead.
 //   Y = A·B   =>   dA = dY·Bᵀ,   dB = Aᵀ·dY
+// The products in the rules are themselves recorded ops (matmulT), so they can be differentiated
+// again.
 
 import type { FusedActivation, MatmulVariant } from '../backend';
-import { record } from '../autograd';
+import { isGradEnabled, record } from '../autograd';
 import { formatShape } from '../shape';
 import { runKernel, Tensor } from '../tensor';
-import { sumTo, unaryGrad } from './elementwise';
+import { sumTo } from './broadcast';
+import { reshape } from './layout';
+import { unaryGrad } from './unary';
+import { unaryOps, type UnaryDef } from './unary-table';
+
+type ActivationRule = NonNullable<UnaryDef['rule']>;
 import { backendOf, checkFloat, checkLive, resultDType } from './util';
 
 let matmulVariant: MatmulVariant = 'auto';
@@ -49,40 +56,40 @@ export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean, 
     strideA: a.rank === 3 ? m * k : 0, strideB: b.rank === 3 ? k * n : 0,
     variant: matmulVariant,
   }, name, [a.shape, b.shape]);
-  return out;
+  return record(out, name, [a, b], (dy) => [
+    a.requiresGrad ? gradOfLeft(a, b, dy, transA, transB) : null,
+    b.requiresGrad ? gradOfRight(a, b, dy, transA, transB) : null,
+  ], 'dA = dY·Bᵀ, dB = Aᵀ·dY (with the operands read transposed as stored)');
 }
 
 /** Matrix product: [m, k]·[k, n] -> [m, n]; [B, m, k]·[B, k, n], [B, m, k]·[k, n] or [m, k]·[B, k, n] -> [B, m, n]. */
 export function matmul(a: Tensor, b: Tensor): Tensor {
-  const out = matmulT(a, b, false, false, 'matmul');
-  return record(out, 'matmul', [a, b], (dy) => [
-    a.requiresGrad ? gradOfLeft(a, b, dy) : null, // dA = dY·Bᵀ
-    b.requiresGrad ? gradOfRight(a, b, dy) : null, // dB = Aᵀ·dY
-  ]);
+  return matmulT(a, b, false, false, 'matmul');
 }
 
-/** dA = dY·Bᵀ; for a 2-D A shared across a batch (A·B with B 3-D), summed over the batch. */
-function gradOfLeft(a: Tensor, b: Tensor, dy: Tensor): Tensor {
-  const g = matmulT(dy, b, false, true, 'matmul.backward');
-  if (a.rank === g.rank) return g;
-  const summed = sumTo(g, a.shape);
-  g.dispose();
-  return summed;
+/**
+ * The gradient of the stored A in Y = op(A)·op(B): dY·op(B)ᵀ, or its transpose when A is read
+ * transposed ((dY·op(B)ᵀ)ᵀ = op(B)·dYᵀ). A 2-D A shared across a batch sums over the batch.
+ */
+function gradOfLeft(a: Tensor, b: Tensor, dy: Tensor, transA: boolean, transB: boolean): Tensor {
+  const g = transA ? matmulT(b, dy, transB, true, 'matmul') : matmulT(dy, b, false, !transB, 'matmul');
+  return a.rank === g.rank ? g : sumTo(g, a.shape);
 }
 
-/** dB = Aᵀ·dY; for a 2-D B shared across a batch, the batch is folded into the rows. */
-function gradOfRight(a: Tensor, b: Tensor, dy: Tensor): Tensor {
-  if (b.rank === 2 && a.rank === 3) {
+/**
+ * The gradient of the stored B: op(A)ᵀ·dY, or its transpose dYᵀ·op(A) when B is read
+ * transposed. A 2-D B shared across a batch sums over the batch; when A is not transposed that
+ * sum is one product with the batch folded into the rows.
+ */
+function gradOfRight(a: Tensor, b: Tensor, dy: Tensor, transA: boolean, transB: boolean): Tensor {
+  if (b.rank === 2 && a.rank === 3 && !transA) {
     const [batch, m, k] = a.shape;
-    const n = dy.shape[2];
-    const a2 = Tensor.view(a, [batch * m, k]);
-    const dy2 = Tensor.view(dy, [batch * m, n]);
-    const g = matmulT(a2, dy2, true, false, 'matmul.backward');
-    a2.dispose();
-    dy2.dispose();
-    return g;
+    const a2 = reshape(a, [batch * m, k]);
+    const dy2 = reshape(dy, [batch * m, dy.shape[2]]);
+    return transB ? matmulT(dy2, a2, true, false, 'matmul') : matmulT(a2, dy2, true, false, 'matmul');
   }
-  return matmulT(a, dy, true, false, 'matmul.backward');
+  const g = transB ? matmulT(dy, a, true, transA, 'matmul') : matmulT(a, dy, !transA, false, 'matmul');
+  return g.rank === b.rank ? g : sumTo(g, b.shape);
 }
 
 /** Transpose of a 2-D tensor. */
@@ -92,7 +99,7 @@ export function transpose(x: Tensor): Tensor {
   const [rows, cols] = x.shape;
   const out = Tensor.empty([cols, rows], x.dtype, x.backend);
   runKernel(x.backend, { kernel: 'transpose', x: x.storage('transpose'), out: out.storage('transpose'), rows, cols }, 'transpose', [x.shape]);
-  return record(out, 'transpose', [x], (dy) => [transpose(dy)]);
+  return record(out, 'transpose', [x], (dy) => [transpose(dy)], 'dx = dyᵀ');
 }
 
 /**
@@ -113,13 +120,15 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null = null, activation
     kernel: 'linear', x: x.storage(name), w: w.storage(name), b: b ? b.storage(name) : null, out: out.storage(name), m, k, n, activation, alpha: slope,
   }, name, [x.shape, w.shape]);
   const inputs = b ? [x, w, b] : [x, w];
+  const derivative = activation === 'none' ? '' : `dz = dy·${activation}'(z) (${unaryOps[activation].derivative}), `;
   return record(out, name, inputs, (dy) => {
-    // relu, leakyRelu, sigmoid and tanh have derivatives that can be read from y alone.
-    const dz = activation === 'none' ? dy : unaryGrad('linear', activation, out, out, dy, slope, 0);
+    // The activations that fuse (relu, leakyRelu, sigmoid, tanh) have derivatives read from y alone.
+    const dz = activation === 'none' ? dy
+      : isGradEnabled() ? (unaryOps[activation].rule as ActivationRule)(dy, out, out, slope, 0)
+        : unaryGrad('linear', activation, out, out, dy, slope, 0);
     const dx = x.requiresGrad ? matmulT(dz, w, false, true, 'linear.backward') : null;
     const dw = w.requiresGrad ? matmulT(x, dz, true, false, 'linear.backward') : null;
     const db = b && b.requiresGrad ? sumTo(dz, [n]) : null;
-    if (dz !== dy && db !== dz) dz.dispose();
     return b ? [dx, dw, db] : [dx, dw];
-  });
+  }, `${derivative}dx = dz·Wᵀ, dW = xᵀ·dz, db = Σ_rows dz`);
 }

@@ -3,7 +3,9 @@
 import { record } from '../autograd';
 import { formatShape, normAxis, splitAtAxis } from '../shape';
 import { runKernel, Tensor } from '../tensor';
-import { binaryKernel } from './elementwise';
+import { expandTo } from './broadcast';
+import { binaryKernel, div, mul } from './elementwise';
+import { reshape } from './layout';
 import { checkFloat } from './util';
 
 interface Plan {
@@ -34,44 +36,29 @@ function reduceKernel(name: string, op: 'sum' | 'max', x: Tensor, p: Plan, scale
   return out;
 }
 
-/** @internal Broadcast g (in the reduced shape) back over x's shape, times scale. */
-export function expandTo(g: Tensor, keptShape: number[], shape: readonly number[], scale: number, name: string): Tensor {
-  const out = Tensor.empty(shape, g.dtype, g.backend);
-  runKernel(g.backend, { kernel: 'expand', x: g.storage(name), out: out.storage(name), inShape: keptShape, outShape: shape, scale }, name, [keptShape, shape]);
-  return out;
-}
-
 /** Sum over `axis` (or all elements); keepDims leaves the axis as size 1. */
 export function sum(x: Tensor, axis?: number, keepDims = false): Tensor {
   const p = plan('sum', x, axis, keepDims);
   const out = reduceKernel('sum', 'sum', x, p, 1);
-  // dx = dy broadcast back over the summed axis
-  return record(out, 'sum', [x], (dy) => [expandTo(dy, p.keptShape, x.shape, 1, 'sum.backward')]);
+  return record(out, 'sum', [x], (dy) => [expandTo(dy, x.shape, 1, p.keptShape)], 'dx = dy broadcast back over the summed axis');
 }
 
 /** Mean over `axis` (or all elements). */
 export function mean(x: Tensor, axis?: number, keepDims = false): Tensor {
   const p = plan('mean', x, axis, keepDims);
   const out = reduceKernel('mean', 'sum', x, p, 1 / p.axisSize);
-  // dx = dy / n broadcast back
-  return record(out, 'mean', [x], (dy) => [expandTo(dy, p.keptShape, x.shape, 1 / p.axisSize, 'mean.backward')]);
+  return record(out, 'mean', [x], (dy) => [expandTo(dy, x.shape, 1 / p.axisSize, p.keptShape)], 'dx = dy / n broadcast back over the averaged axis');
 }
 
 /** Maximum over `axis` (or all elements). The gradient is shared equally among tied maxima. */
 export function max(x: Tensor, axis?: number, keepDims = false): Tensor {
   const p = plan('max', x, axis, keepDims);
   const out = reduceKernel('max', 'max', x, p, 1);
-  // dx = dy · [x == max] / (number of elements equal to the max)
+  // The mask [x == max] and the tie count are constants: only dy carries a gradient.
   return record(out, 'max', [x], (dy) => {
     const m = Tensor.view(out, p.keptShape);
     const mask = binaryKernel('max.backward', 'eq', x, m);
-    m.dispose();
-    const count = Tensor.empty(p.keptShape, x.dtype, x.backend);
-    runKernel(x.backend, { kernel: 'reduce', op: 'sum', x: mask.storage('max.backward'), out: count.storage('max.backward'), outer: p.outer, axisSize: p.axisSize, inner: p.inner, scale: 1 }, 'max.backward', [x.shape]);
-    const dyKept = Tensor.view(dy, p.keptShape);
-    const share = binaryKernel('max.backward', 'div', dyKept, count);
-    const dx = binaryKernel('max.backward', 'mul', mask, share);
-    dyKept.dispose(); count.dispose(); share.dispose(); mask.dispose();
-    return [dx];
-  });
+    const count = reduceKernel('max.backward', 'sum', mask, { ...p, outShape: p.keptShape }, 1);
+    return [mul(mask, div(reshape(dy, p.keptShape), count))];
+  }, 'dx = dy·[x = max] / (number of ties)');
 }

@@ -2,12 +2,10 @@
 
 import type { BinaryOp, FloatArray } from '../../engine/backend';
 import { broadcastStrides, sameShape, sizeOf, type Shape } from '../../engine/shape';
-import { BCE_EPS, DIV_MIN } from '../constants';
+import { BCE_EPS } from '../constants';
 
-/** A divisor pushed away from 0: |d| >= DIV_MIN, sign kept, +0 -> +DIV_MIN. */
-export function safeDivisor(d: number): number {
-  return d >= 0 ? Math.max(d, DIV_MIN) : Math.min(d, -DIV_MIN);
-}
+import { safeDivisor } from './scalar';
+
 
 function apply(op: BinaryOp, a: number, b: number): number {
   switch (op) {

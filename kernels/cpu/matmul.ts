@@ -3,6 +3,7 @@
 // Stored layouts: A is [m, k] (or [k, m] when transA), B is [k, n] (or [n, k] when transB).
 
 import type { FloatArray, FusedActivation } from '../../engine/backend';
+import { unary } from './unary';
 
 export function matmul(
   a: FloatArray, b: FloatArray, out: FloatArray,
@@ -52,31 +53,20 @@ export function linear(
       for (let p = 0; p < k; p++) s += x[i * k + p] * w[p];
       out[i] = s;
     }
-    if (activation !== 'none') applyActivation(out, 0, m, activation, alpha);
-    return;
-  }
-  for (let i = 0; i < m; i++) {
-    const row = i * n;
-    if (bias) for (let j = 0; j < n; j++) out[row + j] = bias[j];
-    else for (let j = 0; j < n; j++) out[row + j] = 0;
-    for (let p = 0; p < k; p++) {
-      const xv = x[i * k + p];
-      const wrow = p * n;
-      for (let j = 0; j < n; j++) out[row + j] += xv * w[wrow + j];
+  } else {
+    for (let i = 0; i < m; i++) {
+      const row = i * n;
+      if (bias) for (let j = 0; j < n; j++) out[row + j] = bias[j];
+      else for (let j = 0; j < n; j++) out[row + j] = 0;
+      for (let p = 0; p < k; p++) {
+        const xv = x[i * k + p];
+        const wrow = p * n;
+        for (let j = 0; j < n; j++) out[row + j] += xv * w[wrow + j];
+      }
     }
-    if (activation !== 'none') applyActivation(out, row, n, activation, alpha);
   }
-}
-
-function applyActivation(out: FloatArray, start: number, count: number, act: FusedActivation, alpha: number): void {
-  const end = start + count;
-  switch (act) {
-    case 'relu': for (let i = start; i < end; i++) if (out[i] < 0) out[i] = 0; break;
-    case 'leakyRelu': for (let i = start; i < end; i++) if (out[i] < 0) out[i] *= alpha; break;
-    case 'sigmoid': for (let i = start; i < end; i++) out[i] = out[i] >= 0 ? 1 / (1 + Math.exp(-out[i])) : Math.exp(out[i]) / (1 + Math.exp(out[i])); break;
-    case 'tanh': for (let i = start; i < end; i++) out[i] = Math.tanh(out[i]); break;
-    case 'none': break;
-  }
+  // The epilogue: the activation's row of the op table, in place.
+  if (activation !== 'none') unary(activation, out, out, alpha, 0);
 }
 
 export function transpose(x: FloatArray, out: FloatArray, rows: number, cols: number): void {

@@ -1,90 +1,75 @@
-// CPU twin of kernels/webgpu/unary.wgsl.ts: elementwise y = f(x) and its gradient dx = dy * f'(x).
+// CPU twin of kernels/webgpu/unary.wgsl.ts: elementwise y = f(x) and its gradient dx = dy * f'(x),
+// one loop per row of the op table (engine/ops/unary-table.ts), built from the row's `cpu` and
+// `cpuGrad` functions.
+//
+// Why build loops instead of one loop that calls def.cpu(x[i])? A call site that sees many
+// different functions is "megamorphic": V8 cannot inline it, and each element pays a full call
+// (about 3x slower here). So each op gets a loop of its own, compiled from a source text that
+// names the op, and V8 sees one function at each call site and inlines it. Where the page's
+// Content-Security-Policy (or any host) forbids compiling code, we fall back to shared loops:
+// the same results, just slower.
 
 import type { FloatArray, UnaryOp } from '../../engine/backend';
-import { BCE_EPS, TINY } from '../constants';
-import { safeDivisor } from './binary';
+import { unaryDef, unaryOps, type UnaryDef } from '../../engine/ops/unary-table';
 
+
+type ForwardLoop = (f: UnaryDef['cpu'], x: FloatArray, out: FloatArray, alpha: number, beta: number) => void;
+type GradLoop = (g: UnaryDef['cpuGrad'], x: FloatArray, y: FloatArray, dy: FloatArray, out: FloatArray, alpha: number, beta: number) => void;
+
+const FORWARD_BODY = 'const n = out.length; for (let i = 0; i < n; i++) out[i] = f(x[i], alpha, beta);';
+const GRAD_BODY = 'const n = out.length; for (let i = 0; i < n; i++) out[i] = g(x[i], y[i], dy[i], alpha, beta);';
+
+/** A fresh copy of the loop for `op` (its own inline cache), or null where compiling code is refused. */
+function compile<T>(op: string, params: string, body: string): T | null {
+  try {
+    // The comment makes each op's source text unique, so V8 does not share one compiled copy.
+    return new Function(params, `/* unary ${op} */ ${body}`) as T;
+  } catch {
+    return null;
+  }
+}
+
+const sharedForward: ForwardLoop = (f, x, out, alpha, beta) => {
+  const n = out.length;
+  for (let i = 0; i < n; i++) out[i] = f(x[i], alpha, beta);
+};
+const sharedGrad: GradLoop = (g, x, y, dy, out, alpha, beta) => {
+  const n = out.length;
+  for (let i = 0; i < n; i++) out[i] = g(x[i], y[i], dy[i], alpha, beta);
+};
+
+const forwardLoops = new Map<UnaryOp, ForwardLoop>();
+const gradLoops = new Map<UnaryOp, GradLoop>();
+
+function forwardLoop(op: UnaryOp): ForwardLoop {
+  let loop = forwardLoops.get(op);
+  if (loop === undefined) {
+    loop = compile<ForwardLoop>(op, 'f, x, out, alpha, beta', FORWARD_BODY) ?? sharedForward;
+    forwardLoops.set(op, loop);
+  }
+  return loop;
+}
+
+function gradLoop(op: UnaryOp): GradLoop {
+  let loop = gradLoops.get(op);
+  if (loop === undefined) {
+    loop = compile<GradLoop>(`${op}.grad`, 'g, x, y, dy, out, alpha, beta', GRAD_BODY) ?? sharedGrad;
+    gradLoops.set(op, loop);
+  }
+  return loop;
+}
+
+function known(op: UnaryOp, kernel: string): UnaryDef {
+  if (!(op in unaryOps)) throw new Error(`cpu ${kernel}: unknown op '${String(op)}'`);
+  return unaryDef(op);
+}
+
+/** out = f(x) elementwise. out may be x itself (the fused linear layer applies its activation in place). */
 export function unary(op: UnaryOp, x: FloatArray, out: FloatArray, alpha: number, beta: number): void {
-  const n = out.length;
-  switch (op) {
-    case 'affine': for (let i = 0; i < n; i++) out[i] = alpha * x[i] + beta; break;
-    case 'rdiv': for (let i = 0; i < n; i++) out[i] = alpha / safeDivisor(x[i]); break;
-    case 'pow': for (let i = 0; i < n; i++) out[i] = powKeepSign(x[i], alpha); break;
-    case 'exp': for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]); break;
-    case 'log': for (let i = 0; i < n; i++) out[i] = Math.log(Math.max(x[i], TINY)); break;
-    case 'sqrt': for (let i = 0; i < n; i++) out[i] = Math.sqrt(Math.max(x[i], 0)); break;
-    case 'abs': for (let i = 0; i < n; i++) out[i] = Math.abs(x[i]); break;
-    case 'clamp': for (let i = 0; i < n; i++) out[i] = Math.min(Math.max(x[i], alpha), beta); break;
-    case 'relu': for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : 0; break;
-    case 'leakyRelu': for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : alpha * x[i]; break;
-    case 'sigmoid': for (let i = 0; i < n; i++) out[i] = sigmoid(x[i]); break;
-    case 'tanh': for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]); break;
-    // softplus(x) = log(1 + e^x) = max(x, 0) + log(1 + e^-|x|), stable for large |x|
-    case 'softplus': for (let i = 0; i < n; i++) out[i] = Math.max(x[i], 0) + Math.log1p(Math.exp(-Math.abs(x[i]))); break;
-    case 'silu': for (let i = 0; i < n; i++) out[i] = x[i] * sigmoid(x[i]); break;
-    case 'bceLogits': for (let i = 0; i < n; i++) out[i] = Math.max(x[i], 0) - x[i] * alpha + Math.log1p(Math.exp(-Math.abs(x[i]))); break;
-    case 'bce':
-      for (let i = 0; i < n; i++) {
-        const p = Math.min(Math.max(x[i], BCE_EPS), 1 - BCE_EPS);
-        out[i] = -(alpha * Math.log(p) + (1 - alpha) * Math.log(1 - p));
-      }
-      break;
-    default: throw new Error(`cpu unary: unknown op '${op as string}'`);
-  }
+  forwardLoop(op)(known(op, 'unary').cpu, x, out, alpha, beta);
 }
 
-/** dx = dy * f'(x). For relu, leakyRelu, sigmoid and tanh the derivative is read from y = f(x). */
+/** dx = dy * f'(x), with y = f(x) given too (sigmoid' = y (1 - y) is cheaper from y). */
 export function unaryGrad(op: UnaryOp, x: FloatArray, y: FloatArray, dy: FloatArray, out: FloatArray, alpha: number, beta: number): void {
-  const n = out.length;
-  switch (op) {
-    case 'affine': for (let i = 0; i < n; i++) out[i] = alpha * dy[i]; break;
-    // d(alpha / x)/dx = -alpha / x^2 = -y / x
-    case 'rdiv': for (let i = 0; i < n; i++) out[i] = (-y[i] / safeDivisor(x[i])) * dy[i]; break;
-    // d(x^p)/dx = p x^(p-1)
-    case 'pow': for (let i = 0; i < n; i++) out[i] = alpha === 0 ? 0 : alpha * powKeepSign(x[i], alpha - 1) * dy[i]; break;
-    case 'exp': for (let i = 0; i < n; i++) out[i] = y[i] * dy[i]; break;
-    case 'log': for (let i = 0; i < n; i++) out[i] = dy[i] / Math.max(x[i], TINY); break;
-    // d sqrt(x) = 1 / (2 sqrt(x))
-    case 'sqrt': for (let i = 0; i < n; i++) out[i] = dy[i] / (2 * Math.max(y[i], Math.sqrt(TINY))); break;
-    case 'abs': for (let i = 0; i < n; i++) out[i] = (x[i] > 0 ? 1 : x[i] < 0 ? -1 : 0) * dy[i]; break;
-    case 'clamp': for (let i = 0; i < n; i++) out[i] = x[i] >= alpha && x[i] <= beta ? dy[i] : 0; break;
-    case 'relu': for (let i = 0; i < n; i++) out[i] = y[i] > 0 ? dy[i] : 0; break;
-    case 'leakyRelu': for (let i = 0; i < n; i++) out[i] = y[i] > 0 ? dy[i] : alpha * dy[i]; break;
-    // sigmoid' = y (1 - y);  tanh' = 1 - y^2
-    case 'sigmoid': for (let i = 0; i < n; i++) out[i] = y[i] * (1 - y[i]) * dy[i]; break;
-    case 'tanh': for (let i = 0; i < n; i++) out[i] = (1 - y[i] * y[i]) * dy[i]; break;
-    // softplus' = sigmoid(x)
-    case 'softplus': for (let i = 0; i < n; i++) out[i] = sigmoid(x[i]) * dy[i]; break;
-    // silu' = s + x s (1 - s), s = sigmoid(x)
-    case 'silu':
-      for (let i = 0; i < n; i++) {
-        const s = sigmoid(x[i]);
-        out[i] = (s + x[i] * s * (1 - s)) * dy[i];
-      }
-      break;
-    case 'bceLogits': for (let i = 0; i < n; i++) out[i] = (sigmoid(x[i]) - alpha) * dy[i]; break;
-    case 'bce':
-      for (let i = 0; i < n; i++) {
-        const p = x[i];
-        out[i] = p < BCE_EPS || p > 1 - BCE_EPS ? 0 : ((p - alpha) / (p * (1 - p))) * dy[i];
-      }
-      break;
-    default: throw new Error(`cpu unaryGrad: unknown op '${op as string}'`);
-  }
-  void beta;
+  gradLoop(op)(known(op, 'unaryGrad').cpuGrad, x, y, dy, out, alpha, beta);
 }
-
-export function sigmoid(x: number): number {
-  // Two branches so exp never overflows: for x < 0, 1/(1+e^-x) = e^x/(1+e^x).
-  if (x >= 0) return 1 / (1 + Math.exp(-x));
-  const e = Math.exp(x);
-  return e / (1 + e);
-}
-
-/** |x|^p with the sign of x kept for odd integer p (WGSL's pow is undefined for x < 0). */
-export function powKeepSign(x: number, p: number): number {
-  const r = Math.pow(Math.abs(x), p);
-  if (x < 0 && Number.isInteger(p)) return p % 2 === 0 ? r : -r;
-  return x < 0 ? NaN : r;
-}
-

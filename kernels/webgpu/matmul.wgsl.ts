@@ -27,7 +27,8 @@
 
 import type { FusedActivation, KernelCall, MatmulVariant, Storage } from '../../engine/backend';
 import { gridFor, type DispatchPlan, type Param, type PlanLimits, type Planner } from './plan';
-import { header, type BufferDecl, type ParamDecl } from './wgsl';
+import { GUARDS, header, type BufferDecl, type ParamDecl } from './wgsl';
+import { FUSED_ACTIVATIONS, unaryOps } from '../../engine/ops/unary-table';
 
 type MatmulCall = Extract<KernelCall, { kernel: 'matmul' }>;
 type LinearCall = Extract<KernelCall, { kernel: 'linear' }>;
@@ -164,26 +165,20 @@ fn loadB(base: u32, q: u32, j: u32) -> f32 {
 `;
 }
 
-/** finish(v, j): what is stored for the dot product v in column j (bias and activation for linear). */
+/**
+ * finish(v, j): what is stored for the dot product v in column j (bias and activation for
+ * linear). The activation is its row of the op table (engine/ops/unary-table.ts), applied to z.
+ */
 function epilogue(spec: KernelSpec): string {
   const lines: string[] = [];
   if (spec.bias) lines.push('  z = z + bias[j];');
-  switch (spec.activation) {
-    case 'none': break;
-    case 'relu': lines.push('  if (z < 0.0) { z = 0.0; }'); break;
-    case 'leakyRelu': lines.push('  if (z < 0.0) { z = p.alpha * z; }'); break;
-    case 'sigmoid':
-      // The stable two-branch form: exp of a non-positive number never overflows.
-      lines.push('  if (z >= 0.0) { z = 1.0 / (1.0 + exp(-z)); } else { let e = exp(z); z = e / (1.0 + e); }');
-      break;
-    case 'tanh':
-      // WGSL's tanh may be sinh/cosh, which overflows to inf/inf = NaN for large |z|;
-      // tanh(±15) already rounds to ±1 in float32, so clamping changes nothing else.
-      lines.push('  z = tanh(clamp(z, -15.0, 15.0));');
-      break;
+  let helpers = '';
+  if (spec.activation !== 'none') {
+    lines.push(`  { let x = z; let alpha = p.alpha; let beta = 0.0; z = ${unaryOps[spec.activation].wgsl}; } // ${spec.activation}`);
+    helpers = GUARDS;
   }
   lines.push('  return z;');
-  return `\nfn finish(v: f32, j: u32) -> f32 {\n  var z = v;\n${lines.join('\n')}\n}\n`;
+  return `${helpers}\nfn finish(v: f32, j: u32) -> f32 {\n  var z = v;\n${lines.join('\n')}\n}\n`;
 }
 
 /** Shared start of the tile rungs: which batch item and which output tile this workgroup owns. */
@@ -443,13 +438,12 @@ export function planMatmulWith(call: MatmulCall, limits: PlanLimits, smallSlices
   );
 }
 
-const ACTIVATIONS: readonly FusedActivation[] = ['none', 'relu', 'leakyRelu', 'sigmoid', 'tanh'];
 
 /** Plan the fused linear layer on a given rung (the bench and tests try every rung). */
 export function planLinearOn(call: LinearCall, rung: MatmulRung | 'auto', limits: PlanLimits): DispatchPlan[] {
   const { m, k, n, activation, alpha } = call;
   checkDims('linear', { m, k, n });
-  if (!ACTIVATIONS.includes(activation)) throw new Error(`linear: unknown activation '${String(activation)}'`);
+  if (!FUSED_ACTIVATIONS.includes(activation)) throw new Error(`linear: unknown activation '${String(activation)}'`);
   if (activation === 'leakyRelu' && !Number.isFinite(alpha)) throw new Error(`linear: leakyRelu slope must be finite, got ${alpha}`);
   checkBuffer('linear', 'x', call.x, m * n === 0 ? 0 : m * k);
   checkBuffer('linear', 'W', call.w, m * n === 0 ? 0 : k * n);

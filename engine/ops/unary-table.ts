@@ -1,0 +1,272 @@
+// The elementwise functions of one input, one row each: what the function is, how a CPU loop
+// and a WGSL shader compute it, and its derivative, both as a fused gradient kernel and as a
+// rule written in tensor ops. Everything about `sigmoid`, from the math to the GPU, is its row.
+//
+//   y = f(x; α, β)                 the forward (α, β: the op's numbers, e.g. a slope or bounds)
+//   dx = dy · f'(x)                the chain rule: the gradient flowing back times the slope
+//
+// The kernels are built from this table: kernels/cpu/unary.ts compiles `cpu` and `cpuGrad` into
+// loops, kernels/webgpu/unary.wgsl.ts pastes `wgsl` and `wgslGrad` into shaders, and the fused
+// linear layer (kernels/*/matmul*) applies the rows marked `fromY` after its matrix product.
+// The table is typed over every op, so a row that lacks a part does not compile.
+//
+// Two ways to differentiate, one meaning:
+//   - `cpuGrad` / `wgslGrad`: one fused kernel computes dx from x, y and dy. backward() uses it
+//     when no graph of the gradient is wanted (the fast path of every training step).
+//   - `rule`: the same derivative in recorded tensor ops. backward({ createGraph: true }) and
+//     grad() use it, so the gradient is itself differentiable (Hessian-vector products, WGAN-GP).
+// tests/engine/gradgrad.test.ts checks that the two agree for every row.
+
+import { BCE_EPS, TINY } from '../../kernels/constants';
+import { powKeepSign, safeDivisor, sigmoid } from '../../kernels/cpu/scalar';
+import type { Tensor } from '../tensor';
+
+export interface UnaryDef {
+  /** The function, as a reader would write it. */
+  readonly math: string;
+  /** Its derivative, as `rule` computes it (shown by the page's "under the hood" panel). */
+  readonly derivative: string;
+  /** y for one element on the CPU. */
+  readonly cpu: (x: number, alpha: number, beta: number) => number;
+  /** The same, as a WGSL f32 expression of x, alpha and beta. */
+  readonly wgsl: string;
+  /** The fused gradient kernel, one element: dx from x, y = f(x) and dy. */
+  readonly cpuGrad: (x: number, y: number, dy: number, alpha: number, beta: number) => number;
+  /** The same, as a WGSL f32 expression of x, y, dy, alpha and beta. */
+  readonly wgslGrad: string;
+  /**
+   * The derivative in tensor ops: dx from dy, x and y. null when f' is 0 wherever it exists
+   * (step functions): the op's output is then a constant for autograd.
+   */
+  readonly rule: ((dy: Tensor, x: Tensor, y: Tensor, alpha: number, beta: number) => Tensor) | null;
+  /** f' can be read from y alone (so `cpuGrad`, `wgslGrad` and `rule` ignore x): the fused linear layer may apply it. */
+  readonly fromY?: true;
+}
+
+export const unaryOps = {
+  // ---- arithmetic with a number ----
+  affine: {
+    math: 'y = α·x + β',
+    derivative: 'dx = α·dy',
+    cpu: (x, a, b) => a * x + b,
+    wgsl: 'alpha * x + beta',
+    cpuGrad: (_x, _y, dy, a) => a * dy,
+    wgslGrad: 'alpha * dy',
+    rule: (dy, _x, _y, a) => dy.mul(a),
+  },
+  rdiv: {
+    math: 'y = α / x',
+    derivative: 'dx = −dy·y / x',
+    cpu: (x, a) => a / safeDivisor(x),
+    wgsl: 'alpha / safe_divisor(x)',
+    cpuGrad: (x, y, dy) => (-y / safeDivisor(x)) * dy,
+    wgslGrad: '(-y / safe_divisor(x)) * dy',
+    rule: (dy, x, y) => dy.mul(y).div(x).neg(),
+  },
+  pow: {
+    math: 'y = x^α (sign kept for odd integer α)',
+    derivative: 'dx = dy·α·x^(α−1)',
+    cpu: (x, a) => powKeepSign(x, a),
+    wgsl: 'pow_keep_sign(x, alpha)',
+    cpuGrad: (x, _y, dy, a) => (a === 0 ? 0 : a * powKeepSign(x, a - 1) * dy),
+    wgslGrad: 'select(alpha * pow_keep_sign(x, alpha - 1.0) * dy, 0.0, alpha == 0.0)',
+    rule: (dy, x, _y, a) => (a === 0 ? dy.mul(0) : dy.mul(x.pow(a - 1)).mul(a)),
+  },
+  // ---- functions of one number ----
+  exp: {
+    math: 'y = e^x',
+    derivative: 'dx = dy·y',
+    cpu: (x) => Math.exp(x),
+    wgsl: 'exp(x)',
+    cpuGrad: (_x, y, dy) => y * dy,
+    wgslGrad: 'y * dy',
+    rule: (dy, _x, y) => dy.mul(y),
+  },
+  log: {
+    math: 'y = ln x (x below float32\'s smallest normal is raised to it)',
+    derivative: 'dx = dy / x',
+    cpu: (x) => Math.log(Math.max(x, TINY)),
+    wgsl: 'log(max(x, TINY))',
+    cpuGrad: (x, _y, dy) => dy / Math.max(x, TINY),
+    wgslGrad: 'dy / max(x, TINY)',
+    rule: (dy, x) => dy.div(x),
+  },
+  sqrt: {
+    math: 'y = √x (x < 0 is raised to 0)',
+    derivative: 'dx = dy / (2y)',
+    cpu: (x) => Math.sqrt(Math.max(x, 0)),
+    wgsl: 'sqrt(max(x, 0.0))',
+    cpuGrad: (_x, y, dy) => dy / (2 * Math.max(y, Math.sqrt(TINY))),
+    wgslGrad: 'dy / (2.0 * max(y, SQRT_TINY))',
+    rule: (dy, _x, y) => dy.div(y.mul(2)),
+  },
+  sin: {
+    math: 'y = sin x',
+    derivative: 'dx = dy·cos x',
+    cpu: (x) => Math.sin(x),
+    wgsl: 'sin(x)',
+    cpuGrad: (x, _y, dy) => Math.cos(x) * dy,
+    wgslGrad: 'cos(x) * dy',
+    rule: (dy, x) => dy.mul(x.cos()),
+  },
+  cos: {
+    math: 'y = cos x',
+    derivative: 'dx = −dy·sin x',
+    cpu: (x) => Math.cos(x),
+    wgsl: 'cos(x)',
+    cpuGrad: (x, _y, dy) => -Math.sin(x) * dy,
+    wgslGrad: '-sin(x) * dy',
+    rule: (dy, x) => dy.mul(x.sin()).neg(),
+  },
+  // ---- piecewise: a kink (abs, relu, clamp) or a jump (sign, step, inRange) ----
+  abs: {
+    math: 'y = |x|',
+    derivative: 'dx = dy·sign(x)   (0 at x = 0)',
+    cpu: (x) => Math.abs(x),
+    wgsl: 'abs(x)',
+    cpuGrad: (x, _y, dy) => Math.sign(x) * dy,
+    wgslGrad: 'sign(x) * dy',
+    rule: (dy, x) => dy.mul(x.sign()),
+  },
+  clamp: {
+    math: 'y = min(max(x, α), β)',
+    derivative: 'dx = dy·[α ≤ x ≤ β]',
+    cpu: (x, a, b) => Math.min(Math.max(x, a), b),
+    wgsl: 'min(max(x, alpha), beta)',
+    cpuGrad: (x, _y, dy, a, b) => (x >= a && x <= b ? dy : 0),
+    wgslGrad: 'select(0.0, dy, x >= alpha && x <= beta)',
+    rule: (dy, x, _y, a, b) => dy.mul(x.inRange(a, b)),
+  },
+  sign: {
+    math: 'y = sign(x) ∈ {−1, 0, 1}',
+    derivative: 'dx = 0',
+    cpu: (x) => Math.sign(x),
+    wgsl: 'sign(x)',
+    cpuGrad: () => 0,
+    wgslGrad: '0.0',
+    rule: null,
+  },
+  step: {
+    math: 'y = [x > 0]  (Heaviside: 1 for x > 0, else 0)',
+    derivative: 'dx = 0',
+    cpu: (x) => (x > 0 ? 1 : 0),
+    wgsl: 'select(0.0, 1.0, x > 0.0)',
+    cpuGrad: () => 0,
+    wgslGrad: '0.0',
+    rule: null,
+  },
+  inRange: {
+    math: 'y = [α ≤ x ≤ β]',
+    derivative: 'dx = 0',
+    cpu: (x, a, b) => (x >= a && x <= b ? 1 : 0),
+    wgsl: 'select(0.0, 1.0, x >= alpha && x <= beta)',
+    cpuGrad: () => 0,
+    wgslGrad: '0.0',
+    rule: null,
+  },
+  // ---- activations ----
+  relu: {
+    math: 'y = max(x, 0)',
+    derivative: 'dx = dy·[y > 0]',
+    cpu: (x) => (x > 0 ? x : 0),
+    wgsl: 'select(0.0, x, x > 0.0)',
+    cpuGrad: (_x, y, dy) => (y > 0 ? dy : 0),
+    wgslGrad: 'select(0.0, dy, y > 0.0)',
+    rule: (dy, _x, y) => dy.mul(y.step()),
+    fromY: true,
+  },
+  leakyRelu: {
+    math: 'y = x for x > 0, α·x otherwise',
+    derivative: 'dx = dy·(α + (1 − α)·[y > 0])',
+    cpu: (x, a) => (x > 0 ? x : a * x),
+    wgsl: 'select(alpha * x, x, x > 0.0)',
+    cpuGrad: (_x, y, dy, a) => (y > 0 ? dy : a * dy),
+    wgslGrad: 'select(alpha * dy, dy, y > 0.0)',
+    // For α > 0, y > 0 exactly where x > 0.
+    rule: (dy, _x, y, a) => dy.mul(y.step().mul(1 - a).add(a)),
+    fromY: true,
+  },
+  sigmoid: {
+    math: 'y = σ(x) = 1 / (1 + e^−x)',
+    derivative: 'dx = dy·y·(1 − y)',
+    cpu: (x) => sigmoid(x),
+    wgsl: 'sigmoid(x)',
+    cpuGrad: (_x, y, dy) => y * (1 - y) * dy,
+    wgslGrad: 'y * (1.0 - y) * dy',
+    rule: (dy, _x, y) => dy.mul(y).mul(y.neg().add(1)),
+    fromY: true,
+  },
+  tanh: {
+    math: 'y = tanh x',
+    derivative: 'dx = dy·(1 − y²)',
+    cpu: (x) => Math.tanh(x),
+    // tanh(±15) is ±1 in float32; clamping keeps implementations that use exp(2x) from overflowing.
+    wgsl: 'tanh(clamp(x, -15.0, 15.0))',
+    cpuGrad: (_x, y, dy) => (1 - y * y) * dy,
+    wgslGrad: '(1.0 - y * y) * dy',
+    rule: (dy, _x, y) => dy.mul(y.mul(y).neg().add(1)),
+    fromY: true,
+  },
+  softplus: {
+    // max(x, 0) + log(1 + e^−|x|) is the same function, stable for large |x|.
+    math: 'y = log(1 + e^x)',
+    derivative: 'dx = dy·σ(x)',
+    cpu: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))),
+    wgsl: 'max(x, 0.0) + log(1.0 + exp(-abs(x)))',
+    cpuGrad: (x, _y, dy) => sigmoid(x) * dy,
+    wgslGrad: 'sigmoid(x) * dy',
+    rule: (dy, x) => dy.mul(x.sigmoid()),
+  },
+  silu: {
+    math: 'y = x·σ(x)  (swish)',
+    derivative: 'dx = dy·(s + x·s·(1 − s)),  s = σ(x)',
+    cpu: (x) => x * sigmoid(x),
+    wgsl: 'x * sigmoid(x)',
+    cpuGrad: (x, _y, dy) => {
+      const s = sigmoid(x);
+      return (s + x * s * (1 - s)) * dy;
+    },
+    wgslGrad: '(sigmoid(x) + x * sigmoid(x) * (1.0 - sigmoid(x))) * dy',
+    rule: (dy, x) => {
+      const s = x.sigmoid();
+      return dy.mul(s.add(x.mul(s).mul(s.neg().add(1))));
+    },
+  },
+  // ---- losses against a constant target t = α (a number target needs no target tensor) ----
+  bceLogits: {
+    math: 'y = max(x, 0) − x·t + log(1 + e^−|x|)   (binary cross-entropy of the logit x, target t = α)',
+    derivative: 'dx = dy·(σ(x) − t)',
+    cpu: (x, t) => Math.max(x, 0) - x * t + Math.log1p(Math.exp(-Math.abs(x))),
+    wgsl: 'max(x, 0.0) - x * alpha + log(1.0 + exp(-abs(x)))',
+    cpuGrad: (x, _y, dy, t) => (sigmoid(x) - t) * dy,
+    wgslGrad: '(sigmoid(x) - alpha) * dy',
+    rule: (dy, x, _y, t) => dy.mul(x.sigmoid().sub(t)),
+  },
+  bce: {
+    math: 'y = −(t·log p + (1 − t)·log(1 − p)),  p = clamp(x, ε, 1 − ε), target t = α',
+    derivative: 'dx = dy·(x − t) / (x·(1 − x))·[ε ≤ x ≤ 1 − ε]',
+    cpu: (x, t) => {
+      const p = Math.min(Math.max(x, BCE_EPS), 1 - BCE_EPS);
+      return -(t * Math.log(p) + (1 - t) * Math.log(1 - p));
+    },
+    wgsl: '-(alpha * log(clamp(x, BCE_EPS, 1.0 - BCE_EPS)) + (1.0 - alpha) * log(1.0 - clamp(x, BCE_EPS, 1.0 - BCE_EPS)))',
+    cpuGrad: (x, _y, dy, t) => (x < BCE_EPS || x > 1 - BCE_EPS ? 0 : ((x - t) / (x * (1 - x))) * dy),
+    wgslGrad: 'select((x - alpha) / (x * (1.0 - x)) * dy, 0.0, x < BCE_EPS || x > 1.0 - BCE_EPS)',
+    rule: (dy, x, _y, t) => dy.mul(x.sub(t)).div(x.mul(x.neg().add(1))).mul(x.inRange(BCE_EPS, 1 - BCE_EPS)),
+  },
+} satisfies Record<string, UnaryDef>;
+
+/** Every elementwise function of one input, by name. */
+export type UnaryOp = keyof typeof unaryOps;
+
+/** The table, read through the common row type. */
+export const unaryDef = (op: UnaryOp): UnaryDef => unaryOps[op];
+
+/** Activations the fused linear layer applies after x·W + b: the rows whose derivative is read from y. */
+export type FusedActivation = 'none' | { [K in UnaryOp]: (typeof unaryOps)[K] extends { fromY: true } ? K : never }[UnaryOp];
+
+/** The fused activations, in table order (for option checks and tests). */
+export const FUSED_ACTIVATIONS: readonly FusedActivation[] = [
+  'none',
+  ...(Object.keys(unaryOps) as UnaryOp[]).filter((k): k is Exclude<FusedActivation, 'none'> => unaryDef(k).fromY === true),
+];
