@@ -21,7 +21,8 @@ chmodSync('dist/cli.js', 0o755);
 
 if (existsSync('demo/main.ts')) {
   mkdirSync('dist/demo', { recursive: true });
-  // 'virtual:cpu-kernels': the text of kernels/cpu/*.ts, so the page can show each kernel's CPU twin.
+  // 'virtual:cpu-kernels': the text of kernels/cpu/*.ts (and of the op table its unary loops are
+  // built from), so the page can show each kernel's CPU twin.
   const cpuKernels = {
     name: 'cpu-kernel-sources',
     setup(b) {
@@ -29,7 +30,8 @@ if (existsSync('demo/main.ts')) {
       b.onLoad({ filter: /.*/, namespace: 'virtual' }, () => {
         const files = Object.fromEntries(readdirSync('kernels/cpu').filter((f) => f.endsWith('.ts')).sort()
           .map((f) => [f, readFileSync(`kernels/cpu/${f}`, 'utf8')]));
-        return { contents: `export default ${JSON.stringify(files)};`, loader: 'js', watchDirs: ['kernels/cpu'] };
+        files['engine/ops/unary-table.ts'] = readFileSync('engine/ops/unary-table.ts', 'utf8');
+        return { contents: `export default ${JSON.stringify(files)};`, loader: 'js', watchDirs: ['kernels/cpu', 'engine/ops'] };
       });
     },
   };

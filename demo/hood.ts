@@ -17,7 +17,7 @@ type Phase = 'forward' | 'backward' | 'optimizer';
 /** Which part of the step a dispatch belongs to, from the op that asked for it. */
 function phaseOf(r: DispatchRecord): Phase {
   if (r.op === 'adam' || r.op === 'sgd' || r.op === 'clip') return 'optimizer';
-  if (/backward|\.grad|Grad$/.test(r.op) || r.kernel.startsWith('unaryGrad') || r.kernel.startsWith('scatterAdd')) return 'backward';
+  if (r.rule !== undefined || /backward|\.grad|Grad$/.test(r.op) || r.kernel.startsWith('unaryGrad')) return 'backward';
   return 'forward';
 }
 
@@ -119,7 +119,7 @@ export class HoodPanel {
   private renderTable(): void {
     const table = el('table');
     const head = el('tr');
-    for (const h of ['#', 'op', 'kernel', 'shapes', 'workgroups']) head.append(el('th', {}, h));
+    for (const h of ['#', 'op', 'kernel', 'shapes', 'workgroups', 'derivative rule']) head.append(el('th', {}, h));
     table.append(head);
     let phase: Phase | null = null;
     let phaseCount = 0;
@@ -129,7 +129,7 @@ export class HoodPanel {
         phase = p;
         if (p === 'forward') phaseCount++;
         const row = el('tr', { class: 'phase' });
-        row.append(el('td', { colspan: '5' }, `${PHASE_NAMES[p]}${phaseCount > 1 || p !== 'forward' ? ` (update ${Math.max(phaseCount, 1)})` : ''}`));
+        row.append(el('td', { colspan: '6' }, `${PHASE_NAMES[p]}${phaseCount > 1 || p !== 'forward' ? ` (update ${Math.max(phaseCount, 1)})` : ''}`));
         table.append(row);
       }
       const row = el('tr', { class: 'op', 'data-index': String(i) });
@@ -137,6 +137,8 @@ export class HoodPanel {
       row.append(
         el('td', {}, String(i + 1)), el('td', {}, r.op), el('td', {}, r.label ?? r.kernel),
         el('td', {}, r.shapes.map((s) => formatShape(s)).join(' ')), el('td', {}, wg),
+        // Which op's derivative this backward dispatch computes, e.g. 'sigmoid: dx = dy·y·(1 − y)'.
+        el('td', { class: 'rule' }, r.rule ?? ''),
       );
       row.addEventListener('click', () => {
         table.querySelectorAll('tr.selected').forEach((t) => t.classList.remove('selected'));
@@ -150,17 +152,21 @@ export class HoodPanel {
 
   private showSource(r: DispatchRecord): void {
     const parts: HTMLElement[] = [];
+    if (r.rule) parts.push(el('h4', { class: 'rule' }, `Derivative rule — ${r.rule}`));
+    // Two columns: the WGSL on the left, its CPU twin on the right.
+    const gpu = el('div', { class: 'source-column' });
     for (const k of wgslFor(r)) {
-      parts.push(el('h4', {}, `WGSL: ${k.label}${k.workgroups ? ` — workgroups ${k.workgroups}` : ''}${r.backend === 'cpu' ? ' (what WebGPU would run)' : ''}`));
+      gpu.append(el('h4', {}, `WGSL: ${k.label}${k.workgroups ? ` — workgroups ${k.workgroups}` : ''}${r.backend === 'cpu' ? ' (what WebGPU would run)' : ''}`));
       const pre = el('pre', { class: 'wgsl' });
       pre.innerHTML = highlight(k.wgsl.trim());
-      parts.push(pre);
+      gpu.append(pre);
     }
     const twin = cpuTwin(r.kernel);
-    parts.push(el('h4', {}, `CPU twin: ${twin.file}`));
+    const cpu = el('div', { class: 'source-column' });
     const pre = el('pre', { class: 'cpu-source' });
     pre.innerHTML = highlight(twin.source);
-    parts.push(pre);
+    cpu.append(el('h4', {}, `CPU twin: ${twin.file}`), pre);
+    parts.push(gpu, cpu);
     this.sourceView.replaceChildren(...parts);
   }
 

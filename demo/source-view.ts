@@ -28,10 +28,34 @@ function cpuFunctionName(kernel: string): string {
   return kernel.split(':')[0];
 }
 
-/** The CPU twin: the exported function of that name, with the comment above it, and its file. */
+const OP_TABLE = 'engine/ops/unary-table.ts';
+
+/** An elementwise op's row of the op table: its math, CPU and WGSL forms and derivative rule. */
+function opTableRow(op: string): string | null {
+  const text = cpuKernelFiles[OP_TABLE] ?? '';
+  const start = text.search(new RegExp(`^  ${op}: \\{`, 'm'));
+  if (start < 0) return null;
+  const end = text.indexOf('\n  },', start);
+  return text.slice(start, end < 0 ? undefined : end + 5);
+}
+
+/**
+ * The CPU twin: the exported function of that name, with the comment above it, and its file.
+ * An elementwise kernel ('unary:sigmoid') shows the op's row of the op table, which the CPU
+ * loop (and the WGSL) is built from.
+ */
 export function cpuTwin(kernel: string): { file: string; source: string } {
   const name = cpuFunctionName(kernel);
+  const op = kernel.split(':')[1];
+  if ((name === 'unary' || name === 'unaryGrad') && op !== undefined) {
+    const row = opTableRow(op);
+    if (row !== null) {
+      const part = name === 'unary' ? '`cpu` (forward)' : '`cpuGrad` (the fused gradient; `rule` is the same derivative in tensor ops)';
+      return { file: `${OP_TABLE} (row '${op}')`, source: `// kernels/cpu/unary.ts runs ${part} of this row in a loop over the elements.\n${row}` };
+    }
+  }
   for (const [file, text] of Object.entries(cpuKernelFiles)) {
+    if (file === OP_TABLE) continue;
     const start = text.search(new RegExp(`^export function ${name}\\b`, 'm'));
     if (start < 0) continue;
     // Take the comment block right above, then up to the first closing brace at column 0.

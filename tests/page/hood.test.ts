@@ -35,6 +35,14 @@ describe('under the hood', () => {
       await rows.first().click();
       expect(await page.locator('#hood pre.wgsl').first().textContent()).toMatch(/@compute/);
       expect(await page.locator('#hood pre.cpu-source').textContent()).toMatch(/export function/);
+      // Every backward dispatch names the derivative rule it came from (the op table's text).
+      const rules = await page.locator('#hood tr.op td.rule').allTextContents();
+      expect(rules.filter((r) => r !== '').length).toBeGreaterThan(5);
+      expect(rules.join('\n')).toMatch(/(sigmoid|tanh|relu|leakyRelu|linear): .*dx = /);
+      const fused = page.locator('#hood tr.op', { hasText: 'unaryGrad' }).first();
+      await fused.click();
+      expect(await page.locator('#hood h4.rule').textContent()).toMatch(/Derivative rule — \w+: /);
+      expect(await page.locator('#hood pre.cpu-source').textContent()).toMatch(/cpuGrad: .*rule: /s);
       const { marks } = await runGradcheck(page);
       expect(marks.length).toBeGreaterThanOrEqual(6);
       expect(marks.every((m) => m === '✓')).toBe(true);
