@@ -39,6 +39,12 @@ export interface UnaryDef {
    * (step functions): the op's output is then a constant for autograd.
    */
   readonly rule: ((dy: Tensor, x: Tensor, y: Tensor, alpha: number, beta: number) => Tensor) | null;
+  /**
+   * Where the shared gradcheck suite tests this row (engine/gradcheck-suite.ts makes one case
+   * per row from it): inputs uniform in [lo, hi], at least 0.05 from each point in `avoid` (a
+   * kink), with these α and β. null for rows whose derivative is 0 (nothing to check).
+   */
+  readonly check: { lo: number; hi: number; alpha?: number; beta?: number; avoid?: number[] } | null;
   /** f' can be read from y alone (so `cpuGrad`, `wgslGrad` and `rule` ignore x): the fused linear layer may apply it. */
   readonly fromY?: true;
 }
@@ -47,6 +53,7 @@ export const unaryOps = {
   // ---- arithmetic with a number ----
   affine: {
     math: 'y = α·x + β',
+    check: { lo: -2, hi: 2, alpha: 1.5, beta: -0.5 },
     derivative: 'dx = α·dy',
     cpu: (x, a, b) => a * x + b,
     wgsl: 'alpha * x + beta',
@@ -56,6 +63,7 @@ export const unaryOps = {
   },
   rdiv: {
     math: 'y = α / x',
+    check: { lo: 0.5, hi: 2, alpha: 1.5 },
     derivative: 'dx = −dy·y / x',
     cpu: (x, a) => a / safeDivisor(x),
     wgsl: 'alpha / safe_divisor(x)',
@@ -65,6 +73,7 @@ export const unaryOps = {
   },
   pow: {
     math: 'y = x^α (sign kept for odd integer α)',
+    check: { lo: 0.2, hi: 2, alpha: 1.5 },
     derivative: 'dx = dy·α·x^(α−1)',
     cpu: (x, a) => powKeepSign(x, a),
     wgsl: 'pow_keep_sign(x, alpha)',
@@ -75,6 +84,7 @@ export const unaryOps = {
   // ---- functions of one number ----
   exp: {
     math: 'y = e^x',
+    check: { lo: -2, hi: 2 },
     derivative: 'dx = dy·y',
     cpu: (x) => Math.exp(x),
     wgsl: 'exp(x)',
@@ -84,6 +94,7 @@ export const unaryOps = {
   },
   log: {
     math: 'y = ln x (x below float32\'s smallest normal is raised to it)',
+    check: { lo: 0.2, hi: 2 },
     derivative: 'dx = dy / x',
     cpu: (x) => Math.log(Math.max(x, TINY)),
     wgsl: 'log(max(x, TINY))',
@@ -93,6 +104,7 @@ export const unaryOps = {
   },
   sqrt: {
     math: 'y = √x (x < 0 is raised to 0)',
+    check: { lo: 0.2, hi: 2 },
     derivative: 'dx = dy / (2y)',
     cpu: (x) => Math.sqrt(Math.max(x, 0)),
     wgsl: 'sqrt(max(x, 0.0))',
@@ -102,6 +114,7 @@ export const unaryOps = {
   },
   sin: {
     math: 'y = sin x',
+    check: { lo: -4, hi: 4 },
     derivative: 'dx = dy·cos x',
     cpu: (x) => Math.sin(x),
     wgsl: 'sin(x)',
@@ -111,6 +124,7 @@ export const unaryOps = {
   },
   cos: {
     math: 'y = cos x',
+    check: { lo: -4, hi: 4 },
     derivative: 'dx = −dy·sin x',
     cpu: (x) => Math.cos(x),
     wgsl: 'cos(x)',
@@ -121,6 +135,7 @@ export const unaryOps = {
   // ---- piecewise: a kink (abs, relu, clamp) or a jump (sign, step, inRange) ----
   abs: {
     math: 'y = |x|',
+    check: { lo: -2, hi: 2, avoid: [0] },
     derivative: 'dx = dy·sign(x)   (0 at x = 0)',
     cpu: (x) => Math.abs(x),
     wgsl: 'abs(x)',
@@ -130,6 +145,7 @@ export const unaryOps = {
   },
   clamp: {
     math: 'y = min(max(x, α), β)',
+    check: { lo: -1, hi: 1, alpha: -0.5, beta: 0.5, avoid: [-0.5, 0.5] },
     derivative: 'dx = dy·[α ≤ x ≤ β]',
     cpu: (x, a, b) => Math.min(Math.max(x, a), b),
     wgsl: 'min(max(x, alpha), beta)',
@@ -139,6 +155,7 @@ export const unaryOps = {
   },
   sign: {
     math: 'y = sign(x) ∈ {−1, 0, 1}',
+    check: null,
     derivative: 'dx = 0',
     cpu: (x) => Math.sign(x),
     wgsl: 'sign(x)',
@@ -148,6 +165,7 @@ export const unaryOps = {
   },
   step: {
     math: 'y = [x > 0]  (Heaviside: 1 for x > 0, else 0)',
+    check: null,
     derivative: 'dx = 0',
     cpu: (x) => (x > 0 ? 1 : 0),
     wgsl: 'select(0.0, 1.0, x > 0.0)',
@@ -157,6 +175,7 @@ export const unaryOps = {
   },
   inRange: {
     math: 'y = [α ≤ x ≤ β]',
+    check: null,
     derivative: 'dx = 0',
     cpu: (x, a, b) => (x >= a && x <= b ? 1 : 0),
     wgsl: 'select(0.0, 1.0, x >= alpha && x <= beta)',
@@ -167,6 +186,7 @@ export const unaryOps = {
   // ---- activations ----
   relu: {
     math: 'y = max(x, 0)',
+    check: { lo: -2, hi: 2, avoid: [0] },
     derivative: 'dx = dy·[y > 0]',
     cpu: (x) => (x > 0 ? x : 0),
     wgsl: 'select(0.0, x, x > 0.0)',
@@ -177,6 +197,7 @@ export const unaryOps = {
   },
   leakyRelu: {
     math: 'y = x for x > 0, α·x otherwise',
+    check: { lo: -2, hi: 2, alpha: 0.2, avoid: [0] },
     derivative: 'dx = dy·(α + (1 − α)·[y > 0])',
     cpu: (x, a) => (x > 0 ? x : a * x),
     wgsl: 'select(alpha * x, x, x > 0.0)',
@@ -188,6 +209,7 @@ export const unaryOps = {
   },
   sigmoid: {
     math: 'y = σ(x) = 1 / (1 + e^−x)',
+    check: { lo: -4, hi: 4 },
     derivative: 'dx = dy·y·(1 − y)',
     cpu: (x) => sigmoid(x),
     wgsl: 'sigmoid(x)',
@@ -198,6 +220,7 @@ export const unaryOps = {
   },
   tanh: {
     math: 'y = tanh x',
+    check: { lo: -3, hi: 3 },
     derivative: 'dx = dy·(1 − y²)',
     cpu: (x) => Math.tanh(x),
     // tanh(±15) is ±1 in float32; clamping keeps implementations that use exp(2x) from overflowing.
@@ -210,6 +233,7 @@ export const unaryOps = {
   softplus: {
     // max(x, 0) + log(1 + e^−|x|) is the same function, stable for large |x|.
     math: 'y = log(1 + e^x)',
+    check: { lo: -4, hi: 4 },
     derivative: 'dx = dy·σ(x)',
     cpu: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))),
     wgsl: 'max(x, 0.0) + log(1.0 + exp(-abs(x)))',
@@ -219,6 +243,7 @@ export const unaryOps = {
   },
   silu: {
     math: 'y = x·σ(x)  (swish)',
+    check: { lo: -4, hi: 4 },
     derivative: 'dx = dy·(s + x·s·(1 − s)),  s = σ(x)',
     cpu: (x) => x * sigmoid(x),
     wgsl: 'x * sigmoid(x)',
@@ -235,6 +260,7 @@ export const unaryOps = {
   // ---- losses against a constant target t = α (a number target needs no target tensor) ----
   bceLogits: {
     math: 'y = max(x, 0) − x·t + log(1 + e^−|x|)   (binary cross-entropy of the logit x, target t = α)',
+    check: { lo: -4, hi: 4, alpha: 0.3 },
     derivative: 'dx = dy·(σ(x) − t)',
     cpu: (x, t) => Math.max(x, 0) - x * t + Math.log1p(Math.exp(-Math.abs(x))),
     wgsl: 'max(x, 0.0) - x * alpha + log(1.0 + exp(-abs(x)))',
@@ -244,6 +270,7 @@ export const unaryOps = {
   },
   bce: {
     math: 'y = −(t·log p + (1 − t)·log(1 − p)),  p = clamp(x, ε, 1 − ε), target t = α',
+    check: { lo: 0.05, hi: 0.95, alpha: 0.3 },
     derivative: 'dx = dy·(x − t) / (x·(1 − x))·[ε ≤ x ≤ 1 − ε]',
     cpu: (x, t) => {
       const p = Math.min(Math.max(x, BCE_EPS), 1 - BCE_EPS);
