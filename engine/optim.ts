@@ -4,6 +4,7 @@ import { currentBackend, type Backend } from './backend';
 import { fullLike } from './ops';
 import { keep } from './memory';
 import { runKernel, Tensor } from './tensor';
+import { refreshOnReplay, replayable } from './compile';
 
 export interface Optimizer {
   readonly params: readonly Tensor[];
@@ -83,13 +84,15 @@ export class Adam implements Optimizer {
 
   step(): void {
     checkRate('Adam', 'lr', this.lr, 0, Infinity);
-    this.stepCount++;
+    replayable(() => { this.stepCount++; }); // a compiled step counts its replays too
     this.params.forEach((p, i) => {
       if (p.grad === null) return;
-      runKernel(p.backend, {
+      const call = {
         kernel: 'adam', param: p.storage('adam'), grad: p.grad.storage('adam'), m: this.m[i].storage('adam'), v: this.v[i].storage('adam'),
         lr: this.lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps, step: this.stepCount,
-      }, 'adam', [p.shape]);
+      } as const;
+      runKernel(p.backend, call, 'adam', [p.shape]);
+      refreshOnReplay(call, () => ({ step: this.stepCount, lr: this.lr }));
     });
     endOfStep(this.params[0].backend);
   }
@@ -144,9 +147,11 @@ export class SGD implements Optimizer {
     this.params.forEach((p, i) => {
       if (p.grad === null) return;
       const vel = this.velocity[i];
-      runKernel(p.backend, {
+      const call = {
         kernel: 'sgd', param: p.storage('sgd'), grad: p.grad.storage('sgd'), velocity: vel ? vel.storage('sgd') : null, lr: this.lr, momentum: this.momentum,
-      }, 'sgd', [p.shape]);
+      } as const;
+      runKernel(p.backend, call, 'sgd', [p.shape]);
+      refreshOnReplay(call, () => ({ lr: this.lr }));
     });
     endOfStep(this.params[0].backend);
   }

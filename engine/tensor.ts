@@ -4,6 +4,7 @@
 import { currentBackend, type Backend, type DataArray, type DType, type KernelCall, type Storage } from './backend';
 import { backward as runBackward, type BackwardOptions, type GradNode } from './autograd';
 import { trackTensor, untrackTensor } from './memory';
+import { releaseStorage } from './compile';
 import { formatShape, sizeOf, type Shape } from './shape';
 import { traceDispatch } from './trace';
 import * as ops from './ops';
@@ -88,7 +89,7 @@ export class Tensor {
     this.buffer = null;
     this.node = null;
     untrackTensor(this);
-    if (--b.refs === 0) b.backend.release(b.storage);
+    if (--b.refs === 0) releaseStorage(b.backend, b.storage);
     if (this.owned) for (const t of this.owned) t.dispose();
     this.owned = null;
   }

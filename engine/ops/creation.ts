@@ -4,6 +4,7 @@ import { currentBackend, type DType, type RandomDist } from '../backend';
 import type { Rng } from '../rng';
 import { formatShape, sizeOf, type Shape } from '../shape';
 import { runKernel, Tensor, type NestedArray, type TensorOptions } from '../tensor';
+import { refreshOnReplay } from '../compile';
 
 function inferShape(data: NestedArray): number[] {
   const shape: number[] = [];
@@ -106,8 +107,9 @@ function random(op: string, shape: Shape, rng: Rng, dist: RandomDist, a: number,
   const dtype = options.dtype ?? (dist === 'int' ? 'int32' : 'float32');
   const t = Tensor.empty(shape, dtype, currentBackend());
   const n = sizeOf(shape);
-  const counter = rng.reserve(n);
-  runKernel(t.backend, { kernel: 'random', out: t.storage(op), dist, key0: rng.key[0], key1: rng.key[1], counter, a, b }, op, [shape]);
+  const call = { kernel: 'random', out: t.storage(op), dist, key0: rng.key[0], key1: rng.key[1], counter: rng.reserve(n), a, b } as const;
+  runKernel(t.backend, call, op, [shape]);
+  refreshOnReplay(call, () => ({ counter: rng.reserve(n) })); // a compiled step draws fresh numbers each time
   t.requiresGrad = options.requiresGrad ?? false;
   return t;
 }

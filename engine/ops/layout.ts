@@ -6,6 +6,7 @@ import { runKernel, Tensor } from '../tensor';
 import { currentBackend } from '../backend';
 import { fullLike } from './creation';
 import { checkLive } from './util';
+import { validationRead } from '../compile';
 
 /** Same data, new shape (one dimension may be -1, inferred). Shares the buffer: no copy. */
 export function reshape(x: Tensor, shape: Shape): Tensor {
@@ -96,7 +97,8 @@ export function gather(x: Tensor, indices: Tensor | ArrayLike<number>): Tensor {
   if (idx.dtype !== 'int32') throw new Error(`gather: indices must be an int32 tensor, got ${idx.dtype}`);
   if (idx.rank !== 1) throw new Error(`gather: indices must be 1-D, got shape ${formatShape(idx.shape)}`);
   if (idx.backend !== x.backend) throw new Error('gather: indices live on a different backend than x');
-  if (idx.backend.readSync && indices instanceof Tensor) checkRange(idx.backend.readSync(idx.storage('gather')), rowsIn);
+  const readSync = idx.backend.readSync?.bind(idx.backend);
+  if (readSync && indices instanceof Tensor) checkRange(validationRead(() => readSync(idx.storage('gather'))), rowsIn);
   const inner = x.size / Math.max(rowsIn, 1);
   const rows = idx.shape[0];
   const outShape = [rows, ...x.shape.slice(1)];

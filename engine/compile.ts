@@ -1,0 +1,243 @@
+// Compiling a training step: record it once, replay it after.
+//
+// A training step written with the engine does the same thing every time: the same ops on
+// tensors of the same shapes, so the same kernel calls on the same kinds of buffers. What the
+// JavaScript around those calls does each time (build the graph, check shapes, plan kernels,
+// pick pooled buffers, open and close tidy scopes) gives the same answer every time too. So
+// compile(step) runs the step once while listening on the backend, keeps the list of kernel
+// calls it made, and afterwards replays that list directly: no graph, no planning, no pooling
+// decisions. This is what jax's `jit` and tinygrad's `TinyJit` do, in a few lines.
+//
+// What may change from step to step is declared where it happens, so a replay recomputes it:
+//   - random numbers: each random kernel call reserves a fresh counter from its generator;
+//   - optimizers: the step count t (Adam's bias correction) and the learning rate.
+// Everything else is frozen at recording: a number written into a tensor inside the step, a
+// branch taken in JavaScript. A step that reads values back (dataSync, await t.data()) cannot
+// be compiled: the read would see the first step's values forever, so compile() refuses it.
+
+import type { Backend, DataArray, KernelCall, Storage } from './backend';
+import { currentBackend } from './backend';
+import { keep } from './memory';
+import { runKernel, Tensor } from './tensor';
+
+type Entry =
+  | { kind: 'run'; call: KernelCall; refresh: (() => object) | null }
+  | { kind: 'write'; dst: Storage; data: number[] }
+  | { kind: 'effect'; effect: () => void }
+  | { kind: 'endStep' };
+
+interface Recording {
+  entries: Entry[];
+  /** Buffers allocated while recording. */
+  allocated: Set<Storage>;
+  /** Of those, the ones the step freed again: the plan's own scratch buffers from now on. */
+  scratch: Set<Storage>;
+}
+
+let recording: Recording | null = null;
+let readsAllowed = 0;
+
+/** @internal A read made only to validate inputs (gather's index range on the CPU): allowed while recording. */
+export function validationRead<T>(read: () => T): T {
+  readsAllowed++;
+  try {
+    return read();
+  } finally {
+    readsAllowed--;
+  }
+}
+
+/** @internal Run `effect` now, and again at this point of every replay (an optimizer's t += 1). */
+export function replayable(effect: () => void): void {
+  effect();
+  recording?.entries.push({ kind: 'effect', effect });
+}
+
+/**
+ * @internal The fields of a kernel call just made that change from step to step: `refresh`
+ * recomputes them at every replay (a random call's counter, Adam's t and learning rate).
+ */
+export function refreshOnReplay<C extends KernelCall>(call: C, refresh: () => Partial<C>): void {
+  if (recording === null) return;
+  for (let i = recording.entries.length - 1; i >= 0; i--) {
+    const e = recording.entries[i];
+    if (e.kind === 'run' && e.call === call) {
+      e.refresh = refresh;
+      return;
+    }
+  }
+}
+
+// ---- buffers a compiled step writes into stay reserved for it ----
+
+const pinned = new Map<Storage, CompiledPlan>();
+
+/** @internal Tensor.dispose's way to free a buffer: one that a compiled step writes into waits for the plan. */
+export function releaseStorage(backend: Backend, storage: Storage): void {
+  const plan = pinned.get(storage);
+  if (plan) plan.orphans.add(storage);
+  else backend.release(storage);
+}
+
+class CompiledPlan {
+  readonly orphans = new Set<Storage>();
+  constructor(readonly backend: Backend, readonly entries: Entry[], readonly scratch: Storage[], readonly outputs: Tensor[]) {}
+
+  replay(): void {
+    const b = this.backend;
+    for (const e of this.entries) {
+      switch (e.kind) {
+        case 'run':
+          if (e.refresh) Object.assign(e.call, e.refresh());
+          b.run(e.call);
+          break;
+        case 'write': b.write(e.dst, e.data); break;
+        case 'effect': e.effect(); break;
+        case 'endStep': b.endStep?.(); break;
+      }
+    }
+  }
+
+  dispose(): void {
+    for (const t of this.outputs) t.dispose();
+    for (const [storage, plan] of pinned) if (plan === this) pinned.delete(storage);
+    for (const s of [...this.scratch, ...this.orphans]) this.backend.release(s);
+    this.orphans.clear();
+  }
+}
+
+/** What compile() gives back: call it like the step. */
+export interface CompiledStep<T> {
+  (): T;
+  /** The kernel calls a replay makes, in order (the page's "under the hood" panel shows them). */
+  readonly calls: readonly KernelCall[];
+  /** How many times the step was recorded (1, plus one per change of key or backend). */
+  readonly recordings: number;
+  /** Free the plan's buffers. The compiled step records again if called after. */
+  dispose(): void;
+}
+
+export interface CompileOptions {
+  /**
+   * Settings the step depends on (a batch size, a learning-rate schedule phase...): when the
+   * value's JSON changes between calls, the step is recorded again.
+   */
+  key?: () => unknown;
+}
+
+/**
+ * Record `step` on its first call, replay its kernel calls on the next ones. `step` returns
+ * what a training step returns (tensors, arrays or plain objects of them, e.g. the losses); each
+ * call returns fresh copies of those tensors (one copy kernel each), which the caller owns.
+ * On WebGPU wrap the step's body in trainingStep() as usual: the replay submits where it did.
+ */
+export function compile<T>(step: () => T, options: CompileOptions = {}): CompiledStep<T> {
+  let plan: CompiledPlan | null = null;
+  let result: T;
+  let key = '';
+  let recordings = 0;
+
+  const record = (): void => {
+    if (recording !== null) throw new Error('compile: a compiled step was called while another one is being recorded');
+    const backend = currentBackend();
+    const rec: Recording = { entries: [], allocated: new Set(), scratch: new Set() };
+    const restore = listen(backend, rec);
+    recording = rec;
+    try {
+      result = step();
+    } finally {
+      recording = null;
+      restore();
+    }
+    const outputs: Tensor[] = [];
+    forEachTensor(result, (t) => outputs.push(keep(t)));
+    plan = new CompiledPlan(backend, rec.entries, [...rec.scratch], outputs);
+    // Buffers made while recording that tensors still hold (gradients, outputs): the plan writes
+    // into them, so freeing them must wait for the plan.
+    for (const s of rec.allocated) if (!rec.scratch.has(s)) pinned.set(s, plan);
+    recordings++;
+  };
+
+  const compiled = (() => {
+    const k = options.key ? JSON.stringify(options.key()) : '';
+    if (plan !== null && (k !== key || plan.backend !== currentBackend())) {
+      plan.dispose();
+      plan = null;
+    }
+    key = k;
+    if (plan === null) record();
+    else plan.replay();
+    return mapTensors(result, copyOf);
+  }) as CompiledStep<T>;
+  Object.defineProperty(compiled, 'calls', { get: () => (plan?.entries ?? []).flatMap((e) => (e.kind === 'run' ? [e.call] : [])) });
+  Object.defineProperty(compiled, 'recordings', { get: () => recordings });
+  compiled.dispose = () => {
+    plan?.dispose();
+    plan = null;
+  };
+  return compiled;
+}
+
+/**
+ * While recording, listen on the backend's methods: log kernel calls and writes, keep freed
+ * scratch buffers for the plan, refuse reads. Returns a function that restores the backend.
+ */
+function listen(backend: Backend, rec: Recording): () => void {
+  const original = { alloc: backend.alloc, write: backend.write, run: backend.run, release: backend.release, read: backend.read, readSync: backend.readSync, endStep: backend.endStep };
+  const refuseRead = (): never => {
+    throw new Error('compile: the step reads a tensor\'s values (data(), dataSync(), item()); a replay would repeat the first step\'s values. Read them outside the compiled step, from the tensors it returns.');
+  };
+  Object.assign(backend, {
+    alloc(size: number, dtype: Storage['dtype']): Storage {
+      const s = original.alloc.call(backend, size, dtype);
+      rec.allocated.add(s);
+      return s;
+    },
+    write(dst: Storage, data: ArrayLike<number>): void {
+      rec.entries.push({ kind: 'write', dst, data: Array.from(data) });
+      original.write.call(backend, dst, data);
+    },
+    run(call: KernelCall): void {
+      rec.entries.push({ kind: 'run', call, refresh: null });
+      original.run.call(backend, call);
+    },
+    release(storage: Storage): void {
+      // A scratch buffer of the step is not handed back to the pool: the replay reuses it.
+      if (rec.allocated.has(storage)) rec.scratch.add(storage);
+      else original.release.call(backend, storage);
+    },
+    read: (): Promise<DataArray> => refuseRead(),
+    readSync: original.readSync ? (src: Storage): DataArray => (readsAllowed > 0 ? (original.readSync as (s: Storage) => DataArray).call(backend, src) : refuseRead()) : undefined,
+    endStep: original.endStep ? (): void => {
+      rec.entries.push({ kind: 'endStep' });
+      original.endStep?.call(backend);
+    } : undefined,
+  });
+  return () => {
+    Object.assign(backend, original);
+  };
+}
+
+/** A fresh tensor with t's values: the next replay overwrites t, not what the caller holds. */
+function copyOf(t: Tensor): Tensor {
+  const out = Tensor.empty(t.shape, t.dtype, t.backend);
+  runKernel(t.backend, {
+    kernel: 'copyAxis', src: t.storage('compile'), dst: out.storage('compile'), outer: 1, inner: t.size, srcAxis: 1, dstAxis: 1, srcStart: 0, dstStart: 0, count: 1,
+  }, 'compile.output', [t.shape]);
+  return out;
+}
+
+function forEachTensor(value: unknown, fn: (t: Tensor) => void): void {
+  if (value instanceof Tensor) fn(value);
+  else if (Array.isArray(value)) for (const v of value) forEachTensor(v, fn);
+  else if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) for (const v of Object.values(value)) forEachTensor(v, fn);
+}
+
+function mapTensors<T>(value: T, fn: (t: Tensor) => Tensor): T {
+  if (value instanceof Tensor) return fn(value) as T;
+  if (Array.isArray(value)) return value.map((v) => mapTensors(v, fn)) as T;
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapTensors(v, fn)])) as T;
+  }
+  return value;
+}
