@@ -30,6 +30,7 @@ export class GraphPanel {
   private pass = 0;
   private selected: number | null = null;
   private expanded = new Set<number>();
+  private fit = false;
   private readonly info: HTMLElement;
   private readonly passes: HTMLElement;
   private readonly canvas: HTMLElement;
@@ -43,8 +44,14 @@ export class GraphPanel {
     capture.addEventListener('click', () => void this.capture());
     this.expandAll = el('button', { class: 'btn small', 'data-action': 'expand-all' }, 'Show all parameters') as HTMLButtonElement;
     this.expandAll.addEventListener('click', () => this.toggleAll());
+    const zoom = el('button', { class: 'btn small', 'data-action': 'fit' }, 'Fit to width');
+    zoom.addEventListener('click', () => {
+      this.fit = !this.fit;
+      zoom.textContent = this.fit ? 'Full size' : 'Fit to width';
+      this.draw();
+    });
     const buttons = el('div', { class: 'button-row' });
-    buttons.append(capture, this.expandAll);
+    buttons.append(capture, this.expandAll, zoom);
     this.passes = el('div', { class: 'button-row graph-passes' });
     const legend = el('p', { class: 'caption graph-legend' });
     legend.innerHTML = '<span class="lg-fwd">blue: forward</span> (tensors flowing left to right; each box: op, output shape, mean μ and spread σ of its values) · '
@@ -116,6 +123,7 @@ export class GraphPanel {
       },
       gradText: (n) => (n.gradNorm === undefined ? null : n.gradNorm === null ? 'no gradient' : `‖∇‖ ${fmt(n.gradNorm)}`),
       gradWidth,
+      fit: this.fit,
     });
     this.canvas.dataset.boxes = String(boxes.length);
   }

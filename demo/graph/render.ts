@@ -7,9 +7,9 @@ import type { DisplayNode } from './display';
 import { layeredLayout } from './layout';
 
 const SVG = 'http://www.w3.org/2000/svg';
-const BOX_W = 172;
+const BOX_W = 204;
 const BOX_H = 64;
-const COL_W = BOX_W + 44;
+const COL_W = BOX_W + 40;
 const ROW_H = BOX_H + 16;
 const PAD = 24;
 const GROUP_COLORS = ['#dbeafe', '#fde68a', '#d1fae5', '#fce7f3', '#ede9fe'];
@@ -26,6 +26,8 @@ export interface RenderOptions {
   gradWidth(node: GraphNode): number;
   /** Boxes to mark as "current" (the lesson's step). */
   current?: ReadonlySet<number>;
+  /** Scale the drawing down to the width of host (an overview of a large graph). */
+  fit?: boolean;
 }
 
 function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] {
@@ -59,7 +61,9 @@ export function renderGraph(host: HTMLElement, boxes: readonly DisplayNode[], op
   const { placed, columns, rows } = layeredLayout(boxes);
   const width = PAD * 2 + columns * COL_W - (COL_W - BOX_W);
   const height = PAD * 2 + rows * ROW_H - (ROW_H - BOX_H) + 16;
-  const root = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, class: 'graph-svg', role: 'img' });
+  const fitted = options.fit && host.clientWidth > 0 && host.clientWidth < width;
+  const scale = fitted ? host.clientWidth / width : 1;
+  const root = svg('svg', { width: width * scale, height: height * scale, viewBox: `0 0 ${width} ${height}`, class: 'graph-svg', role: 'img' });
   const defs = svg('defs', {});
   for (const [id, color] of [['arrow-fwd', '#2563eb'], ['arrow-bwd', '#ea580c']]) {
     const m = svg('marker', { id, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' });
@@ -116,7 +120,8 @@ export function renderGraph(host: HTMLElement, boxes: readonly DisplayNode[], op
     const cls = ['gnode', n.kind, options.selected === b.id ? 'selected' : '', options.current?.has(b.id) ? 'current' : ''].filter(Boolean).join(' ');
     const g = svg('g', { class: cls, 'data-id': b.id, 'data-op': n.op, transform: `translate(${x}, ${y})`, tabindex: 0 });
     g.append(svg('rect', { width: BOX_W, height: BOX_H, rx: 6 }));
-    const title = b.title.length > 26 ? `…${b.title.slice(-25)}` : b.title;
+    const room = b.expandable && options.onToggle ? 26 : 29;
+    const title = b.title.length > room ? `…${b.title.slice(-(room - 1))}` : b.title;
     g.append(svg('text', { x: 8, y: 16, class: 'gtitle' }, title));
     g.append(svg('text', { x: 8, y: 33, class: 'gvalue' }, valueText(n)));
     const grad = options.gradText(n);

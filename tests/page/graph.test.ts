@@ -61,8 +61,15 @@ describe('the computation graph of one step', () => {
         await expect.poll(() => page.locator('#graph .gnode').count()).toBe(before + 2);
         expect(await page.locator('#graph .gnode.parameter .gtitle').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/weight/)]));
       }
+      const shot = `test-results/graph-${tab}${backend === 'cpu' && tab !== 'gan' ? '' : `-${backend}`}`;
       await page.locator('#graph').scrollIntoViewIfNeeded();
-      await page.locator('#graph').screenshot({ path: `test-results/graph-${tab}${backend === 'cpu' && tab !== 'gan' ? '' : `-${backend}`}.png` });
+      await page.locator('#graph').screenshot({ path: `${shot}.png` });
+      // The whole graph at once, scaled to the page's width.
+      await page.click('#graph [data-action="fit"]');
+      const svgWidth = await page.locator('#graph .graph-svg').evaluate((e) => e.getBoundingClientRect().width);
+      const canvasWidth = await page.locator('#graph .graph-canvas').evaluate((e) => e.clientWidth);
+      expect(svgWidth).toBeLessThanOrEqual(canvasWidth + 1);
+      await page.locator('#graph .graph-canvas').screenshot({ path: `${shot}-fit.png` });
       expect(errors).toEqual([]);
       await page.close();
     }, 120_000);
