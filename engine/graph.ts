@@ -179,12 +179,12 @@ export async function captureStep(fn: () => void, names: ReadonlyMap<Tensor, str
     },
   });
   try {
-    fn();
-  } finally {
-    observeReversePasses(null);
-    stopDispatches();
-  }
-  try {
+    try {
+      fn();
+    } finally {
+      observeReversePasses(null);
+      stopDispatches();
+    }
     for (const p of passes) {
       for (const node of p.graph.nodes) {
         const v = p.values.get(node.id);
@@ -194,6 +194,7 @@ export async function captureStep(fn: () => void, names: ReadonlyMap<Tensor, str
       }
     }
   } finally {
+    // The aliases kept for reading are freed even when the step failed.
     for (const p of passes) for (const t of [...p.values.values(), ...p.grads.values()]) t.dispose();
   }
   return passes.map((p) => p.graph);

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import {
-  add, captureGraph, captureStep, createRng, explainBackward, grad, linear, mean, mul, randn, sigmoid, sin, tanh, tensor, tidy, type Tensor,
+  add, captureGraph, captureStep, createRng, explainBackward, grad, linear, liveTensors, mean, mul, randn, sigmoid, sin, tanh, tensor, tidy, type Tensor,
 } from '../../engine/index';
 import { expectClose } from './helpers';
 
@@ -86,6 +86,22 @@ describe('captureStep', () => {
     // The forward ran before the first pass: the second pass has no forward dispatches.
     expect(sinNode?.forward.length).toBe(0);
     x.dispose(); w.dispose(); v.dispose(); w.grad?.dispose(); v.grad?.dispose();
+  });
+
+  it('frees what it kept, also when the step throws', async () => {
+    const before = liveTensors();
+    const w = randn([3, 3], createRng(2));
+    w.requiresGrad = true;
+    await captureStep(() => tidy(() => mean(sigmoid(w)).backward()));
+    w.grad?.dispose();
+    w.grad = null;
+    await expect(captureStep(() => {
+      tidy(() => mean(sigmoid(w)).backward());
+      throw new Error('the step failed');
+    })).rejects.toThrow('the step failed');
+    (w.grad as Tensor | null)?.dispose();
+    w.dispose();
+    expect(liveTensors()).toBe(before);
   });
 
   it('leaves the step unchanged: the same gradients with and without capture', async () => {
