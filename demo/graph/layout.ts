@@ -1,6 +1,7 @@
 // A small layered layout (after Sugiyama et al. 1981, without the crossing minimisation rounds):
 // each box goes in the column after its latest input, sources sit just before their first user,
-// and boxes in a column are sorted by network, then by the mean row of their inputs.
+// and boxes in a column are sorted by network (boxes of no network last, so a network's area
+// stays clear of them), then by the mean row of their inputs.
 
 export interface LayoutInput {
   id: number;
@@ -27,7 +28,7 @@ export function layeredLayout(nodes: readonly LayoutInput[]): { placed: Map<numb
     const firstUser = Math.min(...nodes.filter((u) => u.inputs.includes(n.id)).map((u) => column.get(u.id) as number));
     if (Number.isFinite(firstUser)) column.set(n.id, firstUser - 1);
   }
-  const groups = [...new Set(nodes.map((n) => n.group))];
+  const groups = [...new Set(nodes.map((n) => n.group).filter((g) => g !== null)), null];
   const columns = Math.max(0, ...column.values()) + 1;
   const placed = new Map<number, Placed>();
   let rows = 0;

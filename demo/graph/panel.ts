@@ -31,6 +31,8 @@ export class GraphPanel {
   private selected: number | null = null;
   private expanded = new Set<number>();
   private fit = false;
+  private capturing = false;
+  private captures = 0;
   private readonly info: HTMLElement;
   private readonly passes: HTMLElement;
   private readonly canvas: HTMLElement;
@@ -50,8 +52,13 @@ export class GraphPanel {
       zoom.textContent = this.fit ? 'Full size' : 'Fit to width';
       this.draw();
     });
+    // Follow training: while the panel is open and the model trains, capture a step every few seconds.
+    const follow = el('label', { class: 'follow' });
+    const followBox = el('input', { type: 'checkbox', 'data-action': 'follow' }) as HTMLInputElement;
+    followBox.addEventListener('change', () => this.follow(followBox.checked));
+    follow.append(followBox, ' follow training (a captured step every 2 s)');
     const buttons = el('div', { class: 'button-row' });
-    buttons.append(capture, this.expandAll, zoom);
+    buttons.append(capture, this.expandAll, zoom, follow);
     this.passes = el('div', { class: 'button-row graph-passes' });
     const legend = el('p', { class: 'caption graph-legend' });
     legend.innerHTML = '<span class="lg-fwd">blue: forward</span> (tensors flowing left to right; each box: op, output shape, mean μ and spread σ of its values) · '
@@ -63,6 +70,15 @@ export class GraphPanel {
     body.append(this.info, buttons, this.passes, legend, this.canvas, this.detail);
     root.append(body);
     root.addEventListener('toggle', () => { if ((root as HTMLDetailsElement).open && this.graphs.length === 0) void this.capture(); });
+  }
+
+  private timer: number | null = null;
+
+  private follow(on: boolean): void {
+    if (this.timer !== null) window.clearInterval(this.timer);
+    this.timer = on ? window.setInterval(() => {
+      if ((this.root as HTMLDetailsElement).open && !this.capturing) void this.capture();
+    }, 2000) : null;
   }
 
   setSource(source: HoodSource | null): void {
@@ -80,11 +96,35 @@ export class GraphPanel {
     const source = this.source;
     if (!source) return;
     const names = new Map<Tensor, string>(source.parameters().map(([n, t]) => [t, n]));
-    const graphs = await source.run(() => captureStep(() => source.step(), names));
+    this.capturing = true;
+    let graphs: CapturedGraph[];
+    try {
+      graphs = await source.run(() => captureStep(() => source.step(), names));
+    } catch (e) {
+      this.info.textContent = `Capturing the step failed: ${e instanceof Error ? e.message : String(e)}`;
+      return;
+    } finally {
+      this.capturing = false;
+    }
     if (source !== this.source) return;
+    // A new capture of the same step keeps the pass, the selection and the unfolded layers
+    // (matched by position: tensor ids are new each step).
+    const same = this.graphs.length === graphs.length && this.graphs.every((g, i) => g.nodes.length === graphs[i].nodes.length);
+    const remap = (id: number): number | null => {
+      const old = this.graphs[this.pass]?.nodes.findIndex((n) => n.id === id) ?? -1;
+      return same && old >= 0 ? graphs[this.pass].nodes[old].id : null;
+    };
+    if (same) {
+      this.selected = this.selected === null ? null : remap(this.selected);
+      this.expanded = new Set([...this.expanded].map(remap).filter((id): id is number => id !== null));
+    } else {
+      this.pass = graphs.length - 1;
+      this.selected = null;
+      this.expanded.clear();
+    }
     this.graphs = graphs;
-    this.pass = graphs.length - 1;
-    this.selected = null;
+    this.captures++;
+    this.root.dataset.captures = String(this.captures);
     this.root.dataset.passes = String(graphs.length);
     this.passes.replaceChildren(...graphs.map((g, i) => {
       const b = el('button', { class: 'btn small', 'data-pass': String(i) }, `${i + 1}. ${passName(g, i)} (${g.nodes.length} tensors)`);
@@ -92,6 +132,7 @@ export class GraphPanel {
       return b;
     }));
     this.draw();
+    if (this.selected !== null) this.select(this.selected);
   }
 
   private toggleAll(): void {
@@ -107,15 +148,10 @@ export class GraphPanel {
     const g = this.graphs[this.pass];
     if (!g) return;
     this.passes.querySelectorAll('button').forEach((b) => b.classList.toggle('selected', b.dataset.pass === String(this.pass)));
-    const byId = new Map(g.nodes.map((n) => [n.id, n]));
     const boxes = displayNodes(g, this.expanded);
     renderGraph(this.canvas, boxes, {
       selected: this.selected,
-      onSelect: (id) => {
-        this.selected = id;
-        this.draw();
-        showNodeDetail(this.detail, byId.get(id) as GraphNode, byId);
-      },
+      onSelect: (id) => this.select(id),
       onToggle: (id) => {
         if (this.expanded.has(id)) this.expanded.delete(id);
         else this.expanded.add(id);
@@ -126,5 +162,15 @@ export class GraphPanel {
       fit: this.fit,
     });
     this.canvas.dataset.boxes = String(boxes.length);
+  }
+
+  private select(id: number): void {
+    const g = this.graphs[this.pass];
+    const byId = new Map(g.nodes.map((n) => [n.id, n]));
+    const node = byId.get(id);
+    if (!node) return;
+    this.selected = id;
+    this.draw();
+    showNodeDetail(this.detail, node, byId);
   }
 }

@@ -76,6 +76,25 @@ describe('the computation graph of one step', () => {
   }
 });
 
+describe('following training', () => {
+  it('captures the live model again every few seconds while it trains, keeping the selected box', async () => {
+    const { page, errors } = await openPage(session, '?backend=cpu');
+    await openGraph(page);
+    await page.locator('#graph .gnode[data-op="linear"]').first().click();
+    const firstValue = await page.locator('#graph .graph-detail .gfwd p').last().textContent();
+    await page.click('[data-tabpanel="gan"] [data-action="start"]');
+    await page.check('#graph [data-action="follow"]');
+    await expect.poll(async () => Number(await page.getAttribute('#graph', 'data-captures')), { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
+    await page.click('[data-tabpanel="gan"] [data-action="start"]');
+    await page.uncheck('#graph [data-action="follow"]');
+    // The same layer is still selected, with the values of a later step.
+    expect(await page.locator('#graph .gnode.selected').getAttribute('data-op')).toBe('linear');
+    expect(await page.locator('#graph .graph-detail .gfwd p').last().textContent()).not.toBe(firstValue);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+});
+
 describe('the derivative lesson', () => {
   const sig = (v: number): number => 1 / (1 + Math.exp(-v));
   // Closed forms, at the lesson's default inputs.
