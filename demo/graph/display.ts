@@ -12,7 +12,7 @@ export interface DisplayNode {
   node: GraphNode;
   /** Parameters folded into this box (empty when expanded or none). */
   folded: GraphNode[];
-  /** Whether this op has parameters that could be folded. */
+  /** Whether this op has parameters that could be folded (read by it alone). */
   expandable: boolean;
   /** The box's title: the layer's name and op, or the op. */
   title: string;
@@ -35,11 +35,12 @@ export function displayNodes(graph: CapturedGraph, expanded: ReadonlySet<number>
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const isParam = (n: GraphNode): boolean => n.kind === 'parameter';
   // A parameter read by exactly one op is folded into it, unless that op is expanded.
-  const foldedInto = new Map<number, number>();
+  const foldable = new Map<number, number>();
   for (const n of graph.nodes) {
     const u = users.get(n.id) ?? [];
-    if (isParam(n) && new Set(u).size === 1 && !expanded.has(u[0])) foldedInto.set(n.id, u[0]);
+    if (isParam(n) && new Set(u).size === 1) foldable.set(n.id, u[0]);
   }
+  const foldedInto = new Map([...foldable].filter(([, user]) => !expanded.has(user)));
   const groups = assignNetworks(graph, users);
   const out: DisplayNode[] = [];
   for (const n of graph.nodes) {
@@ -53,7 +54,7 @@ export function displayNodes(graph: CapturedGraph, expanded: ReadonlySet<number>
       id: n.id,
       node: n,
       folded: params.filter((p) => foldedInto.get(p.id) === n.id),
-      expandable: params.length > 0,
+      expandable: params.some((p) => foldable.has(p.id)),
       title,
       inputs: n.inputs.filter((i) => !foldedInto.has(i)),
       group: groups.get(n.id) ?? null,

@@ -66,7 +66,7 @@ export function renderGraph(host: HTMLElement, boxes: readonly DisplayNode[], op
   const root = svg('svg', { width: width * scale, height: height * scale, viewBox: `0 0 ${width} ${height}`, class: 'graph-svg', role: 'img' });
   const defs = svg('defs', {});
   for (const [id, color] of [['arrow-fwd', '#2563eb'], ['arrow-bwd', '#ea580c']]) {
-    const m = svg('marker', { id, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' });
+    const m = svg('marker', { id, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 8, markerHeight: 8, markerUnits: 'userSpaceOnUse', orient: 'auto-start-reverse' });
     m.append(svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', fill: color }));
     defs.append(m);
   }
