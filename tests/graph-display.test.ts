@@ -42,6 +42,26 @@ describe('graph display', () => {
     expect(unfolded.filter((b) => b.node.kind === 'parameter').map((b) => b.title).sort()).toEqual(['G.layers.0.bias', 'G.layers.0.weight']);
   });
 
+  it('folds a network applied twice (D on real and on fake rows) into both of its uses', () => {
+    const graph = tidy(() => {
+      const rng = createRng(6);
+      const D = new MLP({ inputs: 1, hidden: [8, 8], outputs: 1, activation: 'leakyRelu', slope: 0.2, init: 'glorotNormal', rng });
+      const names = new Map(D.namedParameters().map(([n, t]): [Tensor, string] => [t, `D.${n}`]));
+      const loss = bceWithLogits(D.forward(randn([5, 1], rng)), 1).add(bceWithLogits(D.forward(randn([5, 1], rng)), 0));
+      return captureGraph(loss, names);
+    });
+    const boxes = displayNodes(graph, new Set());
+    expect(boxes.some((b) => b.node.kind === 'parameter')).toBe(false);
+    const linear = boxes.filter((b) => b.node.op === 'linear');
+    expect(linear.length).toBe(6);
+    expect(linear.every((b) => b.folded.length === 2 && b.group === 'D')).toBe(true);
+    // Unfolding the first layer of one use shows the shared weight and bias, read by both uses.
+    const unfolded = displayNodes(graph, new Set([linear[0].id]));
+    const shared = unfolded.filter((b) => b.node.kind === 'parameter');
+    expect(shared.length).toBe(2);
+    expect(unfolded.filter((b) => shared.some((p) => b.inputs.includes(p.id))).length).toBe(2);
+  });
+
   it('lays edges left to right with one box per place', () => {
     const graph = ganGraph();
     for (const expanded of [new Set<number>(), new Set(graph.nodes.map((n) => n.id))]) {

@@ -107,6 +107,14 @@ export function showNodeDetail(host: HTMLElement, node: GraphNode, byId: Readonl
       ? 'no gradient flowed into it (it does not require gradients)'
       : `‖∂L/∂t${node.id}‖₂ = ${fmt(node.gradNorm)}, the gradient that flowed back into it (visited ${node.backwardOrder + 1}${['st', 'nd', 'rd'][node.backwardOrder] ?? 'th'} in the reverse pass)`));
   }
+  const params = node.inputs.map((i) => byId.get(i)).filter((p): p is GraphNode => p?.kind === 'parameter');
+  if (params.length > 0) {
+    const list = el('ul', { class: 'gparams-list' });
+    for (const p of params) {
+      list.append(el('li', {}, `${p.name ?? `t${p.id}`} ${shapeText(p.shape)}${p.value ? `: mean ${fmt(p.value.mean)}, std ${fmt(p.value.std)}` : ''}${p.gradNorm ? `; ‖∂L/∂·‖₂ = ${fmt(p.gradNorm)} (summed over every op that reads it)` : p.gradNorm === null ? '; no gradient in this pass (frozen)' : ''}`));
+    }
+    bwd.append(el('p', {}, 'Parameters it reads:'), list);
+  }
   const row = tableRow(node);
   const sources = el('div', { class: 'gsources' });
   const show = (r: DispatchRecord): void => { sources.replaceChildren(...kernelSources(r)); };

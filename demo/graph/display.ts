@@ -1,5 +1,5 @@
 // From a captured graph (engine/graph.ts) to the boxes the page draws. Parameters are folded
-// into the op that reads them, so a Linear layer is one box ("G.layers.0 · linear") unless the
+// into the ops that read them, so a Linear layer is one box ("G.layers.0 · linear") unless the
 // reader expands it; nodes are grouped by the network they belong to (G and D, encoder and
 // decoder): a node belongs to a network when it reads that network's parameters, or lies on a
 // path between two nodes that do.
@@ -12,7 +12,7 @@ export interface DisplayNode {
   node: GraphNode;
   /** Parameters folded into this box (empty when expanded or none). */
   folded: GraphNode[];
-  /** Whether this op has parameters that could be folded (read by it alone). */
+  /** Whether this op reads parameters (which + shows as boxes of their own). */
   expandable: boolean;
   /** The box's title: the layer's name and op, or the op. */
   title: string;
@@ -34,13 +34,13 @@ export function displayNodes(graph: CapturedGraph, expanded: ReadonlySet<number>
   for (const n of graph.nodes) for (const i of n.inputs) users.set(i, [...(users.get(i) ?? []), n.id]);
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const isParam = (n: GraphNode): boolean => n.kind === 'parameter';
-  // A parameter read by exactly one op is folded into it, unless that op is expanded.
-  const foldable = new Map<number, number>();
+  // A parameter is folded into the ops that read it (a network applied twice, like D on real
+  // and on fake rows, shows it in both), unless one of them is expanded.
+  const foldedInto = new Set<number>();
   for (const n of graph.nodes) {
     const u = users.get(n.id) ?? [];
-    if (isParam(n) && new Set(u).size === 1) foldable.set(n.id, u[0]);
+    if (isParam(n) && u.length > 0 && !u.some((id) => expanded.has(id))) foldedInto.add(n.id);
   }
-  const foldedInto = new Map([...foldable].filter(([, user]) => !expanded.has(user)));
   const groups = assignNetworks(graph, users);
   const out: DisplayNode[] = [];
   for (const n of graph.nodes) {
@@ -53,8 +53,8 @@ export function displayNodes(graph: CapturedGraph, expanded: ReadonlySet<number>
     out.push({
       id: n.id,
       node: n,
-      folded: params.filter((p) => foldedInto.get(p.id) === n.id),
-      expandable: params.some((p) => foldable.has(p.id)),
+      folded: params.filter((p) => foldedInto.has(p.id)),
+      expandable: params.length > 0,
       title,
       inputs: n.inputs.filter((i) => !foldedInto.has(i)),
       group: groups.get(n.id) ?? null,

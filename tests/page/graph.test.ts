@@ -41,6 +41,13 @@ describe('the computation graph of one step', () => {
         const passes = await page.locator('#graph [data-pass]').allTextContents();
         expect(passes[passes.length - 1]).toMatch(/update of G/);
         expect(passes[0]).toMatch(/update of D/);
+        // D's pass: D runs on real and on fake rows; its parameters are folded into both uses.
+        await page.click('#graph [data-pass="0"]');
+        expect(await page.locator('#graph .gnode[data-op="linear"]').count()).toBe(8);
+        expect(await page.locator('#graph .gnode.parameter').count()).toBe(0);
+        expect(Number(await page.locator('#graph .graph-canvas').getAttribute('data-boxes'))).toBeLessThan(20);
+        await page.locator('#graph .graph-canvas').screenshot({ path: `test-results/graph-gan-${backend}-d-pass.png` });
+        await page.click(`#graph [data-pass="${passes.length - 1}"]`);
       }
       // Click a linear layer (or any op): rule, WGSL and CPU kernel.
       const target = page.locator('#graph .gnode[data-op="linear"]').first();
