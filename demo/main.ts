@@ -6,6 +6,8 @@
 import { getBackend, setBackend, webgpuAvailable } from '../engine/index';
 import type { AppServices, Tab } from './app';
 import { el } from './controls';
+import { GraphPanel } from './graph/panel';
+import { LessonPanel } from './graph/lesson';
 import { HoodPanel } from './hood';
 import { createGanTab } from './tabs/gan';
 import { createOtherTabs } from './tabs/others';
@@ -45,9 +47,16 @@ async function main(): Promise<void> {
 
   const tabs: Tab[] = [];
   const hood = new HoodPanel(document.getElementById('hood') as HTMLElement);
+  const graph = new GraphPanel(document.getElementById('graph') as HTMLElement);
+  new LessonPanel(document.getElementById('lesson') as HTMLElement);
+  const showModel = (tab: Tab): void => {
+    const source = tab.hood();
+    hood.setSource(source);
+    graph.setSource(source);
+  };
   const services: AppServices = {
     backendName: () => getBackend(),
-    modelChanged: (tab) => { if (tab === active) hood.setSource(tab.hood()); },
+    modelChanged: (tab) => { if (tab === active) showModel(tab); },
   };
   tabs.push(createGanTab(services, showNotice), ...createOtherTabs(services, showNotice));
 
@@ -65,7 +74,7 @@ async function main(): Promise<void> {
     active = tab;
     writeParam('tab', tab.id === 'gan' ? null : tab.id);
     tab.activate();
-    hood.setSource(tab.hood());
+    showModel(tab);
   };
 
   for (const tab of tabs) {
@@ -85,7 +94,7 @@ async function main(): Promise<void> {
     (got === 'webgpu' ? gpuRadio : cpuRadio).checked = true;
     writeParam('backend', got === 'webgpu' ? null : got);
     for (const tab of tabs) tab.backendChanged();
-    if (active) hood.setSource(active.hood());
+    if (active) showModel(active);
   };
   gpuRadio.addEventListener('change', () => { if (gpuRadio.checked) void switchBackend('webgpu'); });
   cpuRadio.addEventListener('change', () => { if (cpuRadio.checked) void switchBackend('cpu'); });

@@ -55,6 +55,26 @@ export interface GradOptions extends BackwardOptions {
 
 let gradEnabled = true;
 
+/**
+ * @internal Watches reverse passes: engine/graph.ts uses it to capture the graph of a training
+ * step with the gradient that reached every tensor. Nobody watches normally: one null check per node.
+ */
+export interface ReverseObserver {
+  /** A pass from root starts. */
+  begin(root: Tensor): void;
+  /** The summed gradient g of tensor t is known; t's rule runs next (a leaf: g goes to .grad). */
+  gradient(t: Tensor, g: Tensor): void;
+  /** The pass is over. */
+  end(): void;
+}
+
+let observer: ReverseObserver | null = null;
+
+/** @internal Install (or remove, with null) the reverse-pass observer. */
+export function observeReversePasses(o: ReverseObserver | null): void {
+  observer = o;
+}
+
 export function isGradEnabled(): boolean {
   return gradEnabled;
 }
@@ -166,6 +186,7 @@ function reversePass(root: Tensor, g0: Tensor, targets: Set<Tensor> | null, opti
   const createGraph = options.createGraph ?? false;
   const retainGraph = options.retainGraph ?? true;
   const order = topologicalOrder(root);
+  observer?.begin(root);
   // With targets, only tensors on a path to one of them need a gradient.
   let needed: Set<Tensor> | null = null;
   if (targets !== null) {
@@ -185,6 +206,7 @@ function reversePass(root: Tensor, g0: Tensor, targets: Set<Tensor> | null, opti
       const g = grads.get(t);
       if (g === undefined) continue;
       grads.delete(t);
+      observer?.gradient(t, g);
       if (targets !== null && targets.has(t)) results.set(t, g);
       const node = t.node;
       if (node === null) {
@@ -231,6 +253,7 @@ function reversePass(root: Tensor, g0: Tensor, targets: Set<Tensor> | null, opti
       if (!retainGraph) node.released = true;
     }
   });
+  observer?.end();
   return results;
 }
 

@@ -16,6 +16,8 @@ export { gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckResult }
 export { createRng, rngFromState, type Rng, type RngState } from './rng';
 export { Linear, MLP, Dropout, initWeights, type Activation, type Init, type Module, type MLPOptions } from './nn';
 export { Adam, SGD, trainingStep, type AdamOptions, type AdamState, type SGDOptions, type Optimizer } from './optim';
+export { captureGraph, captureStep, summarise, type CapturedGraph, type GraphNode, type GraphNodeKind, type ValueSummary } from './graph';
+export { explainBackward, type BackwardLesson, type BackwardStep, type ChainLink, type NamedInput } from './backward-steps';
 export { onDispatch, recordDispatches, setDebug, type DispatchRecord } from './trace';
 export type { Backend, BackendName, BackendStats, DType, KernelCall, KernelName, Storage } from './backend';
 export { formatShape, type Shape } from './shape';

@@ -1,0 +1,176 @@
+// "The computation graph of one training step": runs one step of the model on screen while
+// capturing the graph of each backward pass it makes (engine/graph.ts captureStep), and draws
+// it: ops with their output shapes, the tensors as edges, a value summary and the gradient norm
+// that flowed back on every box. A GAN step has several passes (k D updates, then a G update):
+// one button each. Click a box for its code, rule, kernels and dispatches.
+
+import { captureStep, type CapturedGraph, type GraphNode, type Tensor } from '../../engine/index';
+import type { HoodSource } from '../app';
+import { el } from '../controls';
+import { showNodeDetail } from './detail';
+import { displayNodes, networkOf } from './display';
+import { fmt, renderGraph } from './render';
+
+/** What a pass trains, from the networks whose parameters got gradients. */
+function passName(g: CapturedGraph, i: number): string {
+  const trained = new Set(g.nodes.filter((n) => n.kind === 'parameter' && n.gradNorm !== null && n.name)
+    .map((n) => networkOf(n.name as string).network ?? 'parameters'));
+  return trained.size > 0 ? `update of ${[...trained].join(' and ')}` : `backward pass ${i + 1}`;
+}
+
+/** Backward edge width from a gradient norm: 1 px at 1e-4, growing with each decade. */
+export function gradWidth(n: GraphNode): number {
+  if (n.gradNorm === null || n.gradNorm === undefined) return 0;
+  return Math.min(6, Math.max(1, 1 + 0.6 * (Math.log10(n.gradNorm + 1e-12) + 4)));
+}
+
+export class GraphPanel {
+  private source: HoodSource | null = null;
+  private graphs: CapturedGraph[] = [];
+  private pass = 0;
+  private selected: number | null = null;
+  private expanded = new Set<number>();
+  private fit = false;
+  private capturing = false;
+  private captures = 0;
+  private readonly info: HTMLElement;
+  private readonly passes: HTMLElement;
+  private readonly canvas: HTMLElement;
+  private readonly detail: HTMLElement;
+  private readonly expandAll: HTMLButtonElement;
+
+  constructor(private readonly root: HTMLElement) {
+    const body = el('div', { class: 'graph-body' });
+    this.info = el('p', { class: 'intro' });
+    const capture = el('button', { class: 'btn small', 'data-action': 'capture-graph' }, 'Run one step and draw its graph');
+    capture.addEventListener('click', () => void this.capture());
+    this.expandAll = el('button', { class: 'btn small', 'data-action': 'expand-all' }, 'Show all parameters') as HTMLButtonElement;
+    this.expandAll.addEventListener('click', () => this.toggleAll());
+    const zoom = el('button', { class: 'btn small', 'data-action': 'fit' }, 'Fit to width');
+    zoom.addEventListener('click', () => {
+      this.fit = !this.fit;
+      zoom.textContent = this.fit ? 'Full size' : 'Fit to width';
+      this.draw();
+    });
+    // Follow training: while the panel is open and the model trains, capture a step every few seconds.
+    const follow = el('label', { class: 'follow' });
+    const followBox = el('input', { type: 'checkbox', 'data-action': 'follow' }) as HTMLInputElement;
+    followBox.addEventListener('change', () => this.follow(followBox.checked));
+    follow.append(followBox, ' follow training (a captured step every 2 s)');
+    const buttons = el('div', { class: 'button-row' });
+    buttons.append(capture, this.expandAll, zoom, follow);
+    this.passes = el('div', { class: 'button-row graph-passes' });
+    const legend = el('p', { class: 'caption graph-legend' });
+    legend.innerHTML = '<span class="lg-fwd">blue: forward</span> (tensors flowing left to right; each box: op, output shape, mean μ and spread σ of its values) · '
+      + '<span class="lg-bwd">orange: backward</span> (∂L/∂tensor flowing right to left, thicker for a larger norm; ‖∇‖ on each box) · '
+      + 'tinted areas: the networks. Parameters are folded into the layer that reads them: + on a box shows them.';
+    this.canvas = el('div', { class: 'graph-canvas' });
+    this.detail = el('div', { class: 'graph-detail' });
+    this.detail.append(el('p', { class: 'caption' }, 'Click a box: its forward code, its derivative rule, its CPU kernel and WGSL, and the dispatches it became.'));
+    body.append(this.info, buttons, this.passes, legend, this.canvas, this.detail);
+    root.append(body);
+    root.addEventListener('toggle', () => { if ((root as HTMLDetailsElement).open && this.graphs.length === 0) void this.capture(); });
+  }
+
+  private timer: number | null = null;
+
+  private follow(on: boolean): void {
+    if (this.timer !== null) window.clearInterval(this.timer);
+    this.timer = on ? window.setInterval(() => {
+      if ((this.root as HTMLDetailsElement).open && !this.capturing) void this.capture();
+    }, 2000) : null;
+  }
+
+  setSource(source: HoodSource | null): void {
+    if (source === this.source) return;
+    this.source = source;
+    this.graphs = [];
+    this.passes.replaceChildren();
+    this.canvas.replaceChildren();
+    this.info.textContent = source ? `Model: ${source.model.kind.toUpperCase()}. The step captured is ${source.stepName}.` : 'This tab has no model to draw.';
+    if ((this.root as HTMLDetailsElement).open) void this.capture();
+  }
+
+  /** Run one training step of the live model, capturing the graph of each backward pass. */
+  async capture(): Promise<void> {
+    const source = this.source;
+    if (!source) return;
+    const names = new Map<Tensor, string>(source.parameters().map(([n, t]) => [t, n]));
+    this.capturing = true;
+    let graphs: CapturedGraph[];
+    try {
+      graphs = await source.run(() => captureStep(() => source.step(), names));
+    } catch (e) {
+      this.info.textContent = `Capturing the step failed: ${e instanceof Error ? e.message : String(e)}`;
+      return;
+    } finally {
+      this.capturing = false;
+    }
+    if (source !== this.source) return;
+    // A new capture of the same step keeps the pass, the selection and the unfolded layers
+    // (matched by position: tensor ids are new each step).
+    const same = this.graphs.length === graphs.length && this.graphs.every((g, i) => g.nodes.length === graphs[i].nodes.length);
+    const remap = (id: number): number | null => {
+      const old = this.graphs[this.pass]?.nodes.findIndex((n) => n.id === id) ?? -1;
+      return same && old >= 0 ? graphs[this.pass].nodes[old].id : null;
+    };
+    if (same) {
+      this.selected = this.selected === null ? null : remap(this.selected);
+      this.expanded = new Set([...this.expanded].map(remap).filter((id): id is number => id !== null));
+    } else {
+      this.pass = graphs.length - 1;
+      this.selected = null;
+      this.expanded.clear();
+    }
+    this.graphs = graphs;
+    this.captures++;
+    this.root.dataset.captures = String(this.captures);
+    this.root.dataset.passes = String(graphs.length);
+    this.passes.replaceChildren(...graphs.map((g, i) => {
+      const b = el('button', { class: 'btn small', 'data-pass': String(i) }, `${i + 1}. ${passName(g, i)} (${g.nodes.length} tensors)`);
+      b.addEventListener('click', () => { this.pass = i; this.selected = null; this.draw(); });
+      return b;
+    }));
+    this.draw();
+    if (this.selected !== null) this.select(this.selected);
+  }
+
+  private toggleAll(): void {
+    const g = this.graphs[this.pass];
+    if (!g) return;
+    if (this.expanded.size > 0) this.expanded.clear();
+    else for (const n of g.nodes) if (n.kind === 'op') this.expanded.add(n.id);
+    this.expandAll.textContent = this.expanded.size > 0 ? 'Fold parameters into layers' : 'Show all parameters';
+    this.draw();
+  }
+
+  private draw(): void {
+    const g = this.graphs[this.pass];
+    if (!g) return;
+    this.passes.querySelectorAll('button').forEach((b) => b.classList.toggle('selected', b.dataset.pass === String(this.pass)));
+    const boxes = displayNodes(g, this.expanded);
+    renderGraph(this.canvas, boxes, {
+      selected: this.selected,
+      onSelect: (id) => this.select(id),
+      onToggle: (id) => {
+        if (this.expanded.has(id)) this.expanded.delete(id);
+        else this.expanded.add(id);
+        this.draw();
+      },
+      gradText: (n) => (n.gradNorm === undefined ? null : n.gradNorm === null ? 'no gradient' : `‖∇‖ ${fmt(n.gradNorm)}`),
+      gradWidth,
+      fit: this.fit,
+    });
+    this.canvas.dataset.boxes = String(boxes.length);
+  }
+
+  private select(id: number): void {
+    const g = this.graphs[this.pass];
+    const byId = new Map(g.nodes.map((n) => [n.id, n]));
+    const node = byId.get(id);
+    if (!node) return;
+    this.selected = id;
+    this.draw();
+    showNodeDetail(this.detail, node, byId);
+  }
+}

@@ -1,0 +1,122 @@
+// Backward, one node at a time, with the numbers: the derivative lesson of the demo page.
+// For a small function of a few inputs it runs the same reverse pass as backward() (reverse
+// topological order, each node's recorded rule, contributions to a tensor used twice added up),
+// but keeps every intermediate so a reader can follow the chain rule:
+//   ∂L/∂input = ∂L/∂output · ∂output/∂input
+// and it ends with the central differences (f(x + h) − f(x − h)) / 2h that gradcheck uses.
+// Everything runs in float64 on the CPU backend, like gradcheck.
+
+import { CpuBackend } from '../kernels/cpu/backend';
+import { noGrad } from './autograd';
+import { currentBackend, useBackend } from './backend';
+import { gradcheck, type GradcheckResult } from './gradcheck';
+import { captureGraph, type CapturedGraph } from './graph';
+import { tidy } from './memory';
+import { tensor } from './ops';
+import type { Tensor } from './tensor';
+
+export interface NamedInput {
+  name: string;
+  value: number;
+}
+
+/** One input's share of the gradient a node passes back. */
+export interface ChainLink {
+  /** The input node's id. */
+  input: number;
+  /** ∂output/∂input at these values (the local derivative), elementwise. */
+  local: number[];
+  /** ∂L/∂output · ∂output/∂input: what this node adds to the input's gradient. */
+  contribution: number[];
+}
+
+export interface BackwardStep {
+  /** The node whose rule runs (an op node). */
+  node: number;
+  /** ∂L/∂node: the gradient that reached it, summed over its users. */
+  dy: number[];
+  links: ChainLink[];
+}
+
+export interface BackwardLesson {
+  graph: CapturedGraph;
+  /** Each node's value, by id. */
+  values: Map<number, number[]>;
+  /** The input nodes' ids, in the order given. */
+  inputIds: number[];
+  steps: BackwardStep[];
+  /** ∂L/∂input from the steps, per input. */
+  analytic: number[];
+  /** Central differences per input, with gradcheck's step h = 1e-6·max(1, |x|). */
+  numeric: number[];
+  gradcheck: GradcheckResult;
+}
+
+let cpu64: CpuBackend | null = null;
+
+function onCpu<T>(fn: () => T): T {
+  const before = currentBackend();
+  if (before.name === 'cpu') return fn();
+  cpu64 ??= new CpuBackend();
+  useBackend(cpu64);
+  try {
+    return fn();
+  } finally {
+    useBackend(before);
+  }
+}
+
+const read = (t: Tensor): number[] => Array.from(t.dataSync());
+
+/** Step through backward of fn (a scalar function of scalar inputs), keeping every number. */
+export function explainBackward(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly NamedInput[]): BackwardLesson {
+  return onCpu(() => tidy(() => {
+    const xs = inputs.map((i) => tensor([i.value], [1], { dtype: 'float64', requiresGrad: true }));
+    const loss = fn(...xs);
+    if (loss.size !== 1) throw new Error(`explainBackward: the function must return one number, got ${loss.size}`);
+    const names = new Map(xs.map((x, i) => [x, inputs[i].name]));
+    const graph = captureGraph(loss, names);
+    const tensors = new Map<number, Tensor>();
+    const collect = (t: Tensor): void => {
+      if (tensors.has(t.id)) return;
+      tensors.set(t.id, t);
+      for (const i of t.node?.inputs ?? []) collect(i);
+    };
+    collect(loss);
+    const values = new Map([...tensors].map(([id, t]) => [id, read(t)]));
+
+    // The reverse pass: the loss's gradient is 1; each node's rule maps dy to its inputs.
+    const grads = new Map<number, number[]>([[loss.id, [1]]]);
+    const steps: BackwardStep[] = [];
+    for (const node of [...graph.nodes].reverse()) {
+      const t = tensors.get(node.id) as Tensor;
+      const dy = grads.get(node.id);
+      if (!t.node || dy === undefined) continue;
+      const rule = t.node;
+      const contributions = noGrad(() => tidy(() => rule.backward(tensor(dy, [...t.shape], { dtype: 'float64' })).map((g) => (g ? read(g) : null))));
+      const links: ChainLink[] = [];
+      rule.inputs.forEach((input, k) => {
+        const c = contributions[k];
+        if (!input.requiresGrad || c === null) return;
+        links.push({ input: input.id, contribution: c, local: c.map((v, j) => v / dy[j % dy.length]) });
+        const prev = grads.get(input.id);
+        grads.set(input.id, prev ? prev.map((v, j) => v + c[j]) : c);
+      });
+      steps.push({ node: node.id, dy, links });
+    }
+
+    const analytic = xs.map((x) => (grads.get(x.id) ?? [0])[0]);
+    const f = (v: number[]): number => noGrad(() => tidy(() => read(fn(...v.map((a) => tensor([a], [1], { dtype: 'float64' }))))[0]));
+    const at = inputs.map((i) => i.value);
+    const numeric = at.map((x0, k) => {
+      const h = 1e-6 * Math.max(1, Math.abs(x0));
+      const plus = [...at];
+      const minus = [...at];
+      plus[k] = x0 + h;
+      minus[k] = x0 - h;
+      return (f(plus) - f(minus)) / (2 * h);
+    });
+    const check = gradcheck(fn, at.map((v) => [v]));
+    return { graph, values, inputIds: xs.map((x) => x.id), steps, analytic, numeric, gradcheck: check };
+  }));
+}

@@ -1,0 +1,146 @@
+// The computation graph of one training step and the derivative lesson, in a real browser:
+// the graph of a captured step is drawn for each of the four models (value and gradient norm on
+// the boxes, D and G grouped for the GAN), a click on a box shows its rule, WGSL and CPU kernel,
+// a Linear layer unfolds into its parameters; the lesson's final gradients match gradcheck's
+// central differences and the closed-form derivatives.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { openPage, openSession, type Session } from './browser';
+
+let session: Session;
+beforeAll(async () => { session = await openSession(); }, 120_000);
+afterAll(async () => { await session?.close(); });
+
+/** Open the graph panel and wait for the captured step to be drawn. */
+async function openGraph(page: Page): Promise<void> {
+  await page.click('#graph > summary');
+  await expect.poll(() => page.locator('#graph .gnode').count(), { timeout: 60_000 }).toBeGreaterThan(3);
+}
+
+describe('the computation graph of one step', () => {
+  const RUNS = [['gan', 'webgpu'], ['gan', 'cpu'], ['vae', 'cpu'], ['rbm', 'cpu'], ['diffusion', 'cpu']] as const;
+  for (const [tab, backend] of RUNS) {
+    it(`draws the ${tab}'s step on ${backend}, with values, gradient norms and a node's rule and kernels`, async () => {
+      const query = tab === 'gan' ? `?backend=${backend}&gLayers=3&gWidth=64&dLayers=3&dWidth=64` : `?tab=${tab}&backend=${backend}`;
+      const { page, errors } = await openPage(session, query);
+      await openGraph(page);
+      // Every box has a value line; the loss and everything upstream of a parameter got a gradient.
+      const values = await page.locator('#graph .gnode .gvalue').allTextContents();
+      expect(values.every((v) => /\[[\d, ]*\]/.test(v))).toBe(true);
+      const grads = await page.locator('#graph .gnode .ggrad').allTextContents();
+      expect(grads.some((g) => /‖∇‖ \d/.test(g))).toBe(true);
+      expect(await page.locator('#graph path.gedge.fwd').count()).toBeGreaterThan(2);
+      expect(await page.locator('#graph path.gedge.bwd').count()).toBeGreaterThan(2);
+      if (tab === 'gan') {
+        // The last pass is G's update: G's and D's layers in their own groups, 3 hidden + 1 output each.
+        expect(await page.locator('#graph .ggroup').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-group')).sort())).toEqual(['D', 'G']);
+        expect(await page.locator('#graph .gnode[data-op="linear"]').count()).toBe(8);
+        // Readable: one box per layer, parameters folded in.
+        expect(Number(await page.locator('#graph .graph-canvas').getAttribute('data-boxes'))).toBeLessThan(16);
+        const passes = await page.locator('#graph [data-pass]').allTextContents();
+        expect(passes[passes.length - 1]).toMatch(/update of G/);
+        expect(passes[0]).toMatch(/update of D/);
+        // D's pass: D runs on real and on fake rows; its parameters are folded into both uses.
+        await page.click('#graph [data-pass="0"]');
+        expect(await page.locator('#graph .gnode[data-op="linear"]').count()).toBe(8);
+        expect(await page.locator('#graph .gnode.parameter').count()).toBe(0);
+        expect(Number(await page.locator('#graph .graph-canvas').getAttribute('data-boxes'))).toBeLessThan(20);
+        await page.locator('#graph .graph-canvas').screenshot({ path: `test-results/graph-gan-${backend}-d-pass.png` });
+        await page.click(`#graph [data-pass="${passes.length - 1}"]`);
+      }
+      // Click a linear layer (or any op): rule, WGSL and CPU kernel.
+      const target = page.locator('#graph .gnode[data-op="linear"]').first();
+      await (await target.count() ? target : page.locator('#graph .gnode.op').first()).click();
+      const detail = page.locator('#graph .graph-detail');
+      expect(await detail.locator('.grule').textContent()).toMatch(/derivative rule: .*d/);
+      expect(await detail.locator('pre.forward-code').textContent()).toMatch(/= \w+\(/);
+      await expect.poll(() => detail.locator('pre.wgsl').count()).toBeGreaterThan(0);
+      expect(await detail.locator('pre.wgsl').first().textContent()).toMatch(/@compute/);
+      expect(await detail.locator('pre.cpu-source').textContent()).toMatch(/export function/);
+      expect(await detail.textContent()).toMatch(/Backward dispatches.*: [1-9]/);
+      if (tab === 'gan') {
+        expect(await detail.locator('.grule').textContent()).toMatch(/dW = xᵀ·dz/);
+        expect(await detail.locator('pre.op-row').textContent()).toMatch(/wgslGrad/);
+        // Unfold the layer: its weight and bias get boxes of their own.
+        const before = await page.locator('#graph .gnode').count();
+        await page.locator('#graph .gnode[data-op="linear"]').first().locator('[data-action="toggle-layer"]').click();
+        await expect.poll(() => page.locator('#graph .gnode').count()).toBe(before + 2);
+        expect(await page.locator('#graph .gnode.parameter .gtitle').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/weight/)]));
+      }
+      const shot = `test-results/graph-${tab}${backend === 'cpu' && tab !== 'gan' ? '' : `-${backend}`}`;
+      await page.locator('#graph').scrollIntoViewIfNeeded();
+      await page.locator('#graph').screenshot({ path: `${shot}.png` });
+      // The whole graph at once, scaled to the page's width.
+      await page.click('#graph [data-action="fit"]');
+      const svgWidth = await page.locator('#graph .graph-svg').evaluate((e) => e.getBoundingClientRect().width);
+      const canvasWidth = await page.locator('#graph .graph-canvas').evaluate((e) => e.clientWidth);
+      expect(svgWidth).toBeLessThanOrEqual(canvasWidth + 1);
+      await page.locator('#graph .graph-canvas').screenshot({ path: `${shot}-fit.png` });
+      expect(errors).toEqual([]);
+      await page.close();
+    }, 120_000);
+  }
+});
+
+describe('following training', () => {
+  it('captures the live model again every few seconds while it trains, keeping the selected box', async () => {
+    const { page, errors } = await openPage(session, '?backend=cpu');
+    await openGraph(page);
+    await page.locator('#graph .gnode[data-op="linear"]').first().click();
+    const firstValue = await page.locator('#graph .graph-detail .gfwd p').last().textContent();
+    await page.click('[data-tabpanel="gan"] [data-action="start"]');
+    await page.check('#graph [data-action="follow"]');
+    await expect.poll(async () => Number(await page.getAttribute('#graph', 'data-captures')), { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
+    await page.click('[data-tabpanel="gan"] [data-action="start"]');
+    await page.uncheck('#graph [data-action="follow"]');
+    // The same layer is still selected, with the values of a later step.
+    expect(await page.locator('#graph .gnode.selected').getAttribute('data-op')).toBe('linear');
+    expect(await page.locator('#graph .graph-detail .gfwd p').last().textContent()).not.toBe(firstValue);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+});
+
+describe('the derivative lesson', () => {
+  const sig = (v: number): number => 1 / (1 + Math.exp(-v));
+  // Closed forms, at the lesson's default inputs.
+  const CASES: { index: number; expected: Record<string, number> }[] = [
+    { index: 0, expected: (() => { const [x, w, b] = [0.8, -1.3, 0.4]; const s = sig(x * w + b); const d = s * (1 - s); return { x: d * w, w: d * x, b: d }; })() },
+    { index: 1, expected: { x: 2 * Math.tanh(0.7) * (1 - Math.tanh(0.7) ** 2) } },
+    { index: 2, expected: { x: Math.sin(1.2) + 1.2 * Math.cos(1.2) } },
+  ];
+  for (const { index, expected } of CASES) {
+    it(`steps through lesson ${index + 1} and ends at gradcheck's numbers`, async () => {
+      const { page, errors } = await openPage(session, '?backend=cpu');
+      await page.click('#lesson > summary');
+      await page.selectOption('#lesson [data-lesson="function"]', String(index));
+      await expect.poll(() => page.locator('#lesson .gnode').count()).toBeGreaterThan(1);
+      // Step by step: each step writes the chain-rule product with numbers.
+      await page.click('#lesson [data-action="lesson-step"]');
+      expect(await page.locator('#lesson .lesson-log li').count()).toBe(1);
+      const first = (await page.locator('#lesson .lesson-log li p.chain').first().textContent()) ?? '';
+      expect(first).toMatch(/∂L\/∂\w+ = ∂L\/∂L · ∂L\/∂\w+ = 1 × -?[\d.]+ = -?[\d.]+/);
+      expect(await page.locator('#lesson .gnode.current').count()).toBe(1);
+      await page.click('#lesson [data-action="lesson-all"]');
+      const rows = page.locator('#lesson .lesson-result tr[data-input]');
+      expect(await rows.count()).toBe(Object.keys(expected).length);
+      for (const [name, value] of Object.entries(expected)) {
+        const row = page.locator(`#lesson .lesson-result tr[data-input="${name}"]`);
+        const analytic = Number(await row.getAttribute('data-analytic'));
+        const numeric = Number(await row.getAttribute('data-numeric'));
+        expect(Math.abs(analytic - value)).toBeLessThan(1e-12);
+        expect(Math.abs(analytic - numeric) / Math.max(Math.abs(value), 1e-3)).toBeLessThan(1e-7);
+      }
+      expect(await page.locator('#lesson [data-gradcheck]').getAttribute('data-gradcheck')).toBe('pass');
+      if (index === 2) {
+        // x is used twice: a second contribution is added to the first.
+        expect(await page.locator('#lesson .lesson-log').textContent()).toMatch(/added to the/);
+      }
+      await page.locator('#lesson').scrollIntoViewIfNeeded();
+      await page.locator('#lesson').screenshot({ path: `test-results/lesson-${index + 1}.png` });
+      expect(errors).toEqual([]);
+      await page.close();
+    }, 60_000);
+  }
+});
