@@ -10,7 +10,7 @@
 
 import { currentBackend, useBackend, type Backend } from './backend';
 import { CpuBackend } from '../kernels/cpu/backend';
-import { grad, noGrad } from './autograd';
+import { grad } from './autograd';
 import { tidy } from './memory';
 import { add, mul, randn, sum, tensor } from './ops';
 import { createRng } from './rng';
@@ -141,7 +141,9 @@ export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: Inputs, o
   return onCpu(() => {
     const { values, shapes } = readInputs(inputs);
     const objective = scalarObjective(fn, 'gradcheck');
-    const evaluate = (): number => tidy(() => noGrad(() => objective(makeTensors(values, shapes, false)).dataSync()[0]));
+    // Inputs that do not require gradients record no graph; recording stays on, so an fn that
+    // takes a gradient inside (a gradient penalty) still works.
+    const evaluate = (): number => tidy(() => objective(makeTensors(values, shapes, false)).dataSync()[0]);
     const analytic: Float64Array[] = tidy(() => {
       const ts = makeTensors(values, shapes, true);
       const loss = objective(ts);

@@ -5,6 +5,7 @@ import type { HistoryRecord } from '../../models/model';
 import type { Target } from '../../models/targets';
 import { el } from '../controls';
 import { callout } from '../panel';
+import { isCritic, type GanLoss } from '../../models/gan/config';
 
 const LN2 = Math.log(2);
 
@@ -24,7 +25,7 @@ export function mountCallouts(parent: HTMLElement): HTMLElement {
 }
 
 /** A live reading of the last epochs, in one or two sentences. */
-export function diagnose(history: readonly HistoryRecord[], target: Target, loss: string): { kind: 'hint' | 'watch' | 'warn'; html: string } {
+export function diagnose(history: readonly HistoryRecord[], target: Target, loss: GanLoss): { kind: 'hint' | 'watch' | 'warn'; html: string } {
   const last = history[history.length - 1];
   if (!last) return { kind: 'hint', html: '<strong>Live reading.</strong> Press Start (or Step) and this box will describe what the plots show.' };
   const recent = history.slice(-8);
@@ -36,7 +37,7 @@ export function diagnose(history: readonly HistoryRecord[], target: Target, loss
   const targetStd = target.std[0];
   const lines: string[] = [];
   let kind: 'hint' | 'watch' | 'warn' = 'watch';
-  if (loss === 'wgan') {
+  if (isCritic(loss)) {
     lines.push(`The critic's loss ${last.dLoss.toFixed(3)} estimates −W₁ between data and samples (up to the clip's scale): watch it rise toward 0 as G improves. W₁ from samples: ${last.w1.toFixed(3)}.`);
   } else {
     if (avg('dReal') > 0.85 && avg('dFake') < 0.15) {

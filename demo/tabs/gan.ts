@@ -4,6 +4,7 @@
 // reading of the run, 2D targets and the user's own data.
 
 import { createGan, GAN_DEFAULTS, type Gan, type GanConfig } from '../../models/gan';
+import { isCritic } from '../../models/gan/config';
 import { kde, linspace } from '../../models/metrics';
 import type { HistoryRecord } from '../../models/model';
 import type { Target } from '../../models/targets';
@@ -33,7 +34,8 @@ const FIELDS: AnyField[] = [
   intField('dLayers', 1, 1, 4),
   intField('dWidth', 32, 8, 64),
   choiceField('activation', 'relu', ['relu', 'leaky']),
-  choiceField('loss', 'nonsaturating', ['nonsaturating', 'minimax', 'wgan']),
+  choiceField('loss', 'nonsaturating', ['nonsaturating', 'minimax', 'wgan', 'wgan-gp']),
+  numberField('gpLambda', 10, 0, 100),
   numberField('smoothing', 0, 0, 0.5),
   intField('kD', 1, 1, 5),
   choiceNumberField('beta1', 0.9, [0.9, 0.5]),
@@ -51,7 +53,8 @@ const CONTROLS: ControlSpec[] = [
   { kind: 'range', key: 'dLayers', label: 'D layers', min: 1, max: 4, step: 1 },
   { kind: 'range', key: 'dWidth', label: 'D width', min: 8, max: 64, step: 8 },
   { kind: 'select', key: 'activation', label: 'Activation', options: [{ value: 'relu', label: 'ReLU' }, { value: 'leaky', label: 'LeakyReLU 0.2' }] },
-  { kind: 'select', key: 'loss', label: 'Loss', options: [{ value: 'nonsaturating', label: 'non-saturating' }, { value: 'minimax', label: 'min-max (original)' }, { value: 'wgan', label: 'WGAN (clipped critic)' }] },
+  { kind: 'select', key: 'loss', label: 'Loss', options: [{ value: 'nonsaturating', label: 'non-saturating' }, { value: 'minimax', label: 'min-max (original)' }, { value: 'wgan', label: 'WGAN (clipped critic)' }, { value: 'wgan-gp', label: 'WGAN-GP (gradient penalty)' }] },
+  { kind: 'range', key: 'gpLambda', label: 'GP λ', min: 0, max: 50, step: 1, help: 'WGAN-GP: weight of the penalty λ·(‖∇ₓC(x̂)‖ − 1)² (Gulrajani et al. 2017 use 10, with Adam β (0, 0.9) and 5 critic steps)' },
   { kind: 'range', key: 'smoothing', label: 'Label smooth', min: 0, max: 0.5, step: 0.05, help: 'real label 1 becomes 1 − s/2' },
   { kind: 'range', key: 'kD', label: 'k D-steps', min: 1, max: 5, step: 1, help: 'discriminator updates per generator update' },
   { kind: 'select', key: 'beta1', label: 'Adam β₁', options: [{ value: 0.9, label: '0.9 (default)' }, { value: 0.5, label: '0.5 (GAN papers)' }] },
@@ -68,6 +71,8 @@ export function ganConfig(values: Values): Partial<GanConfig> {
     activation: values.activation === 'leaky' ? 'leaky' : 'relu',
     loss: values.loss as GanConfig['loss'], labelSmoothing: Number(values.smoothing), kD: Number(values.kD),
     lrG: lr, lrD: lr, beta1G: beta1, beta1D: beta1,
+    // WGAN-GP: the penalty's weight, and Gulrajani et al.'s Adam betas (0, 0.9).
+    ...(values.loss === 'wgan-gp' ? { gpLambda: Number(values.gpLambda), beta1G: 0, beta1D: 0, beta2G: 0.9, beta2D: 0.9 } : {}),
     // The page scores each epoch on fewer samples than the command line: plots refresh faster.
     evalSamples: 2000,
     // The WGAN critic wants a smaller step than the BCE players (see the callout).
@@ -236,7 +241,7 @@ export class GanTab extends ModelTab<Gan> {
     this.dist1d = this.dist2d = null;
     this.walk = this.walkNorm = this.walk2d = null;
     const target = model.target;
-    const wgan = model.config.loss === 'wgan';
+    const wgan = isCritic(model.config.loss);
     if (model.dim === 1) {
       const series = [
         { label: 'real (KDE of the dataset)', color: COLORS.real, dash: [2, 4], width: 3 },
@@ -300,7 +305,7 @@ export class GanTab extends ModelTab<Gan> {
       const samples = await model.sample(1000);
       const genKde = kde(samples, this.grid);
       let d = await model.discriminate(this.grid);
-      if (model.config.loss === 'wgan') {
+      if (isCritic(model.config.loss)) {
         let lo = Infinity;
         let hi = -Infinity;
         for (const v of d) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
@@ -323,7 +328,7 @@ export class GanTab extends ModelTab<Gan> {
         }
       }
       let field = await model.discriminate(centres);
-      if (model.config.loss === 'wgan') {
+      if (isCritic(model.config.loss)) {
         const min = Math.min(...field);
         const max = Math.max(...field);
         field = field.map((v) => (max > min ? (v - min) / (max - min) : 0.5));

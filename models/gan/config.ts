@@ -3,7 +3,10 @@
 import type { BaseConfig } from '../model';
 
 export type GanActivation = 'relu' | 'leaky';
-export type GanLoss = 'nonsaturating' | 'minimax' | 'wgan';
+export type GanLoss = 'nonsaturating' | 'minimax' | 'wgan' | 'wgan-gp';
+
+/** The losses whose D is a critic: a raw score, not a logit of a probability. */
+export const isCritic = (loss: GanLoss): boolean => loss === 'wgan' || loss === 'wgan-gp';
 
 export interface GanConfig extends BaseConfig {
   /** Dimension of the noise z fed to the generator. */
@@ -20,8 +23,13 @@ export interface GanConfig extends BaseConfig {
    * minimax:       G minimises  log(1 − D(G(z)))        (the original game: stalls while D wins)
    * wgan:          critic minimises E[C(fake)] − E[C(real)], G minimises −E[C(G(z))],
    *                with D's weights clipped to [−clip, clip] after each critic step
+   * wgan-gp:       the same losses, with the critic kept 1-Lipschitz by a gradient penalty
+   *                λ·E[(‖∇ₓ C(x̂)‖₂ − 1)²] on random interpolates x̂ instead of clipping
+   *                (Gulrajani et al. 2017)
    */
   loss: GanLoss;
+  /** λ of the WGAN-GP gradient penalty (only with loss 'wgan-gp'). */
+  gpLambda: number;
   /** s > 0 turns the real label 1 into 1 − s/2 (one-sided: fake labels stay 0). */
   labelSmoothing: number;
   /** Discriminator steps per generator step. */
@@ -68,8 +76,18 @@ export const GAN_DEFAULTS: GanConfig = Object.freeze({
   beta2D: 0.999,
   momentLambda: 0,
   clip: 0.01,
+  gpLambda: 10,
   temperature: 0.5,
 }) as GanConfig;
+
+/**
+ * Gulrajani et al. 2017's settings for WGAN-GP: Adam 1e-4 with β = (0, 0.9), 5 critic steps per
+ * generator step. They replace the defaults above when the loss is 'wgan-gp' and the setting
+ * was not given.
+ */
+export const WGAN_GP_DEFAULTS: Partial<GanConfig> = Object.freeze({
+  lrG: 1e-4, lrD: 1e-4, beta1G: 0, beta2G: 0.9, beta1D: 0, beta2D: 0.9, kD: 5,
+}) as Partial<GanConfig>;
 
 /**
  * The "stable config" of the quality tests: 2×32 LeakyReLU networks, Adam 1e-3 with
@@ -104,6 +122,7 @@ const NUMERIC: Record<NumberKey, [number, number, boolean]> = {
   beta2D: [0, 0.999999, false],
   momentLambda: [0, 1e6, false],
   clip: [1e-9, 1e6, false],
+  gpLambda: [0, 1e6, false],
   temperature: [0.01, 100, false],
 };
 
@@ -116,7 +135,8 @@ export function resolveGanConfig(partial: Partial<GanConfig> & Record<string, un
   for (const key of Object.keys(partial)) {
     if (!known.has(key) && partial[key] !== undefined) throw new Error(`${source}: unknown setting '${key}' (known: ${[...known].join(', ')})`);
   }
-  const config = { ...GAN_DEFAULTS } as GanConfig & Record<string, unknown>;
+  const defaults = partial.loss === 'wgan-gp' && !complete ? { ...GAN_DEFAULTS, ...WGAN_GP_DEFAULTS } : GAN_DEFAULTS;
+  const config = { ...defaults } as GanConfig & Record<string, unknown>;
   for (const key of known) {
     const value = partial[key];
     if (value === undefined) {
@@ -133,6 +153,6 @@ export function resolveGanConfig(partial: Partial<GanConfig> & Record<string, un
   }
   if (config.batch > config.dataset) throw new Error(`${source}: batch must be between 1 and the dataset size (${config.dataset}), got ${config.batch}`);
   if (config.activation !== 'relu' && config.activation !== 'leaky') throw new Error(`${source}: activation must be 'relu' or 'leaky', got ${JSON.stringify(config.activation)}`);
-  if (!['nonsaturating', 'minimax', 'wgan'].includes(config.loss)) throw new Error(`${source}: loss must be 'nonsaturating', 'minimax' or 'wgan', got ${JSON.stringify(config.loss)}`);
+  if (!['nonsaturating', 'minimax', 'wgan', 'wgan-gp'].includes(config.loss)) throw new Error(`${source}: loss must be 'nonsaturating', 'minimax', 'wgan' or 'wgan-gp', got ${JSON.stringify(config.loss)}`);
   return config;
 }

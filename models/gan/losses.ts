@@ -1,8 +1,8 @@
 // The GAN's losses, one function per player. D outputs logits ℓ; D(x) = sigmoid(ℓ) for display.
 // bceWithLogits(ℓ, t) = −[t log σ(ℓ) + (1 − t) log(1 − σ(ℓ))], computed without overflow.
 
-import { bceWithLogits, binaryKernel, mean, neg, relu, sigmoid, sqrt, sum, type Tensor } from '../../engine/index';
-import type { GanLoss } from './config';
+import { bceWithLogits, binaryKernel, grad, mean, neg, rand, relu, sigmoid, sqrt, sum, type Rng, type Tensor } from '../../engine/index';
+import { isCritic, type GanLoss } from './config';
 
 /**
  * Discriminator (or critic) loss on a batch of real and fake logits.
@@ -10,7 +10,7 @@ import type { GanLoss } from './config';
  *   wgan:                   mean C(fake) − mean C(real)   (the negated Wasserstein estimate)
  */
 export function discriminatorLoss(loss: GanLoss, realLogits: Tensor, fakeLogits: Tensor, labelSmoothing: number): Tensor {
-  if (loss === 'wgan') return mean(fakeLogits).sub(mean(realLogits));
+  if (isCritic(loss)) return mean(fakeLogits).sub(mean(realLogits));
   // bceWithLogits's smoothing maps t to t(1 − s) + s/2, so 1 → 1 − s/2; fakes keep label 0.
   const real = bceWithLogits(realLogits, 1, { labelSmoothing });
   return real.add(bceWithLogits(fakeLogits, 0));
@@ -24,7 +24,7 @@ export function discriminatorLoss(loss: GanLoss, realLogits: Tensor, fakeLogits:
  *   wgan:          −mean C(G(z))
  */
 export function generatorLoss(loss: GanLoss, fakeLogits: Tensor): Tensor {
-  if (loss === 'wgan') return neg(mean(fakeLogits));
+  if (isCritic(loss)) return neg(mean(fakeLogits));
   if (loss === 'minimax') return neg(bceWithLogits(fakeLogits, 0));
   return bceWithLogits(fakeLogits, 1);
 }
@@ -43,9 +43,29 @@ export function momentLoss(x: Tensor, mu: Tensor, sigma: Tensor, lambda: number)
   return sum(dm.mul(dm).add(ds.mul(ds))).mul(lambda);
 }
 
+/**
+ * The WGAN-GP gradient penalty (Gulrajani et al. 2017): λ·mean_i (‖∇ₓ C(x̂_i)‖₂ − 1)² at
+ * x̂_i = ε_i·real_i + (1 − ε_i)·fake_i, ε_i ~ U(0, 1) per sample. A 1-Lipschitz critic has gradient
+ * norm 1 along the lines between real and fake points; the penalty pulls it there.
+ * The gradient ∇ₓ C is taken with createGraph, so backward() differentiates the penalty through
+ * it: a gradient of a gradient. ε stays inside the sqrt's argument only as 1e-12, to keep
+ * sqrt'(0) = ∞ out of a batch whose critic is flat somewhere.
+ */
+export function gradientPenalty(critic: (x: Tensor) => Tensor, real: Tensor, fake: Tensor, lambda: number, rng: Rng): Tensor {
+  const eps = rand([real.shape[0], 1], rng);
+  const xHat = eps.mul(real).add(eps.neg().add(1).mul(fake)).detach();
+  xHat.requiresGrad = true;
+  const [g] = grad(sum(critic(xHat)), [xHat], { createGraph: true }) as [Tensor];
+  // x̂ needed a gradient only for ∇ₓ C; the critic's update must not also fill x̂.grad.
+  xHat.requiresGrad = false;
+  const norm = sqrt(sum(g.mul(g), 1).add(1e-12)); // ‖∇ₓ C(x̂_i)‖₂ per row
+  const dev = norm.sub(1);
+  return mean(dev.mul(dev)).mul(lambda);
+}
+
 /** D(x) for display: sigmoid of the logit; the WGAN critic's raw value. */
 export function discriminatorOutput(loss: GanLoss, logits: Tensor): Tensor {
-  return loss === 'wgan' ? logits : sigmoid(logits);
+  return isCritic(loss) ? logits : sigmoid(logits);
 }
 
 /** Share of logits on the "real" side (ℓ ≥ 0, i.e. D(x) ≥ 0.5): 1 where relu(ℓ) = ℓ. */

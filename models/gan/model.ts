@@ -23,7 +23,7 @@ import { EpochSums } from './epoch-sums';
 import { latentPath } from './latent-path';
 import { resolveGanConfig, type GanConfig } from './config';
 import { ganCheckpoint, parseGanCheckpoint, restoreGan } from './persist';
-import { discriminatorLoss, discriminatorOutput, generatorLoss, momentLoss, shareFakeSide, shareRealSide } from './losses';
+import { discriminatorLoss, discriminatorOutput, generatorLoss, gradientPenalty, momentLoss, shareFakeSide, shareRealSide } from './losses';
 
 /** Weights beyond this magnitude count as exploding (divergence). */
 const WEIGHT_LIMIT = 1e4;
@@ -143,7 +143,8 @@ export class Gan implements GenerativeModel {
       this.optD.zeroGrad();
       const realLogits = this.D.forward(real);
       const fakeLogits = this.D.forward(fake);
-      const loss = discriminatorLoss(c.loss, realLogits, fakeLogits, c.labelSmoothing);
+      let loss = discriminatorLoss(c.loss, realLogits, fakeLogits, c.labelSmoothing);
+      if (c.loss === 'wgan-gp') loss = loss.add(gradientPenalty((x) => this.D.forward(x), real, fake, c.gpLambda, this.rng));
       loss.backward();
       this.optD.step();
       if (c.loss === 'wgan') clipInPlace(this.D.parameters(), c.clip);

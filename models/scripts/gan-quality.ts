@@ -3,8 +3,13 @@
 // progress on stderr. CPU backend.
 //   stable:     2×32 LeakyReLU, Adam 1e-3 betas (0.5, 0.999), on normal and bimodal
 //   playground: the TF.js playground defaults (G 1×16, D 1×32, ReLU, Adam 3e-3), on its 5 targets
+//   wgan:       the stable networks as critic and generator, on normal, with the two ways of
+//               keeping the critic Lipschitz side by side: weight clipping (c = 0.01) and the
+//               gradient penalty (WGAN-GP, λ 10), both with Gulrajani et al. 2017's optimizer
+//               (Adam 1e-4, β (0, 0.9), 5 critic steps per generator step)
 
 import { GAN_DEFAULTS, GAN_STABLE, type GanConfig } from '../gan';
+import { WGAN_GP_DEFAULTS } from '../gan/config';
 import { median, qualityRun, type QualityRow } from '../gan/quality';
 import { getTarget } from '../targets';
 
@@ -17,10 +22,17 @@ const seeds = Number(option('seeds', '5'));
 const epochs = Number(option('epochs', '300'));
 const only = option('only', 'all');
 
+/** The stable networks (2×32 LeakyReLU) with Gulrajani et al.'s optimizer settings. */
+const WGAN_ARCH: Partial<GanConfig> = { gLayers: 2, gWidth: 32, dLayers: 2, dWidth: 32, activation: 'leaky', ...WGAN_GP_DEFAULTS };
+export const WGAN_CLIP: Partial<GanConfig> = { ...WGAN_ARCH, loss: 'wgan', clip: 0.01 };
+export const WGAN_GP: Partial<GanConfig> = { ...WGAN_ARCH, loss: 'wgan-gp', gpLambda: 10 };
+
 const suites: { label: string; config: Partial<GanConfig>; targets: string[] }[] = [
   { label: 'stable', config: GAN_STABLE, targets: ['normal', 'bimodal'] },
   { label: 'playground', config: GAN_DEFAULTS, targets: ['normal', 'bimodal', 'uniform', 'exponential', 'mixture'] },
-].filter((s) => only === 'all' || s.label === only);
+  { label: 'wgan-clip', config: WGAN_CLIP, targets: ['normal'] },
+  { label: 'wgan-gp', config: WGAN_GP, targets: ['normal'] },
+].filter((s) => only === 'all' || s.label === only || (only === 'wgan' && s.label.startsWith('wgan')));
 
 const f = (x: number, d = 3): string => x.toFixed(d);
 const lines = [
