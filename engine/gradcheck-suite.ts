@@ -12,7 +12,7 @@ import { CpuBackend } from '../kernels/cpu/backend';
 import type { GradcheckOptions, GradcheckResult, GradcheckWorst } from './gradcheck';
 // Through the public surface, which also installs the default (CPU) backend.
 import {
-  add, bce, gradgradcheck, bceWithLogits, clamp, concat, div, exp, gather, gaussianKl, leakyRelu, linear,
+  add, batchNorm, bce, gradgradcheck, bceWithLogits, clamp, concat, div, exp, gather, gaussianKl, leakyRelu, linear,
   logSoftmax, matmul, max, mean, mse, mul, neg, pow, relu, reshape, sigmoid, slice, sliceAxis,
   softmax, sub, sum, tensor, transpose, gradcheck, createRng, formatShape,
   type Rng, type Tensor,
@@ -226,6 +226,11 @@ const losses: OpCase[] = [
   opCase('gaussianKl', [s(3, 2), s(3, 2)], [anyValue, uniformIn(-1.5, 1.5)], (mu, logVar) => gaussianKl(mu, logVar)),
 ];
 
+const layers: OpCase[] = [
+  opCase('batchNorm [5,3]', [s(5, 3), s(3), s(3)], anyValue, (x, gamma, beta) => batchNorm(x, gamma, beta).y),
+  opCase('batchNorm [8,2]', [s(8, 2), s(2), s(2)], anyValue, (x, gamma, beta) => batchNorm(x, gamma, beta).y),
+];
+
 const graphs: OpCase[] = [
   opCase('x*x + x (x used three times)', [s(3, 4)], anyValue, (x) => add(mul(x, x), x)),
   opCase('exp(x)·sigmoid(x) − Σx (fan-out)', [s(3, 4)], anyValue, (x) => sub(mul(exp(x), sigmoid(x)), sum(x))),
@@ -247,7 +252,7 @@ const graphs: OpCase[] = [
 ];
 
 /** Every case, in table order. */
-export const opCases: OpCase[] = [...arithmetic, ...tableRows, ...unary, ...softmaxes, ...reductions, ...products, ...layout, ...losses, ...graphs];
+export const opCases: OpCase[] = [...arithmetic, ...tableRows, ...unary, ...softmaxes, ...reductions, ...products, ...layout, ...losses, ...layers, ...graphs];
 
 // ---------- running the cases ----------
 

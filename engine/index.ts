@@ -14,7 +14,7 @@ export { compile, type CompiledStep, type CompileOptions } from './compile';
 export { tidy, keep, liveTensors } from './memory';
 export { gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck';
 export { createRng, rngFromState, type Rng, type RngState } from './rng';
-export { Linear, MLP, Dropout, initWeights, type Activation, type Init, type Module, type MLPOptions } from './nn';
+export { Linear, MLP, Dropout, BatchNorm1d, batchNorm, activate, initWeights, type Activation, type Init, type Module, type MLPOptions } from './nn';
 export { Adam, SGD, trainingStep, type AdamOptions, type AdamState, type SGDOptions, type Optimizer } from './optim';
 export { captureGraph, captureStep, summarise, type CapturedGraph, type GraphNode, type GraphNodeKind, type ValueSummary } from './graph';
 export { explainBackward, type BackwardLesson, type BackwardStep, type ChainLink, type NamedInput } from './backward-steps';

@@ -1,7 +1,9 @@
-// Layers: Linear, MLP and Dropout. A layer owns its parameters (tensors with requiresGrad).
+// Layers: Linear, MLP, Dropout and BatchNorm1d. A layer owns its parameters (tensors with requiresGrad).
 
 import type { FusedActivation } from './backend';
-import { dropoutMask, full, linear, mul, randn, rand, silu, softplus, tensor } from './ops';
+import { dropoutMask, full, leakyRelu, linear, mean, mul, randn, rand, relu, sigmoid, silu, softplus, sqrt, tanh, tensor } from './ops';
+import { keep } from './memory';
+import { noGrad } from './autograd';
 import { createRng, type Rng } from './rng';
 import type { Tensor } from './tensor';
 
@@ -95,6 +97,95 @@ export class Dropout {
   eval(): void { this.training = false; }
 }
 
+/**
+ * Batch normalisation over a batch of rows (Ioffe and Szegedy 2015), as a function of tensors:
+ *   x̂ = (x − μ_B) / √(σ²_B + ε),   y = γ·x̂ + β,
+ * with μ_B and σ²_B the mean and (biased) variance of each column over the batch. Composed of
+ * recorded ops, so its gradient (and its gradient's gradient) comes from their rules.
+ */
+export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): { y: Tensor; mean: Tensor; variance: Tensor } {
+  if (x.rank !== 2) throw new Error(`batchNorm: x must be [batch, features], got [${x.shape.join(', ')}]`);
+  if (x.shape[0] < 2) throw new Error(`batchNorm: needs at least 2 rows to estimate a variance in training mode, got ${x.shape[0]}`);
+  const mu = mean(x, 0, true); // [1, F]
+  const centred = x.sub(mu);
+  const variance = mean(centred.mul(centred), 0, true);
+  const y = centred.div(sqrt(variance.add(eps))).mul(gamma).add(beta);
+  return { y, mean: mu, variance };
+}
+
+/**
+ * BatchNorm1d: batchNorm with learned γ (ones) and β (zeros) per feature, and running estimates
+ * of the mean and variance (momentum 0.1, the variance unbiased, as in PyTorch) that eval mode
+ * uses instead of the batch's.
+ */
+export class BatchNorm1d implements Module {
+  readonly weight: Tensor;
+  readonly bias: Tensor;
+  runningMean: Tensor;
+  runningVar: Tensor;
+  training = true;
+
+  constructor(readonly features: number, readonly options: { eps?: number; momentum?: number } = {}) {
+    if (!Number.isInteger(features) || features <= 0) throw new Error(`BatchNorm1d: features must be a positive integer, got ${features}`);
+    const momentum = options.momentum ?? 0.1;
+    if (!(momentum >= 0 && momentum <= 1)) throw new Error(`BatchNorm1d: momentum must be in [0, 1], got ${momentum}`);
+    if (!((options.eps ?? 1e-5) > 0)) throw new Error(`BatchNorm1d: eps must be positive, got ${options.eps}`);
+    this.weight = full([features], 1, { requiresGrad: true });
+    this.bias = full([features], 0, { requiresGrad: true });
+    this.runningMean = keep(full([1, features], 0));
+    this.runningVar = keep(full([1, features], 1));
+  }
+
+  forward(x: Tensor): Tensor {
+    if (x.rank !== 2 || x.shape[1] !== this.features) throw new Error(`BatchNorm1d(${this.features}): expects [batch, ${this.features}], got [${x.shape.join(', ')}]`);
+    const eps = this.options.eps ?? 1e-5;
+    if (!this.training) return x.sub(this.runningMean).div(sqrt(this.runningVar.add(eps))).mul(this.weight).add(this.bias);
+    const { y, mean: mu, variance } = batchNorm(x, this.weight, this.bias, eps);
+    // running ← (1 − m)·running + m·batch statistic (the variance made unbiased: × B / (B − 1))
+    const m = this.options.momentum ?? 0.1;
+    const n = x.shape[0];
+    noGrad(() => {
+      const nextMean = keep(this.runningMean.mul(1 - m).add(mu.mul(m)));
+      const nextVar = keep(this.runningVar.mul(1 - m).add(variance.mul((m * n) / (n - 1))));
+      this.runningMean.dispose();
+      this.runningVar.dispose();
+      this.runningMean = nextMean;
+      this.runningVar = nextVar;
+    });
+    return y;
+  }
+
+  train(): void { this.training = true; }
+  eval(): void { this.training = false; }
+
+  namedParameters(): [string, Tensor][] {
+    return [['weight', this.weight], ['bias', this.bias]];
+  }
+
+  /** The running statistics: state that is not trained by gradients (checkpoints save it). */
+  namedBuffers(): [string, Tensor][] {
+    return [['runningMean', this.runningMean], ['runningVar', this.runningVar]];
+  }
+
+  parameters(): Tensor[] {
+    return paramsOf(this);
+  }
+}
+
+/** An activation by name, as a separate op (after a layer that could not fuse it). */
+export function activate(x: Tensor, activation: Activation, slope = 0.2): Tensor {
+  switch (activation) {
+    case 'relu': return relu(x);
+    case 'leakyRelu': return leakyRelu(x, slope);
+    case 'sigmoid': return sigmoid(x);
+    case 'tanh': return tanh(x);
+    case 'silu': return silu(x);
+    case 'softplus': return softplus(x);
+    case 'none': return x;
+    default: throw new Error(`activate: unknown activation '${String(activation)}'`);
+  }
+}
+
 export interface MLPOptions {
   inputs: number;
   hidden: number[];
@@ -107,6 +198,8 @@ export interface MLPOptions {
   slope?: number;
   /** Dropout after each hidden layer (0 = none). */
   dropout?: number;
+  /** BatchNorm1d after each hidden layer's x·W + b, before its activation. */
+  batchNorm?: boolean;
 }
 
 /** A multilayer perceptron: Linear layers with an activation between them. */
@@ -116,6 +209,7 @@ export class MLP implements Module {
   readonly outputActivation: Activation;
   readonly slope: number;
   private readonly dropouts: Dropout[];
+  readonly norms: BatchNorm1d[];
 
   constructor(options: MLPOptions) {
     const sizes = [options.inputs, ...options.hidden, options.outputs];
@@ -126,23 +220,34 @@ export class MLP implements Module {
     this.slope = options.slope ?? 0.2;
     const p = options.dropout ?? 0;
     this.dropouts = p > 0 ? options.hidden.map(() => new Dropout(p, options.rng.fork())) : [];
+    this.norms = options.batchNorm ? options.hidden.map((h) => new BatchNorm1d(h)) : [];
   }
 
   forward(x: Tensor): Tensor {
     let h = x;
     const last = this.layers.length - 1;
     this.layers.forEach((layer, i) => {
-      h = layer.forward(h, i === last ? this.outputActivation : this.activation, this.slope);
+      const norm = i < last ? this.norms[i] : undefined;
+      if (norm) h = activate(norm.forward(layer.forward(h)), this.activation, this.slope);
+      else h = layer.forward(h, i === last ? this.outputActivation : this.activation, this.slope);
       if (i < last && this.dropouts[i]) h = this.dropouts[i].forward(h);
     });
     return h;
   }
 
-  train(): void { for (const d of this.dropouts) d.train(); }
-  eval(): void { for (const d of this.dropouts) d.eval(); }
+  train(): void { for (const m of [...this.dropouts, ...this.norms]) m.train(); }
+  eval(): void { for (const m of [...this.dropouts, ...this.norms]) m.eval(); }
 
   namedParameters(): [string, Tensor][] {
-    return this.layers.flatMap((layer, i) => layer.namedParameters().map(([n, t]): [string, Tensor] => [`layers.${i}.${n}`, t]));
+    return [
+      ...this.layers.flatMap((layer, i) => layer.namedParameters().map(([n, t]): [string, Tensor] => [`layers.${i}.${n}`, t])),
+      ...this.norms.flatMap((norm, i) => norm.namedParameters().map(([n, t]): [string, Tensor] => [`norms.${i}.${n}`, t])),
+    ];
+  }
+
+  /** State that gradients do not train (BatchNorm's running statistics), for checkpoints. */
+  namedBuffers(): [string, Tensor][] {
+    return this.norms.flatMap((norm, i) => norm.namedBuffers().map(([n, t]): [string, Tensor] => [`norms.${i}.${n}`, t]));
   }
 
   parameters(): Tensor[] {
