@@ -27,6 +27,8 @@ export const cliFlags: FlagSpec = {
   'label-smoothing': { type: 'number', help: 'real label 1 becomes 1 − s/2 (default 0)' },
   moment: { type: 'number', help: 'λ of the moment-matching term added to G\'s loss (default 0 = off)' },
   clip: { type: 'number', help: `WGAN weight clip (default ${D.clip})` },
+  'd-dropout': { type: 'number', help: 'Dropout(p) after each hidden layer of D, p in [0, 0.9] (default 0; the PyTorch GAN tutorial uses 0.3)' },
+  'g-batchnorm': { type: 'boolean', help: 'BatchNorm1d after each hidden layer of G (default off)' },
   bins: { type: 'int', help: 'K > 0: binned mode, the data as one-hot rows of K bins and a Gumbel-softmax generator head (1D only; default 0)' },
   temperature: { type: 'number', help: `Gumbel-softmax temperature τ in binned mode (default ${D.temperature})` },
 };
@@ -62,6 +64,8 @@ export function configFromFlags(flags: Flags): Partial<GanConfig> {
   set('labelSmoothing', numberInRange(flags, 'label-smoothing', 0, 0.999, 'in [0, 1)'));
   set('momentLambda', numberInRange(flags, 'moment', 0, 1e6, 'between 0 and 1e6'));
   set('clip', positiveNumber(flags, 'clip'));
+  set('dDropout', numberInRange(flags, 'd-dropout', 0, 0.9, 'in [0, 0.9]'));
+  if (flags['g-batchnorm'] === true) c.gBatchNorm = true;
   set('bins', numberInRange(flags, 'bins', 0, 1000));
   set('temperature', numberInRange(flags, 'temperature', 0.01, 100, 'between 0.01 and 100'));
   return c;

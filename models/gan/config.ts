@@ -45,6 +45,10 @@ export interface GanConfig extends BaseConfig {
   momentLambda: number;
   /** WGAN weight clip c. */
   clip: number;
+  /** Dropout(p) after each hidden layer of D (0 = none), as in the PyTorch GAN tutorial. */
+  dDropout: number;
+  /** BatchNorm1d after each hidden layer of G (before its activation). */
+  gBatchNorm: boolean;
   /**
    * Binned mode (bins > 0): temperature τ of the generator's Gumbel-softmax head
    * softmax((ℓ + g)/τ); lower is closer to one-hot draws, with noisier gradients.
@@ -76,6 +80,8 @@ export const GAN_DEFAULTS: GanConfig = Object.freeze({
   beta2D: 0.999,
   momentLambda: 0,
   clip: 0.01,
+  dDropout: 0,
+  gBatchNorm: false,
   gpLambda: 10,
   temperature: 0.5,
 }) as GanConfig;
@@ -123,6 +129,7 @@ const NUMERIC: Record<NumberKey, [number, number, boolean]> = {
   momentLambda: [0, 1e6, false],
   clip: [1e-9, 1e6, false],
   gpLambda: [0, 1e6, false],
+  dDropout: [0, 0.9, false],
   temperature: [0.01, 100, false],
 };
 
@@ -152,6 +159,7 @@ export function resolveGanConfig(partial: Partial<GanConfig> & Record<string, un
     if (v < lo || v > hi) throw new Error(`${source}: ${key} must be between ${lo} and ${hi}, got ${v}`);
   }
   if (config.batch > config.dataset) throw new Error(`${source}: batch must be between 1 and the dataset size (${config.dataset}), got ${config.batch}`);
+  if (typeof config.gBatchNorm !== 'boolean') throw new Error(`${source}: gBatchNorm must be true or false, got ${JSON.stringify(config.gBatchNorm)}`);
   if (config.activation !== 'relu' && config.activation !== 'leaky') throw new Error(`${source}: activation must be 'relu' or 'leaky', got ${JSON.stringify(config.activation)}`);
   if (!['nonsaturating', 'minimax', 'wgan', 'wgan-gp'].includes(config.loss)) throw new Error(`${source}: loss must be 'nonsaturating', 'minimax', 'wgan' or 'wgan-gp', got ${JSON.stringify(config.loss)}`);
   return config;

@@ -87,8 +87,8 @@ export class Gan implements GenerativeModel {
     this.dataset = createDataset(rows, this.width, raw);
     const act = c.activation === 'leaky' ? 'leakyRelu' : 'relu';
     const hidden = (layers: number, width: number): number[] => Array.from({ length: layers }, () => width);
-    this.G = new MLP({ inputs: c.latent, hidden: hidden(c.gLayers, c.gWidth), outputs: this.width, activation: act, slope: 0.2, init: 'glorotNormal', rng: this.rng });
-    this.D = new MLP({ inputs: this.width, hidden: hidden(c.dLayers, c.dWidth), outputs: 1, activation: act, slope: 0.2, init: 'glorotNormal', rng: this.rng });
+    this.G = new MLP({ inputs: c.latent, hidden: hidden(c.gLayers, c.gWidth), outputs: this.width, activation: act, slope: 0.2, init: 'glorotNormal', rng: this.rng, batchNorm: c.gBatchNorm });
+    this.D = new MLP({ inputs: this.width, hidden: hidden(c.dLayers, c.dWidth), outputs: 1, activation: act, slope: 0.2, init: 'glorotNormal', rng: this.rng, dropout: c.dDropout });
     // Adam for the WGAN critic too (the paper used RMSprop; Adam with a small lr works here).
     this.optG = new Adam(this.G.parameters(), { lr: c.lrG, beta1: c.beta1G, beta2: c.beta2G });
     this.optD = new Adam(this.D.parameters(), { lr: c.lrD, beta1: c.beta1D, beta2: c.beta2D });
@@ -124,6 +124,23 @@ export class Gan implements GenerativeModel {
       ...this.G.namedParameters().map(([n, t]): [string, Tensor] => [`G.${n}`, t]),
       ...this.D.namedParameters().map(([n, t]): [string, Tensor] => [`D.${n}`, t]),
     ];
+  }
+
+  /** BatchNorm's running statistics of G (empty without --g-batchnorm): saved with checkpoints. */
+  namedBuffers(): [string, Tensor][] {
+    return this.G.namedBuffers().map(([n, t]): [string, Tensor] => [`G.${n}`, t]);
+  }
+
+  /** Run fn with G and D in eval mode (Dropout off, BatchNorm on its running statistics). */
+  private evaluating<T>(fn: () => T): T {
+    this.G.eval();
+    this.D.eval();
+    try {
+      return fn();
+    } finally {
+      this.G.train();
+      this.D.train();
+    }
   }
 
   setLearningRates(lrG: number, lrD: number): void {
@@ -226,7 +243,7 @@ export class Gan implements GenerativeModel {
   async discriminate(xs: Float64Array): Promise<Float64Array> {
     if (xs.length % this.dim !== 0) throw new Error(`discriminate: ${xs.length} values do not form points of dimension ${this.dim}`);
     const rows = this.binning ? digitise(this.binning, xs) : xs;
-    const out = tidy(() => noGrad(() => discriminatorOutput(this.config.loss, this.D.forward(tensor(rows, [xs.length / this.dim, this.width])))));
+    const out = this.evaluating(() => tidy(() => noGrad(() => discriminatorOutput(this.config.loss, this.D.forward(tensor(rows, [xs.length / this.dim, this.width]))))));
     try {
       return Float64Array.from(await out.data());
     } finally {
@@ -245,9 +262,9 @@ export class Gan implements GenerativeModel {
     for (const p of dParams) p.requiresGrad = false;
     let x: Tensor;
     try {
-      x = tidy(() => noGrad(() => this.G.forward(randn([n, this.config.latent], this.viewRng))));
+      x = this.evaluating(() => tidy(() => noGrad(() => this.G.forward(randn([n, this.config.latent], this.viewRng)))));
       x.requiresGrad = true;
-      tidy(() => sum(discriminatorOutput(this.config.loss, this.D.forward(x))).backward());
+      this.evaluating(() => tidy(() => sum(discriminatorOutput(this.config.loss, this.D.forward(x))).backward()));
     } finally {
       for (const p of dParams) p.requiresGrad = true;
     }
@@ -321,10 +338,10 @@ export class Gan implements GenerativeModel {
    */
   private async generate(n: number, rng: Rng): Promise<Float64Array> {
     checkCount('sample', n);
-    const out = tidy(() => noGrad(() => {
+    const out = this.evaluating(() => tidy(() => noGrad(() => {
       const x = this.G.forward(randn([n, this.config.latent], rng));
       return this.binning ? sampleCategorical(x, rng) : x;
-    }));
+    })));
     let values: Float64Array;
     try {
       values = Float64Array.from(await out.data());

@@ -21,7 +21,7 @@ export async function ganCheckpoint(gan: Gan): Promise<Checkpoint> {
     config: { ...gan.config, dim: gan.dim, userData: isUserData(gan.target) },
     epoch: gan.epoch,
     steps: gan.steps,
-    weights: await readWeights(gan.namedParameters()),
+    weights: await readWeights([...gan.namedParameters(), ...gan.namedBuffers()]),
     optimizers: await readOptimizers({ G: gan.optG, D: gan.optD }),
     rng: gan.rng.getState(),
     data: Array.from(gan.dataset.raw),
@@ -36,8 +36,10 @@ export function parseGanCheckpoint(value: unknown, source: string): { checkpoint
   if (dim !== 1 && dim !== 2) throw new Error(`${source}: config.dim must be 1 or 2, got ${JSON.stringify(dim)}`);
   let config: GanConfig;
   try {
-    // Checkpoints written before binned mode have no temperature: they ran with bins 0, where it is unused.
-    config = resolveGanConfig({ temperature: GAN_DEFAULTS.temperature, ...rest } as Partial<GanConfig>, 'config', true);
+    // Checkpoints written before binned mode have no temperature (they ran with bins 0, where it
+    // is unused); before WGAN-GP, Dropout and BatchNorm, none of those settings: the defaults.
+    const older = { temperature: GAN_DEFAULTS.temperature, gpLambda: GAN_DEFAULTS.gpLambda, dDropout: 0, gBatchNorm: false };
+    config = resolveGanConfig({ ...older, ...rest } as Partial<GanConfig>, 'config', true);
   } catch (e) {
     throw new Error(`${source}: ${(e as Error).message}`);
   }
@@ -55,7 +57,7 @@ export function parseGanCheckpoint(value: unknown, source: string): { checkpoint
 
 /** Write a checkpoint's weights, optimizer states, counters and RNG state into a fresh GAN. */
 export function restoreGan(gan: Gan, cp: Checkpoint, source: string): void {
-  writeWeights(gan.namedParameters(), cp.weights, source);
+  writeWeights([...gan.namedParameters(), ...gan.namedBuffers()], cp.weights, source);
   writeOptimizers({ G: gan.optG, D: gan.optD }, cp.optimizers, source);
   gan.restoreProgress(cp.epoch, cp.steps, cp.history, cp.rng);
 }

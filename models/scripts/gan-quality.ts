@@ -9,7 +9,7 @@
 //               (Adam 1e-4, β (0, 0.9), 5 critic steps per generator step)
 
 import { GAN_DEFAULTS, GAN_STABLE, type GanConfig } from '../gan';
-import { WGAN_GP_DEFAULTS } from '../gan/config';
+import { WGAN_CLIP, WGAN_GP } from './gan-quality-configs';
 import { median, qualityRun, type QualityRow } from '../gan/quality';
 import { getTarget } from '../targets';
 
@@ -21,11 +21,6 @@ function option(name: string, fallback: string): string {
 const seeds = Number(option('seeds', '5'));
 const epochs = Number(option('epochs', '300'));
 const only = option('only', 'all');
-
-/** The stable networks (2×32 LeakyReLU) with Gulrajani et al.'s optimizer settings. */
-const WGAN_ARCH: Partial<GanConfig> = { gLayers: 2, gWidth: 32, dLayers: 2, dWidth: 32, activation: 'leaky', ...WGAN_GP_DEFAULTS };
-export const WGAN_CLIP: Partial<GanConfig> = { ...WGAN_ARCH, loss: 'wgan', clip: 0.01 };
-export const WGAN_GP: Partial<GanConfig> = { ...WGAN_ARCH, loss: 'wgan-gp', gpLambda: 10 };
 
 const suites: { label: string; config: Partial<GanConfig>; targets: string[] }[] = [
   { label: 'stable', config: GAN_STABLE, targets: ['normal', 'bimodal'] },
