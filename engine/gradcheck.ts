@@ -15,6 +15,7 @@ import { tidy } from './memory';
 import { mul, randn, sum, tensor } from './ops';
 import { createRng } from './rng';
 import { Tensor } from './tensor';
+import { checkOptions } from './options';
 
 export interface GradcheckOptions {
   /** Relative step size h (default 1e-6). */
@@ -67,6 +68,7 @@ export function gradcheck(
   inputs: readonly (Tensor | number[] | number[][])[],
   options: GradcheckOptions = {},
 ): GradcheckResult {
+  checkOptions('gradcheck', options, { eps: 'number', rtol: 'number', floor: 'number' }, { hints: { epsilon: "the step size is 'eps'" } });
   const eps = options.eps ?? 1e-6;
   const rtol = options.rtol ?? 1e-6;
   const floor = options.floor ?? 1e-3;

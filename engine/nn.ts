@@ -4,9 +4,19 @@ import type { FusedActivation } from './backend';
 import { dropoutMask, full, linear, mul, randn, rand, silu, softplus, tensor } from './ops';
 import { createRng, type Rng } from './rng';
 import type { Tensor } from './tensor';
+import { checkOptions, type OptionSpec } from './options';
+
+const INITS = ['glorotNormal', 'glorotUniform', 'he'] as const;
+/** Every activation a layer accepts (the Activation type, as values for run-time checks). */
+export const ACTIVATIONS = ['relu', 'leakyRelu', 'sigmoid', 'tanh', 'silu', 'softplus', 'none'] as const;
+const LINEAR_OPTIONS: OptionSpec = { rng: 'object', init: INITS, bias: 'boolean' };
+const MLP_OPTIONS: OptionSpec = {
+  inputs: 'integer', hidden: 'array', outputs: 'integer', activation: ACTIVATIONS, outputActivation: ACTIVATIONS,
+  rng: 'object', init: INITS, slope: 'number', dropout: 'number',
+};
 
 export type Init = 'glorotNormal' | 'glorotUniform' | 'he';
-export type Activation = 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'silu' | 'softplus' | 'none';
+export type Activation = (typeof ACTIVATIONS)[number];
 
 export interface Module {
   /** Parameters with stable names (for checkpoints), in a fixed order. */
@@ -48,6 +58,7 @@ export class Linear implements Module {
     for (const [name, v] of [['in', inFeatures], ['out', outFeatures]] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new Error(`Linear: ${name} features must be a positive integer, got ${v}`);
     }
+    checkOptions('Linear', options, LINEAR_OPTIONS);
     if (!options?.rng) throw new Error('Linear: options.rng is required (createRng(seed)) so that initialisation is reproducible');
     this.weight = initWeights(inFeatures, outFeatures, options.init ?? 'glorotNormal', options.rng);
     this.bias = options.bias === false ? null : full([outFeatures], 0, { requiresGrad: true });
@@ -55,6 +66,7 @@ export class Linear implements Module {
 
   /** act(x·W + b) in one fused kernel when the activation allows it. */
   forward(x: Tensor, activation: Activation = 'none', slope = 0.2): Tensor {
+    if (!ACTIVATIONS.includes(activation)) throw new Error(`Linear.forward: unknown activation '${String(activation)}' (known: ${ACTIVATIONS.join(', ')})`);
     if (activation === 'silu') return silu(linear(x, this.weight, this.bias));
     if (activation === 'softplus') return softplus(linear(x, this.weight, this.bias));
     return linear(x, this.weight, this.bias, activation as FusedActivation, slope);
@@ -118,6 +130,8 @@ export class MLP implements Module {
   private readonly dropouts: Dropout[];
 
   constructor(options: MLPOptions) {
+    if (options === undefined) throw new Error('MLP: needs options { inputs, hidden, outputs, rng }');
+    checkOptions('MLP', options, MLP_OPTIONS);
     const sizes = [options.inputs, ...options.hidden, options.outputs];
     this.layers = [];
     for (let i = 0; i + 1 < sizes.length; i++) this.layers.push(new Linear(sizes[i], sizes[i + 1], { rng: options.rng, init: options.init }));
