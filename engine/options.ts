@@ -60,7 +60,7 @@ export function closestKey(key: string, known: readonly string[]): string | unde
     const d = editDistance(norm(key), norm(k));
     if (d < bestDistance) [best, bestDistance] = [k, d];
   }
-  return bestDistance <= Math.max(1, Math.floor(key.length / 4)) ? best : undefined;
+  return bestDistance <= (key.length <= 4 ? 1 : 2) ? best : undefined;
 }
 
 function matches(kind: OptionKind, v: unknown): boolean {
