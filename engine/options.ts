@@ -66,7 +66,7 @@ export function closestKey(key: string, known: readonly string[]): string | unde
 function matches(kind: OptionKind, v: unknown): boolean {
   if (typeof kind !== 'string') return typeof v === 'string' && kind.includes(v);
   switch (kind) {
-    case 'number': return typeof v === 'number' && !Number.isNaN(v);
+    case 'number': return typeof v === 'number'; // NaN and ±Infinity too: each function checks its own range
     case 'integer': return typeof v === 'number' && Number.isInteger(v);
     case 'array': return Array.isArray(v) || ArrayBuffer.isView(v);
     case 'object': return typeof v === 'object' && v !== null;
