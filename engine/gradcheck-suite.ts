@@ -301,7 +301,7 @@ export function runGradcheckSuite(options: SuiteOptions = {}): GradcheckRow[] {
     return cases.map((c) => {
       const inputs = makeCaseInputs(c, { seed: options.seed, dtype: 'float64' });
       try {
-        const r = gradcheck(c.fn, inputs, options);
+        const r = gradcheck(c.fn, inputs, { eps: options.eps, rtol: options.rtol, floor: options.floor });
         return { name: c.name, shape: formatCaseShapes(c), maxAbsError: r.maxAbsError, maxRelError: r.maxRelError, ok: r.ok, checked: r.checked, worst: r.worst };
       } catch (e) {
         return { name: c.name, error: (e as Error).message, shape: formatCaseShapes(c), maxAbsError: NaN, maxRelError: NaN, ok: false, checked: 0, worst: null };
