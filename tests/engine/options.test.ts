@@ -13,7 +13,6 @@ const param = () => g.tensor([0.3, -1.2], { requiresGrad: true });
 const normal = g.getTarget('normal');
 const trimodal = g.getTarget('1d-trimodal');
 const sample = Float64Array.from([0.1, -0.5, 1.3, 2.2, -1.7, 0.4]);
-const noop = () => {};
 
 /** [function, a call with one unknown key, the key]: one row per public function with options. */
 const unknownKeyCalls: [string, () => unknown, string][] = [
