@@ -3,8 +3,11 @@
 //                    loaded by a dynamic import that only runs in Node, and stays external.
 //   dist/cli.js      the command line (`gradlab ...`), with a shebang.
 //   dist/demo/       the demo page, when demo/ has one.
+//   dist/types/      with --types (npm run build): the library's .d.ts files, relative imports
+//                    ending in .js so that TypeScript's node16/nodenext resolution finds them.
 import { build } from 'esbuild';
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 const common = { bundle: true, format: 'esm', sourcemap: true, logLevel: 'warning', external: ['webgpu'], target: 'es2022' };
 
@@ -39,4 +42,31 @@ if (existsSync('demo/main.ts')) {
   for (const f of ['index.html', 'style.css']) if (existsSync(`demo/${f}`)) cpSync(`demo/${f}`, `dist/demo/${f}`);
   cpSync('node_modules/uplot/dist/uPlot.min.css', 'dist/demo/uPlot.min.css');
 }
-console.log('built dist/gradlab.js, dist/cli.js' + (existsSync('demo/main.ts') ? ', dist/demo/' : ''));
+if (process.argv.includes('--types')) await emitDeclarations();
+console.log('built dist/gradlab.js, dist/cli.js' + (existsSync('demo/main.ts') ? ', dist/demo/' : '') + (process.argv.includes('--types') ? ', dist/types/' : ''));
+
+/** tsc's declaration emit for models/index.ts (the package's entry), then explicit .js extensions. */
+async function emitDeclarations() {
+  const ts = (await import('typescript')).default;
+  const { config } = ts.readConfigFile('tsconfig.json', ts.sys.readFile);
+  const { options } = ts.parseJsonConfigFileContent(config, ts.sys, '.');
+  rmSync('dist/types', { recursive: true, force: true });
+  const program = ts.createProgram(['models/index.ts'], {
+    ...options, noEmit: false, declaration: true, emitDeclarationOnly: true, stripInternal: true, outDir: 'dist/types', rootDir: '.',
+  });
+  const result = program.emit();
+  const errors = ts.getPreEmitDiagnostics(program).concat(result.diagnostics);
+  if (errors.length > 0) throw new Error(ts.formatDiagnostics(errors, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => '.', getNewLine: () => '\n' }));
+  for (const file of readdirSync('dist/types', { recursive: true })) {
+    if (!String(file).endsWith('.d.ts')) continue;
+    const path = join('dist/types', String(file));
+    // './shape' -> './shape.js', './ops' -> './ops/index.js': what node16/nodenext resolution requires.
+    const text = readFileSync(path, 'utf8').replace(/(from |import\()(['"])(\.{1,2}\/[^'"]*)\2/g, (all, head, q, spec) => {
+      const target = join(dirname(path), spec);
+      if (existsSync(`${target}.d.ts`)) return `${head}${q}${spec}.js${q}`;
+      if (existsSync(join(target, 'index.d.ts'))) return `${head}${q}${spec}/index.js${q}`;
+      return all;
+    });
+    writeFileSync(path, text);
+  }
+}

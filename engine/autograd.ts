@@ -16,6 +16,7 @@
 // tensors are needed later, so they are left to the enclosing tidy() like forward tensors.
 
 import { keep, tidy } from './memory';
+import { checkOptions } from './options';
 import { formatShape, sameShape } from './shape';
 import type { Tensor } from './tensor';
 import { withRule } from './trace';
@@ -263,6 +264,7 @@ function reversePass(root: Tensor, g0: Tensor, targets: Set<Tensor> | null, opti
  * final loss with respect to it.
  */
 export function backward(root: Tensor, seed?: Tensor, options: BackwardOptions = {}): void {
+  checkOptions('backward', options, { createGraph: 'boolean', retainGraph: 'boolean' });
   const g0 = startingGradient(root, seed, 'backward');
   reversePass(root, g0, null, options);
 }
@@ -275,6 +277,7 @@ export function backward(root: Tensor, seed?: Tensor, options: BackwardOptions =
  *   const hv = grad(sum(mul(g, v)), [x]);                  // Hessian-vector product H·v
  */
 export function grad(output: Tensor, inputs: readonly Tensor[], options: GradOptions = {}): (Tensor | null)[] {
+  checkOptions('grad', options, { createGraph: 'boolean', retainGraph: 'boolean', seed: 'tensor', allowUnused: 'boolean' });
   if (!Array.isArray(inputs) || inputs.length === 0) throw new Error('grad: inputs must be a non-empty array of tensors');
   inputs.forEach((x, i) => {
     if (x.isDisposed) throw new Error(`grad: input ${i} (${describe(x)}) was already freed`);

@@ -18,6 +18,7 @@
 import type { Backend, DataArray, KernelCall, Storage } from './backend';
 import { currentBackend } from './backend';
 import { keep } from './memory';
+import { checkOptions } from './options';
 import { runKernel, Tensor } from './tensor';
 
 type Entry =
@@ -132,6 +133,8 @@ export interface CompileOptions {
  * On WebGPU wrap the step's body in trainingStep() as usual: the replay submits where it did.
  */
 export function compile<T>(step: () => T, options: CompileOptions = {}): CompiledStep<T> {
+  checkOptions('compile', options, { key: 'function' });
+  if (typeof step !== 'function') throw new Error('compile: step must be a function (the training step to record)');
   let plan: CompiledPlan | null = null;
   let result: T;
   let key = '';

@@ -15,6 +15,7 @@ import { tidy } from './memory';
 import { add, mul, randn, sum, tensor } from './ops';
 import { createRng } from './rng';
 import { Tensor } from './tensor';
+import { checkOptions } from './options';
 
 export interface GradcheckOptions {
   /** Relative step size h (default 1e-6). */
@@ -137,7 +138,13 @@ const makeTensors = (values: Float64Array[], shapes: number[][], requiresGrad: b
  * Compare backward()'s gradients of fn at `inputs` with central differences, in float64.
  * inputs: tensors (their values are copied) or nested arrays of numbers.
  */
+/** gradcheck's and gradgradcheck's options: unknown keys are refused, naming the known ones. */
+function checkGradcheckOptions(caller: string, options: GradcheckOptions): void {
+  checkOptions(caller, options, { eps: 'number', rtol: 'number', floor: 'number' }, { hints: { epsilon: "the step size is 'eps'" } });
+}
+
 export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: Inputs, options: GradcheckOptions = {}): GradcheckResult {
+  checkGradcheckOptions('gradcheck', options);
   return onCpu(() => {
     const { values, shapes } = readInputs(inputs);
     const objective = scalarObjective(fn, 'gradcheck');
@@ -167,6 +174,7 @@ export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: Inputs, o
  * kernels), so the check also confirms that the two forms of each derivative agree.
  */
 export function gradgradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: Inputs, options: GradcheckOptions = {}): GradcheckResult {
+  checkGradcheckOptions('gradgradcheck', options);
   return onCpu(() => {
     const { values, shapes } = readInputs(inputs);
     const objective = scalarObjective(fn, 'gradgradcheck');

@@ -1,7 +1,7 @@
 // gradlab's engine: the public surface. Import everything from here.
 
 import { CpuBackend } from '../kernels/cpu/backend';
-import { createWebGpuBackend, lastWebGpuError, type WebGpuBackend } from '../kernels/webgpu/backend';
+import { createWebGpuBackend, kernelSource as compiledKernelSource, lastWebGpuError, type WebGpuBackend } from '../kernels/webgpu/backend';
 import { currentBackend, setDefaultBackendFactory, useBackend, findBackend, type BackendName, type BackendStats } from './backend';
 
 setDefaultBackendFactory(() => new CpuBackend());
@@ -21,7 +21,6 @@ export { explainBackward, type BackwardLesson, type BackwardStep, type ChainLink
 export { onDispatch, recordDispatches, setDebug, type DispatchRecord } from './trace';
 export type { Backend, BackendName, BackendStats, DType, KernelCall, KernelName, Storage } from './backend';
 export { formatShape, type Shape } from './shape';
-export { kernelSource } from '../kernels/webgpu/backend';
 
 /** The name of the backend new tensors are created on. */
 export function getBackend(): BackendName {
@@ -75,4 +74,12 @@ export function flush(): Promise<void> {
 /** Counters of the current backend: live buffers, buffer creations, dispatches, submits. */
 export function backendStats(): BackendStats {
   return currentBackend().stats();
+}
+
+/**
+ * The WGSL of a kernel that has run, by its label ('unary.exp') or pipeline key; undefined if
+ * none ran yet. (A wrapper, so that the public types never mention WebGPU's own types.)
+ */
+export function kernelSource(labelOrKey: string): string | undefined {
+  return compiledKernelSource(labelOrKey);
 }

@@ -6,9 +6,19 @@ import { keep } from './memory';
 import { noGrad } from './autograd';
 import { createRng, type Rng } from './rng';
 import type { Tensor } from './tensor';
+import { checkOptions, type OptionSpec } from './options';
+
+const INITS = ['glorotNormal', 'glorotUniform', 'he'] as const;
+/** Every activation a layer accepts (the Activation type, as values for run-time checks). */
+export const ACTIVATIONS = ['relu', 'leakyRelu', 'sigmoid', 'tanh', 'silu', 'softplus', 'none'] as const;
+const LINEAR_OPTIONS: OptionSpec = { rng: 'object', init: INITS, bias: 'boolean' };
+const MLP_OPTIONS: OptionSpec = {
+  inputs: 'integer', hidden: 'array', outputs: 'integer', activation: ACTIVATIONS, outputActivation: ACTIVATIONS,
+  rng: 'object', init: INITS, slope: 'number', dropout: 'number', batchNorm: 'boolean',
+};
 
 export type Init = 'glorotNormal' | 'glorotUniform' | 'he';
-export type Activation = 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'silu' | 'softplus' | 'none';
+export type Activation = (typeof ACTIVATIONS)[number];
 
 export interface Module {
   /** Parameters with stable names (for checkpoints), in a fixed order. */
@@ -50,6 +60,7 @@ export class Linear implements Module {
     for (const [name, v] of [['in', inFeatures], ['out', outFeatures]] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new Error(`Linear: ${name} features must be a positive integer, got ${v}`);
     }
+    checkOptions('Linear', options, LINEAR_OPTIONS);
     if (!options?.rng) throw new Error('Linear: options.rng is required (createRng(seed)) so that initialisation is reproducible');
     this.weight = initWeights(inFeatures, outFeatures, options.init ?? 'glorotNormal', options.rng);
     this.bias = options.bias === false ? null : full([outFeatures], 0, { requiresGrad: true });
@@ -57,6 +68,7 @@ export class Linear implements Module {
 
   /** act(x·W + b) in one fused kernel when the activation allows it. */
   forward(x: Tensor, activation: Activation = 'none', slope = 0.2): Tensor {
+    if (!ACTIVATIONS.includes(activation)) throw new Error(`Linear.forward: unknown activation '${String(activation)}' (known: ${ACTIVATIONS.join(', ')})`);
     if (activation === 'silu') return silu(linear(x, this.weight, this.bias));
     if (activation === 'softplus') return softplus(linear(x, this.weight, this.bias));
     return linear(x, this.weight, this.bias, activation as FusedActivation, slope);
@@ -126,6 +138,7 @@ export class BatchNorm1d implements Module {
   training = true;
 
   constructor(readonly features: number, readonly options: { eps?: number; momentum?: number } = {}) {
+    checkOptions('BatchNorm1d', options, { eps: 'number', momentum: 'number' });
     if (!Number.isInteger(features) || features <= 0) throw new Error(`BatchNorm1d: features must be a positive integer, got ${features}`);
     const momentum = options.momentum ?? 0.1;
     if (!(momentum >= 0 && momentum <= 1)) throw new Error(`BatchNorm1d: momentum must be in [0, 1], got ${momentum}`);
@@ -212,6 +225,8 @@ export class MLP implements Module {
   readonly norms: BatchNorm1d[];
 
   constructor(options: MLPOptions) {
+    if (options === undefined) throw new Error('MLP: needs options { inputs, hidden, outputs, rng }');
+    checkOptions('MLP', options, MLP_OPTIONS);
     const sizes = [options.inputs, ...options.hidden, options.outputs];
     this.layers = [];
     for (let i = 0; i + 1 < sizes.length; i++) this.layers.push(new Linear(sizes[i], sizes[i + 1], { rng: options.rng, init: options.init }));

@@ -5,6 +5,9 @@ import { fullLike } from './ops';
 import { keep } from './memory';
 import { runKernel, Tensor } from './tensor';
 import { refreshOnReplay, replayable } from './compile';
+import { checkOptions } from './options';
+
+const LR_HINTS = { learningRate: "the learning rate is 'lr'", learning_rate: "the learning rate is 'lr'" };
 
 export interface Optimizer {
   readonly params: readonly Tensor[];
@@ -66,6 +69,7 @@ export class Adam implements Optimizer {
 
   constructor(readonly params: readonly Tensor[], options: AdamOptions = {}) {
     checkParams('Adam', params);
+    checkOptions('Adam', options, { lr: 'number', beta1: 'number', beta2: 'number', eps: 'number' }, { hints: LR_HINTS, example: `new Adam(params, { lr: ${typeof options === 'number' ? options : 0.001} })` });
     this.lr = options.lr ?? 1e-3;
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
@@ -131,6 +135,7 @@ export class SGD implements Optimizer {
 
   constructor(readonly params: readonly Tensor[], options: SGDOptions = {}) {
     checkParams('SGD', params);
+    checkOptions('SGD', options, { lr: 'number', momentum: 'number' }, { hints: LR_HINTS, example: `new SGD(params, { lr: ${typeof options === 'number' ? options : 0.01} })` });
     this.lr = options.lr ?? 1e-2;
     this.momentum = options.momentum ?? 0;
     checkRate('SGD', 'lr', this.lr, 0, Infinity);

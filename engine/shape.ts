@@ -64,6 +64,13 @@ export function broadcastStrides(inShape: Shape, outShape: Shape): number[] {
 
 /** Normalise a possibly negative axis; throws naming the op if out of range. */
 export function normAxis(op: string, axis: number, rank: number): number {
+  if (typeof axis !== 'number') {
+    const what = Array.isArray(axis) ? `the array [${(axis as unknown[]).join(', ')}]` : typeof axis === 'object' && axis !== null ? `an object (${JSON.stringify(axis)})` : `${typeof axis} ${String(axis)}`;
+    const advice = Array.isArray(axis)
+      ? `; ops take one axis at a time: reduce one axis after another (x.sum(1).sum(0)), or give no axis for all of them`
+      : `; give the axis as a number: ${op}(x, 1) or x.${op}(1)`;
+    throw new Error(`${op}: axis must be a number, got ${what}${advice}`);
+  }
   const a = axis < 0 ? axis + rank : axis;
   if (!Number.isInteger(axis) || a < 0 || a >= Math.max(rank, 1)) {
     throw new Error(`${op}: axis ${axis} is out of range for a tensor of rank ${rank}`);

@@ -7,6 +7,7 @@ import { trackTensor, untrackTensor } from './memory';
 import { releaseStorage } from './compile';
 import { formatShape, sizeOf, type Shape } from './shape';
 import { traceDispatch } from './trace';
+import { formatValues, tensorHeader } from './format';
 import * as ops from './ops';
 
 /** A backend buffer shared by a tensor and its reshapes; freed when the last one is disposed. */
@@ -131,8 +132,31 @@ export class Tensor {
     return backend.readSync(storage);
   }
 
+  /**
+   * Shape, dtype, backend and, where the values can be read at once (the CPU), the values,
+   * NumPy-style (a summary with "..." above 1000 elements). On WebGPU use `await t.print()`.
+   */
   toString(): string {
-    return `Tensor(${formatShape(this.shape)}, ${this.dtype}${this.requiresGrad ? ', requiresGrad' : ''}, ${this.isDisposed ? 'disposed' : this.backend.name})`;
+    const place = this.isDisposed ? 'disposed' : this.backend.name;
+    const header = tensorHeader(this.shape, this.dtype, place, this.requiresGrad);
+    if (this.isDisposed) return header;
+    if (!this.backend.readSync) return `${header} (values on the device: await t.print() or await t.data())`;
+    return `${header}\n${formatValues(this.dataSync(), this.shape, this.dtype)}`;
+  }
+
+  /** What console.log and util.inspect show in Node: the same as toString(). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
+  /** Print shape, dtype, backend and values to the console (a GPU read, hence async; at once on the CPU). */
+  print(): Promise<void> {
+    if (this.isDisposed || this.backend.readSync) {
+      console.log(this.toString());
+      return Promise.resolve();
+    }
+    const header = tensorHeader(this.shape, this.dtype, this.backend.name, this.requiresGrad);
+    return this.data().then((values) => console.log(`${header}\n${formatValues(values, this.shape, this.dtype)}`));
   }
 
   // ---- autograd ----

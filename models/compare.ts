@@ -4,6 +4,7 @@
 // page. No Node or DOM APIs here.
 
 import { getBackend, setBackend, type BackendName } from '../engine/index';
+import { checkOptions } from '../engine/options';
 import { gaussianBaseline } from './baseline';
 import { diffusionParameterCount, ganParameterCount, rbmParameterCount, solveHidden, vaeParameterCount } from './budget';
 import { GAN_DEFAULTS, GAN_STABLE } from './gan';
@@ -150,6 +151,14 @@ export function snapshotEpochs(epochs: number): Map<number, number> {
 
 /** Train each model in turn under one budget; progress after every epoch. */
 export async function runCompare(options: CompareOptions, onProgress?: (p: CompareProgress) => void): Promise<CompareResult> {
+  checkOptions('compare', options, {
+    target: 'object', data: 'array', budget: 'number', bins: 'integer', epochs: 'integer', seed: 'integer',
+    models: 'array', backend: ['cpu', 'webgpu'], evalSamples: 'integer', snapshotSamples: 'integer',
+  });
+  if (options?.target === undefined) throw new Error('compare: options.target is required (a target from getTarget(name))');
+  for (const m of options.models ?? []) {
+    if (!COMPARE_MODELS.includes(m)) throw new Error(`compare: unknown model '${String(m)}' in models (known: ${COMPARE_MODELS.join(', ')})`);
+  }
   const budget = options.budget ?? 1600;
   const bins = options.bins ?? 0;
   const epochs = options.epochs ?? 50;

@@ -2,6 +2,7 @@
 // samples match its target. Plain loops over typed arrays; no DOM, no Node APIs.
 
 import { createRng, type Rng } from '../engine/rng';
+import { checkOptions, type OptionSpec } from '../engine/options';
 
 type Sample = ArrayLike<number>;
 
@@ -290,6 +291,8 @@ function klFromCounts(cp: Float64Array, cq: Float64Array, eps: number): number {
   return kl;
 }
 
+const KLD_OPTIONS: OptionSpec = { bins: 'integer', range: 'array', eps: 'number' };
+
 export interface KldOptions {
   bins?: number;
   range?: [number, number];
@@ -303,6 +306,7 @@ export interface KldOptions {
  * normalising. Defaults: 50 bins on [-4, 4], ε = 1e-10.
  */
 export function kld(targetSamples: Sample, modelSamples: Sample, options: KldOptions = {}): number {
+  checkOptions('kld', options, KLD_OPTIONS);
   const { bins = 50, range = [-4, 4], eps = 1e-10 } = options;
   return klFromCounts(histogram(targetSamples, bins, range).counts, histogram(modelSamples, bins, range).counts, eps);
 }
@@ -312,6 +316,7 @@ export function kld(targetSamples: Sample, modelSamples: Sample, options: KldOpt
  * Pairs with a coordinate outside the range are dropped. Defaults: 20 bins per axis on [-4, 4].
  */
 export function kld2d(targetXY: Sample, modelXY: Sample, options: KldOptions = {}): number {
+  checkOptions('kld2d', options, KLD_OPTIONS);
   const { bins = 20, range = [-4, 4], eps = 1e-10 } = options;
   return klFromCounts(histogram2d(targetXY, bins, range), histogram2d(modelXY, bins, range), eps);
 }
@@ -375,6 +380,7 @@ const SLICED_SEED = 20240601;
  * unit directions u = (cos θ, sin θ), θ ~ U(0, 2π), of W₁ between the projections ⟨p, u⟩.
  */
 export function slicedW1(aXY: Sample, bXY: Sample, options: SlicedOptions = {}): number {
+  checkOptions('slicedW1', options, { projections: 'integer', rng: 'object' });
   const { projections = 64, rng = createRng(SLICED_SEED) } = options;
   const na = aXY.length >> 1;
   const nb = bXY.length >> 1;

@@ -4,6 +4,7 @@
 import { UsageError, type FlagSpec, type Flags } from './cli/args';
 import { batchWithin, numberInRange, positiveNumber } from './cli/flag-checks';
 import type { BaseConfig } from './model';
+import { checkOptions, specFromDefaults } from '../engine/options';
 
 /** [min, max, integer?] for a numeric setting. */
 export type NumericRange = [number, number, boolean];
@@ -29,11 +30,9 @@ export function resolveConfig<C extends BaseConfig>(
   complete = false,
   choices: Record<string, readonly string[]> = {},
 ): C {
+  checkOptions(source, partial, specFromDefaults(defaults), { noun: 'setting' });
   const known = Object.keys(defaults);
   const given = partial as Record<string, unknown>;
-  for (const key of Object.keys(given)) {
-    if (!known.includes(key) && given[key] !== undefined) throw new Error(`${source}: unknown setting '${key}' (known: ${known.join(', ')})`);
-  }
   const config: Record<string, unknown> = { ...(defaults as object) };
   for (const key of known) {
     const value = given[key];

@@ -5,6 +5,7 @@
 // the end of an epoch, so `steps: 100` with 16 steps per epoch trains 7 epochs = 112 steps.
 
 import type { GenerativeModel, HistoryRecord } from './model';
+import { checkOptions } from '../engine/options';
 
 export interface TrainOptions {
   /** Epochs to train (default 1 when neither epochs nor steps is given). */
@@ -32,6 +33,7 @@ export function epochsForSteps(steps: number, stepsPerEpoch: number): number {
 }
 
 export async function runTraining(model: GenerativeModel, options: TrainOptions = {}): Promise<TrainResult> {
+  checkOptions('runTraining', options, { epochs: 'integer', steps: 'integer', onEpoch: 'function', onProgress: 'function' });
   const { epochs, steps } = options;
   if (epochs !== undefined && steps !== undefined) throw new Error('runTraining: give epochs or steps, not both');
   for (const [name, v] of [['epochs', epochs], ['steps', steps]] as const) {

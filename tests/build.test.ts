@@ -44,10 +44,39 @@ describe('build.mjs', () => {
     expect(Array.from(x.grad.dataSync())).toEqual([2, 4, 6, 8]);
   });
 
-  it('package.json points exports and bin at the bundles', () => {
+  it('package.json points exports, types and bin at the bundles, and builds on install from git', () => {
     const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8'));
     expect(pkg.name).toBe('gradlab');
-    expect(pkg.exports['.']).toBe('./dist/gradlab.js');
+    expect(pkg.exports['.']).toEqual({ types: './dist/types/models/index.d.ts', import: './dist/gradlab.js', default: './dist/gradlab.js' });
+    expect(pkg.types).toBe('./dist/types/models/index.d.ts');
     expect(pkg.bin.gradlab).toBe('dist/cli.js');
+    expect(pkg.engines.node).toBe('>=20');
+    expect(pkg.sideEffects).toBe(false);
+    expect(pkg.scripts.prepare).toBe('npm run build');
+    expect(pkg.scripts.build).toBe('node build.mjs --types');
+    expect(pkg.peerDependenciesMeta.webgpu.optional).toBe(true);
+  });
+
+  it('gradlab --version, and train --model vae --help lists the VAE options once each, in aligned columns', () => {
+    const cli = resolve(root, 'dist/cli.js');
+    const version = spawnSync('node', [cli, '--version'], { encoding: 'utf8', timeout: 30_000 });
+    expect(version.status).toBe(0);
+    expect(version.stdout.trim()).toBe(`gradlab ${JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')).version}`);
+    const help = spawnSync('node', [cli, 'train', '--model', 'vae', '--help'], { encoding: 'utf8', timeout: 30_000 }).stdout;
+    expect(help).toMatch(/^usage: gradlab train --model vae /);
+    expect(help).toMatch(/\nvae options:\n/);
+    expect(help).toMatch(/--beta <number> +weight β of the KL term/);
+    expect(help).not.toMatch(/--g-width|--cd-k|--timesteps|gan options|\[vae\]/);
+    const options = help.split('\n').filter((l) => l.startsWith('  --'));
+    expect(new Set(options.map((l) => l.split(' ')[2])).size).toBe(options.length); // no option twice
+    const all = spawnSync('node', [cli, 'train', '--help'], { encoding: 'utf8', timeout: 30_000 }).stdout;
+    for (const kind of ['gan', 'vae', 'rbm', 'diffusion']) expect(all).toContain(`\n${kind} options:\n`);
+    expect(all.match(/minibatch size B/g)?.length).toBe(4); // once per model section, never repeated in one line
+    // Within each block the descriptions start in one column, after the longest option.
+    for (const block of all.split('\n\n').filter((b) => b.includes('\n  --'))) {
+      const rows = block.split('\n').filter((l) => l.startsWith('  --'));
+      const columns = new Set(rows.map((l) => /^ {2}--\S+(?: <\w+>)? +/.exec(l)![0].length));
+      expect(columns.size).toBe(1);
+    }
   });
 });

@@ -5,6 +5,13 @@ import type { Rng } from '../rng';
 import { formatShape, sizeOf, type Shape } from '../shape';
 import { runKernel, Tensor, type NestedArray, type TensorOptions } from '../tensor';
 import { refreshOnReplay } from '../compile';
+import { checkOptions, describeValue, type OptionSpec } from '../options';
+
+const DTYPES = ['float32', 'float64', 'int32'] as const;
+const TENSOR_OPTIONS: OptionSpec = { dtype: DTYPES, requiresGrad: 'boolean' };
+const TENSOR_HINTS = {
+  shape: 'pass the shape as the second argument: tensor(values, [2, 3])',
+};
 
 function inferShape(data: NestedArray): number[] {
   const shape: number[] = [];
@@ -29,6 +36,9 @@ function flatten(data: NestedArray, shape: number[], out: number[], depth = 0, p
 }
 
 function checkShape(op: string, shape: Shape): void {
+  if (!Array.isArray(shape)) {
+    throw new Error(`${op}: the shape must be one array of dimensions, e.g. ${op}([2, 3]), got ${describeValue(shape)}`);
+  }
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) throw new Error(`${op}: bad shape ${formatShape(shape)}: dimensions must be non-negative integers`);
   }
@@ -42,6 +52,13 @@ function checkShape(op: string, shape: Shape): void {
 export function tensor(data: NestedArray | ArrayLike<number>, shapeOrOptions?: Shape | TensorOptions, options: TensorOptions = {}): Tensor {
   let shape: number[];
   let flat: ArrayLike<number>;
+  // TensorFlow.js's order, tensor(values, shape, 'int32'), and a bare dtype or dimension: say what to write.
+  if (typeof options === 'string' || typeof shapeOrOptions === 'string') {
+    throw new Error(`tensor: the dtype goes in the options object: tensor(values, [2, 2], { dtype: '${String(typeof options === 'string' ? options : shapeOrOptions)}' })`);
+  }
+  if (typeof shapeOrOptions === 'number') throw new Error(`tensor: the shape must be an array, e.g. tensor(values, [${String(shapeOrOptions)}]), got the number ${String(shapeOrOptions)}`);
+  if (shapeOrOptions !== undefined && !Array.isArray(shapeOrOptions)) checkOptions('tensor', shapeOrOptions, TENSOR_OPTIONS, { hints: TENSOR_HINTS });
+  checkOptions('tensor', options, TENSOR_OPTIONS, { hints: TENSOR_HINTS });
   let opts = options;
   if (shapeOrOptions !== undefined && !Array.isArray(shapeOrOptions)) opts = shapeOrOptions as TensorOptions;
   const explicitShape = Array.isArray(shapeOrOptions) ? (shapeOrOptions as number[]) : undefined;
@@ -79,6 +96,7 @@ export function tensor(data: NestedArray | ArrayLike<number>, shapeOrOptions?: S
 /** A tensor filled with one value. */
 export function full(shape: Shape, value: number, options: TensorOptions = {}): Tensor {
   checkShape('full', shape);
+  checkOptions('full', options, TENSOR_OPTIONS, { hints: TENSOR_HINTS });
   if (!Number.isFinite(value)) throw new Error(`full: value must be finite, got ${value}`);
   const t = Tensor.empty(shape, options.dtype ?? 'float32', currentBackend());
   runKernel(t.backend, { kernel: 'fill', out: t.storage('full'), value }, 'full', [shape]);
@@ -86,8 +104,26 @@ export function full(shape: Shape, value: number, options: TensorOptions = {}): 
   return t;
 }
 
-export const zeros = (shape: Shape, options: TensorOptions = {}): Tensor => full(shape, 0, options);
-export const ones = (shape: Shape, options: TensorOptions = {}): Tensor => full(shape, 1, options);
+/** Zeros of the given shape: zeros([2, 3]). */
+export function zeros(shape: Shape, options: TensorOptions = {}): Tensor {
+  return filled('zeros', shape, 0, options);
+}
+
+/** Ones of the given shape: ones([2, 3]). */
+export function ones(shape: Shape, options: TensorOptions = {}): Tensor {
+  return filled('ones', shape, 1, options);
+}
+
+/** zeros/ones with their own name in errors; zeros(2, 3) in PyTorch's style gets a hint. */
+function filled(op: string, shape: Shape, value: number, options: TensorOptions): Tensor {
+  if (typeof shape === 'number') {
+    const dims = [shape, ...(typeof options === 'number' ? [options] : [])].join(', ');
+    throw new Error(`${op}: the shape must be one array of dimensions: write ${op}([${dims}${typeof options === 'number' ? '' : ', ...'}])`);
+  }
+  checkShape(op, shape);
+  checkOptions(op, options, TENSOR_OPTIONS, { hints: TENSOR_HINTS });
+  return full(shape, value, options);
+}
 
 /** Same shape, dtype and backend as `like`, filled with `value`. */
 export function fullLike(like: Tensor, value: number, shape: Shape = like.shape): Tensor {
@@ -116,11 +152,13 @@ function random(op: string, shape: Shape, rng: Rng, dist: RandomDist, a: number,
 
 /** Normal samples N(mean, std²) from a seeded generator (generated where the tensor lives). */
 export function randn(shape: Shape, rng: Rng, options: RandomOptions = {}): Tensor {
+  checkOptions('randn', options, { ...TENSOR_OPTIONS, mean: 'number', std: 'number' });
   return random('randn', shape, rng, 'normal', options.mean ?? 0, options.std ?? 1, options);
 }
 
 /** Uniform samples in (lo, hi), default (0, 1). */
 export function rand(shape: Shape, rng: Rng, options: TensorOptions & { lo?: number; hi?: number } = {}): Tensor {
+  checkOptions('rand', options, { ...TENSOR_OPTIONS, lo: 'number', hi: 'number' });
   return random('rand', shape, rng, 'uniform', options.lo ?? 0, options.hi ?? 1, options);
 }
 

@@ -7,10 +7,12 @@ import { currentBackend } from '../backend';
 import { fullLike } from './creation';
 import { checkLive } from './util';
 import { validationRead } from '../compile';
+import { describeValue } from '../options';
 
 /** Same data, new shape (one dimension may be -1, inferred). Shares the buffer: no copy. */
 export function reshape(x: Tensor, shape: Shape): Tensor {
   checkLive('reshape', x);
+  if (!Array.isArray(shape)) throw new Error(`reshape: the shape must be one array of dimensions, e.g. x.reshape([3, -1]), got ${describeValue(shape)}`);
   const dims = [...shape];
   const unknown = dims.indexOf(-1);
   if (unknown >= 0) {

@@ -10,6 +10,7 @@ import { unaryOps } from './unary-table';
 import { mean, sum } from './reduce';
 import { reshape } from './layout';
 import { checkNumber } from './util';
+import { checkOptions } from '../options';
 
 export interface BceOptions {
   /** Replace targets t by t·(1 − s) + s/2 (s = 0.1 turns a real label 1 into 0.95). */
@@ -64,6 +65,7 @@ function tensorTargetRule(op: 'bce' | 'bceLogits', dy: Tensor, x: Tensor, t: Ten
  * into [1e-7, 1 − 1e-7] as the TensorFlow.js playground does (the gradient is 0 where clamped).
  */
 export function bce(prob: Tensor, target: Tensor | number, options: BceOptions = {}): Tensor {
+  checkOptions('bce', options, { labelSmoothing: 'number' });
   return elementwiseLoss('bce', 'bce', 'bceGrad', prob, target, options.labelSmoothing ?? 0);
 }
 
@@ -73,6 +75,7 @@ export function bce(prob: Tensor, target: Tensor | number, options: BceOptions =
  * Prefer this to bce(sigmoid(ℓ)): it stays exact where sigmoid saturates.
  */
 export function bceWithLogits(logits: Tensor, target: Tensor | number, options: BceOptions = {}): Tensor {
+  checkOptions('bceWithLogits', options, { labelSmoothing: 'number' });
   return elementwiseLoss('bceWithLogits', 'bceLogits', 'bceLogitsGrad', logits, target, options.labelSmoothing ?? 0);
 }
 

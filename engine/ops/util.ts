@@ -2,6 +2,7 @@
 
 import type { Backend, DType } from '../backend';
 import { formatShape } from '../shape';
+import { describeValue } from '../options';
 import { Tensor } from '../tensor';
 
 /** The backend all inputs live on; mixing backends is an error that names the op. */
@@ -17,7 +18,17 @@ export function backendOf(op: string, ...inputs: Tensor[]): Backend {
 
 /** A disposed input is an error that names the op (not whichever internal step noticed it). */
 export function checkLive(op: string, ...inputs: Tensor[]): void {
-  for (const t of inputs) if (t.isDisposed) t.storage(op); // throws "<op>: tensor #id ... was already disposed"
+  for (const t of inputs) {
+    if (!(t instanceof Tensor)) throw new Error(`${op}: expected a Tensor (or a number where the op takes one), got ${describeValue(t)}${notATensorHint(t)}`);
+    if (t.isDisposed) t.storage(op); // throws "<op>: tensor #id ... was already disposed"
+  }
+}
+
+/** What to write instead of a value that is not a tensor. */
+function notATensorHint(v: unknown): string {
+  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return `; pass the number ${Number(v)}, not a string`;
+  if (Array.isArray(v) || ArrayBuffer.isView(v)) return '; make it a tensor first: tensor(values)';
+  return '';
 }
 
 /** Float ops refuse int32 tensors (indices) with a clear message; inputs must not be disposed. */

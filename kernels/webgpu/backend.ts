@@ -353,7 +353,9 @@ export function lastWebGpuError(): string | null {
 
 function fixHint(): string {
   return isNode()
-    ? 'In Node, WebGPU runs on Dawn (npm package `webgpu`) over a Vulkan driver: run `bash tests/setup/install-system-deps.sh` (Mesa lavapipe) and set XDG_RUNTIME_DIR (e.g. export XDG_RUNTIME_DIR=/tmp).'
+    ? 'In Node, WebGPU runs on Dawn, an optional peer package: install it with `npm install webgpu`. On Linux it needs a Vulkan driver ' +
+      '(without a GPU, Mesa >= 24 lavapipe: `apt install mesa-vulkan-drivers libvulkan1`, from bookworm-backports on Debian 12) ' +
+      'and XDG_RUNTIME_DIR set (e.g. export XDG_RUNTIME_DIR=/tmp).'
     : 'In a browser, use a recent Chrome or Edge with WebGPU enabled; meanwhile the page runs on the CPU backend.';
 }
 

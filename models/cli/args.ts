@@ -31,8 +31,12 @@ export function parseFlags(argv: string[], spec: FlagSpec): Flags {
   return out;
 }
 
+/** One line per option, the descriptions aligned in one column after the longest option. */
 export function describeFlags(spec: FlagSpec): string {
-  return Object.entries(spec)
-    .map(([name, s]) => `  --${name}${s.type === 'boolean' ? '' : ` <${s.type === 'string' ? 'value' : s.type}>`}`.padEnd(28) + s.help + (s.default !== undefined ? ` (default ${String(s.default)})` : ''))
-    .join('\n');
+  const rows = Object.entries(spec).map(([name, s]) => [
+    `  --${name}${s.type === 'boolean' ? '' : ` <${s.type === 'string' ? 'value' : s.type}>`}`,
+    s.help + (s.default !== undefined ? ` (default ${String(s.default)})` : ''),
+  ]);
+  const width = Math.max(...rows.map(([left]) => left.length)) + 2;
+  return rows.map(([left, help]) => left.padEnd(width) + help).join('\n');
 }

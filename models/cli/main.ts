@@ -6,6 +6,7 @@ import { compareCommand } from './commands/compare';
 import { gradcheckCommand } from './commands/gradcheck';
 import { targetsCommand } from './commands/targets';
 import { trainCommand } from './commands/train';
+import { version } from '../../package.json';
 
 export interface Command {
   name: string;
@@ -14,16 +15,22 @@ export interface Command {
   flags: FlagSpec;
   /** Returns the process exit code. */
   run(flags: Flags): Promise<number>;
+  /** The --help text, when it depends on the other arguments (train --model vae --help). */
+  help?(argv: string[]): string;
 }
 
 const commands: Command[] = [trainCommand, compareCommand, targetsCommand, gradcheckCommand, benchCommand];
 
 function help(): string {
-  return ['usage: gradlab <command> [options]', '', 'commands:', ...commands.map((c) => `  ${c.name.padEnd(12)}${c.summary}`), '', "run 'gradlab <command> --help' for a command's options"].join('\n');
+  return ['usage: gradlab <command> [options]', '       gradlab --version', '', 'commands:', ...commands.map((c) => `  ${c.name.padEnd(12)}${c.summary}`), '', "run 'gradlab <command> --help' for a command's options"].join('\n');
 }
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-v' || name === 'version') {
+    console.log(`gradlab ${version}`);
+    return 0;
+  }
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     console.log(help());
     return name ? 0 : 2;
@@ -34,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    console.log(`usage: ${command.usage}\n\n${command.summary}\n\noptions:\n${describeFlags(command.flags)}`);
+    console.log(command.help ? command.help(rest) : `usage: ${command.usage}\n\n${command.summary}\n\noptions:\n${describeFlags(command.flags)}`);
     return 0;
   }
   let flags: Flags;

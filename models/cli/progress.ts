@@ -14,11 +14,15 @@ export interface Progress {
 const LINE_EVERY_MS = 5000;
 const BAR_WIDTH = 24;
 
-function seconds(s: number): string {
+/** A duration as 42s, 8m05s or 2h03m (rounded once, so 539.6 s is 9m00s, never 8m60s). */
+export function seconds(s: number): string {
   if (!Number.isFinite(s)) return '?';
-  if (s < 60) return `${Math.round(s)}s`;
-  const m = Math.floor(s / 60);
-  return m < 60 ? `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+  const whole = Math.round(s);
+  if (whole < 60) return `${whole}s`;
+  const m = Math.floor(whole / 60);
+  if (m < 60) return `${m}m${String(whole % 60).padStart(2, '0')}s`;
+  const minutes = Math.round(s / 60);
+  return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
 }
 
 export function createProgress(stream: NodeJS.WriteStream, now: () => number = () => performance.now()): Progress {

@@ -1,5 +1,6 @@
 // The GAN's settings, their defaults (the TF.js playground of seed 000) and their checks.
 
+import { checkOptions, specFromDefaults } from '../../engine/options';
 import type { BaseConfig } from '../model';
 
 export type GanActivation = 'relu' | 'leaky';
@@ -138,10 +139,8 @@ const NUMERIC: Record<NumberKey, [number, number, boolean]> = {
  * `complete`, every setting must be present (a checkpoint's config).
  */
 export function resolveGanConfig(partial: Partial<GanConfig> & Record<string, unknown>, source = 'gan', complete = false): GanConfig {
+  checkOptions(source, partial, specFromDefaults(GAN_DEFAULTS), { noun: 'setting' });
   const known = new Set(Object.keys(GAN_DEFAULTS));
-  for (const key of Object.keys(partial)) {
-    if (!known.has(key) && partial[key] !== undefined) throw new Error(`${source}: unknown setting '${key}' (known: ${[...known].join(', ')})`);
-  }
   const defaults = partial.loss === 'wgan-gp' && !complete ? { ...GAN_DEFAULTS, ...WGAN_GP_DEFAULTS } : GAN_DEFAULTS;
   const config = { ...defaults } as GanConfig & Record<string, unknown>;
   for (const key of known) {

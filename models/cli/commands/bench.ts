@@ -73,7 +73,7 @@ export const benchCommand: Command = {
     if (flags.webgpu) {
       const r = await benchWebGpu({ steps: Math.min(steps, 500) });
       if (r === null) {
-        console.error('gradlab bench: WebGPU is not available here (see the message above); run `bash tests/setup/install-system-deps.sh` in Node on Debian');
+        console.error('gradlab bench: WebGPU is not available here (the message above names the fix)');
         return 1;
       }
       report.webgpu = r;

@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createRequire } from 'node:module';
-import { getBackend, setBackend, type BackendName } from '../../../engine/index';
+import { getBackend } from '../../../engine/index';
 import { COMPARE_MODELS, formatTable, metricsJson, runCompare } from '../../compare';
 import { readCsvFile } from '../../csv-file';
 import type { ModelKind } from '../../model';
@@ -15,6 +15,7 @@ import { UsageError, type FlagSpec, type Flags } from '../args';
 import { numberInRange, oneOf } from '../flag-checks';
 import type { Command } from '../main';
 import { createProgress, type Progress } from '../progress';
+import { BACKEND_CHOICES, useCliBackend } from '../backend-choice';
 
 const FLAGS: FlagSpec = {
   target: { type: 'string', help: "a built-in target ('gradlab targets' lists them)" },
@@ -23,13 +24,13 @@ const FLAGS: FlagSpec = {
   bins: { type: 'int', help: 'K > 0: binned (one-hot) mode with K bins, 1D only', default: 0 },
   epochs: { type: 'int', help: 'epochs per model (one epoch = floor(N / B) steps)', default: 50 },
   seed: { type: 'int', help: 'random seed', default: 0 },
-  backend: { type: 'string', help: 'cpu | webgpu', default: 'cpu' },
+  backend: { type: 'string', help: 'cpu | webgpu | auto (webgpu fails without a GPU, auto falls back to the CPU)', default: 'cpu' },
   models: { type: 'string', help: 'comma-separated models to compare', default: COMPARE_MODELS.join(',') },
   'eval-samples': { type: 'int', help: 'samples scored after each epoch and at the end', default: 1000 },
   out: { type: 'string', help: 'folder for metrics.json and report.html (created if missing)' },
 };
 
-const USAGE = 'gradlab compare --target NAME | --data FILE [--budget 1600] [--bins K] [--epochs N] [--seed S] [--backend cpu|webgpu] [--models gan,vae,rbm,diffusion] [--eval-samples N] --out DIR';
+const USAGE = 'gradlab compare --target NAME | --data FILE [--budget 1600] [--bins K] [--epochs N] [--seed S] [--backend cpu|webgpu|auto] [--models gan,vae,rbm,diffusion] [--eval-samples N] --out DIR';
 
 /** uPlot's files from node_modules, to inline in the report. */
 function readUplot(): UplotAssets {
@@ -73,14 +74,13 @@ async function compare(flags: Flags): Promise<number> {
   const epochs = numberInRange(flags, 'epochs', 1, 1e6, 'between 1 and 1000000') as number;
   const seed = numberInRange(flags, 'seed', 0, Number.MAX_SAFE_INTEGER, 'a non-negative integer') as number;
   const evalSamples = numberInRange(flags, 'eval-samples', 16, 1e6, 'between 16 and 1000000') as number;
-  const backend: BackendName = oneOf(flags, 'backend', ['cpu', 'webgpu'] as const) ?? 'cpu';
+  const backend = oneOf(flags, 'backend', BACKEND_CHOICES) ?? 'cpu';
   const models = parseModels(String(flags.models));
   const out = String(flags.out);
   mkdirSync(out, { recursive: true });
   const uplot = readUplot();
 
-  const used = await setBackend(backend);
-  if (used !== backend) console.error(`gradlab compare: the ${backend} backend is not available here; using ${used}`);
+  await useCliBackend('compare', backend);
   let progress: Progress | null = null;
   let current = '';
   const result = await runCompare({ target, data, budget, bins, epochs, seed, models, evalSamples, backend: getBackend() }, (p) => {

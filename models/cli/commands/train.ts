@@ -4,7 +4,7 @@
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { flush, getBackend, setBackend, type BackendName } from '../../../engine/index';
+import { flush, type BackendName } from '../../../engine/index';
 import { parseCheckpoint } from '../../checkpoint';
 import { readCsvFile } from '../../csv-file';
 import type { Checkpoint, FinalMetrics, GenerativeModel, HistoryRecord, ModelKind } from '../../model';
@@ -12,10 +12,11 @@ import { availableModels, isModelKind, loadModel, modelEntry, MODEL_KINDS, model
 import { getTarget, listTargets, targetFromSamples, type Target } from '../../targets';
 import { runTraining } from '../../train-loop';
 import { budgetedConfig } from '../../compare';
-import { UsageError, type FlagSpec, type Flags } from '../args';
+import { UsageError, describeFlags, type FlagSpec, type Flags } from '../args';
 import { numberInRange, oneOf } from '../flag-checks';
 import type { Command } from '../main';
 import { createProgress } from '../progress';
+import { BACKEND_CHOICES, useCliBackend } from '../backend-choice';
 
 const DEFAULT_EPOCHS = 100;
 
@@ -28,17 +29,32 @@ const COMMON: FlagSpec = {
   epochs: { type: 'int', help: `epochs to train (default ${DEFAULT_EPOCHS}; one epoch = floor(N / B) steps)` },
   steps: { type: 'int', help: 'steps to train, rounded up to whole epochs' },
   seed: { type: 'int', help: 'random seed (default 0)' },
-  backend: { type: 'string', help: 'cpu | webgpu (default cpu)' },
+  backend: { type: 'string', help: 'cpu | webgpu | auto (default cpu; webgpu fails without a GPU, auto falls back to the CPU)' },
   save: { type: 'string', help: 'write a checkpoint (JSON) here at the end' },
   resume: { type: 'string', help: 'continue training from this checkpoint' },
   json: { type: 'boolean', help: 'print the final metrics as one JSON object (last line of stdout)' },
 };
 
 const USAGE =
-  'gradlab train --model gan --target NAME | --data FILE [--budget P] [--epochs N | --steps N] [--seed S] [--backend cpu|webgpu] ' +
+  'gradlab train --model gan --target NAME | --data FILE [--budget P] [--epochs N | --steps N] [--seed S] [--backend cpu|webgpu|auto] ' +
   '[--batch B] [--dataset N] [--lr X] [--latent Z] [--g-layers L --g-width W --d-layers L --d-width W] [--activation relu|leaky] ' +
   '[--beta1 X] [--beta2 X] [--k-d N] [--loss nonsaturating|minimax|wgan|wgan-gp [--gp-lambda X]] [--label-smoothing X] [--moment X] [--d-dropout P] [--g-batchnorm] [--bins K [--temperature T]] ' +
   '[--save FILE] [--resume FILE] [--json]';
+
+/**
+ * `train --help`: the common options, then each model's own (each once, in its own section);
+ * with --model NAME, only that model's.
+ */
+function trainHelp(argv: string[]): string {
+  const at = argv.findIndex((a) => a === '--model' || a.startsWith('--model='));
+  const named = at < 0 ? undefined : argv[at].includes('=') ? argv[at].slice('--model='.length) : argv[at + 1];
+  const kinds = named !== undefined && isModelKind(named) ? [named] : availableModels();
+  const own = (kind: ModelKind): FlagSpec => Object.fromEntries(Object.entries(modelEntry(kind).cliFlags).filter(([name]) => !(name in COMMON)));
+  const sections = kinds.map((kind) => `${kind} options:\n${describeFlags(own(kind))}`);
+  const usage = kinds.length === 1 ? `gradlab train --model ${kinds[0]} --target NAME | --data FILE [options]` : USAGE;
+  const more = kinds.length === 1 ? '' : "\n\n'gradlab train --model NAME --help' shows one model's options.";
+  return `usage: ${usage}\n\n${trainCommand.summary}\n\noptions:\n${describeFlags(COMMON)}\n\n${sections.join('\n\n')}${more}`;
+}
 
 /** The input file was bad (CSV, checkpoint): reported like a usage error, exit 2, no usage line. */
 class InputError extends Error {}
@@ -49,6 +65,7 @@ export const trainCommand: Command = {
   usage: USAGE,
   // Common options first in the help; a model may not redefine them.
   flags: Object.assign({ ...COMMON }, modelFlags(), COMMON),
+  help: trainHelp,
   async run(flags) {
     try {
       return await train(flags);
@@ -66,12 +83,12 @@ async function train(flags: Flags): Promise<number> {
   if (flags.epochs !== undefined && flags.steps !== undefined) throw new UsageError('give --epochs or --steps, not both');
   const epochs = numberInRange(flags, 'epochs', 0, 1e7, 'a whole number between 0 and 1e7');
   const steps = numberInRange(flags, 'steps', 1, 1e9, 'a whole number between 1 and 1e9');
-  const backend = oneOf(flags, 'backend', ['cpu', 'webgpu'] as const) ?? 'cpu';
+  const backend = oneOf(flags, 'backend', BACKEND_CHOICES) ?? 'cpu';
   if (flags.save !== undefined && !existsSync(dirname(resolve(String(flags.save))))) {
     throw new UsageError(`--save: the folder of '${String(flags.save)}' does not exist`);
   }
   const kind = chosenModel(flags);
-  const usedBackend = await chooseBackend(backend);
+  const usedBackend = await useCliBackend('train', backend);
 
   const model = flags.resume !== undefined ? resumeModel(flags, kind) : newModel(flags, kind);
   try {
@@ -105,18 +122,6 @@ function chosenModel(flags: Flags): ModelKind | undefined {
   if (!isModelKind(name)) throw new UsageError(`--model must be one of ${MODEL_KINDS.join(', ')}, got '${name}'`);
   if (!availableModels().includes(name)) throw new UsageError(`--model ${name} is not implemented yet (available: ${availableModels().join(', ')})`);
   return name;
-}
-
-async function chooseBackend(name: BackendName): Promise<BackendName> {
-  try {
-    const used = await setBackend(name);
-    if (used !== name) console.error(`gradlab train: the ${name} backend is not available here; using ${used}`);
-    return used;
-  } catch (e) {
-    console.error(`gradlab train: the ${name} backend is not available (${(e as Error).message}); using cpu`);
-    await setBackend('cpu');
-    return getBackend();
-  }
 }
 
 /** The options of the other models, given to this one: refused by name. */
