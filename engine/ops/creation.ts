@@ -4,6 +4,7 @@ import { currentBackend, type DType, type RandomDist } from '../backend';
 import type { Rng } from '../rng';
 import { formatShape, sizeOf, type Shape } from '../shape';
 import { runKernel, Tensor, type NestedArray, type TensorOptions } from '../tensor';
+import { checkValueRange } from './value-range';
 
 function inferShape(data: NestedArray): number[] {
   const shape: number[] = [];
@@ -68,6 +69,7 @@ export function tensor(data: NestedArray | ArrayLike<number>, shapeOrOptions?: S
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`tensor: value at flat index ${i} is ${String(v)}; tensors hold finite numbers only`);
     if (dtype === 'int32' && !Number.isInteger(v)) throw new Error(`tensor: value at flat index ${i} is ${v}, not an integer, in an int32 tensor`);
   }
+  checkValueRange('tensor', flat, dtype);
   if (dtype === 'int32' && opts.requiresGrad) throw new Error('tensor: an int32 tensor cannot require gradients');
   const t = Tensor.empty(shape, dtype, currentBackend());
   t.backend.write(t.storage('tensor'), flat);
@@ -76,17 +78,18 @@ export function tensor(data: NestedArray | ArrayLike<number>, shapeOrOptions?: S
 }
 
 /** A tensor filled with one value. */
-export function full(shape: Shape, value: number, options: TensorOptions = {}): Tensor {
-  checkShape('full', shape);
-  if (!Number.isFinite(value)) throw new Error(`full: value must be finite, got ${value}`);
-  const t = Tensor.empty(shape, options.dtype ?? 'float32', currentBackend());
+export function full(shape: Shape, value: number, options: TensorOptions = {}, op = 'full'): Tensor {
+  checkShape(op, shape);
+  if (!Number.isFinite(value)) throw new Error(`${op}: value must be finite, got ${value}`);
+  checkValueRange(op, [value], options.dtype ?? 'float32');
+  const t = Tensor.empty(shape, options.dtype ?? 'float32', currentBackend(), op);
   runKernel(t.backend, { kernel: 'fill', out: t.storage('full'), value }, 'full', [shape]);
   t.requiresGrad = options.requiresGrad ?? false;
   return t;
 }
 
-export const zeros = (shape: Shape, options: TensorOptions = {}): Tensor => full(shape, 0, options);
-export const ones = (shape: Shape, options: TensorOptions = {}): Tensor => full(shape, 1, options);
+export const zeros = (shape: Shape, options: TensorOptions = {}): Tensor => full(shape, 0, options, 'zeros');
+export const ones = (shape: Shape, options: TensorOptions = {}): Tensor => full(shape, 1, options, 'ones');
 
 /** Same shape, dtype and backend as `like`, filled with `value`. */
 export function fullLike(like: Tensor, value: number): Tensor {
@@ -104,7 +107,7 @@ function random(op: string, shape: Shape, rng: Rng, dist: RandomDist, a: number,
   checkShape(op, shape);
   if (!rng || typeof rng.reserve !== 'function') throw new Error(`${op}: needs a generator from createRng(seed) as its second argument`);
   const dtype = options.dtype ?? (dist === 'int' ? 'int32' : 'float32');
-  const t = Tensor.empty(shape, dtype, currentBackend());
+  const t = Tensor.empty(shape, dtype, currentBackend(), op);
   const n = sizeOf(shape);
   const counter = rng.reserve(n);
   runKernel(t.backend, { kernel: 'random', out: t.storage(op), dist, key0: rng.key[0], key1: rng.key[1], counter, a, b }, op, [shape]);

@@ -24,6 +24,7 @@ vi.mock('node:fs', async (importOriginal) => {
     },
   };
 });
+// @ts-expect-error: a plain .mjs module without types (demo/serve.mjs)
 import { serveDirectory } from '../../demo/serve.mjs';
 
 let server: Server;
