@@ -22,12 +22,13 @@ import { checkLosses, checkWeights } from './divergence';
 import { referenceSamples, scoreSamples } from './evaluate';
 import { mean as sampleMean, std as sampleStd } from './metrics';
 import { createBinning, decodeHard, decodeUniform, digitise, type Binning } from './binning';
+import { mixSeed } from './seeds';
 import { getTarget, targetFromSamples, type Target } from './targets';
 import type { BaseConfig, Checkpoint, FinalMetrics, GenerativeModel, HistoryRecord, ModelKind } from './model';
 
 /** A generator for the evaluation after epoch `epoch`: a fixed function of (seed, epoch). */
 export function evaluationRng(seed: number, epoch: number): Rng {
-  return createRng((seed * 7919 + epoch * 104729 + 0x5eed) % 2 ** 52);
+  return createRng(mixSeed(seed, 7919, epoch, 104729, 0x5eed));
 }
 
 /** Generators apart from training's: one draws the dataset, one serves sample(). */

@@ -1,6 +1,6 @@
 // The gradlab command line. `gradlab <command> [options]`; `gradlab help` lists the commands.
 
-import { UsageError, describeFlags, parseFlags, type FlagSpec, type Flags } from './args';
+import { InputError, UsageError, describeFlags, parseFlags, type FlagSpec, type Flags } from './args';
 import { benchCommand } from './commands/bench';
 import { compareCommand } from './commands/compare';
 import { gradcheckCommand } from './commands/gradcheck';
@@ -52,6 +52,10 @@ async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof UsageError) {
       console.error(`usage: ${command.usage}\ngradlab ${command.name}: ${e.message}`);
+      return 2;
+    }
+    if (e instanceof InputError) {
+      console.error(`gradlab ${command.name}: ${e.message}`);
       return 2;
     }
     console.error(`gradlab ${command.name}: ${e instanceof Error ? e.message : String(e)}`);

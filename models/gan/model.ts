@@ -11,6 +11,7 @@
 // one-hot rows. Samples are true draws from softmax(ℓ) (Gumbel-max), decoded to the bin centre
 // (discrete target) or a uniform point within the bin (continuous target).
 
+import { mixSeed } from '../seeds';
 import { Adam, add, sub, createRng, keep, MLP, noGrad, randn, softmax, sum, tensor, tidy, trainingStep, type Rng, type Tensor } from '../../engine/index';
 import { createBinning, decodeHard, decodeSoft, decodeUniform, digitise, gumbelSoftmax, oneHotOfMax, sampleCategorical, type Binning } from '../binning';
 import { checkLosses, checkWeights } from '../divergence';
@@ -43,7 +44,7 @@ export function createGan(target: Target, config: Partial<GanConfig> = {}, data?
 
 /** A seed for a side stream (evaluation, display) derived from the run's seed: no shared state. */
 export function derivedSeed(seed: number, salt: number): number {
-  return Math.abs(seed * 0x9e3779b1 + salt * 0x85ebca77 + 0x5eed) % 2 ** 52;
+  return mixSeed(seed, 0x9e3779b1, salt, 0x85ebca77, 0x5eed);
 }
 
 export class Gan implements GenerativeModel {

@@ -1,7 +1,7 @@
 // `gradlab compare`: train several models on one target under one parameter budget, write
 // DIR/metrics.json and DIR/report.html (self-contained), and print the final table.
 
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { getBackend, setBackend, type BackendName } from '../../../engine/index';
@@ -10,8 +10,11 @@ import { readCsvFile } from '../../csv-file';
 import type { ModelKind } from '../../model';
 import { availableModels, isModelKind } from '../../registry';
 import { renderReport, type UplotAssets } from '../../report';
+import { MAX_SEED } from '../../seeds';
 import { getTarget, listTargets, targetFromSamples, type Target } from '../../targets';
-import { UsageError, type FlagSpec, type Flags } from '../args';
+import { InputError, UsageError, type FlagSpec, type Flags } from '../args';
+import { writeFileAtomic } from '../atomic-write';
+import { checkOutputFolder } from '../save-path';
 import { numberInRange, oneOf } from '../flag-checks';
 import type { Command } from '../main';
 import { createProgress, type Progress } from '../progress';
@@ -54,7 +57,12 @@ function chooseTarget(flags: Flags): { target: Target; data?: Float64Array } {
   if ((flags.target === undefined) === (flags.data === undefined)) throw new UsageError('give --target NAME or --data FILE (one of them)');
   if (flags.data !== undefined) {
     const path = String(flags.data);
-    const csv = readCsvFile(path);
+    let csv;
+    try {
+      csv = readCsvFile(path);
+    } catch (e) {
+      throw new InputError((e as Error).message);
+    }
     return { target: targetFromSamples(basename(path), csv.data, csv.dim), data: csv.data };
   }
   try {
@@ -71,12 +79,12 @@ async function compare(flags: Flags): Promise<number> {
   const bins = numberInRange(flags, 'bins', 0, 1000, 'between 0 and 1000') as number;
   if (bins > 0 && target.dim !== 1) throw new UsageError(`--bins: binned mode is for 1D data; ${target.name} is 2D`);
   const epochs = numberInRange(flags, 'epochs', 1, 1e6, 'between 1 and 1000000') as number;
-  const seed = numberInRange(flags, 'seed', 0, Number.MAX_SAFE_INTEGER, 'a non-negative integer') as number;
+  const seed = numberInRange(flags, 'seed', 0, MAX_SEED, `an integer from 0 to ${MAX_SEED}`) as number;
   const evalSamples = numberInRange(flags, 'eval-samples', 16, 1e6, 'between 16 and 1000000') as number;
   const backend: BackendName = oneOf(flags, 'backend', ['cpu', 'webgpu'] as const) ?? 'cpu';
   const models = parseModels(String(flags.models));
   const out = String(flags.out);
-  mkdirSync(out, { recursive: true });
+  checkOutputFolder('--out', out);
   const uplot = readUplot();
 
   const used = await setBackend(backend);
@@ -95,8 +103,8 @@ async function compare(flags: Flags): Promise<number> {
   });
   (progress as Progress | null)?.done();
 
-  writeFileSync(join(out, 'metrics.json'), `${JSON.stringify(metricsJson(result), null, 2)}\n`);
-  writeFileSync(join(out, 'report.html'), renderReport(result, uplot));
+  writeFileAtomic(join(out, 'metrics.json'), `${JSON.stringify(metricsJson(result), null, 2)}\n`);
+  writeFileAtomic(join(out, 'report.html'), renderReport(result, uplot));
   console.log(formatTable(result));
   for (const r of result.runs) if (r.error) console.log(`${r.model}: ${r.error}`);
   console.log(`wrote ${join(out, 'metrics.json')} and ${join(out, 'report.html')}`);

@@ -2,8 +2,8 @@
 // optionally save a checkpoint or resume from one. Progress goes to stderr; the results to
 // stdout (with --json, the last line is one JSON object).
 
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { flush, getBackend, setBackend, type BackendName } from '../../../engine/index';
 import { parseCheckpoint } from '../../checkpoint';
 import { readCsvFile } from '../../csv-file';
@@ -11,11 +11,13 @@ import type { Checkpoint, FinalMetrics, GenerativeModel, HistoryRecord, ModelKin
 import { availableModels, isModelKind, loadModel, modelEntry, MODEL_KINDS, modelFlags } from '../../registry';
 import { getTarget, listTargets, targetFromSamples, type Target } from '../../targets';
 import { runTraining } from '../../train-loop';
+import { MAX_SEED } from '../../seeds';
 import { budgetedConfig } from '../../compare';
-import { UsageError, type FlagSpec, type Flags } from '../args';
+import { InputError, UsageError, type FlagSpec, type Flags } from '../args';
 import { numberInRange, oneOf } from '../flag-checks';
 import type { Command } from '../main';
 import { createProgress } from '../progress';
+import { checkWritablePath, saveWithFallback } from '../save-path';
 
 const DEFAULT_EPOCHS = 100;
 
@@ -40,26 +42,13 @@ const USAGE =
   '[--beta1 X] [--beta2 X] [--k-d N] [--loss nonsaturating|minimax|wgan] [--label-smoothing X] [--moment X] [--bins K [--temperature T]] ' +
   '[--save FILE] [--resume FILE] [--json]';
 
-/** The input file was bad (CSV, checkpoint): reported like a usage error, exit 2, no usage line. */
-class InputError extends Error {}
-
 export const trainCommand: Command = {
   name: 'train',
   summary: 'train a generative model on a target or a CSV and report its final metrics',
   usage: USAGE,
   // Common options first in the help; a model may not redefine them.
   flags: Object.assign({ ...COMMON }, modelFlags(), COMMON),
-  async run(flags) {
-    try {
-      return await train(flags);
-    } catch (e) {
-      if (e instanceof InputError) {
-        console.error(`gradlab train: ${e.message}`);
-        return 2;
-      }
-      throw e;
-    }
-  },
+  run: train,
 };
 
 async function train(flags: Flags): Promise<number> {
@@ -67,9 +56,7 @@ async function train(flags: Flags): Promise<number> {
   const epochs = numberInRange(flags, 'epochs', 0, 1e7, 'a whole number between 0 and 1e7');
   const steps = numberInRange(flags, 'steps', 1, 1e9, 'a whole number between 1 and 1e9');
   const backend = oneOf(flags, 'backend', ['cpu', 'webgpu'] as const) ?? 'cpu';
-  if (flags.save !== undefined && !existsSync(dirname(resolve(String(flags.save))))) {
-    throw new UsageError(`--save: the folder of '${String(flags.save)}' does not exist`);
-  }
+  if (flags.save !== undefined) checkWritablePath('--save', String(flags.save));
   const kind = chosenModel(flags);
   const usedBackend = await chooseBackend(backend);
 
@@ -83,17 +70,20 @@ async function train(flags: Flags): Promise<number> {
       onProgress: (done, total) => progress.tick(done, total),
     });
     progress.done();
+    let saveFailed = false;
     if (flags.save !== undefined) {
-      const path = String(flags.save);
-      writeFileSync(path, JSON.stringify(await model.save()));
-      if (!flags.json) console.log(`saved checkpoint ${path}`);
+      const { written, failure } = saveWithFallback(String(flags.save), JSON.stringify(await model.save()));
+      if (failure) {
+        saveFailed = true;
+        console.error(`gradlab train: ${failure}; the trained model was saved to '${written}' instead`);
+      } else if (!flags.json) console.log(`saved checkpoint ${written}`);
     }
     const metrics = await model.evaluate();
     await flush();
     const summary = summarise(model, metrics, usedBackend, result.seconds);
     if (flags.json) console.log(JSON.stringify(summary));
     else console.log(describe(model, summary, result.epochs, result.steps));
-    return 0;
+    return saveFailed ? 1 : 0;
   } finally {
     model.dispose();
   }
@@ -165,7 +155,7 @@ function newModel(flags: Flags, requested: ModelKind | undefined): GenerativeMod
     Object.assign(config, solved.config);
     console.error(`gradlab train: budget ${budget} → hidden width ${solved.hidden}, ${solved.parameters} parameters`);
   }
-  config.seed = numberInRange(flags, 'seed', 0, Number.MAX_SAFE_INTEGER, 'a non-negative integer') ?? 0;
+  config.seed = numberInRange(flags, 'seed', 0, MAX_SEED, `an integer from 0 to ${MAX_SEED}`) ?? 0;
   try {
     return entry.create(target, config, data);
   } catch (e) {
