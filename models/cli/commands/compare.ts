@@ -7,6 +7,8 @@ import { createRequire } from 'node:module';
 import { getBackend, setBackend, type BackendName } from '../../../engine/index';
 import { COMPARE_MODELS, formatTable, metricsJson, runCompare } from '../../compare';
 import { readCsvFile } from '../../csv-file';
+import { batchForRows } from '../../batch-rule';
+import { DELIMITERS, type DelimiterName } from '../../csv';
 import type { ModelKind } from '../../model';
 import { availableModels, isModelKind } from '../../registry';
 import { renderReport, type UplotAssets } from '../../report';
@@ -22,6 +24,7 @@ import { createProgress, type Progress } from '../progress';
 const FLAGS: FlagSpec = {
   target: { type: 'string', help: "a built-in target ('gradlab targets' lists them)" },
   data: { type: 'string', help: 'a CSV file of your own data instead of a target' },
+  delimiter: { type: 'string', help: "the CSV's column separator: , ; tab space (default: any of them; with ; tab or space, commas are decimal commas)" },
   budget: { type: 'int', help: 'parameter budget P: each model gets the hidden width closest to it', default: 1600 },
   bins: { type: 'int', help: 'K > 0: binned (one-hot) mode with K bins, 1D only', default: 0 },
   epochs: { type: 'int', help: 'epochs per model (one epoch = floor(N / B) steps)', default: 50 },
@@ -59,7 +62,7 @@ function chooseTarget(flags: Flags): { target: Target; data?: Float64Array } {
     const path = String(flags.data);
     let csv;
     try {
-      csv = readCsvFile(path);
+      csv = readCsvFile(path, { delimiter: oneOf(flags, 'delimiter', Object.keys(DELIMITERS) as DelimiterName[]) });
     } catch (e) {
       throw new InputError((e as Error).message);
     }
@@ -91,6 +94,12 @@ async function compare(flags: Flags): Promise<number> {
   if (used !== backend) console.error(`gradlab compare: the ${backend} backend is not available here; using ${used}`);
   let progress: Progress | null = null;
   let current = '';
+  if (data) {
+    for (const kind of models) {
+      const { notice } = batchForRows(kind, data.length / target.dim);
+      if (notice) console.error(`gradlab compare: ${notice}`);
+    }
+  }
   const result = await runCompare({ target, data, budget, bins, epochs, seed, models, evalSamples, backend: getBackend() }, (p) => {
     if (p.model !== current) {
       progress?.done();

@@ -7,6 +7,8 @@ import { basename } from 'node:path';
 import { flush, getBackend, setBackend, type BackendName } from '../../../engine/index';
 import { parseCheckpoint } from '../../checkpoint';
 import { readCsvFile } from '../../csv-file';
+import { DELIMITERS, type DelimiterName } from '../../csv';
+import { batchForRows } from '../../batch-rule';
 import type { Checkpoint, FinalMetrics, GenerativeModel, HistoryRecord, ModelKind } from '../../model';
 import { availableModels, isModelKind, loadModel, modelEntry, MODEL_KINDS, modelFlags } from '../../registry';
 import { getTarget, listTargets, targetFromSamples, type Target } from '../../targets';
@@ -26,6 +28,7 @@ const COMMON: FlagSpec = {
   model: { type: 'string', help: `${MODEL_KINDS.join(' | ')} (default gan)` },
   target: { type: 'string', help: "a built-in target ('gradlab targets' lists them)" },
   data: { type: 'string', help: 'a CSV file of your own data (one column for 1D, two for 2D)' },
+  delimiter: { type: 'string', help: "the CSV's column separator: , ; tab space (default: any of them; with ; tab or space, commas are decimal commas)" },
   budget: { type: 'int', help: "parameter budget P: the model's hidden width is solved so its parameter count is closest to P (as in 'gradlab compare')" },
   epochs: { type: 'int', help: `epochs to train (default ${DEFAULT_EPOCHS}; one epoch = floor(N / B) steps)` },
   steps: { type: 'int', help: 'steps to train, rounded up to whole epochs' },
@@ -128,7 +131,7 @@ function newModel(flags: Flags, requested: ModelKind | undefined): GenerativeMod
     const path = String(flags.data);
     let csv;
     try {
-      csv = readCsvFile(path);
+      csv = readCsvFile(path, { delimiter: oneOf(flags, 'delimiter', Object.keys(DELIMITERS) as DelimiterName[]) });
     } catch (e) {
       throw new InputError((e as Error).message);
     }
@@ -145,7 +148,14 @@ function newModel(flags: Flags, requested: ModelKind | undefined): GenerativeMod
   }
   const entry = modelEntry(kind);
   const config = entry.configFromFlags(modelFlagsGiven);
-  if (data) delete config.dataset;
+  if (data) {
+    delete config.dataset;
+    if (flags.batch === undefined) {
+      const { batch, notice } = batchForRows(kind, data.length / target.dim);
+      config.batch = batch;
+      if (notice) console.error(`gradlab train: ${notice}`);
+    }
+  }
   if (flags.budget !== undefined) {
     const budget = numberInRange(flags, 'budget', 10, 10_000_000, 'an integer from 10 to 10000000') as number;
     const solved = budgetedConfig(kind, budget, target.dim, Number(config.bins ?? 0));
