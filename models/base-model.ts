@@ -18,7 +18,7 @@ import {
 } from '../engine/index';
 import { readOptimizers, readWeights, writeOptimizers, writeWeights } from './checkpoint';
 import { createDataset, type Dataset } from './dataset';
-import { checkLosses, checkWeights } from './divergence';
+import { checkLosses, checkSamples, checkWeights } from './divergence';
 import { referenceSamples, scoreSamples } from './evaluate';
 import { mean as sampleMean, std as sampleStd } from './metrics';
 import { createBinning, decodeHard, decodeUniform, digitise, type Binning } from './binning';
@@ -231,6 +231,7 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
     const n = this.config.evalSamples;
     const samples = await this.sampleWith(n, evaluationRng(this.config.seed, this.epoch));
     this.reference ??= referenceSamples(this.target, n, this.config.seed);
+    checkSamples(this.kind, samples, this.target, this.dim, this.epoch, this.steps);
     return scoreSamples(samples, this.target, this.reference);
   }
 

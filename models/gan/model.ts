@@ -14,7 +14,7 @@
 import { mixSeed } from '../seeds';
 import { Adam, add, sub, createRng, keep, MLP, noGrad, randn, softmax, sum, tensor, tidy, trainingStep, type Rng, type Tensor } from '../../engine/index';
 import { createBinning, decodeHard, decodeSoft, decodeUniform, digitise, gumbelSoftmax, oneHotOfMax, sampleCategorical, type Binning } from '../binning';
-import { checkLosses, checkWeights } from '../divergence';
+import { checkLosses, checkSamples, checkWeights } from '../divergence';
 import { createDataset, type Dataset } from '../dataset';
 import { referenceSamples, scoreSamples } from '../evaluate';
 import type { Checkpoint, FinalMetrics, GenerativeModel, HistoryRecord } from '../model';
@@ -197,6 +197,7 @@ export class Gan implements GenerativeModel {
     checkLosses('GAN', { 'discriminator loss': means.dLoss, 'generator loss': means.gLoss }, this.epoch, this.steps);
     // Evaluation uses its own stream for each epoch, so a resumed run scores the same way.
     const samples = await this.generate(this.config.evalSamples, createRng(derivedSeed(this.config.seed, 1000 + this.epoch)));
+    checkSamples('GAN', samples, this.target, this.dim, this.epoch, this.steps);
     const m = scoreSamples(samples, this.target, this.referenceSample());
     const record: HistoryRecord = {
       epoch: this.epoch, step: this.steps,
@@ -216,6 +217,7 @@ export class Gan implements GenerativeModel {
 
   async evaluate(): Promise<FinalMetrics> {
     const samples = await this.generate(this.config.evalSamples, createRng(derivedSeed(this.config.seed, 2)));
+    checkSamples('GAN', samples, this.target, this.dim, this.epoch, this.steps);
     return scoreSamples(samples, this.target, this.referenceSample());
   }
 
