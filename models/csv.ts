@@ -56,6 +56,7 @@ function cellProblem(cell: string): string | null {
   if (cell === '') return 'empty cell';
   if (SPECIAL.test(cell)) return /nan/i.test(cell) ? `NaN value ${quoteCell(cell)}` : `infinite value ${quoteCell(cell)}`;
   if (!NUMBER.test(cell)) return `not a number: ${quoteCell(cell)}`;
+  if (!Number.isFinite(Number(cell))) return `infinite value ${quoteCell(cell)} (out of range)`;
   if (!Number.isFinite(Math.fround(Number(cell)))) return `value ${quoteCell(cell)} is beyond float32's range (largest magnitude 3.4028e+38)`;
   return null;
 }
