@@ -79,16 +79,18 @@ const encoder = new TextEncoder();
 /** A CSV file's bytes: a valid file mutated in one of many ways (bytes, numbers, encodings, sizes). */
 export function csvCase(rng: Rng): Uint8Array {
   const rows = pick(rng, [0, 1, 15, 16, 17, 40, 200]);
-  const cols = pick(rng, [1, 1, 2, 3]);
-  const sep = pick(rng, [',', ';', '\t', ' ', ', ']);
+  const cols = pick(rng, [1, 1, 1, 2, 2, 3]);
+  const sep = pick(rng, [',', ',', ';', '\t', ' ', ', ']);
   const lines: string[] = [];
   if (rng.uniform() < 0.5) lines.push(cols === 1 ? 'x' : ['x', 'y', 'z'].slice(0, cols).join(sep));
+  const scale = pick(rng, [1, 1, 1, 1, 1, 1e3, 1e7, 1e30, 1e-30]);
+  const digits = int(rng, 1, 17);
   for (let i = 0; i < rows; i++) {
-    const cells = Array.from({ length: cols }, () => (rng.normal() * pick(rng, [1, 1, 1e3, 1e7, 1e30, 1e-30])).toPrecision(int(rng, 1, 17)));
+    const cells = Array.from({ length: cols }, () => (4 + rng.normal() * scale).toPrecision(digits));
     lines.push(cells.join(sep));
   }
   let text = lines.join(pick(rng, ['\n', '\r\n', '\r']));
-  const mutation = int(rng, 0, 11);
+  const mutation = int(rng, 0, 14); // 0 and 11-14: left as generated
   if (mutation === 1 && text.length) text = text.slice(0, int(rng, 0, text.length)); // truncated
   if (mutation === 2) text = text.replace(/\d/, pick(rng, NASTY_VALUES)); // one bad cell
   if (mutation === 3) text = `\uFEFF${text}`; // BOM

@@ -147,15 +147,13 @@ function newModel(flags: Flags, requested: ModelKind | undefined): GenerativeMod
     }
   }
   const entry = modelEntry(kind);
-  const config = entry.configFromFlags(modelFlagsGiven);
-  if (data) {
-    delete config.dataset;
-    if (flags.batch === undefined) {
-      const { batch, notice } = batchForRows(kind, data.length / target.dim);
-      config.batch = batch;
-      if (notice) console.error(`gradlab train: ${notice}`);
-    }
+  if (data && flags.batch === undefined) {
+    const { batch, notice } = batchForRows(kind, data.length / target.dim);
+    modelFlagsGiven.batch = batch;
+    if (notice) console.error(`gradlab train: ${notice}`);
   }
+  const config = entry.configFromFlags(modelFlagsGiven);
+  if (data) delete config.dataset;
   if (flags.budget !== undefined) {
     const budget = numberInRange(flags, 'budget', 10, 10_000_000, 'an integer from 10 to 10000000') as number;
     const solved = budgetedConfig(kind, budget, target.dim, Number(config.bins ?? 0));
