@@ -257,9 +257,14 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
 
   /** Put a checkpoint's weights, optimizer states, generator and history into this fresh model. */
   protected restore(checkpoint: Checkpoint, source: string): void {
-    writeWeights(this.namedParameters(), checkpoint.weights, source);
-    writeOptimizers(this.optimizers(), checkpoint.optimizers, source);
-    this.rng.setState(checkpoint.rng);
+    try {
+      writeWeights(this.namedParameters(), checkpoint.weights, source);
+      writeOptimizers(this.optimizers(), checkpoint.optimizers, source);
+      this.rng.setState(checkpoint.rng);
+    } catch (e) {
+      this.dispose(); // a refused checkpoint leaves no tensors behind
+      throw e;
+    }
     this.epoch = checkpoint.epoch;
     this.steps = checkpoint.steps;
     this.history.push(...checkpoint.history.map((r) => ({ ...r })));

@@ -127,6 +127,10 @@ describe('fuzz: nothing crashes, nothing is lost', () => {
     expect(failures, failures.join('\n\n')).toEqual([]);
   }, 600_000);
 
+  it('leaves no tensor behind after thousands of refused inputs', () => {
+    expect(liveTensors()).toBe(0);
+  });
+
   it(`${CASES.checkpoint} corrupted checkpoints`, async () => {
     const rng = createRng(SEED + 2);
     const path = join(dir, 'case.json');
@@ -138,5 +142,6 @@ describe('fuzz: nothing crashes, nothing is lost', () => {
       expect(sha(path), `case ${i} changed its input`).toBe(before);
     }
     expect(failures, failures.join('\n\n')).toEqual([]);
+    expect(liveTensors()).toBe(0);
   }, 600_000);
 });
