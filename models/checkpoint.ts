@@ -64,6 +64,8 @@ export function validateCheckpoint(value: unknown, source: string, expectedModel
   if (!c.optimizers || typeof c.optimizers !== 'object') fail('"optimizers" is missing');
   if (!c.rng || !Number.isInteger(c.rng.seed) || !Number.isInteger(c.rng.counter)) fail('"rng" must hold integer seed and counter');
   if (!Array.isArray(c.data) || c.data.length === 0 || c.data.some((x) => typeof x !== 'number' || !Number.isFinite(x))) fail('"data" must be a non-empty array of finite numbers');
+  const tooBig = (c.data as number[]).findIndex((x) => !Number.isFinite(Math.fround(x)));
+  if (tooBig >= 0) fail(`"data" value ${tooBig} is ${(c.data as number[])[tooBig]}, beyond float32's range`);
   if (!Array.isArray(c.history)) fail('"history" must be an array');
   return c as Checkpoint;
 }

@@ -65,3 +65,18 @@ export function formatSoak(r: SoakResult): string {
   const f = (a: SoakPoint, b: SoakPoint, c: SoakPoint, k: keyof SoakPoint, d = 0): string => `${a[k].toFixed(d)} → ${b[k].toFixed(d)} → ${c[k].toFixed(d)}`;
   return `| ${r.model} | ${r.backend} | ${r.steps} | ${f(r.warm, r.end, r.disposed, 'liveTensors')} | ${f(r.warm, r.end, r.disposed, 'liveBuffers')} | ${f(r.warm, r.end, r.disposed, 'rssMB')} | ${r.seconds.toFixed(0)} |`;
 }
+
+/**
+ * The loop a careless user writes: `steps` calls of trainStep() with no await in between, after
+ * one warm epoch. On WebGPU nothing is read back, so only the backend can bound the work queued.
+ */
+export async function soakWithoutAwait(kind: ModelKind, steps: number): Promise<{ model: ModelKind; backend: BackendName; steps: number; before: SoakPoint; after: SoakPoint }> {
+  const model = createModel(kind, getTarget('normal'), { seed: 1, dataset: 1600, batch: 16, evalSamples: 16, ...(kind === 'rbm' ? { gibbsSteps: 20 } : {}) });
+  await model.trainEpoch();
+  const before = point(model.steps);
+  for (let i = 0; i < steps; i++) model.trainStep();
+  const after = point(model.steps);
+  await model.trainEpoch(); // drains and reads back
+  model.dispose();
+  return { model: kind, backend: getBackend(), steps, before, after };
+}

@@ -1,10 +1,10 @@
 // `npm run soak`: 10,000 training steps of each model on the CPU and on WebGPU, printing live
 // tensors, live buffers and RSS after warm-up, at the end and after dispose (README: Reliability).
-//   npm run soak -- --steps 10000 --backends cpu,webgpu --models gan,vae,rbm,diffusion
+//   npm run soak -- --steps 10000 --backends cpu,webgpu --models gan,vae,rbm,diffusion [--no-await]
 
 import { setBackend, type BackendName } from '../../engine/index';
 import type { ModelKind } from '../model';
-import { formatSoak, soak, type SoakResult } from './soak-core';
+import { formatSoak, soak, soakWithoutAwait, type SoakResult } from './soak-core';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -35,3 +35,12 @@ for (const backend of backends) {
   }
 }
 console.log(JSON.stringify(results));
+
+// The same steps in a loop that never awaits (README: Reliability).
+if (process.argv.includes('--no-await')) {
+  for (const backend of backends) {
+    if ((await setBackend(backend)) !== backend) continue;
+    const r = await soakWithoutAwait('gan', steps);
+    console.log(`no-await loop, gan on ${backend}: ${r.steps} steps, RSS ${r.before.rssMB.toFixed(0)} → ${r.after.rssMB.toFixed(0)} MB, live buffers ${r.before.liveBuffers} → ${r.after.liveBuffers}`);
+  }
+}

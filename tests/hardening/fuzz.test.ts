@@ -138,7 +138,10 @@ describe('fuzz: nothing crashes, nothing is lost', () => {
       writeFileSync(path, checkpointCase(rng, checkpointText));
       const before = sha(path);
       const args = ['train', '--resume', path, '--epochs', String(i % 2)];
-      record('checkpoint', args, await capture(args));
+      const live = liveTensors();
+      const o = await capture(args);
+      if (process.env.FUZZ_DEBUG && liveTensors() !== live) console.info(`LEAK case ${i}: ${liveTensors() - live} tensors; exit ${o.code}: ${o.err.trim().split('\n').pop()}`);
+      record('checkpoint', args, o);
       expect(sha(path), `case ${i} changed its input`).toBe(before);
     }
     expect(failures, failures.join('\n\n')).toEqual([]);
