@@ -18,7 +18,7 @@ import {
 } from '../engine/index';
 import { readOptimizers, readWeights, writeOptimizers, writeWeights } from './checkpoint';
 import { createDataset, type Dataset } from './dataset';
-import { checkLosses, checkSamples, checkWeights } from './divergence';
+import { checkLosses, checkSamples, checkWeights, SAMPLE_SPREAD_LIMIT } from './divergence';
 import { referenceSamples, scoreSamples } from './evaluate';
 import { mean as sampleMean, std as sampleStd } from './metrics';
 import { createBinning, decodeHard, decodeUniform, digitise, type Binning } from './binning';
@@ -90,6 +90,11 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
   /** x = z·scale + shift per column (identity when not standardising, unused in binned mode). */
   protected readonly shift: number[];
   protected readonly scale: number[];
+  /**
+   * How far generated samples may stray (in target standard deviations, see checkSamples) before
+   * the run counts as diverged. Infinity leaves only the non-finite check.
+   */
+  protected readonly sampleSpreadLimit: number = SAMPLE_SPREAD_LIMIT;
   /** Names of the losses step() returns, in order; their epoch means go into the history. */
   protected abstract readonly lossNames: readonly string[];
   /** The generator of sample() (and other draws for display); not saved in checkpoints. */
@@ -231,7 +236,7 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
     const n = this.config.evalSamples;
     const samples = await this.sampleWith(n, evaluationRng(this.config.seed, this.epoch));
     this.reference ??= referenceSamples(this.target, n, this.config.seed);
-    checkSamples(this.kind, samples, this.target, this.dim, this.epoch, this.steps);
+    checkSamples(this.kind, samples, this.target, this.dim, this.epoch, this.steps, this.sampleSpreadLimit);
     return scoreSamples(samples, this.target, this.reference);
   }
 

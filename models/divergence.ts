@@ -40,7 +40,7 @@ export const SAMPLE_SPREAD_LIMIT = 100;
  * losses are still numbers. (The 2·|μ| term spares a model that starts near 0 on data far from
  * it.) `samples` are interleaved rows of `dim`.
  */
-export function checkSamples(model: string, samples: ArrayLike<number>, target: { mean: readonly number[]; std: readonly number[] }, dim: number, epoch: number, step: number): void {
+export function checkSamples(model: string, samples: ArrayLike<number>, target: { mean: readonly number[]; std: readonly number[] }, dim: number, epoch: number, step: number, spreadLimit = SAMPLE_SPREAD_LIMIT): void {
   const advice = 'Try a lower learning rate (e.g. --lr 1e-3 or below), a smaller model, or another seed.';
   for (let i = 0; i < samples.length; i++) {
     const v = samples[i];
@@ -48,9 +48,9 @@ export function checkSamples(model: string, samples: ArrayLike<number>, target: 
     const d = i % dim;
     const mu = target.mean[d];
     const sigma = target.std[d];
-    if (target.mean.length === dim && sigma > 0 && Math.abs(v - mu) > SAMPLE_SPREAD_LIMIT * sigma + 2 * Math.abs(mu)) {
+    if (target.mean.length === dim && sigma > 0 && Math.abs(v - mu) > spreadLimit * sigma + 2 * Math.abs(mu)) {
       throw new DivergenceError(
-        `${model} diverged at epoch ${epoch} (step ${step}): generated sample ${Math.floor(i / dim)} is ${v.toPrecision(4)}, far outside the data (mean ${mu.toPrecision(4)}, std ${sigma.toPrecision(3)}; the limit is ${SAMPLE_SPREAD_LIMIT}·std + 2·|mean| from the mean). ${advice}`,
+        `${model} diverged at epoch ${epoch} (step ${step}): generated sample ${Math.floor(i / dim)} is ${v.toPrecision(4)}, far outside the data (mean ${mu.toPrecision(4)}, std ${sigma.toPrecision(3)}; the limit is ${spreadLimit}·std + 2·|mean| from the mean). ${advice}`,
         epoch, step,
       );
     }
