@@ -39,6 +39,8 @@ interface CachedPipeline {
 
 /** Bind groups kept at most (a warm training loop needs far fewer; the cache is cleared when full). */
 const MAX_BIND_GROUPS = 4096;
+/** Submits in one synchronous stretch after which a loop that never awaits is warned about. */
+export const SUBMITS_WITHOUT_YIELD_WARNING = 2000;
 /** Uniform slots in the ring at first (it doubles when one submit needs more). */
 const INITIAL_UNIFORM_SLOTS = 1024;
 
@@ -70,6 +72,8 @@ export class WebGpuBackend implements Backend {
   private destroyed = false;
   private lastPlanned: { call: KernelCall; plans: DispatchPlan[] } | null = null;
   private errorFlag: GpuStorage | null = null;
+  private submitsWithoutYield = 0;
+  private warnedNoYield = false;
   private counters = { liveBuffers: 0, dispatches: 0, submits: 0, bindGroupCreations: 0, pipelineCreations: 0, uniformCreations: 0 };
 
   constructor(readonly device: GPUDevice, readonly adapterName: string) {
@@ -277,6 +281,24 @@ export class WebGpuBackend implements Backend {
     this.encoder = null;
     this.pendingUse.clear();
     this.counters.submits++;
+    this.noteSubmitWithoutYield();
+  }
+
+  /**
+   * WebGPU has no synchronous wait: a loop that never awaits cannot be held back, and the GPU
+   * driver keeps each finished submit's bookkeeping until the event loop turns (~20 KB a step
+   * measured on lavapipe). Count submits until the caller next yields and say so, once, when a
+   * loop runs far ahead without awaiting.
+   */
+  private noteSubmitWithoutYield(): void {
+    if (this.submitsWithoutYield++ === 0) queueMicrotask(() => { this.submitsWithoutYield = 0; });
+    if (this.submitsWithoutYield === SUBMITS_WITHOUT_YIELD_WARNING && !this.warnedNoYield) {
+      this.warnedNoYield = true;
+      console.warn(
+        `[gradlab] webgpu: ${SUBMITS_WITHOUT_YIELD_WARNING} submits without an await; memory grows until the loop yields. ` +
+          'Await something now and then (e.g. `await flush()` every 100 steps, or read a loss once per epoch).',
+      );
+    }
   }
 
   endStep(): void {
