@@ -3,10 +3,17 @@
 // (PORT=... to change it). The page is fully bundled (uPlot and our code), so nothing is
 // fetched from anywhere else. http://localhost counts as a secure context, which WebGPU needs.
 //
+// The server is small but defensive: a malformed URL is a 400, a method other than GET or HEAD
+// a 405, a path or symlink leading out of the served root a 403, an unreadable file a 500; none
+// of them stops the server. Every answer says `nosniff` and carries a Content-Security-Policy
+// that allows only the page's own origin. Its 'unsafe-eval' lets the CPU backend compile one loop
+// per elementwise op (kernels/cpu/unary.ts, new Function over the op table's own functions):
+// no script from elsewhere, and without it the page would still run, on slower shared loops.
+//
 // The page tests import serveDirectory() to serve the built page on a free port.
 
 import { execFileSync } from 'node:child_process';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, realpathSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,39 +29,107 @@ const TYPES = {
   '.svg': 'image/svg+xml',
 };
 
+/** Sent with every answer: no MIME sniffing, and nothing loaded from any other origin. */
+export const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': "default-src 'self'; script-src 'self' 'unsafe-eval'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'",
+};
+
+function answer(res, status, text, extra = {}) {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8', ...extra }).end(`${text}\n`);
+}
+
+/** Whether `file` is `base` itself or lies inside it. */
+function inside(base, file) {
+  return file === base || file.startsWith(base + sep);
+}
+
 /**
  * Serve the files under `root` on the loopback interface. port 0 lets the OS pick a free one.
  * Resolves to the running server; its URL is http://localhost:<server.address().port>/.
  */
 export function serveDirectory(root, port = 0, host = '127.0.0.1') {
-  const base = resolve(root);
+  const base = realpathSync(resolve(root));
   const server = http.createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
-    const file = normalize(join(base, path.endsWith('/') ? `${path}index.html` : path));
-    if (file !== base && !file.startsWith(base + sep)) {
-      res.writeHead(403).end('forbidden');
-      return;
-    }
-    let size;
     try {
-      const st = statSync(file);
-      if (!st.isFile()) throw new Error('not a file');
-      size = st.size;
-    } catch {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${path}`);
-      return;
+      handle(base, req, res);
+    } catch (err) {
+      answer(res, 500, `internal error: ${err instanceof Error ? err.message : String(err)}`);
     }
-    res.writeHead(200, {
-      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'content-length': size,
-      'cache-control': 'no-store',
-    });
-    createReadStream(file).pipe(res);
+  });
+  // A client that sends garbage instead of HTTP gets a 400 and a closed socket, nothing more.
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+    else socket.destroy();
   });
   return new Promise((resolvePromise, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolvePromise(server));
   });
+}
+
+function handle(base, req, res) {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    answer(res, 405, `method not allowed: ${req.method}`, { allow: 'GET, HEAD' });
+    return;
+  }
+  let path;
+  try {
+    path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+  } catch {
+    answer(res, 400, 'bad request: malformed URL');
+    return;
+  }
+  if (path.includes('\0')) {
+    answer(res, 400, 'bad request: NUL in path');
+    return;
+  }
+  const file = normalize(join(base, path.endsWith('/') ? `${path}index.html` : path));
+  if (!inside(base, file)) {
+    answer(res, 403, 'forbidden');
+    return;
+  }
+  let real;
+  let size;
+  try {
+    real = realpathSync(file);
+    const st = statSync(real);
+    if (!st.isFile()) throw new Error('not a file');
+    size = st.size;
+  } catch {
+    answer(res, 404, `not found: ${JSON.stringify(path)}`);
+    return;
+  }
+  // A symlink under the root that leads out of it is refused.
+  if (!inside(base, real)) {
+    answer(res, 403, 'forbidden');
+    return;
+  }
+  const headers = {
+    ...SECURITY_HEADERS,
+    'content-type': TYPES[extname(real)] ?? 'application/octet-stream',
+    'content-length': size,
+    'cache-control': 'no-store',
+  };
+  if (req.method === 'HEAD') {
+    res.writeHead(200, headers).end();
+    return;
+  }
+  const stream = createReadStream(real);
+  // Open the file before sending a 200: an unreadable file becomes a 500, not a crash.
+  stream.once('open', () => {
+    res.writeHead(200, headers);
+    stream.pipe(res);
+  });
+  stream.once('error', (err) => {
+    stream.destroy();
+    answer(res, err.code === 'EACCES' ? 403 : 500, err.code === 'EACCES' ? 'forbidden: file not readable' : 'internal error: cannot read file');
+  });
+  res.once('close', () => stream.destroy());
 }
 
 async function main() {

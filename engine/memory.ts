@@ -62,9 +62,13 @@ export function tidy<T>(fn: () => T): T {
   let result: T;
   try {
     result = fn();
-  } finally {
+  } catch (err) {
+    // fn threw: nothing it made can be returned, so free it all before passing the error on.
     scopes.pop();
+    for (const t of scope) if (!t.isDisposed) t.dispose();
+    throw err;
   }
+  scopes.pop();
   if (result instanceof Promise) {
     throw new Error('tidy: fn returned a Promise; tidy only works with synchronous functions (await outside it)');
   }

@@ -48,8 +48,18 @@ export class Tensor {
   }
 
   /** @internal A new tensor of the given shape and a fresh buffer on `backend`. */
-  static empty(shape: Shape, dtype: DType, backend: Backend = currentBackend()): Tensor {
-    return new Tensor(new SharedBuffer(backend.alloc(Math.max(sizeOf(shape), 1), dtype), backend), shape);
+  static empty(shape: Shape, dtype: DType, backend: Backend = currentBackend(), op = 'alloc'): Tensor {
+    const size = Math.max(sizeOf(shape), 1);
+    let storage: Storage;
+    try {
+      storage = backend.alloc(size, dtype);
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      // A typed array too large for this JavaScript engine: say what was asked for.
+      const bytes = size * (dtype === 'float64' ? 8 : 4);
+      throw new Error(`${op}: cannot allocate a ${dtype} tensor of shape ${formatShape(shape)} (${size} elements, ${bytes} bytes): ${e.message}`);
+    }
+    return new Tensor(new SharedBuffer(storage, backend), shape);
   }
 
   /** @internal A tensor of another shape over the same buffer (reshape, gradient aliases). */

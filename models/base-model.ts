@@ -18,16 +18,17 @@ import {
 } from '../engine/index';
 import { readOptimizers, readWeights, writeOptimizers, writeWeights } from './checkpoint';
 import { createDataset, type Dataset } from './dataset';
-import { checkLosses, checkWeights } from './divergence';
+import { checkLosses, checkSamples, checkWeights, SAMPLE_SPREAD_LIMIT } from './divergence';
 import { referenceSamples, scoreSamples } from './evaluate';
 import { mean as sampleMean, std as sampleStd } from './metrics';
 import { createBinning, decodeHard, decodeUniform, digitise, type Binning } from './binning';
+import { mixSeed } from './seeds';
 import { getTarget, targetFromSamples, type Target } from './targets';
 import type { BaseConfig, Checkpoint, FinalMetrics, GenerativeModel, HistoryRecord, ModelKind } from './model';
 
 /** A generator for the evaluation after epoch `epoch`: a fixed function of (seed, epoch). */
 export function evaluationRng(seed: number, epoch: number): Rng {
-  return createRng((seed * 7919 + epoch * 104729 + 0x5eed) % 2 ** 52);
+  return createRng(mixSeed(seed, 7919, epoch, 104729, 0x5eed));
 }
 
 /** Generators apart from training's: one draws the dataset, one serves sample(). */
@@ -89,6 +90,11 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
   /** x = z·scale + shift per column (identity when not standardising, unused in binned mode). */
   protected readonly shift: number[];
   protected readonly scale: number[];
+  /**
+   * How far generated samples may stray (in target standard deviations, see checkSamples) before
+   * the run counts as diverged. Infinity leaves only the non-finite check.
+   */
+  protected readonly sampleSpreadLimit: number = SAMPLE_SPREAD_LIMIT;
   /** Names of the losses step() returns, in order; their epoch means go into the history. */
   protected abstract readonly lossNames: readonly string[];
   /** The generator of sample() (and other draws for display); not saved in checkpoints. */
@@ -230,6 +236,7 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
     const n = this.config.evalSamples;
     const samples = await this.sampleWith(n, evaluationRng(this.config.seed, this.epoch));
     this.reference ??= referenceSamples(this.target, n, this.config.seed);
+    checkSamples(this.kind, samples, this.target, this.dim, this.epoch, this.steps, this.sampleSpreadLimit);
     return scoreSamples(samples, this.target, this.reference);
   }
 
@@ -255,9 +262,14 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
 
   /** Put a checkpoint's weights, optimizer states, generator and history into this fresh model. */
   protected restore(checkpoint: Checkpoint, source: string): void {
-    writeWeights(this.namedParameters(), checkpoint.weights, source);
-    writeOptimizers(this.optimizers(), checkpoint.optimizers, source);
-    this.rng.setState(checkpoint.rng);
+    try {
+      writeWeights(this.namedParameters(), checkpoint.weights, source);
+      writeOptimizers(this.optimizers(), checkpoint.optimizers, source);
+      this.rng.setState(checkpoint.rng);
+    } catch (e) {
+      this.dispose(); // a refused checkpoint leaves no tensors behind
+      throw e;
+    }
     this.epoch = checkpoint.epoch;
     this.steps = checkpoint.steps;
     this.history.push(...checkpoint.history.map((r) => ({ ...r })));

@@ -22,6 +22,7 @@ export function writeWeights(named: [string, Tensor][], weights: Record<string, 
     if (values.length !== t.size) throw new Error(`${source}: parameter '${name}' has ${values.length} values, the model needs ${t.size} (shape [${t.shape.join(', ')}]); was it saved with another configuration?`);
     for (let i = 0; i < values.length; i++) {
       if (typeof values[i] !== 'number' || !Number.isFinite(values[i])) throw new Error(`${source}: parameter '${name}' value ${i} is ${String(values[i])}`);
+      if (!Number.isFinite(Math.fround(values[i]))) throw new Error(`${source}: parameter '${name}' value ${i} is ${values[i]}, beyond float32's range`);
     }
   }
   for (const [name, t] of named) t.backend.write(t.storage('load'), weights[name]);
@@ -63,6 +64,8 @@ export function validateCheckpoint(value: unknown, source: string, expectedModel
   if (!c.optimizers || typeof c.optimizers !== 'object') fail('"optimizers" is missing');
   if (!c.rng || !Number.isInteger(c.rng.seed) || !Number.isInteger(c.rng.counter)) fail('"rng" must hold integer seed and counter');
   if (!Array.isArray(c.data) || c.data.length === 0 || c.data.some((x) => typeof x !== 'number' || !Number.isFinite(x))) fail('"data" must be a non-empty array of finite numbers');
+  const tooBig = (c.data as number[]).findIndex((x) => !Number.isFinite(Math.fround(x)));
+  if (tooBig >= 0) fail(`"data" value ${tooBig} is ${(c.data as number[])[tooBig]}, beyond float32's range`);
   if (!Array.isArray(c.history)) fail('"history" must be an array');
   return c as Checkpoint;
 }
@@ -73,7 +76,9 @@ export function parseCheckpoint(text: string, source: string, expectedModel?: Mo
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${source}: not a valid gradlab checkpoint: the JSON does not parse (${(e as Error).message})`);
+    // JSON.parse quotes the text around the error: keep it on one line, control bytes escaped.
+    const why = (e as Error).message.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`).slice(0, 200);
+    throw new Error(`${source}: not a valid gradlab checkpoint: the JSON does not parse (${why})`);
   }
   return validateCheckpoint(value, source, expectedModel);
 }

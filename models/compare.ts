@@ -12,6 +12,7 @@ import { DIFFUSION_DEFAULTS } from './diffusion';
 import { referenceSamples } from './evaluate';
 import { DivergenceError, type BaseConfig, type FinalMetrics, type GenerativeModel, type HistoryRecord, type ModelKind } from './model';
 import { createModel } from './registry';
+import { batchForRows } from './batch-rule';
 import type { Target } from './targets';
 import { runTraining } from './train-loop';
 import { Vae, VAE_DEFAULTS, type LatentSweep } from './vae';
@@ -180,7 +181,8 @@ export async function runCompare(options: CompareOptions, onProgress?: (p: Compa
     const started = performance.now();
     let model: GenerativeModel;
     try {
-      model = createModel(kind, target, { ...config, seed, bins, evalSamples }, options.data);
+      const batch = options.data ? { batch: batchForRows(kind, options.data.length / target.dim).batch } : {};
+      model = createModel(kind, target, { ...config, ...batch, seed, bins, evalSamples }, options.data);
     } catch (e) {
       // A model that cannot run this setting (e.g. no binned mode) is reported, not fatal.
       runs.push({ model: kind, config, hidden, parameters, history: [], final: null, seconds: 0, snapshots: [], error: (e as Error).message });

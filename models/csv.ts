@@ -3,10 +3,27 @@
 //
 // Accepted: comma-separated cells (semicolons or whitespace also work), an optional header as
 // the first non-blank line, blank lines anywhere. Refused, with "file, line N: reason":
-// no numbers, more than 2 columns, ragged rows, NaN / infinite / non-numeric cells, < 16 rows.
+// no numbers, more than 2 columns, ragged rows, NaN / infinite / non-numeric cells, values
+// beyond float32's range, < 16 rows or more than MAX_ROWS, data on a scale the models cannot
+// train on, and rows that look like single numbers written with a decimal comma ('3,3718').
+// Options: `delimiter` fixes the column separator; with ';', tab or space, a comma inside a
+// cell is a decimal comma. Cells are quoted in messages, control bytes escaped.
 
 /** Fewest data rows accepted: too few points cannot describe a distribution. */
 export const MIN_ROWS = 16;
+/** Most data rows accepted: the largest dataset a model takes. */
+export const MAX_ROWS = 10_000_000;
+/** Largest |value| the models train on; beyond it the losses and metrics lose all meaning. */
+export const MAX_DATA_MAGNITUDE = 1e6;
+
+/** Column separators --delimiter accepts, by name. */
+export const DELIMITERS = { ',': ',', ';': ';', tab: '\t', space: ' ' } as const;
+export type DelimiterName = keyof typeof DELIMITERS;
+
+export interface CsvOptions {
+  /** The column separator; by default commas, semicolons or whitespace. */
+  delimiter?: DelimiterName;
+}
 
 export interface ParsedCsv {
   /** Values; for dim 2 interleaved pairs x0, y0, x1, y1, ... */
@@ -20,22 +37,34 @@ const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 /** Spellings of NaN / infinity that we reject with a specific reason rather than "header". */
 const SPECIAL = /^[+-]?(nan|inf|infinity)$/i;
 
-/** Split one line into cells on commas, semicolons or runs of whitespace. */
-function splitCells(line: string): string[] {
-  return line.trim().split(/\s*[,;]\s*|\s+/);
+/** Split one line into cells on commas, semicolons or runs of whitespace (or on `delimiter` only). */
+function splitCells(line: string, delimiter?: DelimiterName): string[] {
+  if (delimiter === undefined) return line.trim().split(/\s*[,;]\s*|\s+/);
+  const parts = delimiter === 'space' ? line.trim().split(/ +/) : line.split(DELIMITERS[delimiter]).map((c) => c.trim());
+  // With another column separator, a comma is a decimal comma: '3,37' is 3.37.
+  return delimiter === ',' ? parts : parts.map((c) => c.replace(',', '.'));
+}
+
+/** A cell as shown in a message: quoted, control bytes escaped, long cells cut. */
+export function quoteCell(cell: string): string {
+  const cut = cell.length > 40 ? `${cell.slice(0, 40)}…` : cell;
+  return `'${cut.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029']/g, (c) => (c === "'" ? "\\'" : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))}'`;
 }
 
 /** Why a cell is not a usable number, or null if it is fine. */
 function cellProblem(cell: string): string | null {
   if (cell === '') return 'empty cell';
-  if (SPECIAL.test(cell)) return /nan/i.test(cell) ? `NaN value '${cell}'` : `infinite value '${cell}'`;
-  if (!NUMBER.test(cell)) return `not a number: '${cell}'`;
-  if (!Number.isFinite(Number(cell))) return `infinite value '${cell}' (out of range)`;
+  if (SPECIAL.test(cell)) return /nan/i.test(cell) ? `NaN value ${quoteCell(cell)}` : `infinite value ${quoteCell(cell)}`;
+  if (!NUMBER.test(cell)) return `not a number: ${quoteCell(cell)}`;
+  if (!Number.isFinite(Number(cell))) return `infinite value ${quoteCell(cell)} (out of range)`;
+  if (!Number.isFinite(Math.fround(Number(cell)))) return `value ${quoteCell(cell)} is beyond float32's range (largest magnitude 3.4028e+38)`;
   return null;
 }
 
 /** Parse CSV text; throws an Error naming the file, the 1-based line and the reason. */
-export function parseCsv(text: string, fileName: string): ParsedCsv {
+export function parseCsv(text: string, fileName: string, options: CsvOptions = {}): ParsedCsv {
+  const delimiter = options.delimiter;
+  if (delimiter !== undefined && !(delimiter in DELIMITERS)) throw new Error(`${fileName}: unknown delimiter ${quoteCell(String(delimiter))} (use one of ${Object.keys(DELIMITERS).join(' ')})`);
   const fail = (line: number, reason: string): never => {
     throw new Error(`${fileName}, line ${line}: ${reason}`);
   };
@@ -50,7 +79,7 @@ export function parseCsv(text: string, fileName: string): ParsedCsv {
   for (let k = 0; k < lines.length; k++) {
     const lineNo = k + 1;
     if (lines[k].trim() === '') continue;
-    const cells = splitCells(lines[k]);
+    const cells = splitCells(lines[k], delimiter);
     // The first non-blank line is a header when none of its cells looks like a number.
     if (!seenContent) {
       seenContent = true;
@@ -72,6 +101,7 @@ export function parseCsv(text: string, fileName: string): ParsedCsv {
       values.push(Number(cells[c]));
     }
     lastDataLine = lineNo;
+    if (values.length / columns > MAX_ROWS) fail(lineNo, `more than ${MAX_ROWS} data rows, the most a dataset may hold`);
   }
 
   if (columns === 0) {
@@ -79,5 +109,38 @@ export function parseCsv(text: string, fileName: string): ParsedCsv {
   }
   const rows = values.length / columns;
   if (rows < MIN_ROWS) fail(lastDataLine, `only ${rows} data row(s); at least ${MIN_ROWS} are needed`);
+  if (delimiter === undefined && columns === 2) checkDecimalCommas(lines, fileName);
+  checkScale(values, columns, fileName);
   return { data: Float64Array.from(values), dim: columns as 1 | 2, rows };
+}
+
+/**
+ * Rows such as '3,3718' split into two integer columns, but are far more likely one number with a
+ * decimal comma. Refuse when every data row is digits-comma-digits and the second parts look
+ * like fractions (a leading zero somewhere, or at least three digits everywhere).
+ */
+function checkDecimalCommas(lines: string[], fileName: string): void {
+  const rows = lines.map((l, i) => [l.trim(), i + 1] as const).filter(([l]) => l !== '' && /^[+-]?\d/.test(l));
+  if (rows.length === 0 || !rows.every(([l]) => /^[+-]?\d+,\d+$/.test(l))) return;
+  const fractions = rows.map(([l]) => l.split(',')[1]);
+  if (!fractions.some((f) => f.length > 1 && f.startsWith('0')) && !fractions.every((f) => f.length >= 3)) return;
+  const [example, line] = rows[0];
+  throw new Error(
+    `${fileName}, line ${line}: ${quoteCell(example)} looks like one number written with a decimal comma, not two columns. ` +
+      "If so, give --delimiter ';' (or tab or space) so commas read as decimal points; if these really are two integer columns, give --delimiter ','",
+  );
+}
+
+/** Refuse data whose magnitude the models cannot train on, naming the column and the largest value. */
+function checkScale(values: number[], columns: number, fileName: string): void {
+  for (let c = 0; c < columns; c++) {
+    let largest = 0;
+    for (let i = c; i < values.length; i += columns) largest = Math.max(largest, Math.abs(values[i]));
+    if (largest > MAX_DATA_MAGNITUDE) {
+      throw new Error(
+        `${fileName}: column ${c + 1} holds values up to ${largest.toExponential(3)}; the models train on data of magnitude up to ${MAX_DATA_MAGNITUDE.toExponential(0)}. ` +
+          'Rescale the data first (e.g. change units so typical values are near 1)',
+      );
+    }
+  }
 }

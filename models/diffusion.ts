@@ -124,6 +124,12 @@ export class Diffusion extends BaseModel<DiffusionConfig> {
   readonly kind = 'diffusion' as const;
   readonly net: MLP;
   protected readonly lossNames = ['loss'] as const;
+  /**
+   * Ancestral sampling divides by √α_t at each of T steps, so an undertrained ε-network can send
+   * samples far out (−190 on a σ 1.6 target after 16 steps at lr 1e-3) without diverging: only
+   * non-finite samples count here (what --lr 10 gives).
+   */
+  protected override readonly sampleSpreadLimit = Infinity;
   private readonly opt: Adam;
   private readonly schedule: ReturnType<typeof noiseSchedule>;
   /** Device tables indexed by step: √ᾱ_t and √(1 − ᾱ_t) as [T, 1], the embedding as [T, E]. */

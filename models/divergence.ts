@@ -30,3 +30,29 @@ export function checkWeights(model: string, weights: Record<string, ArrayLike<nu
     }
   }
 }
+
+/** How many of the target's standard deviations from its mean a sample may lie before the run counts as exploding. */
+export const SAMPLE_SPREAD_LIMIT = 100;
+
+/**
+ * Throw if a generated sample is non-finite, or lies farther from the target's mean than
+ * SAMPLE_SPREAD_LIMIT·σ + 2·|μ| (per coordinate): the model's output has exploded even if its
+ * losses are still numbers. (The 2·|μ| term spares a model that starts near 0 on data far from
+ * it.) `samples` are interleaved rows of `dim`.
+ */
+export function checkSamples(model: string, samples: ArrayLike<number>, target: { mean: readonly number[]; std: readonly number[] }, dim: number, epoch: number, step: number, spreadLimit = SAMPLE_SPREAD_LIMIT): void {
+  const advice = 'Try a lower learning rate (e.g. --lr 1e-3 or below), a smaller model, or another seed.';
+  for (let i = 0; i < samples.length; i++) {
+    const v = samples[i];
+    if (!Number.isFinite(v)) throw new DivergenceError(`${model} diverged at epoch ${epoch} (step ${step}): generated sample ${Math.floor(i / dim)} is ${v}. ${advice}`, epoch, step);
+    const d = i % dim;
+    const mu = target.mean[d];
+    const sigma = target.std[d];
+    if (target.mean.length === dim && sigma > 0 && Math.abs(v - mu) > spreadLimit * sigma + 2 * Math.abs(mu)) {
+      throw new DivergenceError(
+        `${model} diverged at epoch ${epoch} (step ${step}): generated sample ${Math.floor(i / dim)} is ${v.toPrecision(4)}, far outside the data (mean ${mu.toPrecision(4)}, std ${sigma.toPrecision(3)}; the limit is ${spreadLimit}·std + 2·|mean| from the mean). ${advice}`,
+        epoch, step,
+      );
+    }
+  }
+}

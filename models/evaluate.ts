@@ -7,6 +7,7 @@
 import { createRng, type Rng } from '../engine/index';
 import { kld, kld2d, ks2, mean, slicedW1, std, w1 } from './metrics';
 import type { FinalMetrics } from './model';
+import { mixSeed } from './seeds';
 import type { Target } from './targets';
 
 /** Split interleaved (x, y) pairs into per-dimension arrays (1D: the array itself). */
@@ -24,7 +25,7 @@ export function columns(samples: Float64Array, dim: 1 | 2): Float64Array[] {
 
 /** A fixed reference sample of the target for evaluation (seeded apart from training). */
 export function referenceSamples(target: Target, n: number, seed: number): Float64Array {
-  return target.sample(n, createRng(seed + 0x5eed));
+  return target.sample(n, createRng(mixSeed(seed, 1, 0, 0, 0x5eed)));
 }
 
 export function scoreSamples(samples: Float64Array, target: Target, reference: Float64Array, rng?: Rng): FinalMetrics {

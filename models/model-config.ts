@@ -5,13 +5,14 @@ import { UsageError, type FlagSpec, type Flags } from './cli/args';
 import { batchWithin, numberInRange, positiveNumber } from './cli/flag-checks';
 import type { BaseConfig } from './model';
 import { checkOptions, specFromDefaults } from '../engine/options';
+import { MAX_SEED } from './seeds';
 
 /** [min, max, integer?] for a numeric setting. */
 export type NumericRange = [number, number, boolean];
 
 /** Ranges of the settings every model has. */
 export const BASE_RANGES: Record<keyof BaseConfig, NumericRange> = {
-  seed: [0, Number.MAX_SAFE_INTEGER, true],
+  seed: [0, MAX_SEED, true],
   dataset: [16, 10_000_000, true],
   batch: [1, 10_000_000, true],
   evalSamples: [16, 10_000_000, true],

@@ -12,6 +12,7 @@ const TENSOR_OPTIONS: OptionSpec = { dtype: DTYPES, requiresGrad: 'boolean' };
 const TENSOR_HINTS = {
   shape: 'pass the shape as the second argument: tensor(values, [2, 3])',
 };
+import { checkValueRange } from './value-range';
 
 function inferShape(data: NestedArray): number[] {
   const shape: number[] = [];
@@ -86,6 +87,7 @@ export function tensor(data: NestedArray | ArrayLike<number>, shapeOrOptions?: S
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`tensor: value at flat index ${i} is ${String(v)}; tensors hold finite numbers only`);
     if (dtype === 'int32' && !Number.isInteger(v)) throw new Error(`tensor: value at flat index ${i} is ${v}, not an integer, in an int32 tensor`);
   }
+  checkValueRange('tensor', flat, dtype);
   if (dtype === 'int32' && opts.requiresGrad) throw new Error('tensor: an int32 tensor cannot require gradients');
   const t = Tensor.empty(shape, dtype, currentBackend());
   t.backend.write(t.storage('tensor'), flat);
@@ -94,11 +96,12 @@ export function tensor(data: NestedArray | ArrayLike<number>, shapeOrOptions?: S
 }
 
 /** A tensor filled with one value. */
-export function full(shape: Shape, value: number, options: TensorOptions = {}): Tensor {
-  checkShape('full', shape);
-  checkOptions('full', options, TENSOR_OPTIONS, { hints: TENSOR_HINTS });
-  if (!Number.isFinite(value)) throw new Error(`full: value must be finite, got ${value}`);
-  const t = Tensor.empty(shape, options.dtype ?? 'float32', currentBackend());
+export function full(shape: Shape, value: number, options: TensorOptions = {}, op = 'full'): Tensor {
+  checkShape(op, shape);
+  checkOptions(op, options, TENSOR_OPTIONS, { hints: TENSOR_HINTS });
+  if (!Number.isFinite(value)) throw new Error(`${op}: value must be finite, got ${value}`);
+  checkValueRange(op, [value], options.dtype ?? 'float32');
+  const t = Tensor.empty(shape, options.dtype ?? 'float32', currentBackend(), op);
   runKernel(t.backend, { kernel: 'fill', out: t.storage('full'), value }, 'full', [shape]);
   t.requiresGrad = options.requiresGrad ?? false;
   return t;
@@ -122,7 +125,7 @@ function filled(op: string, shape: Shape, value: number, options: TensorOptions)
   }
   checkShape(op, shape);
   checkOptions(op, options, TENSOR_OPTIONS, { hints: TENSOR_HINTS });
-  return full(shape, value, options);
+  return full(shape, value, options, op);
 }
 
 /** Same shape, dtype and backend as `like`, filled with `value`. */
@@ -141,7 +144,7 @@ function random(op: string, shape: Shape, rng: Rng, dist: RandomDist, a: number,
   checkShape(op, shape);
   if (!rng || typeof rng.reserve !== 'function') throw new Error(`${op}: needs a generator from createRng(seed) as its second argument`);
   const dtype = options.dtype ?? (dist === 'int' ? 'int32' : 'float32');
-  const t = Tensor.empty(shape, dtype, currentBackend());
+  const t = Tensor.empty(shape, dtype, currentBackend(), op);
   const n = sizeOf(shape);
   const call = { kernel: 'random', out: t.storage(op), dist, key0: rng.key[0], key1: rng.key[1], counter: rng.reserve(n), a, b } as const;
   runKernel(t.backend, call, op, [shape]);

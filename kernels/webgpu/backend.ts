@@ -39,6 +39,8 @@ interface CachedPipeline {
 
 /** Bind groups kept at most (a warm training loop needs far fewer; the cache is cleared when full). */
 const MAX_BIND_GROUPS = 4096;
+/** Submits in one synchronous stretch after which a loop that never awaits is warned about. */
+export const SUBMITS_WITHOUT_YIELD_WARNING = 2000;
 /** Uniform slots in the ring at first (it doubles when one submit needs more). */
 const INITIAL_UNIFORM_SLOTS = 1024;
 
@@ -69,6 +71,9 @@ export class WebGpuBackend implements Backend {
   private readonly errors: string[] = [];
   private destroyed = false;
   private lastPlanned: { call: KernelCall; plans: DispatchPlan[] } | null = null;
+  private errorFlag: GpuStorage | null = null;
+  private submitsWithoutYield = 0;
+  private warnedNoYield = false;
   private counters = { liveBuffers: 0, dispatches: 0, submits: 0, bindGroupCreations: 0, pipelineCreations: 0, uniformCreations: 0 };
 
   constructor(readonly device: GPUDevice, readonly adapterName: string) {
@@ -160,21 +165,27 @@ export class WebGpuBackend implements Backend {
     this.assertAlive('read');
     const buffer = this.bufferOf(src, 'read');
     const bytes = Math.max(src.size, 1) * 4;
-    const staging = this.stagingPool.acquire(bytes);
+    const flag = this.errorFlag?.pooled?.buffer ?? null;
+    const flagAt = Math.ceil(bytes / 8) * 8; // mapped ranges start at multiples of 8
+    const staging = this.stagingPool.acquire(flag ? flagAt + 16 : bytes);
     this.endPass();
     this.ensureEncoder().copyBufferToBuffer(buffer, 0, staging.buffer, 0, bytes);
+    if (flag) this.ensureEncoder().copyBufferToBuffer(flag, 0, staging.buffer, flagAt, 16);
     this.pendingUse.add(buffer);
     this.submit();
+    const mapped = flag ? flagAt + 16 : bytes;
     try {
-      await staging.buffer.mapAsync(GPUMapMode.READ, 0, bytes);
+      await staging.buffer.mapAsync(GPUMapMode.READ, 0, mapped);
     } catch (err) {
       this.assertAlive('read'); // a lost device explains itself
       throw err;
     }
     const copy = staging.buffer.getMappedRange(0, bytes).slice(0);
+    const words = flag ? new Int32Array(staging.buffer.getMappedRange(flagAt, 16).slice(0)) : null;
     staging.buffer.unmap();
     this.stagingPool.release(staging);
     this.throwErrors();
+    if (words) this.throwGatherError(words);
     const data = src.dtype === 'int32' ? new Int32Array(copy) : new Float32Array(copy);
     return data.length === src.size ? data : data.subarray(0, src.size);
   }
@@ -183,7 +194,25 @@ export class WebGpuBackend implements Backend {
 
   run(call: KernelCall): void {
     this.assertAlive(call.kernel);
-    for (const plan of this.plan(call)) this.record(plan);
+    // gather gets the error flag, so an out-of-range index is reported at the next read.
+    const planned = call.kernel === 'gather' ? { ...call, errorFlag: this.gatherFlag() } : call;
+    for (const plan of this.plan(planned)) this.record(plan);
+  }
+
+  /** 4 int32 words, zero until a gather meets a bad index: [1, index, rows, position]. Not counted as a live buffer. */
+  private gatherFlag(): GpuStorage {
+    if (this.errorFlag === null) {
+      this.errorFlag = new GpuStorage(4, 'int32', this.storagePool.acquire(16), this);
+      this.device.queue.writeBuffer(this.errorFlag.pooled!.buffer, 0, new Int32Array(4));
+    }
+    return this.errorFlag;
+  }
+
+  /** Throw the CPU's error for a bad gather index the GPU saw (and clear the flag). */
+  private throwGatherError(words: Int32Array): void {
+    if (words[0] === 0) return;
+    this.device.queue.writeBuffer(this.errorFlag!.pooled!.buffer, 0, new Int32Array(4));
+    throw new Error(`gather: index ${words[1]} at position ${words[3]} is out of range for ${words[2]} rows (found on the GPU, reported at this read)`);
   }
 
   /** Record plans made outside the kernel table (debug kernels such as the raw Philox words). */
@@ -252,6 +281,24 @@ export class WebGpuBackend implements Backend {
     this.encoder = null;
     this.pendingUse.clear();
     this.counters.submits++;
+    this.noteSubmitWithoutYield();
+  }
+
+  /**
+   * WebGPU has no synchronous wait: a loop that never awaits cannot be held back, and the GPU
+   * driver keeps each finished submit's bookkeeping until the event loop turns (~20 KB a step
+   * measured on lavapipe). Count submits until the caller next yields and say so, once, when a
+   * loop runs far ahead without awaiting.
+   */
+  private noteSubmitWithoutYield(): void {
+    if (this.submitsWithoutYield++ === 0) queueMicrotask(() => { this.submitsWithoutYield = 0; });
+    if (this.submitsWithoutYield === SUBMITS_WITHOUT_YIELD_WARNING && !this.warnedNoYield) {
+      this.warnedNoYield = true;
+      console.warn(
+        `[gradlab] webgpu: ${SUBMITS_WITHOUT_YIELD_WARNING} submits without an await; memory grows until the loop yields. ` +
+          'Await something now and then (e.g. `await flush()` every 100 steps, or read a loss once per epoch).',
+      );
+    }
   }
 
   endStep(): void {

@@ -2,6 +2,7 @@
 // and scatterAdd, the gradient of gather) and fill. Copies move raw 32-bit words (declared
 // u32), so the same kernels serve float32 and int32 tensors.
 
+import type { Storage } from '../../engine/backend';
 import { gridFor, type DispatchPlan, type Planner } from './plan';
 import { FLAT_ARGS, flatIndex, GUARDS, header } from './wgsl';
 
@@ -36,16 +37,19 @@ fn main(${FLAT_ARGS}) {
 };
 
 /**
- * out[r, :] = x[indices[r], :]. An index outside [0, sourceRows) cannot be reported from inside
- * a kernel; its row is written as NaN (never a read out of bounds), so the mistake shows.
+ * out[r, :] = x[indices[r], :]. An index outside [0, sourceRows) is never read; its row is
+ * written as NaN. When the backend passes an error flag (4 int32 words), the kernel also
+ * records [1, index, sourceRows, position] there, and the backend throws the same error as the
+ * CPU at the next read: a kernel cannot throw, but the mistake is not silent.
  */
 export const planGather: Planner<'gather'> = (c, limits): DispatchPlan => {
   const total = c.rows * c.inner;
+  const flag = (c as typeof c & { errorFlag?: Storage }).errorFlag;
   return {
-    key: 'gather',
+    key: flag ? 'gather.flagged' : 'gather',
     label: 'gather',
     wgsl: () => /* wgsl */ `
-${header([['X', 'f32'], ['INDICES', 'i32']], [['OUT', 'f32']], [['total', 'u32'], ['inner', 'u32'], ['sourceRows', 'i32']])}
+${header([['X', 'f32'], ['INDICES', 'i32']], flag ? [['OUT', 'f32'], ['FLAG', 'i32']] : [['OUT', 'f32']], [['total', 'u32'], ['inner', 'u32'], ['sourceRows', 'i32']])}
 ${GUARDS}
 @compute @workgroup_size(${WG})
 fn main(${FLAT_ARGS}) {
@@ -54,11 +58,15 @@ fn main(${FLAT_ARGS}) {
   let r = i / p.inner;
   let col = i % p.inner;
   let src = INDICES[r];
-  if (src < 0 || src >= p.sourceRows) { OUT[i] = make_nan(); return; }
+  if (src < 0 || src >= p.sourceRows) {
+    OUT[i] = make_nan();
+${flag ? '    FLAG[0] = 1; FLAG[1] = src; FLAG[2] = p.sourceRows; FLAG[3] = i32(r);' : ''}
+    return;
+  }
   OUT[i] = X[u32(src) * p.inner + col];
 }`,
     inputs: [c.x, c.indices],
-    outputs: [c.out],
+    outputs: flag ? [c.out, flag] : [c.out],
     params: [{ u32: total }, { u32: Math.max(c.inner, 1) }, { i32: c.sourceRows }],
     workgroups: gridFor(total, WG, limits),
   };

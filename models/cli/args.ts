@@ -2,6 +2,9 @@
 
 export class UsageError extends Error {}
 
+/** A bad input file (CSV, checkpoint) or output path: exit 2 like a usage error, without the usage line. */
+export class InputError extends Error {}
+
 export type FlagSpec = Record<string, { type: 'string' | 'number' | 'int' | 'boolean'; help: string; default?: string | number | boolean }>;
 export type Flags = Record<string, string | number | boolean | undefined>;
 
@@ -11,11 +14,15 @@ export function parseFlags(argv: string[], spec: FlagSpec): Flags {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (!arg.startsWith('--')) throw new UsageError(`unexpected argument '${arg}'`);
-    const [rawName, inline] = arg.slice(2).split('=', 2);
+    // --name=value splits at the first '=' only: the value keeps any later ones (and is then checked).
+    const eq = arg.indexOf('=');
+    const rawName = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+    const inline = eq < 0 ? undefined : arg.slice(eq + 1);
     const s = spec[rawName];
     if (!s) throw new UsageError(`unknown option --${rawName}`);
     if (s.type === 'boolean') {
-      out[rawName] = inline === undefined ? true : inline !== 'false';
+      if (inline !== undefined && inline !== 'true' && inline !== 'false') throw new UsageError(`--${rawName} is a switch: give it alone, or as --${rawName}=true / --${rawName}=false, not '${inline}'`);
+      out[rawName] = inline !== 'false';
       continue;
     }
     const value = inline ?? argv[++i];

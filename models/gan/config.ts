@@ -2,6 +2,7 @@
 
 import { checkOptions, specFromDefaults } from '../../engine/options';
 import type { BaseConfig } from '../model';
+import { MAX_SEED } from '../seeds';
 
 export type GanActivation = 'relu' | 'leaky';
 export type GanLoss = 'nonsaturating' | 'minimax' | 'wgan' | 'wgan-gp';
@@ -109,7 +110,7 @@ type NumberKey = { [K in keyof GanConfig]: GanConfig[K] extends number ? K : nev
 
 /** [min, max, integer?] for each numeric setting. */
 const NUMERIC: Record<NumberKey, [number, number, boolean]> = {
-  seed: [0, Number.MAX_SAFE_INTEGER, true],
+  seed: [0, MAX_SEED, true],
   dataset: [16, 10_000_000, true],
   batch: [1, 10_000_000, true],
   evalSamples: [16, 10_000_000, true],

@@ -11,9 +11,10 @@
 // one-hot rows. Samples are true draws from softmax(ℓ) (Gumbel-max), decoded to the bin centre
 // (discrete target) or a uniform point within the bin (continuous target).
 
+import { mixSeed } from '../seeds';
 import { Adam, add, sub, createRng, keep, MLP, noGrad, randn, softmax, sum, tensor, tidy, trainingStep, type Rng, type Tensor } from '../../engine/index';
 import { createBinning, decodeHard, decodeSoft, decodeUniform, digitise, gumbelSoftmax, oneHotOfMax, sampleCategorical, type Binning } from '../binning';
-import { checkLosses, checkWeights } from '../divergence';
+import { checkLosses, checkSamples, checkWeights } from '../divergence';
 import { createDataset, type Dataset } from '../dataset';
 import { referenceSamples, scoreSamples } from '../evaluate';
 import type { Checkpoint, FinalMetrics, GenerativeModel, HistoryRecord } from '../model';
@@ -43,7 +44,7 @@ export function createGan(target: Target, config: Partial<GanConfig> = {}, data?
 
 /** A seed for a side stream (evaluation, display) derived from the run's seed: no shared state. */
 export function derivedSeed(seed: number, salt: number): number {
-  return Math.abs(seed * 0x9e3779b1 + salt * 0x85ebca77 + 0x5eed) % 2 ** 52;
+  return mixSeed(seed, 0x9e3779b1, salt, 0x85ebca77, 0x5eed);
 }
 
 export class Gan implements GenerativeModel {
@@ -214,6 +215,7 @@ export class Gan implements GenerativeModel {
     checkLosses('GAN', { 'discriminator loss': means.dLoss, 'generator loss': means.gLoss }, this.epoch, this.steps);
     // Evaluation uses its own stream for each epoch, so a resumed run scores the same way.
     const samples = await this.generate(this.config.evalSamples, createRng(derivedSeed(this.config.seed, 1000 + this.epoch)));
+    checkSamples('GAN', samples, this.target, this.dim, this.epoch, this.steps);
     const m = scoreSamples(samples, this.target, this.referenceSample());
     const record: HistoryRecord = {
       epoch: this.epoch, step: this.steps,
@@ -233,6 +235,7 @@ export class Gan implements GenerativeModel {
 
   async evaluate(): Promise<FinalMetrics> {
     const samples = await this.generate(this.config.evalSamples, createRng(derivedSeed(this.config.seed, 2)));
+    checkSamples('GAN', samples, this.target, this.dim, this.epoch, this.steps);
     return scoreSamples(samples, this.target, this.referenceSample());
   }
 

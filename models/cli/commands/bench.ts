@@ -7,6 +7,7 @@ import { createEngineGan } from '../../bench/engine-gan';
 import { createFloorGan } from '../../bench/floor-gan';
 import { benchWebGpu, formatWebGpuBench } from '../../bench/webgpu-bench';
 import { timeIt, type TimeItResult } from '../../bench/time-it';
+import { numberInRange } from '../flag-checks';
 import type { Command } from '../main';
 
 export interface CpuBenchResult {
@@ -55,8 +56,7 @@ export const benchCommand: Command = {
     json: { type: 'boolean', help: 'print one JSON object' },
   },
   async run(flags) {
-    const steps = flags.steps as number;
-    if (steps < 10) throw new Error('--steps must be at least 10');
+    const steps = numberInRange(flags, 'steps', 10, 1_000_000, 'an integer from 10 to 1000000') as number;
     const report: Record<string, unknown> = {};
     if (flags.cpu || !flags.webgpu) {
       const r = benchCpu(steps);

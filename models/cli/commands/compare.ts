@@ -1,17 +1,22 @@
 // `gradlab compare`: train several models on one target under one parameter budget, write
 // DIR/metrics.json and DIR/report.html (self-contained), and print the final table.
 
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { getBackend } from '../../../engine/index';
 import { COMPARE_MODELS, formatTable, metricsJson, runCompare } from '../../compare';
 import { readCsvFile } from '../../csv-file';
+import { batchForRows } from '../../batch-rule';
+import { DELIMITERS, type DelimiterName } from '../../csv';
 import type { ModelKind } from '../../model';
 import { availableModels, isModelKind } from '../../registry';
 import { renderReport, type UplotAssets } from '../../report';
+import { MAX_SEED } from '../../seeds';
 import { getTarget, listTargets, targetFromSamples, type Target } from '../../targets';
-import { UsageError, type FlagSpec, type Flags } from '../args';
+import { InputError, UsageError, type FlagSpec, type Flags } from '../args';
+import { writeFileAtomic } from '../atomic-write';
+import { checkOutputFolder } from '../save-path';
 import { numberInRange, oneOf } from '../flag-checks';
 import type { Command } from '../main';
 import { createProgress, type Progress } from '../progress';
@@ -20,6 +25,7 @@ import { BACKEND_CHOICES, useCliBackend } from '../backend-choice';
 const FLAGS: FlagSpec = {
   target: { type: 'string', help: "a built-in target ('gradlab targets' lists them)" },
   data: { type: 'string', help: 'a CSV file of your own data instead of a target' },
+  delimiter: { type: 'string', help: "the CSV's column separator: , ; tab space (default: any of them; with ; tab or space, commas are decimal commas)" },
   budget: { type: 'int', help: 'parameter budget P: each model gets the hidden width closest to it', default: 1600 },
   bins: { type: 'int', help: 'K > 0: binned (one-hot) mode with K bins, 1D only', default: 0 },
   epochs: { type: 'int', help: 'epochs per model (one epoch = floor(N / B) steps)', default: 50 },
@@ -55,7 +61,12 @@ function chooseTarget(flags: Flags): { target: Target; data?: Float64Array } {
   if ((flags.target === undefined) === (flags.data === undefined)) throw new UsageError('give --target NAME or --data FILE (one of them)');
   if (flags.data !== undefined) {
     const path = String(flags.data);
-    const csv = readCsvFile(path);
+    let csv;
+    try {
+      csv = readCsvFile(path, { delimiter: oneOf(flags, 'delimiter', Object.keys(DELIMITERS) as DelimiterName[]) });
+    } catch (e) {
+      throw new InputError((e as Error).message);
+    }
     return { target: targetFromSamples(basename(path), csv.data, csv.dim), data: csv.data };
   }
   try {
@@ -72,17 +83,23 @@ async function compare(flags: Flags): Promise<number> {
   const bins = numberInRange(flags, 'bins', 0, 1000, 'between 0 and 1000') as number;
   if (bins > 0 && target.dim !== 1) throw new UsageError(`--bins: binned mode is for 1D data; ${target.name} is 2D`);
   const epochs = numberInRange(flags, 'epochs', 1, 1e6, 'between 1 and 1000000') as number;
-  const seed = numberInRange(flags, 'seed', 0, Number.MAX_SAFE_INTEGER, 'a non-negative integer') as number;
+  const seed = numberInRange(flags, 'seed', 0, MAX_SEED, `an integer from 0 to ${MAX_SEED}`) as number;
   const evalSamples = numberInRange(flags, 'eval-samples', 16, 1e6, 'between 16 and 1000000') as number;
   const backend = oneOf(flags, 'backend', BACKEND_CHOICES) ?? 'cpu';
   const models = parseModels(String(flags.models));
   const out = String(flags.out);
-  mkdirSync(out, { recursive: true });
+  checkOutputFolder('--out', out);
   const uplot = readUplot();
 
   await useCliBackend('compare', backend);
   let progress: Progress | null = null;
   let current = '';
+  if (data) {
+    for (const kind of models) {
+      const { notice } = batchForRows(kind, data.length / target.dim);
+      if (notice) console.error(`gradlab compare: ${notice}`);
+    }
+  }
   const result = await runCompare({ target, data, budget, bins, epochs, seed, models, evalSamples, backend: getBackend() }, (p) => {
     if (p.model !== current) {
       progress?.done();
@@ -95,8 +112,8 @@ async function compare(flags: Flags): Promise<number> {
   });
   (progress as Progress | null)?.done();
 
-  writeFileSync(join(out, 'metrics.json'), `${JSON.stringify(metricsJson(result), null, 2)}\n`);
-  writeFileSync(join(out, 'report.html'), renderReport(result, uplot));
+  writeFileAtomic(join(out, 'metrics.json'), `${JSON.stringify(metricsJson(result), null, 2)}\n`);
+  writeFileAtomic(join(out, 'report.html'), renderReport(result, uplot));
   console.log(formatTable(result));
   for (const r of result.runs) if (r.error) console.log(`${r.model}: ${r.error}`);
   console.log(`wrote ${join(out, 'metrics.json')} and ${join(out, 'report.html')}`);

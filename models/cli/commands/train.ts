@@ -2,21 +2,25 @@
 // optionally save a checkpoint or resume from one. Progress goes to stderr; the results to
 // stdout (with --json, the last line is one JSON object).
 
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { flush, type BackendName } from '../../../engine/index';
 import { parseCheckpoint } from '../../checkpoint';
 import { readCsvFile } from '../../csv-file';
+import { DELIMITERS, type DelimiterName } from '../../csv';
+import { batchForRows } from '../../batch-rule';
 import type { Checkpoint, FinalMetrics, GenerativeModel, HistoryRecord, ModelKind } from '../../model';
 import { availableModels, isModelKind, loadModel, modelEntry, MODEL_KINDS, modelFlags } from '../../registry';
 import { getTarget, listTargets, targetFromSamples, type Target } from '../../targets';
 import { runTraining } from '../../train-loop';
+import { MAX_SEED } from '../../seeds';
 import { budgetedConfig } from '../../compare';
-import { UsageError, describeFlags, type FlagSpec, type Flags } from '../args';
+import { InputError, UsageError, describeFlags, type FlagSpec, type Flags } from '../args';
 import { numberInRange, oneOf } from '../flag-checks';
 import type { Command } from '../main';
 import { createProgress } from '../progress';
 import { BACKEND_CHOICES, useCliBackend } from '../backend-choice';
+import { checkWritablePath, saveWithFallback } from '../save-path';
 
 const DEFAULT_EPOCHS = 100;
 
@@ -25,6 +29,7 @@ const COMMON: FlagSpec = {
   model: { type: 'string', help: `${MODEL_KINDS.join(' | ')} (default gan)` },
   target: { type: 'string', help: "a built-in target ('gradlab targets' lists them)" },
   data: { type: 'string', help: 'a CSV file of your own data (one column for 1D, two for 2D)' },
+  delimiter: { type: 'string', help: "the CSV's column separator: , ; tab space (default: any of them; with ; tab or space, commas are decimal commas)" },
   budget: { type: 'int', help: "parameter budget P: the model's hidden width is solved so its parameter count is closest to P (as in 'gradlab compare')" },
   epochs: { type: 'int', help: `epochs to train (default ${DEFAULT_EPOCHS}; one epoch = floor(N / B) steps)` },
   steps: { type: 'int', help: 'steps to train, rounded up to whole epochs' },
@@ -56,9 +61,6 @@ function trainHelp(argv: string[]): string {
   return `usage: ${usage}\n\n${trainCommand.summary}\n\noptions:\n${describeFlags(COMMON)}\n\n${sections.join('\n\n')}${more}`;
 }
 
-/** The input file was bad (CSV, checkpoint): reported like a usage error, exit 2, no usage line. */
-class InputError extends Error {}
-
 export const trainCommand: Command = {
   name: 'train',
   summary: 'train a generative model on a target or a CSV and report its final metrics',
@@ -66,17 +68,7 @@ export const trainCommand: Command = {
   // Common options first in the help; a model may not redefine them.
   flags: Object.assign({ ...COMMON }, modelFlags(), COMMON),
   help: trainHelp,
-  async run(flags) {
-    try {
-      return await train(flags);
-    } catch (e) {
-      if (e instanceof InputError) {
-        console.error(`gradlab train: ${e.message}`);
-        return 2;
-      }
-      throw e;
-    }
-  },
+  run: train,
 };
 
 async function train(flags: Flags): Promise<number> {
@@ -84,9 +76,7 @@ async function train(flags: Flags): Promise<number> {
   const epochs = numberInRange(flags, 'epochs', 0, 1e7, 'a whole number between 0 and 1e7');
   const steps = numberInRange(flags, 'steps', 1, 1e9, 'a whole number between 1 and 1e9');
   const backend = oneOf(flags, 'backend', BACKEND_CHOICES) ?? 'cpu';
-  if (flags.save !== undefined && !existsSync(dirname(resolve(String(flags.save))))) {
-    throw new UsageError(`--save: the folder of '${String(flags.save)}' does not exist`);
-  }
+  if (flags.save !== undefined) checkWritablePath('--save', String(flags.save));
   const kind = chosenModel(flags);
   const usedBackend = await useCliBackend('train', backend);
 
@@ -100,17 +90,20 @@ async function train(flags: Flags): Promise<number> {
       onProgress: (done, total) => progress.tick(done, total),
     });
     progress.done();
+    let saveFailed = false;
     if (flags.save !== undefined) {
-      const path = String(flags.save);
-      writeFileSync(path, JSON.stringify(await model.save()));
-      if (!flags.json) console.log(`saved checkpoint ${path}`);
+      const { written, failure } = saveWithFallback(String(flags.save), JSON.stringify(await model.save()));
+      if (failure) {
+        saveFailed = true;
+        console.error(`gradlab train: ${failure}; the trained model was saved to '${written}' instead`);
+      } else if (!flags.json) console.log(`saved checkpoint ${written}`);
     }
     const metrics = await model.evaluate();
     await flush();
     const summary = summarise(model, metrics, usedBackend, result.seconds);
     if (flags.json) console.log(JSON.stringify(summary));
     else console.log(describe(model, summary, result.epochs, result.steps));
-    return 0;
+    return saveFailed ? 1 : 0;
   } finally {
     model.dispose();
   }
@@ -143,7 +136,7 @@ function newModel(flags: Flags, requested: ModelKind | undefined): GenerativeMod
     const path = String(flags.data);
     let csv;
     try {
-      csv = readCsvFile(path);
+      csv = readCsvFile(path, { delimiter: oneOf(flags, 'delimiter', Object.keys(DELIMITERS) as DelimiterName[]) });
     } catch (e) {
       throw new InputError((e as Error).message);
     }
@@ -159,6 +152,11 @@ function newModel(flags: Flags, requested: ModelKind | undefined): GenerativeMod
     }
   }
   const entry = modelEntry(kind);
+  if (data && flags.batch === undefined) {
+    const { batch, notice } = batchForRows(kind, data.length / target.dim);
+    modelFlagsGiven.batch = batch;
+    if (notice) console.error(`gradlab train: ${notice}`);
+  }
   const config = entry.configFromFlags(modelFlagsGiven);
   if (data) delete config.dataset;
   if (flags.budget !== undefined) {
@@ -170,7 +168,7 @@ function newModel(flags: Flags, requested: ModelKind | undefined): GenerativeMod
     Object.assign(config, solved.config);
     console.error(`gradlab train: budget ${budget} → hidden width ${solved.hidden}, ${solved.parameters} parameters`);
   }
-  config.seed = numberInRange(flags, 'seed', 0, Number.MAX_SAFE_INTEGER, 'a non-negative integer') ?? 0;
+  config.seed = numberInRange(flags, 'seed', 0, MAX_SEED, `an integer from 0 to ${MAX_SEED}`) ?? 0;
   try {
     return entry.create(target, config, data);
   } catch (e) {

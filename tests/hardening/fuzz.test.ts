@@ -1,0 +1,150 @@
+// A seeded, bounded fuzz of the command line: generated argument lists, CSV files (bytes,
+// numbers, encodings, sizes) and corrupted checkpoints, run in-process through runCli. Each must
+// end in exit 0, or exit 1/2 with a short error and no stack trace, no internal JavaScript error,
+// no hang; and no input file may change. Figures (cases and outcomes) are printed for the README.
+
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createRng, liveTensors } from '../../engine/index';
+import { runCli } from '../../models/cli/run-cli';
+import { checkpointCase, cliCase, csvCase, pick } from './fuzz-cases';
+
+/** Cases per kind; together they run in well under a minute on one core. */
+const CASES = { cli: Number(process.env.FUZZ_CLI ?? 2000), csv: Number(process.env.FUZZ_CSV ?? 1500), checkpoint: Number(process.env.FUZZ_CHECKPOINT ?? 600) };
+const SEED = 20260611;
+/** A single case taking longer than this counts as a hang. */
+const CASE_LIMIT_MS = 20_000;
+
+interface Outcome {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/** Run one command line with console and the std streams captured. */
+async function capture(argv: string[]): Promise<Outcome> {
+  let out = '';
+  let err = '';
+  const saved = { log: console.log, error: console.error, warn: console.warn, o: process.stdout.write, e: process.stderr.write };
+  console.log = (...a: unknown[]) => void (out += `${a.join(' ')}\n`);
+  console.error = console.warn = (...a: unknown[]) => void (err += `${a.join(' ')}\n`);
+  process.stdout.write = ((s: string | Uint8Array) => ((out += String(s)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((s: string | Uint8Array) => ((err += String(s)), true)) as typeof process.stderr.write;
+  try {
+    let timer: NodeJS.Timeout | undefined;
+    const hang = new Promise<number>((resolve) => (timer = setTimeout(() => resolve(-1), CASE_LIMIT_MS)));
+    const code = await Promise.race([runCli(argv).catch((e: unknown) => ((err += `UNCAUGHT ${(e as Error)?.stack ?? e}\n`), -2)), hang]);
+    clearTimeout(timer);
+    return { code, out, err };
+  } finally {
+    Object.assign(console, { log: saved.log, error: saved.error, warn: saved.warn });
+    process.stdout.write = saved.o;
+    process.stderr.write = saved.e;
+  }
+}
+
+/** What is wrong with an outcome, or null when it is acceptable. */
+function problem(o: Outcome): string | null {
+  if (o.code === -1) return 'hang';
+  if (o.code === -2) return 'uncaught exception';
+  if (![0, 1, 2].includes(o.code)) return `exit ${o.code}`;
+  if (/^\s+at .+:\d+:\d+\)?$/m.test(o.err)) return 'stack trace';
+  if (/internal error|TypeError|RangeError|ReferenceError|Cannot read propert|is not a function|is not iterable/.test(o.err)) return 'internal JavaScript error';
+  if (o.code !== 0 && !(o.err === '' && o.out.startsWith('usage:'))) {
+    // The message: the last line, after the usage line when there is one.
+    const lines = o.err.trim().split('\n').filter((l) => !l.startsWith('usage:') && !/\busing batch\b|→ hidden width/.test(l));
+    if (lines.length !== 1 && !o.err.includes('commands:')) return `${lines.length} error lines`;
+    if (!/^gradlab( \w+)?: /.test(lines[0] ?? '')) return 'error line without the command name';
+  }
+  return null;
+}
+
+const tally: Record<string, Record<string, number>> = {};
+const failures: string[] = [];
+let dir = '';
+let checkpointText = '';
+
+function record(kind: string, args: string[], o: Outcome): void {
+  const t = (tally[kind] ??= { cases: 0, 'exit 0': 0, 'exit 1': 0, 'exit 2': 0, bad: 0 });
+  t.cases++;
+  const p = problem(o);
+  if (p) {
+    t.bad++;
+    if (failures.length < 20) failures.push(`${kind} ${JSON.stringify(args)}: ${p}\n${o.err.slice(0, 600)}`);
+  } else t[`exit ${o.code}`]++;
+}
+
+const sha = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'gradlab-fuzz-'));
+  mkdirSync(join(dir, 'out'));
+  const rng = createRng(1);
+  writeFileSync(join(dir, 'good.csv'), `x\n${Array.from({ length: 64 }, () => (4 + rng.normal() / 2).toFixed(5)).join('\n')}\n`);
+  const made = await capture(['train', '--target', 'normal', '--dataset', '64', '--batch', '16', '--epochs', '1', '--save', join(dir, 'good.json')]);
+  expect(made.code, made.err).toBe(0);
+  checkpointText = readFileSync(join(dir, 'good.json'), 'utf8');
+});
+
+afterAll(() => {
+  console.log(`fuzz (seed ${SEED}): ${JSON.stringify(tally)}; live tensors after: ${liveTensors()}`);
+});
+
+describe('fuzz: nothing crashes, nothing is lost', () => {
+  beforeEach(() => {
+    failures.length = 0;
+  });
+
+  it(`${CASES.cli} generated command lines`, async () => {
+    const rng = createRng(SEED);
+    const files = { csv: join(dir, 'good.csv'), checkpoint: join(dir, 'good.json'), save: join(dir, 'saved.json'), out: join(dir, 'out') };
+    const before = [sha(files.csv), sha(files.checkpoint)];
+    for (let i = 0; i < CASES.cli; i++) {
+      const args = cliCase(rng, files);
+      record('cli', args, await capture(args));
+    }
+    expect([sha(files.csv), sha(files.checkpoint)]).toEqual(before);
+    expect(failures, failures.join('\n\n')).toEqual([]);
+  }, 600_000);
+
+  it(`${CASES.csv} generated CSV files`, async () => {
+    const rng = createRng(SEED + 1);
+    const path = join(dir, 'case.csv');
+    for (let i = 0; i < CASES.csv; i++) {
+      const bytes = csvCase(rng);
+      writeFileSync(path, bytes);
+      const before = sha(path);
+      // A small VAE and no epochs: an accepted file is loaded, scored and reported.
+      const args = ['train', '--model', pick(rng, ['vae', 'gan']), '--data', path, '--epochs', '0', ...(rng.uniform() < 0.15 ? ['--delimiter', pick(rng, [',', ';', 'tab', 'space'])] : [])];
+      const o = await capture(args);
+      if (process.env.FUZZ_DEBUG && o.code === 1) console.info(i, o.code, o.err.trim().split('\n').pop());
+      record('csv', args, o);
+      expect(sha(path), `case ${i} changed its input`).toBe(before);
+    }
+    expect(failures, failures.join('\n\n')).toEqual([]);
+  }, 600_000);
+
+  it('leaves no tensor behind after thousands of refused inputs', () => {
+    expect(liveTensors()).toBe(0);
+  });
+
+  it(`${CASES.checkpoint} corrupted checkpoints`, async () => {
+    const rng = createRng(SEED + 2);
+    const path = join(dir, 'case.json');
+    for (let i = 0; i < CASES.checkpoint; i++) {
+      writeFileSync(path, checkpointCase(rng, checkpointText));
+      const before = sha(path);
+      const args = ['train', '--resume', path, '--epochs', String(i % 2)];
+      const live = liveTensors();
+      const o = await capture(args);
+      if (process.env.FUZZ_DEBUG && liveTensors() !== live) console.info(`LEAK case ${i}: ${liveTensors() - live} tensors; exit ${o.code}: ${o.err.trim().split('\n').pop()}`);
+      record('checkpoint', args, o);
+      expect(sha(path), `case ${i} changed its input`).toBe(before);
+    }
+    expect(failures, failures.join('\n\n')).toEqual([]);
+    expect(liveTensors()).toBe(0);
+  }, 600_000);
+});
