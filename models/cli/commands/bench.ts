@@ -7,6 +7,8 @@ import { createEngineGan } from '../../bench/engine-gan';
 import { createFloorGan } from '../../bench/floor-gan';
 import { benchWebGpu, formatWebGpuBench } from '../../bench/webgpu-bench';
 import { timeIt, type TimeItResult } from '../../bench/time-it';
+import { benchWorkload, formatWorkload, isWorkload, WORKLOADS } from '../../bench/workloads';
+import { UsageError } from '../args';
 import type { Command } from '../main';
 
 export interface CpuBenchResult {
@@ -47,8 +49,9 @@ export function benchCpu(steps: number, rounds = 5): CpuBenchResult {
 export const benchCommand: Command = {
   name: 'bench',
   summary: 'time the reference GAN step: engine vs the hand-written floor (CPU); matmul and GAN on WebGPU',
-  usage: 'gradlab bench [--cpu] [--webgpu] [--steps N] [--json]',
+  usage: `gradlab bench [--workload ${WORKLOADS.join('|')}] [--cpu] [--webgpu] [--steps N] [--json]`,
   flags: {
+    workload: { type: 'string', help: `${WORKLOADS.join(' | ')}: one step of it on every backend here, the hand-written floor where there is one, dispatches per step` },
     cpu: { type: 'boolean', help: 'benchmark the CPU backend against the hand-written floor (the default when --webgpu is not given)' },
     webgpu: { type: 'boolean', help: 'matmul GFLOP/s per rung, and the reference GAN step on WebGPU vs CPU' },
     steps: { type: 'int', help: 'timed steps per implementation', default: 2000 },
@@ -58,6 +61,14 @@ export const benchCommand: Command = {
     const steps = flags.steps as number;
     if (steps < 10) throw new Error('--steps must be at least 10');
     const report: Record<string, unknown> = {};
+    if (flags.workload !== undefined) {
+      const name = String(flags.workload);
+      if (!isWorkload(name)) throw new UsageError(`--workload must be one of ${WORKLOADS.join(', ')}, got '${name}'`);
+      const r = await benchWorkload(name);
+      if (flags.json) console.log(JSON.stringify({ workload: r }));
+      else console.log(formatWorkload(r));
+      return 0;
+    }
     if (flags.cpu || !flags.webgpu) {
       const r = benchCpu(steps);
       report.cpu = r;
