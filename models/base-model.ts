@@ -218,7 +218,7 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
     const score = options.score ?? options.schedule?.due() ?? true;
     if (!score && previous) return { w1: previous.w1, kld: previous.kld, scoredEpoch: previous.scoredEpoch ?? previous.epoch };
     const n = scheduled ? Math.min(this.config.evalSamples, TRAINING_SCORE_SAMPLES) : this.config.evalSamples;
-    const metrics = await this.scoreNow(n);
+    const metrics = await this.scoreNow(n, scheduled);
     return { w1: metrics.w1, kld: metrics.kld };
   }
 
@@ -247,16 +247,34 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
     return this.sampleWith(n, this.sampleRng);
   }
 
-  /** Metrics of n samples (drawn with the generator of the current epoch) against n fresh target samples. */
-  private async scoreNow(n: number): Promise<FinalMetrics> {
-    const samples = await this.sampleWith(n, evaluationRng(this.config.seed, this.epoch));
+  /**
+   * Samples for a score taken while training (never the final one): by default the same as
+   * sampleWith; a model whose sampling is costly may serve cheaper approximate samples here
+   * (the RBM's persistent chains).
+   */
+  protected trainingSamples(n: number, rng: Rng): Promise<Float64Array> {
+    return this.sampleWith(n, rng);
+  }
+
+  /** Samples for display while training (compare's snapshots): trainingSamples from sample()'s generator. */
+  previewSamples(n: number): Promise<Float64Array> {
+    return this.trainingSamples(n, this.sampleRng);
+  }
+
+  /**
+   * Metrics of n samples (drawn with the generator of the current epoch) against n fresh target
+   * samples; `duringTraining` lets the model use its cheaper trainingSamples.
+   */
+  private async scoreNow(n: number, duringTraining = false): Promise<FinalMetrics> {
+    const rng = evaluationRng(this.config.seed, this.epoch);
+    const samples = await (duringTraining ? this.trainingSamples(n, rng) : this.sampleWith(n, rng));
     let reference = this.references.get(n);
     if (!reference) {
       reference = referenceSamples(this.target, n, this.config.seed);
       this.references.set(n, reference);
     }
     const metrics = scoreSamples(samples, this.target, reference);
-    if (n === this.config.evalSamples) this.lastFullScore = { steps: this.steps, metrics };
+    if (!duringTraining && n === this.config.evalSamples) this.lastFullScore = { steps: this.steps, metrics };
     return metrics;
   }
 

@@ -101,6 +101,11 @@ export interface GenerativeModel {
   trainEpoch(options?: EpochOptions): Promise<HistoryRecord>;
   /** n samples in data space (interleaved x, y pairs in 2D), decoded from bins in binned mode. */
   sample(n: number): Promise<Float64Array>;
+  /**
+   * n samples for display while training (compare's snapshots), possibly approximate and
+   * cheaper than sample() (the RBM's persistent chains); absent: use sample().
+   */
+  previewSamples?(n: number): Promise<Float64Array>;
   /** Final metrics from `evalSamples` samples against as many fresh target samples. */
   evaluate(): Promise<FinalMetrics>;
   save(): Promise<Checkpoint>;
