@@ -111,8 +111,8 @@ export class Rbm extends BaseModel<RbmConfig> implements RbmParameters {
   readonly hiddenBias: Tensor;
   protected readonly lossNames = ['freeEnergy', 'reconError'] as const;
   private readonly opt: Adam;
-  /** The chains behind scores and previews while training (trainingSamples), [n, V]. */
-  private persistentChains: Tensor | null = null;
+  /** The chains behind scores and previews while training (trainingSamples), [n, V], by chain count n. */
+  private readonly persistentChains = new Map<number, Tensor>();
 
   private constructor(config: RbmConfig, target: Target, raw: Float64Array) {
     super(config, { target, raw, scaling: 'standardise' });
@@ -246,29 +246,25 @@ export class Rbm extends BaseModel<RbmConfig> implements RbmParameters {
 
   /**
    * Samples for scores and previews while training, from persistent chains (as in Tieleman's
-   * persistent contrastive divergence, 2008): n chains kept from one call to the next, each call
-   * advancing them by a tenth of the configured chain length. The model changes little between
+   * persistent contrastive divergence, 2008): n chains kept from one call to the next (one set
+   * per n: scores and compare's snapshots use different n), each call advancing them by a tenth
+   * of the configured chain length; a new set starts from N(0, 1) like a generating chain, so the
+   * first scores of a run are rough. The model changes little between
    * two epochs, so chains that were near equilibrium stay near it, at a tenth of the cost of
    * fresh chains. The final score (evaluate) and sample() always run fresh, full-length chains.
    */
   protected override async trainingSamples(n: number, rng: Rng): Promise<Float64Array> {
     const sweeps = Math.max(1, Math.ceil(this.config.gibbsSteps / 10));
-    const previous = this.persistentChains;
-    this.persistentChains = null;
-    let v: Tensor;
-    if (previous && previous.shape[0] === n) {
-      v = this.advanceChains(previous, sweeps, rng); // disposes previous
-    } else {
-      previous?.dispose();
-      v = this.runChains(n, sweeps, rng);
-    }
-    this.persistentChains = v;
+    const previous = this.persistentChains.get(n);
+    this.persistentChains.delete(n);
+    const v = previous ? this.advanceChains(previous, sweeps, rng) : this.runChains(n, sweeps, rng); // advancing disposes previous
+    this.persistentChains.set(n, v);
     return this.decode(await v.data(), rng);
   }
 
   protected override disposeExtras(): void {
-    this.persistentChains?.dispose();
-    this.persistentChains = null;
+    for (const v of this.persistentChains.values()) v.dispose();
+    this.persistentChains.clear();
   }
 
   /** n samples from a chain of `steps` Gibbs sweeps (default: the configured length), and their mean free energy. */
