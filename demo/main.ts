@@ -9,6 +9,7 @@ import { el } from './controls';
 import { GraphPanel } from './graph/panel';
 import { LessonPanel } from './graph/lesson';
 import { HoodPanel } from './hood';
+import { describeRates, pickFasterBackend } from './backend-pick';
 import { createGanTab } from './tabs/gan';
 import { createOtherTabs } from './tabs/others';
 import { choiceField, readSettings, writeParam } from './url-state';
@@ -30,7 +31,8 @@ async function main(): Promise<void> {
   const shell = readSettings([tabField, backendField], window.location.search);
   for (const n of shell.notices) showNotice(`URL: ${n}.`);
 
-  // Backend: WebGPU when the browser has it, the CPU otherwise (and the page says so).
+  // Backend: as the URL says; else the faster of the two when the browser has WebGPU (timed at
+  // start, both figures shown), the CPU otherwise (and the page says so).
   const hasGpu = 'gpu' in navigator && (await webgpuAvailable().catch(() => false));
   const gpuRadio = document.getElementById('backend-webgpu') as HTMLInputElement;
   const cpuRadio = document.getElementById('backend-cpu') as HTMLInputElement;
@@ -40,8 +42,13 @@ async function main(): Promise<void> {
     gpuNote.textContent = 'WebGPU is not available in this browser: everything runs on the CPU backend (plain typed-array loops). The results are the same, only the speed differs.';
     gpuNote.hidden = false;
     await setBackend('cpu');
-  } else {
+  } else if (new URLSearchParams(window.location.search).has('backend')) {
     await setBackend(shell.values.backend === 'cpu' ? 'cpu' : 'webgpu');
+  } else {
+    // No backend in the URL: time a few steps on each and take the faster (backend-pick.ts).
+    const { rates, chosen } = await pickFasterBackend();
+    gpuNote.textContent = describeRates(rates, chosen);
+    gpuNote.hidden = false;
   }
   (getBackend() === 'webgpu' ? gpuRadio : cpuRadio).checked = true;
 

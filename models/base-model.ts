@@ -25,6 +25,7 @@ import { createBinning, decodeHard, decodeUniform, digitise, type Binning } from
 import { mixSeed } from './seeds';
 import { getTarget, targetFromSamples, type Target } from './targets';
 import type { BaseConfig, Checkpoint, FinalMetrics, GenerativeModel, HistoryRecord, ModelKind } from './model';
+import { TRAINING_SCORE_SAMPLES, type EpochOptions } from './score-schedule';
 
 /** A generator for the evaluation after epoch `epoch`: a fixed function of (seed, epoch). */
 export function evaluationRng(seed: number, epoch: number): Rng {
@@ -101,7 +102,10 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
   protected readonly sampleRng: Rng;
   private lossSums: Tensor[] | null = null;
   private stepsSummed = 0;
-  private reference: Float64Array | null = null;
+  /** Fresh target samples to score against, by sample count. */
+  private readonly references = new Map<number, Float64Array>();
+  /** The last full score (evalSamples, this epoch's generator), reused by evaluate() at the same step. */
+  private lastFullScore: { steps: number; metrics: FinalMetrics } | null = null;
 
   protected constructor(config: C, source: ModelData) {
     this.config = config as C & Record<string, unknown>;
@@ -193,17 +197,35 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
     return out;
   }
 
-  async trainEpoch(): Promise<HistoryRecord> {
+  async trainEpoch(options: EpochOptions = {}): Promise<HistoryRecord> {
+    const started = performance.now();
     await this.drainLosses();
     for (let i = 0; i < this.stepsPerEpoch; i++) this.trainStep();
     const losses = await this.drainLosses();
     this.epoch++;
     checkLosses(this.kind, losses, this.epoch, this.steps);
     checkWeights(this.kind, await readWeights(this.namedParameters()), this.epoch, this.steps);
-    const metrics = await this.evaluate();
-    const record: HistoryRecord = { epoch: this.epoch, step: this.steps, w1: metrics.w1, kld: metrics.kld, ...losses };
+    const trained = performance.now();
+    options.schedule?.addTraining(trained - started);
+    const previous = this.history[this.history.length - 1];
+    const scores = await this.epochScores(options, previous);
+    if (scores.scoredEpoch === undefined) options.schedule?.addScoring(performance.now() - trained);
+    const record: HistoryRecord = { epoch: this.epoch, step: this.steps, ...scores, ...losses };
     this.history.push(record);
     return record;
+  }
+
+  /**
+   * W1 and KLD for this epoch's record: a fresh score, or the last one repeated with the epoch
+   * it was measured at in `scoredEpoch` (see score-schedule.ts).
+   */
+  private async epochScores(options: EpochOptions, previous: HistoryRecord | undefined): Promise<{ w1: number; kld: number; scoredEpoch?: number }> {
+    const scheduled = options.score === undefined && options.schedule !== undefined;
+    const score = options.score ?? options.schedule?.due() ?? true;
+    if (!score && previous) return { w1: previous.w1, kld: previous.kld, scoredEpoch: previous.scoredEpoch ?? previous.epoch };
+    const n = scheduled ? Math.min(this.config.evalSamples, TRAINING_SCORE_SAMPLES) : this.config.evalSamples;
+    const metrics = await this.scoreNow(n, scheduled);
+    return { w1: metrics.w1, kld: metrics.kld };
   }
 
   // ---- samples and metrics ----
@@ -231,13 +253,47 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
     return this.sampleWith(n, this.sampleRng);
   }
 
-  /** Metrics of `evalSamples` samples (drawn with the generator of the current epoch) against fresh target samples. */
-  async evaluate(): Promise<FinalMetrics> {
-    const n = this.config.evalSamples;
-    const samples = await this.sampleWith(n, evaluationRng(this.config.seed, this.epoch));
-    this.reference ??= referenceSamples(this.target, n, this.config.seed);
+  /**
+   * Samples for a score taken while training (never the final one): by default the same as
+   * sampleWith; a model whose sampling is costly may serve cheaper approximate samples here
+   * (the RBM's persistent chains).
+   */
+  protected trainingSamples(n: number, rng: Rng): Promise<Float64Array> {
+    return this.sampleWith(n, rng);
+  }
+
+  /** Samples for display while training (compare's snapshots): trainingSamples from sample()'s generator. */
+  previewSamples(n: number): Promise<Float64Array> {
+    return this.trainingSamples(n, this.sampleRng);
+  }
+
+  /**
+   * Metrics of n samples (drawn with the generator of the current epoch) against n fresh target
+   * samples; `duringTraining` lets the model use its cheaper trainingSamples.
+   */
+  private async scoreNow(n: number, duringTraining = false): Promise<FinalMetrics> {
+    const rng = evaluationRng(this.config.seed, this.epoch);
+    const samples = await (duringTraining ? this.trainingSamples(n, rng) : this.sampleWith(n, rng));
     checkSamples(this.kind, samples, this.target, this.dim, this.epoch, this.steps, this.sampleSpreadLimit);
-    return scoreSamples(samples, this.target, this.reference);
+    let reference = this.references.get(n);
+    if (!reference) {
+      reference = referenceSamples(this.target, n, this.config.seed);
+      this.references.set(n, reference);
+    }
+    const metrics = scoreSamples(samples, this.target, reference);
+    if (!duringTraining && n === this.config.evalSamples) this.lastFullScore = { steps: this.steps, metrics };
+    return metrics;
+  }
+
+  /**
+   * Metrics of `evalSamples` samples (drawn with the generator of the current epoch) against
+   * fresh target samples. When the last epoch's record was scored in full at this very step,
+   * these are the same numbers, so they are reused rather than sampled again.
+   */
+  async evaluate(): Promise<FinalMetrics> {
+    const last = this.lastFullScore;
+    if (last && last.steps === this.steps) return { ...last.metrics };
+    return this.scoreNow(this.config.evalSamples);
   }
 
   // ---- checkpoints ----

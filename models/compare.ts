@@ -200,7 +200,7 @@ export async function runCompare(options: CompareOptions, onProgress?: (p: Compa
         epochs,
         onEpoch: (record) => {
           const percent = at.get(record.epoch);
-          if (percent !== undefined) pending.push(model.sample(snapshotSamples).then((samples) => { run.snapshots.push({ epoch: record.epoch, percent, samples }); }));
+          if (percent !== undefined) pending.push((model.previewSamples?.(snapshotSamples) ?? model.sample(snapshotSamples)).then((samples) => { run.snapshots.push({ epoch: record.epoch, percent, samples }); }));
           onProgress?.({ model: kind, index, count: models.length, epoch: record.epoch, epochs, record });
         },
       });

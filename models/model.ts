@@ -7,6 +7,7 @@
 
 import type { RngState } from '../engine/index';
 import type { Target } from './targets';
+import type { EpochOptions } from './score-schedule';
 
 export type ModelKind = 'gan' | 'vae' | 'rbm' | 'diffusion';
 
@@ -31,7 +32,11 @@ export interface HistoryRecord {
   w1: number;
   /** Histogram KL(target ‖ model) (2D histogram in 2D). */
   kld: number;
-  /** Model-specific numbers (gLoss, dLoss, reconLoss, kl, freeEnergy, loss, ...). */
+  /**
+   * Model-specific numbers (gLoss, dLoss, reconLoss, kl, freeEnergy, loss, ...), and, only when
+   * a ScoreSchedule skipped scoring this epoch (models/score-schedule.ts), scoredEpoch: the
+   * earlier epoch whose samples gave the w1 and kld repeated here.
+   */
   [metric: string]: number;
 }
 
@@ -90,11 +95,17 @@ export interface GenerativeModel {
   trainStep(): void;
   /**
    * One epoch of steps, then evaluation (reads back): pushes and returns a history record.
+   * Every epoch is scored unless `options` says otherwise (a forced choice, or a ScoreSchedule).
    * Throws DivergenceError on a non-finite loss or exploding weights.
    */
-  trainEpoch(): Promise<HistoryRecord>;
+  trainEpoch(options?: EpochOptions): Promise<HistoryRecord>;
   /** n samples in data space (interleaved x, y pairs in 2D), decoded from bins in binned mode. */
   sample(n: number): Promise<Float64Array>;
+  /**
+   * n samples for display while training (compare's snapshots), possibly approximate and
+   * cheaper than sample() (the RBM's persistent chains); absent: use sample().
+   */
+  previewSamples?(n: number): Promise<Float64Array>;
   /** Final metrics from `evalSamples` samples against as many fresh target samples. */
   evaluate(): Promise<FinalMetrics>;
   save(): Promise<Checkpoint>;

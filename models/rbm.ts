@@ -111,6 +111,8 @@ export class Rbm extends BaseModel<RbmConfig> implements RbmParameters {
   readonly hiddenBias: Tensor;
   protected readonly lossNames = ['freeEnergy', 'reconError'] as const;
   private readonly opt: Adam;
+  /** The chains behind scores and previews while training (trainingSamples), [n, V], by chain count n. */
+  private readonly persistentChains = new Map<number, Tensor>();
 
   private constructor(config: RbmConfig, target: Target, raw: Float64Array) {
     super(config, { target, raw, scaling: 'standardise' });
@@ -222,8 +224,13 @@ export class Rbm extends BaseModel<RbmConfig> implements RbmParameters {
 
   /** Run `steps` Gibbs sweeps on n chains; returns the final visible states [n, V]. */
   private runChains(n: number, steps: number, rng: Rng): Tensor {
+    return this.advanceChains(keep(tidy(() => this.chainStart(n, rng))), steps, rng);
+  }
+
+  /** `steps` Gibbs sweeps from the chain states v (disposed); returns the new states [n, V]. */
+  private advanceChains(start: Tensor, steps: number, rng: Rng): Tensor {
     return noGrad(() => {
-      let v = keep(tidy(() => this.chainStart(n, rng)));
+      let v = start;
       for (let s = 0; s < steps; s++) {
         const next = keep(tidy(() => this.gibbsStep(v, rng)));
         v.dispose();
@@ -235,6 +242,29 @@ export class Rbm extends BaseModel<RbmConfig> implements RbmParameters {
 
   protected generateRows(n: number, rng: Rng): Tensor {
     return this.runChains(n, this.config.gibbsSteps, rng);
+  }
+
+  /**
+   * Samples for scores and previews while training, from persistent chains (as in Tieleman's
+   * persistent contrastive divergence, 2008): n chains kept from one call to the next (one set
+   * per n: scores and compare's snapshots use different n), each call advancing them by a tenth
+   * of the configured chain length; a new set starts from N(0, 1) like a generating chain, so the
+   * first scores of a run are rough. The model changes little between
+   * two epochs, so chains that were near equilibrium stay near it, at a tenth of the cost of
+   * fresh chains. The final score (evaluate) and sample() always run fresh, full-length chains.
+   */
+  protected override async trainingSamples(n: number, rng: Rng): Promise<Float64Array> {
+    const sweeps = Math.max(1, Math.ceil(this.config.gibbsSteps / 10));
+    const previous = this.persistentChains.get(n);
+    this.persistentChains.delete(n);
+    const v = previous ? this.advanceChains(previous, sweeps, rng) : this.runChains(n, sweeps, rng); // advancing disposes previous
+    this.persistentChains.set(n, v);
+    return this.decode(await v.data(), rng);
+  }
+
+  protected override disposeExtras(): void {
+    for (const v of this.persistentChains.values()) v.dispose();
+    this.persistentChains.clear();
   }
 
   /** n samples from a chain of `steps` Gibbs sweeps (default: the configured length), and their mean free energy. */

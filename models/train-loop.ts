@@ -3,9 +3,14 @@
 //
 // Steps are rounded UP to whole epochs: a history record (and the divergence check) comes at
 // the end of an epoch, so `steps: 100` with 16 steps per epoch trains 7 epochs = 112 steps.
+//
+// Scoring follows a ScoreSchedule (models/score-schedule.ts): at most ~20% of the run's time goes
+// to the per-epoch W1/KLD, and the last epoch is always scored in full (so evaluate() afterwards
+// reuses that score instead of sampling again).
 
 import type { GenerativeModel, HistoryRecord } from './model';
 import { checkOptions } from '../engine/options';
+import { ScoreSchedule } from './score-schedule';
 
 export interface TrainOptions {
   /** Epochs to train (default 1 when neither epochs nor steps is given). */
@@ -14,6 +19,8 @@ export interface TrainOptions {
   steps?: number;
   /** Called after each epoch with its history record. */
   onEpoch?(record: HistoryRecord): void;
+  /** Share of the run's time that per-epoch scoring may take (default SCORE_SHARE, 0.2); 1 scores every epoch. */
+  scoreShare?: number;
   /** Called after each epoch with epochs done and the total. */
   onProgress?(done: number, total: number): void;
 }
@@ -43,8 +50,9 @@ export async function runTraining(model: GenerativeModel, options: TrainOptions 
   const started = performance.now();
   const stepsBefore = model.steps;
   let last: HistoryRecord | undefined;
+  const schedule = new ScoreSchedule(options.scoreShare);
   for (let done = 1; done <= total; done++) {
-    last = await model.trainEpoch();
+    last = await model.trainEpoch(done === total ? { score: true, schedule } : { schedule });
     options.onEpoch?.(last);
     options.onProgress?.(done, total);
   }

@@ -1,4 +1,5 @@
-// The reference GAN of the playground post, written with the engine: the step the benchmark
+// The reference GAN of the playground post, written with the engine (hidden widths can be set:
+// `bench --workload gan-wide` uses 3×64): the step the benchmark
 // times against the hand-written floor (floor-gan.ts), and that the WebGPU tests run for
 // submit counts, leaks and CPU/GPU agreement.
 //   data N(4, 0.5), 2048 samples; batch 128; latent 10
@@ -20,14 +21,23 @@ export interface EngineGan {
   dispose(): void;
 }
 
-export function createEngineGan(seed = 0, options: { batch?: number; dataset?: number; latent?: number } = {}): EngineGan {
+export interface EngineGanOptions {
+  batch?: number;
+  dataset?: number;
+  latent?: number;
+  /** Hidden widths of G and D (default [16] and [32]: the playground's). */
+  gHidden?: number[];
+  dHidden?: number[];
+}
+
+export function createEngineGan(seed = 0, options: EngineGanOptions = {}): EngineGan {
   const batch = options.batch ?? 128;
   const n = options.dataset ?? 2048;
   const latent = options.latent ?? 10;
   const rng = createRng(seed);
   const data = keep(randn([n, 1], rng, { mean: 4, std: 0.5 }));
-  const G = new MLP({ inputs: latent, hidden: [16], outputs: 1, activation: 'relu', rng });
-  const D = new MLP({ inputs: 1, hidden: [32], outputs: 1, activation: 'relu', rng });
+  const G = new MLP({ inputs: latent, hidden: options.gHidden ?? [16], outputs: 1, activation: 'relu', rng });
+  const D = new MLP({ inputs: 1, hidden: options.dHidden ?? [32], outputs: 1, activation: 'relu', rng });
   const optG = new Adam(G.parameters(), { lr: 3e-3 });
   const optD = new Adam(D.parameters(), { lr: 3e-3 });
   const dParams = D.parameters();

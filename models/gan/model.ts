@@ -18,6 +18,7 @@ import { checkLosses, checkSamples, checkWeights } from '../divergence';
 import { createDataset, type Dataset } from '../dataset';
 import { referenceSamples, scoreSamples } from '../evaluate';
 import type { Checkpoint, FinalMetrics, GenerativeModel, HistoryRecord } from '../model';
+import { TRAINING_SCORE_SAMPLES, type EpochOptions } from '../score-schedule';
 import type { Target } from '../targets';
 import { clipInPlace } from './clip';
 import { EpochSums } from './epoch-sums';
@@ -69,7 +70,8 @@ export class Gan implements GenerativeModel {
   readonly viewRng: Rng;
   private readonly dataMoments: { mu: Tensor; sigma: Tensor; mean: number[]; std: number[] };
   private readonly sums = new EpochSums();
-  private reference: Float64Array | null = null;
+  /** Fresh target samples to score against, by sample count. */
+  private readonly references = new Map<number, Float64Array>();
 
   /** The settings (the contract's config is open-ended: hence the index signature). */
   readonly config: GanConfig & Record<string, unknown>;
@@ -207,26 +209,43 @@ export class Gan implements GenerativeModel {
     });
   }
 
-  async trainEpoch(): Promise<HistoryRecord> {
+  async trainEpoch(options: EpochOptions = {}): Promise<HistoryRecord> {
+    const started = performance.now();
     for (let i = 0; i < this.stepsPerEpoch; i++) this.trainStep();
     this.epoch++;
     const { means, weightsOk } = await this.sums.read(this.namedParameters().map(([, p]) => p), WEIGHT_LIMIT);
     if (!weightsOk) await this.explainWeights();
     checkLosses('GAN', { 'discriminator loss': means.dLoss, 'generator loss': means.gLoss }, this.epoch, this.steps);
-    // Evaluation uses its own stream for each epoch, so a resumed run scores the same way.
-    const samples = await this.generate(this.config.evalSamples, createRng(derivedSeed(this.config.seed, 1000 + this.epoch)));
-    checkSamples('GAN', samples, this.target, this.dim, this.epoch, this.steps);
-    const m = scoreSamples(samples, this.target, this.referenceSample());
+    const trained = performance.now();
+    options.schedule?.addTraining(trained - started);
     const record: HistoryRecord = {
       epoch: this.epoch, step: this.steps,
       gLoss: means.gLoss, dLoss: means.dLoss, dReal: means.dReal, dFake: means.dFake,
       accReal: means.accReal, accFake: means.accFake,
-      // In 2D, the generated mean and std of the first coordinate.
-      genMean: m.mean[0], genStd: m.std[0],
-      w1: m.w1, kld: m.kld,
+      ...(await this.epochScores(options)),
     };
+    if (record.scoredEpoch === undefined) options.schedule?.addScoring(performance.now() - trained);
     this.history.push(record);
     return record;
+  }
+
+  /**
+   * W1, KLD and the generated mean and std for this epoch's record: fresh, or the last ones
+   * repeated with the epoch they were measured at in `scoredEpoch` (see score-schedule.ts).
+   */
+  private async epochScores(options: EpochOptions): Promise<{ w1: number; kld: number; genMean: number; genStd: number; scoredEpoch?: number }> {
+    const previous = this.history[this.history.length - 1];
+    const scheduled = options.score === undefined && options.schedule !== undefined;
+    if (!(options.score ?? options.schedule?.due() ?? true) && previous) {
+      return { w1: previous.w1, kld: previous.kld, genMean: previous.genMean, genStd: previous.genStd, scoredEpoch: previous.scoredEpoch ?? previous.epoch };
+    }
+    // Evaluation uses its own stream for each epoch, so a resumed run scores the same way.
+    const n = scheduled ? Math.min(this.config.evalSamples, TRAINING_SCORE_SAMPLES) : this.config.evalSamples;
+    const samples = await this.generate(n, createRng(derivedSeed(this.config.seed, 1000 + this.epoch)));
+    checkSamples('GAN', samples, this.target, this.dim, this.epoch, this.steps);
+    const m = scoreSamples(samples, this.target, this.referenceSample(n));
+    // In 2D, the generated mean and std of the first coordinate.
+    return { w1: m.w1, kld: m.kld, genMean: m.mean[0], genStd: m.std[0] };
   }
 
   async sample(n: number): Promise<Float64Array> {
@@ -355,9 +374,13 @@ export class Gan implements GenerativeModel {
     return this.target.discrete ? decodeHard(this.binning, values) : decodeUniform(this.binning, values, rng);
   }
 
-  private referenceSample(): Float64Array {
-    this.reference ??= referenceSamples(this.target, this.config.evalSamples, this.config.seed);
-    return this.reference;
+  private referenceSample(n = this.config.evalSamples): Float64Array {
+    let reference = this.references.get(n);
+    if (!reference) {
+      reference = referenceSamples(this.target, n, this.config.seed);
+      this.references.set(n, reference);
+    }
+    return reference;
   }
 
   /** The weight guard tripped: read the weights to name the culprit (throws DivergenceError). */

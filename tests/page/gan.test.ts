@@ -1,6 +1,6 @@
 // The GAN playground in a real browser: loads without console errors, trains on WebGPU and on
 // the CPU (the epoch counter advances, the plotted losses are finite), a bad URL value shows a
-// notice, a bad CSV shows its error. Screenshots go to test-results/.
+// notice, a bad CSV shows its error; without a backend in the URL it picks the faster one. Screenshots go to test-results/.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPage, openSession, trainUntil, type Session } from './browser';
@@ -32,6 +32,22 @@ describe('GAN playground', () => {
       await page.close();
     });
   }
+
+  it('without a backend in the URL, times both backends at start and trains on the faster', async () => {
+    const { page, errors } = await openPage(session, '');
+    const note = (await page.locator('#backend-note').textContent()) ?? '';
+    const m = note.match(/CPU (\d+) steps\/s, WebGPU (\d+) steps\/s/);
+    expect(m, note).not.toBeNull();
+    const [cpu, webgpu] = [Number(m?.[1]), Number(m?.[2])];
+    console.log(`default GAN at start: CPU ${cpu} steps/s, WebGPU ${webgpu} steps/s`);
+    expect(cpu).toBeGreaterThan(0);
+    expect(webgpu).toBeGreaterThan(0);
+    const chosen = await page.locator('[data-tabpanel="gan"] [data-status="backend"] b').textContent();
+    expect(chosen).toBe(webgpu > cpu ? 'webgpu' : 'cpu');
+    expect(await trainUntil(page, 'gan', 2)).toBeGreaterThanOrEqual(2);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 
   it('falls back to the default on a bad URL value, with a notice', async () => {
     const { page, errors } = await openPage(session, '?lr=banana&gLayers=9');

@@ -220,7 +220,7 @@ interface Summary {
 function summarise(model: GenerativeModel, m: FinalMetrics, backend: BackendName, seconds: number): Summary {
   const one = (xs: number[]): number | number[] => (model.dim === 1 ? xs[0] : xs);
   const last: HistoryRecord | undefined = model.history[model.history.length - 1];
-  const keys = modelEntry(model.kind).summaryKeys ?? Object.keys(last ?? {}).filter((k) => !['epoch', 'step', 'w1', 'kld'].includes(k));
+  const keys = modelEntry(model.kind).summaryKeys ?? Object.keys(last ?? {}).filter((k) => !['epoch', 'step', 'w1', 'kld', 'scoredEpoch'].includes(k));
   const extra: Record<string, number | null> = {};
   for (const k of keys) extra[k] = last && Number.isFinite(last[k]) ? last[k] : null;
   return {
