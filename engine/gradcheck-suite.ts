@@ -15,7 +15,7 @@ import {
   abs, add, bce, bceWithLogits, clamp, concat, div, exp, gather, gaussianKl, leakyRelu, linear, log,
   logSoftmax, matmul, max, mean, mse, mul, neg, pow, relu, reshape, sigmoid, silu, slice, sliceAxis,
   softmax, softplus, sqrt, sub, sum, tanh, tensor, transpose, gradcheck, createRng, formatShape,
-  type Rng, type Tensor,
+  type Rng, type Tensor, batchNorm,
 } from './index';
 import { sizeOf } from './shape';
 
@@ -228,6 +228,9 @@ const graphs: OpCase[] = [
   opCase('MLP unfused (matmul, add, relu)', [s(4, 3), s(3, 5), s(5), s(5, 1)], anyValue,
     (x, w1, b1, w2) => mean(matmul(relu(add(matmul(x, w1), b1)), w2))),
   opCase('softmax cross-entropy', [s(4, 3)], anyValue, (z) => neg(mean(sum(mul(logSoftmax(z, 1), target43()), 1)))),
+  // BatchNorm1d's normalisation (Ioffe & Szegedy 2015): γ·(x − μ)/√(σ² + ε) + β over axis 0.
+  opCase('batchNorm [5,3]', [s(5, 3), s(3), s(3)], anyValue, (x, gamma, beta) => batchNorm(x, gamma, beta, 1e-5)),
+  opCase('batchNorm [7,2] → tanh', [s(7, 2), s(2), s(2)], anyValue, (x, gamma, beta) => tanh(batchNorm(x, gamma, beta, 0.01))),
   // Size-1 axes: broadcasting against them, reducing them, a batch of one row.
   opCase('add [1,4]+[4]', [s(1, 4), s(4)], anyValue, (a, b) => add(a, b)),
   opCase('mul [1,1]*[3,4]', [s(1, 1), s(3, 4)], anyValue, (a, b) => mul(a, b)),

@@ -13,6 +13,7 @@ export { noGrad, isGradEnabled } from './autograd';
 export { tidy, keep, liveTensors } from './memory';
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck';
 export { createRng, rngFromState, type Rng, type RngState } from './rng';
+export { BatchNorm1d, batchNorm, type BatchNorm1dOptions } from './batchnorm';
 export { Linear, MLP, Dropout, initWeights, type Activation, type Init, type Module, type MLPOptions } from './nn';
 export { Adam, SGD, trainingStep, type AdamOptions, type AdamState, type SGDOptions, type Optimizer } from './optim';
 export { onDispatch, recordDispatches, setDebug, type DispatchRecord } from './trace';
