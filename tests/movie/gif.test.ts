@@ -100,7 +100,7 @@ describe('GIF encoder', () => {
       const frames = [0, 1, 2].map((f) => {
         const pixels = new Uint8Array(w * h);
         // Random pixels (many table entries) in the first frame, long runs in the others.
-        for (let i = 0; i < pixels.length; i++) pixels[i] = f === 0 ? Math.floor(rng.next() * 5) : Math.floor(i / (17 + f)) % 5;
+        for (let i = 0; i < pixels.length; i++) pixels[i] = f === 0 ? rng.int(5) : Math.floor(i / (17 + f)) % 5;
         return { pixels };
       });
       const decoded = decodeGif(encodeGif(frames, { width: w, height: h, palette, delayCs: 7 }));
