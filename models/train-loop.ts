@@ -40,7 +40,7 @@ export function epochsForSteps(steps: number, stepsPerEpoch: number): number {
 }
 
 export async function runTraining(model: GenerativeModel, options: TrainOptions = {}): Promise<TrainResult> {
-  checkOptions('runTraining', options, { epochs: 'integer', steps: 'integer', onEpoch: 'function', onProgress: 'function' });
+  checkOptions('runTraining', options, { epochs: 'integer', steps: 'integer', onEpoch: 'function', onProgress: 'function', scoreShare: 'number' });
   const { epochs, steps } = options;
   if (epochs !== undefined && steps !== undefined) throw new Error('runTraining: give epochs or steps, not both');
   for (const [name, v] of [['epochs', epochs], ['steps', steps]] as const) {

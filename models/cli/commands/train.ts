@@ -3,7 +3,8 @@
 // stdout (with --json, the last line is one JSON object).
 
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, dirname, extname, resolve } from 'node:path';
+import { existsSync, writeFileSync } from 'node:fs';
 import { flush, type BackendName } from '../../../engine/index';
 import { parseCheckpoint } from '../../checkpoint';
 import { readCsvFile } from '../../csv-file';
@@ -12,8 +13,9 @@ import { batchForRows } from '../../batch-rule';
 import type { Checkpoint, FinalMetrics, GenerativeModel, HistoryRecord, ModelKind } from '../../model';
 import { availableModels, isModelKind, loadModel, modelEntry, MODEL_KINDS, modelFlags } from '../../registry';
 import { getTarget, listTargets, targetFromSamples, type Target } from '../../targets';
-import { runTraining } from '../../train-loop';
+import { epochsForSteps, runTraining, type TrainResult } from '../../train-loop';
 import { MAX_SEED } from '../../seeds';
+import { MovieRecorder } from '../../movie/recorder';
 import { budgetedConfig } from '../../compare';
 import { InputError, UsageError, describeFlags, type FlagSpec, type Flags } from '../args';
 import { numberInRange, oneOf } from '../flag-checks';
@@ -38,13 +40,15 @@ const COMMON: FlagSpec = {
   save: { type: 'string', help: 'write a checkpoint (JSON) here at the end' },
   resume: { type: 'string', help: 'continue training from this checkpoint' },
   json: { type: 'boolean', help: 'print the final metrics as one JSON object (last line of stdout)' },
+  movie: { type: 'string', help: 'record the training as an animated GIF (FILE.gif): the distribution plot, one frame per --movie-every epochs (1D targets)' },
+  'movie-every': { type: 'int', help: 'epochs between movie frames (default: about 100 frames over the run)' },
 };
 
 const USAGE =
   'gradlab train --model gan --target NAME | --data FILE [--budget P] [--epochs N | --steps N] [--seed S] [--backend cpu|webgpu|auto] ' +
   '[--batch B] [--dataset N] [--lr X] [--latent Z] [--g-layers L --g-width W --d-layers L --d-width W] [--activation relu|leaky] ' +
   '[--beta1 X] [--beta2 X] [--k-d N] [--loss nonsaturating|minimax|wgan|wgan-gp [--gp-lambda X]] [--label-smoothing X] [--moment X] [--d-dropout P] [--g-batchnorm] [--bins K [--temperature T]] ' +
-  '[--save FILE] [--resume FILE] [--json]';
+  '[--save FILE] [--resume FILE] [--json] [--movie FILE.gif [--movie-every K]]';
 
 /**
  * `train --help`: the common options, then each model's own (each once, in its own section);
@@ -77,19 +81,23 @@ async function train(flags: Flags): Promise<number> {
   const steps = numberInRange(flags, 'steps', 1, 1e9, 'a whole number between 1 and 1e9');
   const backend = oneOf(flags, 'backend', BACKEND_CHOICES) ?? 'cpu';
   if (flags.save !== undefined) checkWritablePath('--save', String(flags.save));
+  const movie = movieFlags(flags);
   const kind = chosenModel(flags);
   const usedBackend = await useCliBackend('train', backend);
 
   const model = flags.resume !== undefined ? resumeModel(flags, kind) : newModel(flags, kind);
   try {
     const progress = createProgress(process.stderr);
-    const result = await runTraining(model, {
-      epochs: steps === undefined ? (epochs ?? DEFAULT_EPOCHS) : undefined,
-      steps,
-      onEpoch: (r) => progress.update(r),
-      onProgress: (done, total) => progress.tick(done, total),
-    });
+    const total = steps === undefined ? (epochs ?? DEFAULT_EPOCHS) : epochsForSteps(steps, model.stepsPerEpoch);
+    const result = movie
+      ? await trainWithMovie(model, total, movie, progress)
+      : await runTraining(model, {
+        epochs: total,
+        onEpoch: (r) => progress.update(r),
+        onProgress: (done, all) => progress.tick(done, all),
+      });
     progress.done();
+    if (movie && !flags.json) console.log(`saved movie ${movie.path} (${movie.frames} frames)`);
     let saveFailed = false;
     if (flags.save !== undefined) {
       const { written, failure } = saveWithFallback(String(flags.save), JSON.stringify(await model.save()));
@@ -241,4 +249,47 @@ function describe(model: GenerativeModel, s: Summary, epochs: number, steps: num
     `mean ${f(s.mean)} (target ${f(s.targetMean)})  std ${f(s.std)} (target ${f(s.targetStd)})`,
     ...(extras.length ? [extras.map((k) => `${k} ${f(s[k])}`).join('  ')] : []),
   ].join('\n');
+}
+
+interface MovieRequest {
+  path: string;
+  every: number | undefined;
+  frames: number;
+}
+
+/** --movie FILE.gif and --movie-every K, checked before any training. */
+function movieFlags(flags: Flags): MovieRequest | undefined {
+  const every = numberInRange(flags, 'movie-every', 1, 1e7, 'a whole number of epochs, at least 1');
+  if (flags.movie === undefined) {
+    if (every !== undefined) throw new UsageError('--movie-every needs --movie FILE.gif');
+    return undefined;
+  }
+  const path = String(flags.movie);
+  const ext = extname(path).toLowerCase();
+  if (ext !== '.gif') {
+    throw new UsageError(`--movie: '${path}' must end in .gif (the command line writes animated GIF; the page records WebM)`);
+  }
+  if (!existsSync(dirname(resolve(path)))) throw new UsageError(`--movie: the folder of '${path}' does not exist`);
+  return { path, every, frames: 0 };
+}
+
+/** Train `total` epochs in chunks of k, drawing a frame before the first and after each chunk. */
+async function trainWithMovie(model: GenerativeModel, total: number, movie: MovieRequest, progress: ReturnType<typeof createProgress>): Promise<TrainResult> {
+  const recorder = new MovieRecorder(model);
+  const every = movie.every ?? Math.max(1, Math.round(total / 100));
+  const started = performance.now();
+  const stepsBefore = model.steps;
+  let last: TrainResult['last'];
+  await recorder.capture(0);
+  for (let done = 0; done < total;) {
+    const chunk = Math.min(every, total - done);
+    const part = await runTraining(model, { epochs: chunk, onEpoch: (r) => progress.update(r) });
+    done += chunk;
+    last = part.last;
+    progress.tick(done, total);
+    await recorder.capture(done / total);
+  }
+  writeFileSync(movie.path, recorder.gif());
+  movie.frames = recorder.frameCount;
+  return { epochs: total, steps: model.steps - stepsBefore, seconds: (performance.now() - started) / 1000, last };
 }
