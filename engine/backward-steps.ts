@@ -6,10 +6,8 @@
 // and it ends with the central differences (f(x + h) − f(x − h)) / 2h that gradcheck uses.
 // Everything runs in float64 on the CPU backend, like gradcheck.
 
-import { CpuBackend } from '../kernels/cpu/backend';
 import { noGrad } from './autograd';
-import { currentBackend, useBackend } from './backend';
-import { gradcheck, type GradcheckResult } from './gradcheck';
+import { gradcheck, onCpu, type GradcheckResult } from './gradcheck';
 import { captureGraph, type CapturedGraph } from './graph';
 import { tidy } from './memory';
 import { tensor } from './ops';
@@ -52,19 +50,6 @@ export interface BackwardLesson {
   gradcheck: GradcheckResult;
 }
 
-let cpu64: CpuBackend | null = null;
-
-function onCpu<T>(fn: () => T): T {
-  const before = currentBackend();
-  if (before.name === 'cpu') return fn();
-  cpu64 ??= new CpuBackend();
-  useBackend(cpu64);
-  try {
-    return fn();
-  } finally {
-    useBackend(before);
-  }
-}
 
 const read = (t: Tensor): number[] => Array.from(t.dataSync());
 

@@ -51,8 +51,8 @@ export interface GradcheckResult {
 
 let cpu64: Backend | null = null;
 
-/** Run fn on a CPU backend (gradcheck's home), restoring the caller's backend after. */
-function onCpu<T>(fn: () => T): T {
+/** @internal Run fn on a CPU backend (float64 checks' home), restoring the caller's backend after. */
+export function onCpu<T>(fn: () => T): T {
   const before = currentBackend();
   if (before.name === 'cpu') return fn();
   cpu64 ??= new CpuBackend();

@@ -1,30 +1,13 @@
 // The README's "Gradients of gradients" example must run exactly as printed (with 'gradlab'
 // resolved to this repo), and its Hessian-vector product must match central differences of
 // the gradient.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRng, grad, linear, randn, tensor, tidy, type Tensor } from '../engine/index';
+import { readmeBlock, runBlock } from './readme-block';
 
 describe('README Hessian-vector example', () => {
   it('runs as printed and prints the shapes of H·v', async () => {
-    const readme = readFileSync(resolve(__dirname, '../README.md'), 'utf8');
-    const block = /### Gradients of gradients[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-    expect(block, 'README has a ```ts block under "Gradients of gradients"').toBeTruthy();
-    expect(block!.trim().split('\n').length).toBeLessThanOrEqual(16);
-    const library = pathToFileURL(resolve(__dirname, '../models/index.ts')).href;
-    const dir = mkdtempSync(join(tmpdir(), 'gradlab-readme-hvp-'));
-    const file = join(dir, 'example.ts');
-    writeFileSync(file, block!.replace("from 'gradlab'", `from '${library}'`));
-    const logged: unknown[][] = [];
-    const spy = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void logged.push(args));
-    try {
-      await import(/* @vite-ignore */ pathToFileURL(file).href);
-    } finally {
-      spy.mockRestore();
-    }
+    const logged = await runBlock(readmeBlock('### Gradients of gradients', 16));
     expect(logged).toEqual([[[2, 4], [4, 1]]]);
   });
 
