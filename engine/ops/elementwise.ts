@@ -12,7 +12,6 @@ import { unaryOp } from './unary';
 import { backendOf, checkFloat, checkNumber, resultDType } from './util';
 
 export { sumTo } from './broadcast';
-export { unaryOp, unaryGrad } from './unary';
 
 /** @internal out = f(a, b) with broadcasting; no gradient recorded (callers do that). */
 export function binaryKernel(name: string, op: BinaryOp, a: Tensor, b: Tensor): Tensor {
