@@ -1,4 +1,4 @@
-// The parameter budget (seed 003): to compare models of different shapes fairly, each gets the
+// The parameter budget (the JAX GAN-vs-VAE-vs-RBM benchmark): to compare models of different shapes fairly, each gets the
 // hidden width H that brings its number of trainable scalars closest to one budget P.
 //
 // A fully connected layer a → b has a·b weights and b biases, so an MLP whose hidden layers all

@@ -1,4 +1,4 @@
-// The comparison of seed 003: every model trained on the same target under the same parameter
+// The comparison of the JAX GAN-vs-VAE-vs-RBM benchmark: every model trained on the same target under the same parameter
 // budget, scored the same way after every epoch, with snapshots of its samples every 5% of
 // training. Used by `gradlab compare` (which writes metrics.json and report.html) and by the
 // page. No Node or DOM APIs here.

@@ -6,7 +6,7 @@
 //   decoder  z ↦ x̂                    an MLP; x̂ is the mean E[x | z]
 //   loss     ‖x − x̂‖² + β·KL(N(μ, σ²) ‖ N(0, I)),  KL = −½ Σ_j (1 + log σ_j² − μ_j² − σ_j²)
 //
-// summed over dimensions and averaged over the batch; β = 0.1 as in seed 003 (sharper samples,
+// summed over dimensions and averaged over the batch; β = 0.1 as in the JAX GAN-vs-VAE-vs-RBM benchmark (sharper samples,
 // a looser latent space). New samples: z from the prior N(0, I) through the decoder.
 // Binned mode: the decoder outputs K logits, the reconstruction term is the cross-entropy
 // −Σ_k x_k log softmax(ℓ)_k, and a sample is a draw from softmax(ℓ).
@@ -152,7 +152,7 @@ export class Vae extends BaseModel<VaeConfig> {
   }
 
   /**
-   * The decoder's mean E[x | z] over a grid of z in [−3, 3] (seed 003's latent sweep): `points`
+   * The decoder's mean E[x | z] over a grid of z in [−3, 3] (the JAX GAN-vs-VAE-vs-RBM benchmark's latent sweep): `points`
    * values of z₁ for a 1D latent, a points × points grid of (z₁, z₂) otherwise. In binned mode
    * E[x | z] = Σ_k softmax(ℓ)_k·c_k over the bin centres.
    */

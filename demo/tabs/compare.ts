@@ -1,4 +1,4 @@
-// The Compare tab: seed 003's dashboard. Every chosen model is trained in turn on one target
+// The Compare tab: the JAX GAN-vs-VAE-vs-RBM benchmark's dashboard. Every chosen model is trained in turn on one target
 // under one parameter budget P (each gets the hidden width H whose parameter count is closest to
 // P, see models/budget.ts), scored the same way after every epoch: KLD and W1 against epoch, one
 // line per model, then each model's final samples against the target, and a table.
@@ -128,7 +128,7 @@ export class CompareTab implements Tab {
     this.root = el('section', { class: 'model-panel', 'data-panel': this.id });
     const head = el('div', { class: 'panel-head' });
     head.append(el('h2', {}, 'Compare the four models under one parameter budget'), el('p', { class: 'intro' },
-      'Each model is trained in turn on the same target with about the same number of trainable parameters P: the hidden width H is solved so that the parameter count lands closest to P. After every epoch its samples are scored against the target with the same two yardsticks, KLD and W1. This is the dashboard of the JAX benchmark (seed 003), run live in your browser.'));
+      'Each model is trained in turn on the same target with about the same number of trainable parameters P: the hidden width H is solved so that the parameter count lands closest to P. After every epoch its samples are scored against the target with the same two yardsticks, KLD and W1. This is the dashboard of the JAX benchmark of GAN vs VAE vs RBM under one parameter budget, run live in your browser.'));
     this.controls = buildControls(this.specs, this.values, (key, value) => this.controlChanged(key, value));
     this.controls.element.append(this.modelChecks());
 

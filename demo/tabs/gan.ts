@@ -1,4 +1,4 @@
-// The GAN playground: every control and plot of the TF.js playground (seed 000), and more:
+// The GAN playground: every control and plot of the TF.js playground (the TensorFlow.js GAN playground post), and more:
 // losses other than the non-saturating one, label smoothing, k D-steps, single D or G updates,
 // D(x) drawn over the densities, the gradient arrows D sends the samples, latent walks, a live
 // reading of the run, 2D targets and the user's own data.

@@ -1,5 +1,5 @@
 // The VAE tab: reconstruction and KL losses, samples from the prior, and the latent sweep of
-// seed 003 (the decoder's mean E[x | z] over a grid of z in [−3, 3]).
+// the JAX GAN-vs-VAE-vs-RBM benchmark (the decoder's mean E[x | z] over a grid of z in [−3, 3]).
 
 import { createVae, VAE_DEFAULTS, type Vae } from '../../models/vae';
 import type { Target } from '../../models/targets';

@@ -1,4 +1,4 @@
-// The GAN's settings, their defaults (the TF.js playground of seed 000) and their checks.
+// The GAN's settings, their defaults (the TensorFlow.js GAN playground post) and their checks.
 
 import { checkOptions, specFromDefaults } from '../../engine/options';
 import type { BaseConfig } from '../model';
@@ -58,7 +58,7 @@ export interface GanConfig extends BaseConfig {
   temperature: number;
 }
 
-/** The playground's settings (seed 000): N 2048, B 128, Adam 3e-3, z 10, G 1×16, D 1×32, ReLU. */
+/** The playground's settings (the TensorFlow.js GAN playground post): N 2048, B 128, Adam 3e-3, z 10, G 1×16, D 1×32, ReLU. */
 export const GAN_DEFAULTS: GanConfig = Object.freeze({
   seed: 0,
   dataset: 2048,
@@ -99,7 +99,7 @@ export const WGAN_GP_DEFAULTS: Partial<GanConfig> = Object.freeze({
 
 /**
  * The "stable config" of the quality tests: 2×32 LeakyReLU networks, Adam 1e-3 with
- * betas (0.5, 0.999) as in seed 002.
+ * betas (0.5, 0.999) as in the PyTorch GAN tutorial.
  */
 export const GAN_STABLE: Partial<GanConfig> = Object.freeze({
   gLayers: 2, gWidth: 32, dLayers: 2, dWidth: 32, activation: 'leaky',

@@ -2,7 +2,7 @@
 //   lerp:  z(t) = (1 − t) z0 + t z1
 //   slerp: z(t) = sin((1 − t)θ)/sin θ · z0 + sin(tθ)/sin θ · z1,  cos θ = z0·z1 / (|z0| |z1|)
 // Slerp keeps |z| near the typical norm √latent, where G was trained; lerp cuts through the
-// low-density middle of the Gaussian (seed 000).
+// low-density middle of the Gaussian (the TensorFlow.js GAN playground post).
 
 import { createRng } from '../../engine/index';
 

@@ -30,7 +30,7 @@ export function generatorLoss(loss: GanLoss, fakeLogits: Tensor): Tensor {
 }
 
 /**
- * Moment matching (seed 001): λ Σ_d ((mean_d − μ_d)² + (std_d − σ_d)²) over the batch x [B, dim];
+ * Moment matching (the moment-matching GAN notebooks): λ Σ_d ((mean_d − μ_d)² + (std_d − σ_d)²) over the batch x [B, dim];
  * mu and sigma are [1, dim] rows (the dataset's moments). std = sqrt(var + 1e-8) keeps the
  * gradient finite if the batch collapses to a point.
  */

@@ -1,5 +1,5 @@
 // The GAN: a generator G: z → x and a discriminator D: x → logit, trained against each other
-// on a fixed dataset (seed 000's loop): per step, k updates of D on a real minibatch and a
+// on a fixed dataset (the TensorFlow.js GAN playground post's loop): per step, k updates of D on a real minibatch and a
 // detached fake one, then one update of G on fresh noise.
 //
 // Steps read nothing back: each step adds its losses and D's statistics to running sums kept

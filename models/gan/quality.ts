@@ -1,4 +1,4 @@
-// One quality run as the issue defines it: train for a number of epochs, then score 5000
+// One quality run as the quality tables define it: train for a number of epochs, then score 5000
 // generated samples against 5000 fresh target samples, and average the losses of the last
 // 20 epochs. Used by the quality tests and by models/scripts/gan-quality.ts (the README table).
 
