@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../engine/index';
+import { countNumericLines } from '../../models/csv-file';
 
 const root = resolve(__dirname, '../..');
 const cli = resolve(root, 'dist/cli.js');
@@ -142,6 +143,20 @@ describe('data files and numbers', () => {
     expect(oneLineError(r)).toMatch(/huge-file\.csv': the file is 300 MiB; the largest CSV read is 256 MiB/);
     expect(r.stderr).not.toMatch(/--dataset/);
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('counts the rows of a CSV before parsing it: more than 10 million rows are refused at once', () => {
+    const rows = 10_000_001;
+    const bytes = Buffer.alloc(2 * rows + 2);
+    bytes.write('x\n');
+    for (let i = 0; i < rows; i++) { bytes[2 + 2 * i] = 0x31 + (i % 9); bytes[3 + 2 * i] = 0x0a; } // '1\n' … '9\n'
+    const path = join(dir, 'many-rows.csv');
+    writeFileSync(path, bytes);
+    const r = gradlab('train', '--data', path, '--epochs', '1');
+    expect(r.status).toBe(2);
+    expect(oneLineError(r)).toMatch(/many-rows\.csv': it has more than 10000000 rows of numbers; a dataset holds at most 10000000 rows \(refused before parsing\)/);
+    expect(countNumericLines(bytes, Infinity)).toBe(rows);
+    expect(countNumericLines(Buffer.from('x,y\n# note\n-1,2\n.5,3\n+2,1\n\nabc\n7,8'), Infinity)).toBe(4);
   });
 
   it('quotes control bytes from a cell instead of echoing them', () => {
