@@ -15,7 +15,7 @@ const AXIS = { stroke: '#475569', grid: { stroke: '#e5e7eb', width: 1 }, ticks: 
 const KS_COLOUR = '#dc2626';
 
 const EXPLAIN = {
-  qq: 'Q-Q plot: each dot is one quantile level p (1%, 2%, …): the real data\'s quantile across, the model\'s up. On the dashed diagonal the model has the same share of samples below that point as the data. Dots under the diagonal on the right and over it on the left: the model is too narrow; a kink: a mode too big or missing.',
+  qq: 'Q-Q plot: each dot is one quantile level p (99 of them, from 0.5% to 99.5%): the real data\'s quantile across, the model\'s up. On the dashed diagonal the model has the same share of samples below that point as the data. Dots under the diagonal on the right and over it on the left: the model is too narrow; a kink: a mode too big or missing.',
   ecdf: 'ECDFs: F(x) is the share of samples ≤ x, for the data and for the model. The red segment is the Kolmogorov–Smirnov statistic D, the largest vertical gap between the two curves: 0 means the same distribution, 1 none in common.',
   hist: 'Histogram difference: the model\'s density minus the data\'s, bin by bin. Bars above zero: the model puts too much mass there; below: too little.',
 };
@@ -100,11 +100,11 @@ export class DiagnosticsCard {
     const d = diagnostics(marginal(this.generated, this.dim, c), marginal(this.real, this.dim, c), { range: this.range, bins: 40 });
     this.last = d;
     const plots = this.plots ?? (this.plots = this.makePlots());
-    // One range on both Q-Q axes, so that the diagonal y = x is at 45°.
+    // One range on both Q-Q axes, so that the diagonal y = x runs corner to corner.
     const lo = Math.min(d.qq.target[0], d.qq.generated[0]);
     const hi = Math.max(d.qq.target[d.qq.target.length - 1], d.qq.generated[d.qq.generated.length - 1]);
     this.qqRange = hi > lo ? [lo, hi] : [lo - 0.5, hi + 0.5];
-    plots.qq.setData([d.qq.target, d.qq.generated, d.qq.target] as unknown as uPlot.AlignedData);
+    plots.qq.setData([d.qq.target, d.qq.generated, d.qq.target.map(() => null)] as unknown as uPlot.AlignedData);
     plots.ecdf.setData([d.ecdf.x, d.ecdf.target, d.ecdf.generated, d.ecdf.x.map(() => null)] as unknown as uPlot.AlignedData);
     plots.hist.setData([d.histogram.centres, d.histogram.difference] as unknown as uPlot.AlignedData);
     const coord = this.dim === 2 ? (c === 0 ? ', x₁' : ', x₂') : '';
@@ -133,6 +133,7 @@ export class DiagnosticsCard {
         { label: 'model quantile', stroke: COLORS.generated, paths: () => null, points: { show: true, size: 5, fill: COLORS.generated, stroke: COLORS.generated } },
         { label: 'y = x', stroke: COLORS.ref, width: 1.5, dash: [6, 4], points: { show: false } }],
       scales: { x: { time: false, range: () => this.qqRange }, y: { range: () => this.qqRange } },
+      hooks: { draw: [(u) => this.drawDiagonal(u)] },
       axes: [{ ...AXIS, label: 'data quantile' }, { ...AXIS, label: 'model quantile', size: 52 }],
     }, 3);
     const ecdf = make(this.boxes.ecdf, {
@@ -176,6 +177,21 @@ export class DiagnosticsCard {
     const right = x < u.bbox.left + u.bbox.width / 2;
     ctx.textAlign = right ? 'left' : 'right';
     ctx.fillText(`D = ${ks.d.toFixed(3)}`, x + (right ? 6 : -6) * devicePixelRatio, (y0 + y1) / 2);
+    ctx.restore();
+  }
+
+  /** y = x across the whole (square) plot: where matching quantiles lie. */
+  private drawDiagonal(u: uPlot): void {
+    const [lo, hi] = this.qqRange;
+    const ctx = u.ctx;
+    ctx.save();
+    ctx.strokeStyle = COLORS.ref;
+    ctx.lineWidth = 1.5 * devicePixelRatio;
+    ctx.setLineDash([6 * devicePixelRatio, 4 * devicePixelRatio]);
+    ctx.beginPath();
+    ctx.moveTo(u.valToPos(lo, 'x', true), u.valToPos(lo, 'y', true));
+    ctx.lineTo(u.valToPos(hi, 'x', true), u.valToPos(hi, 'y', true));
+    ctx.stroke();
     ctx.restore();
   }
 

@@ -15,7 +15,7 @@ import { el } from './controls';
 const TITLE_BAND = 26;
 const LEGEND_BAND = 22;
 /** GIF frames are scaled down to this width at most (memory: one byte per pixel per frame). */
-const GIF_WIDTH = 480;
+const GIF_WIDTH = 640;
 const GIF_MAX_FRAMES = 400;
 const GIF_DELAY_CS = 15;
 
@@ -46,11 +46,11 @@ export interface MovieSource {
   title: string;
 }
 
-/** Legend entries read from a uPlot legend in `box` (label and marker colour), the x series skipped. */
+/** Legend entries read from a uPlot legend in `box` (label and marker colour; the x row has no marker). */
 function legendOf(box: HTMLElement): { label: string; colour: string }[] {
-  return Array.from(box.querySelectorAll<HTMLElement>('.u-legend .u-series')).slice(1).map((row) => {
+  return Array.from(box.querySelectorAll<HTMLElement>('.u-legend .u-series')).flatMap((row) => {
     const marker = row.querySelector<HTMLElement>('.u-marker');
-    return { label: row.querySelector('.u-label')?.textContent ?? '', colour: marker ? getComputedStyle(marker).borderColor : '#000' };
+    return marker ? [{ label: row.querySelector('.u-label')?.textContent ?? '', colour: getComputedStyle(marker).borderColor }] : [];
   });
 }
 
