@@ -31,6 +31,7 @@ export class DiagnosticsCard {
   private readonly boxes: { qq: HTMLElement; ecdf: HTMLElement; hist: HTMLElement };
   private readonly coordSelect: HTMLSelectElement;
   private readonly coordRow: HTMLElement;
+  private readonly note: HTMLElement;
   private plots: { qq: uPlot; ecdf: uPlot; hist: uPlot } | null = null;
   private real: Float64Array | null = null;
   private generated: Float64Array | null = null;
@@ -57,7 +58,8 @@ export class DiagnosticsCard {
       return b;
     };
     this.boxes = { qq: box('qq', EXPLAIN.qq), ecdf: box('ecdf', EXPLAIN.ecdf), hist: box('hist', EXPLAIN.hist) };
-    this.root.append(summary, this.coordRow, grid);
+    this.note = el('p', { class: 'message error', 'data-diag-error': '', hidden: '' });
+    this.root.append(summary, this.coordRow, this.note, grid);
     this.root.addEventListener('toggle', () => { if (this.root.open) this.redraw(); });
     parent.append(this.root);
   }
@@ -97,7 +99,16 @@ export class DiagnosticsCard {
     if (!this.root.open || !this.real || !this.generated || this.generated.length < this.dim) return;
     this.lastUpdate = performance.now();
     const c = this.dim === 2 ? (Number(this.coordSelect.value) as 0 | 1) : 0;
-    const d = diagnostics(marginal(this.generated, this.dim, c), marginal(this.real, this.dim, c), { range: this.range, bins: 40 });
+    let d: Diagnostics;
+    try {
+      d = diagnostics(marginal(this.generated, this.dim, c), marginal(this.real, this.dim, c), { range: this.range, bins: 40 });
+    } catch (e) {
+      // e.g. a non-finite sample from a model that is blowing up: say so, keep the last plots.
+      this.note.textContent = `Diagnostics not drawn: ${e instanceof Error ? e.message : String(e)}`;
+      this.note.hidden = false;
+      return;
+    }
+    this.note.hidden = true;
     this.last = d;
     const plots = this.plots ?? (this.plots = this.makePlots());
     // One range on both Q-Q axes, so that the diagonal y = x runs corner to corner.
