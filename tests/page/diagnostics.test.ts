@@ -159,6 +159,7 @@ describe('movie recording', () => {
       const movie = await record(page, 'webm');
       console.log(`WebM: ${movie.frames} frames, ${movie.size} bytes`);
       expect(movie.type).toBe('video/webm');
+      expect(movie.frames).toBeGreaterThanOrEqual(2);
       expect(movie.head.slice(0, 8)).toBe('1a45dfa3'); // the EBML magic of Matroska/WebM
       expect(movie.size).toBeGreaterThan(1000);
       expect(movie.name).toMatch(/\.webm$/);
