@@ -3,12 +3,15 @@
 //   - the final table, and the fitted Gaussian for scale;
 //   - KLD and W1 against epoch for every model (uPlot);
 //   - each model's final histogram against the target density (uPlot; a scatter in 2D);
+//   - the diagnostics of the PyTorch GAN tutorial: Q-Q, ECDF with the KS statistic, histogram
+//     difference (inline SVG, report-diagnostics.ts);
 //   - timeline snapshots every 5% of training (small SVG panels);
 //   - the VAE's latent sweep E[x | z] over z in [−3, 3] (a line for a 1D latent, a heat map for 2D).
 // No Node APIs: the caller reads uPlot's files and writes the page.
 
 import type { CompareResult } from './compare';
 import { histogram, linspace } from './metrics';
+import { diagnosticsSections } from './report-diagnostics';
 import { getTarget } from './targets';
 
 export interface UplotAssets {
@@ -234,6 +237,7 @@ ${summaryTable(result)}
 <div id="w1-chart"></div>
 <h2>Final samples against the target</h2>
 <div id="finals"></div>
+${diagnosticsSections(result, COLOURS, plotRange(result))}
 <h2>Timeline: samples every 5% of training</h2>
 <div id="timeline"></div>
 <h2>VAE latent sweep</h2>

@@ -171,7 +171,11 @@ export class GanTab extends ModelTab<Gan> {
     const plots: Record<string, { lastData: number[][] } | null> = {
       losses: this.losses, discriminator: this.dOut, stats: this.stats, quality: this.quality, distribution: this.dist1d,
     };
-    return plots[plot]?.lastData ?? null;
+    return plots[plot]?.lastData ?? this.diagnostics.plotted(plot);
+  }
+
+  protected distributionCard(): HTMLElement {
+    return this.distBox;
   }
 
   protected namedParameters(model: Gan): [string, Tensor][] {
@@ -232,6 +236,7 @@ export class GanTab extends ModelTab<Gan> {
     const target = model.target;
     this.grid = linspace(target.range[0], target.range[1], GRID_POINTS);
     this.realKde = model.dim === 1 ? kde(model.dataset.raw, this.grid) : null;
+    this.diagnostics.setReal(model.dataset.raw, model.dim, target.range);
     this.rebuildDistribution(model);
     // The target's mean and std, dashed, on the statistics plot.
     this.stats.setRefValue(0, target.mean[0]);
@@ -308,6 +313,7 @@ export class GanTab extends ModelTab<Gan> {
 
     if (this.dist1d) {
       const samples = await model.sample(1000);
+      this.diagnostics.show(samples, model.epoch);
       const genKde = kde(samples, this.grid);
       let d = await model.discriminate(this.grid);
       if (isCritic(model.config.loss)) {
@@ -339,6 +345,7 @@ export class GanTab extends ModelTab<Gan> {
         field = field.map((v) => (max > min ? (v - min) / (max - min) : 0.5));
       }
       const samples = await model.sample(700);
+      this.diagnostics.show(samples, model.epoch);
       this.dist2d.field = { values: field, n: FIELD_CELLS };
       this.dist2d.layers = [
         { points: model.dataset.raw.subarray(0, 1400), color: COLORS.real, alpha: 0.35, radius: 2 },

@@ -11,6 +11,8 @@ import type { Tensor } from '../../engine/index';
 import type { AppServices, GradcheckRow, HoodSource, Tab } from '../app';
 import type { ControlSpec } from '../controls';
 import { createCsvBox, type CsvBox } from '../csv-box';
+import { DiagnosticsCard } from '../diagnostics-card';
+import { MovieControl } from '../movie-control';
 import { ModelPanel } from '../panel';
 import { TrainLoop } from '../trainer';
 import { choiceField, readSettings, writeSettings, type AnyField, type Values } from '../url-state';
@@ -43,6 +45,8 @@ export abstract class ModelTab<M extends GenerativeModel> implements Tab {
   protected abstract createModel(target: Target, values: Values, data?: Float64Array): M;
   /** Make the plots inside the panel body (once). */
   protected abstract mountPlots(body: HTMLElement): void;
+  /** The card holding the distribution plot (recorded by the movie control). */
+  protected abstract distributionCard(): HTMLElement;
   /** Draw everything from the model (called a few times a second while training). */
   protected abstract draw(model: M): Promise<void>;
   /** Numbers for the status line from the last history record. */
@@ -66,6 +70,9 @@ export abstract class ModelTab<M extends GenerativeModel> implements Tab {
   protected model: M | null = null;
   protected userData: { parsed: ParsedCsv; name: string } | null = null;
   protected csvBox!: CsvBox;
+  /** Q-Q, ECDFs and histogram difference; tabs give it the real data and their latest samples. */
+  protected diagnostics!: DiagnosticsCard;
+  protected movie!: MovieControl;
   private mounted = false;
   private stale = true;
 
@@ -92,6 +99,11 @@ export abstract class ModelTab<M extends GenerativeModel> implements Tab {
     this.csvBox = createCsvBox((parsed, name) => this.useData(parsed, name));
     this.panel.controls.element.after(this.csvBox.element);
     this.mountPlots(this.panel.body);
+    this.movie = new MovieControl(() => this.distributionCard(), () => ({
+      canvas: this.distributionCard().querySelector('canvas'), title: `${this.title}: ${this.model?.target.name ?? ''}`,
+    }), `gradlab-${this.id}`, () => this.model?.epoch ?? null);
+    this.distributionCard().after(this.movie.root);
+    this.diagnostics = new DiagnosticsCard(this.panel.body.querySelector<HTMLElement>('.plot-grid') ?? this.panel.body);
     this.mounted = true;
   }
 
@@ -216,5 +228,6 @@ export abstract class ModelTab<M extends GenerativeModel> implements Tab {
       stepsPerSecond: this.loop.stepsPerSecond, backend: this.services.backendName(),
     });
     await this.draw(model);
+    this.movie.capture(model.epoch);
   }
 }

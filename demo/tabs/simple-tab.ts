@@ -60,7 +60,11 @@ export abstract class SimpleModelTab<M extends NamedModel> extends ModelTab<M> {
     if (plot === 'losses') return this.losses.lastData;
     if (plot === 'quality') return this.quality.lastData;
     if (plot === 'distribution') return this.samples?.lastData ?? null;
-    return null;
+    return this.diagnostics.plotted(plot);
+  }
+
+  protected distributionCard(): HTMLElement {
+    return this.sampleBox;
   }
 
   protected mountPlots(body: HTMLElement): void {
@@ -90,6 +94,7 @@ export abstract class SimpleModelTab<M extends NamedModel> extends ModelTab<M> {
 
   protected override modelBuilt(model: M): void {
     this.samples = new SamplePlot(this.sampleBox, model.target, this.realData(model.target, this.values), 'Samples', model.kind.toUpperCase(), this.color);
+    this.diagnostics.setReal(this.samples.real, model.dim, model.target.range);
   }
 
   protected async draw(model: M): Promise<void> {
@@ -97,7 +102,11 @@ export abstract class SimpleModelTab<M extends NamedModel> extends ModelTab<M> {
     const epochs = h.map((r) => r.epoch);
     this.losses.setData(epochs, this.lossSeries.map((s) => h.map((r) => r[s.key])));
     this.quality.setData(epochs, [h.map((r) => r.w1), h.map((r) => r.kld)]);
-    if (this.samples) this.samples.show(await model.sample(this.sampleCount), `Samples — epoch ${model.epoch}`);
+    if (this.samples) {
+      const samples = await model.sample(this.sampleCount);
+      this.samples.show(samples, `Samples — epoch ${model.epoch}`);
+      this.diagnostics.show(samples, model.epoch);
+    }
     await this.drawExtra(model);
   }
 }
