@@ -4,6 +4,7 @@
 
 import { setBackend, type BackendName } from '../../engine/index';
 import type { ModelKind } from '../model';
+import { dawnWithoutAwait } from './dawn-no-await';
 import { formatSoak, soak, soakWithoutAwait, type SoakResult } from './soak-core';
 
 function option(name: string, fallback: string): string {
@@ -41,6 +42,11 @@ if (process.argv.includes('--no-await')) {
   for (const backend of backends) {
     if ((await setBackend(backend)) !== backend) continue;
     const r = await soakWithoutAwait('gan', steps);
-    console.log(`no-await loop, gan on ${backend}: ${r.steps} steps, RSS ${r.before.rssMB.toFixed(0)} → ${r.after.rssMB.toFixed(0)} MB, live buffers ${r.before.liveBuffers} → ${r.after.liveBuffers}`);
+    console.log(`no-await loop, gan on ${backend}: ${r.steps} steps, RSS ${r.before.rssMB.toFixed(0)} → ${r.after.rssMB.toFixed(0)} MB (${((r.after.rssMB - r.before.rssMB) * 1024 / r.steps).toFixed(1)} KB a step), live buffers ${r.before.liveBuffers} → ${r.after.liveBuffers}`);
+  }
+  if (backends.includes('webgpu')) {
+    const dispatches = 60; // about one reference GAN step's worth
+    const raw = await dawnWithoutAwait(steps, dispatches);
+    console.log(`no-await loop, Dawn alone (no gradlab, ${dispatches} dispatches a submit): ${steps} submits, RSS ${raw.before.toFixed(0)} → ${raw.after.toFixed(0)} MB, ${((raw.after - raw.before) * 1024 / steps).toFixed(1)} KB a submit`);
   }
 }
