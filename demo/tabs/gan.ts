@@ -4,7 +4,7 @@
 // reading of the run, 2D targets and the user's own data.
 
 import { createGan, GAN_DEFAULTS, type Gan, type GanConfig } from '../../models/gan';
-import { isCritic } from '../../models/gan/config';
+import { GAN_LOSSES, isCritic } from '../../models/gan/config';
 import { kde, linspace } from '../../models/metrics';
 import type { HistoryRecord } from '../../models/model';
 import type { Target } from '../../models/targets';
@@ -34,7 +34,7 @@ const FIELDS: AnyField[] = [
   intField('dLayers', 1, 1, 4),
   intField('dWidth', 32, 8, 64),
   choiceField('activation', 'relu', ['relu', 'leaky']),
-  choiceField('loss', 'nonsaturating', ['nonsaturating', 'minimax', 'wgan', 'wgan-gp']),
+  choiceField('loss', 'nonsaturating', [...GAN_LOSSES]),
   numberField('gpLambda', 10, 0, 100),
   numberField('dDropout', 0, 0, 0.5),
   choiceField('gBatchNorm', 'off', ['off', 'on']),
@@ -55,8 +55,8 @@ const CONTROLS: ControlSpec[] = [
   { kind: 'range', key: 'dLayers', label: 'D layers', min: 1, max: 4, step: 1 },
   { kind: 'range', key: 'dWidth', label: 'D width', min: 8, max: 64, step: 8 },
   { kind: 'select', key: 'activation', label: 'Activation', options: [{ value: 'relu', label: 'ReLU' }, { value: 'leaky', label: 'LeakyReLU 0.2' }] },
-  { kind: 'select', key: 'loss', label: 'Loss', options: [{ value: 'nonsaturating', label: 'non-saturating' }, { value: 'minimax', label: 'min-max (original)' }, { value: 'wgan', label: 'WGAN (clipped critic)' }, { value: 'wgan-gp', label: 'WGAN-GP (gradient penalty)' }] },
-  { kind: 'range', key: 'gpLambda', label: 'GP λ', min: 0, max: 50, step: 1, help: 'WGAN-GP: weight of the penalty λ·(‖∇ₓC(x̂)‖ − 1)² (Gulrajani et al. 2017 use 10, with Adam β (0, 0.9) and 5 critic steps)' },
+  { kind: 'select', key: 'loss', label: 'Loss', options: [{ value: 'nonsaturating', label: 'non-saturating' }, { value: 'minimax', label: 'min-max (original)' }, { value: 'wgan', label: 'WGAN (clipped critic)' }, { value: 'wgan-gp', label: 'WGAN-GP (gradient penalty)' }, { value: 'wgan-lp', label: 'WGAN-LP (one-sided penalty)' }] },
+  { kind: 'range', key: 'gpLambda', label: 'GP λ', min: 0, max: 50, step: 1, help: 'WGAN-GP: weight of the penalty λ·(‖∇ₓC(x̂)‖ − 1)² (Gulrajani et al. 2017 use 10, with Adam β (0, 0.9) and 5 critic steps); WGAN-LP: of λ·max(0, ‖∇ₓC(x̂)‖ − 1)² (Petzka et al. 2018)' },
   { kind: 'range', key: 'dDropout', label: 'D dropout', min: 0, max: 0.5, step: 0.05, help: 'Dropout(p) after each hidden layer of D (the PyTorch GAN tutorial uses 0.3); off when D draws its curve' },
   { kind: 'select', key: 'gBatchNorm', label: 'G BatchNorm', options: [{ value: 'off', label: 'off' }, { value: 'on', label: 'BatchNorm1d after each hidden layer' }] },
   { kind: 'range', key: 'smoothing', label: 'Label smooth', min: 0, max: 0.5, step: 0.05, help: 'real label 1 becomes 1 − s/2' },
@@ -76,8 +76,8 @@ export function ganConfig(values: Values): Partial<GanConfig> {
     loss: values.loss as GanConfig['loss'], labelSmoothing: Number(values.smoothing), kD: Number(values.kD),
     dDropout: Number(values.dDropout), gBatchNorm: values.gBatchNorm === 'on',
     lrG: lr, lrD: lr, beta1G: beta1, beta1D: beta1,
-    // WGAN-GP: the penalty's weight, and Gulrajani et al.'s Adam betas (0, 0.9).
-    ...(values.loss === 'wgan-gp' ? { gpLambda: Number(values.gpLambda), beta1G: 0, beta1D: 0, beta2G: 0.9, beta2D: 0.9 } : {}),
+    // WGAN-GP and WGAN-LP: the penalty's weight, and Gulrajani et al.'s Adam betas (0, 0.9).
+    ...(values.loss === 'wgan-gp' || values.loss === 'wgan-lp' ? { gpLambda: Number(values.gpLambda), beta1G: 0, beta1D: 0, beta2G: 0.9, beta2D: 0.9 } : {}),
     // The page scores each epoch on fewer samples than the command line: plots refresh faster.
     evalSamples: 2000,
     // The WGAN critic wants a smaller step than the BCE players (see the callout).

@@ -3,7 +3,7 @@
 import type { FlagSpec, Flags } from '../cli/args';
 import { batchWithin, numberInRange, oneOf, positiveNumber } from '../cli/flag-checks';
 import { UsageError } from '../cli/args';
-import { GAN_DEFAULTS as D, type GanConfig } from './config';
+import { GAN_DEFAULTS as D, GAN_LOSSES, usesGradientPenalty, type GanConfig } from './config';
 
 // No `default` here: parseFlags would fill it in and the train command could no longer tell
 // which options were given. The defaults are in the help text.
@@ -22,8 +22,8 @@ export const cliFlags: FlagSpec = {
   beta1: { type: 'number', help: `Adam beta1 of G and D (default ${D.beta1G}; 0.5 is the stable choice)` },
   beta2: { type: 'number', help: `Adam beta2 of G and D (default ${D.beta2G})` },
   'k-d': { type: 'int', help: `discriminator steps per generator step (default ${D.kD})` },
-  loss: { type: 'string', help: `nonsaturating | minimax | wgan | wgan-gp (default ${D.loss}; wgan-gp defaults to Adam 1e-4, β (0, 0.9), 5 critic steps)` },
-  'gp-lambda': { type: 'number', help: `λ of the WGAN-GP gradient penalty (default ${D.gpLambda}; --loss wgan-gp only)` },
+  loss: { type: 'string', help: `nonsaturating | minimax | wgan | wgan-gp | wgan-lp (default ${D.loss}; wgan-gp and wgan-lp default to Adam 1e-4, β (0, 0.9), 5 critic steps)` },
+  'gp-lambda': { type: 'number', help: `λ of the gradient penalty (default ${D.gpLambda}; --loss wgan-gp or wgan-lp only)` },
   'label-smoothing': { type: 'number', help: 'real label 1 becomes 1 − s/2 (default 0)' },
   moment: { type: 'number', help: 'λ of the moment-matching term added to G\'s loss (default 0 = off)' },
   clip: { type: 'number', help: `WGAN weight clip (default ${D.clip})` },
@@ -57,9 +57,9 @@ export function configFromFlags(flags: Flags): Partial<GanConfig> {
   set('beta2G', beta2);
   set('beta2D', beta2);
   set('kD', numberInRange(flags, 'k-d', 1, 100));
-  set('loss', oneOf(flags, 'loss', ['nonsaturating', 'minimax', 'wgan', 'wgan-gp'] as const));
+  set('loss', oneOf(flags, 'loss', GAN_LOSSES));
   const gpLambda = numberInRange(flags, 'gp-lambda', 0, 1e6, 'between 0 and 1e6');
-  if (gpLambda !== undefined && c.loss !== 'wgan-gp') throw new UsageError('--gp-lambda applies to --loss wgan-gp only');
+  if (gpLambda !== undefined && !(c.loss && usesGradientPenalty(c.loss))) throw new UsageError('--gp-lambda applies to --loss wgan-gp or wgan-lp only');
   set('gpLambda', gpLambda);
   set('labelSmoothing', numberInRange(flags, 'label-smoothing', 0, 0.999, 'in [0, 1)'));
   set('momentLambda', numberInRange(flags, 'moment', 0, 1e6, 'between 0 and 1e6'));

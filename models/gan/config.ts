@@ -5,10 +5,16 @@ import type { BaseConfig } from '../model';
 import { MAX_SEED } from '../seeds';
 
 export type GanActivation = 'relu' | 'leaky';
-export type GanLoss = 'nonsaturating' | 'minimax' | 'wgan' | 'wgan-gp';
+export type GanLoss = 'nonsaturating' | 'minimax' | 'wgan' | 'wgan-gp' | 'wgan-lp';
+
+/** Every loss the GAN knows, in menu order. */
+export const GAN_LOSSES: readonly GanLoss[] = ['nonsaturating', 'minimax', 'wgan', 'wgan-gp', 'wgan-lp'];
 
 /** The losses whose D is a critic: a raw score, not a logit of a probability. */
-export const isCritic = (loss: GanLoss): boolean => loss === 'wgan' || loss === 'wgan-gp';
+export const isCritic = (loss: GanLoss): boolean => loss === 'wgan' || usesGradientPenalty(loss);
+
+/** The losses that keep the critic Lipschitz with a penalty on ‖∇ₓ C‖ (and take --gp-lambda). */
+export const usesGradientPenalty = (loss: GanLoss): boolean => loss === 'wgan-gp' || loss === 'wgan-lp';
 
 export interface GanConfig extends BaseConfig {
   /** Dimension of the noise z fed to the generator. */
@@ -28,9 +34,11 @@ export interface GanConfig extends BaseConfig {
    * wgan-gp:       the same losses, with the critic kept 1-Lipschitz by a gradient penalty
    *                λ·E[(‖∇ₓ C(x̂)‖₂ − 1)²] on random interpolates x̂ instead of clipping
    *                (Gulrajani et al. 2017)
+   * wgan-lp:       the same, with the one-sided penalty λ·E[max(0, ‖∇ₓ C(x̂)‖₂ − 1)²] that only
+   *                punishes slopes steeper than 1 (the Lipschitz penalty of Petzka et al. 2018)
    */
   loss: GanLoss;
-  /** λ of the WGAN-GP gradient penalty (only with loss 'wgan-gp'). */
+  /** λ of the gradient penalty (only with loss 'wgan-gp' or 'wgan-lp'). */
   gpLambda: number;
   /** s > 0 turns the real label 1 into 1 − s/2 (one-sided: fake labels stay 0). */
   labelSmoothing: number;
@@ -90,8 +98,8 @@ export const GAN_DEFAULTS: GanConfig = Object.freeze({
 
 /**
  * Gulrajani et al. 2017's settings for WGAN-GP: Adam 1e-4 with β = (0, 0.9), 5 critic steps per
- * generator step. They replace the defaults above when the loss is 'wgan-gp' and the setting
- * was not given.
+ * generator step. They replace the defaults above when the loss is 'wgan-gp' or 'wgan-lp' and
+ * the setting was not given.
  */
 export const WGAN_GP_DEFAULTS: Partial<GanConfig> = Object.freeze({
   lrG: 1e-4, lrD: 1e-4, beta1G: 0, beta2G: 0.9, beta1D: 0, beta2D: 0.9, kD: 5,
@@ -142,7 +150,7 @@ const NUMERIC: Record<NumberKey, [number, number, boolean]> = {
 export function resolveGanConfig(partial: Partial<GanConfig> & Record<string, unknown>, source = 'gan', complete = false): GanConfig {
   checkOptions(source, partial, specFromDefaults(GAN_DEFAULTS), { noun: 'setting' });
   const known = new Set(Object.keys(GAN_DEFAULTS));
-  const defaults = partial.loss === 'wgan-gp' && !complete ? { ...GAN_DEFAULTS, ...WGAN_GP_DEFAULTS } : GAN_DEFAULTS;
+  const defaults = typeof partial.loss === 'string' && usesGradientPenalty(partial.loss as GanLoss) && !complete ? { ...GAN_DEFAULTS, ...WGAN_GP_DEFAULTS } : GAN_DEFAULTS;
   const config = { ...defaults } as GanConfig & Record<string, unknown>;
   for (const key of known) {
     const value = partial[key];
@@ -161,6 +169,6 @@ export function resolveGanConfig(partial: Partial<GanConfig> & Record<string, un
   if (config.batch > config.dataset) throw new Error(`${source}: batch must be between 1 and the dataset size (${config.dataset}), got ${config.batch}`);
   if (typeof config.gBatchNorm !== 'boolean') throw new Error(`${source}: gBatchNorm must be true or false, got ${JSON.stringify(config.gBatchNorm)}`);
   if (config.activation !== 'relu' && config.activation !== 'leaky') throw new Error(`${source}: activation must be 'relu' or 'leaky', got ${JSON.stringify(config.activation)}`);
-  if (!['nonsaturating', 'minimax', 'wgan', 'wgan-gp'].includes(config.loss)) throw new Error(`${source}: loss must be 'nonsaturating', 'minimax', 'wgan' or 'wgan-gp', got ${JSON.stringify(config.loss)}`);
+  if (!GAN_LOSSES.includes(config.loss)) throw new Error(`${source}: loss must be one of ${GAN_LOSSES.map((l) => `'${l}'`).join(', ')}, got ${JSON.stringify(config.loss)}`);
   return config;
 }

@@ -47,11 +47,15 @@ export function momentLoss(x: Tensor, mu: Tensor, sigma: Tensor, lambda: number)
  * The WGAN-GP gradient penalty (Gulrajani et al. 2017): λ·mean_i (‖∇ₓ C(x̂_i)‖₂ − 1)² at
  * x̂_i = ε_i·real_i + (1 − ε_i)·fake_i, ε_i ~ U(0, 1) per sample. A 1-Lipschitz critic has gradient
  * norm 1 along the lines between real and fake points; the penalty pulls it there.
+ * `oneSided` gives the Lipschitz penalty of Petzka et al. 2018, λ·mean_i max(0, ‖∇ₓ C(x̂_i)‖₂ − 1)²,
+ * which leaves gentler slopes alone. On 1-D data that matters: there the gradient is a number,
+ * so the critic can only turn its slope from +1 to −1 by passing through 0, where the two-sided
+ * penalty is largest (λ); the generator overshoots until the critic's evidence outweighs it.
  * The gradient ∇ₓ C is taken with createGraph, so backward() differentiates the penalty through
  * it: a gradient of a gradient. ε stays inside the sqrt's argument only as 1e-12, to keep
  * sqrt'(0) = ∞ out of a batch whose critic is flat somewhere.
  */
-export function gradientPenalty(critic: (x: Tensor) => Tensor, real: Tensor, fake: Tensor, lambda: number, rng: Rng): Tensor {
+export function gradientPenalty(critic: (x: Tensor) => Tensor, real: Tensor, fake: Tensor, lambda: number, rng: Rng, oneSided = false): Tensor {
   const eps = rand([real.shape[0], 1], rng);
   const xHat = eps.mul(real).add(eps.neg().add(1).mul(fake)).detach();
   xHat.requiresGrad = true;
@@ -59,7 +63,7 @@ export function gradientPenalty(critic: (x: Tensor) => Tensor, real: Tensor, fak
   // x̂ needed a gradient only for ∇ₓ C; the critic's update must not also fill x̂.grad.
   xHat.requiresGrad = false;
   const norm = sqrt(sum(g.mul(g), 1).add(1e-12)); // ‖∇ₓ C(x̂_i)‖₂ per row
-  const dev = norm.sub(1);
+  const dev = oneSided ? relu(norm.sub(1)) : norm.sub(1);
   return mean(dev.mul(dev)).mul(lambda);
 }
 

@@ -23,7 +23,7 @@ import type { Target } from '../targets';
 import { clipInPlace } from './clip';
 import { EpochSums } from './epoch-sums';
 import { latentPath } from './latent-path';
-import { resolveGanConfig, type GanConfig } from './config';
+import { resolveGanConfig, usesGradientPenalty, type GanConfig } from './config';
 import { ganCheckpoint, parseGanCheckpoint, restoreGan } from './persist';
 import { discriminatorLoss, discriminatorOutput, generatorLoss, gradientPenalty, momentLoss, shareFakeSide, shareRealSide } from './losses';
 
@@ -164,7 +164,7 @@ export class Gan implements GenerativeModel {
       const realLogits = this.D.forward(real);
       const fakeLogits = this.D.forward(fake);
       let loss = discriminatorLoss(c.loss, realLogits, fakeLogits, c.labelSmoothing);
-      if (c.loss === 'wgan-gp') loss = loss.add(gradientPenalty((x) => this.D.forward(x), real, fake, c.gpLambda, this.rng));
+      if (usesGradientPenalty(c.loss)) loss = loss.add(gradientPenalty((x) => this.D.forward(x), real, fake, c.gpLambda, this.rng, c.loss === 'wgan-lp'));
       loss.backward();
       this.optD.step();
       if (c.loss === 'wgan') clipInPlace(this.D.parameters(), c.clip);

@@ -5,11 +5,12 @@
 //   playground: the TF.js playground defaults (G 1×16, D 1×32, ReLU, Adam 3e-3), on its 5 targets
 //   wgan:       the stable networks as critic and generator, on normal, with the two ways of
 //               keeping the critic Lipschitz side by side: weight clipping (c = 0.01) and the
-//               gradient penalty (WGAN-GP, λ 10), both with Gulrajani et al. 2017's optimizer
-//               (Adam 1e-4, β (0, 0.9), 5 critic steps per generator step)
+//               gradient penalty (WGAN-GP, λ 10), and the one-sided penalty (WGAN-LP, λ 10, Petzka
+//               et al. 2018), all with Gulrajani et al. 2017's optimizer (Adam 1e-4, β (0, 0.9),
+//               5 critic steps per generator step)
 
 import { GAN_DEFAULTS, GAN_STABLE, type GanConfig } from '../gan';
-import { WGAN_CLIP, WGAN_GP } from './gan-quality-configs';
+import { WGAN_CLIP, WGAN_GP, WGAN_LP } from './gan-quality-configs';
 import { median, qualityRun, type QualityRow } from '../gan/quality';
 import { getTarget } from '../targets';
 
@@ -27,6 +28,7 @@ const suites: { label: string; config: Partial<GanConfig>; targets: string[] }[]
   { label: 'playground', config: GAN_DEFAULTS, targets: ['normal', 'bimodal', 'uniform', 'exponential', 'mixture'] },
   { label: 'wgan-clip', config: WGAN_CLIP, targets: ['normal'] },
   { label: 'wgan-gp', config: WGAN_GP, targets: ['normal'] },
+  { label: 'wgan-lp', config: WGAN_LP, targets: ['normal'] },
 ].filter((s) => only === 'all' || s.label === only || (only === 'wgan' && s.label.startsWith('wgan')));
 
 const f = (x: number, d = 3): string => x.toFixed(d);

@@ -56,6 +56,36 @@ describe('gradient penalty', () => {
   });
 });
 
+describe('one-sided penalty (WGAN-LP, Petzka et al. 2018)', () => {
+  it('equals λ·max(0, |w| − 1)² for a linear critic C(x) = x·w: gentle slopes are left alone', () => {
+    const real = tensor([[1], [2], [3]], f64);
+    const fake = tensor([[-1], [0.5], [4]], f64);
+    for (const w of [0.3, -0.8, 1.7, -2.5]) {
+      const W = tensor([[w]], { ...f64, requiresGrad: true });
+      const lp = gradientPenalty((x) => x.matmul(W), real, fake, 10, createRng(1), true);
+      expect(lp.dataSync()[0]).toBeCloseTo(10 * Math.max(0, Math.abs(w) - 1) ** 2, 8);
+    }
+  });
+
+  it('its gradient with respect to the critic\'s weights matches central differences (float64)', () => {
+    const real = [[0.5, -1], [1.5, 0.25], [-0.75, 2], [0.1, 0.3]];
+    const fake = [[1, 0], [-0.5, 0.5], [0.2, -1.2], [2, 1]];
+    const critic = (w1: Tensor, b1: Tensor, w2: Tensor) => (x: Tensor): Tensor => linear(linear(x, w1, b1, 'tanh'), w2);
+    // Weights large enough that every interpolate's slope is above 1 (the penalty's active side).
+    const r = gradcheck(
+      (w1, b1, w2) => gradientPenalty(critic(w1, b1, w2), tensor(real, f64), tensor(fake, f64), 10, createRng(4), true),
+      [[[1.3, -1.8, 0.9], [2.1, 0.7, -1.6]], [0.1, -0.2, 0.3], [[1.7], [-2.3], [1.4]]],
+    );
+    expect(r.maxRelError, JSON.stringify(r.worst)).toBeLessThan(1e-6);
+    expect(r.ok).toBe(true);
+  });
+
+  it('takes the same defaults as WGAN-GP, and --gp-lambda', () => {
+    const c = resolveGanConfig({ loss: 'wgan-lp' });
+    expect([c.lrG, c.lrD, c.beta1G, c.beta2G, c.beta1D, c.beta2D, c.kD, c.gpLambda]).toEqual([1e-4, 1e-4, 0, 0.9, 0, 0.9, 5, 10]);
+  });
+});
+
 describe('--loss wgan-gp', () => {
   it('takes Gulrajani et al.\'s defaults (Adam 1e-4, β (0, 0.9), 5 critic steps) unless given', () => {
     const c = resolveGanConfig({ loss: 'wgan-gp' });
@@ -115,10 +145,17 @@ describe('gradlab train --loss wgan-gp', () => {
     expect(Number.isFinite(json.w1)).toBe(true);
   });
 
+  it('trains with --loss wgan-lp', () => {
+    const r = gradlab('train', '--model', 'gan', '--target', 'normal', '--loss', 'wgan-lp', '--gp-lambda', '5', '--epochs', '2', '--dataset', '256', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const json = JSON.parse(r.stdout.trim().split('\n').pop() as string) as Record<string, number>;
+    expect(Number.isFinite(json.w1)).toBe(true);
+  });
+
   it('refuses --gp-lambda with another loss, and a negative λ', () => {
     const other = gradlab('train', '--model', 'gan', '--target', 'normal', '--loss', 'wgan', '--gp-lambda', '5', '--epochs', '1');
     expect(other.status).toBe(2);
-    expect(other.stderr).toMatch(/--gp-lambda applies to --loss wgan-gp only/);
+    expect(other.stderr).toMatch(/--gp-lambda applies to --loss wgan-gp or wgan-lp only/);
     const negative = gradlab('train', '--model', 'gan', '--target', 'normal', '--loss', 'wgan-gp', '--gp-lambda', '-1', '--epochs', '1');
     expect(negative.status).toBe(2);
     expect(negative.stderr).toMatch(/--gp-lambda must be between 0 and 1e6, got -1/);

@@ -47,7 +47,7 @@ const COMMON: FlagSpec = {
 const USAGE =
   'gradlab train --model gan --target NAME | --data FILE [--budget P] [--epochs N | --steps N] [--seed S] [--backend cpu|webgpu|auto] ' +
   '[--batch B] [--dataset N] [--lr X] [--latent Z] [--g-layers L --g-width W --d-layers L --d-width W] [--activation relu|leaky] ' +
-  '[--beta1 X] [--beta2 X] [--k-d N] [--loss nonsaturating|minimax|wgan|wgan-gp [--gp-lambda X]] [--label-smoothing X] [--moment X] [--d-dropout P] [--g-batchnorm] [--bins K [--temperature T]] ' +
+  '[--beta1 X] [--beta2 X] [--k-d N] [--loss nonsaturating|minimax|wgan|wgan-gp|wgan-lp [--gp-lambda X]] [--label-smoothing X] [--moment X] [--d-dropout P] [--g-batchnorm] [--bins K [--temperature T]] ' +
   '[--save FILE] [--resume FILE] [--json] [--movie FILE.gif [--movie-every K]]';
 
 /**
