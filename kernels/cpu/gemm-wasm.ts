@@ -159,12 +159,11 @@ export function wasmGemm(
   heap.set(a.subarray(ao, ao + aLen), aBase);
   if (!transB && nPad === n) heap.set(b.subarray(bo, bo + k * n), bBase);
   else {
-    for (let p = 0; p < k; p++) {
-      const row = bBase + p * nPad;
-      if (transB) for (let j = 0; j < n; j++) heap[row + j] = b[bo + j * k + p];
-      else heap.set(b.subarray(bo + p * n, bo + p * n + n), row);
-      heap.fill(0, row + n, row + nPad);
-    }
+    if (transB) {
+      // Stored [n, k]: read each row of it in order, write it as a column.
+      for (let j = 0; j < n; j++) for (let p = 0, src = bo + j * k; p < k; p++) heap[bBase + p * nPad + j] = b[src + p];
+    } else for (let p = 0; p < k; p++) heap.set(b.subarray(bo + p * n, bo + p * n + n), bBase + p * nPad);
+    for (let p = 0; p < k; p++) heap.fill(0, bBase + p * nPad + n, bBase + (p + 1) * nPad);
   }
   if (init) heap.set(init.subarray(0, n), initBase);
   else heap.fill(0, initBase, initBase + n);

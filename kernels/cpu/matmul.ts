@@ -76,8 +76,8 @@ const KC = 128;
  * out starts as init; then p runs in cache tiles of KC, each adding its terms to the partial sums
  * waiting in out (already float32, so storing them between tiles changes nothing). Register blocking: each 4×4 block of out is summed
  * in 16 local variables over the tile, so every A and B value loaded feeds 4 multiply-adds (a
- * plain loop feeds 1). Rows and columns left over at the edges (m or n not a multiple of 4) take
- * the scalar loop. Math.fround rounds each product and each sum to float32, as the header says.
+ * plain loop feeds 1). Columns left over at the edge (n not a multiple of 4) take blocks of 4
+ * rows by 1 column, rows left over (m not a multiple of 4) the scalar loop. Math.fround rounds each product and each sum to float32, as the header says.
  */
 export function gemmJs(
   a: FloatArray, ao: number, sAi: number, sAp: number,
@@ -115,9 +115,25 @@ export function gemmJs(
         out[r3] = c30; out[r3 + 1] = c31; out[r3 + 2] = c32; out[r3 + 3] = c33;
       }
     }
-    // The edges: rows m4..m for every column, and columns n4..n for the blocked rows.
-    for (let i = 0; i < m; i++) {
-      for (let j = i < m4 ? n4 : 0; j < n; j++) {
+    // The edges. Columns n4..n (n = 1: a logit, a scalar output) in blocks of 4 rows by 1 column:
+    // 4 independent sums keep the multiply-adds flowing. Then rows m4..m, one output at a time.
+    for (let j = n4; j < n; j++) {
+      const bj = bo + j * sBj;
+      for (let i = 0; i < m4; i += 4) {
+        const a0 = ao + i * sAi, a1 = a0 + sAi, a2 = a1 + sAi, a3 = a2 + sAi;
+        const r0 = oo + i * n + j, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
+        let c0 = out[r0], c1 = out[r1], c2 = out[r2], c3 = out[r3];
+        for (let p = p0; p < p1; p++) {
+          const pa = p * sAp;
+          const y = b[bj + p * sBp];
+          c0 = f(c0 + f(a[a0 + pa] * y)); c1 = f(c1 + f(a[a1 + pa] * y));
+          c2 = f(c2 + f(a[a2 + pa] * y)); c3 = f(c3 + f(a[a3 + pa] * y));
+        }
+        out[r0] = c0; out[r1] = c1; out[r2] = c2; out[r3] = c3;
+      }
+    }
+    for (let i = m4; i < m; i++) {
+      for (let j = 0; j < n; j++) {
         let s = out[oo + i * n + j];
         for (let p = p0; p < p1; p++) s = f(s + f(a[ao + i * sAi + p * sAp] * b[bo + p * sBp + j * sBj]));
         out[oo + i * n + j] = s;
