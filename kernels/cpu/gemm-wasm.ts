@@ -31,18 +31,19 @@ const { get, set } = op;
 const A = 0, S_AI = 1, S_AP = 2, B = 3, LDB = 4, INIT = 5, C = 6, LDC = 7, M_BLOCKS = 8, N_BLOCKS = 9, K = 10;
 const PARAMS = 11;
 const IB = 11, JB = 12, P = 13, AP = 14, BP = 15, CP = 16;
-const COUNTERS = 6;
-const ACC = 17; // acc[r][h] = ACC + 2·r + h: row r of the block, columns 4h..4h+3
-const VB = 25; // VB, VB + 1: B[p, j..j+3], B[p, j+4..j+7]
-const VA = 27; // A[i + r, p] in all 4 lanes
+const ROW_OFFSET = 16; // ROW_OFFSET + r = r·S_AI for r = 1, 2, 3 (locals 17..19), set once
+const COUNTERS = 9;
+const ACC = 20; // acc[r][h] = ACC + 2·r + h: row r of the block, columns 4h..4h+3
+const VB = 28; // VB, VB + 1: B[p, j..j+3], B[p, j+4..j+7]
+const VA = 30; // A[i + r, p] in all 4 lanes
 const VECTORS = 11;
 
 /** `x += y` for i32 locals. */
 const addTo = (x: number, y: number): number[][] => [get(x), get(y), op.add, set(x)];
 /** The address of row r of the C block: CP + r·LDC. */
 const cRow = (r: number): number[][] => [get(CP), get(LDC), op.i32(r), op.mul, op.add];
-/** The address of A[i + r, p]: AP + r·S_AI. */
-const aRow = (r: number): number[][] => [get(AP), get(S_AI), op.i32(r), op.mul, op.add];
+/** The address of A[i + r, p]: AP + r·S_AI (no multiplication in the inner loop). */
+const aRow = (r: number): number[][] => (r === 0 ? [get(AP)] : [get(AP), get(ROW_OFFSET + r), op.add]);
 
 function gemmKernel(): FuncDef {
   const load: number[][] = [];
@@ -55,6 +56,7 @@ function gemmKernel(): FuncDef {
     for (let h = 0; h < 2; h++) store.push(...cRow(r), get(ACC + 2 * r + h), op.store(16 * h));
   }
   const body = [
+    ...[1, 2, 3].flatMap((r) => [get(S_AI), op.i32(r), op.mul, set(ROW_OFFSET + r)]),
     op.i32(0), set(IB),
     op.loop, // for IB in 0 .. M_BLOCKS-1 (rows 4·IB .. 4·IB+3)
     op.i32(0), set(JB),
