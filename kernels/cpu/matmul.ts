@@ -60,11 +60,9 @@ function gemm32(
   init: FloatArray | null,
 ): void {
   if (m === 0 || n === 0) return;
-  if (cpuGemmPathFor(m, k, n) === 'wasm' && a instanceof Float32Array && b instanceof Float32Array && (init === null || init instanceof Float32Array)) {
-    wasmGemm(a, ao, sAi, sAp, b, bo, transB, out, oo, m, k, n, init);
-  } else {
-    gemmJs(a, ao, sAi, sAp, b, bo, transB ? 1 : n, transB ? k : 1, out, oo, m, k, n, init);
-  }
+  const wasm = cpuGemmPathFor(m, k, n) === 'wasm' && a instanceof Float32Array && b instanceof Float32Array && (init === null || init instanceof Float32Array);
+  if (wasm && wasmGemm(a, ao, sAi, sAp, b, bo, transB, out, oo, m, k, n, init)) return;
+  gemmJs(a, ao, sAi, sAp, b, bo, transB ? 1 : n, transB ? k : 1, out, oo, m, k, n, init);
 }
 
 /** Rows of B (values of p) per cache tile: a 4-column strip of B, KC tall, stays in L1 while every block of rows of A uses it. */

@@ -206,6 +206,23 @@ describe('CPU GEMM', () => {
     expect(run('auto', c, a, b)).toEqual(want);
   });
 
+  it('a product too large for the kernel memory falls back to the JavaScript loops', () => {
+    class NoGrowth extends WebAssembly.Memory {
+      override grow(): number {
+        throw new RangeError('WebAssembly.Memory.grow(): maximum memory size exceeded');
+      }
+    }
+    resetWasmGemm();
+    vi.stubGlobal('WebAssembly', { validate: WebAssembly.validate, Module: WebAssembly.Module, Instance: WebAssembly.Instance, Memory: NoGrowth });
+    expect(wasmGemmAvailable()).toBe(true);
+    // One 64 KiB page holds the small product; the large one needs more and takes the loops.
+    for (const [m, k, n] of [[9, 10, 11], [130, 65, 63]]) {
+      const c: Case = { batch: 1, m, k, n, transA: false, transB: true, strideA: 0, strideB: 0 };
+      const a = random(m * k), b = random(k * n);
+      expect(run('wasm', c, a, b), describeCase(c)).toEqual(float32Loop(c, a, b));
+    }
+  });
+
   it('through the engine: training steps give the same bits on either path', () => {
     const losses = (path: 'js' | 'wasm') => {
       setCpuGemmPath(path);
