@@ -4,6 +4,7 @@
 // page says so at the top.
 
 import { getBackend, setBackend, webgpuAvailable } from '../engine/index';
+import { wasmGemmAvailable } from '../kernels/cpu/gemm-wasm';
 import type { AppServices, Tab } from './app';
 import { el } from './controls';
 import { GraphPanel } from './graph/panel';
@@ -110,6 +111,9 @@ async function main(): Promise<void> {
   (window as unknown as { gradlab: unknown }).gradlab = {
     plotted: (tab: string, plot: string) => tabs.find((t) => t.id === tab)?.plotted?.(plot) ?? null,
     backend: () => getBackend(),
+    // 'wasm' when the CPU backend's large products run in the WebAssembly SIMD kernel (the page's
+    // Content-Security-Policy must allow compiling it: 'wasm-unsafe-eval' or 'unsafe-eval'), else 'js'.
+    cpuGemm: () => (wasmGemmAvailable() ? 'wasm' : 'js'),
   };
 
   open(tabs.find((t) => t.id === shell.values.tab) ?? tabs[0]);

@@ -9,6 +9,8 @@
 // that allows only the page's own origin. Its 'unsafe-eval' lets the CPU backend compile one loop
 // per elementwise op (kernels/cpu/unary.ts, new Function over the op table's own functions):
 // no script from elsewhere, and without it the page would still run, on slower shared loops.
+// 'wasm-unsafe-eval' lets it compile its WebAssembly SIMD matrix product (kernels/cpu/gemm-wasm.ts,
+// bytes built in the bundle, nothing fetched); without it the products run in JavaScript loops.
 //
 // The page tests import serveDirectory() to serve the built page on a free port.
 
@@ -32,7 +34,7 @@ const TYPES = {
 /** Sent with every answer: no MIME sniffing, and nothing loaded from any other origin. */
 export const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
-  'content-security-policy': "default-src 'self'; script-src 'self' 'unsafe-eval'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'",
+  'content-security-policy': "default-src 'self'; script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'",
 };
 
 function answer(res, status, text, extra = {}) {

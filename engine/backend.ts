@@ -84,7 +84,7 @@ export type RandomDist = 'uniform' | 'normal' | 'int' | 'bernoulli';
 
 export type KernelName = KernelCall['kernel'];
 
-/** The rungs of the matmul ladder (WebGPU); 'auto' picks by shape. The CPU has one loop. */
+/** The rungs of the matmul ladder (WebGPU); 'auto' picks by shape. The CPU picks its JavaScript loops or its WebAssembly kernel by size, with the same results (kernels/cpu/matmul.ts). */
 export type MatmulVariant = 'auto' | 'naive' | 'tiled' | 'register' | 'small';
 
 export interface BackendStats {

@@ -1,103 +1,156 @@
 // CPU twin of kernels/webgpu/matmul.wgsl.ts (the whole ladder computes the same thing).
 // out[b] = op(A[b]) · op(B[b]), where op(A) = Aᵀ when transA. Shapes after op: [m, k] · [k, n].
 // Stored layouts: A is [m, k] (or [k, m] when transA), B is [k, n] (or [n, k] when transB).
+//
+// Float32 arithmetic, the same on every path: out[i, j] = init[j], then for p = 0, 1, ..., k-1
+//   out[i, j] = fl(out[i, j] + fl(A[i, p] · B[p, j]))      (fl: round to the nearest float32)
+// which is what float32 hardware does without fused multiply-adds. Small products run in the
+// register-blocked JavaScript loops below; large ones in the WebAssembly SIMD kernel of
+// gemm-wasm.ts, which rounds identically, so results do not depend on which ran. Float64 arrays
+// (gradient checks) take plain loops in double precision.
 
 import type { FloatArray, FusedActivation } from '../../engine/backend';
+import { wasmGemm, wasmGemmAvailable } from './gemm-wasm';
 import { unary } from './unary';
+
+/** 'auto': WebAssembly where available, except for tiny products and single columns (see cpuGemmPathFor). */
+export type CpuGemmPath = 'auto' | 'js' | 'wasm';
+let gemmPath: CpuGemmPath = 'auto';
+
+/**
+ * m·k·n from which the WebAssembly kernel beats the loops here: copying its operands in and the
+ * result out costs about m·k + k·n + 2·m·n, and its blocks are 4 rows by 8 columns, so with fewer
+ * than 4 columns (n = 1: a logit, a scalar output) most of its work would be padding.
+ */
+export const WASM_MIN_WORK = 4096;
+
+/** Force one path of the float32 GEMM (tests, benchmarks); 'wasm' falls back to 'js' where WebAssembly SIMD is missing. */
+export function setCpuGemmPath(path: CpuGemmPath): void {
+  gemmPath = path;
+}
+
+/** Which path a float32 product of this size takes now. */
+export function cpuGemmPathFor(m: number, k: number, n: number): 'js' | 'wasm' {
+  if (gemmPath === 'js' || !wasmGemmAvailable()) return 'js';
+  return gemmPath === 'wasm' || (n >= 4 && m * k * n >= WASM_MIN_WORK) ? 'wasm' : 'js';
+}
 
 export function matmul(
   a: FloatArray, b: FloatArray, out: FloatArray,
   batch: number, m: number, k: number, n: number,
   transA: boolean, transB: boolean, strideA: number, strideB: number,
 ): void {
+  // Element (i, p) of op(A) is at i·sAi + p·sAp, and (p, j) of op(B) at p·sBp + j·sBj, whatever the stored layout.
+  const sAi = transA ? 1 : k, sAp = transA ? m : 1;
+  const sBp = transB ? 1 : n, sBj = transB ? k : 1;
   for (let bi = 0; bi < batch; bi++) {
     const ao = bi * strideA;
     const bo = bi * strideB;
     const oo = bi * m * n;
-    if (transB) {
-      // out[i, j] = Σ_p A[i, p] B[j, p]: both rows contiguous in p, a dot product per output.
-      for (let i = 0; i < m; i++) {
-        for (let j = 0; j < n; j++) {
-          let s = 0;
-          if (transA) for (let p = 0; p < k; p++) s += a[ao + p * m + i] * b[bo + j * k + p];
-          else for (let p = 0; p < k; p++) s += a[ao + i * k + p] * b[bo + j * k + p];
-          out[oo + i * n + j] = s;
-        }
-      }
-      continue;
-    }
-    if (out instanceof Float32Array) {
-      // Element (i, p) of op(A) is at i·sAi + p·sAp, whatever the stored layout.
-      gemmFloat32(a, ao, transA ? 1 : k, transA ? m : 1, b, bo, out, oo, m, k, n, null);
-      continue;
-    }
-    // Float64 (gradient checks): i-p-j order, the inner loop streams a row of B into a row of out.
-    for (let i = 0; i < m; i++) {
-      const row = oo + i * n;
-      for (let j = 0; j < n; j++) out[row + j] = 0;
-      for (let p = 0; p < k; p++) {
-        const av = transA ? a[ao + p * m + i] : a[ao + i * k + p];
-        const brow = bo + p * n;
-        for (let j = 0; j < n; j++) out[row + j] += av * b[brow + j];
-      }
-    }
+    if (out instanceof Float32Array) gemm32(a, ao, sAi, sAp, b, bo, transB, out, oo, m, k, n, null);
+    else gemm64(a, ao, sAi, sAp, b, bo, sBp, sBj, out, oo, m, k, n, null);
   }
 }
 
-/**
- * out[i, j] = init[j] + Σ_p A[i, p] · B[p, j] into a Float32Array (init: a bias per column, or
- * 0), with B stored [k, n]. Register-blocked: each 4×4 block of out is summed in 16 local
- * variables over the whole of p, so every A and B value loaded feeds 4 multiply-adds (a plain
- * loop feeds 1) and out is written once. Rows and columns left over at the edges (m or n not a
- * multiple of 4) take the scalar loop. Each partial sum is rounded to float32 (Math.fround) in
- * the order p = 0, 1, ..., exactly as a float32 accumulator `out[i, j] += a · b` rounds, so the
- * results are bit for bit those of the plain loops and trained models do not change.
- * (Cache tiling over p is not needed at the sizes the models use: a 4-row strip of A and a
- * 4-column strip of B for k ≤ 1024 fit in L1.)
- */
-function gemmFloat32(
+/** The float32 product on the path cpuGemmPathFor picks. B is stored [k, n], or [n, k] when transB. */
+function gemm32(
   a: FloatArray, ao: number, sAi: number, sAp: number,
-  b: FloatArray, bo: number,
+  b: FloatArray, bo: number, transB: boolean,
+  out: Float32Array, oo: number, m: number, k: number, n: number,
+  init: FloatArray | null,
+): void {
+  if (m === 0 || n === 0) return;
+  const wasm = cpuGemmPathFor(m, k, n) === 'wasm' && a instanceof Float32Array && b instanceof Float32Array && (init === null || init instanceof Float32Array);
+  if (wasm && wasmGemm(a, ao, sAi, sAp, b, bo, transB, out, oo, m, k, n, init)) return;
+  gemmJs(a, ao, sAi, sAp, b, bo, transB ? 1 : n, transB ? k : 1, out, oo, m, k, n, init);
+}
+
+/** Rows of B (values of p) per cache tile: a 4-column strip of B, KC tall, stays in L1 while every block of rows of A uses it. */
+const KC = 128;
+
+/**
+ * The JavaScript GEMM into a Float32Array: out[i, j] = init[j] + Σ_p A[i, p] · B[p, j] (init: a
+ * bias per column, or 0), A[i, p] at a[ao + i·sAi + p·sAp], B[p, j] at b[bo + p·sBp + j·sBj].
+ * out starts as init; then p runs in cache tiles of KC, each adding its terms to the partial sums
+ * waiting in out (already float32, so storing them between tiles changes nothing). Register blocking: each 4×4 block of out is summed
+ * in 16 local variables over the tile, so every A and B value loaded feeds 4 multiply-adds (a
+ * plain loop feeds 1). Columns left over at the edge (n not a multiple of 4) take blocks of 4
+ * rows by 1 column, rows left over (m not a multiple of 4) the scalar loop. Math.fround rounds each product and each sum to float32, as the header says.
+ */
+export function gemmJs(
+  a: FloatArray, ao: number, sAi: number, sAp: number,
+  b: FloatArray, bo: number, sBp: number, sBj: number,
   out: Float32Array, oo: number, m: number, k: number, n: number,
   init: FloatArray | null,
 ): void {
   const f = Math.fround;
   const m4 = m - (m % 4);
   const n4 = n - (n % 4);
-  for (let i = 0; i < m4; i += 4) {
-    const a0 = ao + i * sAi;
-    const a1 = a0 + sAi;
-    const a2 = a1 + sAi;
-    const a3 = a2 + sAi;
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[oo + i * n + j] = init ? init[j] : 0;
+  for (let p0 = 0; p0 < k; p0 += KC) {
+    const p1 = Math.min(k, p0 + KC);
     for (let j = 0; j < n4; j += 4) {
-      const i0 = init ? init[j] : 0, i1 = init ? init[j + 1] : 0, i2 = init ? init[j + 2] : 0, i3 = init ? init[j + 3] : 0;
-      let c00 = i0, c01 = i1, c02 = i2, c03 = i3, c10 = i0, c11 = i1, c12 = i2, c13 = i3;
-      let c20 = i0, c21 = i1, c22 = i2, c23 = i3, c30 = i0, c31 = i1, c32 = i2, c33 = i3;
-      for (let p = 0; p < k; p++) {
-        const pa = p * sAp;
-        const pb = bo + p * n + j;
-        const x0 = a[a0 + pa], x1 = a[a1 + pa], x2 = a[a2 + pa], x3 = a[a3 + pa];
-        const y0 = b[pb], y1 = b[pb + 1], y2 = b[pb + 2], y3 = b[pb + 3];
-        c00 = f(c00 + x0 * y0); c01 = f(c01 + x0 * y1); c02 = f(c02 + x0 * y2); c03 = f(c03 + x0 * y3);
-        c10 = f(c10 + x1 * y0); c11 = f(c11 + x1 * y1); c12 = f(c12 + x1 * y2); c13 = f(c13 + x1 * y3);
-        c20 = f(c20 + x2 * y0); c21 = f(c21 + x2 * y1); c22 = f(c22 + x2 * y2); c23 = f(c23 + x2 * y3);
-        c30 = f(c30 + x3 * y0); c31 = f(c31 + x3 * y1); c32 = f(c32 + x3 * y2); c33 = f(c33 + x3 * y3);
+      const b0 = bo + j * sBj, b1 = b0 + sBj, b2 = b1 + sBj, b3 = b2 + sBj;
+      for (let i = 0; i < m4; i += 4) {
+        const a0 = ao + i * sAi, a1 = a0 + sAi, a2 = a1 + sAi, a3 = a2 + sAi;
+        const r0 = oo + i * n + j, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
+        let c00 = out[r0], c01 = out[r0 + 1], c02 = out[r0 + 2], c03 = out[r0 + 3];
+        let c10 = out[r1], c11 = out[r1 + 1], c12 = out[r1 + 2], c13 = out[r1 + 3];
+        let c20 = out[r2], c21 = out[r2 + 1], c22 = out[r2 + 2], c23 = out[r2 + 3];
+        let c30 = out[r3], c31 = out[r3 + 1], c32 = out[r3 + 2], c33 = out[r3 + 3];
+        for (let p = p0; p < p1; p++) {
+          const pa = p * sAp, pb = p * sBp;
+          const x0 = a[a0 + pa], x1 = a[a1 + pa], x2 = a[a2 + pa], x3 = a[a3 + pa];
+          const y0 = b[b0 + pb], y1 = b[b1 + pb], y2 = b[b2 + pb], y3 = b[b3 + pb];
+          c00 = f(c00 + f(x0 * y0)); c01 = f(c01 + f(x0 * y1)); c02 = f(c02 + f(x0 * y2)); c03 = f(c03 + f(x0 * y3));
+          c10 = f(c10 + f(x1 * y0)); c11 = f(c11 + f(x1 * y1)); c12 = f(c12 + f(x1 * y2)); c13 = f(c13 + f(x1 * y3));
+          c20 = f(c20 + f(x2 * y0)); c21 = f(c21 + f(x2 * y1)); c22 = f(c22 + f(x2 * y2)); c23 = f(c23 + f(x2 * y3));
+          c30 = f(c30 + f(x3 * y0)); c31 = f(c31 + f(x3 * y1)); c32 = f(c32 + f(x3 * y2)); c33 = f(c33 + f(x3 * y3));
+        }
+        out[r0] = c00; out[r0 + 1] = c01; out[r0 + 2] = c02; out[r0 + 3] = c03;
+        out[r1] = c10; out[r1 + 1] = c11; out[r1 + 2] = c12; out[r1 + 3] = c13;
+        out[r2] = c20; out[r2 + 1] = c21; out[r2 + 2] = c22; out[r2 + 3] = c23;
+        out[r3] = c30; out[r3 + 1] = c31; out[r3 + 2] = c32; out[r3 + 3] = c33;
       }
-      const r0 = oo + i * n + j;
-      const r1 = r0 + n;
-      const r2 = r1 + n;
-      const r3 = r2 + n;
-      out[r0] = c00; out[r0 + 1] = c01; out[r0 + 2] = c02; out[r0 + 3] = c03;
-      out[r1] = c10; out[r1 + 1] = c11; out[r1 + 2] = c12; out[r1 + 3] = c13;
-      out[r2] = c20; out[r2 + 1] = c21; out[r2 + 2] = c22; out[r2 + 3] = c23;
-      out[r3] = c30; out[r3 + 1] = c31; out[r3 + 2] = c32; out[r3 + 3] = c33;
+    }
+    // The edges. Columns n4..n (n = 1: a logit, a scalar output) in blocks of 4 rows by 1 column:
+    // 4 independent sums keep the multiply-adds flowing. Then rows m4..m, one output at a time.
+    for (let j = n4; j < n; j++) {
+      const bj = bo + j * sBj;
+      for (let i = 0; i < m4; i += 4) {
+        const a0 = ao + i * sAi, a1 = a0 + sAi, a2 = a1 + sAi, a3 = a2 + sAi;
+        const r0 = oo + i * n + j, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
+        let c0 = out[r0], c1 = out[r1], c2 = out[r2], c3 = out[r3];
+        for (let p = p0; p < p1; p++) {
+          const pa = p * sAp;
+          const y = b[bj + p * sBp];
+          c0 = f(c0 + f(a[a0 + pa] * y)); c1 = f(c1 + f(a[a1 + pa] * y));
+          c2 = f(c2 + f(a[a2 + pa] * y)); c3 = f(c3 + f(a[a3 + pa] * y));
+        }
+        out[r0] = c0; out[r1] = c1; out[r2] = c2; out[r3] = c3;
+      }
+    }
+    for (let i = m4; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = out[oo + i * n + j];
+        for (let p = p0; p < p1; p++) s = f(s + f(a[ao + i * sAi + p * sAp] * b[bo + p * sBp + j * sBj]));
+        out[oo + i * n + j] = s;
+      }
     }
   }
-  // The edges: rows m4..m for every column, and columns n4..n for the blocked rows.
+}
+
+/** Float64 (gradient checks): out[i, j] = init[j] + Σ_p A[i, p] · B[p, j] in double precision. */
+function gemm64(
+  a: FloatArray, ao: number, sAi: number, sAp: number,
+  b: FloatArray, bo: number, sBp: number, sBj: number,
+  out: FloatArray, oo: number, m: number, k: number, n: number,
+  init: FloatArray | null,
+): void {
   for (let i = 0; i < m; i++) {
-    for (let j = i < m4 ? n4 : 0; j < n; j++) {
+    for (let j = 0; j < n; j++) {
       let s = init ? init[j] : 0;
-      for (let p = 0; p < k; p++) s = f(s + a[ao + i * sAi + p * sAp] * b[bo + p * n + j]);
+      for (let p = 0; p < k; p++) s += a[ao + i * sAi + p * sAp] * b[bo + p * sBp + j * sBj];
       out[oo + i * n + j] = s;
     }
   }
@@ -108,29 +161,8 @@ export function linear(
   x: FloatArray, w: FloatArray, bias: FloatArray | null, out: FloatArray,
   m: number, k: number, n: number, activation: FusedActivation, alpha: number,
 ): void {
-  if (n === 1) {
-    // One output column (a logit, a scalar generator): a dot product per row.
-    const b0 = bias ? bias[0] : 0;
-    for (let i = 0; i < m; i++) {
-      let s = b0;
-      for (let p = 0; p < k; p++) s += x[i * k + p] * w[p];
-      out[i] = s;
-    }
-  } else if (out instanceof Float32Array) {
-    // Starting from the bias, summing x[i, p] · W[p, j] for p = 0, 1, ... (rounded as it is stored).
-    gemmFloat32(x, 0, k, 1, w, 0, out, 0, m, k, n, bias);
-  } else {
-    for (let i = 0; i < m; i++) {
-      const row = i * n;
-      if (bias) for (let j = 0; j < n; j++) out[row + j] = bias[j];
-      else for (let j = 0; j < n; j++) out[row + j] = 0;
-      for (let p = 0; p < k; p++) {
-        const xv = x[i * k + p];
-        const wrow = p * n;
-        for (let j = 0; j < n; j++) out[row + j] += xv * w[wrow + j];
-      }
-    }
-  }
+  if (out instanceof Float32Array) gemm32(x, 0, k, 1, w, 0, false, out, 0, m, k, n, bias);
+  else gemm64(x, 0, k, 1, w, 0, n, 1, out, 0, m, k, n, bias);
   // The epilogue: the activation's row of the op table, in place.
   if (activation !== 'none') unary(activation, out, out, alpha, 0);
 }

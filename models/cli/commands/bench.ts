@@ -9,6 +9,7 @@ import { benchWebGpu, formatWebGpuBench } from '../../bench/webgpu-bench';
 import { timeIt, type TimeItResult } from '../../bench/time-it';
 import { numberInRange } from '../flag-checks';
 import { benchWorkload, formatWorkload, isWorkload, WORKLOADS } from '../../bench/workloads';
+import { benchCpuGemm, formatCpuGemmBench } from '../../bench/cpu-gemm-bench';
 import { UsageError } from '../args';
 import type { Command } from '../main';
 
@@ -80,6 +81,9 @@ export const benchCommand: Command = {
         console.log(`  ratio engine/floor : ${r.ratio.toFixed(2)}x   (goal: at most 1.25x)`);
         console.log(`  kernel dispatches per engine step: ${r.dispatchesPerStep}; backend stats: ${JSON.stringify(backendStats())}`);
       }
+      const gemm = benchCpuGemm();
+      report.cpuGemm = gemm;
+      if (!flags.json) console.log(formatCpuGemmBench(gemm));
     }
     if (flags.webgpu) {
       const r = await benchWebGpu({ steps: Math.min(steps, 500) });

@@ -1,0 +1,194 @@
+// The large products of the CPU GEMM in WebAssembly SIMD: one kernel, emitted as bytes by
+// wasm-encoder.ts (no toolchain), compiled once on first use, fed through a memory that
+// JavaScript copies the operands into.
+//
+//   C[i, j] = init[j] + Σ_p A[i, p] · B[p, j]      (init: the bias row, or 0)
+//
+// Register blocking: C is cut into 4 × 8 blocks; a block lives in 8 vectors of 4 float32 lanes
+// (a row is 2 vectors) for the whole sum over p. Each step p loads the 8 values B[p, j..j+7]
+// (2 vectors), and for each of the 4 rows broadcasts A[i, p] to all lanes ("splat") and does
+//   acc[r] = acc[r] + splat(A[i+r, p]) · B[p, j..j+7]
+// so 2 + 4 loads feed 32 multiply-adds. The rounding is float32's, step by step: the product is
+// rounded to float32 (f32x4.mul), then the sum (f32x4.add), in the order p = 0, 1, ... . The
+// JavaScript loops of matmul.ts round the same way, so both give the same bits and the choice
+// between them (by size) never changes a result.
+// (A variant that kept JavaScript's double-precision products bit for bit, computing in f64x2
+// lanes and rounding each sum to float32, ran at 2.6–3.7 GFLOP/s here: no faster than the plain
+// loops. In float32 lanes the kernel does 20–31 GFLOP/s on the wide GAN's products, close to
+// the 8 floating-point operations per cycle that one core's separate vector multiply and add allow.)
+//
+// Layouts the kernel reads: A[i, p] at a + i·sAi + p·sAp bytes (so A may be stored transposed:
+// sAi = 4, sAp = 4·m), B[p, j..j+7] contiguous at b + p·ldb + 4·j (B stored [k, n]; a transposed B
+// is transposed while copied in), init as one row of nPad floats, C row-major with ldc bytes per
+// row (written, never read). Edges: the caller pads m to a multiple of 4 and n to a multiple of 8;
+// the padded rows and columns compute garbage that is never copied out (each C[i, j] reads only
+// row i of A and column j of B). The memory grows to the largest product seen and keeps its size.
+
+import { encodeModule, i32, op, v128, type FuncDef } from './wasm-encoder';
+
+const { get, set } = op;
+
+// Locals by index: the parameters first, then counters and pointers, then the vectors.
+const A = 0, S_AI = 1, S_AP = 2, B = 3, LDB = 4, INIT = 5, C = 6, LDC = 7, M_BLOCKS = 8, N_BLOCKS = 9, K = 10;
+const PARAMS = 11;
+const IB = 11, JB = 12, P = 13, AP = 14, BP = 15, CP = 16;
+const ROW_OFFSET = 16; // ROW_OFFSET + r = r·S_AI for r = 1, 2, 3 (locals 17..19), set once
+const COUNTERS = 9;
+const ACC = 20; // acc[r][h] = ACC + 2·r + h: row r of the block, columns 4h..4h+3
+const VB = 28; // VB, VB + 1: B[p, j..j+3], B[p, j+4..j+7]
+const VA = 30; // A[i + r, p] in all 4 lanes
+const VECTORS = 11;
+
+/** `x += y` for i32 locals. */
+const addTo = (x: number, y: number): number[][] => [get(x), get(y), op.add, set(x)];
+/** The address of row r of the C block: CP + r·LDC. */
+const cRow = (r: number): number[][] => [get(CP), get(LDC), op.i32(r), op.mul, op.add];
+/** The address of A[i + r, p]: AP + r·S_AI (no multiplication in the inner loop). */
+const aRow = (r: number): number[][] => (r === 0 ? [get(AP)] : [get(AP), get(ROW_OFFSET + r), op.add]);
+
+function gemmKernel(): FuncDef {
+  const load: number[][] = [];
+  const step: number[][] = [get(BP), op.load(0), set(VB), get(BP), op.load(16), set(VB + 1)];
+  const store: number[][] = [];
+  for (let r = 0; r < 4; r++) {
+    for (let h = 0; h < 2; h++) load.push(get(INIT), get(JB), op.i32(32), op.mul, op.add, op.load(16 * h), set(ACC + 2 * r + h));
+    step.push(...aRow(r), op.load32Splat(0), set(VA));
+    for (let h = 0; h < 2; h++) step.push(get(ACC + 2 * r + h), get(VA), get(VB + h), op.f32x4Mul, op.f32x4Add, set(ACC + 2 * r + h));
+    for (let h = 0; h < 2; h++) store.push(...cRow(r), get(ACC + 2 * r + h), op.store(16 * h));
+  }
+  const body = [
+    ...[1, 2, 3].flatMap((r) => [get(S_AI), op.i32(r), op.mul, set(ROW_OFFSET + r)]),
+    op.i32(0), set(IB),
+    op.loop, // for IB in 0 .. M_BLOCKS-1 (rows 4·IB .. 4·IB+3)
+    op.i32(0), set(JB),
+    op.loop, // for JB in 0 .. N_BLOCKS-1 (columns 8·JB .. 8·JB+7)
+    get(C), get(IB), get(LDC), op.mul, op.i32(4), op.mul, op.add, get(JB), op.i32(32), op.mul, op.add, set(CP),
+    get(A), get(IB), get(S_AI), op.mul, op.i32(4), op.mul, op.add, set(AP),
+    get(B), get(JB), op.i32(32), op.mul, op.add, set(BP),
+    ...load,
+    get(K), set(P),
+    op.loop, // for p in 0 .. K-1 (K ≥ 1)
+    ...step,
+    ...addTo(AP, S_AP), ...addTo(BP, LDB),
+    get(P), op.i32(1), op.sub, op.tee(P), op.brIf(0),
+    op.end,
+    ...store,
+    get(JB), op.i32(1), op.add, op.tee(JB), get(N_BLOCKS), op.ltU, op.brIf(0),
+    op.end,
+    get(IB), op.i32(1), op.add, op.tee(IB), get(M_BLOCKS), op.ltU, op.brIf(0),
+    op.end,
+  ];
+  return {
+    name: 'gemm',
+    params: Array<typeof i32>(PARAMS).fill(i32),
+    locals: [...Array<typeof i32>(COUNTERS).fill(i32), ...Array<typeof v128>(VECTORS).fill(v128)],
+    body,
+  };
+}
+
+/** The module's bytes (about 600): exported for the tests. */
+export function gemmModuleBytes(): Uint8Array<ArrayBuffer> {
+  return encodeModule([gemmKernel()]);
+}
+
+type GemmFn = (
+  a: number, sAi: number, sAp: number, b: number, ldb: number, init: number, c: number, ldc: number,
+  mBlocks: number, nBlocks: number, k: number,
+) => void;
+
+interface Instance {
+  gemm: GemmFn;
+  memory: WebAssembly.Memory;
+  heap: Float32Array;
+}
+
+let instance: Instance | null | undefined; // undefined: not tried yet; null: unavailable here
+
+/**
+ * Whether the kernel is compiled and ready (compiling it on the first call): false where
+ * WebAssembly SIMD is missing (an old engine: the validator rejects the 0xfd opcodes) or
+ * compilation is refused (a page whose Content-Security-Policy allows neither 'wasm-unsafe-eval'
+ * nor 'unsafe-eval'). Then the JavaScript loops do every product.
+ */
+export function wasmGemmAvailable(): boolean {
+  if (instance === undefined) {
+    instance = null;
+    try {
+      const bytes = gemmModuleBytes();
+      if (typeof WebAssembly === 'object' && WebAssembly.validate(bytes)) {
+        // Synchronous compilation: fine for a module this small, even on a browser's main thread.
+        const memory = new WebAssembly.Memory({ initial: 1 });
+        const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
+        instance = { gemm: exports.gemm as GemmFn, memory, heap: new Float32Array(memory.buffer) };
+      }
+    } catch {
+      instance = null;
+    }
+  }
+  return instance !== null;
+}
+
+/** The wasm memory as floats, grown to hold at least `floats` of them; null if it cannot grow that far (4 GiB at most). */
+function heapOf(inst: Instance, floats: number): Float32Array | null {
+  const bytes = floats * 4;
+  if (inst.memory.buffer.byteLength < bytes) {
+    try {
+      inst.memory.grow(Math.ceil((bytes - inst.memory.buffer.byteLength) / 65536));
+    } catch {
+      return null;
+    }
+    inst.heap = new Float32Array(inst.memory.buffer); // growing detaches the old view
+  }
+  return inst.heap;
+}
+
+/**
+ * out[oo + i·n + j] = init[j] + Σ_p A[i, p] · B[p, j] for float32 operands, with A[i, p] at
+ * a[ao + i·sAi + p·sAp] and B[p, j] at b[bo + p·n + j] (or b[bo + j·k + p] when transB).
+ * Call only when wasmGemmAvailable(). Returns false, having done nothing, when the operands do
+ * not fit in the kernel's memory; then the caller computes the product in JavaScript.
+ */
+export function wasmGemm(
+  a: Float32Array, ao: number, sAi: number, sAp: number,
+  b: Float32Array, bo: number, transB: boolean,
+  out: Float32Array, oo: number, m: number, k: number, n: number,
+  init: Float32Array | null,
+): boolean {
+  const inst = instance!;
+  const mPad = Math.ceil(m / 4) * 4;
+  const nPad = Math.ceil(n / 8) * 8;
+  // Regions, in floats: A as stored (the padded rows read a little past it: slack up to mPad·k),
+  // then B as [k, nPad], the init row (nPad), and C as [mPad, nPad].
+  const aLen = m * k;
+  const aBase = 0;
+  const bBase = aBase + Math.max(aLen, mPad * k) + 4;
+  const initBase = bBase + k * nPad;
+  const cBase = initBase + nPad;
+  const heap = heapOf(inst, cBase + mPad * nPad);
+  if (heap === null) return false;
+  heap.set(a.subarray(ao, ao + aLen), aBase);
+  if (!transB && nPad === n) heap.set(b.subarray(bo, bo + k * n), bBase);
+  else {
+    if (transB) {
+      // Stored [n, k]: read each row of it in order, write it as a column.
+      for (let j = 0; j < n; j++) for (let p = 0, src = bo + j * k; p < k; p++) heap[bBase + p * nPad + j] = b[src + p];
+    } else for (let p = 0; p < k; p++) heap.set(b.subarray(bo + p * n, bo + p * n + n), bBase + p * nPad);
+    for (let p = 0; p < k; p++) heap.fill(0, bBase + p * nPad + n, bBase + (p + 1) * nPad);
+  }
+  if (init) heap.set(init.subarray(0, n), initBase);
+  else heap.fill(0, initBase, initBase + n);
+  heap.fill(0, initBase + n, initBase + nPad);
+  if (k === 0) {
+    for (let i = 0; i < m; i++) out.set(heap.subarray(initBase, initBase + n), oo + i * n);
+    return true;
+  }
+  inst.gemm(aBase * 4, sAi * 4, sAp * 4, bBase * 4, nPad * 4, initBase * 4, cBase * 4, nPad * 4, mPad / 4, nPad / 8, k);
+  if (nPad === n) out.set(heap.subarray(cBase, cBase + m * n), oo);
+  else for (let i = 0; i < m; i++) out.set(heap.subarray(cBase + i * nPad, cBase + i * nPad + n), oo + i * n);
+  return true;
+}
+
+/** Forget the compiled kernel: the next product detects WebAssembly SIMD again (for the tests of the fallback). */
+export function resetWasmGemm(): void {
+  instance = undefined;
+}
