@@ -77,6 +77,15 @@ export type KernelCall =
       kernel: 'adam'; param: Storage; grad: Storage; m: Storage; v: Storage;
       lr: number; beta1: number; beta2: number; eps: number; step: number;
     }
+  /**
+   * Adam on several parameters at once (multi-tensor apply): params[s] is updated with grads[s].
+   * `state` holds the moments of all of an optimizer's parameters: [m of each | v of each], param
+   * s's m at stateOffsets[s] and its v at state.size / 2 + stateOffsets[s].
+   */
+  | {
+      kernel: 'adamMulti'; params: Storage[]; grads: Storage[]; state: Storage; stateOffsets: number[];
+      lr: number; beta1: number; beta2: number; eps: number; step: number;
+    }
   /** SGD with momentum in place: vel = momentum * vel + grad; param -= lr * vel. */
   | { kernel: 'sgd'; param: Storage; grad: Storage; velocity: Storage | null; lr: number; momentum: number };
 

@@ -7,7 +7,7 @@ import type { Backend, BackendStats, DataArray, DType, FloatArray, KernelCall, S
 import { binary } from './binary';
 import { copyAxis, expand, fill, gather, scatterAdd } from './copy';
 import { linear, matmul, transpose } from './matmul';
-import { adam, sgd } from './optim';
+import { adam, adamMulti, sgd } from './optim';
 import { random } from './random';
 import { reduce } from './reduce';
 import { softmax } from './softmax';
@@ -95,6 +95,7 @@ export class CpuBackend implements Backend {
       case 'fill': return fill((c.out as CpuStorage).data, c.value);
       case 'random': return random((c.out as CpuStorage).data, c.dist, c.key0, c.key1, c.counter, c.a, c.b);
       case 'adam': return adam(f(c.param), f(c.grad), f(c.m), f(c.v), c.lr, c.beta1, c.beta2, c.eps, c.step);
+      case 'adamMulti': return adamMulti(c.params.map(f), c.grads.map(f), f(c.state), c.stateOffsets, c.lr, c.beta1, c.beta2, c.eps, c.step);
       case 'sgd': return sgd(f(c.param), f(c.grad), c.velocity ? f(c.velocity) : null, c.lr, c.momentum);
       default: throw new Error(`cpu backend: unknown kernel '${(c as { kernel: string }).kernel}'`);
     }

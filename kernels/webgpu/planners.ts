@@ -4,7 +4,7 @@ import type { KernelCall, KernelName } from '../../engine/backend';
 import { planCopyAxis, planFill, planGather, planScatterAdd } from './copy.wgsl';
 import { planBinary } from './binary.wgsl';
 import { planLinear, planMatmul, planTranspose } from './matmul.wgsl';
-import { planAdam, planSgd } from './optim.wgsl';
+import { planAdam, planAdamMulti, planSgd } from './optim.wgsl';
 import type { DispatchPlan, PlanLimits, Planner } from './plan';
 import { planRandom } from './random.wgsl';
 import { planExpand, planReduce } from './reduce.wgsl';
@@ -27,6 +27,7 @@ const PLANNERS: { [K in KernelName]: Planner<K> } = {
   fill: planFill,
   random: planRandom,
   adam: planAdam,
+  adamMulti: planAdamMulti,
   sgd: planSgd,
 };
 
