@@ -22,6 +22,13 @@ export interface Storage {
 export type { UnaryOp, FusedActivation } from './ops/unary-table';
 import type { UnaryOp, FusedActivation } from './ops/unary-table';
 
+/** A row of the op table with its numbers, applied to each element a kernel reads (a fused prologue). */
+export interface UnaryMap {
+  op: UnaryOp;
+  alpha: number;
+  beta: number;
+}
+
 /** Elementwise functions of two broadcast inputs. */
 export type BinaryOp =
   | 'add' | 'sub' | 'mul' | 'div'
@@ -37,8 +44,17 @@ export type KernelCall =
   /** dx = dy * f'(x), with y = f(x) also given (sigmoid' = y (1 - y) is cheaper from y). */
   | { kernel: 'unaryGrad'; op: UnaryOp; x: Storage; y: Storage; dy: Storage; out: Storage; alpha: number; beta: number }
   | { kernel: 'binary'; op: BinaryOp; a: Storage; b: Storage; out: Storage; aShape: Shape; bShape: Shape; outShape: Shape }
-  /** Reduce the middle axis of x viewed as [outer, axisSize, inner]; out is [outer, inner]. */
-  | { kernel: 'reduce'; op: 'sum' | 'max'; x: Storage; out: Storage; outer: number; axisSize: number; inner: number; scale: number }
+  /**
+   * Reduce the middle axis of x viewed as [outer, axisSize, inner]; out is [outer, inner]. With
+   * `map`, each element first goes through a row of the op table: out = scale·Σ f(x) (a loss's
+   * elementwise part and its mean in one kernel).
+   */
+  | { kernel: 'reduce'; op: 'sum' | 'max'; x: Storage; out: Storage; outer: number; axisSize: number; inner: number; scale: number; map?: UnaryMap }
+  /**
+   * The backward of scale·Σ f(x) over all elements: dx = f'(x)·dy[0]·scale, with y = f(x)
+   * recomputed in the kernel (dy holds one value).
+   */
+  | { kernel: 'meanUnaryGrad'; op: UnaryOp; x: Storage; dy: Storage; out: Storage; alpha: number; beta: number; scale: number }
   /** out[b] = op(A[b]) · op(B[b]), op = transpose or not; a batch stride of 0 broadcasts. */
   | {
       kernel: 'matmul'; a: Storage; b: Storage; out: Storage;

@@ -9,9 +9,9 @@ import { copyAxis, expand, fill, gather, scatterAdd } from './copy';
 import { linear, matmul, transpose } from './matmul';
 import { adam, adamMulti, sgd } from './optim';
 import { random } from './random';
-import { reduce } from './reduce';
+import { mappedReduce, reduce } from './reduce';
 import { softmax } from './softmax';
-import { unary, unaryGrad } from './unary';
+import { meanUnaryGrad, unary, unaryGrad } from './unary';
 
 export class CpuStorage implements Storage {
   readonly backend = 'cpu' as const;
@@ -83,7 +83,8 @@ export class CpuBackend implements Backend {
       case 'unary': return unary(c.op, f(c.x), f(c.out), c.alpha, c.beta);
       case 'unaryGrad': return unaryGrad(c.op, f(c.x), f(c.y), f(c.dy), f(c.out), c.alpha, c.beta);
       case 'binary': return binary(c.op, f(c.a), f(c.b), f(c.out), c.aShape, c.bShape, c.outShape);
-      case 'reduce': return reduce(c.op, f(c.x), f(c.out), c.outer, c.axisSize, c.inner, c.scale);
+      case 'reduce': return c.map ? mappedReduce(c.op, c.map, f(c.x), f(c.out), c.outer, c.axisSize, c.inner, c.scale) : reduce(c.op, f(c.x), f(c.out), c.outer, c.axisSize, c.inner, c.scale);
+      case 'meanUnaryGrad': return meanUnaryGrad(c.op, f(c.x), f(c.dy), f(c.out), c.alpha, c.beta, c.scale);
       case 'matmul': return matmul(f(c.a), f(c.b), f(c.out), c.batch, c.m, c.k, c.n, c.transA, c.transB, c.strideA, c.strideB);
       case 'linear': return linear(f(c.x), f(c.w), c.b ? f(c.b) : null, f(c.out), c.m, c.k, c.n, c.activation, c.alpha);
       case 'expand': return expand(f(c.x), f(c.out), c.inShape, c.outShape, c.scale);

@@ -9,11 +9,12 @@ import type { DispatchPlan, PlanLimits, Planner } from './plan';
 import { planRandom } from './random.wgsl';
 import { planExpand, planReduce } from './reduce.wgsl';
 import { planSoftmax } from './softmax.wgsl';
-import { planUnary, planUnaryGrad } from './unary.wgsl';
+import { planMeanUnaryGrad, planUnary, planUnaryGrad } from './unary.wgsl';
 
 const PLANNERS: { [K in KernelName]: Planner<K> } = {
   unary: planUnary,
   unaryGrad: planUnaryGrad,
+  meanUnaryGrad: planMeanUnaryGrad,
   binary: planBinary,
   reduce: planReduce,
   matmul: planMatmul,

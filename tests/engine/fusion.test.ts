@@ -1,0 +1,89 @@
+// The fused kernels on the CPU give the unfused kernels' results bit for bit, for every row of
+// the op table, in float32 and float64, on fresh random inputs:
+//   - a reduction with an elementwise prologue (mappedReduce) against unary() then reduce();
+//   - the backward of a fused mean (meanUnaryGrad) against expand() then unaryGrad();
+// and the engine's fused loss (bceWithLogits with a number target) against mean(unary) in the
+// engine, forward and backward. (The WGSL twins are compared with these in tests/webgpu/fusion.test.ts.)
+
+import { describe, expect, it } from 'vitest';
+import type { FloatArray, UnaryOp } from '../../engine/backend';
+import { bceWithLogits, createRng, mean, tensor, tidy } from '../../engine/index';
+import { unaryOp } from '../../engine/ops/unary';
+import { unaryDef, unaryOps } from '../../engine/ops/unary-table';
+import { expand } from '../../kernels/cpu/copy';
+import { mappedReduce, reduce } from '../../kernels/cpu/reduce';
+import { meanUnaryGrad, unary, unaryGrad } from '../../kernels/cpu/unary';
+
+const ROWS = (Object.keys(unaryOps) as UnaryOp[]).filter((op) => unaryDef(op).check !== null);
+const DTYPES = [['float32', (n: number) => new Float32Array(n)], ['float64', (n: number) => new Float64Array(n)]] as const;
+
+/** x uniform in the row's gradcheck range, from a fresh stream per case. */
+function inputs(op: UnaryOp, n: number, make: (n: number) => FloatArray, seed: number): { x: FloatArray; alpha: number; beta: number } {
+  const check = unaryDef(op).check!;
+  const x = make(n);
+  createRng(seed).fillUniform(x, check.lo, check.hi);
+  return { x, alpha: check.alpha ?? 0, beta: check.beta ?? 0 };
+}
+
+describe('fused reduction (mappedReduce) equals unary then reduce, bit for bit', () => {
+  let seed = 500;
+  for (const [dtype, make] of DTYPES) {
+    for (const op of ROWS) {
+      it(`${op}, ${dtype}`, () => {
+        // [outer, axis, inner]: the full mean of a loss, and axis reductions with inner > 1.
+        for (const [outer, axis, inner, scale] of [[1, 131, 1, 1 / 131], [3, 5, 7, 1], [2, 9, 3, 0.25], [4, 1, 1, 1]] as const) {
+          const { x, alpha, beta } = inputs(op, outer * axis * inner, make, seed++);
+          for (const red of ['sum', 'max'] as const) {
+            const y = make(x.length);
+            unary(op, x, y, alpha, beta);
+            const want = make(outer * inner);
+            reduce(red, y, want, outer, axis, inner, scale);
+            const got = make(outer * inner);
+            mappedReduce(red, { op, alpha, beta }, x, got, outer, axis, inner, scale);
+            expect(Array.from(got), `${red} over [${outer}, ${axis}, ${inner}]`).toEqual(Array.from(want));
+          }
+        }
+      });
+    }
+  }
+});
+
+describe('fused mean backward (meanUnaryGrad) equals expand then unaryGrad, bit for bit', () => {
+  let seed = 900;
+  for (const [dtype, make] of DTYPES) {
+    for (const op of ROWS) {
+      it(`${op}, ${dtype}`, () => {
+        for (const n of [1, 7, 130, 300]) {
+          const { x, alpha, beta } = inputs(op, n, make, seed++);
+          const dy = make(1);
+          dy[0] = 0.3 + 1.7 * createRng(seed++).uniform();
+          const y = make(n);
+          unary(op, x, y, alpha, beta);
+          const dyFull = make(n);
+          expand(dy, dyFull, [], [n], 1 / n);
+          const want = make(n);
+          unaryGrad(op, x, y, dyFull, want, alpha, beta);
+          const got = make(n);
+          meanUnaryGrad(op, x, dy, got, alpha, beta, 1 / n);
+          expect(Array.from(got), `n = ${n}`).toEqual(Array.from(want));
+        }
+      });
+    }
+  }
+});
+
+describe('the fused loss in the engine', () => {
+  it('bceWithLogits with a number target equals mean(bceLogits(x)) bit for bit, value and gradient', () => {
+    for (const [n, target] of [[128, 1], [37, 0], [5, 0.9]] as const) {
+      const values = new Float32Array(n);
+      createRng(n).fillUniform(values, -6, 6);
+      const run = (fused: boolean): number[] => tidy(() => {
+        const x = tensor(values, [n, 1], { requiresGrad: true });
+        const loss = fused ? bceWithLogits(x, target) : mean(unaryOp('bceWithLogits', 'bceLogits', x, target));
+        loss.backward();
+        return [...loss.dataSync(), ...x.grad!.dataSync()];
+      });
+      expect(run(true)).toEqual(run(false));
+    }
+  });
+});
