@@ -64,6 +64,15 @@ export type KernelCall =
     }
   /** out = act(x · W + b): x [m, k], W [k, n], b [n] (optional). */
   | { kernel: 'linear'; x: Storage; w: Storage; b: Storage | null; out: Storage; m: number; k: number; n: number; activation: FusedActivation; alpha: number }
+  /**
+   * The backward of linear in one kernel: with dz = dy ⊙ act'(y) (y the layer's output),
+   * dx = dz·Wᵀ, dW = xᵀ·dz, db = Σ_rows dz; an output left null is not computed.
+   */
+  | {
+      kernel: 'linearGrad'; x: Storage; w: Storage; y: Storage; dy: Storage;
+      dx: Storage | null; dw: Storage | null; db: Storage | null;
+      m: number; k: number; n: number; activation: FusedActivation; alpha: number;
+    }
   /** out = scale * x broadcast from inShape to outShape (the gradient of sum and mean). */
   | { kernel: 'expand'; x: Storage; out: Storage; inShape: Shape; outShape: Shape; scale: number }
   | { kernel: 'transpose'; x: Storage; out: Storage; rows: number; cols: number }

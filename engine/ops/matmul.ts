@@ -11,6 +11,7 @@ import { runKernel, Tensor } from '../tensor';
 import { sumTo } from './broadcast';
 import { reshape } from './layout';
 import { unaryGrad } from './unary';
+import { chooseRung } from '../../kernels/webgpu/matmul.wgsl';
 import { unaryOps, type UnaryDef } from './unary-table';
 
 type ActivationRule = NonNullable<UnaryDef['rule']>;
@@ -103,6 +104,18 @@ export function transpose(x: Tensor): Tensor {
 }
 
 /**
+ * Whether linear's backward runs as one fused kernel (linearGrad) rather than the activation's
+ * gradient, two matrix products and a column sum. The fused kernel loops once per output value,
+ * like the matmul ladder's `small` rung, so it is used where 'auto' would pick that rung for
+ * both products (dW = xᵀ·dz is k×m×n, dx = dz·Wᵀ is m×n×k); for wider layers the tiled rungs
+ * are faster, and the separate kernels stay. The rule depends on shapes only, so both backends
+ * run the same kernels.
+ */
+function fusesBackward(m: number, k: number, n: number, needDx: boolean): boolean {
+  return chooseRung(k, m, n) === 'small' && (!needDx || chooseRung(m, n, k) === 'small');
+}
+
+/**
  * A fused layer: act(x·W + b) in one kernel. x [m, k], W [k, n], b [n] or null.
  * Backward: dz = dy ⊙ act'(z) (read from the output y), dx = dz·Wᵀ, dW = xᵀ·dz, db = Σ_rows dz.
  */
@@ -122,6 +135,21 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null = null, activation
   const inputs = b ? [x, w, b] : [x, w];
   const derivative = activation === 'none' ? '' : `dz = dy·${activation}'(z) (${unaryOps[activation].derivative}), `;
   return record(out, name, inputs, (dy) => {
+    if (!isGradEnabled() && fusesBackward(m, k, n, x.requiresGrad)) {
+      // One kernel for the whole backward (kernels/*/linear-grad*): dz is never stored.
+      const dtype = resultDType(dy, x, w);
+      const grad = (need: boolean, shape: number[]): Tensor | null => (need ? Tensor.empty(shape, dtype, backend) : null);
+      const dx = grad(x.requiresGrad, [m, k]);
+      const dw = grad(w.requiresGrad, [k, n]);
+      const db = grad(b !== null && b.requiresGrad, [n]);
+      if (dx || dw || db) {
+        runKernel(backend, {
+          kernel: 'linearGrad', x: x.storage(name), w: w.storage(name), y: out.storage(name), dy: dy.storage(name),
+          dx: dx && dx.storage(name), dw: dw && dw.storage(name), db: db && db.storage(name), m, k, n, activation, alpha: slope,
+        }, 'linear.backward', [x.shape, w.shape]);
+      }
+      return b ? [dx, dw, db] : [dx, dw];
+    }
     // The activations that fuse (relu, leakyRelu, sigmoid, tanh) have derivatives read from y alone.
     const dz = activation === 'none' ? dy
       : isGradEnabled() ? (unaryOps[activation].rule as ActivationRule)(dy, out, out, slope, 0)

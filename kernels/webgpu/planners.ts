@@ -3,6 +3,7 @@
 import type { KernelCall, KernelName } from '../../engine/backend';
 import { planCopyAxis, planFill, planGather, planScatterAdd } from './copy.wgsl';
 import { planBinary } from './binary.wgsl';
+import { planLinearGrad } from './linear-grad.wgsl';
 import { planLinear, planMatmul, planTranspose } from './matmul.wgsl';
 import { planAdam, planAdamMulti, planSgd } from './optim.wgsl';
 import type { DispatchPlan, PlanLimits, Planner } from './plan';
@@ -19,6 +20,7 @@ const PLANNERS: { [K in KernelName]: Planner<K> } = {
   reduce: planReduce,
   matmul: planMatmul,
   linear: planLinear,
+  linearGrad: planLinearGrad,
   expand: planExpand,
   transpose: planTranspose,
   softmax: planSoftmax,

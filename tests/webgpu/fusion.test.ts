@@ -3,15 +3,18 @@
 //   - reduce with a map (kernels/webgpu/reduce.wgsl.ts): scale·Σ f(x) and max f(x), through both
 //     the tree (long axis) and the loop (short axis, inner > 1) kernels, sizes that are not
 //     multiples of the workgroups (64 and 256);
-//   - meanUnaryGrad (kernels/webgpu/unary.wgsl.ts): dx = f'(x)·dy[0]·scale.
+//   - meanUnaryGrad (kernels/webgpu/unary.wgsl.ts): dx = f'(x)·dy[0]·scale;
+//   - linearGrad (kernels/webgpu/linear-grad.wgsl.ts): a Linear layer's whole backward, for every
+//     fused activation, the GAN's layer shapes and odd ones, and each set of wanted gradients.
 // The CPU runs in float64 on the same float32 inputs. Criterion: |gpu - cpu| <= 1e-4 · max(1, |cpu|).
 
 import { beforeAll, describe, expect, test } from 'vitest';
-import type { KernelCall, Storage, UnaryOp } from '../../engine/backend';
+import type { FusedActivation, KernelCall, Storage, UnaryOp } from '../../engine/backend';
 import { createRng } from '../../engine/index';
-import { unaryDef, unaryOps } from '../../engine/ops/unary-table';
+import { FUSED_ACTIVATIONS, unaryDef, unaryOps } from '../../engine/ops/unary-table';
+import { linearGrad } from '../../kernels/cpu/linear-grad';
 import { mappedReduce } from '../../kernels/cpu/reduce';
-import { meanUnaryGrad } from '../../kernels/cpu/unary';
+import { meanUnaryGrad, unary } from '../../kernels/cpu/unary';
 import type { WebGpuBackend } from '../../kernels/webgpu/backend';
 import { gpuBackend } from './setup';
 
@@ -86,6 +89,45 @@ describe('meanUnaryGrad on WebGPU vs CPU', () => {
         const out = gpu.alloc(n, 'float32');
         const got = await runOnGpu({ kernel: 'meanUnaryGrad', op, x: sx, dy: sdy, out, alpha, beta, scale: 1 / n }, out, [sx, sdy]);
         expectClose(got, want, `n = ${n}`);
+      }
+    });
+  }
+});
+
+describe('linearGrad on WebGPU vs CPU', () => {
+  // [m, k, n]: the reference GAN's layers (batch 128), then sizes off every workgroup multiple.
+  const SHAPES = [[128, 10, 16], [128, 16, 1], [128, 1, 32], [128, 32, 1], [37, 5, 3], [257, 7, 9], [1, 3, 2]] as const;
+  // Which gradients are wanted: all three, the first layer's (x needs none), dx alone (a frozen layer).
+  const WANTED = [{ dx: true, dw: true, db: true }, { dx: false, dw: true, db: true }, { dx: true, dw: false, db: false }] as const;
+  const uniform = (n: number, lo: number, hi: number): Float32Array => {
+    const a = new Float32Array(n);
+    createRng(seed++).fillUniform(a, lo, hi);
+    return a;
+  };
+
+  for (const activation of FUSED_ACTIVATIONS) {
+    test(activation, async () => {
+      for (const [m, k, n] of SHAPES) {
+        for (const want of WANTED) {
+          const alpha = activation === 'leakyRelu' ? 0.2 : 0;
+          const [x, w, dy] = [uniform(m * k, -2, 2), uniform(k * n, -1, 1), uniform(m * n, -1, 1)];
+          // y is what the layer's forward would give: act(z) for a random z (relu's zeros included).
+          const y = uniform(m * n, -3, 3);
+          if (activation !== 'none') unary(activation as Exclude<FusedActivation, 'none'>, y, y, alpha, 0);
+          const f64 = (a: Float32Array): Float64Array => Float64Array.from(a);
+          const ref = { dx: want.dx ? new Float64Array(m * k) : null, dw: want.dw ? new Float64Array(k * n) : null, db: want.db ? new Float64Array(n) : null };
+          linearGrad(f64(x), f64(w), f64(y), f64(dy), ref.dx, ref.dw, ref.db, m, k, n, activation, alpha);
+          const inputs = [x, w, y, dy].map(upload);
+          const out = { dx: want.dx ? gpu.alloc(m * k, 'float32') : null, dw: want.dw ? gpu.alloc(k * n, 'float32') : null, db: want.db ? gpu.alloc(n, 'float32') : null };
+          gpu.run({ kernel: 'linearGrad', x: inputs[0], w: inputs[1], y: inputs[2], dy: inputs[3], ...out, m, k, n, activation, alpha });
+          for (const key of ['dx', 'dw', 'db'] as const) {
+            const s = out[key];
+            if (s === null) continue;
+            expectClose((await gpu.read(s)) as Float32Array, ref[key]!, `${key} of [${m}, ${k}]·[${k}, ${n}]`);
+            gpu.release(s);
+          }
+          inputs.forEach((s) => gpu.release(s));
+        }
       }
     });
   }
