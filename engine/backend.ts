@@ -66,12 +66,14 @@ export type KernelCall =
   | { kernel: 'linear'; x: Storage; w: Storage; b: Storage | null; out: Storage; m: number; k: number; n: number; activation: FusedActivation; alpha: number }
   /**
    * The backward of linear in one kernel: with dz = dy ⊙ act'(y) (y the layer's output),
-   * dx = dz·Wᵀ, dW = xᵀ·dz, db = Σ_rows dz; an output left null is not computed.
+   * dx = dz·Wᵀ, dW = xᵀ·dz, db = Σ_rows dz; an output left null is not computed. An output
+   * named in `accumulate` already holds a gradient (the layer's other use), and the kernel adds to it.
    */
   | {
       kernel: 'linearGrad'; x: Storage; w: Storage; y: Storage; dy: Storage;
       dx: Storage | null; dw: Storage | null; db: Storage | null;
       m: number; k: number; n: number; activation: FusedActivation; alpha: number;
+      accumulate?: { dx: boolean; dw: boolean; db: boolean };
     }
   /** out = scale * x broadcast from inShape to outShape (the gradient of sum and mean). */
   | { kernel: 'expand'; x: Storage; out: Storage; inShape: Shape; outShape: Shape; scale: number }

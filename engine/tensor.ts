@@ -77,6 +77,11 @@ export class Tensor {
     return this.buffer === null;
   }
 
+  /** @internal No other tensor shares this tensor's buffer, so a kernel may add into it in place. */
+  get ownsBuffer(): boolean {
+    return this.buffer !== null && this.buffer.refs === 1;
+  }
+
   /** @internal The backend buffer; throws a clear error if the tensor was disposed. */
   storage(op: string): Storage {
     return this.liveBuffer(op).storage;

@@ -134,18 +134,26 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null = null, activation
   }, name, [x.shape, w.shape]);
   const inputs = b ? [x, w, b] : [x, w];
   const derivative = activation === 'none' ? '' : `dz = dy·${activation}'(z) (${unaryOps[activation].derivative}), `;
-  return record(out, name, inputs, (dy) => {
+  return record(out, name, inputs, (dy, into) => {
     if (!isGradEnabled() && fusesBackward(m, k, n, x.requiresGrad)) {
-      // One kernel for the whole backward (kernels/*/linear-grad*): dz is never stored.
+      // One kernel for the whole backward (kernels/*/linear-grad*): dz is never stored. A
+      // gradient already summed for an input (into[i]: the layer's other use in this pass) of
+      // the same dtype is added into in place, instead of by a separate addition.
       const dtype = resultDType(dy, x, w);
-      const grad = (need: boolean, shape: number[]): Tensor | null => (need ? Tensor.empty(shape, dtype, backend) : null);
-      const dx = grad(x.requiresGrad, [m, k]);
-      const dw = grad(w.requiresGrad, [k, n]);
-      const db = grad(b !== null && b.requiresGrad, [n]);
+      const grad = (i: number, need: boolean, shape: number[]): Tensor | null => {
+        if (!need) return null;
+        const sum = into?.[i];
+        return sum && sum.dtype === dtype ? sum : Tensor.empty(shape, dtype, backend);
+      };
+      const dx = grad(0, x.requiresGrad, [m, k]);
+      const dw = grad(1, w.requiresGrad, [k, n]);
+      const db = grad(2, b !== null && b.requiresGrad, [n]);
       if (dx || dw || db) {
+        const added = (i: number, t: Tensor | null): boolean => t !== null && t === into?.[i];
         runKernel(backend, {
           kernel: 'linearGrad', x: x.storage(name), w: w.storage(name), y: out.storage(name), dy: dy.storage(name),
           dx: dx && dx.storage(name), dw: dw && dw.storage(name), db: db && db.storage(name), m, k, n, activation, alpha: slope,
+          accumulate: { dx: added(0, dx), dw: added(1, dw), db: added(2, db) },
         }, 'linear.backward', [x.shape, w.shape]);
       }
       return b ? [dx, dw, db] : [dx, dw];
@@ -158,5 +166,5 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null = null, activation
     const dw = w.requiresGrad ? matmulT(x, dz, true, false, 'linear.backward') : null;
     const db = b && b.requiresGrad ? sumTo(dz, [n]) : null;
     return b ? [dx, dw, db] : [dx, dw];
-  }, `${derivative}dx = dz·Wᵀ, dW = xᵀ·dz, db = Σ_rows dz`);
+  }, `${derivative}dx = dz·Wᵀ, dW = xᵀ·dz, db = Σ_rows dz`, true);
 }

@@ -9,7 +9,8 @@
 //   threads [endW, endB)     db[j]    = Σ_i dz[i, j]
 //   threads [endB, total)    dx[i, r] = Σ_j dz[i, j]·W[r, j]     (loops over the n columns)
 // An output the engine does not need (an input without requiresGrad) gets no threads and no
-// binding. Like the matmul ladder's `small` rung, each thread runs its own loop: the right shape
+// binding; an output that already holds a gradient (the layer's other use in the same pass)
+// can be added into instead of overwritten. Like the matmul ladder's `small` rung, each thread runs its own loop: the right shape
 // for the toy models' thin layers; the engine keeps the separate kernels for layers big enough
 // for the ladder's tiled rungs (engine/ops/matmul.ts, fusesBackward).
 
@@ -32,7 +33,11 @@ export const planLinearGrad: Planner<'linearGrad'> = (c, limits): DispatchPlan[]
   if (c.dw) outputs.push(['DW', 'f32']);
   if (c.db) outputs.push(['DB', 'f32']);
   if (c.dx) outputs.push(['DX', 'f32']);
-  const parts = `${c.dw ? 'W' : ''}${c.db ? 'B' : ''}${c.dx ? 'X' : ''}`;
+  // Which outputs are computed, and which are added into (+): e.g. linearGrad.relu.W+B+ for a
+  // layer's second use, whose weight and bias gradients add to those of the first.
+  const add = c.accumulate ?? { dx: false, dw: false, db: false };
+  const parts = `${c.dw ? `W${add.dw ? '+' : ''}` : ''}${c.db ? `B${add.db ? '+' : ''}` : ''}${c.dx ? `X${add.dx ? '+' : ''}` : ''}`;
+  const store = (out: string, at: string, flag: boolean): string => (flag ? `${out}[${at}] = ${out}[${at}] + s;` : `${out}[${at}] = s;`);
   const name = `linearGrad.${activation}.${parts}`;
   // dz at (row, col): dy times the activation's slope read from y (the op table's fused gradient).
   const dz = act
@@ -45,7 +50,7 @@ export const planLinearGrad: Planner<'linearGrad'> = (c, limits): DispatchPlan[]
     let j = t % p.n;
     var s = 0.0;
     for (var row = 0u; row < p.m; row++) { s += X[row * p.k + r] * dz(row, j); }
-    DW[t] = s;
+    ${store('DW', 't', add.dw)}
     return;
   }`);
   }
@@ -54,7 +59,7 @@ export const planLinearGrad: Planner<'linearGrad'> = (c, limits): DispatchPlan[]
     let j = t - p.endW;
     var s = 0.0;
     for (var row = 0u; row < p.m; row++) { s += dz(row, j); }
-    DB[j] = s;
+    ${store('DB', 'j', add.db)}
     return;
   }`);
   }
@@ -65,7 +70,7 @@ export const planLinearGrad: Planner<'linearGrad'> = (c, limits): DispatchPlan[]
     let r = u % p.k;
     var s = 0.0;
     for (var j = 0u; j < p.n; j++) { s += dz(row, j) * W[r * p.n + j]; }
-    DX[u] = s;
+    ${store('DX', 'u', add.dx)}
   }`);
   }
   return [{

@@ -2,12 +2,14 @@
 // the op table, in float32 and float64, on fresh random inputs:
 //   - a reduction with an elementwise prologue (mappedReduce) against unary() then reduce();
 //   - the backward of a fused mean (meanUnaryGrad) against expand() then unaryGrad();
-// and the engine's fused loss (bceWithLogits with a number target) against mean(unary) in the
-// engine, forward and backward. (The WGSL twins are compared with these in tests/webgpu/fusion.test.ts.)
+// and, in the engine, the fused loss (bceWithLogits with a number target) against mean(unary),
+// and a layer used twice (its fused backward adds into the first use's gradient in place)
+// against two separate backward passes added. (The WGSL twins are compared with these in tests/webgpu/fusion.test.ts.)
 
 import { describe, expect, it } from 'vitest';
 import type { FloatArray, UnaryOp } from '../../engine/backend';
-import { bceWithLogits, createRng, mean, tensor, tidy } from '../../engine/index';
+import { add, bceWithLogits, createRng, linear, mean, mul, onDispatch, randn, sum, tensor, tidy, type Tensor } from '../../engine/index';
+import { FUSED_ACTIVATIONS } from '../../engine/ops/unary-table';
 import { unaryOp } from '../../engine/ops/unary';
 import { unaryDef, unaryOps } from '../../engine/ops/unary-table';
 import { expand } from '../../kernels/cpu/copy';
@@ -86,4 +88,41 @@ describe('the fused loss in the engine', () => {
       expect(run(true)).toEqual(run(false));
     }
   });
+});
+
+describe('a layer used twice: the fused backward adds into the gradient in place', () => {
+  for (const activation of FUSED_ACTIVATIONS) {
+    it(`equals two backward passes and an addition, bit for bit (${activation})`, () => {
+      tidy(() => {
+        const rng = createRng(41);
+        const [x1, x2] = [randn([37, 5], rng), randn([37, 5], rng, { requiresGrad: true })];
+        const w = randn([5, 3], rng, { requiresGrad: true });
+        const b = randn([3], rng, { requiresGrad: true });
+        const [c1, c2] = [randn([37, 3], rng), randn([37, 3], rng)];
+        const part = (x: Tensor, c: Tensor): Tensor => sum(mul(linear(x, w, b, activation), c));
+        const grads = (): number[][] => [w, b, x2].map((p) => Array.from(p.grad!.dataSync()));
+        const clear = (): void => [w, b, x2].forEach((p) => { p.grad?.dispose(); p.grad = null; });
+        // Both uses in one pass: the second use's kernel adds into the first one's dW and db.
+        const kernels: string[] = [];
+        const stop = onDispatch((d) => kernels.push(d.kernel));
+        add(part(x1, c1), part(x2, c2)).backward();
+        stop();
+        expect(kernels.filter((k) => k === 'binary:add')).toHaveLength(1); // the two parts' sum only
+        const fused = grads();
+        clear();
+        part(x1, c1).backward();
+        const [gw, gb] = [w.grad!, b.grad!];
+        w.grad = null;
+        b.grad = null;
+        part(x2, c2).backward();
+        const separate = [add(gw, w.grad!), add(gb, b.grad!)].map((t) => Array.from(t.dataSync()));
+        expect(fused[0]).toEqual(separate[0]);
+        expect(fused[1]).toEqual(separate[1]);
+        expect(fused[2]).toEqual(Array.from(x2.grad!.dataSync()));
+        gw.dispose();
+        gb.dispose();
+        clear();
+      });
+    });
+  }
 });

@@ -97,8 +97,15 @@ describe('meanUnaryGrad on WebGPU vs CPU', () => {
 describe('linearGrad on WebGPU vs CPU', () => {
   // [m, k, n]: the reference GAN's layers (batch 128), then sizes off every workgroup multiple.
   const SHAPES = [[128, 10, 16], [128, 16, 1], [128, 1, 32], [128, 32, 1], [37, 5, 3], [257, 7, 9], [1, 3, 2]] as const;
-  // Which gradients are wanted: all three, the first layer's (x needs none), dx alone (a frozen layer).
-  const WANTED = [{ dx: true, dw: true, db: true }, { dx: false, dw: true, db: true }, { dx: true, dw: false, db: false }] as const;
+  // Which gradients are wanted: all three, the first layer's (x needs none), dx alone (a frozen
+  // layer); and which are added into what the output holds (a layer's second use).
+  const WANTED = [
+    { dx: true, dw: true, db: true, add: null },
+    { dx: false, dw: true, db: true, add: null },
+    { dx: true, dw: false, db: false, add: null },
+    { dx: true, dw: true, db: true, add: { dx: false, dw: true, db: true } },
+    { dx: true, dw: false, db: true, add: { dx: true, dw: false, db: true } },
+  ] as const;
   const uniform = (n: number, lo: number, hi: number): Float32Array => {
     const a = new Float32Array(n);
     createRng(seed++).fillUniform(a, lo, hi);
@@ -115,11 +122,15 @@ describe('linearGrad on WebGPU vs CPU', () => {
           const y = uniform(m * n, -3, 3);
           if (activation !== 'none') unary(activation as Exclude<FusedActivation, 'none'>, y, y, alpha, 0);
           const f64 = (a: Float32Array): Float64Array => Float64Array.from(a);
-          const ref = { dx: want.dx ? new Float64Array(m * k) : null, dw: want.dw ? new Float64Array(k * n) : null, db: want.db ? new Float64Array(n) : null };
-          linearGrad(f64(x), f64(w), f64(y), f64(dy), ref.dx, ref.dw, ref.db, m, k, n, activation, alpha);
+          // What each output holds before: random for one that is added into, else nothing.
+          const prior = (flag: boolean, size: number): Float32Array => (flag ? uniform(size, -1, 1) : new Float32Array(size));
+          const before = { dx: prior(want.add?.dx ?? false, m * k), dw: prior(want.add?.dw ?? false, k * n), db: prior(want.add?.db ?? false, n) };
+          const ref = { dx: want.dx ? f64(before.dx) : null, dw: want.dw ? f64(before.dw) : null, db: want.db ? f64(before.db) : null };
+          const accumulate = want.add ?? undefined;
+          linearGrad(f64(x), f64(w), f64(y), f64(dy), ref.dx, ref.dw, ref.db, m, k, n, activation, alpha, accumulate);
           const inputs = [x, w, y, dy].map(upload);
-          const out = { dx: want.dx ? gpu.alloc(m * k, 'float32') : null, dw: want.dw ? gpu.alloc(k * n, 'float32') : null, db: want.db ? gpu.alloc(n, 'float32') : null };
-          gpu.run({ kernel: 'linearGrad', x: inputs[0], w: inputs[1], y: inputs[2], dy: inputs[3], ...out, m, k, n, activation, alpha });
+          const out = { dx: want.dx ? upload(before.dx) : null, dw: want.dw ? upload(before.dw) : null, db: want.db ? upload(before.db) : null };
+          gpu.run({ kernel: 'linearGrad', x: inputs[0], w: inputs[1], y: inputs[2], dy: inputs[3], ...out, m, k, n, activation, alpha, accumulate });
           for (const key of ['dx', 'dw', 'db'] as const) {
             const s = out[key];
             if (s === null) continue;
