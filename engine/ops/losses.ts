@@ -87,7 +87,7 @@ export function mse(pred: Tensor, target: Tensor): Tensor {
   const aligned = sameShape(pred.shape, target.shape) ? target : reshape(target, pred.shape);
   const diff = sub(pred, aligned);
   if (aligned !== target && !aligned.requiresGrad) aligned.dispose();
-  return mean(pow(diff, 2));
+  return meanOfUnary('mse', 'pow', diff, 2); // the square and its mean: one fused kernel each way
 }
 
 /**

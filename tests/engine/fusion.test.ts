@@ -8,7 +8,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { FloatArray, UnaryOp } from '../../engine/backend';
-import { add, bceWithLogits, createRng, linear, mean, mul, onDispatch, randn, sum, tensor, tidy, type Tensor } from '../../engine/index';
+import { add, bceWithLogits, createRng, linear, mean, mse, mul, onDispatch, pow, randn, sub, sum, tensor, tidy, type Tensor } from '../../engine/index';
 import { FUSED_ACTIVATIONS } from '../../engine/ops/unary-table';
 import { unaryOp } from '../../engine/ops/unary';
 import { unaryDef, unaryOps } from '../../engine/ops/unary-table';
@@ -84,6 +84,24 @@ describe('the fused loss in the engine', () => {
         const loss = fused ? bceWithLogits(x, target) : mean(unaryOp('bceWithLogits', 'bceLogits', x, target));
         loss.backward();
         return [...loss.dataSync(), ...x.grad!.dataSync()];
+      });
+      expect(run(true)).toEqual(run(false));
+    }
+  });
+});
+
+describe('mse', () => {
+  it('equals mean(pow(pred − target, 2)) bit for bit, value and gradient', () => {
+    for (const n of [1, 64, 129]) {
+      const [a, b] = [new Float32Array(n), new Float32Array(n)];
+      createRng(n + 7).fillUniform(a, -3, 3);
+      createRng(n + 8).fillUniform(b, -3, 3);
+      const run = (fused: boolean): number[] => tidy(() => {
+        const pred = tensor(a, [n, 1], { requiresGrad: true });
+        const target = tensor(b, [n, 1]);
+        const loss = fused ? mse(pred, target) : mean(pow(sub(pred, target), 2));
+        loss.backward();
+        return [...loss.dataSync(), ...pred.grad!.dataSync()];
       });
       expect(run(true)).toEqual(run(false));
     }
