@@ -165,7 +165,8 @@ function startingGradient(root: Tensor, seed: Tensor | undefined, caller: string
     if (root.size !== 1) {
       throw new Error(`${caller}: called on a non-scalar tensor of shape ${formatShape(root.shape)} without a seed gradient; reduce it first (e.g. .mean()) or pass a seed of the same shape`);
     }
-    return noGrad(() => root.onesLike());
+    // Filled only if a rule reads it: a fused loss gradient takes the 1 as a number.
+    return root.lazyFullLike(1);
   }
   if (!sameShape(seed.shape, root.shape)) {
     throw new Error(`${caller}: seed gradient has shape ${formatShape(seed.shape)} but the tensor has shape ${formatShape(root.shape)}`);

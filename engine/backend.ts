@@ -52,9 +52,10 @@ export type KernelCall =
   | { kernel: 'reduce'; op: 'sum' | 'max'; x: Storage; out: Storage; outer: number; axisSize: number; inner: number; scale: number; map?: UnaryMap }
   /**
    * The backward of scale·Σ f(x) over all elements: dx = f'(x)·dy[0]·scale, with y = f(x)
-   * recomputed in the kernel (dy holds one value).
+   * recomputed in the kernel (dy holds one value). dy null: dy[0]·scale is `scale` itself (a
+   * constant gradient, such as backward's seed of 1, passed as a number).
    */
-  | { kernel: 'meanUnaryGrad'; op: UnaryOp; x: Storage; dy: Storage; out: Storage; alpha: number; beta: number; scale: number }
+  | { kernel: 'meanUnaryGrad'; op: UnaryOp; x: Storage; dy: Storage | null; out: Storage; alpha: number; beta: number; scale: number }
   /** out[b] = op(A[b]) · op(B[b]), op = transpose or not; a batch stride of 0 broadcasts. */
   | {
       kernel: 'matmul'; a: Storage; b: Storage; out: Storage;

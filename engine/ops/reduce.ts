@@ -88,8 +88,13 @@ export function meanOfUnary(name: string, op: UnaryOp, x: Tensor, alpha = 0, bet
       return [rule(expandTo(dy, x.shape, 1 / n, x.shape.map(() => 1)), x, y, alpha, beta)];
     }
     const dx = Tensor.empty(x.shape, resultDType(x, dy), x.backend);
+    // A gradient known to be one number (backward's seed of 1, not yet filled) is passed as that
+    // number, as stored in dy's dtype: the seed's fill never runs.
+    const c = dy.pendingValue;
+    const constant = c === null ? null : dy.dtype === 'float32' ? Math.fround(c) : c;
     runKernel(x.backend, {
-      kernel: 'meanUnaryGrad', op, x: x.storage(name), dy: dy.storage(name), out: dx.storage(name), alpha, beta, scale: 1 / n,
+      kernel: 'meanUnaryGrad', op, x: x.storage(name), dy: constant === null ? dy.storage(name) : null, out: dx.storage(name),
+      alpha, beta, scale: constant === null ? 1 / n : constant * (1 / n),
     }, `${name}.backward`, [x.shape]);
     return [dx];
   }, `${derivative}, averaged over the ${n} elements (÷ n)`);

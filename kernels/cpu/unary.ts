@@ -84,9 +84,9 @@ export function roundingOf(array: FloatArray): (v: number) => number {
  * unfused kernels stored (dy[0]·scale and y) are rounded as they were, so the result is the same
  * bit for bit.
  */
-export function meanUnaryGrad(op: UnaryOp, x: FloatArray, dy: FloatArray, out: FloatArray, alpha: number, beta: number, scale: number): void {
+export function meanUnaryGrad(op: UnaryOp, x: FloatArray, dy: FloatArray | null, out: FloatArray, alpha: number, beta: number, scale: number): void {
   const def = known(op, 'meanUnaryGrad');
-  const d = roundingOf(dy)(dy[0] * scale);
+  const d = dy ? roundingOf(dy)(dy[0] * scale) : roundingOf(x)(scale); // dy null: the gradient is `scale` itself
   const round = roundingOf(x);
   for (let i = 0; i < out.length; i++) out[i] = def.cpuGrad(x[i], round(def.cpu(x[i], alpha, beta)), d, alpha, beta);
 }

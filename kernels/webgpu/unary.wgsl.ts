@@ -84,6 +84,10 @@ export const planUnaryGrad: Planner<'unaryGrad'> = (c, limits) =>
  */
 export const planMeanUnaryGrad: Planner<'meanUnaryGrad'> = (c, limits) => {
   const def = row(c.op, 'meanUnaryGrad');
-  return elementwisePlan(`meanUnaryGrad.${c.op}`, [['X', c.x], ['DY', c.dy]], ['let x = X[i];', `let y = ${def.wgsl};`, 'let dy = DY[0] * p.scale;'],
-    c.out, def.wgslGrad, c.alpha, c.beta, limits, c.scale);
+  const lets = ['let x = X[i];', `let y = ${def.wgsl};`];
+  // dy null: a constant gradient (backward's seed), already folded into p.scale.
+  if (c.dy === null) {
+    return elementwisePlan(`meanUnaryGrad.${c.op}.const`, [['X', c.x]], [...lets, 'let dy = p.scale;'], c.out, def.wgslGrad, c.alpha, c.beta, limits, c.scale);
+  }
+  return elementwisePlan(`meanUnaryGrad.${c.op}`, [['X', c.x], ['DY', c.dy]], [...lets, 'let dy = DY[0] * p.scale;'], c.out, def.wgslGrad, c.alpha, c.beta, limits, c.scale);
 };

@@ -8,7 +8,8 @@
 
 import { describe, expect, it } from 'vitest';
 import type { FloatArray, UnaryOp } from '../../engine/backend';
-import { add, bceWithLogits, createRng, linear, mean, mse, mul, onDispatch, pow, randn, sub, sum, tensor, tidy, type Tensor } from '../../engine/index';
+import { Tensor } from '../../engine/tensor';
+import { add, bceWithLogits, createRng, linear, mean, mse, mul, onDispatch, pow, randn, sub, sum, tensor, tidy } from '../../engine/index';
 import { FUSED_ACTIVATIONS } from '../../engine/ops/unary-table';
 import { unaryOp } from '../../engine/ops/unary';
 import { unaryDef, unaryOps } from '../../engine/ops/unary-table';
@@ -68,6 +69,10 @@ describe('fused mean backward (meanUnaryGrad) equals expand then unaryGrad, bit 
           const got = make(n);
           meanUnaryGrad(op, x, dy, got, alpha, beta, 1 / n);
           expect(Array.from(got), `n = ${n}`).toEqual(Array.from(want));
+          // The same gradient given as a number (dy null, scale = dy[0]/n: the unfilled seed's way).
+          const fromNumber = make(n);
+          meanUnaryGrad(op, x, null, fromNumber, alpha, beta, dy[0] * (1 / n));
+          expect(Array.from(fromNumber), `n = ${n}, dy as a number`).toEqual(Array.from(want));
         }
       });
     }
@@ -87,6 +92,36 @@ describe('the fused loss in the engine', () => {
       });
       expect(run(true)).toEqual(run(false));
     }
+  });
+});
+
+describe('the seed gradient', () => {
+  it('is filled only when a kernel uses its buffer, and then holds the value', () => {
+    tidy(() => {
+      const kernels: string[] = [];
+      const stop = onDispatch((d) => kernels.push(d.kernel));
+      const t = Tensor.lazyFull([2, 3], 1, 'float32', tensor([0]).backend);
+      expect(t.pendingValue).toBe(1);
+      expect(kernels).toEqual([]);
+      expect(Array.from(t.dataSync())).toEqual([1, 1, 1, 1, 1, 1]);
+      expect(kernels).toEqual(['fill']);
+      expect(t.pendingValue).toBeNull();
+      stop();
+    });
+  });
+
+  it('a fused loss reads it as a number: no fill in backward', () => {
+    tidy(() => {
+      const x = tensor([[0.5], [-1.5], [2]], { requiresGrad: true });
+      const kernels: string[] = [];
+      const stop = onDispatch((d) => kernels.push(d.kernel));
+      bceWithLogits(x, 1).backward();
+      stop();
+      expect(kernels).toEqual(['reduce:sum', 'meanUnaryGrad:bceLogits']);
+      // d/dx mean(bce(x, 1)) = (σ(x) − 1) / 3
+      const want = [0.5, -1.5, 2].map((v) => (1 / (1 + Math.exp(-v)) - 1) / 3);
+      Array.from(x.grad!.dataSync()).forEach((g, i) => expect(g).toBeCloseTo(want[i], 6));
+    });
   });
 });
 

@@ -89,6 +89,10 @@ describe('meanUnaryGrad on WebGPU vs CPU', () => {
         const out = gpu.alloc(n, 'float32');
         const got = await runOnGpu({ kernel: 'meanUnaryGrad', op, x: sx, dy: sdy, out, alpha, beta, scale: 1 / n }, out, [sx, sdy]);
         expectClose(got, want, `n = ${n}`);
+        // The gradient given as a number (the unfilled seed's way): dy null, scale = dy[0]/n.
+        const [sx2, out2] = [upload(x), gpu.alloc(n, 'float32')];
+        const got2 = await runOnGpu({ kernel: 'meanUnaryGrad', op, x: sx2, dy: null, out: out2, alpha, beta, scale: dy[0] / n }, out2, [sx2]);
+        expectClose(got2, want, `n = ${n}, dy as a number`);
       }
     });
   }
