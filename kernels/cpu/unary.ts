@@ -88,5 +88,9 @@ export function meanUnaryGrad(op: UnaryOp, x: FloatArray, dy: FloatArray | null,
   const def = known(op, 'meanUnaryGrad');
   const d = dy ? roundingOf(dy)(dy[0] * scale) : roundingOf(x)(scale); // dy null: the gradient is `scale` itself
   const round = roundingOf(x);
+  if (def.gradIgnoresY) {
+    for (let i = 0; i < out.length; i++) out[i] = def.cpuGrad(x[i], 0, d, alpha, beta);
+    return;
+  }
   for (let i = 0; i < out.length; i++) out[i] = def.cpuGrad(x[i], round(def.cpu(x[i], alpha, beta)), d, alpha, beta);
 }

@@ -4,7 +4,7 @@
 // pipeline per op); alpha and beta come from the uniform params.
 
 import type { Storage, UnaryOp } from '../../engine/backend';
-import { unaryOps } from '../../engine/ops/unary-table';
+import { unaryOps, type UnaryDef } from '../../engine/ops/unary-table';
 import { gridFor, type DispatchPlan, type Param, type PlanLimits, type Planner } from './plan';
 import { FLAT_ARGS, flatIndex, GUARDS, header, type ParamDecl } from './wgsl';
 
@@ -83,8 +83,8 @@ export const planUnaryGrad: Planner<'unaryGrad'> = (c, limits) =>
  * one value of dy is read by every thread.
  */
 export const planMeanUnaryGrad: Planner<'meanUnaryGrad'> = (c, limits) => {
-  const def = row(c.op, 'meanUnaryGrad');
-  const lets = ['let x = X[i];', `let y = ${def.wgsl};`];
+  const def: UnaryDef = row(c.op, 'meanUnaryGrad');
+  const lets = ['let x = X[i];', def.gradIgnoresY ? 'let y = 0.0; // this row\'s gradient does not read y' : `let y = ${def.wgsl};`];
   // dy null: a constant gradient (backward's seed), already folded into p.scale.
   if (c.dy === null) {
     return elementwisePlan(`meanUnaryGrad.${c.op}.const`, [['X', c.x]], [...lets, 'let dy = p.scale;'], c.out, def.wgslGrad, c.alpha, c.beta, limits, c.scale);
