@@ -47,10 +47,12 @@ function opTableRow(op: string): string | null {
 export function cpuTwin(kernel: string): { file: string; source: string } {
   const name = cpuFunctionName(kernel);
   const op = kernel.split(':')[1];
-  if ((name === 'unary' || name === 'unaryGrad') && op !== undefined) {
+  if ((name === 'unary' || name === 'unaryGrad' || name === 'meanUnaryGrad') && op !== undefined) {
     const row = opTableRow(op);
     if (row !== null) {
-      const part = name === 'unary' ? '`cpu` (forward)' : '`cpuGrad` (the fused gradient; `rule` is the same derivative in tensor ops)';
+      const part = name === 'unary' ? '`cpu` (forward)'
+        : name === 'unaryGrad' ? '`cpuGrad` (the fused gradient; `rule` is the same derivative in tensor ops)'
+          : '`cpu` and `cpuGrad` (meanUnaryGrad: the gradient of a fused mean, dy/n times f\'(x), y = f(x) recomputed; `rule` is the same derivative in tensor ops)';
       return { file: `${OP_TABLE} (row '${op}')`, source: `// kernels/cpu/unary.ts runs ${part} of this row in a loop over the elements.\n${row}` };
     }
   }

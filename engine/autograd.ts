@@ -25,8 +25,16 @@ export interface GradNode {
   /** The op's name, for error messages and the "under the hood" view. */
   readonly op: string;
   readonly inputs: readonly Tensor[];
-  /** Gradients of the loss with respect to each input (null: no gradient for that input). */
-  readonly backward: (dy: Tensor) => readonly (Tensor | null)[];
+  /**
+   * Gradients of the loss with respect to each input (null: no gradient for that input).
+   * For a node made with `accumulates`, a backward pass without createGraph also passes `into`:
+   * into[k] is the gradient already summed for input k in this pass (from its other uses), or
+   * null. The rule may add its gradient into that tensor in place, in the same kernel, and return
+   * it: that saves the separate addition.
+   */
+  readonly backward: (dy: Tensor, into?: readonly (Tensor | null)[]) => readonly (Tensor | null)[];
+  /** The rule accepts `into` (see backward). */
+  readonly accumulates?: boolean;
   /** The derivative in words, e.g. 'dx = dy·y·(1 − y)': shown next to the dispatches it makes. */
   readonly rule?: string;
   /** Set when a backward pass with retainGraph: false has gone through this node. */
@@ -97,12 +105,12 @@ export function noGrad<T>(fn: () => T): T {
 }
 
 /** Attach a node to `out` if any input requires gradients (and recording is on). */
-export function record(out: Tensor, op: string, inputs: readonly Tensor[], backward: GradNode['backward'], rule?: string): Tensor {
+export function record(out: Tensor, op: string, inputs: readonly Tensor[], backward: GradNode['backward'], rule?: string, accumulates = false): Tensor {
   if (!gradEnabled) return out;
   for (const t of inputs) {
     if (t.requiresGrad) {
       out.requiresGrad = true;
-      out.node = { op, inputs, backward, rule };
+      out.node = { op, inputs, backward, rule, ...(accumulates ? { accumulates } : {}) };
       return out;
     }
   }
@@ -157,7 +165,8 @@ function startingGradient(root: Tensor, seed: Tensor | undefined, caller: string
     if (root.size !== 1) {
       throw new Error(`${caller}: called on a non-scalar tensor of shape ${formatShape(root.shape)} without a seed gradient; reduce it first (e.g. .mean()) or pass a seed of the same shape`);
     }
-    return noGrad(() => root.onesLike());
+    // Filled only if a rule reads it: a fused loss gradient takes the 1 as a number.
+    return root.lazyFullLike(1);
   }
   if (!sameShape(seed.shape, root.shape)) {
     throw new Error(`${caller}: seed gradient has shape ${formatShape(seed.shape)} but the tensor has shape ${formatShape(root.shape)}`);
@@ -166,12 +175,12 @@ function startingGradient(root: Tensor, seed: Tensor | undefined, caller: string
 }
 
 /** Run one node's rule, naming the op if it fails (a freed saved tensor, say). */
-function runRule(t: Tensor, g: Tensor, createGraph: boolean): readonly (Tensor | null)[] {
+function runRule(t: Tensor, g: Tensor, createGraph: boolean, into?: readonly (Tensor | null)[]): readonly (Tensor | null)[] {
   const node = t.node as GradNode;
   const label = node.rule ? `${node.op}: ${node.rule}` : `${node.op}.backward`;
   try {
     // Without a graph to keep, the rule's temporaries are freed as soon as it returns.
-    return withRule(label, () => (createGraph ? node.backward(g) : tidy(() => node.backward(g))));
+    return withRule(label, () => (createGraph ? node.backward(g) : tidy(() => node.backward(g, into))));
   } catch (e) {
     const message = (e as Error).message;
     if (message.startsWith('backward')) throw e;
@@ -229,10 +238,20 @@ function reversePass(root: Tensor, g0: Tensor, targets: Set<Tensor> | null, opti
         if (!results.has(t)) release(g);
         continue;
       }
-      const inputGrads = runRule(t, g, createGraph);
+      // The sums so far of the inputs' gradients, for a rule that adds into them in place (a
+      // layer used twice, as a GAN's D on real and on fake data). Only a sum no other tensor
+      // shares may be written.
+      const into = node.accumulates && !createGraph
+        ? node.inputs.map((input) => {
+          const prev = grads.get(input);
+          return prev !== undefined && prev.ownsBuffer ? prev : null;
+        })
+        : undefined;
+      const inputGrads = runRule(t, g, createGraph, into);
       for (let k = 0; k < node.inputs.length; k++) {
         const input = node.inputs[k];
         let gi = inputGrads[k];
+        if (into?.[k] && gi === into[k]) continue; // added into the sum in place: it stays in `grads`
         const wanted = input.requiresGrad && (needed === null || needed.has(input));
         if (!wanted || gi === null || gi === undefined) {
           if (gi && gi !== g) release(gi);

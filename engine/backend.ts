@@ -22,6 +22,13 @@ export interface Storage {
 export type { UnaryOp, FusedActivation } from './ops/unary-table';
 import type { UnaryOp, FusedActivation } from './ops/unary-table';
 
+/** A row of the op table with its numbers, applied to each element a kernel reads (a fused prologue). */
+export interface UnaryMap {
+  op: UnaryOp;
+  alpha: number;
+  beta: number;
+}
+
 /** Elementwise functions of two broadcast inputs. */
 export type BinaryOp =
   | 'add' | 'sub' | 'mul' | 'div'
@@ -37,8 +44,18 @@ export type KernelCall =
   /** dx = dy * f'(x), with y = f(x) also given (sigmoid' = y (1 - y) is cheaper from y). */
   | { kernel: 'unaryGrad'; op: UnaryOp; x: Storage; y: Storage; dy: Storage; out: Storage; alpha: number; beta: number }
   | { kernel: 'binary'; op: BinaryOp; a: Storage; b: Storage; out: Storage; aShape: Shape; bShape: Shape; outShape: Shape }
-  /** Reduce the middle axis of x viewed as [outer, axisSize, inner]; out is [outer, inner]. */
-  | { kernel: 'reduce'; op: 'sum' | 'max'; x: Storage; out: Storage; outer: number; axisSize: number; inner: number; scale: number }
+  /**
+   * Reduce the middle axis of x viewed as [outer, axisSize, inner]; out is [outer, inner]. With
+   * `map`, each element first goes through a row of the op table: out = scale·Σ f(x) (a loss's
+   * elementwise part and its mean in one kernel).
+   */
+  | { kernel: 'reduce'; op: 'sum' | 'max'; x: Storage; out: Storage; outer: number; axisSize: number; inner: number; scale: number; map?: UnaryMap }
+  /**
+   * The backward of scale·Σ f(x) over all elements: dx = f'(x)·dy[0]·scale, with y = f(x)
+   * recomputed in the kernel (dy holds one value). dy null: dy[0]·scale is `scale` itself (a
+   * constant gradient, such as backward's seed of 1, passed as a number).
+   */
+  | { kernel: 'meanUnaryGrad'; op: UnaryOp; x: Storage; dy: Storage | null; out: Storage; alpha: number; beta: number; scale: number }
   /** out[b] = op(A[b]) · op(B[b]), op = transpose or not; a batch stride of 0 broadcasts. */
   | {
       kernel: 'matmul'; a: Storage; b: Storage; out: Storage;
@@ -48,6 +65,17 @@ export type KernelCall =
     }
   /** out = act(x · W + b): x [m, k], W [k, n], b [n] (optional). */
   | { kernel: 'linear'; x: Storage; w: Storage; b: Storage | null; out: Storage; m: number; k: number; n: number; activation: FusedActivation; alpha: number }
+  /**
+   * The backward of linear in one kernel: with dz = dy ⊙ act'(y) (y the layer's output),
+   * dx = dz·Wᵀ, dW = xᵀ·dz, db = Σ_rows dz; an output left null is not computed. An output
+   * named in `accumulate` already holds a gradient (the layer's other use), and the kernel adds to it.
+   */
+  | {
+      kernel: 'linearGrad'; x: Storage; w: Storage; y: Storage; dy: Storage;
+      dx: Storage | null; dw: Storage | null; db: Storage | null;
+      m: number; k: number; n: number; activation: FusedActivation; alpha: number;
+      accumulate?: { dx: boolean; dw: boolean; db: boolean };
+    }
   /** out = scale * x broadcast from inShape to outShape (the gradient of sum and mean). */
   | { kernel: 'expand'; x: Storage; out: Storage; inShape: Shape; outShape: Shape; scale: number }
   | { kernel: 'transpose'; x: Storage; out: Storage; rows: number; cols: number }
@@ -75,6 +103,15 @@ export type KernelCall =
   /** One Adam update in place on param, m and v (Kingma and Ba, with bias correction). */
   | {
       kernel: 'adam'; param: Storage; grad: Storage; m: Storage; v: Storage;
+      lr: number; beta1: number; beta2: number; eps: number; step: number;
+    }
+  /**
+   * Adam on several parameters at once (multi-tensor apply): params[s] is updated with grads[s].
+   * `state` holds the moments of all of an optimizer's parameters: [m of each | v of each], param
+   * s's m at stateOffsets[s] and its v at state.size / 2 + stateOffsets[s].
+   */
+  | {
+      kernel: 'adamMulti'; params: Storage[]; grads: Storage[]; state: Storage; stateOffsets: number[];
       lr: number; beta1: number; beta2: number; eps: number; step: number;
     }
   /** SGD with momentum in place: vel = momentum * vel + grad; param -= lr * vel. */

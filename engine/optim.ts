@@ -1,4 +1,6 @@
-// Optimizers. Each update runs as one kernel per parameter, in place, on the parameter's backend.
+// Optimizers, in place on the parameters' backend. Adam updates all its parameters with one
+// kernel call (multi-tensor apply: one loop on the CPU, one dispatch per group of parameters on
+// WebGPU); SGD runs one kernel per parameter.
 
 import { currentBackend, type Backend } from './backend';
 import { fullLike } from './ops';
@@ -64,8 +66,14 @@ export class Adam implements Optimizer {
   readonly eps: number;
   /** Number of steps taken (t in the update). */
   stepCount = 0;
-  private readonly m: Tensor[];
-  private readonly v: Tensor[];
+  /**
+   * The moments of every parameter in one buffer, [m of each parameter | v of each parameter]
+   * (see kernels/cpu/optim.ts adamMulti): parameter i's m starts at offsets[i], its v at
+   * half + offsets[i], half = Σ sizes.
+   */
+  private readonly state: Tensor;
+  private readonly offsets: number[];
+  private readonly half: number;
 
   constructor(readonly params: readonly Tensor[], options: AdamOptions = {}) {
     checkParams('Adam', params);
@@ -78,8 +86,20 @@ export class Adam implements Optimizer {
     checkRate('Adam', 'beta1', this.beta1, 0, 1);
     checkRate('Adam', 'beta2', this.beta2, 0, 1);
     checkRate('Adam', 'eps', this.eps, 0, Infinity);
-    this.m = params.map((p) => keep(fullLike(p, 0)));
-    this.v = params.map((p) => keep(fullLike(p, 0)));
+    const backend = params[0].backend;
+    params.forEach((p, i) => {
+      if (p.backend !== backend || p.dtype !== params[0].dtype) {
+        throw new Error(`Adam: parameter ${i} is ${p.dtype} on ${p.backend.name}, parameter 0 is ${params[0].dtype} on ${backend.name}; one optimizer keeps its parameters on one backend with one dtype`);
+      }
+    });
+    this.offsets = [];
+    let half = 0;
+    for (const p of params) {
+      this.offsets.push(half);
+      half += p.storage('Adam').size;
+    }
+    this.half = half;
+    this.state = keep(fullLike(params[0], 0, [2 * half]));
   }
 
   zeroGrad(): void {
@@ -89,36 +109,43 @@ export class Adam implements Optimizer {
   step(): void {
     checkRate('Adam', 'lr', this.lr, 0, Infinity);
     replayable(() => { this.stepCount++; }); // a compiled step counts its replays too
-    this.params.forEach((p, i) => {
-      if (p.grad === null) return;
+    const withGrad = this.params.flatMap((p, i) => (p.grad === null ? [] : [{ p, grad: p.grad, offset: this.offsets[i] }]));
+    if (withGrad.length > 0) {
       const call = {
-        kernel: 'adam', param: p.storage('adam'), grad: p.grad.storage('adam'), m: this.m[i].storage('adam'), v: this.v[i].storage('adam'),
+        kernel: 'adamMulti', params: withGrad.map(({ p }) => p.storage('adam')), grads: withGrad.map(({ grad }) => grad.storage('adam')),
+        state: this.state.storage('adam'), stateOffsets: withGrad.map(({ offset }) => offset),
         lr: this.lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps, step: this.stepCount,
       } as const;
-      runKernel(p.backend, call, 'adam', [p.shape]);
+      runKernel(this.state.backend, call, 'adam', withGrad.map(({ p }) => p.shape));
       refreshOnReplay(call, () => ({ step: this.stepCount, lr: this.lr }));
-    });
+    }
     endOfStep(this.params[0].backend);
   }
 
   async getState(): Promise<AdamState> {
-    const read = async (ts: Tensor[]): Promise<number[][]> => Promise.all(ts.map(async (t) => Array.from(await t.data())));
-    return { step: this.stepCount, m: await read(this.m), v: await read(this.v) };
+    const all = await this.state.data();
+    const part = (base: number): number[][] => this.params.map((p, i) => Array.from(all.subarray(base + this.offsets[i], base + this.offsets[i] + p.size)));
+    return { step: this.stepCount, m: part(0), v: part(this.half) };
   }
 
   setState(state: AdamState): void {
     if (!state || !Number.isInteger(state.step) || state.step < 0) throw new Error('Adam.setState: bad or missing step count');
-    if (!Array.isArray(state.m) || !Array.isArray(state.v) || state.m.length !== this.m.length || state.v.length !== this.v.length) {
-      throw new Error(`Adam.setState: state has moments for ${state.m?.length} parameters, this optimizer has ${this.m.length}`);
+    const n = this.params.length;
+    if (!Array.isArray(state.m) || !Array.isArray(state.v) || state.m.length !== n || state.v.length !== n) {
+      throw new Error(`Adam.setState: state has moments for ${state.m?.length} parameters, this optimizer has ${n}`);
     }
-    this.m.forEach((t, i) => writeAll(t, state.m[i], `m[${i}]`));
-    this.v.forEach((t, i) => writeAll(t, state.v[i], `v[${i}]`));
+    const all = new Array<number>(2 * this.half).fill(0);
+    this.params.forEach((p, i) => {
+      checkValues(state.m[i], p.size, `m[${i}]`).forEach((x, j) => { all[this.offsets[i] + j] = x; });
+      checkValues(state.v[i], p.size, `v[${i}]`).forEach((x, j) => { all[this.half + this.offsets[i] + j] = x; });
+    });
+    this.state.backend.write(this.state.storage('setState'), all);
     this.stepCount = state.step;
   }
 
-  /** Free the moment buffers. */
+  /** Free the moment buffer. */
   dispose(): void {
-    for (const t of [...this.m, ...this.v]) t.dispose();
+    this.state.dispose();
   }
 }
 
@@ -162,11 +189,11 @@ export class SGD implements Optimizer {
   }
 }
 
-function writeAll(t: Tensor, values: number[], name: string): void {
-  if (!Array.isArray(values) || values.length !== t.size || values.some((x) => typeof x !== 'number' || !Number.isFinite(x))) {
-    throw new Error(`optimizer state ${name}: expected ${t.size} finite numbers`);
+function checkValues(values: number[], size: number, name: string): number[] {
+  if (!Array.isArray(values) || values.length !== size || values.some((x) => typeof x !== 'number' || !Number.isFinite(x))) {
+    throw new Error(`optimizer state ${name}: expected ${size} finite numbers`);
   }
-  t.backend.write(t.storage('setState'), values);
+  return values;
 }
 
 let stepDepth = 0;

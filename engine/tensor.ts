@@ -13,6 +13,8 @@ import * as ops from './ops';
 /** A backend buffer shared by a tensor and its reshapes; freed when the last one is disposed. */
 class SharedBuffer {
   refs = 1;
+  /** A value every element will hold, filled in on first use (see Tensor.lazyFull); null once filled. */
+  pendingFill: number | null = null;
   constructor(readonly storage: Storage, readonly backend: Backend) {}
 }
 
@@ -77,9 +79,41 @@ export class Tensor {
     return this.buffer === null;
   }
 
-  /** @internal The backend buffer; throws a clear error if the tensor was disposed. */
+  /** @internal No other tensor shares this tensor's buffer, so a kernel may add into it in place. */
+  get ownsBuffer(): boolean {
+    return this.buffer !== null && this.buffer.refs === 1;
+  }
+
+  /**
+   * @internal A tensor of `shape` whose elements all equal `value`, filled by a kernel only when
+   * its buffer is first used: backward's seed gradient of 1, which a fused loss gradient reads as
+   * a number instead (pendingValue), so the fill never runs.
+   */
+  static lazyFull(shape: Shape, value: number, dtype: DType, backend: Backend): Tensor {
+    const t = Tensor.empty(shape, dtype, backend);
+    (t.buffer as SharedBuffer).pendingFill = value;
+    return t;
+  }
+
+  /** @internal Tensor.lazyFull with this tensor's shape, dtype and backend. */
+  lazyFullLike(value: number): Tensor {
+    return Tensor.lazyFull(this.shape, value, this.dtype, this.liveBuffer('lazyFullLike').backend);
+  }
+
+  /** @internal The value of every element while a lazy fill is pending (nothing has used the buffer), else null. */
+  get pendingValue(): number | null {
+    return this.buffer?.pendingFill ?? null;
+  }
+
+  /** @internal The backend buffer (running a pending lazy fill first); throws a clear error if the tensor was disposed. */
   storage(op: string): Storage {
-    return this.liveBuffer(op).storage;
+    const b = this.liveBuffer(op);
+    if (b.pendingFill !== null) {
+      const value = b.pendingFill;
+      b.pendingFill = null;
+      runKernel(b.backend, { kernel: 'fill', out: b.storage, value }, 'fill', [this.shape]);
+    }
+    return b.storage;
   }
 
   get backend(): Backend {

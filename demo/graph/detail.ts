@@ -27,6 +27,9 @@ function forwardCode(node: GraphNode, byId: ReadonlyMap<number, GraphNode>): { c
     math = `y = ${call.op}(a, b), broadcast ${shapeText(call.aShape)} with ${shapeText(call.bShape)}`;
   } else if (call?.kernel === 'matmul') {
     math = `Y = ${call.transA ? 'Aᵀ' : 'A'}·${call.transB ? 'Bᵀ' : 'B'}`;
+  } else if (call?.kernel === 'reduce' && call.map) {
+    // A loss and its mean fused into one reduction (the row's f applied to each element read).
+    math = `y = ${fmt(call.scale)}·${call.op} over ${call.axisSize} elements of f(x), f: ${unaryOps[call.map.op].math}${call.map.alpha ? `   with α = ${fmt(call.map.alpha)}` : ''}`;
   } else if (call?.kernel === 'reduce') {
     math = `y = ${call.scale === 1 ? '' : `${fmt(call.scale)}·`}${call.op} over an axis of ${call.axisSize}`;
   }
@@ -35,8 +38,10 @@ function forwardCode(node: GraphNode, byId: ReadonlyMap<number, GraphNode>): { c
 
 /** The op table's row for the elementwise function a node ran, if it ran one. */
 function tableRow(node: GraphNode): { op: UnaryOp; text: string } | null {
-  const call = node.forward.find((d) => d.kernel === 'unary' || d.kernel === 'linear')?.call;
-  const op = call?.kernel === 'unary' ? call.op : call?.kernel === 'linear' && call.activation !== 'none' ? call.activation : null;
+  const call = node.forward.find((d) => d.kernel === 'unary' || d.kernel === 'linear' || (d.call.kernel === 'reduce' && d.call.map))?.call;
+  const op = call?.kernel === 'unary' ? call.op
+    : call?.kernel === 'linear' && call.activation !== 'none' ? call.activation
+      : call?.kernel === 'reduce' && call.map ? call.map.op : null;
   if (!op) return null;
   const row = unaryOps[op];
   return {

@@ -5,9 +5,9 @@ import { BCE_EPS } from '../../kernels/constants';
 import { formatShape, sameShape } from '../shape';
 import { Tensor } from '../tensor';
 import { binaryKernel, mul, sub, add, div } from './elementwise';
-import { exp, inRange, pow, sigmoid, unaryOp } from './unary';
+import { exp, inRange, pow, sigmoid } from './unary';
 import { unaryOps } from './unary-table';
-import { mean, sum } from './reduce';
+import { mean, meanOfUnary, sum } from './reduce';
 import { reshape } from './layout';
 import { checkNumber } from './util';
 import { checkOptions } from '../options';
@@ -29,10 +29,11 @@ function elementwiseLoss(name: string, lossOp: 'bce' | 'bceLogits', gradOp: 'bce
   checkNumber(name, 'labelSmoothing', smoothing);
   if (smoothing < 0 || smoothing >= 1) throw new Error(`${name}: labelSmoothing must be in [0, 1), got ${smoothing}`);
   if (typeof target === 'number') {
-    // A number target (a GAN's real/fake label) is a constant of the elementwise kernel: one
-    // dispatch forward and one backward, with no target tensor to make.
+    // A number target (a GAN's real/fake label) is a constant of the elementwise kernel, and the
+    // loss and its mean are one fused kernel: one dispatch forward and one backward, with no
+    // target tensor and no per-element loss to make.
     checkNumber(name, 'target', target);
-    return mean(unaryOp(name, lossOp, x, target * (1 - smoothing) + smoothing / 2));
+    return meanOfUnary(name, lossOp, x, target * (1 - smoothing) + smoothing / 2);
   }
   const { t, owned } = targetTensor(name, target, smoothing);
   const perElement = binaryKernel(name, lossOp, x, t);
@@ -86,7 +87,7 @@ export function mse(pred: Tensor, target: Tensor): Tensor {
   const aligned = sameShape(pred.shape, target.shape) ? target : reshape(target, pred.shape);
   const diff = sub(pred, aligned);
   if (aligned !== target && !aligned.requiresGrad) aligned.dispose();
-  return mean(pow(diff, 2));
+  return meanOfUnary('mse', 'pow', diff, 2); // the square and its mean: one fused kernel each way
 }
 
 /**

@@ -11,6 +11,7 @@ import { runKernel, Tensor } from '../tensor';
 import { sumTo } from './broadcast';
 import { reshape } from './layout';
 import { unaryGrad } from './unary';
+import { chooseRung } from '../../kernels/webgpu/matmul.wgsl';
 import { unaryOps, type UnaryDef } from './unary-table';
 
 type ActivationRule = NonNullable<UnaryDef['rule']>;
@@ -103,6 +104,18 @@ export function transpose(x: Tensor): Tensor {
 }
 
 /**
+ * Whether linear's backward runs as one fused kernel (linearGrad) rather than the activation's
+ * gradient, two matrix products and a column sum. The fused kernel loops once per output value,
+ * like the matmul ladder's `small` rung, so it is used where 'auto' would pick that rung for
+ * both products (dW = xᵀ·dz is k×m×n, dx = dz·Wᵀ is m×n×k); for wider layers the tiled rungs
+ * are faster, and the separate kernels stay. The rule depends on shapes only, so both backends
+ * run the same kernels.
+ */
+function fusesBackward(m: number, k: number, n: number, needDx: boolean): boolean {
+  return chooseRung(k, m, n) === 'small' && (!needDx || chooseRung(m, n, k) === 'small');
+}
+
+/**
  * A fused layer: act(x·W + b) in one kernel. x [m, k], W [k, n], b [n] or null.
  * Backward: dz = dy ⊙ act'(z) (read from the output y), dx = dz·Wᵀ, dW = xᵀ·dz, db = Σ_rows dz.
  */
@@ -121,7 +134,30 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null = null, activation
   }, name, [x.shape, w.shape]);
   const inputs = b ? [x, w, b] : [x, w];
   const derivative = activation === 'none' ? '' : `dz = dy·${activation}'(z) (${unaryOps[activation].derivative}), `;
-  return record(out, name, inputs, (dy) => {
+  return record(out, name, inputs, (dy, into) => {
+    if (!isGradEnabled() && fusesBackward(m, k, n, x.requiresGrad)) {
+      // One kernel for the whole backward (kernels/*/linear-grad*): dz is never stored. A
+      // gradient already summed for an input (into[i]: the layer's other use in this pass) of
+      // the same dtype is added into in place, instead of by a separate addition.
+      const dtype = resultDType(dy, x, w);
+      const grad = (i: number, need: boolean, shape: number[]): Tensor | null => {
+        if (!need) return null;
+        const sum = into?.[i];
+        return sum && sum.dtype === dtype ? sum : Tensor.empty(shape, dtype, backend);
+      };
+      const dx = grad(0, x.requiresGrad, [m, k]);
+      const dw = grad(1, w.requiresGrad, [k, n]);
+      const db = grad(2, b !== null && b.requiresGrad, [n]);
+      if (dx || dw || db) {
+        const added = (i: number, t: Tensor | null): boolean => t !== null && t === into?.[i];
+        runKernel(backend, {
+          kernel: 'linearGrad', x: x.storage(name), w: w.storage(name), y: out.storage(name), dy: dy.storage(name),
+          dx: dx && dx.storage(name), dw: dw && dw.storage(name), db: db && db.storage(name), m, k, n, activation, alpha: slope,
+          accumulate: { dx: added(0, dx), dw: added(1, dw), db: added(2, db) },
+        }, 'linear.backward', [x.shape, w.shape]);
+      }
+      return b ? [dx, dw, db] : [dx, dw];
+    }
     // The activations that fuse (relu, leakyRelu, sigmoid, tanh) have derivatives read from y alone.
     const dz = activation === 'none' ? dy
       : isGradEnabled() ? (unaryOps[activation].rule as ActivationRule)(dy, out, out, slope, 0)
@@ -130,5 +166,5 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null = null, activation
     const dw = w.requiresGrad ? matmulT(x, dz, true, false, 'linear.backward') : null;
     const db = b && b.requiresGrad ? sumTo(dz, [n]) : null;
     return b ? [dx, dw, db] : [dx, dw];
-  }, `${derivative}dx = dz·Wᵀ, dW = xᵀ·dz, db = Σ_rows dz`);
+  }, `${derivative}dx = dz·Wᵀ, dW = xᵀ·dz, db = Σ_rows dz`, true);
 }

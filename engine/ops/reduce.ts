@@ -1,12 +1,15 @@
 // Reductions: sum, mean and max, over one axis or over everything.
 
-import { record } from '../autograd';
+import type { UnaryOp } from '../backend';
+import { isGradEnabled, record } from '../autograd';
 import { formatShape, normAxis, splitAtAxis } from '../shape';
 import { runKernel, Tensor } from '../tensor';
 import { expandTo } from './broadcast';
 import { binaryKernel, div, mul } from './elementwise';
 import { reshape } from './layout';
-import { checkFloat } from './util';
+import { unaryOp } from './unary';
+import { unaryDef } from './unary-table';
+import { checkFloat, resultDType } from './util';
 
 interface Plan {
   outer: number;
@@ -61,4 +64,38 @@ export function max(x: Tensor, axis?: number, keepDims = false): Tensor {
     const count = reduceKernel('max.backward', 'sum', mask, { ...p, outShape: p.keptShape }, 1);
     return [mul(mask, div(reshape(dy, p.keptShape), count))];
   }, 'dx = dy·[x = max] / (number of ties)');
+}
+
+/**
+ * @internal mean(f(x)) over all elements, f a row of the op table, as one fused kernel each way
+ * (a loss's elementwise part and its mean):
+ *   forward   one reduction that applies f to each element it reads: scale·Σ f(x), scale = 1/n;
+ *   backward  dx = f'(x)·dy/n in one elementwise kernel that recomputes y = f(x).
+ * With createGraph, the rules of mean and of f, recorded as usual.
+ */
+export function meanOfUnary(name: string, op: UnaryOp, x: Tensor, alpha = 0, beta = 0): Tensor {
+  checkFloat(name, x);
+  const n = x.size;
+  const out = Tensor.empty([], x.dtype, x.backend);
+  runKernel(x.backend, {
+    kernel: 'reduce', op: 'sum', x: x.storage(name), out: out.storage(name), outer: 1, axisSize: n, inner: 1, scale: 1 / n, map: { op, alpha, beta },
+  }, name, [x.shape]);
+  const { rule, derivative } = unaryDef(op);
+  if (rule === null) return out;
+  return record(out, name, [x], (dy) => {
+    if (isGradEnabled()) {
+      const y = unaryOp(name, op, x, alpha, beta);
+      return [rule(expandTo(dy, x.shape, 1 / n, x.shape.map(() => 1)), x, y, alpha, beta)];
+    }
+    const dx = Tensor.empty(x.shape, resultDType(x, dy), x.backend);
+    // A gradient known to be one number (backward's seed of 1, not yet filled) is passed as that
+    // number, as stored in dy's dtype: the seed's fill never runs.
+    const c = dy.pendingValue;
+    const constant = c === null ? null : dy.dtype === 'float32' ? Math.fround(c) : c;
+    runKernel(x.backend, {
+      kernel: 'meanUnaryGrad', op, x: x.storage(name), dy: constant === null ? dy.storage(name) : null, out: dx.storage(name),
+      alpha, beta, scale: constant === null ? 1 / n : constant * (1 / n),
+    }, `${name}.backward`, [x.shape]);
+    return [dx];
+  }, `${derivative}, averaged over the ${n} elements (÷ n)`);
 }

@@ -47,6 +47,8 @@ export interface UnaryDef {
   readonly check: { lo: number; hi: number; alpha?: number; beta?: number; avoid?: number[] } | null;
   /** f' can be read from y alone (so `cpuGrad`, `wgslGrad` and `rule` ignore x): the fused linear layer may apply it. */
   readonly fromY?: true;
+  /** `cpuGrad` and `wgslGrad` ignore y: a fused kernel that has no y at hand (meanUnaryGrad) need not recompute it. */
+  readonly gradIgnoresY?: true;
 }
 
 export const unaryOps = {
@@ -79,6 +81,7 @@ export const unaryOps = {
     wgsl: 'pow_keep_sign(x, alpha)',
     cpuGrad: (x, _y, dy, a) => (a === 0 ? 0 : a * powKeepSign(x, a - 1) * dy),
     wgslGrad: 'select(alpha * pow_keep_sign(x, alpha - 1.0) * dy, 0.0, alpha == 0.0)',
+    gradIgnoresY: true,
     rule: (dy, x, _y, a) => (a === 0 ? dy.mul(0) : dy.mul(x.pow(a - 1)).mul(a)),
   },
   // ---- functions of one number ----
@@ -266,6 +269,7 @@ export const unaryOps = {
     wgsl: 'max(x, 0.0) - x * alpha + log(1.0 + exp(-abs(x)))',
     cpuGrad: (x, _y, dy, t) => (sigmoid(x) - t) * dy,
     wgslGrad: '(sigmoid(x) - alpha) * dy',
+    gradIgnoresY: true,
     rule: (dy, x, _y, t) => dy.mul(x.sigmoid().sub(t)),
   },
   bce: {
@@ -279,6 +283,7 @@ export const unaryOps = {
     wgsl: '-(alpha * log(clamp(x, BCE_EPS, 1.0 - BCE_EPS)) + (1.0 - alpha) * log(1.0 - clamp(x, BCE_EPS, 1.0 - BCE_EPS)))',
     cpuGrad: (x, _y, dy, t) => (x < BCE_EPS || x > 1 - BCE_EPS ? 0 : ((x - t) / (x * (1 - x))) * dy),
     wgslGrad: 'select((x - alpha) / (x * (1.0 - x)) * dy, 0.0, x < BCE_EPS || x > 1.0 - BCE_EPS)',
+    gradIgnoresY: true,
     rule: (dy, x, _y, t) => dy.mul(x.sub(t)).div(x.mul(x.neg().add(1))).mul(x.inRange(BCE_EPS, 1 - BCE_EPS)),
   },
 } satisfies Record<string, UnaryDef>;

@@ -6,12 +6,13 @@
 import type { Backend, BackendStats, DataArray, DType, FloatArray, KernelCall, Storage } from '../../engine/backend';
 import { binary } from './binary';
 import { copyAxis, expand, fill, gather, scatterAdd } from './copy';
+import { linearGrad } from './linear-grad';
 import { linear, matmul, transpose } from './matmul';
-import { adam, sgd } from './optim';
+import { adam, adamMulti, sgd } from './optim';
 import { random } from './random';
-import { reduce } from './reduce';
+import { mappedReduce, reduce } from './reduce';
 import { softmax } from './softmax';
-import { unary, unaryGrad } from './unary';
+import { meanUnaryGrad, unary, unaryGrad } from './unary';
 
 export class CpuStorage implements Storage {
   readonly backend = 'cpu' as const;
@@ -83,9 +84,11 @@ export class CpuBackend implements Backend {
       case 'unary': return unary(c.op, f(c.x), f(c.out), c.alpha, c.beta);
       case 'unaryGrad': return unaryGrad(c.op, f(c.x), f(c.y), f(c.dy), f(c.out), c.alpha, c.beta);
       case 'binary': return binary(c.op, f(c.a), f(c.b), f(c.out), c.aShape, c.bShape, c.outShape);
-      case 'reduce': return reduce(c.op, f(c.x), f(c.out), c.outer, c.axisSize, c.inner, c.scale);
+      case 'reduce': return c.map ? mappedReduce(c.op, c.map, f(c.x), f(c.out), c.outer, c.axisSize, c.inner, c.scale) : reduce(c.op, f(c.x), f(c.out), c.outer, c.axisSize, c.inner, c.scale);
+      case 'meanUnaryGrad': return meanUnaryGrad(c.op, f(c.x), c.dy && f(c.dy), f(c.out), c.alpha, c.beta, c.scale);
       case 'matmul': return matmul(f(c.a), f(c.b), f(c.out), c.batch, c.m, c.k, c.n, c.transA, c.transB, c.strideA, c.strideB);
       case 'linear': return linear(f(c.x), f(c.w), c.b ? f(c.b) : null, f(c.out), c.m, c.k, c.n, c.activation, c.alpha);
+      case 'linearGrad': return linearGrad(f(c.x), f(c.w), f(c.y), f(c.dy), c.dx && f(c.dx), c.dw && f(c.dw), c.db && f(c.db), c.m, c.k, c.n, c.activation, c.alpha, c.accumulate);
       case 'expand': return expand(f(c.x), f(c.out), c.inShape, c.outShape, c.scale);
       case 'transpose': return transpose(f(c.x), f(c.out), c.rows, c.cols);
       case 'softmax': return softmax(f(c.x), f(c.out), c.outer, c.axisSize, c.inner, c.log);
@@ -95,6 +98,7 @@ export class CpuBackend implements Backend {
       case 'fill': return fill((c.out as CpuStorage).data, c.value);
       case 'random': return random((c.out as CpuStorage).data, c.dist, c.key0, c.key1, c.counter, c.a, c.b);
       case 'adam': return adam(f(c.param), f(c.grad), f(c.m), f(c.v), c.lr, c.beta1, c.beta2, c.eps, c.step);
+      case 'adamMulti': return adamMulti(c.params.map(f), c.grads.map(f), f(c.state), c.stateOffsets, c.lr, c.beta1, c.beta2, c.eps, c.step);
       case 'sgd': return sgd(f(c.param), f(c.grad), c.velocity ? f(c.velocity) : null, c.lr, c.momentum);
       default: throw new Error(`cpu backend: unknown kernel '${(c as { kernel: string }).kernel}'`);
     }

@@ -1,6 +1,8 @@
 // CPU twin of kernels/webgpu/reduce.wgsl.ts: sum or max over the middle axis of [outer, axisSize, inner].
 
-import type { FloatArray } from '../../engine/backend';
+import type { FloatArray, UnaryMap } from '../../engine/backend';
+import { unaryDef } from '../../engine/ops/unary-table';
+import { roundingOf } from './unary';
 
 export function reduce(op: 'sum' | 'max', x: FloatArray, out: FloatArray, outer: number, axisSize: number, inner: number, scale: number): void {
   if (inner === 1) {
@@ -29,5 +31,43 @@ export function reduce(op: 'sum' | 'max', x: FloatArray, out: FloatArray, outer:
       else for (let i = 0; i < inner; i++) if (x[row + i] > out[outBase + i]) out[outBase + i] = x[row + i];
     }
     if (op === 'sum' && scale !== 1) for (let i = 0; i < inner; i++) out[outBase + i] *= scale;
+  }
+}
+
+/**
+ * The fused reduction: op over the axis of f(x), then times scale (the sum only), f a row of the
+ * op table. Each f(x) is rounded to x's precision first, as the unfused pair of kernels stored it,
+ * so the result is the same bit for bit.
+ */
+export function mappedReduce(op: 'sum' | 'max', map: UnaryMap, x: FloatArray, out: FloatArray, outer: number, axisSize: number, inner: number, scale: number): void {
+  const f = unaryDef(map.op).cpu;
+  const round = roundingOf(x);
+  const { alpha, beta } = map;
+  const sum = op === 'sum';
+  if (inner === 1) {
+    // As reduce(): a running value in a JavaScript number, stored once.
+    for (let o = 0; o < outer; o++) {
+      let acc = sum ? 0 : -Infinity;
+      for (let j = 0; j < axisSize; j++) {
+        const v = round(f(x[o * axisSize + j], alpha, beta));
+        acc = sum ? acc + v : v > acc ? v : acc;
+      }
+      out[o] = sum ? acc * scale : acc;
+    }
+    return;
+  }
+  // As reduce(): running values kept in `out`, scaled at the end.
+  for (let o = 0; o < outer; o++) {
+    const outBase = o * inner;
+    for (let i = 0; i < inner; i++) out[outBase + i] = sum ? 0 : -Infinity;
+    for (let j = 0; j < axisSize; j++) {
+      const row = (o * axisSize + j) * inner;
+      for (let i = 0; i < inner; i++) {
+        const v = round(f(x[row + i], alpha, beta));
+        if (sum) out[outBase + i] += v;
+        else if (v > out[outBase + i]) out[outBase + i] = v;
+      }
+    }
+    if (sum && scale !== 1) for (let i = 0; i < inner; i++) out[outBase + i] *= scale;
   }
 }

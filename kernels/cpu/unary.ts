@@ -73,3 +73,24 @@ export function unary(op: UnaryOp, x: FloatArray, out: FloatArray, alpha: number
 export function unaryGrad(op: UnaryOp, x: FloatArray, y: FloatArray, dy: FloatArray, out: FloatArray, alpha: number, beta: number): void {
   gradLoop(op)(known(op, 'unaryGrad').cpuGrad, x, y, dy, out, alpha, beta);
 }
+
+/** How a value is rounded when stored in `array`: to float32 for a Float32Array, not at all for float64. */
+export function roundingOf(array: FloatArray): (v: number) => number {
+  return array instanceof Float32Array ? Math.fround : (v) => v;
+}
+
+/**
+ * The backward of scale·Σ f(x): dx = f'(x)·dy[0]·scale, y = f(x) recomputed here. The values the
+ * unfused kernels stored (dy[0]·scale and y) are rounded as they were, so the result is the same
+ * bit for bit.
+ */
+export function meanUnaryGrad(op: UnaryOp, x: FloatArray, dy: FloatArray | null, out: FloatArray, alpha: number, beta: number, scale: number): void {
+  const def = known(op, 'meanUnaryGrad');
+  const d = dy ? roundingOf(dy)(dy[0] * scale) : roundingOf(x)(scale); // dy null: the gradient is `scale` itself
+  const round = roundingOf(x);
+  if (def.gradIgnoresY) {
+    for (let i = 0; i < out.length; i++) out[i] = def.cpuGrad(x[i], 0, d, alpha, beta);
+    return;
+  }
+  for (let i = 0; i < out.length; i++) out[i] = def.cpuGrad(x[i], round(def.cpu(x[i], alpha, beta)), d, alpha, beta);
+}

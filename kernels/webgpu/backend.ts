@@ -21,7 +21,7 @@ import { currentBackend, findBackend, useBackend, type Backend, type BackendStat
 import { CpuBackend } from '../cpu/backend';
 import { BufferPool, type PooledBuffer } from './buffer-pool';
 import { isNode, nodeGpu } from './node-gpu';
-import { DEFAULT_LIMITS, type DispatchPlan, type PlanLimits } from './plan';
+import { DEFAULT_LIMITS, WANTED_STORAGE_BUFFERS, type DispatchPlan, type PlanLimits } from './plan';
 import { planCall } from './planners';
 import { SLOT_BYTES, UniformRing } from './uniforms';
 
@@ -54,7 +54,7 @@ export function kernelSource(labelOrKey: string): string | undefined {
 
 export class WebGpuBackend implements Backend {
   readonly name = 'webgpu' as const;
-  readonly limits: PlanLimits = DEFAULT_LIMITS;
+  readonly limits: PlanLimits;
   /** Why the device was lost, once it was (every later use throws with it). */
   lostReason: string | null = null;
 
@@ -77,6 +77,7 @@ export class WebGpuBackend implements Backend {
   private counters = { liveBuffers: 0, dispatches: 0, submits: 0, bindGroupCreations: 0, pipelineCreations: 0, uniformCreations: 0 };
 
   constructor(readonly device: GPUDevice, readonly adapterName: string) {
+    this.limits = { ...DEFAULT_LIMITS, maxStorageBuffersPerShaderStage: device.limits.maxStorageBuffersPerShaderStage };
     const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
     this.storagePool = new BufferPool(device, usage, 'tensor');
     this.stagingPool = new BufferPool(device, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'staging');
@@ -432,7 +433,9 @@ export async function createWebGpuBackend(): Promise<WebGpuBackend | null> {
       lastError = `no WebGPU adapter was found. ${fixHint()}`;
       return null;
     }
-    const device = await adapter.requestDevice();
+    // More storage buffers per kernel lets multi-tensor Adam update more parameters per dispatch.
+    const storageBuffers = Math.min(WANTED_STORAGE_BUFFERS, adapter.limits.maxStorageBuffersPerShaderStage);
+    const device = await adapter.requestDevice({ requiredLimits: { maxStorageBuffersPerShaderStage: storageBuffers } });
     const info = adapter.info;
     return new WebGpuBackend(device, info?.description || info?.device || info?.vendor || 'unknown adapter');
   } catch (err) {

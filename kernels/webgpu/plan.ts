@@ -34,18 +34,26 @@ export interface DispatchPlan {
   label: string;
 }
 
-/** What planners may rely on (WebGPU defaults; the backend requests no more than these). */
+/**
+ * What planners may rely on: WebGPU's defaults, except the storage buffers one kernel may bind,
+ * which the backend raises to what the adapter offers (up to 16) for multi-tensor Adam.
+ */
 export interface PlanLimits {
   maxWorkgroupSize: number; // 256
   maxWorkgroupsPerDimension: number; // 65535
   maxWorkgroupStorageBytes: number; // 16384
+  maxStorageBuffersPerShaderStage: number; // 8 by default; 16 where the adapter allows
 }
 
 export const DEFAULT_LIMITS: PlanLimits = {
   maxWorkgroupSize: 256,
   maxWorkgroupsPerDimension: 65535,
   maxWorkgroupStorageBytes: 16384,
+  maxStorageBuffersPerShaderStage: 8,
 };
+
+/** The most storage buffers the backend asks the adapter for (more would only lengthen the WGSL). */
+export const WANTED_STORAGE_BUFFERS = 16;
 
 export type Planner<K extends KernelCall['kernel']> = (
   call: Extract<KernelCall, { kernel: K }>,

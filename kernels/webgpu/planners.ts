@@ -3,21 +3,24 @@
 import type { KernelCall, KernelName } from '../../engine/backend';
 import { planCopyAxis, planFill, planGather, planScatterAdd } from './copy.wgsl';
 import { planBinary } from './binary.wgsl';
+import { planLinearGrad } from './linear-grad.wgsl';
 import { planLinear, planMatmul, planTranspose } from './matmul.wgsl';
-import { planAdam, planSgd } from './optim.wgsl';
+import { planAdam, planAdamMulti, planSgd } from './optim.wgsl';
 import type { DispatchPlan, PlanLimits, Planner } from './plan';
 import { planRandom } from './random.wgsl';
 import { planExpand, planReduce } from './reduce.wgsl';
 import { planSoftmax } from './softmax.wgsl';
-import { planUnary, planUnaryGrad } from './unary.wgsl';
+import { planMeanUnaryGrad, planUnary, planUnaryGrad } from './unary.wgsl';
 
 const PLANNERS: { [K in KernelName]: Planner<K> } = {
   unary: planUnary,
   unaryGrad: planUnaryGrad,
+  meanUnaryGrad: planMeanUnaryGrad,
   binary: planBinary,
   reduce: planReduce,
   matmul: planMatmul,
   linear: planLinear,
+  linearGrad: planLinearGrad,
   expand: planExpand,
   transpose: planTranspose,
   softmax: planSoftmax,
@@ -27,6 +30,7 @@ const PLANNERS: { [K in KernelName]: Planner<K> } = {
   fill: planFill,
   random: planRandom,
   adam: planAdam,
+  adamMulti: planAdamMulti,
   sgd: planSgd,
 };
 

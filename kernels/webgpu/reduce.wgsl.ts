@@ -13,6 +13,8 @@ import { broadcastStrides, formatShape, sizeOf } from '../../engine/shape';
 import { gridFor, type DispatchPlan, type Param, type Planner } from './plan';
 import { FLAT_ARGS, flatIndex, GUARDS, header, type ParamDecl } from './wgsl';
 import { MAX_RANK } from './binary.wgsl';
+import { unaryOps } from '../../engine/ops/unary-table';
+import { POW_KEEP_SIGN } from './unary.wgsl';
 
 const TREE_WG = 64;
 const LOOP_WG = 256;
@@ -30,17 +32,38 @@ export const planReduce: Planner<'reduce'> = (c, limits): DispatchPlan => {
   const decls: ParamDecl[] = [['outputs', 'u32'], ['axis', 'u32'], ['inner', 'u32'], ['scale', 'f32']];
   const init = op === 'sum' ? '0.0' : 'neg_inf()';
   const combine = op === 'sum' ? (acc: string, v: string) => `${acc} + ${v}` : (acc: string, v: string) => `max(${acc}, ${v})`;
+  // With a map (a row of the op table), each element read is f(x) instead of x: the elementwise
+  // part of a loss and its mean in one kernel. f's WGSL comes from the row, alpha and beta from the params.
+  let prologue = '';
+  let read = (at: string): string => `X[${at}]`;
+  let suffix = '';
+  if (c.map) {
+    const map = c.map;
+    if (!(map.op in unaryOps)) throw new Error(`webgpu reduce: unknown map op '${String(map.op)}'`);
+    params.push({ f32: map.alpha }, { f32: map.beta });
+    decls.push(['alpha', 'f32'], ['beta', 'f32']);
+    prologue = `${POW_KEEP_SIGN}
+// f(x) of the op table's row '${map.op}': ${unaryOps[map.op].math}
+fn mapped(x: f32) -> f32 {
+  let alpha = p.alpha;
+  let beta = p.beta;
+  return ${unaryOps[map.op].wgsl};
+}`;
+    read = (at) => `mapped(X[${at}])`;
+    suffix = `.${map.op}`;
+  }
   // Output value `o` (= outerIndex * inner + innerIndex) reads x[(outerIndex * axis + j) * inner + innerIndex].
   const base = 'let base = (o / p.inner) * p.axis * p.inner + o % p.inner;';
   const finish = op === 'sum' ? 'acc * p.scale' : 'acc';
 
   if (useTree(axisSize, outputs)) {
     return {
-      key: `reduce.${op}.tree`,
-      label: `reduce.${op}.tree`,
+      key: `reduce.${op}.tree${suffix}`,
+      label: `reduce.${op}.tree${suffix}`,
       wgsl: () => /* wgsl */ `
 ${header([['X', 'f32']], [['OUT', 'f32']], decls)}
 ${GUARDS}
+${prologue}
 var<workgroup> partial: array<f32, ${TREE_WG}>;
 
 @compute @workgroup_size(${TREE_WG})
@@ -50,7 +73,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @
   if (o < p.outputs) {
     ${base}
     for (var j = lid; j < p.axis; j += ${TREE_WG}u) {
-      acc = ${combine('acc', 'X[base + j * p.inner]')};
+      acc = ${combine('acc', read('base + j * p.inner'))};
     }
   }
   partial[lid] = acc;
@@ -74,11 +97,12 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @
   }
 
   return {
-    key: `reduce.${op}.loop`,
-    label: `reduce.${op}.loop`,
+    key: `reduce.${op}.loop${suffix}`,
+    label: `reduce.${op}.loop${suffix}`,
     wgsl: () => /* wgsl */ `
 ${header([['X', 'f32']], [['OUT', 'f32']], decls)}
 ${GUARDS}
+${prologue}
 @compute @workgroup_size(${LOOP_WG})
 fn main(${FLAT_ARGS}) {
   ${flatIndex(LOOP_WG)}
@@ -87,7 +111,7 @@ fn main(${FLAT_ARGS}) {
   ${base}
   var acc = ${init};
   for (var j = 0u; j < p.axis; j++) {
-    acc = ${combine('acc', 'X[base + j * p.inner]')};
+    acc = ${combine('acc', read('base + j * p.inner'))};
   }
   OUT[o] = ${finish};
 }`,

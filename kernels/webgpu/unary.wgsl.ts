@@ -4,9 +4,9 @@
 // pipeline per op); alpha and beta come from the uniform params.
 
 import type { Storage, UnaryOp } from '../../engine/backend';
-import { unaryOps } from '../../engine/ops/unary-table';
-import { gridFor, type DispatchPlan, type PlanLimits, type Planner } from './plan';
-import { FLAT_ARGS, flatIndex, GUARDS, header } from './wgsl';
+import { unaryOps, type UnaryDef } from '../../engine/ops/unary-table';
+import { gridFor, type DispatchPlan, type Param, type PlanLimits, type Planner } from './plan';
+import { FLAT_ARGS, flatIndex, GUARDS, header, type ParamDecl } from './wgsl';
 
 const WG = 256;
 
@@ -27,35 +27,40 @@ fn pow_keep_sign(x: f32, a: f32) -> f32 {
 `;
 
 /**
- * One thread per element: reads X (and, for gradients, Y = f(X) and DY) at index i, evaluates
- * `expr` with alpha and beta from the params, and writes the output.
+ * One thread per element: `lets` define the locals the expression reads (x = X[i], and for
+ * gradients y and dy), `expr` (a row of the op table) computes the output from them with alpha
+ * and beta; `scale`, when given, is one more param (p.scale).
  */
 function elementwisePlan(
-  name: string, inputs: [string, Storage][], out: Storage, expr: string,
-  alpha: number, beta: number, limits: PlanLimits,
+  name: string, inputs: [string, Storage][], lets: string[], out: Storage, expr: string,
+  alpha: number, beta: number, limits: PlanLimits, scale?: number,
 ): DispatchPlan {
   const n = out.size;
-  // The WGSL names of the bound buffers, and the local each element reads (X -> x, Yv -> y, DY -> dy).
-  const locals: Record<string, string> = { X: 'x', Yv: 'y', DY: 'dy' };
+  const decls: ParamDecl[] = [['n', 'u32'], ['alpha', 'f32'], ['beta', 'f32']];
+  const params: Param[] = [{ u32: n }, { f32: alpha }, { f32: beta }];
+  if (scale !== undefined) {
+    decls.push(['scale', 'f32']);
+    params.push({ f32: scale });
+  }
   return {
     key: name,
     label: name,
     wgsl: () => /* wgsl */ `
-${header(inputs.map(([v]) => [v, 'f32']), [['OUT', 'f32']], [['n', 'u32'], ['alpha', 'f32'], ['beta', 'f32']])}
+${header(inputs.map(([v]) => [v, 'f32']), [['OUT', 'f32']], decls)}
 ${GUARDS}
 ${POW_KEEP_SIGN}
 @compute @workgroup_size(${WG})
 fn main(${FLAT_ARGS}) {
   ${flatIndex(WG)}
   if (i >= p.n) { return; }
-${inputs.map(([v]) => `  let ${locals[v]} = ${v}[i];`).join('\n')}
   let alpha = p.alpha;
   let beta = p.beta;
+${lets.map((line) => `  ${line}`).join('\n')}
   OUT[i] = ${expr};
 }`,
     inputs: inputs.map(([, storage]) => storage),
     outputs: [out],
-    params: [{ u32: n }, { f32: alpha }, { f32: beta }],
+    params,
     workgroups: gridFor(n, WG, limits),
   };
 }
@@ -66,7 +71,23 @@ function row(op: UnaryOp, kernel: string) {
 }
 
 export const planUnary: Planner<'unary'> = (c, limits) =>
-  elementwisePlan(`unary.${c.op}`, [['X', c.x]], c.out, row(c.op, 'unary').wgsl, c.alpha, c.beta, limits);
+  elementwisePlan(`unary.${c.op}`, [['X', c.x]], ['let x = X[i];'], c.out, row(c.op, 'unary').wgsl, c.alpha, c.beta, limits);
 
 export const planUnaryGrad: Planner<'unaryGrad'> = (c, limits) =>
-  elementwisePlan(`unaryGrad.${c.op}`, [['X', c.x], ['Yv', c.y], ['DY', c.dy]], c.out, row(c.op, 'unaryGrad').wgslGrad, c.alpha, c.beta, limits);
+  elementwisePlan(`unaryGrad.${c.op}`, [['X', c.x], ['Yv', c.y], ['DY', c.dy]], ['let x = X[i];', 'let y = Yv[i];', 'let dy = DY[i];'],
+    c.out, row(c.op, 'unaryGrad').wgslGrad, c.alpha, c.beta, limits);
+
+/**
+ * The backward of scale·Σ f(x) (a fused loss and its mean): dx = f'(x)·dy[0]·scale. One thread
+ * per element; y = f(x) is recomputed from the row's forward expression (no y buffer), and the
+ * one value of dy is read by every thread.
+ */
+export const planMeanUnaryGrad: Planner<'meanUnaryGrad'> = (c, limits) => {
+  const def: UnaryDef = row(c.op, 'meanUnaryGrad');
+  const lets = ['let x = X[i];', def.gradIgnoresY ? 'let y = 0.0; // this row\'s gradient does not read y' : `let y = ${def.wgsl};`];
+  // dy null: a constant gradient (backward's seed), already folded into p.scale.
+  if (c.dy === null) {
+    return elementwisePlan(`meanUnaryGrad.${c.op}.const`, [['X', c.x]], [...lets, 'let dy = p.scale;'], c.out, def.wgslGrad, c.alpha, c.beta, limits, c.scale);
+  }
+  return elementwisePlan(`meanUnaryGrad.${c.op}`, [['X', c.x], ['DY', c.dy]], [...lets, 'let dy = DY[0] * p.scale;'], c.out, def.wgslGrad, c.alpha, c.beta, limits, c.scale);
+};

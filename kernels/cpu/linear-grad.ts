@@ -1,0 +1,53 @@
+// CPU twin of kernels/webgpu/linear-grad.wgsl.ts: the backward of a Linear layer in one call.
+//   dz = dy ⊙ act'(y)   (y = act(x·W + b), the layer's output; act' read from y, a row of the op table)
+//   dx = dz·Wᵀ,   dW = xᵀ·dz,   db = Σ_rows dz
+// On the CPU one call is the same loops the unfused backward ran (the activation's gradient
+// loop, two matrix products, a column sum), in the same order, so the results are the same bit
+// for bit; what the fusion saves here is the engine's work around each kernel. On the GPU it
+// saves dispatches: kernels/webgpu/linear-grad.wgsl.ts is one.
+
+import type { FloatArray, FusedActivation } from '../../engine/backend';
+import { matmul } from './matmul';
+import { reduce } from './reduce';
+import { unaryGrad } from './unary';
+
+/** Scratch arrays reused from call to call (no allocation in a training step): dz, and a product to add. */
+const scratch = { f32: [new Float32Array(0), new Float32Array(0)], f64: [new Float64Array(0), new Float64Array(0)] };
+
+function scratchLike(like: FloatArray, size: number, slot: 0 | 1): FloatArray {
+  if (like instanceof Float32Array) {
+    if (scratch.f32[slot].length < size) scratch.f32[slot] = new Float32Array(size);
+    return scratch.f32[slot].subarray(0, size);
+  }
+  if (scratch.f64[slot].length < size) scratch.f64[slot] = new Float64Array(size);
+  return scratch.f64[slot].subarray(0, size);
+}
+
+const NONE = { dx: false, dw: false, db: false };
+
+/**
+ * `accumulate` names the outputs that already hold a gradient: the new one is computed apart and
+ * added (grad + new, stored as the separate addition stored it).
+ */
+export function linearGrad(
+  x: FloatArray, w: FloatArray, y: FloatArray, dy: FloatArray,
+  dx: FloatArray | null, dw: FloatArray | null, db: FloatArray | null,
+  m: number, k: number, n: number, activation: FusedActivation, alpha: number,
+  accumulate: { dx: boolean; dw: boolean; db: boolean } = NONE,
+): void {
+  let dz = dy;
+  if (activation !== 'none') {
+    dz = scratchLike(dy, m * n, 0);
+    unaryGrad(activation, y, y, dy, dz, alpha, 0);
+  }
+  // Each output: computed in place, or into scratch and then added to what it holds.
+  const into = (out: FloatArray, add: boolean, compute: (o: FloatArray) => void): void => {
+    if (!add) return compute(out);
+    const fresh = scratchLike(out, out.length, 1);
+    compute(fresh);
+    for (let i = 0; i < out.length; i++) out[i] += fresh[i];
+  };
+  if (dx) into(dx, accumulate.dx, (o) => matmul(dz, w, o, 1, m, n, k, false, true, 0, 0)); // [m, n]·[k, n]ᵀ
+  if (dw) into(dw, accumulate.dw, (o) => matmul(x, dz, o, 1, k, m, n, true, false, 0, 0)); // [m, k]ᵀ·[m, n]
+  if (db) into(db, accumulate.db, (o) => reduce('sum', dz, o, 1, m, n, 1)); // the sum over the m rows
+}

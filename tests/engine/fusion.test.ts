@@ -1,0 +1,181 @@
+// The fused kernels on the CPU give the unfused kernels' results bit for bit, for every row of
+// the op table, in float32 and float64, on fresh random inputs:
+//   - a reduction with an elementwise prologue (mappedReduce) against unary() then reduce();
+//   - the backward of a fused mean (meanUnaryGrad) against expand() then unaryGrad();
+// and, in the engine, the fused loss (bceWithLogits with a number target) against mean(unary),
+// and a layer used twice (its fused backward adds into the first use's gradient in place)
+// against two separate backward passes added. (The WGSL twins are compared with these in tests/webgpu/fusion.test.ts.)
+
+import { describe, expect, it } from 'vitest';
+import type { FloatArray, UnaryOp } from '../../engine/backend';
+import { Tensor } from '../../engine/tensor';
+import { add, bceWithLogits, createRng, linear, mean, mse, mul, onDispatch, pow, randn, sub, sum, tensor, tidy } from '../../engine/index';
+import { FUSED_ACTIVATIONS } from '../../engine/ops/unary-table';
+import { unaryOp } from '../../engine/ops/unary';
+import { unaryDef, unaryOps } from '../../engine/ops/unary-table';
+import { expand } from '../../kernels/cpu/copy';
+import { mappedReduce, reduce } from '../../kernels/cpu/reduce';
+import { meanUnaryGrad, unary, unaryGrad } from '../../kernels/cpu/unary';
+
+const ROWS = (Object.keys(unaryOps) as UnaryOp[]).filter((op) => unaryDef(op).check !== null);
+const DTYPES = [['float32', (n: number) => new Float32Array(n)], ['float64', (n: number) => new Float64Array(n)]] as const;
+
+/** x uniform in the row's gradcheck range, from a fresh stream per case. */
+function inputs(op: UnaryOp, n: number, make: (n: number) => FloatArray, seed: number): { x: FloatArray; alpha: number; beta: number } {
+  const check = unaryDef(op).check!;
+  const x = make(n);
+  createRng(seed).fillUniform(x, check.lo, check.hi);
+  return { x, alpha: check.alpha ?? 0, beta: check.beta ?? 0 };
+}
+
+describe('fused reduction (mappedReduce) equals unary then reduce, bit for bit', () => {
+  let seed = 500;
+  for (const [dtype, make] of DTYPES) {
+    for (const op of ROWS) {
+      it(`${op}, ${dtype}`, () => {
+        // [outer, axis, inner]: the full mean of a loss, and axis reductions with inner > 1.
+        for (const [outer, axis, inner, scale] of [[1, 131, 1, 1 / 131], [3, 5, 7, 1], [2, 9, 3, 0.25], [4, 1, 1, 1]] as const) {
+          const { x, alpha, beta } = inputs(op, outer * axis * inner, make, seed++);
+          for (const red of ['sum', 'max'] as const) {
+            const y = make(x.length);
+            unary(op, x, y, alpha, beta);
+            const want = make(outer * inner);
+            reduce(red, y, want, outer, axis, inner, scale);
+            const got = make(outer * inner);
+            mappedReduce(red, { op, alpha, beta }, x, got, outer, axis, inner, scale);
+            expect(Array.from(got), `${red} over [${outer}, ${axis}, ${inner}]`).toEqual(Array.from(want));
+          }
+        }
+      });
+    }
+  }
+});
+
+describe('fused mean backward (meanUnaryGrad) equals expand then unaryGrad, bit for bit', () => {
+  let seed = 900;
+  for (const [dtype, make] of DTYPES) {
+    for (const op of ROWS) {
+      it(`${op}, ${dtype}`, () => {
+        for (const n of [1, 7, 130, 300]) {
+          const { x, alpha, beta } = inputs(op, n, make, seed++);
+          const dy = make(1);
+          dy[0] = 0.3 + 1.7 * createRng(seed++).uniform();
+          const y = make(n);
+          unary(op, x, y, alpha, beta);
+          const dyFull = make(n);
+          expand(dy, dyFull, [], [n], 1 / n);
+          const want = make(n);
+          unaryGrad(op, x, y, dyFull, want, alpha, beta);
+          const got = make(n);
+          meanUnaryGrad(op, x, dy, got, alpha, beta, 1 / n);
+          expect(Array.from(got), `n = ${n}`).toEqual(Array.from(want));
+          // The same gradient given as a number (dy null, scale = dy[0]/n: the unfilled seed's way).
+          const fromNumber = make(n);
+          meanUnaryGrad(op, x, null, fromNumber, alpha, beta, dy[0] * (1 / n));
+          expect(Array.from(fromNumber), `n = ${n}, dy as a number`).toEqual(Array.from(want));
+        }
+      });
+    }
+  }
+});
+
+describe('the fused loss in the engine', () => {
+  it('bceWithLogits with a number target equals mean(bceLogits(x)) bit for bit, value and gradient', () => {
+    for (const [n, target] of [[128, 1], [37, 0], [5, 0.9]] as const) {
+      const values = new Float32Array(n);
+      createRng(n).fillUniform(values, -6, 6);
+      const run = (fused: boolean): number[] => tidy(() => {
+        const x = tensor(values, [n, 1], { requiresGrad: true });
+        const loss = fused ? bceWithLogits(x, target) : mean(unaryOp('bceWithLogits', 'bceLogits', x, target));
+        loss.backward();
+        return [...loss.dataSync(), ...x.grad!.dataSync()];
+      });
+      expect(run(true)).toEqual(run(false));
+    }
+  });
+});
+
+describe('the seed gradient', () => {
+  it('is filled only when a kernel uses its buffer, and then holds the value', () => {
+    tidy(() => {
+      const kernels: string[] = [];
+      const stop = onDispatch((d) => kernels.push(d.kernel));
+      const t = Tensor.lazyFull([2, 3], 1, 'float32', tensor([0]).backend);
+      expect(t.pendingValue).toBe(1);
+      expect(kernels).toEqual([]);
+      expect(Array.from(t.dataSync())).toEqual([1, 1, 1, 1, 1, 1]);
+      expect(kernels).toEqual(['fill']);
+      expect(t.pendingValue).toBeNull();
+      stop();
+    });
+  });
+
+  it('a fused loss reads it as a number: no fill in backward', () => {
+    tidy(() => {
+      const x = tensor([[0.5], [-1.5], [2]], { requiresGrad: true });
+      const kernels: string[] = [];
+      const stop = onDispatch((d) => kernels.push(d.kernel));
+      bceWithLogits(x, 1).backward();
+      stop();
+      expect(kernels).toEqual(['reduce:sum', 'meanUnaryGrad:bceLogits']);
+      // d/dx mean(bce(x, 1)) = (σ(x) − 1) / 3
+      const want = [0.5, -1.5, 2].map((v) => (1 / (1 + Math.exp(-v)) - 1) / 3);
+      Array.from(x.grad!.dataSync()).forEach((g, i) => expect(g).toBeCloseTo(want[i], 6));
+    });
+  });
+});
+
+describe('mse', () => {
+  it('equals mean(pow(pred − target, 2)) bit for bit, value and gradient', () => {
+    for (const n of [1, 64, 129]) {
+      const [a, b] = [new Float32Array(n), new Float32Array(n)];
+      createRng(n + 7).fillUniform(a, -3, 3);
+      createRng(n + 8).fillUniform(b, -3, 3);
+      const run = (fused: boolean): number[] => tidy(() => {
+        const pred = tensor(a, [n, 1], { requiresGrad: true });
+        const target = tensor(b, [n, 1]);
+        const loss = fused ? mse(pred, target) : mean(pow(sub(pred, target), 2));
+        loss.backward();
+        return [...loss.dataSync(), ...pred.grad!.dataSync()];
+      });
+      expect(run(true)).toEqual(run(false));
+    }
+  });
+});
+
+describe('a layer used twice: the fused backward adds into the gradient in place', () => {
+  for (const activation of FUSED_ACTIVATIONS) {
+    it(`equals two backward passes and an addition, bit for bit (${activation})`, () => {
+      tidy(() => {
+        const rng = createRng(41);
+        const [x1, x2] = [randn([37, 5], rng), randn([37, 5], rng, { requiresGrad: true })];
+        const w = randn([5, 3], rng, { requiresGrad: true });
+        const b = randn([3], rng, { requiresGrad: true });
+        const [c1, c2] = [randn([37, 3], rng), randn([37, 3], rng)];
+        const part = (x: Tensor, c: Tensor): Tensor => sum(mul(linear(x, w, b, activation), c));
+        const grads = (): number[][] => [w, b, x2].map((p) => Array.from(p.grad!.dataSync()));
+        const clear = (): void => [w, b, x2].forEach((p) => { p.grad?.dispose(); p.grad = null; });
+        // Both uses in one pass: the second use's kernel adds into the first one's dW and db.
+        const kernels: string[] = [];
+        const stop = onDispatch((d) => kernels.push(d.kernel));
+        add(part(x1, c1), part(x2, c2)).backward();
+        stop();
+        expect(kernels.filter((k) => k === 'binary:add')).toHaveLength(1); // the two parts' sum only
+        const fused = grads();
+        clear();
+        part(x1, c1).backward();
+        const [gw, gb] = [w.grad!, b.grad!];
+        w.grad = null;
+        b.grad = null;
+        part(x2, c2).backward();
+        const separate = [add(gw, w.grad!), add(gb, b.grad!)].map((t) => Array.from(t.dataSync()));
+        expect(fused[0]).toEqual(separate[0]);
+        expect(fused[1]).toEqual(separate[1]);
+        expect(fused[2]).toEqual(Array.from(x2.grad!.dataSync()));
+        gw.dispose();
+        gb.dispose();
+        clear();
+      });
+    });
+  }
+});

@@ -1,0 +1,149 @@
+// The fused elementwise kernels on WebGPU against their CPU twins, for every row of the op
+// table, on fresh random inputs in the row's gradcheck range:
+//   - reduce with a map (kernels/webgpu/reduce.wgsl.ts): scale·Σ f(x) and max f(x), through both
+//     the tree (long axis) and the loop (short axis, inner > 1) kernels, sizes that are not
+//     multiples of the workgroups (64 and 256);
+//   - meanUnaryGrad (kernels/webgpu/unary.wgsl.ts): dx = f'(x)·dy[0]·scale;
+//   - linearGrad (kernels/webgpu/linear-grad.wgsl.ts): a Linear layer's whole backward, for every
+//     fused activation, the GAN's layer shapes and odd ones, and each set of wanted gradients.
+// The CPU runs in float64 on the same float32 inputs. Criterion: |gpu - cpu| <= 1e-4 · max(1, |cpu|).
+
+import { beforeAll, describe, expect, test } from 'vitest';
+import type { FusedActivation, KernelCall, Storage, UnaryOp } from '../../engine/backend';
+import { createRng } from '../../engine/index';
+import { FUSED_ACTIVATIONS, unaryDef, unaryOps } from '../../engine/ops/unary-table';
+import { linearGrad } from '../../kernels/cpu/linear-grad';
+import { mappedReduce } from '../../kernels/cpu/reduce';
+import { meanUnaryGrad, unary } from '../../kernels/cpu/unary';
+import type { WebGpuBackend } from '../../kernels/webgpu/backend';
+import { gpuBackend } from './setup';
+
+let gpu: WebGpuBackend;
+beforeAll(async () => {
+  gpu = await gpuBackend();
+});
+
+const ROWS = (Object.keys(unaryOps) as UnaryOp[]).filter((op) => unaryDef(op).check !== null);
+
+function upload(values: Float32Array): Storage {
+  const s = gpu.alloc(values.length, 'float32');
+  gpu.write(s, values);
+  return s;
+}
+
+/** Run one call whose output is `out`, read it back, free everything. */
+async function runOnGpu(call: KernelCall, out: Storage, free: Storage[]): Promise<Float32Array> {
+  gpu.run(call);
+  const got = (await gpu.read(out)) as Float32Array;
+  [out, ...free].forEach((s) => gpu.release(s));
+  return got;
+}
+
+function expectClose(got: Float32Array, want: Float64Array, what: string): void {
+  expect(got.length).toBe(want.length);
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / Math.max(1, Math.abs(want[i])));
+  expect(worst, what).toBeLessThanOrEqual(1e-4);
+}
+
+let seed = 4000;
+function randomInputs(op: UnaryOp, n: number): { x: Float32Array; alpha: number; beta: number } {
+  const check = unaryDef(op).check!;
+  const x = new Float32Array(n);
+  createRng(seed++).fillUniform(x, check.lo, check.hi);
+  return { x, alpha: check.alpha ?? 0, beta: check.beta ?? 0 };
+}
+
+describe('reduce with an op-table map on WebGPU vs CPU', () => {
+  for (const op of ROWS) {
+    test(op, async () => {
+      // [outer, axis, inner, scale]: a loss's mean (tree kernel, 1000 and 131 elements), axis
+      // reductions (loop kernel). Every row takes the losses' path (a sum by the tree); a few
+      // rows take every path (each is a pipeline to compile, slow on a software adapter).
+      const all = ['bceLogits', 'bce', 'pow', 'sigmoid'].includes(op);
+      const shapes = all ? [[1, 1000, 1, 1e-3], [1, 131, 1, 1 / 131], [3, 5, 7, 1], [2, 130, 3, 0.5]] as const : [[1, 1000, 1, 1e-3], [1, 131, 1, 1 / 131]] as const;
+      for (const [outer, axis, inner, scale] of shapes) {
+        const { x, alpha, beta } = randomInputs(op, outer * axis * inner);
+        for (const red of all ? ['sum', 'max'] as const : ['sum'] as const) {
+          const want = new Float64Array(outer * inner);
+          mappedReduce(red, { op, alpha, beta }, Float64Array.from(x), want, outer, axis, inner, scale);
+          const sx = upload(x);
+          const out = gpu.alloc(outer * inner, 'float32');
+          const got = await runOnGpu({ kernel: 'reduce', op: red, x: sx, out, outer, axisSize: axis, inner, scale, map: { op, alpha, beta } }, out, [sx]);
+          expectClose(got, want, `${red} over [${outer}, ${axis}, ${inner}]`);
+        }
+      }
+    });
+  }
+});
+
+describe('meanUnaryGrad on WebGPU vs CPU', () => {
+  for (const op of ROWS) {
+    test(op, async () => {
+      for (const n of [1, 130, 300, 1025]) {
+        const { x, alpha, beta } = randomInputs(op, n);
+        const dy = new Float32Array([0.3 + 1.7 * createRng(seed++).uniform()]);
+        const want = new Float64Array(n);
+        meanUnaryGrad(op, Float64Array.from(x), Float64Array.from(dy), want, alpha, beta, 1 / n);
+        const [sx, sdy] = [upload(x), upload(dy)];
+        const out = gpu.alloc(n, 'float32');
+        const got = await runOnGpu({ kernel: 'meanUnaryGrad', op, x: sx, dy: sdy, out, alpha, beta, scale: 1 / n }, out, [sx, sdy]);
+        expectClose(got, want, `n = ${n}`);
+        // The gradient given as a number (the unfilled seed's way): dy null, scale = dy[0]/n.
+        const [sx2, out2] = [upload(x), gpu.alloc(n, 'float32')];
+        const got2 = await runOnGpu({ kernel: 'meanUnaryGrad', op, x: sx2, dy: null, out: out2, alpha, beta, scale: dy[0] / n }, out2, [sx2]);
+        expectClose(got2, want, `n = ${n}, dy as a number`);
+      }
+    });
+  }
+});
+
+describe('linearGrad on WebGPU vs CPU', () => {
+  // [m, k, n]: the reference GAN's layers (batch 128), then sizes off every workgroup multiple.
+  const SHAPES = [[128, 10, 16], [128, 16, 1], [128, 1, 32], [128, 32, 1], [37, 5, 3], [257, 7, 9], [1, 3, 2]] as const;
+  // Which gradients are wanted: all three, the first layer's (x needs none), dx alone (a frozen
+  // layer); and which are added into what the output holds (a layer's second use).
+  const WANTED = [
+    { dx: true, dw: true, db: true, add: null },
+    { dx: false, dw: true, db: true, add: null },
+    { dx: true, dw: false, db: false, add: null },
+    { dx: true, dw: true, db: true, add: { dx: false, dw: true, db: true } },
+    { dx: true, dw: false, db: true, add: { dx: true, dw: false, db: true } },
+  ] as const;
+  const uniform = (n: number, lo: number, hi: number): Float32Array => {
+    const a = new Float32Array(n);
+    createRng(seed++).fillUniform(a, lo, hi);
+    return a;
+  };
+
+  for (const activation of FUSED_ACTIVATIONS) {
+    test(activation, async () => {
+      for (const [m, k, n] of SHAPES) {
+        for (const want of WANTED) {
+          const alpha = activation === 'leakyRelu' ? 0.2 : 0;
+          const [x, w, dy] = [uniform(m * k, -2, 2), uniform(k * n, -1, 1), uniform(m * n, -1, 1)];
+          // y is what the layer's forward would give: act(z) for a random z (relu's zeros included).
+          const y = uniform(m * n, -3, 3);
+          if (activation !== 'none') unary(activation as Exclude<FusedActivation, 'none'>, y, y, alpha, 0);
+          const f64 = (a: Float32Array): Float64Array => Float64Array.from(a);
+          // What each output holds before: random for one that is added into, else nothing.
+          const prior = (flag: boolean, size: number): Float32Array => (flag ? uniform(size, -1, 1) : new Float32Array(size));
+          const before = { dx: prior(want.add?.dx ?? false, m * k), dw: prior(want.add?.dw ?? false, k * n), db: prior(want.add?.db ?? false, n) };
+          const ref = { dx: want.dx ? f64(before.dx) : null, dw: want.dw ? f64(before.dw) : null, db: want.db ? f64(before.db) : null };
+          const accumulate = want.add ?? undefined;
+          linearGrad(f64(x), f64(w), f64(y), f64(dy), ref.dx, ref.dw, ref.db, m, k, n, activation, alpha, accumulate);
+          const inputs = [x, w, y, dy].map(upload);
+          const out = { dx: want.dx ? upload(before.dx) : null, dw: want.dw ? upload(before.dw) : null, db: want.db ? upload(before.db) : null };
+          gpu.run({ kernel: 'linearGrad', x: inputs[0], w: inputs[1], y: inputs[2], dy: inputs[3], ...out, m, k, n, activation, alpha, accumulate });
+          for (const key of ['dx', 'dw', 'db'] as const) {
+            const s = out[key];
+            if (s === null) continue;
+            expectClose((await gpu.read(s)) as Float32Array, ref[key]!, `${key} of [${m}, ${k}]·[${k}, ${n}]`);
+            gpu.release(s);
+          }
+          inputs.forEach((s) => gpu.release(s));
+        }
+      }
+    });
+  }
+});
