@@ -9,3 +9,4 @@
 export { GAN_DEFAULTS, GAN_STABLE, resolveGanConfig, type GanActivation, type GanConfig, type GanLoss } from './gan/config';
 export { Gan, createGan } from './gan/model';
 export { cliFlags, configFromFlags } from './gan/cli';
+export { classesSummary } from './gan/classes-summary';
