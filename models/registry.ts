@@ -24,6 +24,8 @@ export interface ModelEntry {
   configFromFlags(flags: Flags): Partial<BaseConfig> & Record<string, unknown>;
   /** History keys the `--json` line reports (default: every model-specific key of the last record). */
   summaryKeys?: string[];
+  /** Epochs `gradlab train` runs when none are given, if not the common default. */
+  defaultEpochs?(model: GenerativeModel): number | undefined;
   /** More fields of the `--json` line, measured on the trained model (the conditional GAN's classes). */
   summaryExtras?(model: GenerativeModel): Promise<Record<string, unknown>>;
 }
@@ -36,6 +38,7 @@ const models: Record<ModelKind, ModelEntry | undefined> = {
     configFromFlags: gan.configFromFlags,
     summaryKeys: ['gLoss', 'dLoss', 'dReal', 'dFake'],
     summaryExtras: (model) => gan.classesSummary(model as gan.Gan),
+    defaultEpochs: (model) => (model.config.conditional === true ? gan.GAN_CONDITIONAL_EPOCHS : undefined),
   },
   vae: { create: (t, c, d) => Vae.create(t, c, d), load: (c, s) => Vae.load(c, s), cliFlags: VAE_CLI_FLAGS, configFromFlags: vaeConfigFromFlags },
   rbm: { create: (t, c, d) => Rbm.create(t, c, d), load: (c, s) => Rbm.load(c, s), cliFlags: RBM_CLI_FLAGS, configFromFlags: rbmConfigFromFlags },

@@ -24,6 +24,7 @@ import { createProgress } from '../progress';
 import { BACKEND_CHOICES, useCliBackend } from '../backend-choice';
 import { checkWritablePath, saveWithFallback } from '../save-path';
 import { describeClasses, type ClassSummary } from '../../gan/classes-summary';
+import { GAN_CONDITIONAL_EPOCHS } from '../../gan/config';
 
 const DEFAULT_EPOCHS = 100;
 
@@ -35,7 +36,7 @@ const COMMON: FlagSpec = {
   'label-column': { type: 'int', help: "with --data and 'gan --conditional': the CSV column (from 1) holding each row's class label, whole numbers 0, 1, ..., K−1; the other 1 or 2 columns are the data" },
   delimiter: { type: 'string', help: "the CSV's column separator: , ; tab space (default: any of them; with ; tab or space, commas are decimal commas)" },
   budget: { type: 'int', help: "parameter budget P: the model's hidden width is solved so its parameter count is closest to P (as in 'gradlab compare')" },
-  epochs: { type: 'int', help: `epochs to train (default ${DEFAULT_EPOCHS}; one epoch = floor(N / B) steps)` },
+  epochs: { type: 'int', help: `epochs to train (default ${DEFAULT_EPOCHS}, gan --conditional ${GAN_CONDITIONAL_EPOCHS}; one epoch = floor(N / B) steps)` },
   steps: { type: 'int', help: 'steps to train, rounded up to whole epochs' },
   seed: { type: 'int', help: 'random seed (default 0)' },
   backend: { type: 'string', help: 'cpu | webgpu | auto (default cpu; webgpu fails without a GPU, auto falls back to the CPU)' },
@@ -91,7 +92,8 @@ async function train(flags: Flags): Promise<number> {
   const model = flags.resume !== undefined ? resumeModel(flags, kind) : newModel(flags, kind);
   try {
     const progress = createProgress(process.stderr);
-    const total = steps === undefined ? (epochs ?? DEFAULT_EPOCHS) : epochsForSteps(steps, model.stepsPerEpoch);
+    const defaultEpochs = modelEntry(model.kind).defaultEpochs?.(model) ?? DEFAULT_EPOCHS;
+    const total = steps === undefined ? (epochs ?? defaultEpochs) : epochsForSteps(steps, model.stepsPerEpoch);
     const result = movie
       ? await trainWithMovie(model, total, movie, progress)
       : await runTraining(model, {
