@@ -9,6 +9,7 @@ import { checkLabels, joinColumns, oneHotRows, shareNearest } from '../../models
 import { parseCsv } from '../../models/csv';
 import type { Checkpoint } from '../../models/model';
 import { getTarget, targetFromSamples } from '../../models/targets';
+import { ganGradcheck } from '../../demo/tabs/gan-gradcheck';
 
 const SMALL: Partial<GanConfig> = { dataset: 512, batch: 32, evalSamples: 200, conditional: true };
 const roundTrip = (cp: Checkpoint): Checkpoint => JSON.parse(JSON.stringify(cp)) as Checkpoint;
@@ -75,6 +76,17 @@ describe('one-hot rows and their concatenation', () => {
     expect(Array.from(cond.dataset.raw)).toEqual(Array.from(plain.dataset.raw));
     plain.dispose();
     cond.dispose();
+  });
+});
+
+describe("the page's gradient check", () => {
+  it('checks a conditional GAN with the one-hot classes in its inputs', async () => {
+    const gan = createGan(getTarget('1d-trimodal'), SMALL);
+    await gan.trainEpoch({ score: false });
+    const { rows } = await ganGradcheck(gan);
+    expect(rows.length).toBeGreaterThan(4);
+    for (const r of rows) expect(r.relError, r.parameter).toBeLessThan(1e-5);
+    gan.dispose();
   });
 });
 
