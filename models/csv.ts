@@ -8,6 +8,8 @@
 // train on, and rows that look like single numbers written with a decimal comma ('3,3718').
 // Options: `delimiter` fixes the column separator; with ';', tab or space, a comma inside a
 // cell is a decimal comma. Cells are quoted in messages, control bytes escaped.
+// `labelColumn` N (1-based) names a column of class labels (whole numbers 0, 1, 2, ...; a
+// conditional GAN's classes): it is taken out of the data, which keeps 1 or 2 other columns.
 
 /** Fewest data rows accepted: too few points cannot describe a distribution. */
 export const MIN_ROWS = 16;
@@ -23,6 +25,8 @@ export type DelimiterName = keyof typeof DELIMITERS;
 export interface CsvOptions {
   /** The column separator; by default commas, semicolons or whitespace. */
   delimiter?: DelimiterName;
+  /** 1-based column holding each row's class label (a whole number from 0); the others are the data. */
+  labelColumn?: number;
 }
 
 export interface ParsedCsv {
@@ -30,7 +34,12 @@ export interface ParsedCsv {
   data: Float64Array;
   dim: 1 | 2;
   rows: number;
+  /** With `labelColumn`: the class label of each row. */
+  labels?: Int32Array;
 }
+
+/** A class label: a whole number from 0, written without sign, point or exponent. */
+const LABEL = /^\d+$/;
 
 /** A plain decimal number: optional sign, digits with optional point, optional exponent. */
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -65,6 +74,12 @@ function cellProblem(cell: string): string | null {
 export function parseCsv(text: string, fileName: string, options: CsvOptions = {}): ParsedCsv {
   const delimiter = options.delimiter;
   if (delimiter !== undefined && !(delimiter in DELIMITERS)) throw new Error(`${fileName}: unknown delimiter ${quoteCell(String(delimiter))} (use one of ${Object.keys(DELIMITERS).join(' ')})`);
+  const labelAt = options.labelColumn === undefined ? -1 : options.labelColumn - 1;
+  if (options.labelColumn !== undefined && !(Number.isInteger(options.labelColumn) && options.labelColumn >= 1)) {
+    throw new Error(`${fileName}: the label column must be a column number from 1, got ${options.labelColumn}`);
+  }
+  const labels: number[] = [];
+  const dataColumns = (cells: number): number => cells - (labelAt >= 0 ? 1 : 0);
   const fail = (line: number, reason: string): never => {
     throw new Error(`${fileName}, line ${line}: ${reason}`);
   };
@@ -91,27 +106,35 @@ export function parseCsv(text: string, fileName: string, options: CsvOptions = {
     if (columns === 0) {
       columns = cells.length;
       firstDataLine = lineNo;
-      if (columns > 2) fail(lineNo, `${columns} columns; expected 1 (1D data) or 2 (2D data)`);
+      if (labelAt >= columns) fail(lineNo, `the label column is column ${labelAt + 1}, but the rows have ${columns} column(s)`);
+      if (labelAt >= 0 && columns < 2) fail(lineNo, `1 column; with a label column the rows need 2 (1D data) or 3 (2D data)`);
+      if (dataColumns(columns) > 2) fail(lineNo, `${columns} columns; expected ${labelAt >= 0 ? '2 or 3 with the label column' : '1 (1D data) or 2 (2D data)'}`);
     } else if (cells.length !== columns) {
       fail(lineNo, `ragged row: ${cells.length} column(s), but line ${firstDataLine} has ${columns}`);
     }
     for (let c = 0; c < cells.length; c++) {
+      if (c === labelAt) {
+        if (!LABEL.test(cells[c])) fail(lineNo, `column ${c + 1} (the label column): class label ${quoteCell(cells[c])} is not a whole number from 0`);
+        labels.push(Number(cells[c]));
+        continue;
+      }
       const problem = cellProblem(cells[c]);
       if (problem) fail(lineNo, `column ${c + 1}: ${problem}`);
       values.push(Number(cells[c]));
     }
     lastDataLine = lineNo;
-    if (values.length / columns > MAX_ROWS) fail(lineNo, `more than ${MAX_ROWS} data rows, the most a dataset may hold`);
+    if (values.length / dataColumns(columns) > MAX_ROWS) fail(lineNo, `more than ${MAX_ROWS} data rows, the most a dataset may hold`);
   }
 
   if (columns === 0) {
     fail(headerLine + 1, headerLine ? 'no numbers found: the file has only a header' : 'no numbers found: the file is empty');
   }
-  const rows = values.length / columns;
+  const dim = dataColumns(columns);
+  const rows = values.length / dim;
   if (rows < MIN_ROWS) fail(lastDataLine, `only ${rows} data row(s); at least ${MIN_ROWS} are needed`);
-  if (delimiter === undefined && columns === 2) checkDecimalCommas(lines, fileName);
-  checkScale(values, columns, fileName);
-  return { data: Float64Array.from(values), dim: columns as 1 | 2, rows };
+  if (delimiter === undefined && columns === 2 && labelAt < 0) checkDecimalCommas(lines, fileName);
+  checkScale(values, dim, fileName);
+  return { data: Float64Array.from(values), dim: dim as 1 | 2, rows, ...(labelAt >= 0 ? { labels: Int32Array.from(labels) } : {}) };
 }
 
 /**

@@ -69,6 +69,8 @@ export interface Checkpoint {
   rng: RngState;
   /** The fixed dataset, so a resumed run sees the very same data. */
   data: number[];
+  /** A conditional GAN's class label of each dataset row (absent for the other models). */
+  labels?: number[];
   history: HistoryRecord[];
 }
 

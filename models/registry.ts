@@ -11,8 +11,11 @@ import type { BaseConfig, Checkpoint, GenerativeModel, ModelKind } from './model
 import type { Target } from './targets';
 
 export interface ModelEntry {
-  /** Build a fresh model on `target`; `data` (rows of the user's CSV) replaces target samples. */
-  create(target: Target, config?: Partial<BaseConfig> & Record<string, unknown>, data?: Float64Array): GenerativeModel;
+  /**
+   * Build a fresh model on `target`; `data` (rows of the user's CSV) replaces target samples,
+   * `labels` are their classes (the conditional GAN only).
+   */
+  create(target: Target, config?: Partial<BaseConfig> & Record<string, unknown>, data?: Float64Array, labels?: Int32Array): GenerativeModel;
   /** Rebuild a model from a checkpoint (validates it; throws a message starting with `source`). */
   load(checkpoint: Checkpoint, source?: string): GenerativeModel;
   /** The model's own `gradlab train` options (the shared ones live in the train command). */
@@ -21,15 +24,21 @@ export interface ModelEntry {
   configFromFlags(flags: Flags): Partial<BaseConfig> & Record<string, unknown>;
   /** History keys the `--json` line reports (default: every model-specific key of the last record). */
   summaryKeys?: string[];
+  /** Epochs `gradlab train` runs when none are given, if not the common default. */
+  defaultEpochs?(model: GenerativeModel): number | undefined;
+  /** More fields of the `--json` line, measured on the trained model (the conditional GAN's classes). */
+  summaryExtras?(model: GenerativeModel): Promise<Record<string, unknown>>;
 }
 
 const models: Record<ModelKind, ModelEntry | undefined> = {
   gan: {
-    create: (target, config, data) => gan.createGan(target, config, data),
+    create: (target, config, data, labels) => gan.createGan(target, config, data, labels),
     load: (checkpoint, source) => gan.Gan.load(checkpoint, source),
     cliFlags: gan.cliFlags,
     configFromFlags: gan.configFromFlags,
     summaryKeys: ['gLoss', 'dLoss', 'dReal', 'dFake'],
+    summaryExtras: (model) => gan.classesSummary(model as gan.Gan),
+    defaultEpochs: (model) => (model.config.conditional === true ? gan.GAN_CONDITIONAL_EPOCHS : undefined),
   },
   vae: { create: (t, c, d) => Vae.create(t, c, d), load: (c, s) => Vae.load(c, s), cliFlags: VAE_CLI_FLAGS, configFromFlags: vaeConfigFromFlags },
   rbm: { create: (t, c, d) => Rbm.create(t, c, d), load: (c, s) => Rbm.load(c, s), cliFlags: RBM_CLI_FLAGS, configFromFlags: rbmConfigFromFlags },

@@ -29,6 +29,29 @@ export interface Target {
   readonly std: number[];
   /** Plotting range (for 2D, used for both axes). */
   readonly range: [number, number];
+  /**
+   * Mixtures of two or more components: each component's weight, mean and std per dimension,
+   * in the order of the class labels sampleLabelled() gives (a conditional GAN's classes).
+   */
+  readonly components?: readonly TargetComponent[];
+  /**
+   * Mixtures: the very draws sample() makes for the same generator state, with the index of the
+   * component each one came from.
+   */
+  sampleLabelled?(n: number, rng: Rng): LabelledSamples;
+}
+
+/** One component of a mixture target. */
+export interface TargetComponent {
+  weight: number;
+  mean: number[];
+  std: number[];
+}
+
+/** Samples (interleaved pairs in 2D) and the component label of each. */
+export interface LabelledSamples {
+  samples: Float64Array;
+  labels: Int32Array;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -73,6 +96,7 @@ interface Component {
  * Mixture  p(x) = Σ_k w_k φ(x; μ_k, σ_k).
  * Mean  m = Σ w_k μ_k;  variance  Σ w_k (σ_k² + μ_k²) - m²  (law of total variance).
  * Sampling: pick component k with probability w_k, then draw μ_k + σ_k·z with z ~ N(0, 1).
+ * With two or more components, the target also lists them and can say which one drew each sample.
  */
 function gaussianMixture(name: string, label: string, parts: Component[], range: [number, number]): Target {
   const m = parts.reduce((s, c) => s + c.weight * c.mu, 0);
@@ -81,22 +105,29 @@ function gaussianMixture(name: string, label: string, parts: Component[], range:
   const cumulative: number[] = [];
   let acc = 0;
   for (const c of parts) cumulative.push((acc += c.weight));
+  const sampleLabelled = (n: number, rng: Rng): LabelledSamples => {
+    const u = new Float64Array(n);
+    const out = new Float64Array(n);
+    const labels = new Int32Array(n);
+    rng.fillUniform(u);
+    rng.fillNormal(out);
+    for (let i = 0; i < n; i++) {
+      let k = 0;
+      while (k < parts.length - 1 && u[i] * acc >= cumulative[k]) k++;
+      out[i] = parts[k].mu + parts[k].sigma * out[i];
+      labels[i] = k;
+    }
+    return { samples: out, labels };
+  };
+  const mixture = parts.length > 1
+    ? { components: parts.map((c) => ({ weight: c.weight, mean: [c.mu], std: [c.sigma] })), sampleLabelled }
+    : {};
   return {
     name, label, dim: 1, discrete: false, range,
     mean: [m],
     std: [Math.sqrt(second - m * m)],
-    sample(n, rng) {
-      const u = new Float64Array(n);
-      const out = new Float64Array(n);
-      rng.fillUniform(u);
-      rng.fillNormal(out);
-      for (let i = 0; i < n; i++) {
-        let k = 0;
-        while (k < parts.length - 1 && u[i] * acc >= cumulative[k]) k++;
-        out[i] = parts[k].mu + parts[k].sigma * out[i];
-      }
-      return out;
-    },
+    sample: (n, rng) => sampleLabelled(n, rng).samples,
+    ...mixture,
     pdf: (x) => parts.reduce((s, c) => s + c.weight * normalPdf(x, c.mu, c.sigma), 0),
     cdf: (x) => parts.reduce((s, c) => s + c.weight * normalCdf(x, c.mu, c.sigma), 0),
   };
@@ -254,23 +285,28 @@ function normalTarget(name: string, mu: number, sigma: number): Target {
  */
 function cornersTarget(c: number, s: number): Target {
   const corners = [[-c, -c], [-c, c], [c, -c], [c, c]];
+  const sampleLabelled = (n: number, rng: Rng): LabelledSamples => {
+    const u = new Float64Array(n);
+    const out = new Float64Array(2 * n);
+    const labels = new Int32Array(n);
+    rng.fillUniform(u);
+    rng.fillNormal(out, 0, s);
+    for (let i = 0; i < n; i++) {
+      const k = Math.min(3, Math.floor(u[i] * 4));
+      out[2 * i] += corners[k][0];
+      out[2 * i + 1] += corners[k][1];
+      labels[i] = k;
+    }
+    return { samples: out, labels };
+  };
   return {
     name: '2d-mix-gauss', label: `Four Gaussians at (±${c}, ±${c}), σ ${s}`, dim: 2, discrete: false,
     range: [-4, 4],
     mean: [0, 0],
     std: [Math.sqrt(s * s + c * c), Math.sqrt(s * s + c * c)],
-    sample(n, rng) {
-      const u = new Float64Array(n);
-      const out = new Float64Array(2 * n);
-      rng.fillUniform(u);
-      rng.fillNormal(out, 0, s);
-      for (let i = 0; i < n; i++) {
-        const k = Math.min(3, Math.floor(u[i] * 4));
-        out[2 * i] += corners[k][0];
-        out[2 * i + 1] += corners[k][1];
-      }
-      return out;
-    },
+    components: corners.map((mean) => ({ weight: 0.25, mean, std: [s, s] })),
+    sampleLabelled,
+    sample: (n, rng) => sampleLabelled(n, rng).samples,
     pdf2: (x, y) => corners.reduce((sum, [cx, cy]) => sum + 0.25 * normalPdf(x, cx, s) * normalPdf(y, cy, s), 0),
   };
 }

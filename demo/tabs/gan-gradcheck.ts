@@ -1,10 +1,12 @@
 // "Check gradients" for the live GAN: gradcheck (engine/gradcheck.ts) on a few entries of D's
 // and G's weights at their current values, on a small fixed batch. For each entry w we check
 // the scalar function w ↦ loss(θ with that entry set to w): its analytic derivative from
-// backward() against the central difference, in float64 on the CPU.
+// backward() against the central difference, in float64 on the CPU. A conditional GAN's
+// networks read [z | onehot(c)] and [x | onehot(c)], with the classes of the real batch.
 
-import { add, gradcheck, linear, mul, tensor, type Tensor } from '../../engine/index';
+import { add, concat, gradcheck, linear, mul, tensor, type Tensor } from '../../engine/index';
 import type { Gan } from '../../models/gan';
+import { joinColumns, oneHotRows } from '../../models/gan/conditional';
 import { discriminatorLoss, generatorLoss } from '../../models/gan/losses';
 import type { GradcheckRow } from '../app';
 
@@ -54,6 +56,11 @@ export async function ganGradcheck(gan: Gan): Promise<{ rows: GradcheckRow[]; wh
   const z = new Float64Array(BATCH * c.latent);
   gan.viewRng.fork().fillNormal(z);
   const rows: GradcheckRow[] = [];
+  // Conditional: the one-hot classes of the real batch, appended to every network input.
+  const k = gan.classes?.k ?? 0;
+  const classes = gan.classes ? oneHotRows(gan.classes.labels.subarray(0, BATCH), k) : null;
+  const withClasses = (x: Float64Array, width: number): Tensor => tensor(classes ? joinColumns(x, width, classes, k) : x, [BATCH, width + k], { dtype: 'float64' });
+  const classTensor = classes ? tensor(classes, [BATCH, k], { dtype: 'float64' }) : null;
 
   const check = (net: 'D' | 'G', li: number, entry: number): void => {
     const layers = net === 'D' ? dLayers : gLayers;
@@ -61,12 +68,12 @@ export async function ganGradcheck(gan: Gan): Promise<{ rows: GradcheckRow[]; wh
     const loss = (w: Tensor): Tensor => {
       const dims = gan.dim;
       if (net === 'D') {
-        const realT = tensor(real, [BATCH, dims], { dtype: 'float64' });
-        const fakeT = tensor(fake, [BATCH, dims], { dtype: 'float64' });
+        const realT = withClasses(real, dims);
+        const fakeT = withClasses(fake, dims);
         return discriminatorLoss(c.loss, forward(realT, dLayers, act, { li, entry, w }), forward(fakeT, dLayers, act, { li, entry, w }), c.labelSmoothing);
       }
-      const x = forward(tensor(z, [BATCH, c.latent], { dtype: 'float64' }), gLayers, act, { li, entry, w });
-      return generatorLoss(c.loss, forward(x, dLayers, act, null));
+      const x = forward(withClasses(z, c.latent), gLayers, act, { li, entry, w });
+      return generatorLoss(c.loss, forward(classTensor ? concat([x, classTensor], 1) : x, dLayers, act, null));
     };
     const r = gradcheck(loss, [[value]]);
     rows.push({

@@ -1,7 +1,8 @@
 // The GAN playground: every control and plot of the TF.js playground (the TensorFlow.js GAN playground post), and more:
 // losses other than the non-saturating one, label smoothing, k D-steps, single D or G updates,
 // D(x) drawn over the densities, the gradient arrows D sends the samples, latent walks, a live
-// reading of the run, 2D targets and the user's own data.
+// reading of the run, 2D targets and the user's own data. Conditional mode: G(z, c) and D(x, c)
+// per mixture component, with a picker that shows one class's distribution or all of them.
 
 import { createGan, GAN_DEFAULTS, type Gan, type GanConfig } from '../../models/gan';
 import { GAN_LOSSES, isCritic } from '../../models/gan/config';
@@ -22,6 +23,8 @@ const LN2 = Math.log(2);
 const GRID_POINTS = 200;
 const FIELD_CELLS = 36;
 const WALK_POINTS = 48;
+/** The condition picker's choices: all classes mixed by share, or one class (the built-in mixtures have at most 4). */
+const SHOW_CLASSES = ['all', '0', '1', '2', '3', '4', '5', '6', '7'];
 
 const FIELDS: AnyField[] = [
   targetField('normal'),
@@ -38,6 +41,8 @@ const FIELDS: AnyField[] = [
   numberField('gpLambda', 10, 0, 100),
   numberField('dDropout', 0, 0, 0.5),
   choiceField('gBatchNorm', 'off', ['off', 'on']),
+  choiceField('conditional', 'off', ['off', 'on']),
+  choiceField('showClass', 'all', SHOW_CLASSES),
   numberField('smoothing', 0, 0, 0.5),
   intField('kD', 1, 1, 5),
   choiceNumberField('beta1', 0.9, [0.9, 0.5]),
@@ -59,6 +64,8 @@ const CONTROLS: ControlSpec[] = [
   { kind: 'range', key: 'gpLambda', label: 'GP λ', min: 0, max: 50, step: 1, help: 'WGAN-GP: weight of the penalty λ·(‖∇ₓC(x̂)‖ − 1)² (Gulrajani et al. 2017 use 10, with Adam β (0, 0.9) and 5 critic steps); WGAN-LP: of λ·max(0, ‖∇ₓC(x̂)‖ − 1)² (Petzka et al. 2018)' },
   { kind: 'range', key: 'dDropout', label: 'D dropout', min: 0, max: 0.5, step: 0.05, help: 'Dropout(p) after each hidden layer of D (the PyTorch GAN tutorial uses 0.3); off when D draws its curve' },
   { kind: 'select', key: 'gBatchNorm', label: 'G BatchNorm', options: [{ value: 'off', label: 'off' }, { value: 'on', label: 'BatchNorm1d after each hidden layer' }] },
+  { kind: 'select', key: 'conditional', label: 'Conditional', options: [{ value: 'off', label: 'off' }, { value: 'on', label: 'G(z, c), D(x, c): c = mixture component' }], help: 'conditional GAN (Mirza & Osindero 2014): the component c of each sample, as a one-hot row, is an input of G and D; mixture targets only (bimodal, mixture, 1d-trimodal, 1d-quadmodal, 2d-mix-gauss)' },
+  { kind: 'select', key: 'showClass', label: 'Show class', options: SHOW_CLASSES.map((v) => ({ value: v, label: v === 'all' ? 'all classes (mixed by share)' : `class ${v}: G(z, c = ${v})` })), help: 'conditional GAN: the plots show G(z, c) and D(x, c) for one class, or all classes mixed by their shares (changes the view only)' },
   { kind: 'range', key: 'smoothing', label: 'Label smooth', min: 0, max: 0.5, step: 0.05, help: 'real label 1 becomes 1 − s/2' },
   { kind: 'range', key: 'kD', label: 'k D-steps', min: 1, max: 5, step: 1, help: 'discriminator updates per generator update' },
   { kind: 'select', key: 'beta1', label: 'Adam β₁', options: [{ value: 0.9, label: '0.9 (default)' }, { value: 0.5, label: '0.5 (GAN papers)' }] },
@@ -74,7 +81,7 @@ export function ganConfig(values: Values): Partial<GanConfig> {
     dLayers: Number(values.dLayers), dWidth: Number(values.dWidth),
     activation: values.activation === 'leaky' ? 'leaky' : 'relu',
     loss: values.loss as GanConfig['loss'], labelSmoothing: Number(values.smoothing), kD: Number(values.kD),
-    dDropout: Number(values.dDropout), gBatchNorm: values.gBatchNorm === 'on',
+    dDropout: Number(values.dDropout), gBatchNorm: values.gBatchNorm === 'on', conditional: values.conditional === 'on',
     lrG: lr, lrD: lr, beta1G: beta1, beta1D: beta1,
     // WGAN-GP and WGAN-LP: the penalty's weight, and Gulrajani et al.'s Adam betas (0, 0.9).
     ...(values.loss === 'wgan-gp' || values.loss === 'wgan-lp' ? { gpLambda: Number(values.gpLambda), beta1G: 0, beta1D: 0, beta2G: 0.9, beta2D: 0.9 } : {}),
@@ -149,6 +156,11 @@ export class GanTab extends ModelTab<Gan> {
   }
 
   protected override applyLive(model: Gan, key: string, value: string | number): boolean {
+    if (key === 'showClass') {
+      this.realKde = this.classKde(model);
+      void this.loop.renderNow();
+      return true;
+    }
     if (key !== 'lr') return false;
     model.setLearningRates(Number(value), Number(value));
     return true;
@@ -235,12 +247,42 @@ export class GanTab extends ModelTab<Gan> {
   protected override modelBuilt(model: Gan): void {
     const target = model.target;
     this.grid = linspace(target.range[0], target.range[1], GRID_POINTS);
-    this.realKde = model.dim === 1 ? kde(model.dataset.raw, this.grid) : null;
+    this.realKde = this.classKde(model);
     this.diagnostics.setReal(model.dataset.raw, model.dim, target.range);
     this.rebuildDistribution(model);
     // The target's mean and std, dashed, on the statistics plot.
     this.stats.setRefValue(0, target.mean[0]);
     this.stats.setRefValue(1, target.std[0]);
+  }
+
+  /**
+   * The class the plots show: a class id of a conditional GAN, or undefined for all classes (a
+   * plain GAN, the 'all' choice, or a class beyond the model's).
+   */
+  private shownClass(model: Gan): number | undefined {
+    const c = Number(this.values.showClass);
+    return model.classes && Number.isInteger(c) && c < model.classes.k ? c : undefined;
+  }
+
+  /** The dataset rows of the shown class (all rows without one). */
+  private shownRows(model: Gan): Float64Array {
+    const c = this.shownClass(model);
+    if (c === undefined) return model.dataset.raw;
+    const labels = (model.classes as NonNullable<Gan['classes']>).labels;
+    return model.dataset.raw.filter((_, i) => labels[Math.floor(i / model.dim)] === c);
+  }
+
+  private classKde(model: Gan): Float64Array | null {
+    return model.dim === 1 ? kde(this.shownRows(model), this.grid) : null;
+  }
+
+  /** Density of the shown class's component N(μ_c, σ_c) (1D), or of the whole target. */
+  private shownPdf(model: Gan): ((x: number) => number) | undefined {
+    const c = this.shownClass(model);
+    const target = model.target;
+    if (c === undefined || !target.components) return target.pdf;
+    const { mean: [mu], std: [sigma] } = target.components[c];
+    return (x) => Math.exp(-0.5 * ((x - mu) / sigma) ** 2) / (sigma * Math.sqrt(2 * Math.PI));
   }
 
   /** The distribution and walk plots depend on the dimension and the range: rebuilt per model. */
@@ -306,16 +348,19 @@ export class GanTab extends ModelTab<Gan> {
 
     const target = model.target;
     const span = target.range[1] - target.range[0];
-    const { samples: arrowsAt, grads } = await model.sampleWithGradients(model.dim === 1 ? 40 : 70);
+    const shown = this.shownClass(model);
+    const { samples: arrowsAt, grads } = await model.sampleWithGradients(model.dim === 1 ? 40 : 70, shown);
+    const samplesOf = (n: number): Promise<Float64Array> => (shown === undefined ? model.sample(n) : model.sampleClass(n, shown));
+    const classTitle = shown === undefined ? (model.classes ? ' — all classes' : '') : ` — class ${shown}: G(z, c = ${shown})`;
     let maxGrad = 0;
     for (const g of grads) maxGrad = Math.max(maxGrad, Math.abs(g));
     const scale = maxGrad > 0 ? (0.07 * span) / maxGrad : 0;
 
     if (this.dist1d) {
-      const samples = await model.sample(1000);
+      const samples = await samplesOf(1000);
       this.diagnostics.show(samples, model.epoch);
       const genKde = kde(samples, this.grid);
-      let d = await model.discriminate(this.grid);
+      let d = await model.discriminate(this.grid, shown);
       if (isCritic(model.config.loss)) {
         let lo = Infinity;
         let hi = -Infinity;
@@ -323,10 +368,11 @@ export class GanTab extends ModelTab<Gan> {
         d = d.map((v) => (hi > lo ? (v - lo) / (hi - lo) : 0.5));
       }
       const curves: ArrayLike<number>[] = [this.realKde ?? new Float64Array(this.grid.length), genKde, d];
-      if (target.pdf && !target.discrete) curves.push(Array.from(this.grid, (x) => (target.pdf as (x: number) => number)(x)));
+      const pdf = this.shownPdf(model);
+      if (pdf && !target.discrete) curves.push(Array.from(this.grid, (x) => pdf(x)));
       this.dist1d.rug = samples.subarray(0, 400);
       this.dist1d.arrows = Array.from(arrowsAt, (x, i) => ({ x, dx: grads[i] * scale }));
-      this.dist1d.setTitle(`Distribution — epoch ${model.epoch}`);
+      this.dist1d.setTitle(`Distribution${classTitle} — epoch ${model.epoch}`);
       this.dist1d.setData(this.grid, curves);
     } else if (this.dist2d) {
       const [lo, hi] = target.range;
@@ -338,17 +384,17 @@ export class GanTab extends ModelTab<Gan> {
           centres[2 * (i * FIELD_CELLS + j) + 1] = lo + (i + 0.5) * cell;
         }
       }
-      let field = await model.discriminate(centres);
+      let field = await model.discriminate(centres, shown);
       if (isCritic(model.config.loss)) {
         const min = Math.min(...field);
         const max = Math.max(...field);
         field = field.map((v) => (max > min ? (v - min) / (max - min) : 0.5));
       }
-      const samples = await model.sample(700);
+      const samples = await samplesOf(700);
       this.diagnostics.show(samples, model.epoch);
       this.dist2d.field = { values: field, n: FIELD_CELLS };
       this.dist2d.layers = [
-        { points: model.dataset.raw.subarray(0, 1400), color: COLORS.real, alpha: 0.35, radius: 2 },
+        { points: this.shownRows(model).subarray(0, 1400), color: COLORS.real, alpha: 0.35, radius: 2 },
         { points: samples, color: COLORS.generated, alpha: 0.6, radius: 2 },
       ];
       this.dist2d.arrows = [];
@@ -362,8 +408,8 @@ export class GanTab extends ModelTab<Gan> {
 
   private async drawWalk(model: Gan): Promise<void> {
     const [lerp, slerp] = await Promise.all([
-      model.latentWalk(WALK_POINTS, 'lerp', this.walkSeed),
-      model.latentWalk(WALK_POINTS, 'slerp', this.walkSeed),
+      model.latentWalk(WALK_POINTS, 'lerp', this.walkSeed, this.shownClass(model)),
+      model.latentWalk(WALK_POINTS, 'slerp', this.walkSeed, this.shownClass(model)),
     ]);
     const ts = Array.from({ length: WALK_POINTS }, (_, i) => i / (WALK_POINTS - 1));
     const norms = walkNorms(model.config.latent, WALK_POINTS, this.walkSeed);

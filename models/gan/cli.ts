@@ -29,6 +29,7 @@ export const cliFlags: FlagSpec = {
   clip: { type: 'number', help: `WGAN weight clip (default ${D.clip})` },
   'd-dropout': { type: 'number', help: 'Dropout(p) after each hidden layer of D, p in [0, 0.9] (default 0; the PyTorch GAN tutorial uses 0.3)' },
   'g-batchnorm': { type: 'boolean', help: 'BatchNorm1d after each hidden layer of G (default off)' },
+  conditional: { type: 'boolean', help: 'conditional GAN: G(z, c) and D(x, c) with the class c as a one-hot input; the classes are the components of a mixture target (bimodal, mixture, 1d-trimodal, ...) or --label-column of --data (default off)' },
   bins: { type: 'int', help: 'K > 0: binned mode, the data as one-hot rows of K bins and a Gumbel-softmax generator head (1D only; default 0)' },
   temperature: { type: 'number', help: `Gumbel-softmax temperature τ in binned mode (default ${D.temperature})` },
 };
@@ -66,6 +67,7 @@ export function configFromFlags(flags: Flags): Partial<GanConfig> {
   set('clip', positiveNumber(flags, 'clip'));
   set('dDropout', numberInRange(flags, 'd-dropout', 0, 0.9, 'in [0, 0.9]'));
   if (flags['g-batchnorm'] === true) c.gBatchNorm = true;
+  if (flags.conditional === true) c.conditional = true;
   set('bins', numberInRange(flags, 'bins', 0, 1000));
   set('temperature', numberInRange(flags, 'temperature', 0.01, 100, 'between 0.01 and 100'));
   return c;

@@ -10,9 +10,14 @@
 // stand-in for a one-hot draw from softmax(ℓ), which D (K inputs) compares with the real
 // one-hot rows. Samples are true draws from softmax(ℓ) (Gumbel-max), decoded to the bin centre
 // (discrete target) or a uniform point within the bin (continuous target).
+//
+// Conditional mode (conditional.ts): each row carries a class c, a one-hot row concatenated to
+// the input of both networks, G([z, onehot(c)]) and D([x, onehot(c)]). The dataset rows hold
+// [x | onehot(c)]; D's fakes are made for the classes of its real minibatch, G's for classes
+// drawn from the dataset's labels (so with the dataset's class shares).
 
 import { mixSeed } from '../seeds';
-import { Adam, add, sub, createRng, keep, MLP, noGrad, randn, softmax, sum, tensor, tidy, trainingStep, type Rng, type Tensor } from '../../engine/index';
+import { Adam, add, concat, gather, randint, sliceAxis, sub, createRng, keep, MLP, noGrad, randn, softmax, sum, tensor, tidy, trainingStep, type Rng, type Tensor } from '../../engine/index';
 import { createBinning, decodeHard, decodeSoft, decodeUniform, digitise, gumbelSoftmax, oneHotOfMax, sampleCategorical, type Binning } from '../binning';
 import { checkLosses, checkSamples, checkWeights } from '../divergence';
 import { createDataset, type Dataset } from '../dataset';
@@ -23,7 +28,9 @@ import type { Target } from '../targets';
 import { clipInPlace } from './clip';
 import { EpochSums } from './epoch-sums';
 import { latentPath } from './latent-path';
-import { resolveGanConfig, usesGradientPenalty, type GanConfig } from './config';
+import { GAN_CONDITIONAL, isCritic, resolveGanConfig, usesGradientPenalty, type GanConfig } from './config';
+import { classReport, datasetClasses, joinColumns, oneHotRows, type ClassReport, type GanClasses } from './conditional';
+import { listTargets } from '../targets';
 import { ganCheckpoint, parseGanCheckpoint, restoreGan } from './persist';
 import { discriminatorLoss, discriminatorOutput, generatorLoss, gradientPenalty, momentLoss, shareFakeSide, shareRealSide } from './losses';
 
@@ -34,13 +41,23 @@ const WEIGHT_LIMIT = 1e4;
  * A new GAN learning `target`. `data` (rows of the user's CSV, interleaved in 2D) replaces the
  * samples drawn from the target; the dataset size is then the number of rows.
  */
-export function createGan(target: Target, config: Partial<GanConfig> = {}, data?: Float64Array): Gan {
-  const partial: Partial<GanConfig> & Record<string, unknown> = { ...config };
+export function createGan(target: Target, config: Partial<GanConfig> = {}, data?: Float64Array, labels?: Int32Array): Gan {
+  const partial: Partial<GanConfig> & Record<string, unknown> = { ...conditionalDefaults(config), ...config };
   if (data) {
     if (data.length === 0 || data.length % target.dim !== 0) throw new Error(`gan: ${data.length} data values do not form rows of dimension ${target.dim}`);
     partial.dataset = data.length / target.dim;
   }
-  return new Gan(target, resolveGanConfig(partial), data);
+  return new Gan(target, resolveGanConfig(partial), data, labels);
+}
+
+/** GAN_CONDITIONAL for a conditional GAN (only its networks with a critic loss); nothing otherwise. */
+function conditionalDefaults(config: Partial<GanConfig>): Partial<GanConfig> {
+  if (!config.conditional) return {};
+  if (config.loss !== undefined && isCritic(config.loss)) {
+    const { gLayers, gWidth, dLayers, dWidth, activation } = GAN_CONDITIONAL;
+    return { gLayers, gWidth, dLayers, dWidth, activation };
+  }
+  return GAN_CONDITIONAL;
 }
 
 /** A seed for a side stream (evaluation, display) derived from the run's seed: no shared state. */
@@ -61,6 +78,8 @@ export class Gan implements GenerativeModel {
   readonly optD: Adam;
   readonly dataset: Dataset;
   readonly stepsPerEpoch: number;
+  /** Conditional mode: the classes, their labels and shares; null otherwise. */
+  readonly classes: GanClasses | null;
   history: HistoryRecord[] = [];
   epoch = 0;
   steps = 0;
@@ -70,28 +89,51 @@ export class Gan implements GenerativeModel {
   readonly viewRng: Rng;
   private readonly dataMoments: { mu: Tensor; sigma: Tensor; mean: number[]; std: number[] };
   private readonly sums = new EpochSums();
+  /** Conditional mode: the one-hot label of each dataset row, [n, K] (kept); classes are drawn from it. */
+  private readonly labelTable: Tensor | null;
   /** Fresh target samples to score against, by sample count. */
   private readonly references = new Map<number, Float64Array>();
 
   /** The settings (the contract's config is open-ended: hence the index signature). */
   readonly config: GanConfig & Record<string, unknown>;
 
-  /** Use createGan() or Gan.load(). `data` holds the dataset rows (interleaved in 2D). */
-  constructor(readonly target: Target, config: GanConfig, data?: Float64Array) {
+  /**
+   * Use createGan() or Gan.load(). `data` holds the dataset rows (interleaved in 2D), `labels`
+   * their classes (conditional mode; without data, the target's sampler gives both).
+   */
+  constructor(readonly target: Target, config: GanConfig, data?: Float64Array, labels?: Int32Array) {
     this.config = { ...config };
     this.dim = target.dim;
     const c = this.config;
     this.rng = createRng(c.seed);
     this.viewRng = createRng(derivedSeed(c.seed, 1));
-    const raw = data ?? target.sample(c.dataset, this.rng);
+    if (labels && !c.conditional) throw new Error('gan: class labels were given, but the GAN is not conditional');
+    let raw: Float64Array;
+    if (c.conditional) {
+      const drawn = data ? { samples: data, labels } : labelledSamples(target, c.dataset, this.rng);
+      if (!drawn.labels) throw new Error('gan: the conditional GAN needs a class label for each data row (--label-column N)');
+      raw = drawn.samples;
+      this.classes = datasetClasses(target, raw, drawn.labels, 'gan');
+    } else {
+      raw = data ?? target.sample(c.dataset, this.rng);
+      this.classes = null;
+    }
+    const k = this.classes?.k ?? 0;
     this.binning = c.bins > 0 ? createBinning(target, c.bins) : null;
     this.width = this.binning ? this.binning.k : this.dim;
     const rows = this.binning ? digitise(this.binning, raw) : raw;
-    this.dataset = createDataset(rows, this.width, raw);
+    if (this.classes) {
+      const oneHot = oneHotRows(this.classes.labels, k);
+      this.dataset = createDataset(joinColumns(rows, this.width, oneHot, k), this.width + k, raw);
+      this.labelTable = keep(tensor(oneHot, [this.classes.labels.length, k]));
+    } else {
+      this.dataset = createDataset(rows, this.width, raw);
+      this.labelTable = null;
+    }
     const act = c.activation === 'leaky' ? 'leakyRelu' : 'relu';
     const hidden = (layers: number, width: number): number[] => Array.from({ length: layers }, () => width);
-    this.G = new MLP({ inputs: c.latent, hidden: hidden(c.gLayers, c.gWidth), outputs: this.width, activation: act, slope: 0.2, init: 'glorotNormal', rng: this.rng, batchNorm: c.gBatchNorm });
-    this.D = new MLP({ inputs: this.width, hidden: hidden(c.dLayers, c.dWidth), outputs: 1, activation: act, slope: 0.2, init: 'glorotNormal', rng: this.rng, dropout: c.dDropout });
+    this.G = new MLP({ inputs: c.latent + k, hidden: hidden(c.gLayers, c.gWidth), outputs: this.width, activation: act, slope: 0.2, init: 'glorotNormal', rng: this.rng, batchNorm: c.gBatchNorm });
+    this.D = new MLP({ inputs: this.width + k, hidden: hidden(c.dLayers, c.dWidth), outputs: 1, activation: act, slope: 0.2, init: 'glorotNormal', rng: this.rng, dropout: c.dDropout });
     // Adam for the WGAN critic too (the paper used RMSprop; Adam with a small lr works here).
     this.optG = new Adam(this.G.parameters(), { lr: c.lrG, beta1: c.beta1G, beta2: c.beta2G });
     this.optD = new Adam(this.D.parameters(), { lr: c.lrD, beta1: c.beta1D, beta2: c.beta2D });
@@ -101,8 +143,8 @@ export class Gan implements GenerativeModel {
 
   /** Validate a checkpoint and rebuild the GAN it holds (refuses a corrupt or mismatched one). */
   static load(checkpoint: Checkpoint | unknown, source = 'checkpoint'): Gan {
-    const { checkpoint: cp, target, config, data } = parseGanCheckpoint(checkpoint, source);
-    const gan = new Gan(target, config, data);
+    const { checkpoint: cp, target, config, data, labels } = parseGanCheckpoint(checkpoint, source);
+    const gan = new Gan(target, config, data, labels);
     try {
       restoreGan(gan, cp, source);
     } catch (e) {
@@ -159,7 +201,9 @@ export class Gan implements GenerativeModel {
     const c = this.config;
     tidy(() => {
       const real = this.dataset.minibatch(c.batch, this.rng);
-      const fake = noGrad(() => this.fakeRows(c.batch));
+      // Conditional: the fakes are made for the real rows' classes (their one-hot columns).
+      const cond = this.classes ? sliceAxis(real, 1, this.width) : null;
+      const fake = noGrad(() => this.withCondition(this.fakeRows(c.batch, cond), cond));
       this.optD.zeroGrad();
       const realLogits = this.D.forward(real);
       const fakeLogits = this.D.forward(fake);
@@ -187,8 +231,9 @@ export class Gan implements GenerativeModel {
     try {
       tidy(() => {
         this.optG.zeroGrad();
-        const x = this.fakeRows(c.batch);
-        let loss = generatorLoss(c.loss, this.D.forward(x));
+        const cond = this.drawClasses(c.batch, this.rng);
+        const x = this.fakeRows(c.batch, cond);
+        let loss = generatorLoss(c.loss, this.D.forward(this.withCondition(x, cond)));
         if (c.momentLambda > 0) loss = loss.add(momentLoss(x, this.dataMoments.mu, this.dataMoments.sigma, c.momentLambda));
         loss.backward();
         this.optG.step();
@@ -252,6 +297,28 @@ export class Gan implements GenerativeModel {
     return this.generate(n, this.viewRng);
   }
 
+  /** Conditional mode: n samples of G(z, c) for the one class c. */
+  async sampleClass(n: number, c: number): Promise<Float64Array> {
+    this.checkClass('sampleClass', c);
+    return this.generate(n, this.viewRng, c);
+  }
+
+  /**
+   * Conditional mode: for each class c, the mean and std of n samples of G(z, c) (its own
+   * evaluation stream per class), beside the class's share, mean and std, and the share of the
+   * samples nearer to its mean than to any other class mean.
+   */
+  async classReports(n = this.config.evalSamples): Promise<ClassReport[]> {
+    if (!this.classes) throw new Error('classReports: the GAN is not conditional');
+    const reports: ClassReport[] = [];
+    for (let c = 0; c < this.classes.k; c++) {
+      const samples = await this.generate(n, createRng(derivedSeed(this.config.seed, 3000 + c)), c);
+      checkSamples('GAN', samples, this.target, this.dim, this.epoch, this.steps);
+      reports.push(classReport(this.classes, c, samples, this.dim));
+    }
+    return reports;
+  }
+
   async evaluate(): Promise<FinalMetrics> {
     const samples = await this.generate(this.config.evalSamples, createRng(derivedSeed(this.config.seed, 2)));
     checkSamples('GAN', samples, this.target, this.dim, this.epoch, this.steps);
@@ -260,12 +327,21 @@ export class Gan implements GenerativeModel {
 
   /**
    * D(x) at each point (rows of `dim` values): sigmoid of the logit, the raw critic for WGAN.
-   * In binned mode each value is given to D as the one-hot row of its bin.
+   * In binned mode each value is given to D as the one-hot row of its bin. Conditional mode:
+   * D(x, c) for class c, or without c the class shares' mix Σ_c share_c·D(x, c).
    */
-  async discriminate(xs: Float64Array): Promise<Float64Array> {
+  async discriminate(xs: Float64Array, c?: number): Promise<Float64Array> {
     if (xs.length % this.dim !== 0) throw new Error(`discriminate: ${xs.length} values do not form points of dimension ${this.dim}`);
+    if (c !== undefined) this.checkClass('discriminate', c);
     const rows = this.binning ? digitise(this.binning, xs) : xs;
-    const out = this.evaluating(() => tidy(() => noGrad(() => discriminatorOutput(this.config.loss, this.D.forward(tensor(rows, [xs.length / this.dim, this.width]))))));
+    const n = xs.length / this.dim;
+    const dOf = (x: Tensor, cls: number | undefined): Tensor => discriminatorOutput(this.config.loss, this.D.forward(this.withCondition(x, cls === undefined ? null : this.classRows(n, cls))));
+    const out = this.evaluating(() => tidy(() => noGrad(() => {
+      const x = tensor(rows, [n, this.width]);
+      if (!this.classes || c !== undefined) return dOf(x, c);
+      const shares = this.classes.share;
+      return shares.map((share, cls) => dOf(x, cls).mul(share)).reduce((a, b) => add(a, b));
+    })));
     try {
       return Float64Array.from(await out.data());
     } finally {
@@ -277,18 +353,22 @@ export class Gan implements GenerativeModel {
    * n generated samples and ∂D/∂x at each (the arrows of GAN Lab: where D would push each
    * sample to look more real). D is sigmoid(logit), or the raw critic for WGAN.
    */
-  async sampleWithGradients(n: number): Promise<{ samples: Float64Array; grads: Float64Array }> {
+  async sampleWithGradients(n: number, c?: number): Promise<{ samples: Float64Array; grads: Float64Array }> {
     checkCount('sampleWithGradients', n);
+    if (c !== undefined) this.checkClass('sampleWithGradients', c);
     if (this.binning) throw new Error('sampleWithGradients: not available in binned mode (D reads one-hot rows, not points with a gradient)');
     const dParams = this.D.parameters();
     for (const p of dParams) p.requiresGrad = false;
+    // Conditional: the classes of the samples (given, or drawn with the class shares), for G and D.
+    const cond = this.classes ? tidy(() => (c === undefined ? this.drawClasses(n, this.viewRng) as Tensor : this.classRows(n, c))) : null;
     let x: Tensor;
     try {
-      x = this.evaluating(() => tidy(() => noGrad(() => this.G.forward(randn([n, this.config.latent], this.viewRng)))));
+      x = this.evaluating(() => tidy(() => noGrad(() => this.G.forward(this.withCondition(randn([n, this.config.latent], this.viewRng), cond)))));
       x.requiresGrad = true;
-      this.evaluating(() => tidy(() => sum(discriminatorOutput(this.config.loss, this.D.forward(x))).backward()));
+      this.evaluating(() => tidy(() => sum(discriminatorOutput(this.config.loss, this.D.forward(this.withCondition(x, cond)))).backward()));
     } finally {
       for (const p of dParams) p.requiresGrad = true;
+      cond?.dispose();
     }
     try {
       const [samples, grads] = await Promise.all([x.data(), x.grad!.data()]);
@@ -301,13 +381,16 @@ export class Gan implements GenerativeModel {
 
   /**
    * G(z) along the lerp or slerp path between two latent points drawn from `seed` (latent-path.ts).
-   * In binned mode, the expectation Σ_k softmax(ℓ)_k·c_k over the bin centres.
+   * In binned mode, the expectation Σ_k softmax(ℓ)_k·c_k over the bin centres. Conditional
+   * mode: G(z, c) for the class c (default 0).
    */
-  async latentWalk(points: number, mode: 'lerp' | 'slerp', seed = 0): Promise<Float64Array> {
+  async latentWalk(points: number, mode: 'lerp' | 'slerp', seed = 0, c = 0): Promise<Float64Array> {
     checkCount('latentWalk', points);
+    if (this.classes) this.checkClass('latentWalk', c);
     const zs = latentPath(this.config.latent, points, mode, seed);
     const out = tidy(() => noGrad(() => {
-      const x = this.G.forward(tensor(zs, [points, this.config.latent]));
+      const cond = this.classes ? this.classRows(points, c) : null;
+      const x = this.G.forward(this.withCondition(tensor(zs, [points, this.config.latent]), cond));
       return this.binning ? softmax(x, -1) : x;
     }));
     try {
@@ -327,6 +410,7 @@ export class Gan implements GenerativeModel {
     this.optG.dispose();
     this.optD.dispose();
     this.dataset.dispose();
+    this.labelTable?.dispose();
     this.dataMoments.mu.dispose();
     this.dataMoments.sigma.dispose();
     this.sums.dispose();
@@ -346,8 +430,8 @@ export class Gan implements GenerativeModel {
    * A batch of G's rows for training, from the training stream: G(z), or in binned mode the
    * Gumbel-softmax relaxation softmax((G(z) + g)/τ) of a draw of its bins (noise on the device).
    */
-  private fakeRows(batch: number): Tensor {
-    const x = this.G.forward(randn([batch, this.config.latent], this.rng));
+  private fakeRows(batch: number, cond: Tensor | null): Tensor {
+    const x = this.G.forward(this.withCondition(randn([batch, this.config.latent], this.rng), cond));
     if (!this.binning) return x;
     const soft = gumbelSoftmax(x, this.config.temperature, this.rng);
     return add(sub(oneHotOfMax(soft), soft.detach()), soft);
@@ -356,12 +440,14 @@ export class Gan implements GenerativeModel {
   /**
    * Generated samples from the noise of `rng` (interleaved pairs in 2D). Binned mode: one-hot
    * draws from softmax(G(z)), decoded to bin centres (discrete target) or to a uniform point
-   * within the bin (continuous target), as the other models decode theirs.
+   * within the bin (continuous target), as the other models decode theirs. Conditional mode:
+   * G(z, c) for class c, or for classes drawn with the class shares when c is not given.
    */
-  private async generate(n: number, rng: Rng): Promise<Float64Array> {
+  private async generate(n: number, rng: Rng, c?: number): Promise<Float64Array> {
     checkCount('sample', n);
     const out = this.evaluating(() => tidy(() => noGrad(() => {
-      const x = this.G.forward(randn([n, this.config.latent], rng));
+      const cond = c === undefined ? this.drawClasses(n, rng) : this.classRows(n, c);
+      const x = this.G.forward(this.withCondition(randn([n, this.config.latent], rng), cond));
       return this.binning ? sampleCategorical(x, rng) : x;
     })));
     let values: Float64Array;
@@ -372,6 +458,27 @@ export class Gan implements GenerativeModel {
     }
     if (!this.binning) return values;
     return this.target.discrete ? decodeHard(this.binning, values) : decodeUniform(this.binning, values, rng);
+  }
+
+  /** [x | onehot(c)] in conditional mode (cond holds the one-hot rows), x itself otherwise. */
+  private withCondition(x: Tensor, cond: Tensor | null): Tensor {
+    return cond ? concat([x, cond], 1) : x;
+  }
+
+  /** Conditional mode: n one-hot class rows drawn from the dataset's labels (the class shares); else null. */
+  private drawClasses(n: number, rng: Rng): Tensor | null {
+    return this.labelTable ? gather(this.labelTable, randint([n], this.labelTable.shape[0], rng)) : null;
+  }
+
+  /** n copies of the one-hot row of class c, [n, K]. */
+  private classRows(n: number, c: number): Tensor {
+    const k = (this.classes as GanClasses).k;
+    return tensor(oneHotRows(new Int32Array(n).fill(c), k), [n, k]);
+  }
+
+  private checkClass(op: string, c: number): void {
+    if (!this.classes) throw new Error(`${op}: a class was given, but the GAN is not conditional`);
+    if (!Number.isInteger(c) || c < 0 || c >= this.classes.k) throw new Error(`${op}: class must be an integer from 0 to ${this.classes.k - 1}, got ${c}`);
   }
 
   private referenceSample(n = this.config.evalSamples): Float64Array {
@@ -409,6 +516,15 @@ export class Gan implements GenerativeModel {
     });
     return { mu: keep(tensor(mean, [1, w])), sigma: keep(tensor(std, [1, w])), mean, std };
   }
+}
+
+/** n samples of a mixture target with the component of each (conditional mode needs them). */
+function labelledSamples(target: Target, n: number, rng: Rng): { samples: Float64Array; labels: Int32Array } {
+  if (!target.sampleLabelled) {
+    const mixtures = listTargets().filter((t) => t.sampleLabelled).map((t) => t.name);
+    throw new Error(`gan: the conditional GAN needs classes, and target '${target.name}' has none: choose a mixture target (${mixtures.join(', ')}) or give --data FILE with --label-column N`);
+  }
+  return target.sampleLabelled(n, rng);
 }
 
 function checkCount(op: string, n: number): void {

@@ -25,20 +25,22 @@ export async function ganCheckpoint(gan: Gan): Promise<Checkpoint> {
     optimizers: await readOptimizers({ G: gan.optG, D: gan.optD }),
     rng: gan.rng.getState(),
     data: Array.from(gan.dataset.raw),
+    ...(gan.classes ? { labels: Array.from(gan.classes.labels) } : {}),
     history: gan.history.map((r) => ({ ...r })),
   };
 }
 
 /** Check a checkpoint and extract what building the GAN needs; throws naming the first problem. */
-export function parseGanCheckpoint(value: unknown, source: string): { checkpoint: Checkpoint; target: Target; config: GanConfig; data: Float64Array } {
+export function parseGanCheckpoint(value: unknown, source: string): { checkpoint: Checkpoint; target: Target; config: GanConfig; data: Float64Array; labels?: Int32Array } {
   const cp = validateCheckpoint(value, source, 'gan');
   const { dim, userData, ...rest } = cp.config as Record<string, unknown>;
   if (dim !== 1 && dim !== 2) throw new Error(`${source}: config.dim must be 1 or 2, got ${JSON.stringify(dim)}`);
   let config: GanConfig;
   try {
     // Checkpoints written before binned mode have no temperature (they ran with bins 0, where it
-    // is unused); before WGAN-GP, Dropout and BatchNorm, none of those settings: the defaults.
-    const older = { temperature: GAN_DEFAULTS.temperature, gpLambda: GAN_DEFAULTS.gpLambda, dDropout: 0, gBatchNorm: false };
+    // is unused); before WGAN-GP, Dropout, BatchNorm and the conditional GAN, none of those
+    // settings: the defaults.
+    const older = { temperature: GAN_DEFAULTS.temperature, gpLambda: GAN_DEFAULTS.gpLambda, dDropout: 0, gBatchNorm: false, conditional: false };
     config = resolveGanConfig({ ...older, ...rest } as Partial<GanConfig>, 'config', true);
   } catch (e) {
     throw new Error(`${source}: ${(e as Error).message}`);
@@ -51,8 +53,23 @@ export function parseGanCheckpoint(value: unknown, source: string): { checkpoint
   for (const [i, r] of cp.history.entries()) {
     if (!r || typeof r !== 'object' || !Number.isInteger((r as HistoryRecord).epoch)) throw new Error(`${source}: history record ${i} is not a record of numbers with an epoch`);
   }
+  const labels = checkpointLabels(cp, config, source);
   const target = userData === true ? targetFromSamples(cp.target, data, dim) : builtInTarget(cp.target, dim, source);
-  return { checkpoint: cp, target, config, data };
+  return { checkpoint: cp, target, config, data, labels };
+}
+
+/** A conditional GAN's labels: one whole number per dataset row (their classes are checked when the GAN is built). */
+function checkpointLabels(cp: Checkpoint, config: GanConfig, source: string): Int32Array | undefined {
+  if (!config.conditional) {
+    if (cp.labels !== undefined) throw new Error(`${source}: holds class labels, but its config is not conditional`);
+    return undefined;
+  }
+  if (!Array.isArray(cp.labels) || cp.labels.length !== config.dataset) {
+    throw new Error(`${source}: a conditional GAN's checkpoint needs "labels", one per dataset row (${config.dataset})`);
+  }
+  const bad = cp.labels.findIndex((c) => !Number.isInteger(c) || c < 0);
+  if (bad >= 0) throw new Error(`${source}: label ${bad} is ${JSON.stringify(cp.labels[bad])}, not a class id (a whole number from 0)`);
+  return Int32Array.from(cp.labels);
 }
 
 /** Write a checkpoint's weights, optimizer states, counters and RNG state into a fresh GAN. */

@@ -1,5 +1,5 @@
 // The GAN quality table of the README: `npm run quality:gan` (or with options:
-// `-- --seeds 5 --epochs 300 --only stable|playground`). Prints a markdown table on stdout,
+// `-- --seeds 5 --epochs 300 --only stable|playground|wgan|conditional`). Prints a markdown table on stdout,
 // progress on stderr. CPU backend.
 //   stable:     2×32 LeakyReLU, Adam 1e-3 betas (0.5, 0.999), on normal and bimodal
 //   playground: the TF.js playground defaults (G 1×16, D 1×32, ReLU, Adam 3e-3), on its 5 targets
@@ -8,11 +8,14 @@
 //               gradient penalty (WGAN-GP, λ 10), and the one-sided penalty (WGAN-LP, λ 10, Petzka
 //               et al. 2018), all with Gulrajani et al. 2017's optimizer (Adam 1e-4, β (0, 0.9),
 //               5 critic steps per generator step)
+//   conditional: the conditional GAN on bimodal and 1d-trimodal, per class (its own table;
+//               the CLI's 150 conditional epochs unless --epochs is given)
 
 import { GAN_DEFAULTS, GAN_STABLE, type GanConfig } from '../gan';
 import { WGAN_CLIP, WGAN_GP, WGAN_LP } from './gan-quality-configs';
 import { median, qualityRun, type QualityRow } from '../gan/quality';
 import { getTarget } from '../targets';
+import { conditionalTable } from './gan-quality-conditional';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -22,6 +25,7 @@ function option(name: string, fallback: string): string {
 const seeds = Number(option('seeds', '5'));
 const epochs = Number(option('epochs', '300'));
 const only = option('only', 'all');
+const epochsGiven = process.argv.includes('--epochs');
 
 const suites: { label: string; config: Partial<GanConfig>; targets: string[] }[] = [
   { label: 'stable', config: GAN_STABLE, targets: ['normal', 'bimodal'] },
@@ -54,5 +58,11 @@ for (const suite of suites) {
   }
 }
 
-lines.push('', '| target | config | median W1 | worst W1 | worst abs(mean − target mean) |', '| --- | --- | --- | --- | --- |', ...summary);
-console.log(lines.join('\n'));
+if (suites.length > 0) {
+  lines.push('', '| target | config | median W1 | worst W1 | worst abs(mean − target mean) |', '| --- | --- | --- | --- | --- |', ...summary);
+  console.log(lines.join('\n'));
+}
+if (only === 'all' || only === 'conditional') {
+  const table = await conditionalTable(seeds, epochsGiven ? epochs : undefined);
+  console.log(`${suites.length > 0 ? '\n' : ''}${table.join('\n')}`);
+}

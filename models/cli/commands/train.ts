@@ -23,6 +23,8 @@ import type { Command } from '../main';
 import { createProgress } from '../progress';
 import { BACKEND_CHOICES, useCliBackend } from '../backend-choice';
 import { checkWritablePath, saveWithFallback } from '../save-path';
+import { describeClasses, type ClassSummary } from '../../gan/classes-summary';
+import { GAN_CONDITIONAL_EPOCHS } from '../../gan/config';
 
 const DEFAULT_EPOCHS = 100;
 
@@ -31,9 +33,10 @@ const COMMON: FlagSpec = {
   model: { type: 'string', help: `${MODEL_KINDS.join(' | ')} (default gan)` },
   target: { type: 'string', help: "a built-in target ('gradlab targets' lists them)" },
   data: { type: 'string', help: 'a CSV file of your own data (one column for 1D, two for 2D)' },
+  'label-column': { type: 'int', help: "with --data and 'gan --conditional': the CSV column (from 1) holding each row's class label, whole numbers 0, 1, ..., K−1; the other 1 or 2 columns are the data" },
   delimiter: { type: 'string', help: "the CSV's column separator: , ; tab space (default: any of them; with ; tab or space, commas are decimal commas)" },
   budget: { type: 'int', help: "parameter budget P: the model's hidden width is solved so its parameter count is closest to P (as in 'gradlab compare')" },
-  epochs: { type: 'int', help: `epochs to train (default ${DEFAULT_EPOCHS}; one epoch = floor(N / B) steps)` },
+  epochs: { type: 'int', help: `epochs to train (default ${DEFAULT_EPOCHS}, gan --conditional ${GAN_CONDITIONAL_EPOCHS}; one epoch = floor(N / B) steps)` },
   steps: { type: 'int', help: 'steps to train, rounded up to whole epochs' },
   seed: { type: 'int', help: 'random seed (default 0)' },
   backend: { type: 'string', help: 'cpu | webgpu | auto (default cpu; webgpu fails without a GPU, auto falls back to the CPU)' },
@@ -48,6 +51,7 @@ const USAGE =
   'gradlab train --model gan --target NAME | --data FILE [--budget P] [--epochs N | --steps N] [--seed S] [--backend cpu|webgpu|auto] ' +
   '[--batch B] [--dataset N] [--lr X] [--latent Z] [--g-layers L --g-width W --d-layers L --d-width W] [--activation relu|leaky] ' +
   '[--beta1 X] [--beta2 X] [--k-d N] [--loss nonsaturating|minimax|wgan|wgan-gp|wgan-lp [--gp-lambda X]] [--label-smoothing X] [--moment X] [--d-dropout P] [--g-batchnorm] [--bins K [--temperature T]] ' +
+  '[--conditional [--label-column N]] ' +
   '[--save FILE] [--resume FILE] [--json] [--movie FILE.gif [--movie-every K]]';
 
 /**
@@ -88,7 +92,8 @@ async function train(flags: Flags): Promise<number> {
   const model = flags.resume !== undefined ? resumeModel(flags, kind) : newModel(flags, kind);
   try {
     const progress = createProgress(process.stderr);
-    const total = steps === undefined ? (epochs ?? DEFAULT_EPOCHS) : epochsForSteps(steps, model.stepsPerEpoch);
+    const defaultEpochs = modelEntry(model.kind).defaultEpochs?.(model) ?? DEFAULT_EPOCHS;
+    const total = steps === undefined ? (epochs ?? defaultEpochs) : epochsForSteps(steps, model.stepsPerEpoch);
     const result = movie
       ? await trainWithMovie(model, total, movie, progress)
       : await runTraining(model, {
@@ -108,7 +113,7 @@ async function train(flags: Flags): Promise<number> {
     }
     const metrics = await model.evaluate();
     await flush();
-    const summary = summarise(model, metrics, usedBackend, result.seconds);
+    const summary = { ...summarise(model, metrics, usedBackend, result.seconds), ...(await modelEntry(model.kind).summaryExtras?.(model)) };
     if (flags.json) console.log(JSON.stringify(summary));
     else console.log(describe(model, summary, result.epochs, result.steps));
     return saveFailed ? 1 : 0;
@@ -139,18 +144,21 @@ function newModel(flags: Flags, requested: ModelKind | undefined): GenerativeMod
   if ((flags.target === undefined) === (flags.data === undefined)) throw new UsageError('give --target NAME or --data FILE (one of them)');
   let target: Target;
   let data: Float64Array | undefined;
+  let labels: Int32Array | undefined;
   const modelFlagsGiven: Flags = { ...flags };
+  const labelColumn = labelColumnFlag(flags);
   if (flags.data !== undefined) {
     const path = String(flags.data);
     let csv;
     try {
-      csv = readCsvFile(path, { delimiter: oneOf(flags, 'delimiter', Object.keys(DELIMITERS) as DelimiterName[]) });
+      csv = readCsvFile(path, { delimiter: oneOf(flags, 'delimiter', Object.keys(DELIMITERS) as DelimiterName[]), labelColumn });
     } catch (e) {
       throw new InputError((e as Error).message);
     }
     if (flags.dataset !== undefined) throw new UsageError(`--dataset cannot be used with --data: the dataset is the file's ${csv.rows} rows`);
     target = targetFromSamples(basename(path), csv.data, csv.dim);
     data = csv.data;
+    labels = csv.labels;
     modelFlagsGiven.dataset = csv.rows; // so that --batch is checked against the file's rows
   } else {
     try {
@@ -178,10 +186,19 @@ function newModel(flags: Flags, requested: ModelKind | undefined): GenerativeMod
   }
   config.seed = numberInRange(flags, 'seed', 0, MAX_SEED, `an integer from 0 to ${MAX_SEED}`) ?? 0;
   try {
-    return entry.create(target, config, data);
+    return entry.create(target, config, data, labels);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+}
+
+/** --label-column N: only with --data and the conditional GAN. */
+function labelColumnFlag(flags: Flags): number | undefined {
+  const column = numberInRange(flags, 'label-column', 1, 3, 'a column number from 1 to 3');
+  if (column === undefined) return undefined;
+  if (flags.data === undefined) throw new UsageError('--label-column names a column of --data FILE; the built-in targets give their classes themselves');
+  if (flags.conditional !== true) throw new UsageError('--label-column is for the conditional GAN: give --model gan --conditional');
+  return column;
 }
 
 function resumeModel(flags: Flags, requested: ModelKind | undefined): GenerativeModel {
@@ -242,12 +259,13 @@ function summarise(model: GenerativeModel, m: FinalMetrics, backend: BackendName
 
 function describe(model: GenerativeModel, s: Summary, epochs: number, steps: number): string {
   const f = (x: unknown): string => (Array.isArray(x) ? `(${x.map((v: number) => v.toFixed(3)).join(', ')})` : typeof x === 'number' ? x.toFixed(3) : String(x));
-  const extras = Object.keys(s).filter((k) => !['model', 'target', 'backend', 'seed', 'epochs', 'steps', 'seconds', 'w1', 'kld', 'ks', 'mean', 'std', 'targetMean', 'targetStd'].includes(k));
+  const extras = Object.keys(s).filter((k) => !['model', 'target', 'backend', 'seed', 'epochs', 'steps', 'seconds', 'w1', 'kld', 'ks', 'mean', 'std', 'targetMean', 'targetStd', 'classes'].includes(k));
   return [
     `${s.model} on ${s.target} (${model.dim}D), seed ${s.seed}, ${s.backend}: ${epochs} epochs (${steps} steps) in ${s.seconds.toFixed(1)} s; now at epoch ${s.epochs}, step ${s.steps}`,
     `W1 ${f(s.w1)}  KLD ${f(s.kld)}${s.ks === null ? '' : `  KS ${f(s.ks)}`}`,
     `mean ${f(s.mean)} (target ${f(s.targetMean)})  std ${f(s.std)} (target ${f(s.targetStd)})`,
     ...(extras.length ? [extras.map((k) => `${k} ${f(s[k])}`).join('  ')] : []),
+    ...(Array.isArray(s.classes) ? describeClasses(s.classes as ClassSummary[]) : []),
   ].join('\n');
 }
 
