@@ -5,7 +5,8 @@
 //   transpose: out[j, i] = x[i, j]
 //
 // The ladder is teaching material: four rungs compute the same product, each a named kernel
-// that the bench and the demo can pick with `variant`.
+// that the bench and the demo can pick with `variant`; a fifth, `block`, is what 'auto' runs
+// on a CPU adapter.
 //
 //   naive     one thread per output, reading A and B straight from storage.
 //   tiled     16×16 outputs per workgroup; 16×16 blocks of A and B are staged in workgroup
@@ -17,13 +18,17 @@
 //             xᵀ·dy is [10,128]·[128,16]). S threads share one output, each summing every S-th
 //             product, then add their partial sums in a workgroup tree reduction. S = 1 is
 //             one thread per output with no workgroup memory and no barrier at all.
+//   block     4×16 outputs per thread in 16 vec4 registers, A and B read straight from
+//             storage as vec4 along their stored rows: 256 multiply-adds per 20 loads, no
+//             workgroup memory, no barrier (see blockBody for why that suits a CPU adapter).
 //
 // Every rung reads an operand transposed in its load (a transpose is never materialised),
 // handles a batch with strides (stride 0 = the same matrix for every batch item), and checks
 // bounds, so no size needs to be a multiple of a tile.
 //
 // 'auto' (see chooseRung) was fitted to measurements on lavapipe (Mesa's CPU Vulkan driver),
-// where a workgroup barrier is expensive: `register` for big products, `small` otherwise.
+// where a workgroup barrier and every storage load are expensive: `block` unless a side of the
+// output is thinner than 16, then `small`.
 
 import type { FusedActivation, KernelCall, MatmulVariant, Storage } from '../../engine/backend';
 import { gridFor, type DispatchPlan, type Param, type PlanLimits, type Planner } from './plan';
@@ -69,14 +74,15 @@ const AUTO_BLOCK_MIN_SIDE = 16;
 
 /**
  * The 'auto' rule, by shape (m×k times k×n):
- *   - register when m ≥ 64, n ≥ 64 and k ≥ 16: the 64×64 tile is then mostly full;
- *   - small otherwise: thin or tiny products (the toy models' [128,10]·[10,16], [128,32]·[32,1],
- *     [10,128]·[128,16]) where a 64×64 tile would be mostly padding.
- * Measured on lavapipe (2 cores, `gradlab bench --webgpu`, models/bench/webgpu-bench.ts): register is 2-4× naive
- * from 64×64×64 up, but 3-20× slower than small when a side is small (n = 1: 4.5 ms vs 0.2 ms
- * at 512×64×1); naive and small tie on the toy shapes, and small wins when n is tiny (its
- * 64-thread groups run along the outputs instead of a 16×16 square). tiled never wins there:
- * barriers are costly on a CPU.
+ *   - block when m ≥ 16 and n ≥ 16: its 4×16 blocks are then mostly full;
+ *   - small otherwise: thin products (the toy models' [128,32]·[32,1], the weight gradient
+ *     [10,128]·[128,16]) where a 16-column strip would be mostly padding.
+ * Measured on lavapipe (2 cores under load, each kernel replayed alone, CPU time): on the wide
+ * GAN's 512×64·64×64 block takes 3.7 ms against register's 7.9 ms (its dx, ·Wᵀ: 3.2 vs 6.7 ms;
+ * its dW, xᵀ·: 3.2 vs 6.6 ms), and at 512×4×64 0.35 ms against small's 1.2 ms. Earlier
+ * measurements (`gradlab bench --webgpu`): register is 2-4× naive from 64×64×64 up, but
+ * 3-20× slower than small when a side is small (n = 1: 4.5 ms vs 0.2 ms at 512×64×1); tiled
+ * never wins there: barriers are costly on a CPU.
  */
 export function chooseRung(m: number, k: number, n: number): MatmulRung {
   if (m >= AUTO_BLOCK_MIN_SIDE && n >= AUTO_BLOCK_MIN_SIDE) return 'block';
