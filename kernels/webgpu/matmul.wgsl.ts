@@ -5,7 +5,8 @@
 //   transpose: out[j, i] = x[i, j]
 //
 // The ladder is teaching material: four rungs compute the same product, each a named kernel
-// that the bench and the demo can pick with `variant`.
+// that the bench and the demo can pick with `variant`; a fifth, `block`, is what 'auto' runs
+// on a CPU adapter.
 //
 //   naive     one thread per output, reading A and B straight from storage.
 //   tiled     16×16 outputs per workgroup; 16×16 blocks of A and B are staged in workgroup
@@ -17,13 +18,17 @@
 //             xᵀ·dy is [10,128]·[128,16]). S threads share one output, each summing every S-th
 //             product, then add their partial sums in a workgroup tree reduction. S = 1 is
 //             one thread per output with no workgroup memory and no barrier at all.
+//   block     4×16 outputs per thread in 16 vec4 registers, A and B read straight from
+//             storage as vec4 along their stored rows: 256 multiply-adds per 20 loads, no
+//             workgroup memory, no barrier (see blockBody for why that suits a CPU adapter).
 //
 // Every rung reads an operand transposed in its load (a transpose is never materialised),
 // handles a batch with strides (stride 0 = the same matrix for every batch item), and checks
 // bounds, so no size needs to be a multiple of a tile.
 //
 // 'auto' (see chooseRung) was fitted to measurements on lavapipe (Mesa's CPU Vulkan driver),
-// where a workgroup barrier is expensive: `register` for big products, `small` otherwise.
+// where a workgroup barrier and every storage load are expensive: `block` unless a side of the
+// output is thinner than 16, then `small`.
 
 import type { FusedActivation, KernelCall, MatmulVariant, Storage } from '../../engine/backend';
 import { gridFor, type DispatchPlan, type Param, type PlanLimits, type Planner } from './plan';
@@ -35,8 +40,8 @@ type LinearCall = Extract<KernelCall, { kernel: 'linear' }>;
 type TransposeCall = Extract<KernelCall, { kernel: 'transpose' }>;
 
 /** A concrete rung of the ladder ('auto' resolved). */
-export type MatmulRung = Exclude<MatmulVariant, 'auto'>;
-export const MATMUL_RUNGS: readonly MatmulRung[] = ['naive', 'tiled', 'register', 'small'];
+export type MatmulRung = Exclude<MatmulVariant, 'auto'> | 'block';
+export const MATMUL_RUNGS: readonly MatmulRung[] = ['naive', 'tiled', 'register', 'small', 'block'];
 
 /** Everything baked into one kernel's WGSL text; `kernelKey` spells all of it. */
 interface KernelSpec {
@@ -50,6 +55,8 @@ interface KernelSpec {
   activation: FusedActivation;
   /** small only: threads that share one output (a power of two, 1..64). */
   slices: number;
+  /** block only: read A and B as vec4 (every row starts on a multiple of 4 floats, see canVec4). */
+  vec4: boolean;
 }
 
 // ---- Shape rules --------------------------------------------------------------------------
@@ -62,24 +69,23 @@ const SMALL_GROUP = 64;
 const SMALL_SPLIT_MAX_OUTPUTS = SMALL_GROUP;
 /** ...and then gives each thread about this many products. */
 const SMALL_PRODUCTS_PER_THREAD = 1024;
-/** 'auto' uses the register rung when both output sides fill a 64×64 tile... */
-const AUTO_REGISTER_MIN_SIDE = 64;
-/** ...and K fills at least one K-step of it. */
-const AUTO_REGISTER_MIN_K = 16;
+/** 'auto' uses the block rung when both output sides fill a 16-column strip. */
+const AUTO_BLOCK_MIN_SIDE = 16;
 
 /**
  * The 'auto' rule, by shape (m×k times k×n):
- *   - register when m ≥ 64, n ≥ 64 and k ≥ 16: the 64×64 tile is then mostly full;
- *   - small otherwise: thin or tiny products (the toy models' [128,10]·[10,16], [128,32]·[32,1],
- *     [10,128]·[128,16]) where a 64×64 tile would be mostly padding.
- * Measured on lavapipe (2 cores, `gradlab bench --webgpu`, models/bench/webgpu-bench.ts): register is 2-4× naive
- * from 64×64×64 up, but 3-20× slower than small when a side is small (n = 1: 4.5 ms vs 0.2 ms
- * at 512×64×1); naive and small tie on the toy shapes, and small wins when n is tiny (its
- * 64-thread groups run along the outputs instead of a 16×16 square). tiled never wins there:
- * barriers are costly on a CPU.
+ *   - block when m ≥ 16 and n ≥ 16: its 4×16 blocks are then mostly full;
+ *   - small otherwise: thin products (the toy models' [128,32]·[32,1], the weight gradient
+ *     [10,128]·[128,16]) where a 16-column strip would be mostly padding.
+ * Measured on lavapipe (2 cores under load, each kernel replayed alone, CPU time): on the wide
+ * GAN's 512×64·64×64 block takes 3.7 ms against register's 7.9 ms (its dx, ·Wᵀ: 3.2 vs 6.7 ms;
+ * its dW, xᵀ·: 3.2 vs 6.6 ms), and at 512×4×64 0.35 ms against small's 1.2 ms. Earlier
+ * measurements (`gradlab bench --webgpu`): register is 2-4× naive from 64×64×64 up, but
+ * 3-20× slower than small when a side is small (n = 1: 4.5 ms vs 0.2 ms at 512×64×1); tiled
+ * never wins there: barriers are costly on a CPU.
  */
 export function chooseRung(m: number, k: number, n: number): MatmulRung {
-  if (m >= AUTO_REGISTER_MIN_SIDE && n >= AUTO_REGISTER_MIN_SIDE && k >= AUTO_REGISTER_MIN_K) return 'register';
+  if (m >= AUTO_BLOCK_MIN_SIDE && n >= AUTO_BLOCK_MIN_SIDE) return 'block';
   return 'small';
 }
 
@@ -126,7 +132,7 @@ function paramFields(spec: KernelSpec): ParamDecl[] {
 
 function kernelKey(spec: KernelSpec): string {
   const t = `${spec.transA ? 'T' : 'N'}${spec.transB ? 'T' : 'N'}`;
-  const rung = spec.rung === 'small' ? `small${spec.slices}` : spec.rung;
+  const rung = spec.rung === 'small' ? `small${spec.slices}` : spec.rung === 'block' ? `block${spec.vec4 ? '4' : '1'}` : spec.rung;
   const epilogue = spec.op === 'linear' ? `.${spec.bias ? 'bias' : 'nobias'}.${spec.activation}` : '';
   return `${spec.op}.${rung}.${t}${epilogue}`;
 }
@@ -134,7 +140,10 @@ function kernelKey(spec: KernelSpec): string {
 /** Bindings in the layout of plan.ts (inputs, output, uniform) and the Params struct. */
 function bindings(spec: KernelSpec): string {
   const inputs: BufferDecl[] = spec.bias ? [['a', 'f32'], ['b', 'f32'], ['bias', 'f32']] : [['a', 'f32'], ['b', 'f32']];
-  return header(inputs, [['out', 'f32']], paramFields(spec)) + '\n';
+  let text = header(inputs, [['out', 'f32']], paramFields(spec)) + '\n';
+  // The block rung's vec4 kernel reads the same buffers 4 floats at a time.
+  if (spec.vec4) text = text.replace('a: array<f32>', 'aVec: array<vec4f>').replace('b: array<f32>', 'bVec: array<vec4f>');
+  return text;
 }
 
 /**
@@ -372,11 +381,127 @@ fn main(${ENTRY_ARGS}) {${locate}
 `;
 }
 
+/** The block of outputs one invocation of the block rung keeps in registers: 4 rows × 16 columns. */
+const BLOCK_ROWS = 4;
+const BLOCK_COLS = 16;
+/** Invocations per workgroup of the block rung (no workgroup memory: small groups are free). */
+const BLOCK_GROUP = 16;
+/** Output rows per workgroup of the block rung. */
+const BLOCK_TILE_M = BLOCK_ROWS * BLOCK_GROUP;
+const XYZW = ['x', 'y', 'z', 'w'];
+
+/**
+ * block: the rung for a CPU adapter. lavapipe (Mesa's Vulkan on the CPU) runs a workgroup on
+ * one core, 8 invocations at a time in the lanes of a SIMD register; there every load from a
+ * storage buffer is done lane by lane (bounds-checked), so it costs far more than a
+ * multiply-add, and a workgroup barrier costs a switch of every group of 8 lanes. This rung
+ * therefore uses no workgroup memory and no barrier, and gets as many multiply-adds out of
+ * each load as the registers allow:
+ *
+ *   invocation x owns the 4×16 block  out[i0 + r, col0 + c],  i0 = row0 + 4x,  r < 4, c < 16,
+ *   held in 16 vec4 accumulators acc{r}_{v} = out[i0 + r, col0 + 4v .. col0 + 4v + 3].
+ *
+ * Per step of 4 along K it reads a 4×4 block of op(A) and a 4×16 block of op(B) as 4 + 16
+ * vec4 loads, each along the operand's stored rows (so a transposed operand is read just as
+ * fast), and does 4·4·16 = 256 multiply-adds: acc{r}_{v} += op(A)[i0 + r, q] · op(B)[q, 4v..].
+ * vec4 loads need every row of A and B to start on a multiple of 4 (m, k, n and the batch
+ * strides divisible by 4, see canVec4); otherwise the same loop runs one q at a time with
+ * 4 + 16 scalar loads for 64 multiply-adds. Rows and columns past the edge are clamped to the
+ * last one while summing (every lane runs the same loop) and masked when writing.
+ */
+function blockBody(spec: KernelSpec): string {
+  const R = BLOCK_ROWS;
+  const V = BLOCK_COLS / 4;
+  const rows = [...Array(R).keys()];
+  const vecs = [...Array(V).keys()];
+  const cols = [...Array(BLOCK_COLS).keys()];
+  const lines: string[] = [];
+  let kLoop: string;
+  if (spec.vec4) {
+    // Values of one K-step of 4 (q = q4 + t): aVal(r, t) = op(A)[i0 + r, q], bVec(t, v) = op(B)[q, 4v..4v+3].
+    let aVal: (r: number, t: number) => string;
+    if (spec.transA) { // A stored [k, m]: one vec4 across 4 rows (i0 + 4h .. i0 + 4h + 3) for each t
+      for (const t of [0, 1, 2, 3]) {
+        for (let h = 0; h < R / 4; h++) lines.push(`    let a${t}_${h} = aVec[(aBase + (q4 + ${t}u) * p.m + rowVec(${h}u)) / 4u];`);
+      }
+      aVal = (r, t) => `a${t}_${r >> 2}.${XYZW[r & 3]}`;
+    } else { // A stored [m, k]: one vec4 along q for each row
+      for (const r of rows) lines.push(`    let a${r} = aVec[(aBase + rowAt(${r}u) * p.k + q4) / 4u]; // op(A)[i0+${r}, q4..q4+3]`);
+      aVal = (r, t) => `a${r}.${XYZW[t]}`;
+    }
+    let bVec: (t: number, v: number) => string;
+    if (spec.transB) { // B stored [n, k]: one vec4 along q for each column
+      for (const c of cols) lines.push(`    let b${c} = bVec[(bBase + colAt(${c}u) * p.k + q4) / 4u]; // op(B)[q4..q4+3, col0+${c}]`);
+      bVec = (t, v) => `vec4f(${[0, 1, 2, 3].map((c) => `b${4 * v + c}.${XYZW[t]}`).join(', ')})`;
+    } else { // B stored [k, n]: one vec4 along the columns for each (q, v)
+      for (const t of [0, 1, 2, 3]) {
+        for (const v of vecs) lines.push(`    let b${t}_${v} = bVec[(bBase + (q4 + ${t}u) * p.n + colVec(${v}u)) / 4u];`);
+      }
+      bVec = (t, v) => `b${t}_${v}`;
+    }
+    for (const t of [0, 1, 2, 3]) {
+      for (const r of rows) lines.push(`    ${vecs.map((v) => `acc${r}_${v} += ${aVal(r, t)} * ${bVec(t, v)};`).join(' ')}`);
+    }
+    kLoop = `  for (var q4 = 0u; q4 < p.k; q4 += 4u) {\n${lines.join('\n')}\n  }`;
+  } else {
+    for (const r of rows) lines.push(`    let a${r} = readA(aBase, rowAt(${r}u), q);`);
+    for (const c of cols) lines.push(`    let b${c} = readB(bBase, q, colAt(${c}u));`);
+    for (const r of rows) {
+      lines.push(`    ${vecs.map((v) => `acc${r}_${v} += a${r} * vec4f(${[0, 1, 2, 3].map((c) => `b${4 * v + c}`).join(', ')});`).join(' ')}`);
+    }
+    kLoop = `  for (var q = 0u; q < p.k; q++) {\n${lines.join('\n')}\n  }`;
+  }
+  const decls = rows.map((r) => `  ${vecs.map((v) => `var acc${r}_${v} = vec4f(0.0);`).join(' ')}`).join('\n');
+  const stores = rows.map((r) => vecs.map((v) => `  store(${r}u, ${4 * v}u, acc${r}_${v});`).join('\n')).join('\n');
+  return `
+var<private> i0: u32;
+var<private> col0: u32;
+var<private> oBase: u32;
+
+// Row i0 + r and column col0 + c, clamped to the matrix (the sums of clamped ones are never written).
+fn rowAt(r: u32) -> u32 { return min(i0 + r, p.m - 1u); }
+fn colAt(c: u32) -> u32 { return min(col0 + c, p.n - 1u); }
+// First column (row) of the vec4 v of a row of B (column of a transposed A), clamped so the
+// vec4 stays inside the matrix (n and m are multiples of 4 when vec4s are read).
+fn colVec(v: u32) -> u32 { return min(col0 + 4u * v, p.n - 4u); }
+fn rowVec(h: u32) -> u32 { return min(i0 + 4u * h, p.m - 4u); }
+
+// Write out[i0 + r, col0 + c .. c + 3] where it lies inside the matrix.
+fn store(r: u32, c: u32, v: vec4f) {
+  let i = i0 + r;
+  if (i >= p.m) { return; }
+  for (var t = 0u; t < 4u; t++) {
+    let j = col0 + c + t;
+    if (j < p.n) { out[oBase + i * p.n + j] = finish(v[t], j); }
+  }
+}
+
+@compute @workgroup_size(${BLOCK_GROUP})
+fn main(${ENTRY_ARGS}) {
+  // Grid (flat, see gridFor in plan.ts): batch item, row tile of ${BLOCK_TILE_M}, column strip of ${BLOCK_COLS}.
+  let tilesM = (p.m + ${BLOCK_TILE_M - 1}u) / ${BLOCK_TILE_M}u;
+  let tilesN = (p.n + ${BLOCK_COLS - 1}u) / ${BLOCK_COLS}u;
+  let flat = wg.y * nwg.x + wg.x;
+  if (flat >= tilesM * tilesN * p.batch) { return; }
+  let item = flat / (tilesM * tilesN);
+  let tile = flat % (tilesM * tilesN);
+  i0 = (tile / tilesN) * ${BLOCK_TILE_M}u + ${R}u * lid.x;
+  col0 = (tile % tilesN) * ${BLOCK_COLS}u;
+  oBase = item * p.m * p.n;
+  let aBase = item * p.strideA;
+  let bBase = item * p.strideB;
+${decls}
+${kLoop}
+${stores}
+}
+`;
+}
+
 /** The full WGSL text of one kernel of the ladder. */
 export function matmulWgsl(spec: KernelSpec): string {
   const intro = `// ${kernelKey(spec)}: out = ${spec.op === 'linear' ? 'act(x * W + bias)' : 'op(A) * op(B)'}, generated by kernels/webgpu/matmul.wgsl.ts\n`;
-  const body = { naive: naiveBody, tiled: tiledBody, register: registerBody, small: smallBody }[spec.rung](spec);
-  return intro + bindings(spec) + operandReads(spec) + epilogue(spec) + body;
+  const body = { naive: naiveBody, tiled: tiledBody, register: registerBody, small: smallBody, block: blockBody }[spec.rung](spec);
+  return intro + bindings(spec) + (spec.vec4 ? '' : operandReads(spec)) + epilogue(spec) + body;
 }
 
 // ---- Planners -------------------------------------------------------------------------------
@@ -385,8 +510,13 @@ interface ProductShape {
   batch: number; m: number; k: number; n: number; strideA: number; strideB: number;
 }
 
+/** The block rung reads vec4s when every row of A, B (either layout) and every batch item start on a multiple of 4 floats. */
+function canVec4({ m, k, n, strideA, strideB }: ProductShape): boolean {
+  return [m, k, n, strideA, strideB].every((d) => d % 4 === 0);
+}
+
 function planProduct(
-  spec: Omit<KernelSpec, 'slices'>, shape: ProductShape, inputs: Storage[], out: Storage, alpha: number, limits: PlanLimits,
+  spec: Omit<KernelSpec, 'slices' | 'vec4'>, shape: ProductShape, inputs: Storage[], out: Storage, alpha: number, limits: PlanLimits,
   forceSlices?: number,
 ): DispatchPlan[] {
   const { batch, m, k, n } = shape;
@@ -396,10 +526,12 @@ function planProduct(
   if (!(Number.isInteger(Math.log2(slices)) && slices >= 1 && slices <= SMALL_GROUP)) {
     throw new Error(`matmul: the small rung's slices must be a power of two in 1..${SMALL_GROUP}, got ${slices}`);
   }
-  const full: KernelSpec = { ...spec, slices };
+  const full: KernelSpec = { ...spec, slices, vec4: spec.rung === 'block' && canVec4(shape) };
   const groups = spec.rung === 'small'
     ? Math.ceil(outputs / (SMALL_GROUP / slices))
-    : batch * Math.ceil(m / TILE[spec.rung]) * Math.ceil(n / TILE[spec.rung]);
+    : spec.rung === 'block'
+      ? batch * Math.ceil(m / BLOCK_TILE_M) * Math.ceil(n / BLOCK_COLS)
+      : batch * Math.ceil(m / TILE[spec.rung]) * Math.ceil(n / TILE[spec.rung]);
   const values: Record<string, number> = { ...shape, alpha };
   const params: Param[] = paramFields(full).map(([name, type]) => (type === 'f32' ? { f32: values[name] } : { u32: values[name] }));
   const key = kernelKey(full);
@@ -422,16 +554,20 @@ export const planMatmul: Planner<'matmul'> = (call: MatmulCall, limits: PlanLimi
  * try small with 64 slices on [10,128]ᵀ·[128,16]).
  */
 export function planMatmulWith(call: MatmulCall, limits: PlanLimits, smallSlicesOverride?: number): DispatchPlan[] {
+  const variant = call.variant ?? 'auto';
+  if (variant !== 'auto' && !MATMUL_RUNGS.includes(variant)) {
+    throw new Error(`matmul: unknown variant '${String(variant)}' (expected auto, ${MATMUL_RUNGS.join(', ')})`);
+  }
+  return planMatmulOn(call, variant === 'auto' ? chooseRung(call.m, call.k, call.n) : variant, limits, smallSlicesOverride);
+}
+
+/** Plan a matmul on a given rung (the tests try every rung, including block, which 'auto' picks). */
+export function planMatmulOn(call: MatmulCall, rung: MatmulRung, limits: PlanLimits, smallSlicesOverride?: number): DispatchPlan[] {
   const { batch, m, k, n, transA, transB, strideA, strideB } = call;
   checkDims('matmul', { batch, m, k, n, strideA, strideB });
   checkBuffer('matmul', 'A', call.a, batch * m * n === 0 ? 0 : span(batch, strideA, m * k));
   checkBuffer('matmul', 'B', call.b, batch * m * n === 0 ? 0 : span(batch, strideB, k * n));
   checkBuffer('matmul', 'out', call.out, batch * m * n);
-  const variant = call.variant ?? 'auto';
-  if (variant !== 'auto' && !MATMUL_RUNGS.includes(variant)) {
-    throw new Error(`matmul: unknown variant '${String(variant)}' (expected auto, ${MATMUL_RUNGS.join(', ')})`);
-  }
-  const rung = variant === 'auto' ? chooseRung(m, k, n) : variant;
   return planProduct(
     { op: 'matmul', rung, transA, transB, bias: false, activation: 'none' },
     { batch, m, k, n, strideA, strideB }, [call.a, call.b], call.out, 0, limits, smallSlicesOverride,

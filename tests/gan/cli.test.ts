@@ -39,7 +39,7 @@ describe('gradlab train: usage errors (exit 2)', () => {
 
   it('bad values are named', () => {
     const cases: [string[], RegExp][] = [
-      [['--target', 'normal', '--loss', 'hinge'], /--loss must be one of nonsaturating, minimax, wgan, wgan-gp, got 'hinge'/],
+      [['--target', 'normal', '--loss', 'hinge'], /--loss must be one of nonsaturating, minimax, wgan, wgan-gp, wgan-lp, got 'hinge'/],
       [['--target', 'normal', '--batch', '4096'], /--batch must be between 1 and the dataset size \(2048\), got 4096/],
       [['--target', 'normal', '--lr', '-1'], /--lr must be a positive number/],
       [['--target', 'normal', '--epochs', '2.5'], /--epochs must be an integer/],

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { FusedActivation, MatmulVariant } from '../../engine/backend';
 import { linear as cpuLinear, matmul as cpuMatmul, transpose as cpuTranspose } from '../../kernels/cpu/matmul';
 import {
-  chooseRung, MATMUL_RUNGS, planLinear, planLinearOn, planMatmul, planMatmulWith, planTranspose, smallSlices, type MatmulRung,
+  chooseRung, MATMUL_RUNGS, planLinear, planLinearOn, planMatmul, planMatmulOn, planMatmulWith, planTranspose, smallSlices, type MatmulRung,
 } from '../../kernels/webgpu/matmul.wgsl';
 import { DEFAULT_LIMITS, type DispatchPlan } from '../../kernels/webgpu/plan';
 import { closeHarnessDevice, harnessDevice, makeStorage, readStorage, runPlans } from './plan-harness';
@@ -35,7 +35,7 @@ interface MatmulCase {
 const mm = (m: number, k: number, n: number, transA = false, transB = false): MatmulCase =>
   ({ batch: 1, m, k, n, transA, transB, batchedA: false, batchedB: false });
 
-async function checkMatmul(c: MatmulCase, variant: MatmulVariant): Promise<void> {
+async function checkMatmul(c: MatmulCase, variant: MatmulRung | 'auto'): Promise<void> {
   const device = await harnessDevice();
   const strideA = c.batchedA ? c.m * c.k : 0;
   const strideB = c.batchedB ? c.k * c.n : 0;
@@ -47,10 +47,11 @@ async function checkMatmul(c: MatmulCase, variant: MatmulVariant): Promise<void>
   const sa = makeStorage(device, a.length, a);
   const sb = makeStorage(device, b.length, b);
   const so = makeStorage(device, outSize, Float32Array.from({ length: outSize }, () => NaN)); // every output must be written
-  const plans = planMatmul({
-    kernel: 'matmul', a: sa, b: sb, out: so, batch: c.batch, m: c.m, k: c.k, n: c.n,
-    transA: c.transA, transB: c.transB, strideA, strideB, variant,
-  }, DEFAULT_LIMITS);
+  const call = {
+    kernel: 'matmul' as const, a: sa, b: sb, out: so, batch: c.batch, m: c.m, k: c.k, n: c.n,
+    transA: c.transA, transB: c.transB, strideA, strideB,
+  };
+  const plans = variant === 'auto' ? planMatmul({ ...call, variant }, DEFAULT_LIMITS) : planMatmulOn(call, variant, DEFAULT_LIMITS);
   await runPlans(device, plans);
   const gpu = await readStorage(device, so);
   for (const s of [sa, sb, so]) s.buffer.destroy();
@@ -58,7 +59,7 @@ async function checkMatmul(c: MatmulCase, variant: MatmulVariant): Promise<void>
   expectClose(gpu, ref, `${label} batch ${c.batch} ${c.m}x${c.k}x${c.n}`);
 }
 
-const VARIANTS: MatmulVariant[] = [...MATMUL_RUNGS, 'auto'];
+const VARIANTS: (MatmulRung | 'auto')[] = [...MATMUL_RUNGS, 'auto'];
 const SIZES: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [64, 64, 64], [127, 129, 131], [256, 256, 256]];
 const FLAGS: [boolean, boolean][] = [[false, false], [true, false], [false, true], [true, true]];
 
@@ -103,6 +104,30 @@ describe.each(VARIANTS)('matmul %s vs the CPU twin', (variant) => {
   it('more than 65535 workgroups (a 2-D grid): batch 70000 of [2x3]·[3x2]', async () => {
     await checkMatmul({ batch: 70000, m: 2, k: 3, n: 2, transA: false, transB: true, batchedA: true, batchedB: false }, variant);
   });
+});
+
+// The block rung (4×16 outputs per invocation, vec4 reads when every row starts on a multiple of
+// 4): sizes around its tiles (4 rows, 16 columns, 64 rows a workgroup), both the vec4 path (all
+// multiples of 4) and the scalar path, every layout, batched with and without shared operands.
+describe('matmul block rung: edges of its tiles, vec4 and scalar reads', () => {
+  const EDGES = [1, 3, 17, 63, 65, 130];
+  const edgeCases: [number, number, number][] = [];
+  for (const m of EDGES) for (const n of EDGES) edgeCases.push([m, EDGES[(m + n) % EDGES.length], n]);
+  for (const [transA, transB] of FLAGS) {
+    it.each(edgeCases)(`scalar reads, %i x %i x %i, transA ${transA} transB ${transB}`, async (m, k, n) => {
+      await checkMatmul(mm(m, k, n, transA, transB), 'block');
+    });
+    it.each([[4, 4, 4], [64, 64, 64], [68, 12, 20], [512, 64, 64], [64, 512, 64], [132, 8, 36]])(
+      `vec4 reads, %i x %i x %i, transA ${transA} transB ${transB}`, async (m, k, n) => {
+        await checkMatmul(mm(m, k, n, transA, transB), 'block');
+      });
+    it(`batched, vec4: 3 x [20x8]·[8x36], B shared, transA ${transA} transB ${transB}`, async () => {
+      await checkMatmul({ batch: 3, m: 20, k: 8, n: 36, transA, transB, batchedA: true, batchedB: false }, 'block');
+    });
+    it(`batched, scalar: 5 x [17x33]·[33x70], transA ${transA} transB ${transB}`, async () => {
+      await checkMatmul({ batch: 5, m: 17, k: 33, n: 70, transA, transB, batchedA: true, batchedB: true }, 'block');
+    });
+  }
 });
 
 describe('matmul small rung with K split over S threads (tree reduction)', () => {
@@ -155,13 +180,17 @@ describe('matmul plans', () => {
   });
   const plansOf = (p: DispatchPlan | DispatchPlan[]): DispatchPlan[] => (Array.isArray(p) ? p : [p]);
 
-  it('auto picks register for big products and small for the toy shapes', () => {
-    expect(chooseRung(256, 256, 256)).toBe('register');
-    expect(chooseRung(1024, 1024, 1024)).toBe('register');
-    expect(chooseRung(128, 10, 16)).toBe('small');
+  it('auto picks block when both output sides fill a strip of 16, small for thin products', () => {
+    expect(chooseRung(256, 256, 256)).toBe('block');
+    expect(chooseRung(1024, 1024, 1024)).toBe('block');
+    expect(chooseRung(512, 64, 64)).toBe('block');
+    expect(chooseRung(128, 10, 16)).toBe('block');
     expect(chooseRung(10, 128, 16)).toBe('small');
+    expect(chooseRung(512, 64, 1)).toBe('small');
     expect(chooseRung(128, 32, 1)).toBe('small');
-    expect(plansOf(planMatmul(call(128, 10, 16), DEFAULT_LIMITS))[0].label).toMatch(/^matmul\.small/);
+    expect(plansOf(planMatmul(call(128, 10, 16), DEFAULT_LIMITS))[0].label).toMatch(/^matmul\.block1\./); // k = 10: scalar reads
+    expect(plansOf(planMatmul(call(512, 64, 64), DEFAULT_LIMITS))[0].label).toMatch(/^matmul\.block4\./); // all multiples of 4: vec4 reads
+    expect(plansOf(planMatmul(call(128, 32, 1), DEFAULT_LIMITS))[0].label).toMatch(/^matmul\.small/);
   });
 
   it('the key names everything baked into the WGSL', () => {
@@ -169,8 +198,8 @@ describe('matmul plans', () => {
     const texts = new Set<string>();
     for (const variant of MATMUL_RUNGS) {
       for (const [transA, transB] of FLAGS) {
-        for (const [m, k, n] of [[4, 4, 4], [4, 4096, 4]]) { // the small rung's slice count depends on k
-          const plan = plansOf(planMatmul({ ...call(m, k, n), transA, transB, variant }, DEFAULT_LIMITS))[0];
+        for (const [m, k, n] of [[4, 4, 4], [4, 4096, 4], [3, 5, 7]]) { // small's slices depend on k; block reads vec4s or not
+          const plan = plansOf(planMatmulOn({ ...call(m, k, n), transA, transB }, variant, DEFAULT_LIMITS))[0];
           keys.add(plan.key);
           texts.add(plan.key + '\n' + plan.wgsl());
         }
