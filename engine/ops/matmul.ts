@@ -11,7 +11,6 @@ import { runKernel, Tensor } from '../tensor';
 import { sumTo } from './broadcast';
 import { reshape } from './layout';
 import { unaryGrad } from './unary';
-import { chooseRung } from '../../kernels/webgpu/matmul.wgsl';
 import { unaryOps, type UnaryDef } from './unary-table';
 
 type ActivationRule = NonNullable<UnaryDef['rule']>;
@@ -106,13 +105,18 @@ export function transpose(x: Tensor): Tensor {
 /**
  * Whether linear's backward runs as one fused kernel (linearGrad) rather than the activation's
  * gradient, two matrix products and a column sum. The fused kernel loops once per output value,
- * like the matmul ladder's `small` rung, so it is used where 'auto' would pick that rung for
- * both products (dW = xᵀ·dz is k×m×n, dx = dz·Wᵀ is m×n×k); for wider layers the tiled rungs
- * are faster, and the separate kernels stay. The rule depends on shapes only, so both backends
+ * so it pays where a product is too small to fill a tiled kernel and the dispatches saved
+ * dominate: both products (dW = xᵀ·dz is k×m×n, dx = dz·Wᵀ is m×n×k) narrower than 64 on one
+ * side of their output, or with an inner size under 16. Wider layers keep the separate kernels
+ * (on WebGPU the matmul ladder's tiled rungs). The rule depends on shapes only, so both backends
  * run the same kernels.
  */
+const FUSED_BACKWARD_MAX_SIDE = 64;
+const FUSED_BACKWARD_MIN_K = 16;
+const smallProduct = (m: number, k: number, n: number): boolean => m < FUSED_BACKWARD_MAX_SIDE || n < FUSED_BACKWARD_MAX_SIDE || k < FUSED_BACKWARD_MIN_K;
+
 function fusesBackward(m: number, k: number, n: number, needDx: boolean): boolean {
-  return chooseRung(k, m, n) === 'small' && (!needDx || chooseRung(m, n, k) === 'small');
+  return smallProduct(k, m, n) && (!needDx || smallProduct(m, n, k));
 }
 
 /**
