@@ -22,7 +22,7 @@
 //   ∂F/∂W_ij = −v_i s_j / σ²,   ∂F/∂c_j = −s_j / σ²,   ∂F/∂b_i = −(v_i − b_i) / σ²
 // (tests/models/rbm-cpu.test.ts checks it against the engine's backward() of F).
 
-import type { Rng } from '../engine/index';
+import { philox4x32, type Rng } from '../engine/rng';
 
 /** The RBM's parameters as arrays: W [V, H] row-major, visible biases b [V], hidden biases c [H]. */
 export interface RbmArrays {
@@ -42,13 +42,13 @@ export function engineNoise(rng: Rng): SweepNoise {
   return { uniforms: (out) => rng.fillUniform(out), normals: (out, std) => rng.fillNormal(out, 0, std) };
 }
 
-/** Uniforms from xoshiro128** seeded from four draws of `rng`; normals from `rng` itself. */
+/** Uniforms from xoshiro128** seeded with one Philox block of `rng` (128 bits); normals from `rng` itself. */
 export function fastNoise(rng: Rng): SweepNoise {
-  const word = (): number => Math.floor(rng.uniform() * 4294967296) >>> 0;
-  let s0 = word() | 1; // never the all-zero state
-  let s1 = word();
-  let s2 = word();
-  let s3 = word();
+  const seed = new Uint32Array(4);
+  const block = rng.reserve(4); // one block
+  philox4x32(rng.key[0], rng.key[1], block % 4294967296 >>> 0, Math.floor(block / 4294967296) >>> 0, 0, 0, seed);
+  let [s0, s1, s2, s3] = seed;
+  s0 |= 1; // never the all-zero state
   return {
     uniforms(out) {
       for (let i = 0; i < out.length; i++) {
