@@ -17,7 +17,7 @@
 // (Steps are numbered 0..T−1 in the code: step index i stands for t = i + 1.)
 
 import {
-  compile, trainingStep, type CompiledStep,
+  compile, dispatchesWatched, trainingStep, type CompiledStep,
   Adam, add, concat, gather, keep, mean, MLP, mul, noGrad, pow, randint, randn, sub, tensor, tidy,
   type Rng, type Tensor,
 } from '../engine/index';
@@ -186,6 +186,7 @@ export class Diffusion extends BaseModel<DiffusionConfig> {
    * and weights as the plain step, without rebuilding the graph each time (≈1.5x faster on the CPU).
    */
   protected step(): Tensor[] {
+    if (dispatchesWatched()) return [this.plainStep()]; // the page's panels see the ops of a plain step
     this.compiledStep ??= compile(() => trainingStep(() => tidy(() => this.plainStep().detach())));
     return [this.compiledStep()];
   }

@@ -28,10 +28,11 @@
 //
 // On the CPU backend, continuous data, the Gibbs sweeps and the CD gradient run as hand-fused
 // loops (models/rbm-cpu.ts), with a faster generator for the hidden units' uniforms. The engine's version below stays the definition, runs on WebGPU and in binned mode,
-// and is what tests/models/rbm-cpu.test.ts checks the fused loops against.
+// and is what tests/models/rbm-cpu.test.ts checks the fused loops against; it also runs the step
+// while something watches the dispatches (the page's graph and under-the-hood panels).
 
 import {
-  Adam, add, keep, linear, mean, mul, noGrad, pow, randn, softplus, sigmoid, softmax, sub, sum, tensor, tidy, transpose, zeros,
+  Adam, add, dispatchesWatched, keep, linear, mean, mul, noGrad, pow, randn, softplus, sigmoid, softmax, sub, sum, tensor, tidy, transpose, zeros,
   type Rng, type Tensor,
 } from '../engine/index';
 import type { FlagSpec, Flags } from './cli/args';
@@ -210,7 +211,7 @@ export class Rbm extends BaseModel<RbmConfig> implements RbmParameters {
 
   protected step(): Tensor[] {
     const v0 = this.data.minibatch(this.config.batch, this.rng);
-    if (this.fused) return this.fusedStep(this.fused, v0);
+    if (this.fused && !dispatchesWatched()) return this.fusedStep(this.fused, v0); // watched: show the engine's ops
     // The negative phase: k Gibbs steps from the data, outside the graph. The first step's
     // E[v | h₁] gives the reconstruction error.
     const { vk, reconError } = noGrad(() => {

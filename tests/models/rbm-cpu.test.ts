@@ -1,7 +1,8 @@
 // The RBM's fused CPU loops (models/rbm-cpu.ts) against the engine's definition: the same Gibbs
 // sweep given the same random numbers, and the same gradient as backward() of the CD loss.
 import { describe, expect, it } from 'vitest';
-import { createRng, mean, randn, sub, type Tensor } from '../../engine/index';
+import { captureStep, createRng, mean, randn, sub, type Tensor } from '../../engine/index';
+import { createModel } from '../../models/registry';
 import { createRbm, type Rbm } from '../../models/rbm';
 import { engineNoise, fastNoise, RbmCpu } from '../../models/rbm-cpu';
 import { getTarget } from '../../models/targets';
@@ -82,4 +83,21 @@ describe('RBM, fused CPU loops', () => {
     expect(weights[0]).toEqual(weights[1]);
     expect(new Set(weights[0]).size).toBe(50);
   });
+});
+
+describe('fast paths step aside while dispatches are watched', () => {
+  for (const kind of ['rbm', 'diffusion'] as const) {
+    it(`the ${kind}'s step shows its engine graph to captureStep, after fast steps and before more`, async () => {
+      const model = createModel(kind, getTarget('1d-trimodal'), { seed: 0, dataset: 256, batch: 32, evalSamples: 200, hidden: 20 });
+      model.trainStep(); // the fast path (fused loops, or the recording of the compiled step)
+      model.trainStep();
+      const graphs = await captureStep(() => model.trainStep());
+      expect(graphs.length).toBe(1);
+      expect(graphs[0].nodes.length).toBeGreaterThan(5);
+      model.trainStep();
+      const samples = Array.from(await model.sample(50));
+      expect(samples.every(Number.isFinite)).toBe(true);
+      model.dispose();
+    });
+  }
 });
