@@ -5,24 +5,21 @@
 // over [n, H] arrays (linear, scale, sigmoid, uniforms, compare, clamp, ...), each a kernel call
 // with its own output buffer; here each hidden unit is visited once:
 //   a_j = (c_j + Σ_i v_i W_ij) / σ²,   h_j = [u_j < sigmoid(a_j)],   m_i += h_j W_ij
-// and then v_i = b_i + m_i + σ·ε_i. A unit whose |a_j| passes 17 is decided without the
-// exponential: sigmoid(a) is then within 2⁻²⁴ of 0 or 1, beyond every uniform u the generators
-// give (u ∈ [2⁻²⁴, 1 − 2⁻²⁴]).
+// and then v_i = b_i + m_i + σ·ε_i. A unit whose |a_j| passes 20 is decided without the
+// exponential: sigmoid(a) is then within 2.1·10⁻⁹ of 0 or 1, beyond every uniform u the
+// generator gives (u ∈ [2⁻²⁴, 1 − 2⁻²⁴]), in float32 as in float64.
 //
-// Random numbers (SweepNoise): the uniforms, one per hidden unit and sweep, are most of the
-// cost. The engine's Philox generator costs about 60 ns per uniform in JavaScript (ten rounds of
-// 32-bit multiplies), more than the rest of the sweep, so the model draws them from xoshiro128**
-// (Blackman and Vigna, "Scrambled linear pseudorandom number generators", 2018), a few ns each,
-// seeded afresh from the model's generator at every call (so a seed still gives one result and
-// a resumed run repeats exactly). engineNoise(rng) instead makes the very calls of
+// The random numbers are the engine's: the same generator calls in the same order as
 // rand([n, H]) then randn([n, V], σ), so a sweep here draws exactly what the engine's sweep
-// (Rbm.gibbsFrom) draws: that is how tests/models/rbm-cpu.test.ts checks the loops.
+// (Rbm.gibbsFrom) draws, and the CPU and WebGPU runs of a seed stay together. (Philox costs about
+// as much per number in JavaScript as the rest of the sweep; a faster generator such as
+// xoshiro128** halved the step, but then the CPU run no longer follows the WebGPU run.)
 //
 // The gradient of L = mean F(v₀) − mean F(v_k) is written out by hand, with s_j = sigmoid(a_j):
 //   ∂F/∂W_ij = −v_i s_j / σ²,   ∂F/∂c_j = −s_j / σ²,   ∂F/∂b_i = −(v_i − b_i) / σ²
 // (tests/models/rbm-cpu.test.ts checks it against the engine's backward() of F).
 
-import { philox4x32, type Rng } from '../engine/rng';
+import type { Rng } from '../engine/index';
 
 /** The RBM's parameters as arrays: W [V, H] row-major, visible biases b [V], hidden biases c [H]. */
 export interface RbmArrays {
@@ -31,7 +28,7 @@ export interface RbmArrays {
   hiddenBias: ArrayLike<number>;
 }
 
-/** Where a sweep's random numbers come from: n·H uniforms, then n·V normals N(0, std²), per sweep. */
+/** Where a sweep's random numbers come from: n·H uniforms, then n·V normals N(0, std²), per sweep (tests may substitute their own). */
 export interface SweepNoise {
   uniforms(out: Float32Array): void;
   normals(out: Float32Array, std: number): void;
@@ -42,34 +39,8 @@ export function engineNoise(rng: Rng): SweepNoise {
   return { uniforms: (out) => rng.fillUniform(out), normals: (out, std) => rng.fillNormal(out, 0, std) };
 }
 
-/** Uniforms from xoshiro128** seeded with one Philox block of `rng` (128 bits); normals from `rng` itself. */
-export function fastNoise(rng: Rng): SweepNoise {
-  const seed = new Uint32Array(4);
-  const block = rng.reserve(4); // one block
-  philox4x32(rng.key[0], rng.key[1], block % 4294967296 >>> 0, Math.floor(block / 4294967296) >>> 0, 0, 0, seed);
-  let [s0, s1, s2, s3] = seed;
-  s0 |= 1; // never the all-zero state
-  return {
-    uniforms(out) {
-      for (let i = 0; i < out.length; i++) {
-        const x = Math.imul(s1, 5);
-        const result = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
-        const t = s1 << 9;
-        s2 ^= s0;
-        s3 ^= s1;
-        s1 ^= s2;
-        s0 ^= s3;
-        s2 ^= t;
-        s3 = (s3 << 11) | (s3 >>> 21);
-        out[i] = ((result >>> 9) + 0.5) * 1.1920928955078125e-7; // (bits + ½)·2⁻²³, as engine/rng.ts
-      }
-    },
-    normals: (out, std) => rng.fillNormal(out, 0, std),
-  };
-}
-
 /** |a| beyond which sigmoid(a) rounds past every uniform: the unit is on (a > 0) or off for sure. */
-const SATURATED = 17;
+const SATURATED = 20;
 
 export interface CdGradient {
   weight: Float32Array;

@@ -27,7 +27,7 @@
 // binned mode). History: free energy of the data, reconstruction error ‖v₀ − E[v | h₁]‖².
 //
 // On the CPU backend, continuous data, the Gibbs sweeps and the CD gradient run as hand-fused
-// loops (models/rbm-cpu.ts), with a faster generator for the hidden units' uniforms. The engine's version below stays the definition, runs on WebGPU and in binned mode,
+// loops (models/rbm-cpu.ts) drawing the same random numbers. The engine's version below stays the definition, runs on WebGPU and in binned mode,
 // and is what tests/models/rbm-cpu.test.ts checks the fused loops against; it also runs the step
 // while something watches the dispatches (the page's graph and under-the-hood panels).
 
@@ -40,7 +40,7 @@ import { numberInRange } from './cli/flag-checks';
 import { BaseModel, checkpointTarget } from './base-model';
 import { validateCheckpoint } from './checkpoint';
 import { sampleBernoulli, sampleCategorical } from './binning';
-import { fastNoise, RbmCpu, type RbmArrays } from './rbm-cpu';
+import { engineNoise, RbmCpu, type RbmArrays } from './rbm-cpu';
 import { BASE_RANGES, checkedForCli, resolveConfig, sharedCliFlags, sharedConfigFromFlags, type NumericRange } from './model-config';
 import type { BaseConfig, Checkpoint } from './model';
 import type { Target } from './targets';
@@ -238,7 +238,7 @@ export class Rbm extends BaseModel<RbmConfig> implements RbmParameters {
     const v0 = new Float32Array(batch.dataSync());
     const vk = v0.slice();
     const recon = new Float64Array(1);
-    fused.sweep(p, vk, this.config.k, fastNoise(this.rng), recon);
+    fused.sweep(p, vk, this.config.k, engineNoise(this.rng), recon);
     const g = fused.cdGradient(p, v0, vk);
     this.opt.zeroGrad();
     this.weight.grad = keep(tensor(g.weight, this.weight.shape));
@@ -263,7 +263,7 @@ export class Rbm extends BaseModel<RbmConfig> implements RbmParameters {
     if (this.fused) {
       const v = new Float32Array(start.dataSync());
       start.dispose();
-      this.fused.sweep(this.arrays(), v, steps, fastNoise(rng));
+      this.fused.sweep(this.arrays(), v, steps, engineNoise(rng));
       return keep(tensor(v, [v.length / this.width, this.width]));
     }
     return noGrad(() => {
