@@ -18,7 +18,7 @@ export { Linear, MLP, Dropout, BatchNorm1d, batchNorm, activate, initWeights, ty
 export { Adam, SGD, trainingStep, type AdamOptions, type AdamState, type SGDOptions, type Optimizer } from './optim';
 export { captureGraph, captureStep, summarise, type CapturedGraph, type GraphNode, type GraphNodeKind, type ValueSummary } from './graph';
 export { explainBackward, type BackwardLesson, type BackwardStep, type ChainLink, type NamedInput } from './backward-steps';
-export { onDispatch, recordDispatches, setDebug, type DispatchRecord } from './trace';
+export { dispatchesWatched, onDispatch, recordDispatches, setDebug, type DispatchRecord } from './trace';
 export type { Backend, BackendName, BackendStats, DType, KernelCall, KernelName, Storage } from './backend';
 export { formatShape, type Shape } from './shape';
 

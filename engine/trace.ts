@@ -48,6 +48,15 @@ export function onDispatch(listener: Listener): () => void {
   };
 }
 
+/**
+ * Whether anyone listens to dispatches (the page's graph and under-the-hood panels, debug mode):
+ * a model with a fast path that bypasses the engine's ops (the RBM's fused CPU loops, a compiled
+ * step's replay) takes its plain engine step instead, so that the listener sees the real ops.
+ */
+export function dispatchesWatched(): boolean {
+  return listeners.length > 0;
+}
+
 export function traceDispatch(backend: Backend, call: KernelCall, op: string, shapes: Shape[]): void {
   if (listeners.length === 0) return;
   const sub = 'op' in call ? `:${call.op}` : '';

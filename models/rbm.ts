@@ -25,9 +25,14 @@
 // the model's samples are); the engine differentiates F like any other function.
 // Generation: a Gibbs chain of `gibbsSteps` steps from N(0, 1) (a uniform draw of the bins in
 // binned mode). History: free energy of the data, reconstruction error ‖v₀ − E[v | h₁]‖².
+//
+// On the CPU backend, continuous data, the Gibbs sweeps and the CD gradient run as hand-fused
+// loops (models/rbm-cpu.ts) drawing the same random numbers. The engine's version below stays the definition, runs on WebGPU and in binned mode,
+// and is what tests/models/rbm-cpu.test.ts checks the fused loops against; it also runs the step
+// while something watches the dispatches (the page's graph and under-the-hood panels).
 
 import {
-  Adam, add, keep, linear, mean, mul, noGrad, pow, randn, softplus, sigmoid, softmax, sub, sum, tidy, transpose, zeros,
+  Adam, add, dispatchesWatched, keep, linear, mean, mul, noGrad, pow, randn, softplus, sigmoid, softmax, sub, sum, tensor, tidy, transpose, zeros,
   type Rng, type Tensor,
 } from '../engine/index';
 import type { FlagSpec, Flags } from './cli/args';
@@ -35,6 +40,7 @@ import { numberInRange } from './cli/flag-checks';
 import { BaseModel, checkpointTarget } from './base-model';
 import { validateCheckpoint } from './checkpoint';
 import { sampleBernoulli, sampleCategorical } from './binning';
+import { engineNoise, RbmCpu, type RbmArrays } from './rbm-cpu';
 import { BASE_RANGES, checkedForCli, resolveConfig, sharedCliFlags, sharedConfigFromFlags, type NumericRange } from './model-config';
 import type { BaseConfig, Checkpoint } from './model';
 import type { Target } from './targets';
@@ -113,6 +119,8 @@ export class Rbm extends BaseModel<RbmConfig> implements RbmParameters {
   private readonly opt: Adam;
   /** The chains behind scores and previews while training (trainingSamples), [n, V], by chain count n. */
   private readonly persistentChains = new Map<number, Tensor>();
+  /** The fused CPU loops (CPU backend, continuous data), or null: the engine's ops. */
+  private readonly fused: RbmCpu | null;
 
   private constructor(config: RbmConfig, target: Target, raw: Float64Array) {
     super(config, { target, raw, scaling: 'standardise' });
@@ -124,6 +132,7 @@ export class Rbm extends BaseModel<RbmConfig> implements RbmParameters {
     this.visibleBias = zeros([this.width], { requiresGrad: true });
     this.hiddenBias = zeros([config.hidden], { requiresGrad: true });
     this.opt = new Adam([this.weight, this.visibleBias, this.hiddenBias], { lr: config.lr });
+    this.fused = this.weight.backend.name === 'cpu' && !this.binning ? new RbmCpu(this.width, config.hidden, config.sigma) : null;
   }
 
   static create(target: Target, config: Partial<RbmConfig> & Record<string, unknown> = {}, data?: Float64Array): Rbm {
@@ -195,8 +204,14 @@ export class Rbm extends BaseModel<RbmConfig> implements RbmParameters {
     }));
   }
 
+  /** W, b and c as arrays (copies), for the fused loops. */
+  private arrays(): RbmArrays {
+    return { weight: this.weight.dataSync(), visibleBias: this.visibleBias.dataSync(), hiddenBias: this.hiddenBias.dataSync() };
+  }
+
   protected step(): Tensor[] {
     const v0 = this.data.minibatch(this.config.batch, this.rng);
+    if (this.fused && !dispatchesWatched()) return this.fusedStep(this.fused, v0); // watched: show the engine's ops
     // The negative phase: k Gibbs steps from the data, outside the graph. The first step's
     // E[v | h₁] gives the reconstruction error.
     const { vk, reconError } = noGrad(() => {
@@ -217,6 +232,22 @@ export class Rbm extends BaseModel<RbmConfig> implements RbmParameters {
     return [dataEnergy, reconError];
   }
 
+  /** The same step as the engine's, through the fused loops: k sweeps, the gradient by hand, Adam. */
+  private fusedStep(fused: RbmCpu, batch: Tensor): Tensor[] {
+    const p = this.arrays();
+    const v0 = new Float32Array(batch.dataSync());
+    const vk = v0.slice();
+    const recon = new Float64Array(1);
+    fused.sweep(p, vk, this.config.k, engineNoise(this.rng), recon);
+    const g = fused.cdGradient(p, v0, vk);
+    this.opt.zeroGrad();
+    this.weight.grad = keep(tensor(g.weight, this.weight.shape));
+    this.visibleBias.grad = keep(tensor(g.visibleBias, this.visibleBias.shape));
+    this.hiddenBias.grad = keep(tensor(g.hiddenBias, this.hiddenBias.shape));
+    this.opt.step();
+    return [tensor([g.dataEnergy], []), tensor([recon[0]], [])];
+  }
+
   /** The start of a generating chain: N(0, 1) in standardised space, or uniformly drawn bins. */
   private chainStart(n: number, rng: Rng): Tensor {
     return this.binning ? sampleCategorical(zeros([n, this.width]), rng) : randn([n, this.width], rng);
@@ -229,6 +260,12 @@ export class Rbm extends BaseModel<RbmConfig> implements RbmParameters {
 
   /** `steps` Gibbs sweeps from the chain states v (disposed); returns the new states [n, V]. */
   private advanceChains(start: Tensor, steps: number, rng: Rng): Tensor {
+    if (this.fused) {
+      const v = new Float32Array(start.dataSync());
+      start.dispose();
+      this.fused.sweep(this.arrays(), v, steps, engineNoise(rng));
+      return keep(tensor(v, [v.length / this.width, this.width]));
+    }
     return noGrad(() => {
       let v = start;
       for (let s = 0; s < steps; s++) {
