@@ -122,10 +122,12 @@ export const GAN_STABLE: Partial<GanConfig> = Object.freeze({
 
 /**
  * The conditional GAN's settings where not given (createGan applies them): the stable networks
- * with Adam 3e-4, a third of their step, which keeps each class's mean from swinging around its
- * component (measured in the README's GAN table). With a critic loss, only the networks.
+ * with Adam 3e-4, a third of their step, and batch 256: each class then sees about twice the
+ * samples per step, which keeps its mean from swinging around its component and its spread from
+ * narrowing (measured in the README's GAN table: batch 128 met the goal in 4 of 5 1d-trimodal
+ * seeds, batch 256 in 10 of 10 on both targets). With a critic loss, only the networks.
  */
-export const GAN_CONDITIONAL: Partial<GanConfig> = Object.freeze({ ...GAN_STABLE, lrG: 3e-4, lrD: 3e-4 }) as Partial<GanConfig>;
+export const GAN_CONDITIONAL: Partial<GanConfig> = Object.freeze({ ...GAN_STABLE, lrG: 3e-4, lrD: 3e-4, batch: 256 }) as Partial<GanConfig>;
 
 /** Epochs `gradlab train --conditional` runs unless told: with 100, σ_c came out up to 0.15 narrow. */
 export const GAN_CONDITIONAL_EPOCHS = 150;
