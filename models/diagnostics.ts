@@ -7,7 +7,7 @@
 // Pure functions on plain arrays: the page and `gradlab compare`'s report both draw from these.
 // In 2D they apply to one coordinate at a time (marginal()).
 
-import { percentiles } from './metrics';
+import { ksGap, percentiles } from './metrics';
 
 type Sample = ArrayLike<number>;
 
@@ -75,29 +75,12 @@ export interface KsLocation {
   targetCdf: number;
 }
 
-/**
- * The two-sample KS statistic and where it occurs. Both ECDFs are right-continuous steps that
- * jump only at sample values, so the supremum is a maximum over those values: walk the two
- * sorted samples together, stepping past ties at once (as metrics.ts's ks2).
- */
+/** The two-sample KS statistic and where it occurs (metrics.ts's ksGap, named for the plot). */
 export function ksLocation(generated: Sample, target: Sample): KsLocation {
   checkSamples(generated, 'generated', 'ksLocation');
   checkSamples(target, 'target', 'ksLocation');
-  const g = sortedCopy(generated);
-  const t = sortedCopy(target);
-  const n = g.length;
-  const m = t.length;
-  let i = 0;
-  let j = 0;
-  let best: KsLocation = { d: 0, x: Math.min(g[0], t[0]), generatedCdf: 0, targetCdf: 0 };
-  while (i < n || j < m) {
-    const v = Math.min(i < n ? g[i] : Infinity, j < m ? t[j] : Infinity);
-    while (i < n && g[i] === v) i++;
-    while (j < m && t[j] === v) j++;
-    const d = Math.abs(i / n - j / m);
-    if (d > best.d) best = { d, x: v, generatedCdf: i / n, targetCdf: j / m };
-  }
-  return best;
+  const { d, x, aCdf, bCdf } = ksGap(generated, target);
+  return { d, x, generatedCdf: aCdf, targetCdf: bCdf };
 }
 
 export interface EcdfCurves {

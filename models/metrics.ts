@@ -349,22 +349,46 @@ function kolmogorovQ(lambda: number): number {
 export function ks2(a: Sample, b: Sample): { d: number; pValue: number } {
   nonEmpty(a, 'ks2');
   nonEmpty(b, 'ks2');
+  const { d } = ksGap(a, b);
+  const n = a.length;
+  const m = b.length;
+  const ne = (n * m) / (n + m);
+  const sqrtNe = Math.sqrt(ne);
+  return { d, pValue: kolmogorovQ((sqrtNe + 0.12 + 0.11 / sqrtNe) * d) };
+}
+
+/** Where the two ECDFs are furthest apart: D, an x reaching it, and F_a(x), F_b(x) there. */
+export interface KsGap {
+  d: number;
+  x: number;
+  aCdf: number;
+  bCdf: number;
+}
+
+/**
+ * The two-sample KS gap and where it occurs. Both ECDFs are right-continuous steps that jump
+ * only at sample values, so the supremum is a maximum over those values: walk the two sorted
+ * samples together, stepping past ties at once. (Once one sample is used up its ECDF is 1 and
+ * the gap can only shrink, so the walk stops there.)
+ */
+export function ksGap(a: Sample, b: Sample): KsGap {
+  nonEmpty(a, 'ksGap');
+  nonEmpty(b, 'ksGap');
   const sa = sorted(a);
   const sb = sorted(b);
   const n = sa.length;
   const m = sb.length;
   let i = 0;
   let j = 0;
-  let d = 0;
+  let best: KsGap = { d: 0, x: Math.min(sa[0], sb[0]), aCdf: 0, bCdf: 0 };
   while (i < n && j < m) {
     const v = Math.min(sa[i], sb[j]);
     while (i < n && sa[i] === v) i++;
     while (j < m && sb[j] === v) j++;
-    d = Math.max(d, Math.abs(i / n - j / m));
+    const d = Math.abs(i / n - j / m);
+    if (d > best.d) best = { d, x: v, aCdf: i / n, bCdf: j / m };
   }
-  const ne = (n * m) / (n + m);
-  const sqrtNe = Math.sqrt(ne);
-  return { d, pValue: kolmogorovQ((sqrtNe + 0.12 + 0.11 / sqrtNe) * d) };
+  return best;
 }
 
 export interface SlicedOptions {

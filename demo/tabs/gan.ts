@@ -5,7 +5,7 @@
 // per mixture component, with a picker that shows one class's distribution or all of them.
 
 import { createGan, GAN_DEFAULTS, type Gan, type GanConfig } from '../../models/gan';
-import { GAN_LOSSES, isCritic } from '../../models/gan/config';
+import { GAN_LOSSES, isCritic, usesGradientPenalty } from '../../models/gan/config';
 import { kde, linspace } from '../../models/metrics';
 import type { HistoryRecord } from '../../models/model';
 import type { Target } from '../../models/targets';
@@ -84,7 +84,7 @@ export function ganConfig(values: Values): Partial<GanConfig> {
     dDropout: Number(values.dDropout), gBatchNorm: values.gBatchNorm === 'on', conditional: values.conditional === 'on',
     lrG: lr, lrD: lr, beta1G: beta1, beta1D: beta1,
     // WGAN-GP and WGAN-LP: the penalty's weight, and Gulrajani et al.'s Adam betas (0, 0.9).
-    ...(values.loss === 'wgan-gp' || values.loss === 'wgan-lp' ? { gpLambda: Number(values.gpLambda), beta1G: 0, beta1D: 0, beta2G: 0.9, beta2D: 0.9 } : {}),
+    ...(usesGradientPenalty(values.loss as GanConfig['loss']) ? { gpLambda: Number(values.gpLambda), beta1G: 0, beta1D: 0, beta2G: 0.9, beta2D: 0.9 } : {}),
     // The page scores each epoch on fewer samples than the command line: plots refresh faster.
     evalSamples: 2000,
     // The WGAN critic wants a smaller step than the BCE players (see the callout).

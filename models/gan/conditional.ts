@@ -63,8 +63,8 @@ export function datasetClasses(target: Target, data: Float64Array, labels: Int32
   if (target.components) {
     return { k, labels, share, mean: target.components.map((c) => [...c.mean]), std: target.components.map((c) => [...c.std]) };
   }
-  const perClass = Array.from({ length: k }, (_, c) => rowsOfClass(data, dim, labels, c));
-  return { k, labels, share, mean: perClass.map((rows) => momentsOf(rows, dim).mean), std: perClass.map((rows) => momentsOf(rows, dim).std) };
+  const moments = Array.from({ length: k }, (_, c) => momentsOf(rowsOfClass(data, dim, labels, c), dim));
+  return { k, labels, share, mean: moments.map((m) => m.mean), std: moments.map((m) => m.std) };
 }
 
 function rowsOfClass(data: Float64Array, dim: number, labels: Int32Array, c: number): Float64Array {

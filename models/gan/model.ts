@@ -29,7 +29,7 @@ import { clipInPlace } from './clip';
 import { EpochSums } from './epoch-sums';
 import { latentPath } from './latent-path';
 import { GAN_CONDITIONAL, isCritic, resolveGanConfig, usesGradientPenalty, type GanConfig } from './config';
-import { classReport, datasetClasses, joinColumns, oneHotRows, type ClassReport, type GanClasses } from './conditional';
+import { classReport, datasetClasses, joinColumns, momentsOf, oneHotRows, type ClassReport, type GanClasses } from './conditional';
 import { listTargets } from '../targets';
 import { ganCheckpoint, parseGanCheckpoint, restoreGan } from './persist';
 import { discriminatorLoss, discriminatorOutput, generatorLoss, gradientPenalty, momentLoss, shareFakeSide, shareRealSide } from './losses';
@@ -503,17 +503,7 @@ export class Gan implements GenerativeModel {
    */
   private momentsOf(rows: Float64Array): { mu: Tensor; sigma: Tensor; mean: number[]; std: number[] } {
     const w = this.width;
-    const n = rows.length / w;
-    const mean = Array.from({ length: w }, (_, d) => {
-      let s = 0;
-      for (let i = 0; i < n; i++) s += rows[i * w + d];
-      return s / n;
-    });
-    const std = mean.map((m, d) => {
-      let s = 0;
-      for (let i = 0; i < n; i++) s += (rows[i * w + d] - m) ** 2;
-      return Math.sqrt(s / n);
-    });
+    const { mean, std } = momentsOf(rows, w);
     return { mu: keep(tensor(mean, [1, w])), sigma: keep(tensor(std, [1, w])), mean, std };
   }
 }

@@ -2,27 +2,14 @@
 // them: exit codes, the --json line, CSV errors, checkpoints, divergence; every process must
 // exit on its own (spawnSync's timeout would kill it otherwise, leaving a signal).
 
-import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { cli, gradlab, lastJson, root } from './run-cli';
 
-const root = resolve(__dirname, '../..');
-const cli = resolve(root, 'dist/cli.js');
 let dir = '';
-
-function gradlab(...args: string[]): SpawnSyncReturns<string> {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 90_000 });
-  // Exited by itself (not killed by the timeout) with a status code.
-  expect(r.signal, `gradlab ${args.join(' ')} did not exit on its own`).toBeNull();
-  return r;
-}
-
-function lastJson(stdout: string): Record<string, unknown> {
-  const lines = stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]) as Record<string, unknown>;
-}
 
 beforeAll(() => {
   execFileSync(process.execPath, ['build.mjs'], { cwd: root, stdio: 'pipe' });

@@ -1,26 +1,14 @@
 // `gradlab train --model gan --conditional` through the built CLI: the `classes` of the --json
 // line, the label column of a CSV, and the usage errors (exit 2).
 
-import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { gradlab, lastJson, root } from './run-cli';
 
-const root = resolve(__dirname, '../..');
-const cli = resolve(root, 'dist/cli.js');
 let dir = '';
-
-function gradlab(...args: string[]): SpawnSyncReturns<string> {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 90_000 });
-  expect(r.signal, `gradlab ${args.join(' ')} did not exit on its own`).toBeNull();
-  return r;
-}
-
-function lastJson(stdout: string): Record<string, unknown> {
-  const lines = stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]) as Record<string, unknown>;
-}
 
 beforeAll(() => {
   execFileSync(process.execPath, ['build.mjs'], { cwd: root, stdio: 'pipe' });
