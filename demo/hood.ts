@@ -4,9 +4,11 @@
 //   - click a row: the WGSL it ran and its CPU twin, coloured;
 //   - dispatches and submits per step (backendStats before and after);
 //   - per-layer gradient norms ‖∂L/∂θ‖₂ over time;
-//   - "check gradients": the engine's gradcheck on a slice of the live parameters.
+//   - "check gradients": the engine's gradcheck on a slice of the live parameters;
+//   - "compile one step": the plan compile() records for the model's step, the list a compiled
+//     step replays (engine/compile.ts).
 
-import { backendStats, flush, formatShape, recordDispatches, type DispatchRecord } from '../engine/index';
+import { backendStats, flush, formatShape, recordDispatches, type DispatchRecord, type KernelCall, type PlanEntry } from '../engine/index';
 import type { GradcheckRow, HoodSource } from './app';
 import { el } from './controls';
 import { LinePlot } from './plots';
@@ -37,6 +39,7 @@ export class HoodPanel {
   private readonly sourceView: HTMLElement;
   private readonly normsBox: HTMLElement;
   private readonly checkBox: HTMLElement;
+  private readonly planBox: HTMLElement;
   private norms: LinePlot | null = null;
   private normNames: string[] = [];
   private normHistory: { steps: number[]; values: number[][] } = { steps: [], values: [] };
@@ -50,8 +53,10 @@ export class HoodPanel {
     record.addEventListener('click', () => void this.recordStep());
     const check = el('button', { class: 'btn small', 'data-action': 'gradcheck' }, 'Check gradients');
     check.addEventListener('click', () => void this.runGradcheck());
+    const compileButton = el('button', { class: 'btn small', 'data-action': 'compile-step' }, 'Compile one step');
+    compileButton.addEventListener('click', () => void this.compileStep());
     const buttons = el('div', { class: 'button-row' });
-    buttons.append(record, check);
+    buttons.append(record, check, compileButton);
     this.stats = el('div', { class: 'hood-stats' });
 
     const grid = el('div', { class: 'hood-grid' });
@@ -59,6 +64,8 @@ export class HoodPanel {
     left.append(el('h3', {}, 'Kernel dispatches of one step, in order (click one)'));
     this.table = el('div', { class: 'op-list' });
     left.append(this.table);
+    this.planBox = el('div', { class: 'plan' });
+    left.append(this.planBox);
     this.sourceView = el('div', { class: 'source-view' });
     this.sourceView.append(el('p', { class: 'caption' }, 'Click a row to read the WGSL compute shader it runs and its CPU twin.'));
     const right = el('div');
@@ -80,6 +87,7 @@ export class HoodPanel {
     this.normNames = [];
     this.norms = null;
     this.normsBox.replaceChildren();
+    this.planBox.replaceChildren();
     this.info.textContent = source
       ? `Model: ${source.model.kind.toUpperCase()} on ${source.model.target.name}, ${source.model.parameterCount()} parameters. The step recorded is ${source.stepName}.`
       : 'This tab has no model to look into.';
@@ -148,6 +156,42 @@ export class HoodPanel {
       table.append(row);
     });
     this.table.replaceChildren(table);
+  }
+
+  /**
+   * Take one step through compile() and list its plan: what every later call of a compiled step
+   * replays, and nothing else. The step is recorded while dispatches are watched, so each model
+   * takes its plain engine step (no fused CPU loops) and each kernel call is named by its op.
+   */
+  async compileStep(): Promise<void> {
+    const source = this.source;
+    if (!source) return;
+    const box = this.planBox;
+    box.replaceChildren(el('h3', {}, 'Compiled plan: what a replay runs'), el('p', { class: 'caption' }, 'compiling…'));
+    try {
+      const { plan, ops } = await source.run(async () => {
+        await flush();
+        const { result, dispatches } = recordDispatches(() => source.model.compiledStepPlan());
+        await flush();
+        return { plan: result, ops: new Map<KernelCall, DispatchRecord>(dispatches.map((d) => [d.call, d])) };
+      });
+      if (source !== this.source) return;
+      const runs = plan.filter((e) => e.kind === 'run');
+      const refreshed = runs.filter((e) => e.kind === 'run' && e.refreshed).length;
+      const submits = plan.filter((e) => e.kind === 'submit').length;
+      box.replaceChildren(
+        el('h3', {}, 'Compiled plan: what a replay runs'),
+        el('p', { class: 'caption plan-summary' },
+          `compile(step) ran the step once and recorded ${runs.length} kernel calls` +
+          `${submits ? ` and ${submits} queue submit` : ''}. Every later call of the compiled step replays this list and nothing else: ` +
+          'no graph to build, no shapes to check, no kernels to plan, no buffers to pick from the pool. ' +
+          `Only the ${refreshed} calls marked ↻ are updated at each replay: a random kernel's counter, Adam's step count t and learning rate.`),
+        planTable(plan, ops),
+      );
+    } catch (e) {
+      box.replaceChildren(el('h3', {}, 'Compiled plan'), el('p', { class: 'caption plan-summary' },
+        `compile() could not record this step: ${e instanceof Error ? e.message : String(e)}`));
+    }
   }
 
   private showSource(r: DispatchRecord): void {
@@ -219,6 +263,31 @@ export class HoodPanel {
       result.textContent = `gradcheck failed: ${e instanceof Error ? e.message : String(e)}`;
     }
   }
+}
+
+/** The plan's entries, one row each; a kernel call is named by the op whose dispatch it was. */
+function planTable(plan: readonly PlanEntry[], ops: Map<KernelCall, DispatchRecord>): HTMLElement {
+  const table = el('table');
+  const head = el('tr');
+  for (const h of ['#', 'op', 'kernel', 'shapes', 'at each replay']) head.append(el('th', {}, h));
+  table.append(head);
+  plan.forEach((e, i) => {
+    const row = el('tr', { class: 'plan-row' });
+    if (e.kind === 'run') {
+      const d = ops.get(e.call);
+      row.append(el('td', {}, String(i + 1)), el('td', {}, d?.op ?? ''), el('td', {}, d?.label ?? e.call.kernel),
+        el('td', {}, d ? d.shapes.map((sh) => formatShape(sh)).join(' ') : ''), el('td', {}, e.refreshed ? '↻ recomputed' : 'as recorded'));
+    } else {
+      const what = e.kind === 'effect' ? 'optimizer bookkeeping (t += 1), run in JavaScript'
+        : e.kind === 'submit' ? 'queue submit: the step\'s commands go to the GPU'
+          : `write ${e.size} numbers into a buffer`;
+      row.append(el('td', {}, String(i + 1)), el('td', { colspan: '4' }, what));
+    }
+    table.append(row);
+  });
+  const list = el('div', { class: 'plan-list' });
+  list.append(table);
+  return list;
 }
 
 function gradcheckTable(rows: GradcheckRow[]): HTMLElement {

@@ -107,11 +107,25 @@ class CompiledPlan {
   }
 }
 
+/**
+ * One entry of a compiled plan, in the order a replay runs it: a kernel call (`refreshed` when
+ * some of its fields are recomputed at each replay: a random kernel's counter, Adam's t and
+ * learning rate), a write of numbers into a buffer, a replayable effect (an optimizer's t += 1),
+ * or the submit that ends a training step on WebGPU.
+ */
+export type PlanEntry =
+  | { kind: 'run'; call: KernelCall; refreshed: boolean }
+  | { kind: 'write'; size: number }
+  | { kind: 'effect' }
+  | { kind: 'submit' };
+
 /** What compile() gives back: call it like the step. */
 export interface CompiledStep<T> {
   (): T;
-  /** The kernel calls a replay makes, in order (the page's "under the hood" panel shows them). */
+  /** The kernel calls a replay makes, in order. */
   readonly calls: readonly KernelCall[];
+  /** The whole plan a replay runs, in order (the page's "under the hood" panel shows it). */
+  readonly plan: readonly PlanEntry[];
   /** How many times the step was recorded (1, plus one per change of key or backend). */
   readonly recordings: number;
   /** Free the plan's buffers. The compiled step records again if called after. */
@@ -173,6 +187,7 @@ export function compile<T>(step: () => T, options: CompileOptions = {}): Compile
     return mapTensors(result, copyOf);
   }) as CompiledStep<T>;
   Object.defineProperty(compiled, 'calls', { get: () => (plan?.entries ?? []).flatMap((e) => (e.kind === 'run' ? [e.call] : [])) });
+  Object.defineProperty(compiled, 'plan', { get: () => (plan?.entries ?? []).map(describeEntry) });
   Object.defineProperty(compiled, 'recordings', { get: () => recordings });
   compiled.dispose = () => {
     plan?.dispose();
@@ -219,6 +234,15 @@ function listen(backend: Backend, rec: Recording): () => void {
   return () => {
     Object.assign(backend, original);
   };
+}
+
+function describeEntry(e: Entry): PlanEntry {
+  switch (e.kind) {
+    case 'run': return { kind: 'run', call: e.call, refreshed: e.refresh !== null };
+    case 'write': return { kind: 'write', size: e.data.length };
+    case 'effect': return { kind: 'effect' };
+    case 'endStep': return { kind: 'submit' };
+  }
 }
 
 /** A fresh tensor with t's values: the next replay overwrites t, not what the caller holds. */

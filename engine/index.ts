@@ -10,7 +10,7 @@ export { Tensor, type NestedArray, type TensorOptions } from './tensor';
 export * from './ops';
 export { setMatmulVariant } from './ops/matmul';
 export { noGrad, isGradEnabled, grad, type BackwardOptions, type GradOptions } from './autograd';
-export { compile, type CompiledStep, type CompileOptions } from './compile';
+export { compile, type CompiledStep, type CompileOptions, type PlanEntry } from './compile';
 export { tidy, keep, liveTensors } from './memory';
 export { gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck';
 export { createRng, rngFromState, type Rng, type RngState } from './rng';

@@ -13,8 +13,8 @@
 // (seed, e), so evaluation never shifts the training stream. sample() has its own generator.
 
 import {
-  add, createRng, keep, noGrad, tidy,
-  type Adam, type Rng, type Tensor,
+  add, compile, createRng, keep, noGrad, onDispatch, tidy,
+  type Adam, type PlanEntry, type Rng, type Tensor,
 } from '../engine/index';
 import { readOptimizers, readWeights, writeOptimizers, writeWeights } from './checkpoint';
 import { createDataset, type Dataset } from './dataset';
@@ -180,6 +180,27 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
     });
     this.stepsSummed++;
     this.steps++;
+  }
+
+  /**
+   * Take one training step through compile() and return the plan it recorded: the kernel calls,
+   * buffer writes and effects that every later call of a compiled step would replay, and nothing
+   * else (the page's "under the hood" panel shows it). Throws compile()'s message when the step
+   * cannot be compiled. The step's losses are not added to the epoch's means.
+   */
+  compiledStepPlan(): PlanEntry[] {
+    // While someone watches the dispatches, every model takes its plain engine step (not the
+    // RBM's fused CPU loops, not diffusion's own compiled step): the step compile() can record.
+    const stopWatching = onDispatch(() => {});
+    const compiled = compile(() => tidy(() => this.step().map((l) => l.detach())));
+    try {
+      tidy(() => { compiled(); }); // the copies of the losses it returns are freed here
+      this.steps++;
+      return [...compiled.plan];
+    } finally {
+      compiled.dispose();
+      stopWatching();
+    }
   }
 
   /** Mean of each loss over the steps since the last call (reads back). */

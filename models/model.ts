@@ -5,7 +5,7 @@
 // target (or the user's CSV), a seeded generator for minibatches and noise, and its history.
 // One epoch = floor(N / B) steps, the playground's definition.
 
-import type { RngState } from '../engine/index';
+import type { PlanEntry, RngState } from '../engine/index';
 import type { Target } from './targets';
 import type { EpochOptions } from './score-schedule';
 
@@ -95,6 +95,8 @@ export interface GenerativeModel {
   parameterCount(): number;
   /** One optimisation step; records GPU work but reads nothing back. */
   trainStep(): void;
+  /** One optimisation step through compile(), returning the plan it recorded (see engine/compile.ts). */
+  compiledStepPlan(): PlanEntry[];
   /**
    * One epoch of steps, then evaluation (reads back): pushes and returns a history record.
    * Every epoch is scored unless `options` says otherwise (a forced choice, or a ScoreSchedule).

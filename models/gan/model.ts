@@ -17,7 +17,7 @@
 // drawn from the dataset's labels (so with the dataset's class shares).
 
 import { mixSeed } from '../seeds';
-import { Adam, add, concat, gather, randint, sliceAxis, sub, createRng, keep, MLP, noGrad, randn, softmax, sum, tensor, tidy, trainingStep, type Rng, type Tensor } from '../../engine/index';
+import { Adam, add, compile, concat, gather, randint, sliceAxis, sub, createRng, keep, MLP, noGrad, randn, softmax, sum, tensor, tidy, trainingStep, type PlanEntry, type Rng, type Tensor } from '../../engine/index';
 import { createBinning, decodeHard, decodeSoft, decodeUniform, digitise, gumbelSoftmax, oneHotOfMax, sampleCategorical, type Binning } from '../binning';
 import { checkLosses, checkSamples, checkWeights } from '../divergence';
 import { createDataset, type Dataset } from '../dataset';
@@ -89,6 +89,8 @@ export class Gan implements GenerativeModel {
   readonly viewRng: Rng;
   private readonly dataMoments: { mu: Tensor; sigma: Tensor; mean: number[]; std: number[] };
   private readonly sums = new EpochSums();
+  /** False while compiledStepPlan() records a step: the running sums stay out of the plan. */
+  private summing = true;
   /** Conditional mode: the one-hot label of each dataset row, [n, K] (kept); classes are drawn from it. */
   private readonly labelTable: Tensor | null;
   /** Fresh target samples to score against, by sample count. */
@@ -212,7 +214,7 @@ export class Gan implements GenerativeModel {
       loss.backward();
       this.optD.step();
       if (c.loss === 'wgan') clipInPlace(this.D.parameters(), c.clip);
-      noGrad(() => {
+      if (this.summing) noGrad(() => {
         this.sums.add('dLoss', loss);
         this.sums.add('dReal', discriminatorOutput(c.loss, realLogits).mean());
         this.sums.add('dFake', discriminatorOutput(c.loss, fakeLogits).mean());
@@ -220,7 +222,7 @@ export class Gan implements GenerativeModel {
         this.sums.add('accFake', shareFakeSide(fakeLogits));
       });
     });
-    this.sums.countD();
+    if (this.summing) this.sums.countD();
   }
 
   /** One generator update on fresh noise, D frozen (no gradients computed for it). */
@@ -237,13 +239,30 @@ export class Gan implements GenerativeModel {
         if (c.momentLambda > 0) loss = loss.add(momentLoss(x, this.dataMoments.mu, this.dataMoments.sigma, c.momentLambda));
         loss.backward();
         this.optG.step();
-        this.sums.add('gLoss', loss);
+        if (this.summing) this.sums.add('gLoss', loss);
       });
     } finally {
       for (const p of dParams) p.requiresGrad = true;
     }
-    this.sums.countG();
+    if (this.summing) this.sums.countG();
     this.steps++;
+  }
+
+  /**
+   * One training step through compile(), returning the plan it recorded (the page's "under the
+   * hood" panel shows it). The epoch's running sums are left out of this step: they are
+   * bookkeeping whose buffers change every step, not part of the optimisation a replay repeats.
+   */
+  compiledStepPlan(): PlanEntry[] {
+    this.summing = false;
+    const compiled = compile(() => this.trainStep());
+    try {
+      compiled();
+      return [...compiled.plan];
+    } finally {
+      compiled.dispose();
+      this.summing = true;
+    }
   }
 
   /** k D updates then one G update; on WebGPU the whole step is one submit. */

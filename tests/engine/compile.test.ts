@@ -130,4 +130,23 @@ describe('compile', () => {
     step.dispose();
     expect(backendStats().liveBuffers).toBeLessThan(buffers);
   });
+
+  it('describes its plan: the kernel calls in order, the random and Adam calls refreshed at each replay, the optimizers\' effects', () => {
+    const gan = createEngineGan(2);
+    const step = compile(() => gan.step());
+    for (const t of Object.values(step())) t.dispose();
+    const plan = step.plan;
+    const runs = plan.flatMap((e) => (e.kind === 'run' ? [e] : []));
+    expect(runs.map((e) => e.call)).toEqual(step.calls);
+    const kernelsRefreshed = runs.filter((e) => e.refreshed).map((e) => e.call.kernel);
+    // randint and two randn draws, and each optimizer's Adam: nothing else changes between replays.
+    expect(kernelsRefreshed.filter((k) => k === 'random').length).toBe(3);
+    expect(kernelsRefreshed.filter((k) => k.startsWith('adam')).length).toBe(2);
+    expect(kernelsRefreshed.length).toBe(5);
+    expect(plan.filter((e) => e.kind === 'effect').length).toBe(2); // each optimizer's t += 1
+    expect(plan.filter((e) => e.kind === 'submit').length).toBe(0); // the CPU backend has no queue
+    step.dispose();
+    expect(step.plan).toEqual([]);
+    gan.dispose();
+  });
 });

@@ -1,6 +1,7 @@
 // "Under the hood" in a real browser: one recorded GAN step lists its dispatches (with
 // workgroups on WebGPU), a click shows the WGSL and the CPU twin, and the live gradient check
 // agrees with finite differences; the VAE, RBM and diffusion tabs' gradient checks pass too.
+// "Compile one step" lists the plan compile() records for each model, on both backends.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -18,6 +19,26 @@ async function runGradcheck(page: Page): Promise<{ marks: string[]; relErrors: n
   const marks = await page.locator('#hood .gradcheck td.ok, #hood .gradcheck td.bad').allTextContents();
   const relErrors = (await page.locator('#hood .gradcheck .result tr td:nth-child(6)').allTextContents()).map(Number);
   return { marks, relErrors };
+}
+
+/** Click "Compile one step" and check the plan it lists: kernel calls named by their ops, some refreshed at each replay. */
+async function checkCompiledPlan(page: Page, backend: 'cpu' | 'webgpu'): Promise<number> {
+  await page.click('#hood [data-action="compile-step"]');
+  const summary = page.locator('#hood .plan-summary');
+  await expect.poll(async () => (await summary.count()) > 0 && /kernel calls|could not/.test((await summary.textContent()) ?? ''), { timeout: 60_000 }).toBe(true);
+  const text = (await summary.textContent()) ?? '';
+  const match = /recorded (\d+) kernel calls/.exec(text);
+  expect(match, text).not.toBeNull();
+  const calls = Number((match as RegExpExecArray)[1]);
+  const refreshed = Number((/Only the (\d+) calls marked/.exec(text) as RegExpExecArray)[1]);
+  expect(calls).toBeGreaterThan(10);
+  expect(refreshed).toBeGreaterThanOrEqual(2); // at least a random draw and the optimizer
+  const cells = await page.locator('#hood .plan-list tr.plan-row td').allTextContents();
+  expect(cells.filter((c) => c === '↻ recomputed').length).toBe(refreshed);
+  expect(cells.join(' ')).toMatch(/adam/);
+  expect(cells.join(' ')).toMatch(/t \+= 1/);
+  if (backend === 'webgpu') expect(cells.join(' ')).toMatch(/queue submit/);
+  return calls;
 }
 
 describe('under the hood', () => {
@@ -46,6 +67,8 @@ describe('under the hood', () => {
       const { marks } = await runGradcheck(page);
       expect(marks.length).toBeGreaterThanOrEqual(6);
       expect(marks.every((m) => m === '✓')).toBe(true);
+      const calls = await checkCompiledPlan(page, backend);
+      expect(calls).toBeLessThanOrEqual(await rows.count()); // the plan leaves out the epoch's loss sums
       await page.locator('#hood').scrollIntoViewIfNeeded();
       await page.locator('#hood').screenshot({ path: `test-results/hood-${backend}.png` });
       expect(errors).toEqual([]);
@@ -67,6 +90,7 @@ describe('under the hood', () => {
       expect(marks.every((m) => m === '✓')).toBe(true);
       for (const e of relErrors) expect(e).toBeLessThan(1e-5);
       console.info(`${tab} on ${backend}: ${marks.length} rows, worst rel. error ${Math.max(...relErrors).toExponential(1)}`);
+      await checkCompiledPlan(page, backend);
       await page.locator('#hood').scrollIntoViewIfNeeded();
       await page.locator('#hood').screenshot({ path: `test-results/hood-${tab}${backend === 'cpu' ? '' : `-${backend}`}.png` });
       expect(errors).toEqual([]);
