@@ -11,9 +11,9 @@
 //
 // The random numbers are the engine's: the same generator calls in the same order as
 // rand([n, H]) then randn([n, V], σ), so a sweep here draws exactly what the engine's sweep
-// (Rbm.gibbsFrom) draws, and the CPU and WebGPU runs of a seed stay together. (Philox costs about
-// as much per number in JavaScript as the rest of the sweep; a faster generator such as
-// xoshiro128** halved the step, but then the CPU run no longer follows the WebGPU run.)
+// (Rbm.gibbsFrom) draws, and the CPU and WebGPU runs of a seed stay together. (Philox in plain
+// JavaScript cost about as much per number as the rest of the sweep; its words now come from a
+// WebAssembly kernel, kernels/cpu/philox-wasm.ts, about ten times faster and bit for bit the same.)
 //
 // The gradient of L = mean F(v₀) − mean F(v_k) is written out by hand, with s_j = sigmoid(a_j):
 //   ∂F/∂W_ij = −v_i s_j / σ²,   ∂F/∂c_j = −s_j / σ²,   ∂F/∂b_i = −(v_i − b_i) / σ²

@@ -4,10 +4,14 @@
 // Format: the WebAssembly Core Specification 2.0, chapter 5 "Binary Format" (W3C), and the
 // fixed-width SIMD proposal (128-bit vectors, opcodes after the 0xfd prefix).
 
-/** Value types: i32 (addresses, counters) and v128 (one 128-bit SIMD vector: 4 float32 lanes). */
+/**
+ * Value types: i32 (addresses, counters), i64 (Philox's 32×32 → 64-bit products) and v128 (one
+ * 128-bit SIMD vector: 4 float32 lanes).
+ */
 export const i32 = 0x7f;
+export const i64 = 0x7e;
 export const v128 = 0x7b;
-export type ValType = typeof i32 | typeof v128;
+export type ValType = typeof i32 | typeof i64 | typeof v128;
 
 /** Unsigned LEB128: 7 bits per byte, low bits first, the high bit set on all but the last byte. */
 export function uleb(n: number): number[] {
@@ -53,6 +57,14 @@ export const op = {
   sub: [0x6b], // i32.sub
   mul: [0x6c], // i32.mul
   ltU: [0x49], // i32.lt_u
+  xor: [0x73], // i32.xor
+  store32: (offset: number) => [0x36, ...memarg(2, offset)], // i32.store
+  // i64, for the full product of two uint32: extend both, multiply, then take the halves.
+  extendU: [0xad], // i64.extend_i32_u: uint32 -> i64
+  mul64: [0x7e], // i64.mul
+  shrU64: [0x88], // i64.shr_u
+  i64: (n: number) => [0x42, ...sleb(n)], // i64.const (small values only: sleb works on 32 bits)
+  wrap: [0xa7], // i32.wrap_i64: the low 32 bits
   // Structured control: a branch to a `loop` goes back to its start. [0x40]: no result value.
   loop: [0x03, 0x40],
   end: [0x0b],
