@@ -24,7 +24,7 @@
 // the padded rows and columns compute garbage that is never copied out (each C[i, j] reads only
 // row i of A and column j of B). The memory grows to the largest product seen and keeps its size.
 
-import { encodeModule, i32, op, v128, type FuncDef } from './wasm-encoder';
+import { encodeModule, i32, instantiate, op, v128, type FuncDef } from './wasm-encoder';
 
 const { get, set } = op;
 
@@ -112,18 +112,8 @@ let instance: Instance | null | undefined; // undefined: not tried yet; null: un
  */
 export function wasmGemmAvailable(): boolean {
   if (instance === undefined) {
-    instance = null;
-    try {
-      const bytes = gemmModuleBytes();
-      if (typeof WebAssembly === 'object' && WebAssembly.validate(bytes)) {
-        // Synchronous compilation: fine for a module this small, even on a browser's main thread.
-        const memory = new WebAssembly.Memory({ initial: 1 });
-        const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
-        instance = { gemm: exports.gemm as GemmFn, memory, heap: new Float32Array(memory.buffer) };
-      }
-    } catch {
-      instance = null;
-    }
+    const module = instantiate(gemmModuleBytes());
+    instance = module && { gemm: module.exports.gemm as GemmFn, memory: module.memory, heap: new Float32Array(module.memory.buffer) };
   }
   return instance !== null;
 }

@@ -15,7 +15,7 @@
 // The module (about 150 bytes) is written by wasm-encoder.ts and compiled on first use; where
 // WebAssembly is missing or refused, philoxBlocks() returns null and the caller uses JavaScript.
 
-import { encodeModule, i32, i64, op, type FuncDef } from './wasm-encoder';
+import { encodeModule, i32, i64, instantiate, op, type FuncDef } from './wasm-encoder';
 
 const M0 = 0xd2511f53;
 const M1 = 0xcd9e8d57;
@@ -87,17 +87,8 @@ const TWO_POW_32 = 4294967296;
  */
 export function philoxBlocks(k0: number, k1: number, first: number, count: number): Uint32Array | null {
   if (kernel === undefined) {
-    kernel = null;
-    try {
-      const bytes = philoxModuleBytes();
-      if (typeof WebAssembly === 'object' && WebAssembly.validate(bytes)) {
-        const memory = new WebAssembly.Memory({ initial: 1 });
-        const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
-        kernel = { philox: exports.philox as PhiloxFn, words: new Uint32Array(memory.buffer) };
-      }
-    } catch {
-      kernel = null;
-    }
+    const module = instantiate(philoxModuleBytes());
+    kernel = module && { philox: module.exports.philox as PhiloxFn, words: new Uint32Array(module.memory.buffer) };
   }
   if (kernel === null || count < 1 || count > PHILOX_CHUNK) return null;
   kernel.philox(k0 | 0, k1 | 0, first % TWO_POW_32 | 0, Math.floor(first / TWO_POW_32) | 0, count);

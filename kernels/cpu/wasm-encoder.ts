@@ -106,3 +106,21 @@ export function encodeModule(funcs: FuncDef[]): Uint8Array<ArrayBuffer> {
     ...section(10, vec(code)),
   ]);
 }
+
+/**
+ * Compile and instantiate a module of encodeModule() with a fresh memory of one page. Null where
+ * WebAssembly is missing, the validator rejects the bytes (an engine without SIMD), or compiling
+ * is refused (a page whose Content-Security-Policy allows neither 'wasm-unsafe-eval' nor
+ * 'unsafe-eval'): the callers then compute in JavaScript. Compilation is synchronous, which is
+ * fine for modules this small, even on a browser's main thread.
+ */
+export function instantiate(bytes: Uint8Array<ArrayBuffer>): { exports: WebAssembly.Exports; memory: WebAssembly.Memory } | null {
+  try {
+    if (typeof WebAssembly !== 'object' || !WebAssembly.validate(bytes)) return null;
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
+    return { exports, memory };
+  } catch {
+    return null;
+  }
+}
