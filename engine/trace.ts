@@ -36,6 +36,11 @@ export function withRule<T>(rule: string, fn: () => T): T {
   }
 }
 
+/** @internal The rule whose dispatches are being made now (a deferred kernel keeps it for later), or null. */
+export function currentRule(): string | null {
+  return activeRule;
+}
+
 type Listener = (record: DispatchRecord) => void;
 const listeners: Listener[] = [];
 

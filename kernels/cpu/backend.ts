@@ -88,7 +88,10 @@ export class CpuBackend implements Backend {
       case 'meanUnaryGrad': return meanUnaryGrad(c.op, f(c.x), c.dy && f(c.dy), f(c.out), c.alpha, c.beta, c.scale);
       case 'matmul': return matmul(f(c.a), f(c.b), f(c.out), c.batch, c.m, c.k, c.n, c.transA, c.transB, c.strideA, c.strideB);
       case 'linear': return linear(f(c.x), f(c.w), c.b ? f(c.b) : null, f(c.out), c.m, c.k, c.n, c.activation, c.alpha);
-      case 'linearGrad': return linearGrad(f(c.x), f(c.w), f(c.y), f(c.dy), c.dx && f(c.dx), c.dw && f(c.dw), c.db && f(c.db), c.m, c.k, c.n, c.activation, c.alpha, c.accumulate);
+      case 'linearGrad': {
+        const loss = c.loss && { ...c.loss, dy: c.loss.dy && f(c.loss.dy) };
+        return linearGrad(f(c.x), f(c.w), f(c.y), c.dy && f(c.dy), c.dx && f(c.dx), c.dw && f(c.dw), c.db && f(c.db), c.m, c.k, c.n, c.activation, c.alpha, c.accumulate, loss);
+      }
       case 'expand': return expand(f(c.x), f(c.out), c.inShape, c.outShape, c.scale);
       case 'transpose': return transpose(f(c.x), f(c.out), c.rows, c.cols);
       case 'softmax': return softmax(f(c.x), f(c.out), c.outer, c.axisSize, c.inner, c.log);

@@ -34,7 +34,7 @@ describe('compile', () => {
     const step = compile(() => gan.step());
     const first = step();
     for (const t of Object.values(first)) t.dispose();
-    expect(step.calls.length).toBe(31); // the reference GAN step's dispatches, now replayed as a list (plus one copy per returned loss)
+    expect(step.calls.length).toBe(28); // the reference GAN step's dispatches, now replayed as a list (plus one copy per returned loss)
     const tensors = liveTensors();
     const buffers = backendStats().liveBuffers;
     const created = backendStats().bufferCreations;
