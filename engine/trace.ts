@@ -64,7 +64,8 @@ export function dispatchesWatched(): boolean {
 
 export function traceDispatch(backend: Backend, call: KernelCall, op: string, shapes: Shape[]): void {
   if (listeners.length === 0) return;
-  const sub = 'op' in call ? `:${call.op}` : '';
+  // The sub-operation: a row of the op table, or for a layer's backward the loss it takes the gradient of.
+  const sub = 'op' in call ? `:${call.op}` : call.kernel === 'linearGrad' && call.loss ? `:${call.loss.op}` : '';
   const record: DispatchRecord = { op, kernel: call.kernel + sub, backend: backend.name, shapes, call };
   if (activeRule !== null) record.rule = activeRule;
   if (backend.describe) {
