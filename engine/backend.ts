@@ -109,6 +109,11 @@ export type KernelCall =
     }
   /** out[i, :] = x[indices[i], :] with rows of `inner` elements. */
   | { kernel: 'gather'; x: Storage; indices: Storage; out: Storage; rows: number; inner: number; sourceRows: number }
+  /**
+   * gather(x, randint([rows], high)) in one kernel: out[i, :] = x[j_i, :], j_i the i-th integer
+   * drawn in [0, high) from the Philox stream at (key, counter), the very numbers randint draws.
+   */
+  | { kernel: 'gatherRandom'; x: Storage; out: Storage; rows: number; inner: number; key0: number; key1: number; counter: number; high: number }
   /** out[indices[i], :] += src[i, :] (out must be filled first): the gradient of gather. */
   | { kernel: 'scatterAdd'; src: Storage; indices: Storage; out: Storage; rows: number; inner: number }
   | { kernel: 'fill'; out: Storage; value: number }

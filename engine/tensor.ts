@@ -4,7 +4,7 @@
 import { currentBackend, type Backend, type DataArray, type DType, type KernelCall, type Storage } from './backend';
 import { backward as runBackward, type BackwardOptions, type GradNode } from './autograd';
 import { trackTensor, untrackTensor } from './memory';
-import { releaseStorage } from './compile';
+import { refreshOnReplay, releaseStorage } from './compile';
 import { formatShape, sizeOf, type Shape } from './shape';
 import { currentRule, traceDispatch, withRule } from './trace';
 import { formatValues, tensorHeader } from './format';
@@ -28,6 +28,8 @@ interface PendingKernel {
   /** The backward rule it was made by (the trace names it), or null. */
   rule: string | null;
   reads: SharedBuffer[];
+  /** What changes in the call from step to step of a compiled step (a random draw's counter), or null. */
+  refresh: (() => Partial<KernelCall>) | null;
 }
 
 /** Let go of a buffer held by a tensor or a pending kernel: freed with its last holder. */
@@ -122,19 +124,27 @@ export class Tensor {
    * these values where it needs them reads the call (pendingKernel) instead, and the separate
    * kernel never runs: the loss gradient meanUnaryGrad, taken over by linear's fused backward.
    */
-  static lazyKernel(shape: Shape, dtype: DType, backend: Backend, reads: Tensor[], op: string, makeCall: (out: Storage) => KernelCall): Tensor {
-    const t = Tensor.empty(shape, dtype, backend);
+  static lazyKernel(
+    shape: Shape, dtype: DType, backend: Backend, reads: Tensor[], op: string, makeCall: (out: Storage) => KernelCall,
+    refresh: (() => Partial<KernelCall>) | null = null,
+  ): Tensor {
+    const t = Tensor.empty(shape, dtype, backend, op);
     const b = t.buffer as SharedBuffer;
     const call = makeCall(b.storage); // reads each input's storage (running its own pending work)
     const held = reads.map((r) => r.liveBuffer(op));
     for (const r of held) r.refs++;
-    b.pendingKernel = { call, op, shapes: reads.map((r) => r.shape), rule: currentRule(), reads: held };
+    b.pendingKernel = { call, op, shapes: reads.length > 0 ? reads.map((r) => r.shape) : [shape], rule: currentRule(), reads: held, refresh };
     return t;
   }
 
   /** @internal The kernel call that will compute this tensor, while it has not run (nothing has used the buffer), else null. */
   get pendingKernel(): KernelCall | null {
     return this.buffer?.pendingKernel?.call ?? null;
+  }
+
+  /** @internal The pending kernel's refresh for compiled replays (see lazyKernel), for a kernel that takes its call over. */
+  get pendingRefresh(): (() => Partial<KernelCall>) | null {
+    return this.buffer?.pendingKernel?.refresh ?? null;
   }
 
   /** @internal Tensor.lazyFull with this tensor's shape, dtype and backend. */
@@ -156,11 +166,12 @@ export class Tensor {
       runKernel(b.backend, { kernel: 'fill', out: b.storage, value }, 'fill', [this.shape]);
     }
     if (b.pendingKernel !== null) {
-      const { call, op: name, shapes, rule, reads } = b.pendingKernel;
+      const { call, op: name, shapes, rule, reads, refresh } = b.pendingKernel;
       b.pendingKernel = null;
       const run = (): void => runKernel(b.backend, call, name, shapes);
       if (rule === null) run();
       else withRule(rule, run);
+      if (refresh) refreshOnReplay(call, refresh);
       for (const r of reads) unref(r); // the buffers it read are let go
     }
     return b.storage;

@@ -5,7 +5,7 @@
 
 import type { Backend, BackendStats, DataArray, DType, FloatArray, KernelCall, Storage } from '../../engine/backend';
 import { binary } from './binary';
-import { copyAxis, expand, fill, gather, scatterAdd } from './copy';
+import { copyAxis, expand, fill, gather, gatherRandom, scatterAdd } from './copy';
 import { linearGrad } from './linear-grad';
 import { linear, matmul, transpose } from './matmul';
 import { adam, adamMulti, sgd } from './optim';
@@ -97,6 +97,7 @@ export class CpuBackend implements Backend {
       case 'softmax': return softmax(f(c.x), f(c.out), c.outer, c.axisSize, c.inner, c.log);
       case 'copyAxis': return copyAxis((c.src as CpuStorage).data, (c.dst as CpuStorage).data, c.outer, c.inner, c.srcAxis, c.dstAxis, c.srcStart, c.dstStart, c.count);
       case 'gather': return gather(f(c.x), i32(c.indices), f(c.out), c.rows, c.inner);
+      case 'gatherRandom': return gatherRandom(f(c.x), f(c.out), c.rows, c.inner, c.key0, c.key1, c.counter, c.high);
       case 'scatterAdd': return scatterAdd(f(c.src), i32(c.indices), f(c.out), c.rows, c.inner);
       case 'fill': return fill((c.out as CpuStorage).data, c.value);
       case 'random': return random((c.out as CpuStorage).data, c.dist, c.key0, c.key1, c.counter, c.a, c.b);

@@ -5,12 +5,13 @@
 // and, in the engine, the fused loss (bceWithLogits with a number target) against mean(unary),
 // a layer used twice (its fused backward adds into the first use's gradient in place)
 // against two separate backward passes added, and a loss of a layer's output whose gradient
-// the layer's fused backward computes (linearGrad with a loss) against the stored gradient. (The WGSL twins are compared with these in tests/webgpu/fusion.test.ts.)
+// the layer's fused backward computes (linearGrad with a loss) against the stored gradient;
+// and a minibatch drawn inside the gather (gatherRandom) against randint's indices gathered. (The WGSL twins are compared with these in tests/webgpu/fusion.test.ts.)
 
 import { describe, expect, it } from 'vitest';
 import type { FloatArray, FusedActivation, UnaryOp } from '../../engine/backend';
 import { Tensor } from '../../engine/tensor';
-import { add, backendStats, bceWithLogits, createRng, grad, linear, liveTensors, mean, mse, mul, onDispatch, pow, randn, sub, sum, tensor, tidy } from '../../engine/index';
+import { add, backendStats, bceWithLogits, createRng, gather, grad, linear, liveTensors, mean, mse, mul, onDispatch, pow, randint, randn, sub, sum, tensor, tidy } from '../../engine/index';
 import { meanOfUnary } from '../../engine/ops/reduce';
 import { linearGrad } from '../../kernels/cpu/linear-grad';
 import { FUSED_ACTIVATIONS } from '../../engine/ops/unary-table';
@@ -284,4 +285,43 @@ describe('linearGrad with a loss gradient equals meanUnaryGrad then linearGrad, 
       }
     }
   }
+});
+
+describe('gather(x, randint(...)): the index draw inside the gather', () => {
+  it('picks the very rows randint draws, in one kernel', () => {
+    for (const [rows, sourceRows, inner] of [[128, 2048, 1], [37, 37, 3], [5, 1000, 2]] as const) {
+      tidy(() => {
+        const data = randn([sourceRows, inner], createRng(rows));
+        const kernels: string[] = [];
+        const stop = onDispatch((d) => kernels.push(d.kernel));
+        const fused = gather(data, randint([rows], sourceRows, createRng(9)));
+        stop();
+        expect(kernels).toEqual(['gatherRandom']);
+        // The same draw read as numbers first, then gathered by index (two kernels).
+        const idx = randint([rows], sourceRows, createRng(9));
+        const want = gather(data, Array.from(idx.dataSync()));
+        expect(new Set(idx.dataSync()).size).toBeGreaterThan(1);
+        expect(Array.from(fused.dataSync())).toEqual(Array.from(want.dataSync()));
+      });
+    }
+  });
+
+  it('indices read after the gather (its backward) are the same draw', () => {
+    tidy(() => {
+      const x = randn([50, 2], createRng(3), { requiresGrad: true });
+      const rng = createRng(4);
+      const idx = randint([64], 50, rng);
+      sum(gather(x, idx)).backward(); // scatterAdd reads idx: randint's own kernel runs now
+      const counts = new Array<number>(50).fill(0);
+      for (const j of randint([64], 50, createRng(4)).dataSync()) counts[j]++;
+      expect(Array.from(x.grad!.dataSync())).toEqual(counts.flatMap((c) => [c, c]));
+      expect(Array.from(idx.dataSync())).toEqual(Array.from(randint([64], 50, createRng(4)).dataSync()));
+    });
+  });
+
+  it('a draw wider than x is not fused: gather checks the range and says which index is out', () => {
+    tidy(() => {
+      expect(() => gather(randn([3, 1], createRng(1)), randint([40], 1000, createRng(2)))).toThrow(/gather: index \d+ at position \d+ is out of range for 3 rows/);
+    });
+  });
 });

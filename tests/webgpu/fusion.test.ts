@@ -6,13 +6,15 @@
 //   - meanUnaryGrad (kernels/webgpu/unary.wgsl.ts): dx = f'(x)·dy[0]·scale;
 //   - linearGrad (kernels/webgpu/linear-grad.wgsl.ts): a Linear layer's whole backward, for every
 //     fused activation, the GAN's layer shapes and odd ones, and each set of wanted gradients;
-//   - linearGrad with a fused loss: the loss gradient dy = f'(y)·g/N computed in the kernel from y.
+//   - linearGrad with a fused loss: the loss gradient dy = f'(y)·g/N computed in the kernel from y;
+//   - gatherRandom: a minibatch whose indices are drawn (Philox) inside the gather, exactly.
 // The CPU runs in float64 on the same float32 inputs. Criterion: |gpu - cpu| <= 1e-4 · max(1, |cpu|).
 
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { FusedActivation, KernelCall, Storage, UnaryOp } from '../../engine/backend';
 import { createRng } from '../../engine/index';
 import { FUSED_ACTIVATIONS, unaryDef, unaryOps } from '../../engine/ops/unary-table';
+import { gatherRandom } from '../../kernels/cpu/copy';
 import { linearGrad } from '../../kernels/cpu/linear-grad';
 import { mappedReduce } from '../../kernels/cpu/reduce';
 import { meanUnaryGrad, unary } from '../../kernels/cpu/unary';
@@ -196,4 +198,23 @@ describe('linearGrad with a fused loss on WebGPU vs CPU', () => {
       }
     });
   }
+});
+
+describe('gatherRandom on WebGPU vs CPU', () => {
+  // The rows drawn inside the gather are whole numbers and the copy is exact: equal, not close.
+  // A counter just below 2^32 makes the block counter carry into its high word mid-draw.
+  const CASES = [[128, 2048, 1, 17], [37, 37, 3, 2 ** 32 - 3], [300, 1000, 2, 123456], [1, 5, 4, 0]] as const;
+  test('the same rows as the CPU, for odd sizes and a counter that carries', async () => {
+    for (const [rows, sourceRows, inner, counter] of CASES) {
+      const x = new Float32Array(sourceRows * inner);
+      createRng(seed++).fillUniform(x, -3, 3);
+      const [key0, key1] = [0x9e3779b9, seed++];
+      const want = new Float32Array(rows * inner);
+      gatherRandom(x, want, rows, inner, key0, key1, counter, sourceRows);
+      const sx = upload(x);
+      const out = gpu.alloc(rows * inner, 'float32');
+      const got = await runOnGpu({ kernel: 'gatherRandom', x: sx, out, rows, inner, key0, key1, counter, high: sourceRows }, out, [sx]);
+      expect(Array.from(got), `${rows} of ${sourceRows} rows of ${inner}, counter ${counter}`).toEqual(Array.from(want));
+    }
+  });
 });
