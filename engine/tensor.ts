@@ -122,7 +122,8 @@ export class Tensor {
    * @internal A tensor computed by one kernel call only when its buffer is first used, reading
    * the tensors in `reads` (their buffers stay alive until then). A fused kernel that can compute
    * these values where it needs them reads the call (pendingKernel) instead, and the separate
-   * kernel never runs: the loss gradient meanUnaryGrad, taken over by linear's fused backward.
+   * kernel never runs: the loss gradient meanUnaryGrad, taken over by linear's fused backward,
+   * and randint's draw, taken over by gather. `refresh` is the call's refreshOnReplay.
    */
   static lazyKernel(
     shape: Shape, dtype: DType, backend: Backend, reads: Tensor[], op: string, makeCall: (out: Storage) => KernelCall,

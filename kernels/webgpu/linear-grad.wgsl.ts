@@ -3,6 +3,8 @@
 // db):
 //   dz = dy ⊙ act'(y)   recomputed where it is read, never stored (act' is the row's wgslGrad)
 //   dW = xᵀ·dz  [k, n],   db = Σ_rows dz  [n],   dx = dz·Wᵀ  [m, k]
+// When y went straight into a fused loss L = (1/N)·Σ f(y), dy itself is computed where it is
+// read, dy = f'(y)·g/N (loss_grad below, the loss's row of the op table), with no DY buffer.
 //
 // One thread per output value, laid end to end over the three outputs:
 //   threads [0, endW)        dW[r, j] = Σ_i x[i, r]·dz[i, j]     (loops over the m rows)
