@@ -42,20 +42,30 @@ function opTableRow(op: string): string | null {
 /**
  * The CPU twin: the exported function of that name, with the comment above it, and its file.
  * An elementwise kernel ('unary:sigmoid') shows the op's row of the op table, which the CPU
- * loop (and the WGSL) is built from.
+ * loop (and the WGSL) is built from; a layer's backward that computes a loss's gradient itself
+ * ('linearGrad:bceLogits') shows its function and then the loss's row.
  */
 export function cpuTwin(kernel: string): { file: string; source: string } {
   const name = cpuFunctionName(kernel);
   const op = kernel.split(':')[1];
-  if ((name === 'unary' || name === 'unaryGrad' || name === 'meanUnaryGrad') && op !== undefined) {
-    const row = opTableRow(op);
-    if (row !== null) {
-      const part = name === 'unary' ? '`cpu` (forward)'
-        : name === 'unaryGrad' ? '`cpuGrad` (the fused gradient; `rule` is the same derivative in tensor ops)'
-          : '`cpu` and `cpuGrad` (meanUnaryGrad: the gradient of a fused mean, dy/n times f\'(x), y = f(x) recomputed; `rule` is the same derivative in tensor ops)';
-      return { file: `${OP_TABLE} (row '${op}')`, source: `// kernels/cpu/unary.ts runs ${part} of this row in a loop over the elements.\n${row}` };
-    }
+  const row = op === undefined ? null : opTableRow(op);
+  if ((name === 'unary' || name === 'unaryGrad' || name === 'meanUnaryGrad') && row !== null) {
+    const part = name === 'unary' ? '`cpu` (forward)'
+      : name === 'unaryGrad' ? '`cpuGrad` (the fused gradient; `rule` is the same derivative in tensor ops)'
+        : '`cpu` and `cpuGrad` (meanUnaryGrad: the gradient of a fused mean, dy/n times f\'(x), y = f(x) recomputed; `rule` is the same derivative in tensor ops)';
+    return { file: `${OP_TABLE} (row '${op}')`, source: `// kernels/cpu/unary.ts runs ${part} of this row in a loop over the elements.\n${row}` };
   }
+  const fn = cpuFunction(name);
+  if (name === 'linearGrad' && row !== null) {
+    const note = `// dy is the gradient of the loss mean(${op}(y)) of the layer's output y, computed here from y with\n` +
+      '// `cpu` and `cpuGrad` of this row (meanUnaryGrad\'s loop), not read from a stored tensor.';
+    return { file: `${fn.file} and ${OP_TABLE} (row '${op}')`, source: `${fn.source}\n\n${note}\n${row}` };
+  }
+  return fn;
+}
+
+/** The exported function `name` of kernels/cpu/, with the comment above it, and its file. */
+function cpuFunction(name: string): { file: string; source: string } {
   for (const [file, text] of Object.entries(cpuKernelFiles)) {
     if (file === OP_TABLE) continue;
     const start = text.search(new RegExp(`^export function ${name}\\b`, 'm'));

@@ -29,6 +29,20 @@ export interface UnaryMap {
   beta: number;
 }
 
+/**
+ * The gradient of a fused loss scale·Σ f(y) at each y, as the meanUnaryGrad kernel computes it:
+ * dy = f'(y)·g·scale, g = dy[0] of `dy` (or 1 when dy is null: the constant is in scale), stored
+ * rounded to `dtype` (the dtype the separate kernel's output had).
+ */
+export interface LossGradOfY {
+  op: UnaryOp;
+  alpha: number;
+  beta: number;
+  dy: Storage | null;
+  scale: number;
+  dtype: DType;
+}
+
 /** Elementwise functions of two broadcast inputs. */
 export type BinaryOp =
   | 'add' | 'sub' | 'mul' | 'div'
@@ -69,12 +83,15 @@ export type KernelCall =
    * The backward of linear in one kernel: with dz = dy ⊙ act'(y) (y the layer's output),
    * dx = dz·Wᵀ, dW = xᵀ·dz, db = Σ_rows dz; an output left null is not computed. An output
    * named in `accumulate` already holds a gradient (the layer's other use), and the kernel adds to it.
+   * dy null: the layer's output went straight into a fused loss mean(f(y)), and dy is that loss's
+   * gradient, computed from y in the kernel (`loss`: what meanUnaryGrad would have been given).
    */
   | {
-      kernel: 'linearGrad'; x: Storage; w: Storage; y: Storage; dy: Storage;
+      kernel: 'linearGrad'; x: Storage; w: Storage; y: Storage; dy: Storage | null;
       dx: Storage | null; dw: Storage | null; db: Storage | null;
       m: number; k: number; n: number; activation: FusedActivation; alpha: number;
       accumulate?: { dx: boolean; dw: boolean; db: boolean };
+      loss?: LossGradOfY;
     }
   /** out = scale * x broadcast from inShape to outShape (the gradient of sum and mean). */
   | { kernel: 'expand'; x: Storage; out: Storage; inShape: Shape; outShape: Shape; scale: number }
@@ -92,6 +109,11 @@ export type KernelCall =
     }
   /** out[i, :] = x[indices[i], :] with rows of `inner` elements. */
   | { kernel: 'gather'; x: Storage; indices: Storage; out: Storage; rows: number; inner: number; sourceRows: number }
+  /**
+   * gather(x, randint([rows], high)) in one kernel: out[i, :] = x[j_i, :], j_i the i-th integer
+   * drawn in [0, high) from the Philox stream at (key, counter), the very numbers randint draws.
+   */
+  | { kernel: 'gatherRandom'; x: Storage; out: Storage; rows: number; inner: number; key0: number; key1: number; counter: number; high: number }
   /** out[indices[i], :] += src[i, :] (out must be filled first): the gradient of gather. */
   | { kernel: 'scatterAdd'; src: Storage; indices: Storage; out: Storage; rows: number; inner: number }
   | { kernel: 'fill'; out: Storage; value: number }

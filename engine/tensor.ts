@@ -4,9 +4,9 @@
 import { currentBackend, type Backend, type DataArray, type DType, type KernelCall, type Storage } from './backend';
 import { backward as runBackward, type BackwardOptions, type GradNode } from './autograd';
 import { trackTensor, untrackTensor } from './memory';
-import { releaseStorage } from './compile';
+import { refreshOnReplay, releaseStorage } from './compile';
 import { formatShape, sizeOf, type Shape } from './shape';
-import { traceDispatch } from './trace';
+import { currentRule, traceDispatch, withRule } from './trace';
 import { formatValues, tensorHeader } from './format';
 import * as ops from './ops';
 
@@ -15,7 +15,30 @@ class SharedBuffer {
   refs = 1;
   /** A value every element will hold, filled in on first use (see Tensor.lazyFull); null once filled. */
   pendingFill: number | null = null;
+  /** A kernel that computes every element, run on first use (see Tensor.lazyKernel); null once run. */
+  pendingKernel: PendingKernel | null = null;
   constructor(readonly storage: Storage, readonly backend: Backend) {}
+}
+
+/** A deferred kernel call and the buffers it reads, kept alive (refs + 1) until it runs or is dropped. */
+interface PendingKernel {
+  call: KernelCall;
+  op: string;
+  shapes: Shape[];
+  /** The backward rule it was made by (the trace names it), or null. */
+  rule: string | null;
+  reads: SharedBuffer[];
+  /** What changes in the call from step to step of a compiled step (a random draw's counter), or null. */
+  refresh: (() => Partial<KernelCall>) | null;
+}
+
+/** Let go of a buffer held by a tensor or a pending kernel: freed with its last holder. */
+function unref(b: SharedBuffer): void {
+  if (--b.refs > 0) return;
+  releaseStorage(b.backend, b.storage);
+  const pending = b.pendingKernel;
+  b.pendingKernel = null; // never run: nothing used the values
+  if (pending) for (const r of pending.reads) unref(r);
 }
 
 let nextId = 1;
@@ -95,6 +118,36 @@ export class Tensor {
     return t;
   }
 
+  /**
+   * @internal A tensor computed by one kernel call only when its buffer is first used, reading
+   * the tensors in `reads` (their buffers stay alive until then). A fused kernel that can compute
+   * these values where it needs them reads the call (pendingKernel) instead, and the separate
+   * kernel never runs: the loss gradient meanUnaryGrad, taken over by linear's fused backward,
+   * and randint's draw, taken over by gather. `refresh` is the call's refreshOnReplay.
+   */
+  static lazyKernel(
+    shape: Shape, dtype: DType, backend: Backend, reads: Tensor[], op: string, makeCall: (out: Storage) => KernelCall,
+    refresh: (() => Partial<KernelCall>) | null = null,
+  ): Tensor {
+    const t = Tensor.empty(shape, dtype, backend, op);
+    const b = t.buffer as SharedBuffer;
+    const call = makeCall(b.storage); // reads each input's storage (running its own pending work)
+    const held = reads.map((r) => r.liveBuffer(op));
+    for (const r of held) r.refs++;
+    b.pendingKernel = { call, op, shapes: reads.length > 0 ? reads.map((r) => r.shape) : [shape], rule: currentRule(), reads: held, refresh };
+    return t;
+  }
+
+  /** @internal The kernel call that will compute this tensor, while it has not run (nothing has used the buffer), else null. */
+  get pendingKernel(): KernelCall | null {
+    return this.buffer?.pendingKernel?.call ?? null;
+  }
+
+  /** @internal The pending kernel's refresh for compiled replays (see lazyKernel), for a kernel that takes its call over. */
+  get pendingRefresh(): (() => Partial<KernelCall>) | null {
+    return this.buffer?.pendingKernel?.refresh ?? null;
+  }
+
   /** @internal Tensor.lazyFull with this tensor's shape, dtype and backend. */
   lazyFullLike(value: number): Tensor {
     return Tensor.lazyFull(this.shape, value, this.dtype, this.liveBuffer('lazyFullLike').backend);
@@ -112,6 +165,15 @@ export class Tensor {
       const value = b.pendingFill;
       b.pendingFill = null;
       runKernel(b.backend, { kernel: 'fill', out: b.storage, value }, 'fill', [this.shape]);
+    }
+    if (b.pendingKernel !== null) {
+      const { call, op: name, shapes, rule, reads, refresh } = b.pendingKernel;
+      b.pendingKernel = null;
+      const run = (): void => runKernel(b.backend, call, name, shapes);
+      if (rule === null) run();
+      else withRule(rule, run);
+      if (refresh) refreshOnReplay(call, refresh);
+      for (const r of reads) unref(r); // the buffers it read are let go
     }
     return b.storage;
   }
@@ -134,7 +196,7 @@ export class Tensor {
     this.buffer = null;
     this.node = null;
     untrackTensor(this);
-    if (--b.refs === 0) releaseStorage(b.backend, b.storage);
+    unref(b);
     if (this.owned) for (const t of this.owned) t.dispose();
     this.owned = null;
   }

@@ -36,6 +36,11 @@ export function withRule<T>(rule: string, fn: () => T): T {
   }
 }
 
+/** @internal The rule whose dispatches are being made now (a deferred kernel keeps it for later), or null. */
+export function currentRule(): string | null {
+  return activeRule;
+}
+
 type Listener = (record: DispatchRecord) => void;
 const listeners: Listener[] = [];
 
@@ -59,7 +64,8 @@ export function dispatchesWatched(): boolean {
 
 export function traceDispatch(backend: Backend, call: KernelCall, op: string, shapes: Shape[]): void {
   if (listeners.length === 0) return;
-  const sub = 'op' in call ? `:${call.op}` : '';
+  // The sub-operation: a row of the op table, or for a layer's backward the loss it takes the gradient of.
+  const sub = 'op' in call ? `:${call.op}` : call.kernel === 'linearGrad' && call.loss ? `:${call.loss.op}` : '';
   const record: DispatchRecord = { op, kernel: call.kernel + sub, backend: backend.name, shapes, call };
   if (activeRule !== null) record.rule = activeRule;
   if (backend.describe) {

@@ -1,10 +1,10 @@
 // Making tensors: from JavaScript values, constants, and random numbers.
 
-import { currentBackend, type DType, type RandomDist } from '../backend';
+import { currentBackend, type DType, type KernelCall, type RandomDist, type Storage } from '../backend';
 import type { Rng } from '../rng';
 import { formatShape, sizeOf, type Shape } from '../shape';
 import { runKernel, Tensor, type NestedArray, type TensorOptions } from '../tensor';
-import { refreshOnReplay } from '../compile';
+import { refreshOnReplay, replayable } from '../compile';
 import { checkOptions, describeValue, type OptionSpec } from '../options';
 
 const DTYPES = ['float32', 'float64', 'int32'] as const;
@@ -144,11 +144,24 @@ function random(op: string, shape: Shape, rng: Rng, dist: RandomDist, a: number,
   checkShape(op, shape);
   if (!rng || typeof rng.reserve !== 'function') throw new Error(`${op}: needs a generator from createRng(seed) as its second argument`);
   const dtype = options.dtype ?? (dist === 'int' ? 'int32' : 'float32');
-  const t = Tensor.empty(shape, dtype, currentBackend(), op);
   const n = sizeOf(shape);
-  const call = { kernel: 'random', out: t.storage(op), dist, key0: rng.key[0], key1: rng.key[1], counter: rng.reserve(n), a, b } as const;
+  // The Philox blocks are reserved here, in program order, and again at this point of every
+  // replay of a compiled step (fresh numbers each time); the kernel reads `counter` whenever it runs.
+  let counter = 0;
+  replayable(() => {
+    counter = rng.reserve(n);
+  });
+  const refresh = (): { counter: number } => ({ counter });
+  const makeCall = (out: Storage): KernelCall => ({ kernel: 'random', out, dist, key0: rng.key[0], key1: rng.key[1], counter, a, b });
+  if (dist === 'int') {
+    // Indices (randint) are drawn when first used: gather(x, randint(...)) draws them inside its
+    // own kernel instead, and this kernel never runs.
+    return Tensor.lazyKernel(shape, dtype, currentBackend(), [], op, makeCall, refresh);
+  }
+  const t = Tensor.empty(shape, dtype, currentBackend(), op);
+  const call = makeCall(t.storage(op));
   runKernel(t.backend, call, op, [shape]);
-  refreshOnReplay(call, () => ({ counter: rng.reserve(n) })); // a compiled step draws fresh numbers each time
+  refreshOnReplay(call, refresh);
   t.requiresGrad = options.requiresGrad ?? false;
   return t;
 }

@@ -3,10 +3,10 @@
 import { record } from '../autograd';
 import { formatShape, normAxis, sizeOf, splitAtAxis, type Shape } from '../shape';
 import { runKernel, Tensor } from '../tensor';
-import { currentBackend } from '../backend';
+import { currentBackend, type KernelCall } from '../backend';
 import { fullLike } from './creation';
 import { checkLive } from './util';
-import { validationRead } from '../compile';
+import { refreshOnReplay, validationRead } from '../compile';
 import { describeValue } from '../options';
 
 /** Same data, new shape (one dimension may be -1, inferred). Shares the buffer: no copy. */
@@ -99,13 +99,27 @@ export function gather(x: Tensor, indices: Tensor | ArrayLike<number>): Tensor {
   if (idx.dtype !== 'int32') throw new Error(`gather: indices must be an int32 tensor, got ${idx.dtype}`);
   if (idx.rank !== 1) throw new Error(`gather: indices must be 1-D, got shape ${formatShape(idx.shape)}`);
   if (idx.backend !== x.backend) throw new Error('gather: indices live on a different backend than x');
-  const readSync = idx.backend.readSync?.bind(idx.backend);
-  if (readSync && indices instanceof Tensor) checkRange(validationRead(() => readSync(idx.storage('gather'))), rowsIn);
   const inner = x.size / Math.max(rowsIn, 1);
   const rows = idx.shape[0];
   const outShape = [rows, ...x.shape.slice(1)];
   const out = Tensor.empty(outShape, x.dtype, x.backend);
-  runKernel(x.backend, { kernel: 'gather', x: x.storage('gather'), indices: idx.storage('gather'), out: out.storage('gather'), rows, inner, sourceRows: rowsIn }, 'gather', [x.shape, idx.shape]);
+  const draw = idx.pendingKernel;
+  if (draw !== null && draw.kernel === 'random' && draw.dist === 'int' && draw.b <= rowsIn) {
+    // Indices not drawn yet (randint): draw them inside the gather, one kernel for both. They
+    // are in [0, b) with b <= the rows of x, so need no check. Should anything read idx later
+    // (gather's backward), randint's own kernel draws the same numbers then.
+    const call: KernelCall = {
+      kernel: 'gatherRandom', x: x.storage('gather'), out: out.storage('gather'), rows, inner,
+      key0: draw.key0, key1: draw.key1, counter: draw.counter, high: draw.b,
+    };
+    runKernel(x.backend, call, 'gather', [x.shape, idx.shape]);
+    const refresh = idx.pendingRefresh; // a compiled step's fresh draw, shared with randint's kernel
+    if (refresh) refreshOnReplay(call, refresh);
+  } else {
+    const readSync = idx.backend.readSync?.bind(idx.backend);
+    if (readSync && indices instanceof Tensor) checkRange(validationRead(() => readSync(idx.storage('gather'))), rowsIn);
+    runKernel(x.backend, { kernel: 'gather', x: x.storage('gather'), indices: idx.storage('gather'), out: out.storage('gather'), rows, inner, sourceRows: rowsIn }, 'gather', [x.shape, idx.shape]);
+  }
   const owned = idx !== indices;
   const result = record(out, 'gather', [x], (dy) => [scatterAddRows(dy, idx, x.shape)], 'dx[idx[i]] += dy[i] (repeats add up)');
   // An index tensor we made ourselves is freed now if no gradient needs it, else with the result.

@@ -4,7 +4,7 @@
 // The products in the rules are themselves recorded ops (matmulT), so they can be differentiated
 // again.
 
-import type { FusedActivation, MatmulVariant } from '../backend';
+import type { FusedActivation, LossGradOfY, MatmulVariant } from '../backend';
 import { isGradEnabled, record } from '../autograd';
 import { formatShape } from '../shape';
 import { runKernel, Tensor } from '../tensor';
@@ -120,6 +120,18 @@ function fusesBackward(m: number, k: number, n: number, needDx: boolean): boolea
 }
 
 /**
+ * When dy is the not yet computed gradient of a fused loss of the layer's own output y,
+ * L = (1/N)·Σ f(y) (meanOfUnary: bceWithLogits(D(x), 1)), dy = f'(y)·g/N needs only y: the
+ * fused backward computes it where it reads it, and the separate kernel never runs (unless
+ * something else reads dy). Returns what that kernel would have been given, or null.
+ */
+function lossGradOf(out: Tensor, dy: Tensor): LossGradOfY | null {
+  const c = dy.pendingKernel;
+  if (c === null || c.kernel !== 'meanUnaryGrad' || c.x !== out.storage('linear')) return null;
+  return { op: c.op, alpha: c.alpha, beta: c.beta, dy: c.dy, scale: c.scale, dtype: dy.dtype };
+}
+
+/**
  * A fused layer: act(x·W + b) in one kernel. x [m, k], W [k, n], b [n] or null.
  * Backward: dz = dy ⊙ act'(z) (read from the output y), dx = dz·Wᵀ, dW = xᵀ·dz, db = Σ_rows dz.
  */
@@ -154,10 +166,11 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null = null, activation
       const db = grad(2, b !== null && b.requiresGrad, [n]);
       if (dx || dw || db) {
         const added = (i: number, t: Tensor | null): boolean => t !== null && t === into?.[i];
+        const loss = lossGradOf(out, dy);
         runKernel(backend, {
-          kernel: 'linearGrad', x: x.storage(name), w: w.storage(name), y: out.storage(name), dy: dy.storage(name),
+          kernel: 'linearGrad', x: x.storage(name), w: w.storage(name), y: out.storage(name), dy: loss ? null : dy.storage(name),
           dx: dx && dx.storage(name), dw: dw && dw.storage(name), db: db && db.storage(name), m, k, n, activation, alpha: slope,
-          accumulate: { dx: added(0, dx), dw: added(1, dw), db: added(2, db) },
+          accumulate: { dx: added(0, dx), dw: added(1, dw), db: added(2, db) }, ...(loss ? { loss } : {}),
         }, 'linear.backward', [x.shape, w.shape]);
       }
       return b ? [dx, dw, db] : [dx, dw];

@@ -1,6 +1,6 @@
 // Reductions: sum, mean and max, over one axis or over everything.
 
-import type { UnaryOp } from '../backend';
+import type { KernelCall, Storage, UnaryOp } from '../backend';
 import { isGradEnabled, record } from '../autograd';
 import { formatShape, normAxis, splitAtAxis } from '../shape';
 import { runKernel, Tensor } from '../tensor';
@@ -87,15 +87,25 @@ export function meanOfUnary(name: string, op: UnaryOp, x: Tensor, alpha = 0, bet
       const y = unaryOp(name, op, x, alpha, beta);
       return [rule(expandTo(dy, x.shape, 1 / n, x.shape.map(() => 1)), x, y, alpha, beta)];
     }
-    const dx = Tensor.empty(x.shape, resultDType(x, dy), x.backend);
     // A gradient known to be one number (backward's seed of 1, not yet filled) is passed as that
     // number, as stored in dy's dtype: the seed's fill never runs.
     const c = dy.pendingValue;
     const constant = c === null ? null : dy.dtype === 'float32' ? Math.fround(c) : c;
-    runKernel(x.backend, {
-      kernel: 'meanUnaryGrad', op, x: x.storage(name), dy: constant === null ? dy.storage(name) : null, out: dx.storage(name),
+    const backward = `${name}.backward`;
+    const make = (out: Storage): KernelCall => ({
+      kernel: 'meanUnaryGrad', op, x: x.storage(backward), dy: constant === null ? dy.storage(backward) : null, out,
       alpha, beta, scale: constant === null ? 1 / n : constant * (1 / n),
-    }, `${name}.backward`, [x.shape]);
+    });
+    if (x.node === null) {
+      // x is a leaf, which an optimizer may change in place: compute dx now.
+      const dx = Tensor.empty(x.shape, resultDType(x, dy), x.backend);
+      runKernel(x.backend, make(dx.storage(name)), backward, [x.shape]);
+      return [dx];
+    }
+    // x was computed by an op: dx is computed when first used. The layer that made x may compute
+    // it inside its own backward instead (linear: dz = f'(y)·dy/n ⊙ act'(y)), and then this kernel
+    // never runs.
+    const dx = Tensor.lazyKernel(x.shape, resultDType(x, dy), x.backend, constant === null ? [x, dy] : [x], backward, make);
     return [dx];
   }, `${derivative}, averaged over the ${n} elements (÷ n)`);
 }

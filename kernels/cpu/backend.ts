@@ -5,7 +5,7 @@
 
 import type { Backend, BackendStats, DataArray, DType, FloatArray, KernelCall, Storage } from '../../engine/backend';
 import { binary } from './binary';
-import { copyAxis, expand, fill, gather, scatterAdd } from './copy';
+import { copyAxis, expand, fill, gather, gatherRandom, scatterAdd } from './copy';
 import { linearGrad } from './linear-grad';
 import { linear, matmul, transpose } from './matmul';
 import { adam, adamMulti, sgd } from './optim';
@@ -88,12 +88,16 @@ export class CpuBackend implements Backend {
       case 'meanUnaryGrad': return meanUnaryGrad(c.op, f(c.x), c.dy && f(c.dy), f(c.out), c.alpha, c.beta, c.scale);
       case 'matmul': return matmul(f(c.a), f(c.b), f(c.out), c.batch, c.m, c.k, c.n, c.transA, c.transB, c.strideA, c.strideB);
       case 'linear': return linear(f(c.x), f(c.w), c.b ? f(c.b) : null, f(c.out), c.m, c.k, c.n, c.activation, c.alpha);
-      case 'linearGrad': return linearGrad(f(c.x), f(c.w), f(c.y), f(c.dy), c.dx && f(c.dx), c.dw && f(c.dw), c.db && f(c.db), c.m, c.k, c.n, c.activation, c.alpha, c.accumulate);
+      case 'linearGrad': {
+        const loss = c.loss && { ...c.loss, dy: c.loss.dy && f(c.loss.dy) };
+        return linearGrad(f(c.x), f(c.w), f(c.y), c.dy && f(c.dy), c.dx && f(c.dx), c.dw && f(c.dw), c.db && f(c.db), c.m, c.k, c.n, c.activation, c.alpha, c.accumulate, loss);
+      }
       case 'expand': return expand(f(c.x), f(c.out), c.inShape, c.outShape, c.scale);
       case 'transpose': return transpose(f(c.x), f(c.out), c.rows, c.cols);
       case 'softmax': return softmax(f(c.x), f(c.out), c.outer, c.axisSize, c.inner, c.log);
       case 'copyAxis': return copyAxis((c.src as CpuStorage).data, (c.dst as CpuStorage).data, c.outer, c.inner, c.srcAxis, c.dstAxis, c.srcStart, c.dstStart, c.count);
       case 'gather': return gather(f(c.x), i32(c.indices), f(c.out), c.rows, c.inner);
+      case 'gatherRandom': return gatherRandom(f(c.x), f(c.out), c.rows, c.inner, c.key0, c.key1, c.counter, c.high);
       case 'scatterAdd': return scatterAdd(f(c.src), i32(c.indices), f(c.out), c.rows, c.inner);
       case 'fill': return fill((c.out as CpuStorage).data, c.value);
       case 'random': return random((c.out as CpuStorage).data, c.dist, c.key0, c.key1, c.counter, c.a, c.b);

@@ -2,6 +2,7 @@
 
 import type { DataArray, FloatArray } from '../../engine/backend';
 import { broadcastStrides, type Shape } from '../../engine/shape';
+import { random } from './random';
 
 /** Rows [srcStart, srcStart+count) of src [outer, srcAxis, inner] -> rows from dstStart of dst [outer, dstAxis, inner]. */
 export function copyAxis(
@@ -23,6 +24,20 @@ export function gather(x: FloatArray, indices: Int32Array, out: FloatArray, rows
     const d = r * inner;
     for (let i = 0; i < inner; i++) out[d + i] = x[s + i];
   }
+}
+
+/** Scratch for gatherRandom's indices, reused from call to call (this runs every training step). */
+let drawn = new Int32Array(0);
+
+/**
+ * gather(x, randint([rows], high)) in one call: the indices are drawn into scratch by the same
+ * loop as randint (so the same numbers), then the rows are copied.
+ */
+export function gatherRandom(x: FloatArray, out: FloatArray, rows: number, inner: number, key0: number, key1: number, counter: number, high: number): void {
+  if (drawn.length < rows) drawn = new Int32Array(rows);
+  const indices = drawn.subarray(0, rows);
+  random(indices, 'int', key0, key1, counter, 0, high);
+  gather(x, indices, out, rows, inner);
 }
 
 /** out[indices[i], :] += src[i, :]: a row picked twice by gather gets both gradients. */

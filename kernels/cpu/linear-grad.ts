@@ -1,21 +1,32 @@
 // CPU twin of kernels/webgpu/linear-grad.wgsl.ts: the backward of a Linear layer in one call.
 //   dz = dy ⊙ act'(y)   (y = act(x·W + b), the layer's output; act' read from y, a row of the op table)
 //   dx = dz·Wᵀ,   dW = xᵀ·dz,   db = Σ_rows dz
+// When y went straight into a fused loss L = (1/N)·Σ f(y) (bceWithLogits(D(x), 1)), dy itself is
+// computed here from y, dy = f'(y)·g/N, instead of by a separate meanUnaryGrad kernel.
 // On the CPU one call is the same loops the unfused backward ran (the activation's gradient
 // loop, two matrix products, a column sum), in the same order, so the results are the same bit
 // for bit; what the fusion saves here is the engine's work around each kernel. On the GPU it
 // saves dispatches: kernels/webgpu/linear-grad.wgsl.ts is one.
 
-import type { FloatArray, FusedActivation } from '../../engine/backend';
+import type { FloatArray, FusedActivation, LossGradOfY } from '../../engine/backend';
 import { matmul } from './matmul';
 import { reduce } from './reduce';
-import { unaryGrad } from './unary';
+import { meanUnaryGrad, unaryGrad } from './unary';
 
-/** Scratch arrays reused from call to call (no allocation in a training step): dz, and a product to add. */
-const scratch = { f32: [new Float32Array(0), new Float32Array(0)], f64: [new Float64Array(0), new Float64Array(0)] };
+/** A fused loss's gradient (LossGradOfY) with its dy as an array. */
+export type LossGrad = Omit<LossGradOfY, 'dy'> & { dy: FloatArray | null };
 
-function scratchLike(like: FloatArray, size: number, slot: 0 | 1): FloatArray {
-  if (like instanceof Float32Array) {
+/**
+ * Scratch arrays reused from call to call (no allocation in a training step): dz, a product to
+ * add, and a loss gradient.
+ */
+const scratch = {
+  f32: [new Float32Array(0), new Float32Array(0), new Float32Array(0)],
+  f64: [new Float64Array(0), new Float64Array(0), new Float64Array(0)],
+};
+
+function scratchOf(float64: boolean, size: number, slot: 0 | 1 | 2): FloatArray {
+  if (!float64) {
     if (scratch.f32[slot].length < size) scratch.f32[slot] = new Float32Array(size);
     return scratch.f32[slot].subarray(0, size);
   }
@@ -27,27 +38,37 @@ const NONE = { dx: false, dw: false, db: false };
 
 /**
  * `accumulate` names the outputs that already hold a gradient: the new one is computed apart and
- * added (grad + new, stored as the separate addition stored it).
+ * added (grad + new, stored as the separate addition stored it). dy null: dy is the gradient of
+ * the fused loss `loss` at y, computed here with meanUnaryGrad's own loop (so stored as that
+ * kernel stored it): dy = f'(y)·g·scale.
  */
 export function linearGrad(
-  x: FloatArray, w: FloatArray, y: FloatArray, dy: FloatArray,
+  x: FloatArray, w: FloatArray, y: FloatArray, dy: FloatArray | null,
   dx: FloatArray | null, dw: FloatArray | null, db: FloatArray | null,
   m: number, k: number, n: number, activation: FusedActivation, alpha: number,
-  accumulate: { dx: boolean; dw: boolean; db: boolean } = NONE,
+  accumulate: { dx: boolean; dw: boolean; db: boolean } = NONE, loss?: LossGrad,
 ): void {
-  let dz = dy;
+  let dz = dy ?? lossGradient(y, loss);
   if (activation !== 'none') {
-    dz = scratchLike(dy, m * n, 0);
-    unaryGrad(activation, y, y, dy, dz, alpha, 0);
+    const g = dz;
+    dz = scratchOf(g instanceof Float64Array, m * n, 0);
+    unaryGrad(activation, y, y, g, dz, alpha, 0);
   }
   // Each output: computed in place, or into scratch and then added to what it holds.
   const into = (out: FloatArray, add: boolean, compute: (o: FloatArray) => void): void => {
     if (!add) return compute(out);
-    const fresh = scratchLike(out, out.length, 1);
+    const fresh = scratchOf(out instanceof Float64Array, out.length, 1);
     compute(fresh);
     for (let i = 0; i < out.length; i++) out[i] += fresh[i];
   };
   if (dx) into(dx, accumulate.dx, (o) => matmul(dz, w, o, 1, m, n, k, false, true, 0, 0)); // [m, n]·[k, n]ᵀ
   if (dw) into(dw, accumulate.dw, (o) => matmul(x, dz, o, 1, k, m, n, true, false, 0, 0)); // [m, k]ᵀ·[m, n]
   if (db) into(db, accumulate.db, (o) => reduce('sum', dz, o, 1, m, n, 1)); // the sum over the m rows
+}
+
+function lossGradient(y: FloatArray, loss: LossGrad | undefined): FloatArray {
+  if (!loss) throw new Error('cpu linearGrad: dy is null and no loss gradient was given');
+  const g = scratchOf(loss.dtype === 'float64', y.length, 2);
+  meanUnaryGrad(loss.op, y, loss.dy, g, loss.alpha, loss.beta, loss.scale);
+  return g;
 }

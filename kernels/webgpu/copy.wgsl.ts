@@ -4,6 +4,7 @@
 
 import type { Storage } from '../../engine/backend';
 import { gridFor, type DispatchPlan, type Planner } from './plan';
+import { counterParams, INT_BELOW, PHILOX_WGSL } from './random.wgsl';
 import { FLAT_ARGS, flatIndex, GUARDS, header } from './wgsl';
 
 const WG = 256;
@@ -68,6 +69,39 @@ ${flag ? '    FLAG[0] = 1; FLAG[1] = src; FLAG[2] = p.sourceRows; FLAG[3] = i32(
     inputs: [c.x, c.indices],
     outputs: flag ? [c.out, flag] : [c.out],
     params: [{ u32: total }, { u32: Math.max(c.inner, 1) }, { i32: c.sourceRows }],
+    workgroups: gridFor(total, WG, limits),
+  };
+};
+
+/**
+ * gather(x, randint([rows], high)) in one dispatch: out[r, :] = x[j_r, :], where j_r is drawn
+ * here exactly as the random kernel draws randint's element r (lane r % 4 of Philox block
+ * counter + r / 4, then floor(u·high) in integers), so the rows are the very ones randint
+ * would pick. Every index is in [0, high), high <= the rows of x: no range check is needed.
+ */
+export const planGatherRandom: Planner<'gatherRandom'> = (c, limits): DispatchPlan => {
+  const total = c.rows * c.inner;
+  if (!Number.isInteger(c.high) || c.high < 1 || c.high >= 2 ** 32) throw new Error(`webgpu gatherRandom: needs an integer bound in [1, 2^32), got ${c.high}`);
+  return {
+    key: 'gatherRandom',
+    label: 'gatherRandom',
+    wgsl: () => /* wgsl */ `
+${header([['X', 'u32']], [['OUT', 'u32']], [['total', 'u32'], ['inner', 'u32'], ['key0', 'u32'], ['key1', 'u32'], ['counterLo', 'u32'], ['counterHi', 'u32'], ['high', 'u32']])}
+${PHILOX_WGSL}
+${INT_BELOW}
+@compute @workgroup_size(${WG})
+fn main(${FLAT_ARGS}) {
+  ${flatIndex(WG)}
+  if (i >= p.total) { return; }
+  let r = i / p.inner;
+  let col = i % p.inner;
+  let block = philox4x32(vec2u(p.key0, p.key1), block_counter(p.counterLo, p.counterHi, r / 4u));
+  let src = min(p.high - 1u, int_below(block[r % 4u], p.high));
+  OUT[i] = X[src * p.inner + col];
+}`,
+    inputs: [c.x],
+    outputs: [c.out],
+    params: [{ u32: total }, { u32: Math.max(c.inner, 1) }, { u32: c.key0 >>> 0 }, { u32: c.key1 >>> 0 }, ...counterParams(c.counter), { u32: c.high }],
     workgroups: gridFor(total, WG, limits),
   };
 };

@@ -1,7 +1,7 @@
 // Which planner handles which kernel call: the dispatch table of the WebGPU backend.
 
 import type { KernelCall, KernelName } from '../../engine/backend';
-import { planCopyAxis, planFill, planGather, planScatterAdd } from './copy.wgsl';
+import { planCopyAxis, planFill, planGather, planGatherRandom, planScatterAdd } from './copy.wgsl';
 import { planBinary } from './binary.wgsl';
 import { planLinearGrad } from './linear-grad.wgsl';
 import { planLinear, planMatmul, planTranspose } from './matmul.wgsl';
@@ -26,6 +26,7 @@ const PLANNERS: { [K in KernelName]: Planner<K> } = {
   softmax: planSoftmax,
   copyAxis: planCopyAxis,
   gather: planGather,
+  gatherRandom: planGatherRandom,
   scatterAdd: planScatterAdd,
   fill: planFill,
   random: planRandom,

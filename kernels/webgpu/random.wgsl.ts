@@ -104,14 +104,15 @@ fn cos_sin_2pi(u: f32) -> vec2f {
 }
 `;
 
-const INT_BELOW = /* wgsl */ `
+/** floor(u·n) for the uniform u of `bits`, in integers (see laneValue's 'int'). */
+export const INT_BELOW = /* wgsl */ `
 fn int_below(bits: u32, n: u32) -> u32 {
   let prod = mul_wide(2u * (bits >> 9u) + 1u, n);
   return (prod.x << 8u) | (prod.y >> 24u);
 }
 `;
 
-function counterParams(counter: number): Param[] {
+export function counterParams(counter: number): Param[] {
   if (!Number.isInteger(counter) || counter < 0) throw new Error(`webgpu random: bad counter ${counter}`);
   return [{ u32: counter % TWO_POW_32 >>> 0 }, { u32: Math.floor(counter / TWO_POW_32) >>> 0 }];
 }

@@ -3,13 +3,17 @@
 //   - a reduction with an elementwise prologue (mappedReduce) against unary() then reduce();
 //   - the backward of a fused mean (meanUnaryGrad) against expand() then unaryGrad();
 // and, in the engine, the fused loss (bceWithLogits with a number target) against mean(unary),
-// and a layer used twice (its fused backward adds into the first use's gradient in place)
-// against two separate backward passes added. (The WGSL twins are compared with these in tests/webgpu/fusion.test.ts.)
+// a layer used twice (its fused backward adds into the first use's gradient in place)
+// against two separate backward passes added, and a loss of a layer's output whose gradient
+// the layer's fused backward computes (linearGrad with a loss) against the stored gradient;
+// and a minibatch drawn inside the gather (gatherRandom) against randint's indices gathered. (The WGSL twins are compared with these in tests/webgpu/fusion.test.ts.)
 
 import { describe, expect, it } from 'vitest';
-import type { FloatArray, UnaryOp } from '../../engine/backend';
+import type { FloatArray, FusedActivation, UnaryOp } from '../../engine/backend';
 import { Tensor } from '../../engine/tensor';
-import { add, bceWithLogits, createRng, linear, mean, mse, mul, onDispatch, pow, randn, sub, sum, tensor, tidy } from '../../engine/index';
+import { add, backendStats, bceWithLogits, createRng, gather, grad, linear, liveTensors, mean, mse, mul, onDispatch, pow, randint, randn, sub, sum, tensor, tidy } from '../../engine/index';
+import { meanOfUnary } from '../../engine/ops/reduce';
+import { linearGrad } from '../../kernels/cpu/linear-grad';
 import { FUSED_ACTIVATIONS } from '../../engine/ops/unary-table';
 import { unaryOp } from '../../engine/ops/unary';
 import { unaryDef, unaryOps } from '../../engine/ops/unary-table';
@@ -178,4 +182,146 @@ describe('a layer used twice: the fused backward adds into the gradient in place
       });
     });
   }
+});
+
+describe('a loss of a layer\'s output: its gradient computed inside the layer\'s fused backward', () => {
+  // L = (1/N)·Σ f(y), y = act(x·W + b): linearGrad computes dy = f'(y)·g/N from y itself and the
+  // separate meanUnaryGrad never runs. The unfused path: the same loss of y·1 (exact), whose
+  // multiplication reads dy, so the loss gradient is stored and linearGrad reads it.
+  const cases = ROWS.flatMap((op) => {
+    const check = unaryDef(op).check!;
+    const targets = op === 'bce' || op === 'bceLogits' ? [0, 1] : [check.alpha ?? 0];
+    // y in the row's domain: sigmoid's (0, 1) for every row, the plain layer where the row takes any number.
+    const activations: FusedActivation[] = check.lo < 0 ? ['none', 'sigmoid'] : ['sigmoid'];
+    return targets.flatMap((alpha) => activations.map((activation) => ({ op, alpha, beta: check.beta ?? 0, activation })));
+  });
+  let seed = 7000;
+  for (const dtype of ['float32', 'float64'] as const) {
+    for (const { op, alpha, beta, activation } of cases) {
+      it(`${op} (α = ${alpha}) of a ${activation} layer, ${dtype}: bit for bit, no meanUnaryGrad`, () => {
+        const rng = createRng(seed++);
+        const values = (n: number): Float64Array => {
+          const v = new Float64Array(n);
+          rng.fillUniform(v, -1.5, 1.5);
+          return v;
+        };
+        const [x0, w0, b0] = [values(37 * 5), values(5 * 3), values(3)];
+        // upstream: the loss as is (backward's seed, a number) or scaled (a gradient tensor).
+        for (const upstream of [1, 2.5]) {
+          const run = (fused: boolean): { values: number[]; kernels: string[] } => tidy(() => {
+            const x = tensor(x0, [37, 5], { dtype, requiresGrad: true });
+            const w = tensor(w0, [5, 3], { dtype, requiresGrad: true });
+            const b = tensor(b0, [3], { dtype, requiresGrad: true });
+            const y = linear(x, w, b, activation);
+            const loss = meanOfUnary('loss', op, fused ? y : mul(y, 1), alpha, beta);
+            const kernels: string[] = [];
+            const stop = onDispatch((d) => kernels.push(d.kernel));
+            (upstream === 1 ? loss : mul(loss, upstream)).backward();
+            stop();
+            return { values: [...loss.dataSync(), ...[x, w, b].flatMap((p) => Array.from(p.grad!.dataSync()))], kernels };
+          });
+          const [fused, separate] = [run(true), run(false)];
+          expect(fused.values, `upstream ${upstream}`).toEqual(separate.values);
+          expect(fused.values.every(Number.isFinite)).toBe(true);
+          expect(fused.kernels.filter((k) => k.startsWith('meanUnaryGrad'))).toEqual([]);
+          expect(separate.kernels.filter((k) => k.startsWith('meanUnaryGrad'))).toHaveLength(1);
+        }
+      });
+    }
+  }
+
+  it('any other reader of the loss gradient gets it computed as before, and nothing leaks', () => {
+    const buffers = backendStats().liveBuffers;
+    const tensors = liveTensors();
+    tidy(() => {
+      const rng = createRng(77);
+      const x = randn([29, 4], rng);
+      const w = randn([4, 2], rng, { requiresGrad: true });
+      const y = linear(x, w, null, 'tanh');
+      const loss = bceWithLogits(y, 1);
+      const dy = grad(loss, [y])[0] as Tensor;
+      expect(dy.pendingKernel?.kernel).toBe('meanUnaryGrad');
+      // d/dy mean(bce(y, 1)) = (σ(y) − 1) / N
+      const want = Array.from(y.dataSync()).map((v) => (1 / (1 + Math.exp(-v)) - 1) / y.size);
+      Array.from(dy.dataSync()).forEach((g, i) => expect(g).toBeCloseTo(want[i], 6));
+      expect(dy.pendingKernel).toBeNull();
+      // Never read: dropped with its tensor, and the buffers it held are freed.
+      const unread = grad(bceWithLogits(y, 0), [y])[0] as Tensor;
+      expect(unread.pendingKernel).not.toBeNull();
+    });
+    expect(liveTensors()).toBe(tensors);
+    expect(backendStats().liveBuffers).toBe(buffers);
+  });
+});
+
+describe('linearGrad with a loss gradient equals meanUnaryGrad then linearGrad, bit for bit', () => {
+  let seed = 8000;
+  for (const [dtype, make] of DTYPES) {
+    for (const op of ['bceLogits', 'bce', 'pow', 'softplus'] as const) {
+      for (const activation of FUSED_ACTIVATIONS) {
+        it(`${op} after ${activation}, ${dtype}`, () => {
+          const [m, k, n] = [19, 6, 3];
+          const { alpha, beta } = inputs(op, 1, make, seed++);
+          const rng = createRng(seed++);
+          const [x, w, z] = [make(m * k), make(k * n), make(m * n)];
+          rng.fillUniform(x, -1, 1);
+          rng.fillUniform(w, -1, 1);
+          rng.fillUniform(z, -2, 2);
+          const y = make(m * n);
+          unary(activation === 'none' ? 'sigmoid' : activation, z, y, 0.2, 0); // outputs in every row's domain
+          for (const g of [null, 1.7]) {
+            const up = g === null ? null : make(1).fill(g);
+            const scale = 1 / (m * n);
+            const grads = (): FloatArray[] => [make(m * k), make(k * n), make(n)];
+            const want = grads();
+            const dy = make(m * n);
+            meanUnaryGrad(op, y, up, dy, alpha, beta, scale);
+            linearGrad(x, w, y, dy, want[0], want[1], want[2], m, k, n, activation, 0.2);
+            const got = grads();
+            linearGrad(x, w, y, null, got[0], got[1], got[2], m, k, n, activation, 0.2, undefined, { op, alpha, beta, dy: up, scale, dtype });
+            got.forEach((a, i) => expect(Array.from(a), `output ${i}, g = ${g}`).toEqual(Array.from(want[i])));
+          }
+        });
+      }
+    }
+  }
+});
+
+describe('gather(x, randint(...)): the index draw inside the gather', () => {
+  it('picks the very rows randint draws, in one kernel', () => {
+    for (const [rows, sourceRows, inner] of [[128, 2048, 1], [37, 37, 3], [5, 1000, 2]] as const) {
+      tidy(() => {
+        const data = randn([sourceRows, inner], createRng(rows));
+        const kernels: string[] = [];
+        const stop = onDispatch((d) => kernels.push(d.kernel));
+        const fused = gather(data, randint([rows], sourceRows, createRng(9)));
+        stop();
+        expect(kernels).toEqual(['gatherRandom']);
+        // The same draw read as numbers first, then gathered by index (two kernels).
+        const idx = randint([rows], sourceRows, createRng(9));
+        const want = gather(data, Array.from(idx.dataSync()));
+        expect(new Set(idx.dataSync()).size).toBeGreaterThan(1);
+        expect(Array.from(fused.dataSync())).toEqual(Array.from(want.dataSync()));
+      });
+    }
+  });
+
+  it('indices read after the gather (its backward) are the same draw', () => {
+    tidy(() => {
+      const x = randn([50, 2], createRng(3), { requiresGrad: true });
+      const rng = createRng(4);
+      const idx = randint([64], 50, rng);
+      sum(gather(x, idx)).backward(); // scatterAdd reads idx: randint's own kernel runs now
+      const counts = new Array<number>(50).fill(0);
+      for (const j of randint([64], 50, createRng(4)).dataSync()) counts[j]++;
+      expect(Array.from(x.grad!.dataSync())).toEqual(counts.flatMap((c) => [c, c]));
+      expect(Array.from(idx.dataSync())).toEqual(Array.from(randint([64], 50, createRng(4)).dataSync()));
+    });
+  });
+
+  it('a draw wider than x is not fused: gather checks the range and says which index is out', () => {
+    tidy(() => {
+      expect(() => gather(randn([3, 1], createRng(1)), randint([40], 1000, createRng(2)))).toThrow(/gather: index \d+ at position \d+ is out of range for 3 rows/);
+    });
+  });
 });

@@ -5,13 +5,16 @@
 //     multiples of the workgroups (64 and 256);
 //   - meanUnaryGrad (kernels/webgpu/unary.wgsl.ts): dx = f'(x)·dy[0]·scale;
 //   - linearGrad (kernels/webgpu/linear-grad.wgsl.ts): a Linear layer's whole backward, for every
-//     fused activation, the GAN's layer shapes and odd ones, and each set of wanted gradients.
+//     fused activation, the GAN's layer shapes and odd ones, and each set of wanted gradients;
+//   - linearGrad with a fused loss: the loss gradient dy = f'(y)·g/N computed in the kernel from y;
+//   - gatherRandom: a minibatch whose indices are drawn (Philox) inside the gather, exactly.
 // The CPU runs in float64 on the same float32 inputs. Criterion: |gpu - cpu| <= 1e-4 · max(1, |cpu|).
 
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { FusedActivation, KernelCall, Storage, UnaryOp } from '../../engine/backend';
 import { createRng } from '../../engine/index';
 import { FUSED_ACTIVATIONS, unaryDef, unaryOps } from '../../engine/ops/unary-table';
+import { gatherRandom } from '../../kernels/cpu/copy';
 import { linearGrad } from '../../kernels/cpu/linear-grad';
 import { mappedReduce } from '../../kernels/cpu/reduce';
 import { meanUnaryGrad, unary } from '../../kernels/cpu/unary';
@@ -146,4 +149,72 @@ describe('linearGrad on WebGPU vs CPU', () => {
       }
     });
   }
+});
+
+describe('linearGrad with a fused loss on WebGPU vs CPU', () => {
+  // dy = f'(y)·g·scale computed in the kernel from the layer's output y (the loss (1/N)·Σ f(y)),
+  // g read from a one-value buffer or given as a number; targets 0 and 1 for the BCE rows.
+  const CASES: { op: UnaryOp; activation: FusedActivation; alphas: number[] }[] = [
+    { op: 'bceLogits', activation: 'none', alphas: [1, 0] },
+    { op: 'bceLogits', activation: 'leakyRelu', alphas: [0, 1] },
+    { op: 'bce', activation: 'sigmoid', alphas: [1, 0] },
+    { op: 'pow', activation: 'tanh', alphas: [2] },
+    { op: 'softplus', activation: 'relu', alphas: [0] },
+  ];
+  const SHAPES = [[128, 32, 1], [37, 5, 3], [257, 7, 9]] as const;
+  const uniform = (n: number, lo: number, hi: number): Float32Array => {
+    const a = new Float32Array(n);
+    createRng(seed++).fillUniform(a, lo, hi);
+    return a;
+  };
+  for (const { op, activation, alphas } of CASES) {
+    test(`${op} after ${activation}`, async () => {
+      const slope = activation === 'leakyRelu' ? 0.2 : 0;
+      for (const [m, k, n] of SHAPES) {
+        for (const alpha of alphas) {
+          for (const g of [null, 1.3]) {
+            const [x, w] = [uniform(m * k, -2, 2), uniform(k * n, -1, 1)];
+            const y = uniform(m * n, -3, 3);
+            if (activation !== 'none') unary(activation as Exclude<FusedActivation, 'none'>, y, y, slope, 0);
+            const scale = 1 / (m * n);
+            const f64 = (a: Float32Array): Float64Array => Float64Array.from(a);
+            const up = g === null ? null : new Float32Array([g]);
+            const ref = { dx: new Float64Array(m * k), dw: new Float64Array(k * n), db: new Float64Array(n) };
+            linearGrad(f64(x), f64(w), f64(y), null, ref.dx, ref.dw, ref.db, m, k, n, activation, slope, undefined,
+              { op, alpha, beta: 0, dy: up && f64(up), scale, dtype: 'float64' });
+            const inputs = [x, w, y, ...(up ? [up] : [])].map(upload);
+            const out = { dx: gpu.alloc(m * k, 'float32'), dw: gpu.alloc(k * n, 'float32'), db: gpu.alloc(n, 'float32') };
+            gpu.run({
+              kernel: 'linearGrad', x: inputs[0], w: inputs[1], y: inputs[2], dy: null, ...out, m, k, n, activation, alpha: slope,
+              loss: { op, alpha, beta: 0, dy: up ? inputs[3] : null, scale, dtype: 'float32' },
+            });
+            for (const key of ['dx', 'dw', 'db'] as const) {
+              expectClose((await gpu.read(out[key])) as Float32Array, ref[key], `${key} of [${m}, ${k}]·[${k}, ${n}], α = ${alpha}, g = ${g}`);
+              gpu.release(out[key]);
+            }
+            inputs.forEach((s) => gpu.release(s));
+          }
+        }
+      }
+    });
+  }
+});
+
+describe('gatherRandom on WebGPU vs CPU', () => {
+  // The rows drawn inside the gather are whole numbers and the copy is exact: equal, not close.
+  // A counter just below 2^32 makes the block counter carry into its high word mid-draw.
+  const CASES = [[128, 2048, 1, 17], [37, 37, 3, 2 ** 32 - 3], [300, 1000, 2, 123456], [1, 5, 4, 0]] as const;
+  test('the same rows as the CPU, for odd sizes and a counter that carries', async () => {
+    for (const [rows, sourceRows, inner, counter] of CASES) {
+      const x = new Float32Array(sourceRows * inner);
+      createRng(seed++).fillUniform(x, -3, 3);
+      const [key0, key1] = [0x9e3779b9, seed++];
+      const want = new Float32Array(rows * inner);
+      gatherRandom(x, want, rows, inner, key0, key1, counter, sourceRows);
+      const sx = upload(x);
+      const out = gpu.alloc(rows * inner, 'float32');
+      const got = await runOnGpu({ kernel: 'gatherRandom', x: sx, out, rows, inner, key0, key1, counter, high: sourceRows }, out, [sx]);
+      expect(Array.from(got), `${rows} of ${sourceRows} rows of ${inner}, counter ${counter}`).toEqual(Array.from(want));
+    }
+  });
 });
