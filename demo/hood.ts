@@ -278,7 +278,7 @@ function planTable(plan: readonly PlanEntry[], ops: Map<KernelCall, DispatchReco
       row.append(el('td', {}, String(i + 1)), el('td', {}, d?.op ?? ''), el('td', {}, d?.label ?? e.call.kernel),
         el('td', {}, d ? d.shapes.map((sh) => formatShape(sh)).join(' ') : ''), el('td', {}, e.refreshed ? '↻ recomputed' : 'as recorded'));
     } else {
-      const what = e.kind === 'effect' ? 'optimizer bookkeeping (t += 1), run in JavaScript'
+      const what = e.kind === 'effect' ? 'bookkeeping in JavaScript: a random draw reserves its generator\'s counter, or an optimizer counts t += 1'
         : e.kind === 'submit' ? 'queue submit: the step\'s commands go to the GPU'
           : `write ${e.size} numbers into a buffer`;
       row.append(el('td', {}, String(i + 1)), el('td', { colspan: '4' }, what));

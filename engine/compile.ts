@@ -110,8 +110,9 @@ class CompiledPlan {
 /**
  * One entry of a compiled plan, in the order a replay runs it: a kernel call (`refreshed` when
  * some of its fields are recomputed at each replay: a random kernel's counter, Adam's t and
- * learning rate), a write of numbers into a buffer, a replayable effect (an optimizer's t += 1),
- * or the submit that ends a training step on WebGPU.
+ * learning rate), a write of numbers into a buffer, a replayable effect (JavaScript bookkeeping: a
+ * random op reserving its generator's blocks, an optimizer's t += 1), or the submit that ends a
+ * training step on WebGPU.
  */
 export type PlanEntry =
   | { kind: 'run'; call: KernelCall; refreshed: boolean }

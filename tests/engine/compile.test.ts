@@ -172,11 +172,13 @@ describe('compile', () => {
     const runs = plan.flatMap((e) => (e.kind === 'run' ? [e] : []));
     expect(runs.map((e) => e.call)).toEqual(step.calls);
     const kernelsRefreshed = runs.filter((e) => e.refreshed).map((e) => e.call.kernel);
-    // randint and two randn draws, and each optimizer's Adam: nothing else changes between replays.
-    expect(kernelsRefreshed.filter((k) => k === 'random').length).toBe(3);
+    // The minibatch's random rows (randint drawn inside the gather), two randn draws, and each
+    // optimizer's Adam: nothing else changes between replays.
+    expect(kernelsRefreshed.filter((k) => k === 'gatherRandom').length).toBe(1);
+    expect(kernelsRefreshed.filter((k) => k === 'random').length).toBe(2);
     expect(kernelsRefreshed.filter((k) => k.startsWith('adam')).length).toBe(2);
     expect(kernelsRefreshed.length).toBe(5);
-    expect(plan.filter((e) => e.kind === 'effect').length).toBe(2); // each optimizer's t += 1
+    expect(plan.filter((e) => e.kind === 'effect').length).toBe(5); // 3 random draws reserve their blocks, 2 optimizers count t += 1
     expect(plan.filter((e) => e.kind === 'submit').length).toBe(0); // the CPU backend has no queue
     step.dispose();
     expect(step.plan).toEqual([]);
