@@ -135,6 +135,9 @@ export function fullLike(like: Tensor, value: number, shape: Shape = like.shape)
   return t;
 }
 
+const RANDN_OPTIONS: OptionSpec = { ...TENSOR_OPTIONS, mean: 'number', std: 'number' };
+const RAND_OPTIONS: OptionSpec = { ...TENSOR_OPTIONS, lo: 'number', hi: 'number' };
+
 export interface RandomOptions extends TensorOptions {
   mean?: number;
   std?: number;
@@ -146,7 +149,8 @@ function random(op: string, shape: Shape, rng: Rng, dist: RandomDist, a: number,
   const dtype = options.dtype ?? (dist === 'int' ? 'int32' : 'float32');
   const t = Tensor.empty(shape, dtype, currentBackend(), op);
   const n = sizeOf(shape);
-  const call = { kernel: 'random', out: t.storage(op), dist, key0: rng.key[0], key1: rng.key[1], counter: rng.reserve(n), a, b } as const;
+  const [key0, key1] = rng.key;
+  const call = { kernel: 'random', out: t.storage(op), dist, key0, key1, counter: rng.reserve(n), a, b } as const;
   runKernel(t.backend, call, op, [shape]);
   refreshOnReplay(call, () => ({ counter: rng.reserve(n) })); // a compiled step draws fresh numbers each time
   t.requiresGrad = options.requiresGrad ?? false;
@@ -155,20 +159,30 @@ function random(op: string, shape: Shape, rng: Rng, dist: RandomDist, a: number,
 
 /** Normal samples N(mean, std²) from a seeded generator (generated where the tensor lives). */
 export function randn(shape: Shape, rng: Rng, options: RandomOptions = {}): Tensor {
-  checkOptions('randn', options, { ...TENSOR_OPTIONS, mean: 'number', std: 'number' });
+  checkOptions('randn', options, RANDN_OPTIONS);
   return random('randn', shape, rng, 'normal', options.mean ?? 0, options.std ?? 1, options);
 }
 
 /** Uniform samples in (lo, hi), default (0, 1). */
 export function rand(shape: Shape, rng: Rng, options: TensorOptions & { lo?: number; hi?: number } = {}): Tensor {
-  checkOptions('rand', options, { ...TENSOR_OPTIONS, lo: 'number', hi: 'number' });
+  checkOptions('rand', options, RAND_OPTIONS);
   return random('rand', shape, rng, 'uniform', options.lo ?? 0, options.hi ?? 1, options);
+}
+
+/** randint's results, with their bound: their values are known to lie in [0, high). */
+const indexBounds = new WeakMap<Tensor, number>();
+
+/** @internal The bound of a tensor made by randint (gather then need not read its values back to check them). */
+export function knownIndexBound(t: Tensor): number | undefined {
+  return indexBounds.get(t);
 }
 
 /** Integers uniform in [0, high) as an int32 tensor: minibatch indices drawn on the device. */
 export function randint(shape: Shape, high: number, rng: Rng): Tensor {
   if (!Number.isInteger(high) || high <= 0) throw new Error(`randint: high must be a positive integer, got ${high}`);
-  return random('randint', shape, rng, 'int', 0, high, { dtype: 'int32' });
+  const t = random('randint', shape, rng, 'int', 0, high, { dtype: 'int32' });
+  indexBounds.set(t, high);
+  return t;
 }
 
 /** An inverted-dropout mask: 1/keep with probability keep, else 0 (so E[mask] = 1). */
