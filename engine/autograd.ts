@@ -19,7 +19,7 @@ import { keep, tidy } from './memory';
 import { checkOptions } from './options';
 import { formatShape, sameShape } from './shape';
 import type { Tensor } from './tensor';
-import { withRule } from './trace';
+import { dispatchesWatched, withRule } from './trace';
 
 export interface GradNode {
   /** The op's name, for error messages and the "under the hood" view. */
@@ -110,7 +110,8 @@ export function record(out: Tensor, op: string, inputs: readonly Tensor[], backw
   for (const t of inputs) {
     if (t.requiresGrad) {
       out.requiresGrad = true;
-      out.node = { op, inputs, backward, rule, ...(accumulates ? { accumulates } : {}) };
+      // Every node has the same fields, so the code that reads them sees one object shape.
+      out.node = { op, inputs, backward, rule, accumulates, released: false };
       return out;
     }
   }
@@ -127,29 +128,36 @@ function freedError(user: Tensor, input: Tensor): Error {
   );
 }
 
+const NO_INPUTS: readonly Tensor[] = [];
+
 /** Tensors reachable from root through inputs that require gradients, inputs before users. */
 function topologicalOrder(root: Tensor): Tensor[] {
   const order: Tensor[] = [];
   const seen = new Set<Tensor>([root]);
-  // Iterative depth-first search (deep graphs would overflow a recursive one).
-  const stack: { t: Tensor; next: number }[] = [{ t: root, next: 0 }];
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1];
-    const node = top.t.node;
+  // Iterative depth-first search (deep graphs would overflow a recursive one): the path from the
+  // root to the tensor being visited, and for each tensor on it the next input to look at.
+  const path: Tensor[] = [root];
+  const nextInput: number[] = [0];
+  while (path.length > 0) {
+    const top = path.length - 1;
+    const t = path[top];
+    const node = t.node;
     if (node?.released) {
-      throw new Error(`backward: the graph through '${node.op}' (which made ${describe(top.t)}) was already used by a backward pass with retainGraph: false; pass retainGraph: true to the first pass to go through it again`);
+      throw new Error(`backward: the graph through '${node.op}' (which made ${describe(t)}) was already used by a backward pass with retainGraph: false; pass retainGraph: true to the first pass to go through it again`);
     }
-    const inputs = node?.inputs ?? [];
-    if (top.next < inputs.length) {
-      const child = inputs[top.next++];
+    const inputs = node?.inputs ?? NO_INPUTS;
+    if (nextInput[top] < inputs.length) {
+      const child = inputs[nextInput[top]++];
       if (child.requiresGrad && !seen.has(child)) {
-        if (child.isDisposed) throw freedError(top.t, child);
+        if (child.isDisposed) throw freedError(t, child);
         seen.add(child);
-        stack.push({ t: child, next: 0 });
+        path.push(child);
+        nextInput.push(0);
       }
     } else {
-      order.push(top.t);
-      stack.pop();
+      order.push(t);
+      path.pop();
+      nextInput.pop();
     }
   }
   return order;
@@ -177,10 +185,11 @@ function startingGradient(root: Tensor, seed: Tensor | undefined, caller: string
 /** Run one node's rule, naming the op if it fails (a freed saved tensor, say). */
 function runRule(t: Tensor, g: Tensor, createGraph: boolean, into?: readonly (Tensor | null)[]): readonly (Tensor | null)[] {
   const node = t.node as GradNode;
-  const label = node.rule ? `${node.op}: ${node.rule}` : `${node.op}.backward`;
+  // Without a graph to keep, the rule's temporaries are freed as soon as it returns.
+  const run = (): readonly (Tensor | null)[] => (createGraph ? node.backward(g) : tidy(() => node.backward(g, into)));
   try {
-    // Without a graph to keep, the rule's temporaries are freed as soon as it returns.
-    return withRule(label, () => (createGraph ? node.backward(g) : tidy(() => node.backward(g, into))));
+    // The rule's label tags its dispatches for whoever watches them (nobody, in a training loop).
+    return dispatchesWatched() ? withRule(node.rule ? `${node.op}: ${node.rule}` : `${node.op}.backward`, run) : run();
   } catch (e) {
     const message = (e as Error).message;
     if (message.startsWith('backward')) throw e;

@@ -203,6 +203,7 @@ export function compile<T>(step: () => T, options: CompileOptions = {}): Compile
  */
 function listen(backend: Backend, rec: Recording): () => void {
   const original = { alloc: backend.alloc, write: backend.write, run: backend.run, release: backend.release, read: backend.read, readSync: backend.readSync, endStep: backend.endStep };
+  const ownBefore = new Set(Object.keys(backend));
   const refuseRead = (): never => {
     throw new Error('compile: the step reads a tensor\'s values (data(), dataSync(), item()); a replay would repeat the first step\'s values. Read them outside the compiled step, from the tensors it returns.');
   };
@@ -233,7 +234,13 @@ function listen(backend: Backend, rec: Recording): () => void {
     } : undefined,
   });
   return () => {
-    Object.assign(backend, original);
+    // Methods the backend had as its own are put back; the others (those of its class) are
+    // deleted, last added first, which gives the object back its original hidden class: code
+    // optimized for the backend before the recording (a plain step) stays optimized.
+    for (const key of (Object.keys(original) as (keyof typeof original)[]).reverse()) {
+      if (ownBefore.has(key)) Object.assign(backend, { [key]: original[key] });
+      else Reflect.deleteProperty(backend, key);
+    }
   };
 }
 

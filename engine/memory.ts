@@ -41,10 +41,10 @@ export function keep<T extends Disposable>(t: T): T {
 }
 
 /** Collect the tensors in a (possibly nested) result: a tensor, an array or a plain object. */
-function collect(value: unknown, out: Set<Disposable>): void {
+function collect(value: unknown, out: Disposable[]): void {
   if (value === null || typeof value !== 'object') return;
   if ('dispose' in value && 'isDisposed' in value) {
-    out.add(value as Disposable);
+    out.push(value as Disposable);
     return;
   }
   if (Array.isArray(value)) for (const v of value) collect(v, out);
@@ -72,12 +72,15 @@ export function tidy<T>(fn: () => T): T {
   if (result instanceof Promise) {
     throw new Error('tidy: fn returned a Promise; tidy only works with synchronous functions (await outside it)');
   }
-  const survivors = new Set<Disposable>();
+  const survivors: Disposable[] = [];
   collect(result, survivors);
-  for (const t of scope) if (!survivors.has(t) && !t.isDisposed) t.dispose();
-  // Only tensors made in this scope move out: a result made outside it (an input returned
-  // unchanged, a parameter) must not be adopted, and later freed, by the enclosing tidy.
+  // Take the results made in this scope out of it before the sweep. Only those move to the
+  // enclosing scope: a result made outside it (an input returned unchanged, a parameter) must
+  // not be adopted, and later freed, by the enclosing tidy.
+  const madeHere: Disposable[] = [];
+  for (const t of survivors) if (scope.delete(t)) madeHere.push(t);
+  for (const t of scope) if (!t.isDisposed) t.dispose();
   const outer = scopes[scopes.length - 1];
-  if (outer) for (const t of survivors) if (scope.has(t) && !t.isDisposed) outer.add(t);
+  if (outer) for (const t of madeHere) if (!t.isDisposed) outer.add(t);
   return result;
 }

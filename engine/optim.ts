@@ -2,7 +2,8 @@
 // kernel call (multi-tensor apply: one loop on the CPU, one dispatch per group of parameters on
 // WebGPU); SGD runs one kernel per parameter.
 
-import { currentBackend, type Backend } from './backend';
+import { currentBackend, type Backend, type Storage } from './backend';
+import type { Shape } from './shape';
 import { fullLike } from './ops';
 import { keep } from './memory';
 import { runKernel, Tensor } from './tensor';
@@ -109,14 +110,25 @@ export class Adam implements Optimizer {
   step(): void {
     checkRate('Adam', 'lr', this.lr, 0, Infinity);
     replayable(() => { this.stepCount++; }); // a compiled step counts its replays too
-    const withGrad = this.params.flatMap((p, i) => (p.grad === null ? [] : [{ p, grad: p.grad, offset: this.offsets[i] }]));
-    if (withGrad.length > 0) {
+    // The parameters that have a gradient this step, in plain loops (this runs every step).
+    const params: Storage[] = [];
+    const grads: Storage[] = [];
+    const stateOffsets: number[] = [];
+    const shapes: Shape[] = [];
+    for (let i = 0; i < this.params.length; i++) {
+      const p = this.params[i];
+      if (p.grad === null) continue;
+      params.push(p.storage('adam'));
+      grads.push(p.grad.storage('adam'));
+      stateOffsets.push(this.offsets[i]);
+      shapes.push(p.shape);
+    }
+    if (params.length > 0) {
       const call = {
-        kernel: 'adamMulti', params: withGrad.map(({ p }) => p.storage('adam')), grads: withGrad.map(({ grad }) => grad.storage('adam')),
-        state: this.state.storage('adam'), stateOffsets: withGrad.map(({ offset }) => offset),
+        kernel: 'adamMulti', params, grads, state: this.state.storage('adam'), stateOffsets,
         lr: this.lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps, step: this.stepCount,
       } as const;
-      runKernel(this.state.backend, call, 'adam', withGrad.map(({ p }) => p.shape));
+      runKernel(this.state.backend, call, 'adam', shapes);
       refreshOnReplay(call, () => ({ step: this.stepCount, lr: this.lr }));
     }
     endOfStep(this.params[0].backend);

@@ -92,10 +92,13 @@ export function checkOptions(source: string, options: unknown, spec: OptionSpec,
     const instead = extras.example ? `; write ${extras.example}` : '';
     throw new Error(`${source}: expected an options object { ${Object.keys(spec).join(', ')} }, got ${describeValue(options)}${instead}`);
   }
-  const known = Object.keys(spec);
-  for (const [key, value] of Object.entries(options)) {
+  // A plain loop over the keys: this runs on every op call that takes options (randn, backward...).
+  for (const key in options) {
+    if (!Object.prototype.hasOwnProperty.call(options, key)) continue;
+    const value = (options as Record<string, unknown>)[key];
     if (!(key in spec)) {
       if (value === undefined) continue;
+      const known = Object.keys(spec);
       const hint = extras.hints?.[key];
       const near = closestKey(key, known);
       const advice = hint ? `; ${hint}` : near ? `; did you mean '${near}'?` : '';

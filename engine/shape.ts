@@ -4,8 +4,42 @@ export type Shape = readonly number[];
 
 export function sizeOf(shape: Shape): number {
   let n = 1;
-  for (const d of shape) n *= d;
+  for (let i = 0; i < shape.length; i++) n *= shape[i];
   return n;
+}
+
+/** A node of the trie of shared shapes: the shape that ends here, and the next dimensions. */
+interface ShapeNode {
+  shape: Shape | null;
+  next: Map<number, ShapeNode> | null;
+}
+
+const sharedShapes: ShapeNode = { shape: null, next: null };
+let sharedCount = 0;
+const MAX_SHARED_SHAPES = 10_000;
+
+/**
+ * A frozen array equal to `shape`, the same one for every call with equal dimensions: tensors
+ * of one shape share it (a tensor's shape never changes, and freezing a fresh copy for every
+ * new tensor cost more than all the rest of making one). The shapes are kept in a trie, one
+ * level per dimension; past MAX_SHARED_SHAPES distinct shapes, each call gets its own copy.
+ */
+export function frozenShape(shape: Shape): Shape {
+  let node: ShapeNode | undefined = sharedShapes;
+  for (let i = 0; i < shape.length && node !== undefined; i++) node = childOf(node, shape[i]);
+  if (node === undefined) return Object.freeze([...shape]); // the trie is full
+  return (node.shape ??= Object.freeze([...shape]));
+}
+
+/** The trie's node for dimension d after `node`, made if missing (undefined once the trie is full). */
+function childOf(node: ShapeNode, d: number): ShapeNode | undefined {
+  let child = node.next?.get(d);
+  if (child === undefined && sharedCount < MAX_SHARED_SHAPES) {
+    child = { shape: null, next: null };
+    (node.next ??= new Map()).set(d, child);
+    sharedCount++;
+  }
+  return child;
 }
 
 export function formatShape(shape: Shape): string {

@@ -5,7 +5,7 @@ import { currentBackend, type Backend, type DataArray, type DType, type KernelCa
 import { backward as runBackward, type BackwardOptions, type GradNode } from './autograd';
 import { trackTensor, untrackTensor } from './memory';
 import { refreshOnReplay, releaseStorage } from './compile';
-import { formatShape, sizeOf, type Shape } from './shape';
+import { formatShape, frozenShape, sizeOf, type Shape } from './shape';
 import { currentRule, traceDispatch, withRule } from './trace';
 import { formatValues, tensorHeader } from './format';
 import * as ops from './ops';
@@ -65,7 +65,7 @@ export class Tensor {
   /** @internal Use tensor(), zeros(), randn()... to make tensors. */
   constructor(buffer: SharedBuffer, shape: Shape, requiresGrad = false) {
     this.buffer = buffer;
-    this.shape = Object.freeze([...shape]);
+    this.shape = frozenShape(shape);
     this.size = sizeOf(shape);
     this.dtype = buffer.storage.dtype;
     this.requiresGrad = requiresGrad;

@@ -135,6 +135,9 @@ export function fullLike(like: Tensor, value: number, shape: Shape = like.shape)
   return t;
 }
 
+const RANDN_OPTIONS: OptionSpec = { ...TENSOR_OPTIONS, mean: 'number', std: 'number' };
+const RAND_OPTIONS: OptionSpec = { ...TENSOR_OPTIONS, lo: 'number', hi: 'number' };
+
 export interface RandomOptions extends TensorOptions {
   mean?: number;
   std?: number;
@@ -152,7 +155,8 @@ function random(op: string, shape: Shape, rng: Rng, dist: RandomDist, a: number,
     counter = rng.reserve(n);
   });
   const refresh = (): { counter: number } => ({ counter });
-  const makeCall = (out: Storage): KernelCall => ({ kernel: 'random', out, dist, key0: rng.key[0], key1: rng.key[1], counter, a, b });
+  const [key0, key1] = rng.key;
+  const makeCall = (out: Storage): KernelCall => ({ kernel: 'random', out, dist, key0, key1, counter, a, b });
   if (dist === 'int') {
     // Indices (randint) are drawn when first used: gather(x, randint(...)) draws them inside its
     // own kernel instead, and this kernel never runs.
@@ -168,13 +172,13 @@ function random(op: string, shape: Shape, rng: Rng, dist: RandomDist, a: number,
 
 /** Normal samples N(mean, std²) from a seeded generator (generated where the tensor lives). */
 export function randn(shape: Shape, rng: Rng, options: RandomOptions = {}): Tensor {
-  checkOptions('randn', options, { ...TENSOR_OPTIONS, mean: 'number', std: 'number' });
+  checkOptions('randn', options, RANDN_OPTIONS);
   return random('randn', shape, rng, 'normal', options.mean ?? 0, options.std ?? 1, options);
 }
 
 /** Uniform samples in (lo, hi), default (0, 1). */
 export function rand(shape: Shape, rng: Rng, options: TensorOptions & { lo?: number; hi?: number } = {}): Tensor {
-  checkOptions('rand', options, { ...TENSOR_OPTIONS, lo: 'number', hi: 'number' });
+  checkOptions('rand', options, RAND_OPTIONS);
   return random('rand', shape, rng, 'uniform', options.lo ?? 0, options.hi ?? 1, options);
 }
 

@@ -33,13 +33,13 @@ const i32 = (s: Storage): Int32Array => (s as CpuStorage).data as Int32Array;
 
 export class CpuBackend implements Backend {
   readonly name = 'cpu' as const;
-  private readonly pool = new Map<string, CpuStorage[]>();
+  /** Released arrays by dtype, then by size (number keys: no key string to build per call). */
+  private readonly pool: Record<DType, Map<number, CpuStorage[]>> = { float32: new Map(), float64: new Map(), int32: new Map() };
   private counters: BackendStats = { liveBuffers: 0, bufferCreations: 0, dispatches: 0, submits: 0 };
 
   alloc(size: number, dtype: DType): Storage {
     this.counters.liveBuffers++;
-    const free = this.pool.get(dtype + size);
-    const reused = free?.pop();
+    const reused = this.pool[dtype].get(size)?.pop();
     if (reused) return reused;
     this.counters.bufferCreations++;
     return new CpuStorage(makeArray(size, dtype), dtype);
@@ -64,9 +64,9 @@ export class CpuBackend implements Backend {
 
   release(storage: Storage): void {
     this.counters.liveBuffers--;
-    const key = storage.dtype + storage.size;
-    let free = this.pool.get(key);
-    if (!free) this.pool.set(key, (free = []));
+    const bySize = this.pool[storage.dtype];
+    let free = bySize.get(storage.size);
+    if (!free) bySize.set(storage.size, (free = []));
     free.push(storage as CpuStorage);
   }
 

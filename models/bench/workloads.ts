@@ -59,6 +59,12 @@ function compiledStepper(name: WorkloadName): Stepper | null {
   if (name === 'rbm') return null;
   const gan = createEngineGan(0, name === 'gan-wide' ? { batch: 512, gHidden: [64, 64, 64], dHidden: [64, 64, 64] } : {});
   const step = compile(() => gan.step());
+  // Record now, before any contender warms up: while recording, compile() swaps the backend's
+  // methods, and V8 drops the code it had optimized for the backend as it was, so a plain step
+  // already warm would run its next few hundred steps slow again, inside the timed rounds.
+  const first = step();
+  first.dLoss.dispose();
+  first.gLoss.dispose();
   return {
     step() {
       const s = step();
@@ -115,12 +121,20 @@ async function round(c: Contender): Promise<number> {
   return (performance.now() - t0) / c.perRound;
 }
 
-/** Warm a contender up and size its rounds to about `roundMs`; count its dispatches per step. */
-async function prepare(c: Contender, roundMs: number): Promise<void> {
-  await round(c); // first step: pipelines, pools, JIT
+/**
+ * Warm a contender up for `warmMs` and size its rounds to about `roundMs`; count its dispatches
+ * per step. The warm-up is long because V8 optimizes a function only once it has run enough:
+ * the plain engine step runs close to 200 functions, most a few times per step, and on 2 busy
+ * cores its first thousand steps run up to 4x slower than its steady speed (reached after
+ * about 1.5 s), while the floor and the compiled step (a handful of loops) are warm in 0.2 s.
+ */
+async function prepare(c: Contender, roundMs: number, warmMs: number): Promise<void> {
+  await round(c); // first step: pipelines, pools
   const probe = await round({ ...c, perRound: 3 });
   c.perRound = Math.max(1, Math.min(2000, Math.round(roundMs / Math.max(probe, 1e-3))));
-  await round({ ...c, perRound: Math.max(1, Math.round(c.perRound / 2)) });
+  const warmUntil = performance.now() + warmMs;
+  do await round({ ...c, perRound: Math.max(1, Math.round(c.perRound / 2)) });
+  while (performance.now() < warmUntil);
   if (c.backend) {
     const before = backendStats().dispatches ?? 0;
     await round({ ...c, perRound: 4 });
@@ -129,8 +143,8 @@ async function prepare(c: Contender, roundMs: number): Promise<void> {
 }
 
 /** `rounds` rounds alternating between the contenders (all on the current backend). */
-async function race(contenders: Contender[], rounds: number, roundMs: number): Promise<void> {
-  for (const c of contenders) await prepare(c, roundMs);
+async function race(contenders: Contender[], rounds: number, roundMs: number, warmMs: number): Promise<void> {
+  for (const c of contenders) await prepare(c, roundMs, warmMs);
   for (let r = 0; r < rounds; r++) for (const c of contenders) c.times.push(await round(c));
 }
 
@@ -139,9 +153,10 @@ async function race(contenders: Contender[], rounds: number, roundMs: number): P
  * then each other backend. (Running WebGPU code first would make the engine's CPU path
  * polymorphic in V8 and slow it by up to 2x; a user picks one backend per process.)
  */
-export async function benchWorkload(name: WorkloadName, options: { backends?: BackendName[]; rounds?: number; roundMs?: number } = {}): Promise<WorkloadResult> {
+export async function benchWorkload(name: WorkloadName, options: { backends?: BackendName[]; rounds?: number; roundMs?: number; warmMs?: number } = {}): Promise<WorkloadResult> {
   const rounds = options.rounds ?? 5;
   const roundMs = options.roundMs ?? 400;
+  const warmMs = options.warmMs ?? 2000;
   const skipped: string[] = [];
   const done: Contender[] = [];
   const make = (implementation: string, backend: BackendName | null, stepper: Stepper): Contender =>
@@ -155,7 +170,7 @@ export async function benchWorkload(name: WorkloadName, options: { backends?: Ba
   if (compiledCpu) first.push(make('cpu compiled', 'cpu', compiledCpu));
   const floor = floorStepper(name);
   if (floor) first.push(make('floor', null, floor));
-  await race(first, rounds, roundMs);
+  await race(first, rounds, roundMs, warmMs);
   for (const c of first) c.stepper.dispose();
   done.push(...first);
   for (const backend of others) {
@@ -166,7 +181,7 @@ export async function benchWorkload(name: WorkloadName, options: { backends?: Ba
     const group = [make(backend, backend, engineStepper(name))];
     const compiled = compiledStepper(name);
     if (compiled) group.push(make(`${backend} compiled`, backend, compiled));
-    await race(group, rounds, roundMs);
+    await race(group, rounds, roundMs, warmMs);
     for (const c of group) c.stepper.dispose();
     done.push(...group);
   }

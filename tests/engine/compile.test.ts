@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import * as g from '../../engine/index.js';
 import { backendStats, compile, liveTensors } from '../../engine/index.js';
+import { currentBackend } from '../../engine/backend.js';
 import { createEngineGan } from '../../models/bench/engine-gan.js';
 
 const values = (t: g.Tensor): number[] => Array.from(t.dataSync());
@@ -146,6 +147,18 @@ describe('compile', () => {
     expect(() => step()).toThrow(/compile: the step reads a tensor's values \(data\(\), dataSync\(\), item\(\)\); a replay would repeat the first step's values/);
     // The backend is restored: reads work again outside.
     expect(values(x)).toEqual([1, 2]);
+  });
+
+  it('leaves the backend object as it found it: no method of its own added by the recording', () => {
+    // (A plain step optimized for the backend's hidden class before a recording stays optimized after it.)
+    const backend = currentBackend();
+    const gan = createEngineGan(2);
+    const step = compile(() => gan.step());
+    for (const t of Object.values(step())) t.dispose();
+    const methods = ['alloc', 'write', 'run', 'release', 'read', 'readSync', 'endStep'];
+    expect(methods.filter((m) => Object.hasOwn(backend, m))).toEqual([]);
+    step.dispose();
+    gan.dispose();
   });
 
   it('a gradient freed between replays keeps its buffer reserved until the plan is disposed', () => {
