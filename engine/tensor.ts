@@ -41,6 +41,29 @@ function unref(b: SharedBuffer): void {
   if (pending) for (const r of pending.reads) unref(r);
 }
 
+/** Run a buffer's pending kernel, if it has one, and let go of the buffers it read. */
+function runPending(b: SharedBuffer): void {
+  if (b.pendingKernel === null) return;
+  const { call, op: name, shapes, rule, reads, refresh } = b.pendingKernel;
+  b.pendingKernel = null;
+  const run = (): void => runKernel(b.backend, call, name, shapes);
+  if (rule === null) run();
+  else withRule(rule, run);
+  if (refresh) refreshOnReplay(call, refresh);
+  for (const r of reads) unref(r); // the buffers it read are let go
+}
+
+/** Buffers whose pending kernel must run before any other kernel does (see Tensor.untilNextKernel). */
+const untilNext: SharedBuffer[] = [];
+
+/**
+ * @internal Run the kernels deferred by Tensor.untilNextKernel now: before any other kernel, and
+ * before anything writes into a tensor in place from outside a kernel (loading weights).
+ */
+export function runDeferredKernels(): void {
+  for (const b of untilNext.splice(0)) runPending(b);
+}
+
 let nextId = 1;
 
 export type NestedArray = number | NestedArray[];
@@ -138,6 +161,34 @@ export class Tensor {
     return t;
   }
 
+  /**
+   * @internal Tensor.lazyKernel whose kernel runs at the latest just before the next kernel
+   * call, so that it reads its inputs as they are now (a later kernel may change them in place:
+   * an optimizer step). Only the very next op can take its call over (takePendingKernel): a
+   * layer's forward that a fused loss computes inside its reduction (linear, meanOfUnary).
+   * `shapes` are the ones the trace shows for it.
+   */
+  static untilNextKernel(shape: Shape, dtype: DType, backend: Backend, reads: Tensor[], op: string, shapes: Shape[], makeCall: (out: Storage) => KernelCall): Tensor {
+    const t = Tensor.lazyKernel(shape, dtype, backend, reads, op, makeCall);
+    const b = t.buffer as SharedBuffer;
+    (b.pendingKernel as PendingKernel).shapes = shapes;
+    untilNext.push(b);
+    return t;
+  }
+
+  /**
+   * @internal Take this tensor's pending kernel over: a fused kernel about to be dispatched
+   * computes these values instead. Returns the call, and `release`, to be called once that
+   * kernel is dispatched, which lets go of the buffers the call reads; null when nothing is pending.
+   */
+  takePendingKernel(): { call: KernelCall; release: () => void } | null {
+    const b = this.buffer;
+    const pending = b?.pendingKernel;
+    if (!b || !pending) return null;
+    b.pendingKernel = null;
+    return { call: pending.call, release: () => { for (const r of pending.reads) unref(r); } };
+  }
+
   /** @internal The kernel call that will compute this tensor, while it has not run (nothing has used the buffer), else null. */
   get pendingKernel(): KernelCall | null {
     return this.buffer?.pendingKernel?.call ?? null;
@@ -166,15 +217,7 @@ export class Tensor {
       b.pendingFill = null;
       runKernel(b.backend, { kernel: 'fill', out: b.storage, value }, 'fill', [this.shape]);
     }
-    if (b.pendingKernel !== null) {
-      const { call, op: name, shapes, rule, reads, refresh } = b.pendingKernel;
-      b.pendingKernel = null;
-      const run = (): void => runKernel(b.backend, call, name, shapes);
-      if (rule === null) run();
-      else withRule(rule, run);
-      if (refresh) refreshOnReplay(call, refresh);
-      for (const r of reads) unref(r); // the buffers it read are let go
-    }
+    runPending(b);
     return b.storage;
   }
 
@@ -325,6 +368,7 @@ export class Tensor {
 
 /** @internal Run a kernel on the backend that holds the tensors it reads. */
 export function runKernel(backend: Backend, call: KernelCall, opName: string, shapes: Shape[]): void {
+  if (untilNext.length > 0) runDeferredKernels();
   traceDispatch(backend, call, opName, shapes);
   backend.run(call);
 }

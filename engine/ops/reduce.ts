@@ -77,9 +77,17 @@ export function meanOfUnary(name: string, op: UnaryOp, x: Tensor, alpha = 0, bet
   checkFloat(name, x);
   const n = x.size;
   const out = Tensor.empty([], x.dtype, x.backend);
-  runKernel(x.backend, {
-    kernel: 'reduce', op: 'sum', x: x.storage(name), out: out.storage(name), outer: 1, axisSize: n, inner: 1, scale: 1 / n, map: { op, alpha, beta },
-  }, name, [x.shape]);
+  const reduction = { kernel: 'reduce', op: 'sum', out: out.storage(name), outer: 1, axisSize: n, inner: 1, scale: 1 / n, map: { op, alpha, beta } } as const;
+  // x the output of a narrow layer whose forward has not run yet (linear): the reduction computes
+  // each z = act(x·W + b) where it reads it and stores it in x as well, in the same kernel.
+  const layer = x.pendingKernel?.kernel === 'linear' ? x.takePendingKernel() : null;
+  if (layer && layer.call.kernel === 'linear') {
+    const { x: input, w, b, out: z, m, k, n: cols, activation, alpha: slope } = layer.call;
+    runKernel(x.backend, { ...reduction, x: input, linear: { w, b, z, m, k, n: cols, activation, alpha: slope } }, name, [x.shape]);
+    layer.release();
+  } else {
+    runKernel(x.backend, { ...reduction, x: x.storage(name) }, name, [x.shape]);
+  }
   const { rule, derivative } = unaryDef(op);
   if (rule === null) return out;
   return record(out, name, [x], (dy) => {
