@@ -1,5 +1,7 @@
 // WGSL twin of kernels/cpu/reduce.ts (sum or max over the middle axis of [outer, axisSize, inner])
 // and of `expand` in kernels/cpu/copy.ts (the gradient of sum and mean: broadcast back).
+// With a fused layer (c.linear), each thread computes the values it reads, z = act(x·W + b),
+// and stores them into the layer's output as well (a loss inside its last layer's forward).
 //
 // Two ways to reduce, chosen by shape:
 //   tree  one workgroup per output value. Its TREE_WG threads walk the axis with a stride of

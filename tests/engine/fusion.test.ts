@@ -6,7 +6,9 @@
 // a layer used twice (its fused backward adds into the first use's gradient in place)
 // against two separate backward passes added, and a loss of a layer's output whose gradient
 // the layer's fused backward computes (linearGrad with a loss) against the stored gradient;
-// and a minibatch drawn inside the gather (gatherRandom) against randint's indices gathered. (The WGSL twins are compared with these in tests/webgpu/fusion.test.ts.)
+// a minibatch drawn inside the gather (gatherRandom) against randint's indices gathered;
+// and a loss computed inside the forward of the narrow layer it reads (one reduction that also
+// stores the layer's output) against linear's kernel then the loss. (The WGSL twins are compared with these in tests/webgpu/fusion.test.ts.)
 
 import { describe, expect, it } from 'vitest';
 import type { FloatArray, FusedActivation, UnaryOp } from '../../engine/backend';
