@@ -5,7 +5,7 @@ import { dropoutMask, full, leakyRelu, linear, mean, mul, randn, rand, relu, sig
 import { keep } from './memory';
 import { noGrad } from './autograd';
 import { createRng, type Rng } from './rng';
-import { runDeferredKernels, type Tensor } from './tensor';
+import type { Tensor } from './tensor';
 import { checkOptions, type OptionSpec } from './options';
 
 const INITS = ['glorotNormal', 'glorotUniform', 'he'] as const;
@@ -279,7 +279,6 @@ export class MLP implements Module {
 export function assignValues(param: Tensor, values: ArrayLike<number>, name: string): void {
   if (values.length !== param.size) throw new Error(`load: parameter '${name}' has ${param.size} values, the checkpoint gives ${values.length}`);
   const t = tensor(Array.from(values), [...param.shape]);
-  runDeferredKernels(); // a layer's forward not yet run reads the old values
   param.backend.write(param.storage('load'), t.dataSync());
   t.dispose();
 }

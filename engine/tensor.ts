@@ -57,10 +57,10 @@ function runPending(b: SharedBuffer): void {
 const untilNext: SharedBuffer[] = [];
 
 /**
- * @internal Run the kernels deferred by Tensor.untilNextKernel now: before any other kernel, and
- * before anything writes into a tensor in place from outside a kernel (loading weights).
+ * Run the kernels deferred by Tensor.untilNextKernel now: before any other kernel, and before
+ * any tensor's buffer is taken for a kernel call or a write (loading weights writes in place).
  */
-export function runDeferredKernels(): void {
+function runDeferredKernels(): void {
   for (const b of untilNext.splice(0)) runPending(b);
 }
 
@@ -162,10 +162,11 @@ export class Tensor {
   }
 
   /**
-   * @internal Tensor.lazyKernel whose kernel runs at the latest just before the next kernel
-   * call, so that it reads its inputs as they are now (a later kernel may change them in place:
-   * an optimizer step). Only the very next op can take its call over (takePendingKernel): a
-   * layer's forward that a fused loss computes inside its reduction (linear, meanOfUnary).
+   * @internal Tensor.lazyKernel whose kernel runs at the latest when the next op takes any
+   * tensor's buffer (storage()) or runs a kernel, so that it reads its inputs as they are now
+   * (an optimizer step or loading weights may change them in place). Only the very next op can
+   * take its call over (takePendingKernel), before it touches any buffer: a layer's forward that
+   * a fused loss computes inside its reduction (linear, meanOfUnary).
    * `shapes` are the ones the trace shows for it.
    */
   static untilNextKernel(shape: Shape, dtype: DType, backend: Backend, reads: Tensor[], op: string, shapes: Shape[], makeCall: (out: Storage) => KernelCall): Tensor {
@@ -211,6 +212,7 @@ export class Tensor {
 
   /** @internal The backend buffer (running a pending lazy fill first); throws a clear error if the tensor was disposed. */
   storage(op: string): Storage {
+    if (untilNext.length > 0) runDeferredKernels();
     const b = this.liveBuffer(op);
     if (b.pendingFill !== null) {
       const value = b.pendingFill;
