@@ -53,15 +53,15 @@ function runPending(b: SharedBuffer): void {
   for (const r of reads) unref(r); // the buffers it read are let go
 }
 
-/** Buffers whose pending kernel must run before any other kernel does (see Tensor.untilNextKernel). */
-const untilNext: SharedBuffer[] = [];
+/** Buffers whose pending kernel runs before the next op touches any buffer (see Tensor.untilNextOp). */
+const deferred: SharedBuffer[] = [];
 
 /**
- * Run the kernels deferred by Tensor.untilNextKernel now: before any other kernel, and before
+ * Run the kernels deferred by Tensor.untilNextOp now: before any other kernel, and before
  * any tensor's buffer is taken for a kernel call or a write (loading weights writes in place).
  */
 function runDeferredKernels(): void {
-  for (const b of untilNext.splice(0)) runPending(b);
+  for (const b of deferred.splice(0)) runPending(b);
 }
 
 let nextId = 1;
@@ -169,11 +169,11 @@ export class Tensor {
    * a fused loss computes inside its reduction (linear, meanOfUnary).
    * `shapes` are the ones the trace shows for it.
    */
-  static untilNextKernel(shape: Shape, dtype: DType, backend: Backend, reads: Tensor[], op: string, shapes: Shape[], makeCall: (out: Storage) => KernelCall): Tensor {
+  static untilNextOp(shape: Shape, dtype: DType, backend: Backend, reads: Tensor[], op: string, shapes: Shape[], makeCall: (out: Storage) => KernelCall): Tensor {
     const t = Tensor.lazyKernel(shape, dtype, backend, reads, op, makeCall);
     const b = t.buffer as SharedBuffer;
     (b.pendingKernel as PendingKernel).shapes = shapes;
-    untilNext.push(b);
+    deferred.push(b);
     return t;
   }
 
@@ -212,7 +212,7 @@ export class Tensor {
 
   /** @internal The backend buffer (running a pending lazy fill first); throws a clear error if the tensor was disposed. */
   storage(op: string): Storage {
-    if (untilNext.length > 0) runDeferredKernels();
+    if (deferred.length > 0) runDeferredKernels();
     const b = this.liveBuffer(op);
     if (b.pendingFill !== null) {
       const value = b.pendingFill;
@@ -370,7 +370,7 @@ export class Tensor {
 
 /** @internal Run a kernel on the backend that holds the tensors it reads. */
 export function runKernel(backend: Backend, call: KernelCall, opName: string, shapes: Shape[]): void {
-  if (untilNext.length > 0) runDeferredKernels();
+  if (deferred.length > 0) runDeferredKernels();
   traceDispatch(backend, call, opName, shapes);
   backend.run(call);
 }

@@ -162,7 +162,7 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null = null, activation
   });
   let out: Tensor;
   if (forwardJoinsLoss(m, k, n)) {
-    out = Tensor.untilNextKernel([m, n], dtype, backend, inputs, name, [x.shape, w.shape], call);
+    out = Tensor.untilNextOp([m, n], dtype, backend, inputs, name, [x.shape, w.shape], call);
   } else {
     out = Tensor.empty([m, n], dtype, backend);
     runKernel(backend, call(out.storage(name)), name, [x.shape, w.shape]);
