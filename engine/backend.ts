@@ -30,6 +30,23 @@ export interface UnaryMap {
 }
 
 /**
+ * A fused layer's forward computed inside the reduction that reads its output: the reduced
+ * values are z = act(x·W + b) for x [m, k] (the call's `x`), W [k, n], b [n] or null, each stored
+ * into `z` [m, n] as it is computed (the layer's output, which its backward reads). The reduction
+ * views z as [outer, axisSize, inner] as usual.
+ */
+export interface LinearSource {
+  w: Storage;
+  b: Storage | null;
+  z: Storage;
+  m: number;
+  k: number;
+  n: number;
+  activation: FusedActivation;
+  alpha: number;
+}
+
+/**
  * The gradient of a fused loss scale·Σ f(y) at each y, as the meanUnaryGrad kernel computes it:
  * dy = f'(y)·g·scale, g = dy[0] of `dy` (or 1 when dy is null: the constant is in scale), stored
  * rounded to `dtype` (the dtype the separate kernel's output had).
@@ -61,9 +78,10 @@ export type KernelCall =
   /**
    * Reduce the middle axis of x viewed as [outer, axisSize, inner]; out is [outer, inner]. With
    * `map`, each element first goes through a row of the op table: out = scale·Σ f(x) (a loss's
-   * elementwise part and its mean in one kernel).
+   * elementwise part and its mean in one kernel). With `linear`, x is that layer's input and the
+   * values reduced are the layer's output z, written out as well (a loss inside the last layer's forward).
    */
-  | { kernel: 'reduce'; op: 'sum' | 'max'; x: Storage; out: Storage; outer: number; axisSize: number; inner: number; scale: number; map?: UnaryMap }
+  | { kernel: 'reduce'; op: 'sum' | 'max'; x: Storage; out: Storage; outer: number; axisSize: number; inner: number; scale: number; map?: UnaryMap; linear?: LinearSource }
   /**
    * The backward of scale·Σ f(x) over all elements: dx = f'(x)·dy[0]·scale, with y = f(x)
    * recomputed in the kernel (dy holds one value). dy null: dy[0]·scale is `scale` itself (a

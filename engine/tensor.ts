@@ -41,6 +41,29 @@ function unref(b: SharedBuffer): void {
   if (pending) for (const r of pending.reads) unref(r);
 }
 
+/** Run a buffer's pending kernel, if it has one, and let go of the buffers it read. */
+function runPending(b: SharedBuffer): void {
+  if (b.pendingKernel === null) return;
+  const { call, op: name, shapes, rule, reads, refresh } = b.pendingKernel;
+  b.pendingKernel = null;
+  const run = (): void => runKernel(b.backend, call, name, shapes);
+  if (rule === null) run();
+  else withRule(rule, run);
+  if (refresh) refreshOnReplay(call, refresh);
+  for (const r of reads) unref(r); // the buffers it read are let go
+}
+
+/** Buffers whose pending kernel runs before the next op touches any buffer (see Tensor.untilNextOp). */
+const deferred: SharedBuffer[] = [];
+
+/**
+ * Run the kernels deferred by Tensor.untilNextOp now: before any other kernel, and before
+ * any tensor's buffer is taken for a kernel call or a write (loading weights writes in place).
+ */
+function runDeferredKernels(): void {
+  for (const b of deferred.splice(0)) runPending(b);
+}
+
 let nextId = 1;
 
 export type NestedArray = number | NestedArray[];
@@ -138,6 +161,35 @@ export class Tensor {
     return t;
   }
 
+  /**
+   * @internal Tensor.lazyKernel whose kernel runs at the latest when the next op takes any
+   * tensor's buffer (storage()) or runs a kernel, so that it reads its inputs as they are now
+   * (an optimizer step or loading weights may change them in place). Only the very next op can
+   * take its call over (takePendingKernel), before it touches any buffer: a layer's forward that
+   * a fused loss computes inside its reduction (linear, meanOfUnary).
+   * `shapes` are the ones the trace shows for it.
+   */
+  static untilNextOp(shape: Shape, dtype: DType, backend: Backend, reads: Tensor[], op: string, shapes: Shape[], makeCall: (out: Storage) => KernelCall): Tensor {
+    const t = Tensor.lazyKernel(shape, dtype, backend, reads, op, makeCall);
+    const b = t.buffer as SharedBuffer;
+    (b.pendingKernel as PendingKernel).shapes = shapes;
+    deferred.push(b);
+    return t;
+  }
+
+  /**
+   * @internal Take this tensor's pending kernel over: a fused kernel about to be dispatched
+   * computes these values instead. Returns the call, and `release`, to be called once that
+   * kernel is dispatched, which lets go of the buffers the call reads; null when nothing is pending.
+   */
+  takePendingKernel(): { call: KernelCall; release: () => void } | null {
+    const b = this.buffer;
+    const pending = b?.pendingKernel;
+    if (!b || !pending) return null;
+    b.pendingKernel = null;
+    return { call: pending.call, release: () => { for (const r of pending.reads) unref(r); } };
+  }
+
   /** @internal The kernel call that will compute this tensor, while it has not run (nothing has used the buffer), else null. */
   get pendingKernel(): KernelCall | null {
     return this.buffer?.pendingKernel?.call ?? null;
@@ -160,21 +212,14 @@ export class Tensor {
 
   /** @internal The backend buffer (running a pending lazy fill first); throws a clear error if the tensor was disposed. */
   storage(op: string): Storage {
+    if (deferred.length > 0) runDeferredKernels();
     const b = this.liveBuffer(op);
     if (b.pendingFill !== null) {
       const value = b.pendingFill;
       b.pendingFill = null;
       runKernel(b.backend, { kernel: 'fill', out: b.storage, value }, 'fill', [this.shape]);
     }
-    if (b.pendingKernel !== null) {
-      const { call, op: name, shapes, rule, reads, refresh } = b.pendingKernel;
-      b.pendingKernel = null;
-      const run = (): void => runKernel(b.backend, call, name, shapes);
-      if (rule === null) run();
-      else withRule(rule, run);
-      if (refresh) refreshOnReplay(call, refresh);
-      for (const r of reads) unref(r); // the buffers it read are let go
-    }
+    runPending(b);
     return b.storage;
   }
 
@@ -325,6 +370,7 @@ export class Tensor {
 
 /** @internal Run a kernel on the backend that holds the tensors it reads. */
 export function runKernel(backend: Backend, call: KernelCall, opName: string, shapes: Shape[]): void {
+  if (deferred.length > 0) runDeferredKernels();
   traceDispatch(backend, call, opName, shapes);
   backend.run(call);
 }

@@ -4,7 +4,7 @@
 // The products in the rules are themselves recorded ops (matmulT), so they can be differentiated
 // again.
 
-import type { FusedActivation, LossGradOfY, MatmulVariant } from '../backend';
+import type { FusedActivation, KernelCall, LossGradOfY, MatmulVariant, Storage } from '../backend';
 import { isGradEnabled, record } from '../autograd';
 import { formatShape } from '../shape';
 import { runKernel, Tensor } from '../tensor';
@@ -120,6 +120,17 @@ function fusesBackward(m: number, k: number, n: number, needDx: boolean): boolea
 }
 
 /**
+ * Whether linear's forward waits for the next op, which may be a fused loss over its output
+ * (meanOfUnary: bceWithLogits(D(x), 1)) that then computes each z = act(x·W + b) inside its
+ * reduction, saving the layer's own dispatch. That reduction computes all m·n outputs in one
+ * workgroup on WebGPU, so only a narrow, small last layer (a critic's logit) waits. The rule
+ * depends on shapes only, so both backends run the same kernels.
+ */
+const LOSS_FORWARD_MAX_N = 4;
+const LOSS_FORWARD_MAX_WORK = 1 << 16;
+const forwardJoinsLoss = (m: number, k: number, n: number): boolean => n <= LOSS_FORWARD_MAX_N && m * n * Math.max(k, 1) <= LOSS_FORWARD_MAX_WORK;
+
+/**
  * When dy is the not yet computed gradient of a fused loss of the layer's own output y,
  * L = (1/N)·Σ f(y) (meanOfUnary: bceWithLogits(D(x), 1)), dy = f'(y)·g/N needs only y: the
  * fused backward computes it where it reads it, and the separate kernel never runs (unless
@@ -144,11 +155,18 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null = null, activation
   const [kw, n] = w.shape;
   if (k !== kw) throw new Error(`linear: x ${formatShape(x.shape)} does not match W ${formatShape(w.shape)} (${k} inputs vs ${kw} rows of W)`);
   if (b && (b.rank !== 1 || b.shape[0] !== n)) throw new Error(`linear: bias must have shape [${n}], got ${formatShape(b.shape)}`);
-  const out = Tensor.empty([m, n], resultDType(x, w, ...(b ? [b] : [])), backend);
-  runKernel(backend, {
-    kernel: 'linear', x: x.storage(name), w: w.storage(name), b: b ? b.storage(name) : null, out: out.storage(name), m, k, n, activation, alpha: slope,
-  }, name, [x.shape, w.shape]);
   const inputs = b ? [x, w, b] : [x, w];
+  const dtype = resultDType(x, w, ...(b ? [b] : []));
+  const call = (out: Storage): KernelCall => ({
+    kernel: 'linear', x: x.storage(name), w: w.storage(name), b: b ? b.storage(name) : null, out, m, k, n, activation, alpha: slope,
+  });
+  let out: Tensor;
+  if (forwardJoinsLoss(m, k, n)) {
+    out = Tensor.untilNextOp([m, n], dtype, backend, inputs, name, [x.shape, w.shape], call);
+  } else {
+    out = Tensor.empty([m, n], dtype, backend);
+    runKernel(backend, call(out.storage(name)), name, [x.shape, w.shape]);
+  }
   const derivative = activation === 'none' ? '' : `dz = dy·${activation}'(z) (${unaryOps[activation].derivative}), `;
   return record(out, name, inputs, (dy, into) => {
     if (!isGradEnabled() && fusesBackward(m, k, n, x.requiresGrad)) {

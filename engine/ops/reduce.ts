@@ -76,10 +76,19 @@ export function max(x: Tensor, axis?: number, keepDims = false): Tensor {
 export function meanOfUnary(name: string, op: UnaryOp, x: Tensor, alpha = 0, beta = 0): Tensor {
   checkFloat(name, x);
   const n = x.size;
+  // x the output of a narrow layer whose forward has not run yet (linear): the reduction computes
+  // each z = act(x·W + b) where it reads it and stores it in x as well, in the same kernel. (Taken
+  // over before any buffer is touched: that would run the layer's kernel.)
+  const layer = x.pendingKernel?.kernel === 'linear' ? x.takePendingKernel() : null;
   const out = Tensor.empty([], x.dtype, x.backend);
-  runKernel(x.backend, {
-    kernel: 'reduce', op: 'sum', x: x.storage(name), out: out.storage(name), outer: 1, axisSize: n, inner: 1, scale: 1 / n, map: { op, alpha, beta },
-  }, name, [x.shape]);
+  const reduction = { kernel: 'reduce', op: 'sum', out: out.storage(name), outer: 1, axisSize: n, inner: 1, scale: 1 / n, map: { op, alpha, beta } } as const;
+  if (layer && layer.call.kernel === 'linear') {
+    const { x: input, w, b, out: z, m, k, n: cols, activation, alpha: slope } = layer.call;
+    runKernel(x.backend, { ...reduction, x: input, linear: { w, b, z, m, k, n: cols, activation, alpha: slope } }, name, [x.shape]);
+    layer.release();
+  } else {
+    runKernel(x.backend, { ...reduction, x: x.storage(name) }, name, [x.shape]);
+  }
   const { rule, derivative } = unaryDef(op);
   if (rule === null) return out;
   return record(out, name, [x], (dy) => {

@@ -84,7 +84,13 @@ export class CpuBackend implements Backend {
       case 'unary': return unary(c.op, f(c.x), f(c.out), c.alpha, c.beta);
       case 'unaryGrad': return unaryGrad(c.op, f(c.x), f(c.y), f(c.dy), f(c.out), c.alpha, c.beta);
       case 'binary': return binary(c.op, f(c.a), f(c.b), f(c.out), c.aShape, c.bShape, c.outShape);
-      case 'reduce': return c.map ? mappedReduce(c.op, c.map, f(c.x), f(c.out), c.outer, c.axisSize, c.inner, c.scale) : reduce(c.op, f(c.x), f(c.out), c.outer, c.axisSize, c.inner, c.scale);
+      case 'reduce': {
+        // With a fused layer, its forward first (linear's own loops); the reduction reads its output z.
+        const l = c.linear;
+        if (l) linear(f(c.x), f(l.w), l.b ? f(l.b) : null, f(l.z), l.m, l.k, l.n, l.activation, l.alpha);
+        const x = f(l ? l.z : c.x);
+        return c.map ? mappedReduce(c.op, c.map, x, f(c.out), c.outer, c.axisSize, c.inner, c.scale) : reduce(c.op, x, f(c.out), c.outer, c.axisSize, c.inner, c.scale);
+      }
       case 'meanUnaryGrad': return meanUnaryGrad(c.op, f(c.x), c.dy && f(c.dy), f(c.out), c.alpha, c.beta, c.scale);
       case 'matmul': return matmul(f(c.a), f(c.b), f(c.out), c.batch, c.m, c.k, c.n, c.transA, c.transB, c.strideA, c.strideB);
       case 'linear': return linear(f(c.x), f(c.w), c.b ? f(c.b) : null, f(c.out), c.m, c.k, c.n, c.activation, c.alpha);

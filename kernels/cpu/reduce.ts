@@ -1,4 +1,5 @@
 // CPU twin of kernels/webgpu/reduce.wgsl.ts: sum or max over the middle axis of [outer, axisSize, inner].
+// (With a fused layer, the backend runs linear's own loops first and reduces their output: see backend.ts.)
 
 import type { FloatArray, UnaryMap } from '../../engine/backend';
 import { unaryDef } from '../../engine/ops/unary-table';

@@ -1,5 +1,7 @@
 // WGSL twin of kernels/cpu/reduce.ts (sum or max over the middle axis of [outer, axisSize, inner])
 // and of `expand` in kernels/cpu/copy.ts (the gradient of sum and mean: broadcast back).
+// With a fused layer (c.linear), each thread computes the values it reads, z = act(x·W + b),
+// and stores them into the layer's output as well (a loss inside its last layer's forward).
 //
 // Two ways to reduce, chosen by shape:
 //   tree  one workgroup per output value. Its TREE_WG threads walk the axis with a stride of
@@ -11,9 +13,9 @@
 
 import { broadcastStrides, formatShape, sizeOf } from '../../engine/shape';
 import { gridFor, type DispatchPlan, type Param, type Planner } from './plan';
-import { FLAT_ARGS, flatIndex, GUARDS, header, type ParamDecl } from './wgsl';
+import { FLAT_ARGS, flatIndex, GUARDS, header, type BufferDecl, type ParamDecl } from './wgsl';
 import { MAX_RANK } from './binary.wgsl';
-import { unaryOps } from '../../engine/ops/unary-table';
+import { FUSED_ACTIVATIONS, unaryOps } from '../../engine/ops/unary-table';
 import { POW_KEEP_SIGN } from './unary.wgsl';
 
 const TREE_WG = 64;
@@ -35,7 +37,7 @@ export const planReduce: Planner<'reduce'> = (c, limits): DispatchPlan => {
   // With a map (a row of the op table), each element read is f(x) instead of x: the elementwise
   // part of a loss and its mean in one kernel. f's WGSL comes from the row, alpha and beta from the params.
   let prologue = '';
-  let read = (at: string): string => `X[${at}]`;
+  let mapped = (v: string): string => v;
   let suffix = '';
   if (c.map) {
     const map = c.map;
@@ -49,9 +51,42 @@ fn mapped(x: f32) -> f32 {
   let beta = p.beta;
   return ${unaryOps[map.op].wgsl};
 }`;
-    read = (at) => `mapped(X[${at}])`;
+    mapped = (v) => `mapped(${v})`;
     suffix = `.${map.op}`;
   }
+  // With a fused layer (c.linear), the values read are its outputs z = act(x·W + b), computed
+  // where they are read (each is read by one thread, once) and stored into Z as well.
+  const inputDecls: BufferDecl[] = [['X', 'f32']];
+  const outputDecls: BufferDecl[] = [['OUT', 'f32']];
+  const buffers = { inputs: [c.x], outputs: [c.out] };
+  if (c.linear) {
+    const l = c.linear;
+    if (!FUSED_ACTIVATIONS.includes(l.activation)) throw new Error(`webgpu reduce: unknown activation '${String(l.activation)}' of the fused layer`);
+    inputDecls.push(['W', 'f32']);
+    buffers.inputs.push(l.w);
+    if (l.b) {
+      inputDecls.push(['B', 'f32']);
+      buffers.inputs.push(l.b);
+    }
+    outputDecls.push(['Z', 'f32']);
+    buffers.outputs.push(l.z);
+    params.push({ u32: l.k }, { u32: l.n }, { f32: l.alpha });
+    decls.push(['k', 'u32'], ['cols', 'u32'], ['slope', 'f32']);
+    const act = l.activation === 'none' ? ''
+      : `  { let x = z; let alpha = p.slope; let beta = 0.0; z = ${unaryOps[l.activation].wgsl}; } // ${l.activation}\n`;
+    prologue += `
+// z at flat index i of the layer's output [m, cols]: bias, then the dot product in order, then act.
+fn layer_out(i: u32) -> f32 {
+  let row = i / p.cols;
+  let col = i % p.cols;
+  var z = ${l.b ? 'B[col]' : '0.0'};
+  for (var q = 0u; q < p.k; q++) { z = z + X[row * p.k + q] * W[q * p.cols + col]; }
+${act}  Z[i] = z;
+  return z;
+}`;
+    suffix += `.linear.${l.b ? 'bias' : 'nobias'}.${l.activation}`;
+  }
+  const read = (at: string): string => mapped(c.linear ? `layer_out(${at})` : `X[${at}]`);
   // Output value `o` (= outerIndex * inner + innerIndex) reads x[(outerIndex * axis + j) * inner + innerIndex].
   const base = 'let base = (o / p.inner) * p.axis * p.inner + o % p.inner;';
   const finish = op === 'sum' ? 'acc * p.scale' : 'acc';
@@ -61,7 +96,7 @@ fn mapped(x: f32) -> f32 {
       key: `reduce.${op}.tree${suffix}`,
       label: `reduce.${op}.tree${suffix}`,
       wgsl: () => /* wgsl */ `
-${header([['X', 'f32']], [['OUT', 'f32']], decls)}
+${header(inputDecls, outputDecls, decls)}
 ${GUARDS}
 ${prologue}
 var<workgroup> partial: array<f32, ${TREE_WG}>;
@@ -88,8 +123,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @
     OUT[o] = ${finish};
   }
 }`,
-      inputs: [c.x],
-      outputs: [c.out],
+      ...buffers,
       params,
       // gridFor spreads `outputs` workgroups over x and y when there are more than 65535.
       workgroups: gridFor(outputs, 1, limits),
@@ -100,7 +134,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @
     key: `reduce.${op}.loop${suffix}`,
     label: `reduce.${op}.loop${suffix}`,
     wgsl: () => /* wgsl */ `
-${header([['X', 'f32']], [['OUT', 'f32']], decls)}
+${header(inputDecls, outputDecls, decls)}
 ${GUARDS}
 ${prologue}
 @compute @workgroup_size(${LOOP_WG})
@@ -115,8 +149,7 @@ fn main(${FLAT_ARGS}) {
   }
   OUT[o] = ${finish};
 }`,
-    inputs: [c.x],
-    outputs: [c.out],
+    ...buffers,
     params,
     workgroups: gridFor(outputs, LOOP_WG, limits),
   };

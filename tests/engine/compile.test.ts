@@ -35,7 +35,7 @@ describe('compile', () => {
     const step = compile(() => gan.step());
     const first = step();
     for (const t of Object.values(first)) t.dispose();
-    expect(step.calls.length).toBe(27); // the reference GAN step's dispatches, now replayed as a list (plus one copy per returned loss)
+    expect(step.calls.length).toBe(24); // the reference GAN step's dispatches, now replayed as a list (plus one copy per returned loss)
     const tensors = liveTensors();
     const buffers = backendStats().liveBuffers;
     const created = backendStats().bufferCreations;
@@ -191,6 +191,10 @@ describe('compile', () => {
     expect(kernelsRefreshed.filter((k) => k === 'random').length).toBe(2);
     expect(kernelsRefreshed.filter((k) => k.startsWith('adam')).length).toBe(2);
     expect(kernelsRefreshed.length).toBe(5);
+    // The three losses (D on real rows, D on fakes, G's) each computed inside the forward of D's
+    // last layer: one reduction that also writes the layer's logits.
+    expect(runs.filter((e) => e.call.kernel === 'reduce' && e.call.linear !== undefined).length).toBe(3);
+    expect(runs.filter((e) => e.call.kernel === 'linear').length).toBe(7);
     expect(plan.filter((e) => e.kind === 'effect').length).toBe(5); // 3 random draws reserve their blocks, 2 optimizers count t += 1
     expect(plan.filter((e) => e.kind === 'submit').length).toBe(0); // the CPU backend has no queue
     step.dispose();

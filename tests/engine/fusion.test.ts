@@ -6,13 +6,16 @@
 // a layer used twice (its fused backward adds into the first use's gradient in place)
 // against two separate backward passes added, and a loss of a layer's output whose gradient
 // the layer's fused backward computes (linearGrad with a loss) against the stored gradient;
-// and a minibatch drawn inside the gather (gatherRandom) against randint's indices gathered. (The WGSL twins are compared with these in tests/webgpu/fusion.test.ts.)
+// a minibatch drawn inside the gather (gatherRandom) against randint's indices gathered;
+// and a loss computed inside the forward of the narrow layer it reads (one reduction that also
+// stores the layer's output) against linear's kernel then the loss. (The WGSL twins are compared with these in tests/webgpu/fusion.test.ts.)
 
 import { describe, expect, it } from 'vitest';
 import type { FloatArray, FusedActivation, UnaryOp } from '../../engine/backend';
 import { Tensor } from '../../engine/tensor';
 import { add, backendStats, bceWithLogits, createRng, gather, grad, linear, liveTensors, mean, mse, mul, onDispatch, pow, randint, randn, sub, sum, tensor, tidy } from '../../engine/index';
 import { meanOfUnary } from '../../engine/ops/reduce';
+import { assignValues } from '../../engine/nn';
 import { linearGrad } from '../../kernels/cpu/linear-grad';
 import { FUSED_ACTIVATIONS } from '../../engine/ops/unary-table';
 import { unaryOp } from '../../engine/ops/unary';
@@ -322,6 +325,112 @@ describe('gather(x, randint(...)): the index draw inside the gather', () => {
   it('a draw wider than x is not fused: gather checks the range and says which index is out', () => {
     tidy(() => {
       expect(() => gather(randn([3, 1], createRng(1)), randint([40], 1000, createRng(2)))).toThrow(/gather: index \d+ at position \d+ is out of range for 3 rows/);
+    });
+  });
+});
+
+describe('a loss inside the forward of the layer it reads: one reduction computes the logits and the mean', () => {
+  // y = act(x·W + b) with few outputs (n ≤ 4), then L = (1/N)·Σ f(y): the reduction computes each
+  // y where it reads it and stores it too; linear's kernel never runs. The unfused path reads y
+  // first (dataSync), which runs linear's kernel, then the same loss. Same loops, same bits.
+  const cases = (['bceLogits', 'softplus', 'pow', 'abs', 'bce'] as const).flatMap((op) => {
+    const check = unaryDef(op).check!;
+    const targets = op === 'bce' || op === 'bceLogits' ? [0, 1] : [check.alpha ?? 0];
+    const activations: FusedActivation[] = check.lo < 0 ? ['none', 'relu', 'tanh'] : ['sigmoid'];
+    return targets.flatMap((alpha) => activations.map((activation) => ({ op, alpha, beta: check.beta ?? 0, activation })));
+  });
+  // [m, k, n, bias]: the GAN critic's [128, 32] -> 1, odd sizes, k = 1, no bias, n up to the limit.
+  const shapes = [[128, 32, 1, true], [37, 5, 3, true], [61, 7, 1, false], [9, 1, 4, true], [1, 3, 2, false]] as const;
+  let seed = 9100;
+  for (const dtype of ['float32', 'float64'] as const) {
+    for (const { op, alpha, beta, activation } of cases) {
+      it(`${op} (α = ${alpha}) of a ${activation} layer, ${dtype}: loss, logits and gradients bit for bit`, () => {
+        for (const [m, k, n, bias] of shapes) {
+          const rng = createRng(seed++);
+          const values = (count: number): Float64Array => {
+            const v = new Float64Array(count);
+            rng.fillUniform(v, -1.5, 1.5);
+            return v;
+          };
+          const [x0, w0, b0] = [values(m * k), values(k * n), values(n)];
+          const run = (fused: boolean): { values: number[]; kernels: string[] } => tidy(() => {
+            const x = tensor(x0, [m, k], { dtype, requiresGrad: true });
+            const w = tensor(w0, [k, n], { dtype, requiresGrad: true });
+            const b = bias ? tensor(b0, [n], { dtype, requiresGrad: true }) : null;
+            const kernels: string[] = [];
+            const stop = onDispatch((d) => kernels.push(d.kernel));
+            const y = linear(x, w, b, activation);
+            if (!fused) y.dataSync();
+            const loss = meanOfUnary('loss', op, y, alpha, beta);
+            stop();
+            loss.backward();
+            const params = b ? [x, w, b] : [x, w];
+            // y read after the loss: the values the fused reduction stored.
+            return { values: [...loss.dataSync(), ...y.dataSync(), ...params.flatMap((p) => Array.from(p.grad!.dataSync()))], kernels };
+          });
+          const [fused, separate] = [run(true), run(false)];
+          const where = `[${m}, ${k}] -> ${n}${bias ? '' : ', no bias'}`;
+          expect(fused.values, where).toEqual(separate.values);
+          expect(fused.values.every(Number.isFinite), where).toBe(true);
+          expect(fused.kernels, where).toEqual(['reduce:sum']);
+          expect(separate.kernels, where).toEqual(['linear', 'reduce:sum']);
+        }
+      });
+    }
+  }
+
+  it('any other reader of the output gets the layer\'s kernel first, before its own, with the weights as they were', () => {
+    const buffers = backendStats().liveBuffers;
+    const tensors = liveTensors();
+    tidy(() => {
+      const rng = createRng(91);
+      const x = randn([13, 6], rng);
+      const w = randn([6, 1], rng);
+      const b = randn([1], rng);
+      const kernels: string[] = [];
+      const stop = onDispatch((d) => kernels.push(d.kernel));
+      const y = linear(x, w, b);
+      expect(kernels).toEqual([]); // waits for the next op
+      const want = Array.from(linear(x, w, b, 'none').dataSync()); // the next op: y's kernel runs first
+      expect(kernels).toEqual(['linear', 'linear']);
+      // Any kernel runs the layer's forward first (an optimizer's may change W in place), and so
+      // does loading W: y2 keeps the values of the old W.
+      const y1 = linear(x, w, b);
+      sum(x);
+      expect(kernels.slice(2)).toEqual(['linear', 'reduce:sum']);
+      const y2 = linear(x, w, b);
+      const w0 = Array.from(w.dataSync());
+      assignValues(w, w0.map((v) => v + 1), 'w');
+      expect(kernels.slice(4)).toEqual(['linear']);
+      for (const t of [y, y1, y2]) expect(Array.from(t.dataSync())).toEqual(want);
+      assignValues(w, w0, 'w');
+      // The fused loss and a later reader of the logits.
+      const y3 = linear(x, w, b);
+      const loss = bceWithLogits(y3, 1);
+      expect(kernels.slice(5)).toEqual(['reduce:sum']);
+      const scaled = mul(y3, 2);
+      expect(Array.from(scaled.dataSync())).toEqual(want.map((v) => Math.fround(v * 2)));
+      expect(loss.dataSync()[0]).toBeCloseTo(want.reduce((s, v) => s + Math.log1p(Math.exp(-v)), 0) / want.length, 6);
+      // Never read: dropped with its tensor, its kernel never runs.
+      const count = kernels.length;
+      linear(x, w, b).dispose();
+      sum(x);
+      expect(kernels.slice(count)).toEqual(['reduce:sum']);
+      stop();
+    });
+    expect(liveTensors()).toBe(tensors);
+    expect(backendStats().liveBuffers).toBe(buffers);
+  });
+
+  it('a wide or large layer runs its kernel at once', () => {
+    tidy(() => {
+      const rng = createRng(92);
+      const kernels: string[] = [];
+      const stop = onDispatch((d) => kernels.push(d.kernel));
+      linear(randn([8, 3], rng), randn([3, 5], rng)); // n = 5 outputs per row
+      linear(randn([4096, 32], rng), randn([32, 1], rng)); // m·k·n above 2^16 multiply-adds
+      stop();
+      expect(kernels.filter((k) => k === 'linear')).toHaveLength(2);
     });
   });
 });

@@ -7,6 +7,8 @@
 //   - linearGrad (kernels/webgpu/linear-grad.wgsl.ts): a Linear layer's whole backward, for every
 //     fused activation, the GAN's layer shapes and odd ones, and each set of wanted gradients;
 //   - linearGrad with a fused loss: the loss gradient dy = f'(y)·g/N computed in the kernel from y;
+//   - reduce with a fused layer: the loss computes the layer's output z = act(x·W + b) as it
+//     reads it, and stores it;
 //   - gatherRandom: a minibatch whose indices are drawn (Philox) inside the gather, exactly.
 // The CPU runs in float64 on the same float32 inputs. Criterion: |gpu - cpu| <= 1e-4 · max(1, |cpu|).
 
@@ -16,6 +18,7 @@ import { createRng } from '../../engine/index';
 import { FUSED_ACTIVATIONS, unaryDef, unaryOps } from '../../engine/ops/unary-table';
 import { gatherRandom } from '../../kernels/cpu/copy';
 import { linearGrad } from '../../kernels/cpu/linear-grad';
+import { linear as cpuLinear } from '../../kernels/cpu/matmul';
 import { mappedReduce } from '../../kernels/cpu/reduce';
 import { meanUnaryGrad, unary } from '../../kernels/cpu/unary';
 import type { WebGpuBackend } from '../../kernels/webgpu/backend';
@@ -194,6 +197,57 @@ describe('linearGrad with a fused loss on WebGPU vs CPU', () => {
             }
             inputs.forEach((s) => gpu.release(s));
           }
+        }
+      }
+    });
+  }
+});
+
+describe('reduce inside a layer\'s forward (the loss computes the logits) on WebGPU vs CPU', () => {
+  // z = act(x·W + b) computed where the reduction reads it and stored, then scale·Σ f(z) (or
+  // max): both the reduction and the stored z against the CPU's linear then mappedReduce.
+  // [m, k, n, bias, outer, axis, inner]: the GAN critic's last layer (tree kernel, 128 values),
+  // 257 and 1200 values (not multiples of 64), a short mean (loop kernel), a column reduction.
+  const SHAPES = [
+    [128, 32, 1, true, 1, 128, 1], [257, 7, 1, false, 1, 257, 1], [300, 3, 4, true, 1, 1200, 1],
+    [37, 5, 3, false, 1, 111, 1], [61, 9, 3, true, 1, 61, 3],
+  ] as const;
+  const CASES: { op: UnaryOp; activation: FusedActivation; alpha: number }[] = [
+    { op: 'bceLogits', activation: 'none', alpha: 1 },
+    { op: 'bceLogits', activation: 'leakyRelu', alpha: 0 },
+    { op: 'bce', activation: 'sigmoid', alpha: 1 },
+    { op: 'pow', activation: 'tanh', alpha: 2 },
+    { op: 'softplus', activation: 'relu', alpha: 0 },
+  ];
+  const uniform = (n: number, lo: number, hi: number): Float32Array => {
+    const a = new Float32Array(n);
+    createRng(seed++).fillUniform(a, lo, hi);
+    return a;
+  };
+  for (const { op, activation, alpha } of CASES) {
+    test(`${op} of a ${activation} layer`, async () => {
+      const slope = activation === 'leakyRelu' ? 0.2 : 0;
+      for (const [m, k, n, bias, outer, axis, inner] of SHAPES) {
+        for (const red of op === 'bceLogits' && activation === 'none' ? ['sum', 'max'] as const : ['sum'] as const) {
+          const [x, w, b] = [uniform(m * k, -2, 2), uniform(k * n, -1, 1), uniform(n, -0.5, 0.5)];
+          const scale = red === 'sum' ? 1 / axis : 1;
+          const map = { op, alpha, beta: 0 };
+          const f64 = (a: Float32Array): Float64Array => Float64Array.from(a);
+          const wantZ = new Float64Array(m * n);
+          cpuLinear(f64(x), f64(w), bias ? f64(b) : null, wantZ, m, k, n, activation, slope);
+          const want = new Float64Array(outer * inner);
+          mappedReduce(red, map, wantZ, want, outer, axis, inner, scale);
+          const [sx, sw, sb] = [x, w, b].map(upload);
+          const z = gpu.alloc(m * n, 'float32');
+          const out = gpu.alloc(outer * inner, 'float32');
+          gpu.run({
+            kernel: 'reduce', op: red, x: sx, out, outer, axisSize: axis, inner, scale, map,
+            linear: { w: sw, b: bias ? sb : null, z, m, k, n, activation, alpha: slope },
+          });
+          const where = `${red} of [${m}, ${k}]·[${k}, ${n}]${bias ? ' + b' : ''} over [${outer}, ${axis}, ${inner}]`;
+          expectClose((await gpu.read(z)) as Float32Array, wantZ, `z, ${where}`);
+          expectClose((await gpu.read(out)) as Float32Array, want, where);
+          [sx, sw, sb, z, out].forEach((s) => gpu.release(s));
         }
       }
     });
