@@ -159,6 +159,11 @@ export async function captureStep(fn: () => void, names: ReadonlyMap<Tensor, str
           node.forward.push(...group.filter((d) => d === r || d.op === r.op));
           group = [];
         }
+        // A narrow layer whose output went straight into a loss has no forward kernel of its own:
+        // the loss's reduction computed it (and stored it) while reading it. That dispatch is
+        // listed under the layer too.
+        const layer = r.call.kernel === 'reduce' && r.call.linear ? byStorage.get(r.call.linear.z) : undefined;
+        if (layer && layer !== node) layer.forward.push(r);
       }
       pending = [];
       pass = { graph, byId, values, grads: new Map(), visited: 0, current: null };

@@ -101,6 +101,10 @@ export function showNodeDetail(host: HTMLElement, node: GraphNode, byId: Readonl
   fwd.append(el('h4', {}, 'Forward'), codeBlock('forward-code', code));
   if (math) fwd.append(el('p', { class: 'gmath' }, math));
   const v = node.value;
+  if (node.forward.some((d) => d.call.kernel === 'reduce' && d.op !== node.op)) {
+    fwd.append(el('p', { class: 'gfused' }, 'Fused: this layer has no forward kernel of its own. The loss that reads its output computes '
+      + 'act(x·W + b) for each row inside its own reduction, stores it here, and sums the loss in the same kernel (the dispatch below).'));
+  }
   if (v) {
     fwd.append(el('p', {}, `value ${shapeText(node.shape)}: mean ${fmt(v.mean)}, std ${fmt(v.std)}, min ${fmt(v.min)}, max ${fmt(v.max)}; first values ${v.head.map(fmt).join(', ')}`));
   }

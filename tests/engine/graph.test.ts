@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import {
-  add, captureGraph, captureStep, createRng, explainBackward, grad, linear, liveTensors, mean, mul, randn, sigmoid, sin, tanh, tensor, tidy, type Tensor,
+  add, bceWithLogits, captureGraph, captureStep, createRng, explainBackward, grad, linear, liveTensors, mean, mul, randn, sigmoid, sin, tanh, tensor, tidy, type Tensor,
 } from '../../engine/index';
 import { expectClose } from './helpers';
 
@@ -87,6 +87,20 @@ describe('captureStep', () => {
     // The forward ran before the first pass: the second pass has no forward dispatches.
     expect(sinNode?.forward.length).toBe(0);
     x.dispose(); w.dispose(); v.dispose(); w.grad?.dispose(); v.grad?.dispose();
+  });
+
+  it('a narrow layer whose output feeds a loss lists the loss reduction, which computed it, as its forward dispatch', async () => {
+    const rng = createRng(4);
+    const w = randn([5, 1], rng);
+    w.requiresGrad = true;
+    const graphs = await captureStep(() => tidy(() => bceWithLogits(linear(randn([9, 5], rng), w), 1).backward()));
+    const layer = graphs[0].nodes.find((n) => n.op === 'linear');
+    const loss = graphs[0].nodes.find((n) => n.id === graphs[0].root);
+    expect(layer?.forward.map((d) => d.kernel)).toEqual(['reduce:sum']); // no 'linear' kernel: fused into the loss
+    expect(loss?.forward.map((d) => d.kernel)).toEqual(['reduce:sum']);
+    expect(layer?.forward[0]).toBe(loss?.forward[0]);
+    w.grad?.dispose();
+    w.dispose();
   });
 
   it('frees what it kept, also when the step throws', async () => {

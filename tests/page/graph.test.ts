@@ -67,6 +67,13 @@ describe('the computation graph of one step', () => {
         await page.locator('#graph .gnode[data-op="linear"]').first().locator('[data-action="toggle-layer"]').click();
         await expect.poll(() => page.locator('#graph .gnode').count()).toBe(before + 2);
         expect(await page.locator('#graph .gnode.parameter .gtitle').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/weight/)]));
+        // In G's pass only D's output layer feeds the loss: its forward ran inside the loss's reduction, and its box says so.
+        let fused = 0;
+        for (const box of await page.locator('#graph .gnode[data-op="linear"]').all()) {
+          await box.click();
+          fused += await detail.locator('.gfused').count();
+        }
+        expect(fused).toBe(1);
       }
       const shot = `test-results/graph-${tab}${backend === 'cpu' && tab !== 'gan' ? '' : `-${backend}`}`;
       await page.locator('#graph').scrollIntoViewIfNeeded();
