@@ -1,8 +1,10 @@
 // The GAN quality table of the README: `npm run quality:gan` (or with options:
-// `-- --seeds 5 --epochs 300 --only stable|playground|wgan|conditional`). Prints a markdown table on stdout,
+// `-- --seeds 5 --epochs 300 --only stable|playground|batchnorm|dropout|wgan|conditional`). Prints a markdown table on stdout,
 // progress on stderr. CPU backend.
 //   stable:     2×32 LeakyReLU, Adam 1e-3 betas (0.5, 0.999), on normal and bimodal
 //   playground: the TF.js playground defaults (G 1×16, D 1×32, ReLU, Adam 3e-3), on its 5 targets
+//   batchnorm / dropout: the stable config with BatchNorm1d after G's hidden layers, or
+//               Dropout(0.3) after D's (as in the PyTorch GAN tutorial), on normal and bimodal
 //   wgan:       the stable networks as critic and generator, on normal, with the two ways of
 //               keeping the critic Lipschitz side by side: weight clipping (c = 0.01) and the
 //               gradient penalty (WGAN-GP, λ 10), and the one-sided penalty (WGAN-LP, λ 10, Petzka
@@ -30,10 +32,13 @@ const epochsGiven = process.argv.includes('--epochs');
 const suites: { label: string; config: Partial<GanConfig>; targets: string[] }[] = [
   { label: 'stable', config: GAN_STABLE, targets: ['normal', 'bimodal'] },
   { label: 'playground', config: GAN_DEFAULTS, targets: ['normal', 'bimodal', 'uniform', 'exponential', 'mixture'] },
+  { label: 'stable + g-batchnorm', config: { ...GAN_STABLE, gBatchNorm: true }, targets: ['normal', 'bimodal'] },
+  { label: 'stable + d-dropout 0.3', config: { ...GAN_STABLE, dDropout: 0.3 }, targets: ['normal', 'bimodal'] },
   { label: 'wgan-clip', config: WGAN_CLIP, targets: ['normal'] },
   { label: 'wgan-gp', config: WGAN_GP, targets: ['normal'] },
   { label: 'wgan-lp', config: WGAN_LP, targets: ['normal'] },
-].filter((s) => only === 'all' || s.label === only || (only === 'wgan' && s.label.startsWith('wgan')));
+].filter((s) => only === 'all' || s.label === only || (only === 'wgan' && s.label.startsWith('wgan'))
+  || (only === 'batchnorm' && s.label.endsWith('batchnorm')) || (only === 'dropout' && s.label.includes('dropout')));
 
 const f = (x: number, d = 3): string => x.toFixed(d);
 const lines = [
