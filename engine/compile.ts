@@ -20,6 +20,7 @@ import { currentBackend } from './backend';
 import { keep } from './memory';
 import { checkOptions } from './options';
 import { runKernel, Tensor } from './tensor';
+import { watchWhileRecording } from './trace';
 
 type Entry =
   | { kind: 'run'; call: KernelCall; refresh: (() => object) | null }
@@ -160,11 +161,13 @@ export function compile<T>(step: () => T, options: CompileOptions = {}): Compile
     const backend = currentBackend();
     const rec: Recording = { entries: [], allocated: new Set(), scratch: new Set() };
     const restore = listen(backend, rec);
+    const stopWatching = watchWhileRecording();
     recording = rec;
     try {
       result = step();
     } finally {
       recording = null;
+      stopWatching();
       restore();
     }
     const outputs: Tensor[] = [];

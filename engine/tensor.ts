@@ -13,9 +13,7 @@ import * as ops from './ops';
 /** A backend buffer shared by a tensor and its reshapes; freed when the last one is disposed. */
 class SharedBuffer {
   refs = 1;
-  /** A value every element will hold, filled in on first use (see Tensor.lazyFull); null once filled. */
-  pendingFill: number | null = null;
-  /** A kernel that computes every element, run on first use (see Tensor.lazyKernel); null once run. */
+  /** A kernel that computes every element, run on first use (see Tensor.lazyKernel, lazyFull); null once run. */
   pendingKernel: PendingKernel | null = null;
   constructor(readonly storage: Storage, readonly backend: Backend) {}
 }
@@ -136,9 +134,7 @@ export class Tensor {
    * a number instead (pendingValue), so the fill never runs.
    */
   static lazyFull(shape: Shape, value: number, dtype: DType, backend: Backend): Tensor {
-    const t = Tensor.empty(shape, dtype, backend);
-    (t.buffer as SharedBuffer).pendingFill = value;
-    return t;
+    return Tensor.lazyKernel(shape, dtype, backend, [], 'fill', (out) => ({ kernel: 'fill', out, value }));
   }
 
   /**
@@ -207,18 +203,14 @@ export class Tensor {
 
   /** @internal The value of every element while a lazy fill is pending (nothing has used the buffer), else null. */
   get pendingValue(): number | null {
-    return this.buffer?.pendingFill ?? null;
+    const call = this.pendingKernel;
+    return call !== null && call.kernel === 'fill' ? call.value : null;
   }
 
-  /** @internal The backend buffer (running a pending lazy fill first); throws a clear error if the tensor was disposed. */
+  /** @internal The backend buffer (running its pending kernel first); throws a clear error if the tensor was disposed. */
   storage(op: string): Storage {
     if (deferred.length > 0) runDeferredKernels();
     const b = this.liveBuffer(op);
-    if (b.pendingFill !== null) {
-      const value = b.pendingFill;
-      b.pendingFill = null;
-      runKernel(b.backend, { kernel: 'fill', out: b.storage, value }, 'fill', [this.shape]);
-    }
     runPending(b);
     return b.storage;
   }

@@ -54,12 +54,24 @@ export function onDispatch(listener: Listener): () => void {
 }
 
 /**
- * Whether anyone listens to dispatches (the page's graph and under-the-hood panels, debug mode):
- * a model with a fast path that bypasses the engine's ops (the RBM's fused CPU loops, a compiled
- * step's replay) takes its plain engine step instead, so that the listener sees the real ops.
+ * Whether anyone watches the kernel calls (the page's graph and under-the-hood panels, debug mode,
+ * compile() recording a step): a model with a fast path that bypasses the engine's ops (the RBM's
+ * fused CPU loops, a compiled step's replay) takes its plain engine step instead, so that the
+ * watcher sees the real ops.
  */
 export function dispatchesWatched(): boolean {
-  return listeners.length > 0;
+  return listeners.length > 0 || recordings > 0;
+}
+
+let recordings = 0;
+
+/**
+ * @internal compile() recording a step watches its kernel calls too: until the returned function
+ * is called, models take their plain engine step, the one a replay can repeat.
+ */
+export function watchWhileRecording(): () => void {
+  recordings++;
+  return () => { recordings--; };
 }
 
 export function traceDispatch(backend: Backend, call: KernelCall, op: string, shapes: Shape[]): void {

@@ -13,7 +13,7 @@
 // (seed, e), so evaluation never shifts the training stream. sample() has its own generator.
 
 import {
-  add, compile, createRng, keep, noGrad, onDispatch, tidy,
+  add, compile, createRng, keep, noGrad, tidy,
   type Adam, type PlanEntry, type Rng, type Tensor,
 } from '../engine/index';
 import { readOptimizers, readWeights, writeOptimizers, writeWeights } from './checkpoint';
@@ -189,9 +189,8 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
    * cannot be compiled. The step's losses are not added to the epoch's means.
    */
   compiledStepPlan(): PlanEntry[] {
-    // While someone watches the dispatches, every model takes its plain engine step (not the
-    // RBM's fused CPU loops, not diffusion's own compiled step): the step compile() can record.
-    const stopWatching = onDispatch(() => {});
+    // While compile() records, every model takes its plain engine step (not the RBM's fused CPU
+    // loops, not diffusion's own compiled step): see dispatchesWatched().
     const compiled = compile(() => tidy(() => this.step().map((l) => l.detach())));
     try {
       tidy(() => { compiled(); }); // the copies of the losses it returns are freed here
@@ -199,7 +198,6 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
       return [...compiled.plan];
     } finally {
       compiled.dispose();
-      stopWatching();
     }
   }
 

@@ -49,6 +49,11 @@ export interface UnaryDef {
   readonly fromY?: true;
   /** `cpuGrad` and `wgslGrad` ignore y: a fused kernel that has no y at hand (meanUnaryGrad) need not recompute it. */
   readonly gradIgnoresY?: true;
+  /**
+   * The row chooses by a sign: y = x > 0 ? x : (0 or α·x), dx = y > 0 ? dy : (0 or α·dy). The CPU
+   * makes that choice on float32 arrays with a bit mask instead of a branch (kernels/cpu/unary.ts).
+   */
+  readonly bySign?: 'zero' | 'alpha';
 }
 
 export const unaryOps = {
@@ -197,6 +202,7 @@ export const unaryOps = {
     wgslGrad: 'select(0.0, dy, y > 0.0)',
     rule: (dy, _x, y) => dy.mul(y.step()),
     fromY: true,
+    bySign: 'zero',
   },
   leakyRelu: {
     math: 'y = x for x > 0, α·x otherwise',
@@ -209,6 +215,7 @@ export const unaryOps = {
     // For α > 0, y > 0 exactly where x > 0.
     rule: (dy, _x, y, a) => dy.mul(y.step().mul(1 - a).add(a)),
     fromY: true,
+    bySign: 'alpha',
   },
   sigmoid: {
     math: 'y = σ(x) = 1 / (1 + e^−x)',

@@ -66,21 +66,23 @@ function known(op: UnaryOp, kernel: string): UnaryDef {
 
 /** out = f(x) elementwise. out may be x itself (the fused linear layer applies its activation in place). */
 export function unary(op: UnaryOp, x: FloatArray, out: FloatArray, alpha: number, beta: number): void {
-  if ((op === 'relu' || op === 'leakyRelu') && x instanceof Float32Array && out instanceof Float32Array) {
-    return selectBySign(x, x, op === 'relu' ? null : alpha, out); // x > 0 ? x : (0 or α·x)
+  const def = known(op, 'unary');
+  if (def.bySign && x instanceof Float32Array && out instanceof Float32Array) {
+    return selectBySign(x, x, def.bySign === 'zero' ? null : alpha, out); // x > 0 ? x : (0 or α·x)
   }
-  forwardLoop(op)(known(op, 'unary').cpu, x, out, alpha, beta);
+  forwardLoop(op)(def.cpu, x, out, alpha, beta);
 }
 
 /** dx = dy * f'(x), with y = f(x) given too (sigmoid' = y (1 - y) is cheaper from y). */
 export function unaryGrad(op: UnaryOp, x: FloatArray, y: FloatArray, dy: FloatArray, out: FloatArray, alpha: number, beta: number): void {
-  if ((op === 'relu' || op === 'leakyRelu') && y instanceof Float32Array && dy instanceof Float32Array && out instanceof Float32Array) {
-    return selectBySign(y, dy, op === 'relu' ? null : alpha, out); // y > 0 ? dy : (0 or α·dy)
+  const def = known(op, 'unaryGrad');
+  if (def.bySign && y instanceof Float32Array && dy instanceof Float32Array && out instanceof Float32Array) {
+    return selectBySign(y, dy, def.bySign === 'zero' ? null : alpha, out); // y > 0 ? dy : (0 or α·dy)
   }
-  gradLoop(op)(known(op, 'unaryGrad').cpuGrad, x, y, dy, out, alpha, beta);
+  gradLoop(op)(def.cpuGrad, x, y, dy, out, alpha, beta);
 }
 
-// ReLU and LeakyReLU on float32 arrays, without a branch. Their rows choose by a sign,
+// The rows marked `bySign` (ReLU, LeakyReLU) on float32 arrays, without a branch. They choose by a sign,
 // `c > 0 ? p : α·p`, and with activations of random sign the processor mispredicts that branch for
 // about half the elements: 6 ns an element here, against 1.2 ns for the same choice made with a
 // bit mask over the float's 32 bits, m = −[c > 0] (all ones or all zeros):

@@ -3,7 +3,8 @@
 // of both signs and for NaN, ±0, ±Infinity and subnormals, in place and not.
 import { describe, expect, it } from 'vitest';
 import { unary, unaryGrad } from '../../kernels/cpu/unary';
-import { unaryDef } from '../../engine/ops/unary-table';
+import { unaryDef, unaryOps } from '../../engine/ops/unary-table';
+import type { UnaryOp } from '../../engine/backend';
 import { createRng } from '../../engine/rng';
 
 const SPECIAL = [NaN, 0, -0, Infinity, -Infinity, 1e-40, -1e-40, 3.4e38, -3.4e38, 1, -1];
@@ -18,7 +19,15 @@ function values(seed: number, n: number): Float32Array {
 const bits = (a: Float32Array): number[] => Array.from(new Int32Array(a.buffer, a.byteOffset, a.length));
 
 describe('branch-free ReLU and LeakyReLU on float32', () => {
-  for (const [op, alpha] of [['relu', 0], ['leakyRelu', 0.2], ['leakyRelu', 0.01]] as const) {
+  // Every row marked bySign in the op table, at the slopes the models use.
+  const cases: [UnaryOp, number][] = (Object.keys(unaryOps) as UnaryOp[]).flatMap((op): [UnaryOp, number][] => {
+    const mark = unaryDef(op).bySign;
+    return mark === undefined ? [] : mark === 'zero' ? [[op, 0]] : [[op, 0.2], [op, 0.01]];
+  });
+  it('the marked rows are ReLU and LeakyReLU', () => {
+    expect(cases.map(([op]) => op)).toEqual(['relu', 'leakyRelu', 'leakyRelu']);
+  });
+  for (const [op, alpha] of cases) {
     it(`${op}${alpha ? ` α ${alpha}` : ''}: forward and gradient equal the op table's row bit for bit`, () => {
       const def = unaryDef(op);
       const n = 1037; // not a multiple of anything
