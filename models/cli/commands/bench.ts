@@ -10,6 +10,7 @@ import { timeIt, type TimeItResult } from '../../bench/time-it';
 import { numberInRange } from '../flag-checks';
 import { benchWorkload, formatWorkload, isWorkload, WORKLOADS } from '../../bench/workloads';
 import { benchCpuGemm, formatCpuGemmBench } from '../../bench/cpu-gemm-bench';
+import { benchCpuKernels, formatCpuKernelsBench } from '../../bench/cpu-kernels-bench';
 import { UsageError } from '../args';
 import type { Command } from '../main';
 
@@ -84,6 +85,9 @@ export const benchCommand: Command = {
       const gemm = benchCpuGemm();
       report.cpuGemm = gemm;
       if (!flags.json) console.log(formatCpuGemmBench(gemm));
+      const kernels = benchCpuKernels();
+      report.cpuKernels = kernels;
+      if (!flags.json) console.log(formatCpuKernelsBench(kernels));
     }
     if (flags.webgpu) {
       const r = await benchWebGpu({ steps: Math.min(steps, 500) });
