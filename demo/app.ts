@@ -2,7 +2,7 @@
 // from the tab whose model is on screen.
 
 import type { Tensor } from '../engine/index';
-import type { GenerativeModel } from '../models/model';
+import type { GenerativeModel } from '../models/core/model';
 
 /** One row of the live gradient check: one parameter entry, analytic against numeric. */
 export interface GradcheckRow {

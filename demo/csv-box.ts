@@ -1,7 +1,7 @@
-// "Your data": paste CSV text or drop a .csv file; it is parsed with models/csv.ts (one column
+// "Your data": paste CSV text or drop a .csv file; it is parsed with models/data/csv.ts (one column
 // for 1D samples, two for 2D points) and a bad file is refused with the line and the reason.
 
-import { parseCsv, type ParsedCsv } from '../models/csv';
+import { parseCsv, type ParsedCsv } from '../models/data/csv';
 import { el } from './controls';
 
 export interface CsvBox {

@@ -5,7 +5,7 @@
 // numbers: cheap). 2D targets are compared one coordinate at a time (a selector picks x₁ or x₂).
 
 import uPlot from 'uplot';
-import { diagnostics, marginal, type Diagnostics } from '../models/diagnostics';
+import { diagnostics, marginal, type Diagnostics } from '../models/eval/diagnostics';
 import { el } from './controls';
 import { COLORS } from './plots';
 

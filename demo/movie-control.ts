@@ -6,10 +6,10 @@
 //   - WebM: MediaRecorder on recordingCanvas.captureStream(0), one requested frame per redraw
 //     (the video plays in the time the training took);
 //   - GIF: each frame reduced to a 6×6×6 colour cube and encoded by our own GIF89a encoder
-//     (models/movie/gif.ts), 0.15 s per frame; the fallback where MediaRecorder or WebM is missing.
+//     (models/report/movie/gif.ts), 0.15 s per frame; the fallback where MediaRecorder or WebM is missing.
 // The page redraws a few times a second, so a fast model gives a frame every few epochs.
 
-import { encodeGif } from '../models/movie/gif';
+import { encodeGif } from '../models/report/movie/gif';
 import { el } from './controls';
 
 const TITLE_BAND = 26;

@@ -3,7 +3,7 @@
 // sliders and plots stay responsive). Plots are redrawn a few times a second, not every epoch.
 // A DivergenceError (a NaN loss, exploding weights) stops the loop and is reported.
 
-import type { GenerativeModel } from '../models/model';
+import type { GenerativeModel } from '../models/core/model';
 
 export interface TrainLoopHooks {
   /** Redraw the plots (called at most every `renderEveryMs`, and once when training stops). */

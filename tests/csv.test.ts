@@ -2,8 +2,8 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseCsv, MIN_ROWS } from '../models/csv';
-import { readCsvFile } from '../models/csv-file';
+import { parseCsv, MIN_ROWS } from '../models/data/csv';
+import { readCsvFile } from '../models/data/csv-file';
 
 /** n distinct 1D values: 0.5, 1.75, 3, ... */
 const values1d = (n: number) => Array.from({ length: n }, (_, i) => (0.5 + 1.25 * i).toString());

@@ -2,8 +2,8 @@
 // samples, checked against brute-force definitions and against metrics.ts's ks2.
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../engine/rng';
-import { diagnostics, ecdfAt, ecdfCurves, histogramDifference, ksLocation, marginal, qqPoints } from '../models/diagnostics';
-import { ks2, percentiles } from '../models/metrics';
+import { diagnostics, ecdfAt, ecdfCurves, histogramDifference, ksLocation, marginal, qqPoints } from '../models/eval/diagnostics';
+import { ks2, percentiles } from '../models/eval/metrics';
 
 function normals(n: number, seed: number, mu = 0, sigma = 1): Float64Array {
   const out = new Float64Array(n);

@@ -3,7 +3,7 @@ import { createRng } from '../engine/rng';
 import {
   mean, std, skewness, excessKurtosis, percentiles, describe as describeSample, linspace, histogram,
   histogram2d, silvermanBandwidth, kde, w1, w1ToCdf, kld, kld2d, ks2, slicedW1,
-} from '../models/metrics';
+} from '../models/eval/metrics';
 
 // x = [1, 2, 3, 4, 10]: mean 20/5 = 4; deviations -3 -2 -1 0 6
 //   squares 9 4 1 0 36 = 50  -> m2 = 10,   std = √10 = 3.16227766

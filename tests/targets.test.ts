@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { createRng } from '../engine/rng';
-import { getTarget, listTargets, targetFromSamples, type Target } from '../models/targets';
-import { mean, std } from '../models/metrics';
+import { getTarget, listTargets, targetFromSamples, type Target } from '../models/data/targets';
+import { mean, std } from '../models/eval/metrics';
 
 const N = 20000;
 

@@ -6,9 +6,9 @@
 // target's pdf. Bins: the model's own K bins in binned mode, one per integer for a discrete
 // target, else 50 equal bins over the plotting range.
 
-import { createBinning, type Binning } from '../../models/binning';
-import { histogram, linspace } from '../../models/metrics';
-import type { Target } from '../../models/targets';
+import { createBinning, type Binning } from '../../models/data/binning';
+import { histogram, linspace } from '../../models/eval/metrics';
+import type { Target } from '../../models/data/targets';
 import { COLORS, DensityPlot, PointPlot } from '../plots';
 
 /** Equal bins for the histograms of `target` (see the file comment). */

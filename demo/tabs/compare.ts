@@ -1,6 +1,6 @@
 // The Compare tab: the JAX GAN-vs-VAE-vs-RBM benchmark's dashboard. Every chosen model is trained in turn on one target
 // under one parameter budget P (each gets the hidden width H whose parameter count is closest to
-// P, see models/budget.ts), scored the same way after every epoch: KLD and W1 against epoch, one
+// P, see models/core/budget.ts), scored the same way after every epoch: KLD and W1 against epoch, one
 // line per model, then each model's final samples against the target, and a table.
 //
 // The page drives the models itself, one epoch at a time, instead of calling runCompare: an
@@ -9,12 +9,12 @@
 // Same budget solver (budgetedConfig), same scoring (each model's history records), same
 // yardstick (the Gaussian fit) as `gradlab compare`.
 
-import { DivergenceError, type HistoryRecord, type ModelKind } from '../../models/model';
-import { gaussianBaseline } from '../../models/baseline';
-import { budgetedConfig, COMPARE_MODELS } from '../../models/compare';
-import { referenceSamples } from '../../models/evaluate';
-import { createModel } from '../../models/registry';
-import { getTarget, listTargets, type Target } from '../../models/targets';
+import { DivergenceError, type HistoryRecord, type ModelKind } from '../../models/core/model';
+import { gaussianBaseline } from '../../models/eval/baseline';
+import { budgetedConfig, COMPARE_MODELS } from '../../models/eval/compare';
+import { referenceSamples } from '../../models/eval/evaluate';
+import { createModel } from '../../models/core/registry';
+import { getTarget, listTargets, type Target } from '../../models/data/targets';
 import type { AppServices, Tab } from '../app';
 import { buildControls, el, type ControlGroup, type ControlSpec } from '../controls';
 import { callout, card } from '../panel';

@@ -5,7 +5,7 @@
 // constants and the loss is a deterministic function of the weights.
 
 import { createRng, mean, pow, sub } from '../../engine/index';
-import { noiseSchedule, timeEmbedding, type Diffusion } from '../../models/diffusion';
+import { noiseSchedule, timeEmbedding, type Diffusion } from '../../models/diffusion/diffusion';
 import type { GradcheckRow } from '../app';
 import { checkParameters, constant, endWeights, mlpForward, PASS_NOTE, readParameters, type LossBuilder } from './model-gradcheck';
 

@@ -1,8 +1,8 @@
 // The diffusion tab: the noise-prediction loss, samples, and an animation of the reverse
 // chain: a set of samples travelling from pure noise at t = T to data at t = 0.
 
-import { createDiffusion, DIFFUSION_DEFAULTS, type Diffusion } from '../../models/diffusion';
-import type { Target } from '../../models/targets';
+import { createDiffusion, DIFFUSION_DEFAULTS, type Diffusion } from '../../models/diffusion/diffusion';
+import type { Target } from '../../models/data/targets';
 import type { AppServices } from '../app';
 import { el, type ControlSpec } from '../controls';
 import { card } from '../panel';

@@ -1,8 +1,8 @@
 // The GAN tab's words: what to watch, a live reading of the current run, and questions a
 // learner can answer from the plots. Our own words throughout.
 
-import type { HistoryRecord } from '../../models/model';
-import type { Target } from '../../models/targets';
+import type { HistoryRecord } from '../../models/core/model';
+import type { Target } from '../../models/data/targets';
 import { el } from '../controls';
 import { callout } from '../panel';
 import { isCritic, type GanLoss } from '../../models/gan/config';

@@ -6,9 +6,9 @@
 
 import { createGan, GAN_DEFAULTS, type Gan, type GanConfig } from '../../models/gan';
 import { GAN_LOSSES, isCritic, usesGradientPenalty } from '../../models/gan/config';
-import { kde, linspace } from '../../models/metrics';
-import type { HistoryRecord } from '../../models/model';
-import type { Target } from '../../models/targets';
+import { kde, linspace } from '../../models/eval/metrics';
+import type { HistoryRecord } from '../../models/core/model';
+import type { Target } from '../../models/data/targets';
 import { createRng, type Tensor } from '../../engine/index';
 import type { AppServices } from '../app';
 import type { ControlSpec } from '../controls';

@@ -4,9 +4,9 @@
 // divergence messages, and the "under the hood" hookup. A model tab adds its fields, how to
 // build its model, its plots and their drawing.
 
-import { getTarget, listTargets, targetFromSamples, type Target } from '../../models/targets';
-import type { GenerativeModel, HistoryRecord } from '../../models/model';
-import type { ParsedCsv } from '../../models/csv';
+import { getTarget, listTargets, targetFromSamples, type Target } from '../../models/data/targets';
+import type { GenerativeModel, HistoryRecord } from '../../models/core/model';
+import type { ParsedCsv } from '../../models/data/csv';
 import type { Tensor } from '../../engine/index';
 import type { AppServices, GradcheckRow, HoodSource, Tab } from '../app';
 import type { ControlSpec } from '../controls';

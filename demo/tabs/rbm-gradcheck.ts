@@ -5,7 +5,7 @@
 // held fixed: training treats it as a constant too (it is sampled outside the graph).
 
 import { createRng, mean, sub, tensor } from '../../engine/index';
-import type { Rbm } from '../../models/rbm';
+import type { Rbm } from '../../models/rbm/rbm';
 import type { GradcheckRow } from '../app';
 import { checkParameters, constant, PASS_NOTE, readParameters, type LossBuilder } from './model-gradcheck';
 

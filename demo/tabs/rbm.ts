@@ -1,9 +1,9 @@
 // The RBM tab: free energy of the data and reconstruction error over epochs, samples, and the
 // Gibbs chain: what samples look like after 1, 10, 100 and all the configured Gibbs sweeps.
 
-import { kde } from '../../models/metrics';
-import { createRbm, RBM_DEFAULTS, type Rbm } from '../../models/rbm';
-import type { Target } from '../../models/targets';
+import { kde } from '../../models/eval/metrics';
+import { createRbm, RBM_DEFAULTS, type Rbm } from '../../models/rbm/rbm';
+import type { Target } from '../../models/data/targets';
 import type { AppServices } from '../app';
 import type { ControlSpec } from '../controls';
 import { card } from '../panel';

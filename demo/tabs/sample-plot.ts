@@ -1,8 +1,8 @@
 // The distribution view the VAE, RBM and diffusion tabs share: in 1D the real data's KDE
 // (dotted), the model's KDE and a rug of its samples; in 2D data and samples as dots.
 
-import { kde, linspace } from '../../models/metrics';
-import type { Target } from '../../models/targets';
+import { kde, linspace } from '../../models/eval/metrics';
+import type { Target } from '../../models/data/targets';
 import { COLORS, DensityPlot, PointPlot } from '../plots';
 
 export class SamplePlot {

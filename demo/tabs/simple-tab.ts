@@ -3,8 +3,8 @@
 // plot's series, its settings and one extra card (latent sweep, Gibbs chain, reverse chain).
 
 import { createRng, type Tensor } from '../../engine/index';
-import type { GenerativeModel, HistoryRecord } from '../../models/model';
-import type { Target } from '../../models/targets';
+import type { GenerativeModel, HistoryRecord } from '../../models/core/model';
+import type { Target } from '../../models/data/targets';
 import type { ControlSpec } from '../controls';
 import { callout, card } from '../panel';
 import { COLORS, LinePlot, type LineSeries } from '../plots';

@@ -5,7 +5,7 @@
 // with ε drawn once and held fixed, so that the loss is a deterministic function of the weights.
 
 import { add, createRng, exp, gaussianKl, logSoftmax, mean, mul, pow, sliceAxis, sub, sum } from '../../engine/index';
-import type { Vae } from '../../models/vae';
+import type { Vae } from '../../models/vae/vae';
 import type { GradcheckRow } from '../app';
 import { checkParameters, constant, endWeights, mlpForward, PASS_NOTE, readParameters, type LossBuilder } from './model-gradcheck';
 

@@ -1,8 +1,8 @@
 // The VAE tab: reconstruction and KL losses, samples from the prior, and the latent sweep of
 // the JAX GAN-vs-VAE-vs-RBM benchmark (the decoder's mean E[x | z] over a grid of z in [−3, 3]).
 
-import { createVae, VAE_DEFAULTS, type Vae } from '../../models/vae';
-import type { Target } from '../../models/targets';
+import { createVae, VAE_DEFAULTS, type Vae } from '../../models/vae/vae';
+import type { Target } from '../../models/data/targets';
 import type { AppServices } from '../app';
 import type { ControlSpec } from '../controls';
 import { card } from '../panel';

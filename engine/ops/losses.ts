@@ -1,7 +1,7 @@
 // Loss functions. Each returns a scalar (the mean over elements, or over the batch).
 
 import { isGradEnabled, record } from '../autograd';
-import { BCE_EPS } from '../../kernels/constants';
+import { BCE_EPS } from '../constants';
 import { formatShape, sameShape } from '../shape';
 import { Tensor } from '../tensor';
 import { binaryKernel, mul, sub, add, div } from './elementwise';

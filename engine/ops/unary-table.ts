@@ -17,8 +17,8 @@
 //     grad() use it, so the gradient is itself differentiable (Hessian-vector products, WGAN-GP).
 // tests/engine/gradgrad.test.ts checks that the two agree for every row.
 
-import { BCE_EPS, TINY } from '../../kernels/constants';
-import { powKeepSign, safeDivisor, sigmoid } from '../../kernels/cpu/scalar';
+import { BCE_EPS, TINY } from '../constants';
+import { powKeepSign, safeDivisor, sigmoid } from '../scalar';
 import type { Tensor } from '../tensor';
 
 export interface UnaryDef {

@@ -2,9 +2,9 @@
 
 import type { BinaryOp, FloatArray } from '../../engine/backend';
 import { broadcastStrides, sameShape, sizeOf, type Shape } from '../../engine/shape';
-import { BCE_EPS } from '../constants';
+import { BCE_EPS } from '../../engine/constants';
 
-import { safeDivisor } from './scalar';
+import { safeDivisor } from '../../engine/scalar';
 
 
 function apply(op: BinaryOp, a: number, b: number): number {

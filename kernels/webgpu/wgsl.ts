@@ -1,8 +1,8 @@
 // Small WGSL building blocks shared by the kernel files: the binding header every kernel starts
 // with (the layout of kernels/webgpu/plan.ts), the flat thread index for 1-D grids, and the
-// numeric guards of kernels/constants.ts written as WGSL.
+// numeric guards of engine/constants.ts written as WGSL.
 
-import { BCE_EPS, DIV_MIN, TINY } from '../constants';
+import { BCE_EPS, DIV_MIN, TINY } from '../../engine/constants';
 
 export type ScalarType = 'f32' | 'i32' | 'u32';
 
@@ -42,7 +42,7 @@ export function f32Literal(x: number): string {
 }
 
 /**
- * WGSL versions of the numeric guards (kernels/constants.ts), and a sigmoid that never lets
+ * WGSL versions of the numeric guards (engine/constants.ts), and a sigmoid that never lets
  * exp overflow. Prepended to kernels that use them; unused functions cost nothing.
  */
 export const GUARDS = /* wgsl */ `

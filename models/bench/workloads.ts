@@ -9,9 +9,9 @@
 //             (799 hidden units, CD-5, batch 128): the Gibbs sweeps dominate
 
 import { backendStats, compile, flush, setBackend, type BackendName } from '../../engine/index';
-import { budgetedConfig } from '../compare';
-import { createModel } from '../registry';
-import { getTarget } from '../targets';
+import { budgetedConfig } from '../eval/compare';
+import { createModel } from '../core/registry';
+import { getTarget } from '../data/targets';
 import { createEngineGan } from './engine-gan';
 import { createFloorGan } from './floor-gan';
 

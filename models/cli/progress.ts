@@ -1,7 +1,7 @@
 // Training progress on stderr: on a terminal a bar redrawn in place with an ETA; otherwise
 // (a log file, a pipe, CI) one line every few seconds, so logs stay readable.
 
-import type { HistoryRecord } from '../model';
+import type { HistoryRecord } from '../core/model';
 
 export interface Progress {
   /** The latest history record, shown beside the bar. */

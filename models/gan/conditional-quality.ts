@@ -3,7 +3,7 @@
 // nearer to component c's mean than to any other component's mean, and their mean and std
 // within 0.15 of the component's. Used by the quality test and by models/scripts/gan-quality.ts.
 
-import { getTarget } from '../targets';
+import { getTarget } from '../data/targets';
 import type { ClassReport } from './conditional';
 import type { GanConfig } from './config';
 import { createGan } from './model';

@@ -5,7 +5,7 @@
 // so G learns one distribution per class. Here the classes are the components of a mixture
 // target (which one drew each sample) or a label column of the user's CSV.
 
-import type { Target } from '../targets';
+import type { Target } from '../data/targets';
 
 export interface GanClasses {
   /** Number of classes K (ids 0 … K−1). */

@@ -1,8 +1,8 @@
 // The GAN's settings, their defaults (the TensorFlow.js GAN playground post) and their checks.
 
 import { checkOptions, specFromDefaults } from '../../engine/options';
-import type { BaseConfig } from '../model';
-import { MAX_SEED } from '../seeds';
+import type { BaseConfig } from '../core/model';
+import { MAX_SEED } from '../core/seeds';
 
 export type GanActivation = 'relu' | 'leaky';
 export type GanLoss = 'nonsaturating' | 'minimax' | 'wgan' | 'wgan-gp' | 'wgan-lp';

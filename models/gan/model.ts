@@ -16,21 +16,21 @@
 // [x | onehot(c)]; D's fakes are made for the classes of its real minibatch, G's for classes
 // drawn from the dataset's labels (so with the dataset's class shares).
 
-import { mixSeed } from '../seeds';
+import { mixSeed } from '../core/seeds';
 import { Adam, add, compile, concat, gather, randint, sliceAxis, sub, createRng, keep, MLP, noGrad, randn, softmax, sum, tensor, tidy, trainingStep, type PlanEntry, type Rng, type Tensor } from '../../engine/index';
-import { createBinning, decodeHard, decodeSoft, decodeUniform, digitise, gumbelSoftmax, oneHotOfMax, sampleCategorical, type Binning } from '../binning';
-import { checkLosses, checkSamples, checkWeights } from '../divergence';
-import { createDataset, type Dataset } from '../dataset';
-import { referenceSamples, scoreSamples } from '../evaluate';
-import type { Checkpoint, FinalMetrics, GenerativeModel, HistoryRecord } from '../model';
-import { TRAINING_SCORE_SAMPLES, type EpochOptions } from '../score-schedule';
-import type { Target } from '../targets';
+import { createBinning, decodeHard, decodeSoft, decodeUniform, digitise, gumbelSoftmax, oneHotOfMax, sampleCategorical, type Binning } from '../data/binning';
+import { checkLosses, checkSamples, checkWeights } from '../core/divergence';
+import { createDataset, type Dataset } from '../data/dataset';
+import { referenceSamples, scoreSamples } from '../eval/evaluate';
+import type { Checkpoint, FinalMetrics, GenerativeModel, HistoryRecord } from '../core/model';
+import { TRAINING_SCORE_SAMPLES, type EpochOptions } from '../core/score-schedule';
+import type { Target } from '../data/targets';
 import { clipInPlace } from './clip';
 import { EpochSums } from './epoch-sums';
 import { latentPath } from './latent-path';
 import { GAN_CONDITIONAL, isCritic, resolveGanConfig, usesGradientPenalty, type GanConfig } from './config';
 import { classReport, datasetClasses, joinColumns, momentsOf, oneHotRows, type ClassReport, type GanClasses } from './conditional';
-import { listTargets } from '../targets';
+import { listTargets } from '../data/targets';
 import { ganCheckpoint, parseGanCheckpoint, restoreGan } from './persist';
 import { discriminatorLoss, discriminatorOutput, generatorLoss, gradientPenalty, momentLoss, shareFakeSide, shareRealSide } from './losses';
 

@@ -6,9 +6,9 @@
 // had never stopped (CPU backend). Save between epochs: the partial sums of an unfinished
 // epoch (which only feed its history record) are not saved.
 
-import { getTarget, targetFromSamples, type Target } from '../targets';
-import { readOptimizers, readWeights, validateCheckpoint, writeOptimizers, writeWeights } from '../checkpoint';
-import type { Checkpoint, HistoryRecord } from '../model';
+import { getTarget, targetFromSamples, type Target } from '../data/targets';
+import { readOptimizers, readWeights, validateCheckpoint, writeOptimizers, writeWeights } from '../core/checkpoint';
+import type { Checkpoint, HistoryRecord } from '../core/model';
 import { GAN_DEFAULTS, resolveGanConfig, type GanConfig } from './config';
 import type { Gan } from './model';
 

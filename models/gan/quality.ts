@@ -2,8 +2,8 @@
 // generated samples against 5000 fresh target samples, and average the losses of the last
 // 20 epochs. Used by the quality tests and by models/scripts/gan-quality.ts (the README table).
 
-import { referenceSamples, scoreSamples } from '../evaluate';
-import { getTarget } from '../targets';
+import { referenceSamples, scoreSamples } from '../eval/evaluate';
+import { getTarget } from '../data/targets';
 import type { GanConfig } from './config';
 import { createGan } from './model';
 

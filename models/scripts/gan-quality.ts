@@ -16,7 +16,7 @@
 import { GAN_DEFAULTS, GAN_STABLE, type GanConfig } from '../gan';
 import { WGAN_CLIP, WGAN_GP, WGAN_LP } from './gan-quality-configs';
 import { median, qualityRun, type QualityRow } from '../gan/quality';
-import { getTarget } from '../targets';
+import { getTarget } from '../data/targets';
 import { conditionalTable } from './gan-quality-conditional';
 
 function option(name: string, fallback: string): string {

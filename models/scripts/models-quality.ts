@@ -9,11 +9,11 @@
 //   modes:    every model at the 1600 budget, seed 0: binned (20 bins) on 1d-poisson, and 2D on
 //             2d-mix-gauss
 
-import { gaussianBaseline } from '../baseline';
-import { budgetedConfig } from '../compare';
-import type { FinalMetrics, ModelKind } from '../model';
-import { createModel } from '../registry';
-import { getTarget } from '../targets';
+import { gaussianBaseline } from '../eval/baseline';
+import { budgetedConfig } from '../eval/compare';
+import type { FinalMetrics, ModelKind } from '../core/model';
+import { createModel } from '../core/registry';
+import { getTarget } from '../data/targets';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -97,6 +97,6 @@ if (only === 'all' || only === 'modes') {
       out.push(`| ${c.target}${c.bins ? ` (${c.bins} bins)` : ''} | ${kind} | ${b.hidden} | ${r.params} | ${steps[kind]} | ${f(r.w1)} | ${f(r.kld)} | ${f(g.kld)} | ${r.kld < g.kld ? 'yes' : 'no'} | ${f(r.seconds, 1)} |`);
     }
   }
-  out.push('', 'The GAN has no binned mode yet (models/binning.ts has its Gumbel-softmax head); W1 in 2D is sliced W1.');
+  out.push('', 'The GAN has no binned mode yet (models/data/binning.ts has its Gumbel-softmax head); W1 in 2D is sliced W1.');
 }
 console.log(out.join('\n'));

@@ -4,9 +4,9 @@
 // `npm run soak` (models/scripts/soak.ts) and, shorter, by tests/hardening/soak.test.ts.
 
 import { backendStats, getBackend, liveTensors, type BackendName } from '../../engine/index';
-import type { ModelKind } from '../model';
-import { createModel } from '../registry';
-import { getTarget } from '../targets';
+import type { ModelKind } from '../core/model';
+import { createModel } from '../core/registry';
+import { getTarget } from '../data/targets';
 
 export interface SoakPoint {
   step: number;

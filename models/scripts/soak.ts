@@ -3,7 +3,7 @@
 //   npm run soak -- --steps 10000 --backends cpu,webgpu --models gan,vae,rbm,diffusion [--no-await]
 
 import { setBackend, type BackendName } from '../../engine/index';
-import type { ModelKind } from '../model';
+import type { ModelKind } from '../core/model';
 import { dawnWithoutAwait } from './dawn-no-await';
 import { formatSoak, soak, soakWithoutAwait, type SoakResult } from './soak-core';
 

@@ -5,7 +5,7 @@
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as g from '../../models/index';
-import { runTraining } from '../../models/train-loop';
+import { runTraining } from '../../models/core/train-loop';
 import { checkOptions, closestKey } from '../../engine/options';
 
 const rng = () => g.createRng(7);

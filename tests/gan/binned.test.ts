@@ -3,10 +3,10 @@
 // point within the bin (continuous target). Exact resume; `1d-trimodal` with 20 bins reported.
 
 import { describe, expect, it } from 'vitest';
-import { gaussianBaseline } from '../../models/baseline';
-import { budgetedConfig } from '../../models/compare';
+import { gaussianBaseline } from '../../models/eval/baseline';
+import { budgetedConfig } from '../../models/eval/compare';
 import { createGan, type GanConfig } from '../../models/gan';
-import { getTarget } from '../../models/targets';
+import { getTarget } from '../../models/data/targets';
 import { expectExactResume } from '../models/helpers';
 
 const SMALL: Partial<GanConfig> = { dataset: 256, batch: 32, evalSamples: 300 };

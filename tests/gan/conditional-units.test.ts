@@ -6,9 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '../../engine/index';
 import { createGan, Gan, type GanConfig } from '../../models/gan';
 import { checkLabels, joinColumns, oneHotRows, shareNearest } from '../../models/gan/conditional';
-import { parseCsv } from '../../models/csv';
-import type { Checkpoint } from '../../models/model';
-import { getTarget, targetFromSamples } from '../../models/targets';
+import { parseCsv } from '../../models/data/csv';
+import type { Checkpoint } from '../../models/core/model';
+import { getTarget, targetFromSamples } from '../../models/data/targets';
 import { ganGradcheck } from '../../demo/tabs/gan-gradcheck';
 
 const SMALL: Partial<GanConfig> = { dataset: 512, batch: 32, evalSamples: 200, conditional: true };

@@ -3,10 +3,10 @@
 
 import { describe, expect, it } from 'vitest';
 import { currentBackend } from '../../engine/backend';
-import { DivergenceError, type Checkpoint } from '../../models/model';
+import { DivergenceError, type Checkpoint } from '../../models/core/model';
 import { createGan, Gan, GAN_DEFAULTS, type GanConfig } from '../../models/gan';
-import { createModel, loadModel } from '../../models/registry';
-import { getTarget } from '../../models/targets';
+import { createModel, loadModel } from '../../models/core/registry';
+import { getTarget } from '../../models/data/targets';
 
 const normal = getTarget('normal');
 

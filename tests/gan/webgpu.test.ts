@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flush, setBackend } from '../../engine/index';
 import { createGan, GAN_STABLE, type GanConfig } from '../../models/gan';
-import { getTarget } from '../../models/targets';
+import { getTarget } from '../../models/data/targets';
 import { gpuBackend } from '../webgpu/setup';
 
 const normal = getTarget('normal');

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng, gradcheck, linear, setBackend, tensor, liveTensors, tidy, type Tensor } from '../../engine/index';
 import { createGan, resolveGanConfig } from '../../models/gan';
 import { gradientPenalty } from '../../models/gan/losses';
-import { getTarget } from '../../models/targets';
+import { getTarget } from '../../models/data/targets';
 import { gpuBackend } from '../webgpu/setup';
 
 const root = resolve(__dirname, '../..');

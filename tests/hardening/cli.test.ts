@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../engine/index';
-import { countNumericLines } from '../../models/csv-file';
+import { countNumericLines } from '../../models/data/csv-file';
 
 const root = resolve(__dirname, '../..');
 const cli = resolve(root, 'dist/cli.js');

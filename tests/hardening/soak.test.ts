@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { setBackend } from '../../engine/index';
-import type { ModelKind } from '../../models/model';
+import type { ModelKind } from '../../models/core/model';
 import { formatSoak, soak } from '../../models/scripts/soak-core';
 import './../webgpu/setup';
 

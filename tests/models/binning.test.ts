@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { createRng, tensor } from '../../engine/index';
 import {
   binIndex, createBinning, decodeHard, decodeSoft, decodeUniform, digitise, gumbelSoftmax, sampleBernoulli, sampleCategorical,
-} from '../../models/binning';
-import { getTarget } from '../../models/targets';
+} from '../../models/data/binning';
+import { getTarget } from '../../models/data/targets';
 
 describe('binning', () => {
   const trimodal = getTarget('1d-trimodal');

@@ -1,13 +1,13 @@
 // The parameter-budget solver: each model's solved count lies within one hidden unit's worth of
 // the budget, and the models built with the solved width have exactly that many parameters.
 import { describe, expect, it } from 'vitest';
-import { budgetedConfig } from '../../models/compare';
+import { budgetedConfig } from '../../models/eval/compare';
 import {
   diffusionParameterCount, ganParameterCount, mlpParameterCount, rbmParameterCount, solveHidden, vaeParameterCount,
-} from '../../models/budget';
-import type { ModelKind } from '../../models/model';
-import { createModel } from '../../models/registry';
-import { getTarget } from '../../models/targets';
+} from '../../models/core/budget';
+import type { ModelKind } from '../../models/core/model';
+import { createModel } from '../../models/core/registry';
+import { getTarget } from '../../models/data/targets';
 
 const counts: Record<string, (h: number) => number> = {
   'vae 1D': (h) => vaeParameterCount(h, { width: 1, latent: 2, layers: 2 }),

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { compareCommand } from '../../models/cli/commands/compare';
 import { parseFlags } from '../../models/cli/args';
-import { runCompare, snapshotEpochs } from '../../models/compare';
-import { getTarget } from '../../models/targets';
+import { runCompare, snapshotEpochs } from '../../models/eval/compare';
+import { getTarget } from '../../models/data/targets';
 
 const dir = mkdtempSync(join(tmpdir(), 'gradlab-compare-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

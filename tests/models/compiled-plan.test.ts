@@ -3,9 +3,9 @@
 // and the model trains on after it.
 import { describe, expect, it } from 'vitest';
 import { backendStats, liveTensors } from '../../engine/index';
-import type { ModelKind } from '../../models/model';
-import { createModel } from '../../models/registry';
-import { getTarget } from '../../models/targets';
+import type { ModelKind } from '../../models/core/model';
+import { createModel } from '../../models/core/registry';
+import { getTarget } from '../../models/data/targets';
 
 describe('compiledStepPlan', () => {
   for (const kind of ['gan', 'vae', 'rbm', 'diffusion'] as ModelKind[]) {

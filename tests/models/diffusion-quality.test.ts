@@ -1,8 +1,8 @@
 // Diffusion quality on 1d-trimodal, the full protocol: T 100, lr 1e-3, 20000 steps, seeds 0–2,
 // 5000 samples against 5000 fresh target samples.
 import { describe, expect, it } from 'vitest';
-import { createDiffusion } from '../../models/diffusion';
-import { getTarget } from '../../models/targets';
+import { createDiffusion } from '../../models/diffusion/diffusion';
+import { getTarget } from '../../models/data/targets';
 import { median, trainAndScore } from './helpers';
 
 describe('diffusion quality', () => {

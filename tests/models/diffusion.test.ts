@@ -1,8 +1,8 @@
 // The diffusion model: schedule, history, trajectory, binned mode, 2D, resume, errors.
 import { describe, expect, it } from 'vitest';
 import { liveTensors } from '../../engine/index';
-import { createDiffusion, diffusionConfigFromFlags, noiseSchedule, timeEmbedding } from '../../models/diffusion';
-import { getTarget } from '../../models/targets';
+import { createDiffusion, diffusionConfigFromFlags, noiseSchedule, timeEmbedding } from '../../models/diffusion/diffusion';
+import { getTarget } from '../../models/data/targets';
 import { expectExactResume } from './helpers';
 
 const trimodal = getTarget('1d-trimodal');

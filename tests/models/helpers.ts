@@ -1,10 +1,10 @@
 // Shared by the VAE, RBM and diffusion tests: the quality protocol, the fitted-Gaussian bar and
 // the resume check.
 import { expect } from 'vitest';
-import { gaussianBaseline } from '../../models/baseline';
-import type { Checkpoint, FinalMetrics, GenerativeModel } from '../../models/model';
-import { loadModel } from '../../models/registry';
-import type { Target } from '../../models/targets';
+import { gaussianBaseline } from '../../models/eval/baseline';
+import type { Checkpoint, FinalMetrics, GenerativeModel } from '../../models/core/model';
+import { loadModel } from '../../models/core/registry';
+import type { Target } from '../../models/data/targets';
 
 /** Train `steps` optimisation steps, then score 5000 samples against 5000 fresh target samples. */
 export async function trainAndScore(model: GenerativeModel, steps: number): Promise<FinalMetrics> {

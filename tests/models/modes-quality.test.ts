@@ -2,11 +2,11 @@
 // fitted Gaussian (a fitted 2D Gaussian in 2D) on KLD. Reduced runs (2000 steps, default
 // widths; the GAN at the 1600 budget); `npm run quality:models` has the figures at the budget.
 import { describe, expect, it } from 'vitest';
-import { budgetedConfig } from '../../models/compare';
+import { budgetedConfig } from '../../models/eval/compare';
 import { GAN_STABLE } from '../../models/gan';
-import type { ModelKind } from '../../models/model';
-import { createModel } from '../../models/registry';
-import { getTarget } from '../../models/targets';
+import type { ModelKind } from '../../models/core/model';
+import { createModel } from '../../models/core/registry';
+import { getTarget } from '../../models/data/targets';
 import { gaussianBar, trainAndScore } from './helpers';
 
 const STEPS = 2000;
@@ -34,7 +34,7 @@ describe('binned mode and 2D', () => {
     expect(r.kld).toBeLessThan(bar.kld);
   }, 120_000);
 
-  // 2×24 at the budget with 5 D steps per G step (models/compare.ts, GAN_2D_D_STEPS): with one,
+  // 2×24 at the budget with 5 D steps per G step (models/eval/compare.ts, GAN_2D_D_STEPS): with one,
   // KLD was 1.5–3 (modes squeezed into blobs, their outer cells empty). 3000 G steps.
   it('gan on 2d-mix-gauss beats the fitted 2D Gaussian on KLD', async () => {
     const target = getTarget('2d-mix-gauss');

@@ -1,11 +1,11 @@
-// The RBM's fused CPU loops (models/rbm-cpu.ts) against the engine's definition: the same Gibbs
+// The RBM's fused CPU loops (models/rbm/rbm-cpu.ts) against the engine's definition: the same Gibbs
 // sweep given the same random numbers, and the same gradient as backward() of the CD loss.
 import { describe, expect, it } from 'vitest';
 import { captureStep, createRng, mean, randn, sub, type Tensor } from '../../engine/index';
-import { createModel } from '../../models/registry';
-import { createRbm, type Rbm } from '../../models/rbm';
-import { engineNoise, RbmCpu } from '../../models/rbm-cpu';
-import { getTarget } from '../../models/targets';
+import { createModel } from '../../models/core/registry';
+import { createRbm, type Rbm } from '../../models/rbm/rbm';
+import { engineNoise, RbmCpu } from '../../models/rbm/rbm-cpu';
+import { getTarget } from '../../models/data/targets';
 
 /** An RBM with hidden units not a multiple of 4, trained a little so that no bias is zero. */
 async function trainedRbm(target: string, hidden: number): Promise<Rbm> {

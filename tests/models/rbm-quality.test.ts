@@ -1,8 +1,8 @@
 // RBM quality on 1d-trimodal: the Gaussian-Bernoulli RBM (64 hidden, σ 0.2, CD-5, 5000 steps, chains of 1000)
 // beats the fitted Gaussian on both W1 and KLD in every seed 0–2.
 import { describe, expect, it } from 'vitest';
-import { createRbm } from '../../models/rbm';
-import { getTarget } from '../../models/targets';
+import { createRbm } from '../../models/rbm/rbm';
+import { getTarget } from '../../models/data/targets';
 import { gaussianBar, trainAndScore } from './helpers';
 
 describe('RBM quality', () => {

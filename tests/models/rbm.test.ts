@@ -1,8 +1,8 @@
 // The RBM: history, Gibbs sampling, the discrete (one-hot) RBM of binned mode, resume, errors.
 import { describe, expect, it } from 'vitest';
 import { createRng, liveTensors, randn } from '../../engine/index';
-import { createRbm, rbmConfigFromFlags } from '../../models/rbm';
-import { getTarget } from '../../models/targets';
+import { createRbm, rbmConfigFromFlags } from '../../models/rbm/rbm';
+import { getTarget } from '../../models/data/targets';
 import { expectExactResume } from './helpers';
 
 const trimodal = getTarget('1d-trimodal');

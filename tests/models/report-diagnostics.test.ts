@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { parseFlags } from '../../models/cli/args';
 import { compareCommand } from '../../models/cli/commands/compare';
-import { runCompare } from '../../models/compare';
-import { ks2 } from '../../models/metrics';
-import { marginal } from '../../models/diagnostics';
-import { renderReport } from '../../models/report';
-import { getTarget } from '../../models/targets';
+import { runCompare } from '../../models/eval/compare';
+import { ks2 } from '../../models/eval/metrics';
+import { marginal } from '../../models/eval/diagnostics';
+import { renderReport } from '../../models/report/report';
+import { getTarget } from '../../models/data/targets';
 
 const dir = mkdtempSync(join(tmpdir(), 'gradlab-report-diag-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

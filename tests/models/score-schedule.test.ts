@@ -3,10 +3,10 @@
 // RBM's persistent scoring chains are freed with the model.
 import { describe, expect, it } from 'vitest';
 import { liveTensors } from '../../engine/index';
-import { createRbm } from '../../models/rbm';
-import { ScoreSchedule } from '../../models/score-schedule';
-import { getTarget } from '../../models/targets';
-import { runTraining } from '../../models/train-loop';
+import { createRbm } from '../../models/rbm/rbm';
+import { ScoreSchedule } from '../../models/core/score-schedule';
+import { getTarget } from '../../models/data/targets';
+import { runTraining } from '../../models/core/train-loop';
 
 const trimodal = getTarget('1d-trimodal');
 

@@ -1,8 +1,8 @@
 // The VAE's quality on 1d-trimodal, the full protocol (latent 2, β 0.1, lr 1e-3, 5000 steps,
 // seeds 0–2, the width 25 that a 1600 budget gives). Full lane only: about 15 s.
 import { describe, expect, it } from 'vitest';
-import { getTarget } from '../../models/targets';
-import { createVae } from '../../models/vae';
+import { getTarget } from '../../models/data/targets';
+import { createVae } from '../../models/vae/vae';
 import { median, trainAndScore } from './helpers';
 
 const trimodal = getTarget('1d-trimodal');

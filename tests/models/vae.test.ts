@@ -2,9 +2,9 @@
 // in vae-quality.test.ts, in the full lane).
 import { describe, expect, it } from 'vitest';
 import { liveTensors } from '../../engine/index';
-import { parseCheckpoint } from '../../models/checkpoint';
-import { getTarget } from '../../models/targets';
-import { createVae, Vae, vaeConfigFromFlags, VAE_DEFAULTS } from '../../models/vae';
+import { parseCheckpoint } from '../../models/core/checkpoint';
+import { getTarget } from '../../models/data/targets';
+import { createVae, Vae, vaeConfigFromFlags, VAE_DEFAULTS } from '../../models/vae/vae';
 import { expectExactResume } from './helpers';
 
 const trimodal = getTarget('1d-trimodal');

@@ -3,9 +3,9 @@
 // in continuous and binned mode, with noise drawn on the device.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flush, setBackend } from '../../engine/index';
-import type { ModelKind } from '../../models/model';
-import { createModel } from '../../models/registry';
-import { getTarget } from '../../models/targets';
+import type { ModelKind } from '../../models/core/model';
+import { createModel } from '../../models/core/registry';
+import { getTarget } from '../../models/data/targets';
 import { gpuBackend } from '../webgpu/setup';
 
 beforeAll(async () => {

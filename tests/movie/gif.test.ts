@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../engine/index.js';
-import { encodeGif } from '../../models/movie/gif.js';
-import { drawFrame, FRAME_PALETTE } from '../../models/movie/frame.js';
+import { encodeGif } from '../../models/report/movie/gif.js';
+import { drawFrame, FRAME_PALETTE } from '../../models/report/movie/frame.js';
 
 interface Decoded {
   width: number;

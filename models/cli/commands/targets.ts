@@ -1,6 +1,6 @@
 // `gradlab targets`: the built-in target distributions, with their exact means and stds.
 
-import { listTargets } from '../../targets';
+import { listTargets } from '../../data/targets';
 import type { Command } from '../main';
 
 export const targetsCommand: Command = {

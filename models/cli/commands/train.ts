@@ -6,17 +6,17 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { existsSync, writeFileSync } from 'node:fs';
 import { flush, type BackendName } from '../../../engine/index';
-import { parseCheckpoint } from '../../checkpoint';
-import { readCsvFile } from '../../csv-file';
-import { DELIMITERS, type DelimiterName } from '../../csv';
-import { batchForRows } from '../../batch-rule';
-import type { Checkpoint, FinalMetrics, GenerativeModel, HistoryRecord, ModelKind } from '../../model';
-import { availableModels, isModelKind, loadModel, modelEntry, MODEL_KINDS, modelFlags } from '../../registry';
-import { getTarget, listTargets, targetFromSamples, type Target } from '../../targets';
-import { epochsForSteps, runTraining, type TrainResult } from '../../train-loop';
-import { MAX_SEED } from '../../seeds';
-import { MovieRecorder } from '../../movie/recorder';
-import { budgetedConfig } from '../../compare';
+import { parseCheckpoint } from '../../core/checkpoint';
+import { readCsvFile } from '../../data/csv-file';
+import { DELIMITERS, type DelimiterName } from '../../data/csv';
+import { batchForRows } from '../../core/batch-rule';
+import type { Checkpoint, FinalMetrics, GenerativeModel, HistoryRecord, ModelKind } from '../../core/model';
+import { availableModels, isModelKind, loadModel, modelEntry, MODEL_KINDS, modelFlags } from '../../core/registry';
+import { getTarget, listTargets, targetFromSamples, type Target } from '../../data/targets';
+import { epochsForSteps, runTraining, type TrainResult } from '../../core/train-loop';
+import { MAX_SEED } from '../../core/seeds';
+import { MovieRecorder } from '../../report/movie/recorder';
+import { budgetedConfig } from '../../eval/compare';
 import { InputError, UsageError, describeFlags, type FlagSpec, type Flags } from '../args';
 import { numberInRange, oneOf } from '../flag-checks';
 import type { Command } from '../main';
@@ -28,7 +28,7 @@ import { GAN_CONDITIONAL_EPOCHS } from '../../gan/config';
 
 const DEFAULT_EPOCHS = 100;
 
-/** Options every model shares; each model adds its own (models/registry.ts). */
+/** Options every model shares; each model adds its own (models/core/registry.ts). */
 const COMMON: FlagSpec = {
   model: { type: 'string', help: `${MODEL_KINDS.join(' | ')} (default gan)` },
   target: { type: 'string', help: "a built-in target ('gradlab targets' lists them)" },

@@ -9,10 +9,10 @@
 //   - the VAE's latent sweep E[x | z] over z in [−3, 3] (a line for a 1D latent, a heat map for 2D).
 // No Node APIs: the caller reads uPlot's files and writes the page.
 
-import type { CompareResult } from './compare';
-import { histogram, linspace } from './metrics';
+import type { CompareResult } from '../eval/compare';
+import { histogram, linspace } from '../eval/metrics';
 import { diagnosticsSections } from './report-diagnostics';
-import { getTarget } from './targets';
+import { getTarget } from '../data/targets';
 
 export interface UplotAssets {
   /** Contents of uplot/dist/uPlot.iife.min.js. */

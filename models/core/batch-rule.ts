@@ -2,11 +2,11 @@
 // a default batch larger than the dataset is clipped to the dataset's size, with a notice.
 // (A batch the user asked for explicitly is checked, not changed.)
 
-import { DIFFUSION_DEFAULTS } from './diffusion';
-import { GAN_DEFAULTS } from './gan/config';
+import { DIFFUSION_DEFAULTS } from '../diffusion/diffusion';
+import { GAN_DEFAULTS } from '../gan/config';
 import type { ModelKind } from './model';
-import { RBM_DEFAULTS } from './rbm';
-import { VAE_DEFAULTS } from './vae';
+import { RBM_DEFAULTS } from '../rbm/rbm';
+import { VAE_DEFAULTS } from '../vae/vae';
 
 /** Each model's default minibatch size. */
 export function defaultBatch(kind: ModelKind): number {

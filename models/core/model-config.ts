@@ -1,10 +1,10 @@
 // Checking a model's settings: defaults filled in, unknown keys refused, numbers range-checked,
 // with messages that name the setting. Shared by the VAE, RBM and diffusion models.
 
-import { UsageError, type FlagSpec, type Flags } from './cli/args';
-import { batchWithin, numberInRange, positiveNumber } from './cli/flag-checks';
+import { UsageError, type FlagSpec, type Flags } from '../cli/args';
+import { batchWithin, numberInRange, positiveNumber } from '../cli/flag-checks';
 import type { BaseConfig } from './model';
-import { checkOptions, specFromDefaults } from '../engine/options';
+import { checkOptions, specFromDefaults } from '../../engine/options';
 import { MAX_SEED } from './seeds';
 
 /** [min, max, integer?] for a numeric setting. */

@@ -1,4 +1,4 @@
-// Node-only: read a CSV file from disk and parse it with parseCsv (see models/csv.ts). The file's
+// Node-only: read a CSV file from disk and parse it with parseCsv (see models/data/csv.ts). The file's
 // size is checked before it is read, and its rows are counted before they are parsed, so an
 // oversized file is refused at once, naming the limit it breaks.
 

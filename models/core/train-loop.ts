@@ -4,12 +4,12 @@
 // Steps are rounded UP to whole epochs: a history record (and the divergence check) comes at
 // the end of an epoch, so `steps: 100` with 16 steps per epoch trains 7 epochs = 112 steps.
 //
-// Scoring follows a ScoreSchedule (models/score-schedule.ts): at most ~20% of the run's time goes
+// Scoring follows a ScoreSchedule (models/core/score-schedule.ts): at most ~20% of the run's time goes
 // to the per-epoch W1/KLD, and the last epoch is always scored in full (so evaluate() afterwards
 // reuses that score instead of sampling again).
 
 import type { GenerativeModel, HistoryRecord } from './model';
-import { checkOptions } from '../engine/options';
+import { checkOptions } from '../../engine/options';
 import { ScoreSchedule } from './score-schedule';
 
 export interface TrainOptions {

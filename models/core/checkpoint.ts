@@ -1,7 +1,7 @@
 // Checkpoints: plain JSON (config, weights, optimizer state, epoch, RNG state, dataset, history).
 // load() checks everything before touching a model, and says what is wrong with a bad file.
 
-import type { Adam, AdamState, Tensor } from '../engine/index';
+import type { Adam, AdamState, Tensor } from '../../engine/index';
 import type { Checkpoint, ModelKind } from './model';
 
 export async function readWeights(named: [string, Tensor][]): Promise<Record<string, number[]>> {

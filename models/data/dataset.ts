@@ -2,7 +2,7 @@
 // backend; minibatches of B rows are picked by indices drawn on the device (randint + gather),
 // so no data crosses to the GPU during training.
 
-import { gather, keep, randint, tensor, type Rng, type Tensor } from '../engine/index';
+import { gather, keep, randint, tensor, type Rng, type Tensor } from '../../engine/index';
 
 export interface Dataset {
   /** The samples as numbers (interleaved pairs in 2D); what checkpoints store. */

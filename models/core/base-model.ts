@@ -15,15 +15,15 @@
 import {
   add, compile, createRng, keep, noGrad, tidy,
   type Adam, type PlanEntry, type Rng, type Tensor,
-} from '../engine/index';
+} from '../../engine/index';
 import { readOptimizers, readWeights, writeOptimizers, writeWeights } from './checkpoint';
-import { createDataset, type Dataset } from './dataset';
+import { createDataset, type Dataset } from '../data/dataset';
 import { checkLosses, checkSamples, checkWeights, SAMPLE_SPREAD_LIMIT } from './divergence';
-import { referenceSamples, scoreSamples } from './evaluate';
-import { mean as sampleMean, std as sampleStd } from './metrics';
-import { createBinning, decodeHard, decodeUniform, digitise, type Binning } from './binning';
+import { referenceSamples, scoreSamples } from '../eval/evaluate';
+import { mean as sampleMean, std as sampleStd } from '../eval/metrics';
+import { createBinning, decodeHard, decodeUniform, digitise, type Binning } from '../data/binning';
 import { mixSeed } from './seeds';
-import { getTarget, targetFromSamples, type Target } from './targets';
+import { getTarget, targetFromSamples, type Target } from '../data/targets';
 import type { BaseConfig, Checkpoint, FinalMetrics, GenerativeModel, HistoryRecord, ModelKind } from './model';
 import { TRAINING_SCORE_SAMPLES, type EpochOptions } from './score-schedule';
 

@@ -3,8 +3,8 @@
 // KS statistic marked, and the histogram difference (generated − target). In 2D, one panel per
 // coordinate (the marginals of x₁ and of x₂). Static inline SVG: the page draws nothing itself.
 
-import type { CompareResult } from './compare';
-import { diagnostics, marginal, type Diagnostics } from './diagnostics';
+import type { CompareResult } from '../eval/compare';
+import { diagnostics, marginal, type Diagnostics } from '../eval/diagnostics';
 import { ecdfSvg, histogramDifferenceSvg, qqSvg } from './diagnostics-svg';
 
 type Panel = (d: Diagnostics, colour: string, title: string) => string;

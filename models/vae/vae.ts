@@ -15,16 +15,16 @@
 import {
   Adam, add, exp, gaussianKl, logSoftmax, mean, MLP, mul, pow, randn, softmax, sliceAxis, sub, sum, tensor, tidy, noGrad,
   type Rng, type Tensor,
-} from '../engine/index';
-import type { FlagSpec, Flags } from './cli/args';
-import { numberInRange } from './cli/flag-checks';
-import { BaseModel, checkpointTarget } from './base-model';
-import { validateCheckpoint } from './checkpoint';
-import { decodeSoft, sampleCategorical } from './binning';
-import { linspace } from './metrics';
-import { BASE_RANGES, checkedForCli, resolveConfig, sharedCliFlags, sharedConfigFromFlags, type NumericRange } from './model-config';
-import type { BaseConfig, Checkpoint } from './model';
-import type { Target } from './targets';
+} from '../../engine/index';
+import type { FlagSpec, Flags } from '../cli/args';
+import { numberInRange } from '../cli/flag-checks';
+import { BaseModel, checkpointTarget } from '../core/base-model';
+import { validateCheckpoint } from '../core/checkpoint';
+import { decodeSoft, sampleCategorical } from '../data/binning';
+import { linspace } from '../eval/metrics';
+import { BASE_RANGES, checkedForCli, resolveConfig, sharedCliFlags, sharedConfigFromFlags, type NumericRange } from '../core/model-config';
+import type { BaseConfig, Checkpoint } from '../core/model';
+import type { Target } from '../data/targets';
 
 export interface VaeConfig extends BaseConfig {
   /** Dimension of the latent code z. */

@@ -2,12 +2,12 @@
 // its mean and covariance in 2D), scored exactly like a model. A model that does no better has
 // learned nothing beyond the first two moments (for 1d-trimodal: W1 ≈ 0.35, KLD ≈ 0.45).
 
-import { mixSeed } from './seeds';
-import { createRng } from '../engine/index';
+import { mixSeed } from '../core/seeds';
+import { createRng } from '../../engine/index';
 import { columns, referenceSamples, scoreSamples } from './evaluate';
 import { mean } from './metrics';
-import type { FinalMetrics } from './model';
-import type { Target } from './targets';
+import type { FinalMetrics } from '../core/model';
+import type { Target } from '../data/targets';
 
 /**
  * n draws from the Gaussian fitted to the reference sample, scored against it. In 2D the draws

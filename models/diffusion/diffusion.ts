@@ -20,14 +20,14 @@ import {
   compile, dispatchesWatched, trainingStep, type CompiledStep,
   Adam, add, concat, gather, keep, mean, MLP, mul, noGrad, pow, randint, randn, sub, tensor, tidy,
   type Rng, type Tensor,
-} from '../engine/index';
-import type { FlagSpec, Flags } from './cli/args';
-import { numberInRange } from './cli/flag-checks';
-import { BaseModel, checkpointTarget } from './base-model';
-import { validateCheckpoint } from './checkpoint';
-import { BASE_RANGES, checkedForCli, resolveConfig, sharedCliFlags, sharedConfigFromFlags, type NumericRange } from './model-config';
-import type { BaseConfig, Checkpoint } from './model';
-import type { Target } from './targets';
+} from '../../engine/index';
+import type { FlagSpec, Flags } from '../cli/args';
+import { numberInRange } from '../cli/flag-checks';
+import { BaseModel, checkpointTarget } from '../core/base-model';
+import { validateCheckpoint } from '../core/checkpoint';
+import { BASE_RANGES, checkedForCli, resolveConfig, sharedCliFlags, sharedConfigFromFlags, type NumericRange } from '../core/model-config';
+import type { BaseConfig, Checkpoint } from '../core/model';
+import type { Target } from '../data/targets';
 
 export interface DiffusionConfig extends BaseConfig {
   /** Number of diffusion steps T. */

@@ -7,7 +7,7 @@
 // stays within `share` (20%) of the time of the run so far, training + scoring:
 //   score when  S + s_last ≤ share · (T + S + s_last)
 // (T: time spent training, S: time spent scoring). The first epoch is always scored, and the
-// caller forces a score for the last epoch of a run (models/train-loop.ts), so every run ends on
+// caller forces a score for the last epoch of a run (models/core/train-loop.ts), so every run ends on
 // a fresh score. Epochs in between that are not scored repeat the last scores in their history
 // record, with `scoredEpoch` saying which earlier epoch those scores were measured at (a record
 // scored at its own epoch has no scoredEpoch).

@@ -3,19 +3,19 @@
 // training. Used by `gradlab compare` (which writes metrics.json and report.html) and by the
 // page. No Node or DOM APIs here.
 
-import { getBackend, setBackend, type BackendName } from '../engine/index';
-import { checkOptions } from '../engine/options';
+import { getBackend, setBackend, type BackendName } from '../../engine/index';
+import { checkOptions } from '../../engine/options';
 import { gaussianBaseline } from './baseline';
-import { diffusionParameterCount, ganParameterCount, rbmParameterCount, solveHidden, vaeParameterCount } from './budget';
-import { GAN_DEFAULTS, GAN_STABLE } from './gan';
-import { DIFFUSION_DEFAULTS } from './diffusion';
+import { diffusionParameterCount, ganParameterCount, rbmParameterCount, solveHidden, vaeParameterCount } from '../core/budget';
+import { GAN_DEFAULTS, GAN_STABLE } from '../gan';
+import { DIFFUSION_DEFAULTS } from '../diffusion/diffusion';
 import { referenceSamples } from './evaluate';
-import { DivergenceError, type BaseConfig, type FinalMetrics, type GenerativeModel, type HistoryRecord, type ModelKind } from './model';
-import { createModel } from './registry';
-import { batchForRows } from './batch-rule';
-import type { Target } from './targets';
-import { runTraining } from './train-loop';
-import { Vae, VAE_DEFAULTS, type LatentSweep } from './vae';
+import { DivergenceError, type BaseConfig, type FinalMetrics, type GenerativeModel, type HistoryRecord, type ModelKind } from '../core/model';
+import { createModel } from '../core/registry';
+import { batchForRows } from '../core/batch-rule';
+import type { Target } from '../data/targets';
+import { runTraining } from '../core/train-loop';
+import { Vae, VAE_DEFAULTS, type LatentSweep } from '../vae/vae';
 
 export const COMPARE_MODELS: readonly ModelKind[] = ['gan', 'vae', 'rbm', 'diffusion'];
 

@@ -1,7 +1,7 @@
 // Scalar helpers that the CPU kernels and the op table's CPU expressions share. Each has a WGSL
 // twin of the same name in kernels/webgpu/wgsl.ts (GUARDS) or kernels/webgpu/unary.wgsl.ts.
 
-import { DIV_MIN } from '../constants';
+import { DIV_MIN } from './constants';
 
 /** sigmoid(x) = 1 / (1 + e^−x); for x < 0 the equal form e^x / (1 + e^x), so exp never overflows. */
 export function sigmoid(x: number): number {

@@ -27,23 +27,23 @@
 // binned mode). History: free energy of the data, reconstruction error ‖v₀ − E[v | h₁]‖².
 //
 // On the CPU backend, continuous data, the Gibbs sweeps and the CD gradient run as hand-fused
-// loops (models/rbm-cpu.ts) drawing the same random numbers. The engine's version below stays the definition, runs on WebGPU and in binned mode,
+// loops (models/rbm/rbm-cpu.ts) drawing the same random numbers. The engine's version below stays the definition, runs on WebGPU and in binned mode,
 // and is what tests/models/rbm-cpu.test.ts checks the fused loops against; it also runs the step
 // while something watches the dispatches (the page's graph and under-the-hood panels).
 
 import {
   Adam, add, dispatchesWatched, keep, linear, mean, mul, noGrad, pow, randn, softplus, sigmoid, softmax, sub, sum, tensor, tidy, transpose, zeros,
   type Rng, type Tensor,
-} from '../engine/index';
-import type { FlagSpec, Flags } from './cli/args';
-import { numberInRange } from './cli/flag-checks';
-import { BaseModel, checkpointTarget } from './base-model';
-import { validateCheckpoint } from './checkpoint';
-import { sampleBernoulli, sampleCategorical } from './binning';
+} from '../../engine/index';
+import type { FlagSpec, Flags } from '../cli/args';
+import { numberInRange } from '../cli/flag-checks';
+import { BaseModel, checkpointTarget } from '../core/base-model';
+import { validateCheckpoint } from '../core/checkpoint';
+import { sampleBernoulli, sampleCategorical } from '../data/binning';
 import { engineNoise, RbmCpu, type RbmArrays } from './rbm-cpu';
-import { BASE_RANGES, checkedForCli, resolveConfig, sharedCliFlags, sharedConfigFromFlags, type NumericRange } from './model-config';
-import type { BaseConfig, Checkpoint } from './model';
-import type { Target } from './targets';
+import { BASE_RANGES, checkedForCli, resolveConfig, sharedCliFlags, sharedConfigFromFlags, type NumericRange } from '../core/model-config';
+import type { BaseConfig, Checkpoint } from '../core/model';
+import type { Target } from '../data/targets';
 
 export interface RbmConfig extends BaseConfig {
   /** Hidden units H. */

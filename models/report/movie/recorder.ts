@@ -1,8 +1,8 @@
 // Records a 1D model's training as frames of its distribution plot (target pdf, generated
 // density, D(x) for the GAN) and encodes them as an animated GIF. No Node or DOM APIs.
 
-import { createRng } from '../../engine/index';
-import type { GenerativeModel } from '../model';
+import { createRng } from '../../../engine/index';
+import type { GenerativeModel } from '../../core/model';
 import { densityOf, drawFrame, FRAME_PALETTE } from './frame';
 import { encodeGif } from './gif';
 

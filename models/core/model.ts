@@ -5,8 +5,8 @@
 // target (or the user's CSV), a seeded generator for minibatches and noise, and its history.
 // One epoch = floor(N / B) steps, the playground's definition.
 
-import type { PlanEntry, RngState } from '../engine/index';
-import type { Target } from './targets';
+import type { PlanEntry, RngState } from '../../engine/index';
+import type { Target } from '../data/targets';
 import type { EpochOptions } from './score-schedule';
 
 export type ModelKind = 'gan' | 'vae' | 'rbm' | 'diffusion';
@@ -34,7 +34,7 @@ export interface HistoryRecord {
   kld: number;
   /**
    * Model-specific numbers (gLoss, dLoss, reconLoss, kl, freeEnergy, loss, ...), and, only when
-   * a ScoreSchedule skipped scoring this epoch (models/score-schedule.ts), scoredEpoch: the
+   * a ScoreSchedule skipped scoring this epoch (models/core/score-schedule.ts), scoredEpoch: the
    * earlier epoch whose samples gave the w1 and kld repeated here.
    */
   [metric: string]: number;

@@ -6,7 +6,7 @@
 //   persist.ts  checkpoints (save/load)
 //   cli.ts      the `gradlab train` options
 
-export { GAN_CONDITIONAL, GAN_CONDITIONAL_EPOCHS, GAN_DEFAULTS, GAN_STABLE, resolveGanConfig, type GanActivation, type GanConfig, type GanLoss } from './gan/config';
-export { Gan, createGan } from './gan/model';
-export { cliFlags, configFromFlags } from './gan/cli';
-export { classesSummary } from './gan/classes-summary';
+export { GAN_CONDITIONAL, GAN_CONDITIONAL_EPOCHS, GAN_DEFAULTS, GAN_STABLE, resolveGanConfig, type GanActivation, type GanConfig, type GanLoss } from './config';
+export { Gan, createGan } from './model';
+export { cliFlags, configFromFlags } from './cli';
+export { classesSummary } from './classes-summary';

@@ -2,7 +2,7 @@
 // small SVG strings inlined in `gradlab compare`'s report.html (HTML needs no xmlns, and the
 // report must hold no URL). No DOM: string building.
 
-import type { EcdfCurves, HistogramDifference, KsLocation, QQPoints } from './diagnostics';
+import type { EcdfCurves, HistogramDifference, KsLocation, QQPoints } from '../eval/diagnostics';
 
 const W = 300;
 const H = 220;

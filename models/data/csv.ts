@@ -1,5 +1,5 @@
 // Parse a CSV of user data: one column (1D samples) or two columns (2D points).
-// Browser-safe: no Node imports (models/csv-file.ts adds reading from disk).
+// Browser-safe: no Node imports (models/data/csv-file.ts adds reading from disk).
 //
 // Accepted: comma-separated cells (semicolons or whitespace also work), an optional header as
 // the first non-blank line, blank lines anywhere. Refused, with "file, line N: reason":

@@ -2,13 +2,13 @@
 // Each model module exports `create`, `load`, `cliFlags` and `configFromFlags`; adding a model
 // means adding one entry to `models` below (undefined = not implemented yet).
 
-import type { FlagSpec, Flags } from './cli/args';
-import * as gan from './gan';
-import { Diffusion, DIFFUSION_CLI_FLAGS, diffusionConfigFromFlags } from './diffusion';
-import { Rbm, RBM_CLI_FLAGS, rbmConfigFromFlags } from './rbm';
-import { Vae, VAE_CLI_FLAGS, vaeConfigFromFlags } from './vae';
+import type { FlagSpec, Flags } from '../cli/args';
+import * as gan from '../gan';
+import { Diffusion, DIFFUSION_CLI_FLAGS, diffusionConfigFromFlags } from '../diffusion/diffusion';
+import { Rbm, RBM_CLI_FLAGS, rbmConfigFromFlags } from '../rbm/rbm';
+import { Vae, VAE_CLI_FLAGS, vaeConfigFromFlags } from '../vae/vae';
 import type { BaseConfig, Checkpoint, GenerativeModel, ModelKind } from './model';
-import type { Target } from './targets';
+import type { Target } from '../data/targets';
 
 export interface ModelEntry {
   /**

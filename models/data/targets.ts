@@ -4,8 +4,8 @@
 // exactly) and, where known in closed form, evaluate its density and CDF. Means and standard
 // deviations are exact values worked out from the formulas, not estimated from samples.
 
-import type { Rng } from '../engine/rng';
-import { mean as sampleMean, std as sampleStd } from './metrics';
+import type { Rng } from '../../engine/rng';
+import { mean as sampleMean, std as sampleStd } from '../eval/metrics';
 
 export interface Target {
   /** Lower-case identifier, e.g. "1d-trimodal". */

@@ -1,5 +1,5 @@
 // The Gaussian-Bernoulli RBM's Gibbs sweeps and its contrastive-divergence gradient as fused
-// loops over Float32Arrays: the CPU backend's fast path for models/rbm.ts (continuous data).
+// loops over Float32Arrays: the CPU backend's fast path for models/rbm/rbm.ts (continuous data).
 //
 // Written with engine ops, one Gibbs sweep over n rows and H hidden units makes about ten passes
 // over [n, H] arrays (linear, scale, sigmoid, uniforms, compare, clamp, ...), each a kernel call
@@ -19,7 +19,7 @@
 //   ∂F/∂W_ij = −v_i s_j / σ²,   ∂F/∂c_j = −s_j / σ²,   ∂F/∂b_i = −(v_i − b_i) / σ²
 // (tests/models/rbm-cpu.test.ts checks it against the engine's backward() of F).
 
-import type { Rng } from '../engine/index';
+import type { Rng } from '../../engine/index';
 
 /** The RBM's parameters as arrays: W [V, H] row-major, visible biases b [V], hidden biases c [H]. */
 export interface RbmArrays {

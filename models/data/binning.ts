@@ -11,7 +11,7 @@
 //     one-hot draw (the GAN's generator head in binned mode); τ → 0 approaches the one-hot;
 //   - Bernoulli sampling [u < p] for the RBM's hidden units.
 
-import { add, binaryKernel, clamp, div, log, max, mul, neg, rand, softmax, sub, type Rng, type Tensor } from '../engine/index';
+import { add, binaryKernel, clamp, div, log, max, mul, neg, rand, softmax, sub, type Rng, type Tensor } from '../../engine/index';
 import type { Target } from './targets';
 
 export interface Binning {

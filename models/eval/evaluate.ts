@@ -4,11 +4,11 @@
 //   2D: sliced W1, and KLD between 20x20 histograms over the range.
 // The fresh target samples come from their own generator, so evaluation never disturbs training.
 
-import { createRng, type Rng } from '../engine/index';
+import { createRng, type Rng } from '../../engine/index';
 import { kld, kld2d, ks2, mean, slicedW1, std, w1 } from './metrics';
-import type { FinalMetrics } from './model';
-import { mixSeed } from './seeds';
-import type { Target } from './targets';
+import type { FinalMetrics } from '../core/model';
+import { mixSeed } from '../core/seeds';
+import type { Target } from '../data/targets';
 
 /** Split interleaved (x, y) pairs into per-dimension arrays (1D: the array itself). */
 export function columns(samples: Float64Array, dim: 1 | 2): Float64Array[] {

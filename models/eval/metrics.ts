@@ -1,8 +1,8 @@
 // Sample statistics and distances between distributions, used to score how well a model's
 // samples match its target. Plain loops over typed arrays; no DOM, no Node APIs.
 
-import { createRng, type Rng } from '../engine/rng';
-import { checkOptions, type OptionSpec } from '../engine/options';
+import { createRng, type Rng } from '../../engine/rng';
+import { checkOptions, type OptionSpec } from '../../engine/options';
 
 type Sample = ArrayLike<number>;
 
