@@ -4,7 +4,7 @@
 import { currentBackend, type Backend, type DataArray, type DType, type KernelCall, type Storage } from './backend';
 import { backward as runBackward, type BackwardOptions, type GradNode } from './autograd';
 import { trackTensor, untrackTensor } from './memory';
-import { releaseStorage } from './compile';
+import { recorded, refuseReadWhileRecording, releaseStorage } from './compile';
 import { formatShape, frozenShape, sizeOf, type Shape } from './shape';
 import { traceDispatch } from './trace';
 import { dropPending, runDeferredKernels, runPending, type PendingKernel } from './lazy';
@@ -65,6 +65,7 @@ export class Tensor {
     let storage: Storage;
     try {
       storage = backend.alloc(size, dtype);
+      recorded.alloc(storage);
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
       // A typed array too large for this JavaScript engine: say what was asked for.
@@ -134,10 +135,18 @@ export class Tensor {
     (this.owned ??= []).push(helper);
   }
 
+  /** @internal Write numbers into this tensor's buffer, in place (a compiled step's replay writes them again). */
+  writeValues(values: ArrayLike<number>, op: string): void {
+    const storage = this.storage(op);
+    recorded.write(storage, values);
+    this.backend.write(storage, values);
+  }
+
   // ---- reading values (asynchronous on every backend) ----
 
   /** A copy of the values as a flat typed array. */
   async data(): Promise<DataArray> {
+    refuseReadWhileRecording();
     const storage = this.storage('data');
     return this.backend.read(storage);
   }
@@ -160,6 +169,7 @@ export class Tensor {
     if (!backend.readSync) {
       throw new Error(`dataSync: not available on the '${backend.name}' backend, whose reads are asynchronous; use await t.data()`);
     }
+    refuseReadWhileRecording();
     return backend.readSync(storage);
   }
 
@@ -252,6 +262,7 @@ export class Tensor {
 export function runKernel(backend: Backend, call: KernelCall, opName: string, shapes: Shape[]): void {
   runDeferredKernels();
   traceDispatch(backend, call, opName, shapes);
+  recorded.run(call);
   backend.run(call);
 }
 

@@ -91,7 +91,7 @@ export function tensor(data: NestedArray | ArrayLike<number>, shapeOrOptions?: S
   checkValueRange('tensor', flat, dtype);
   if (dtype === 'int32' && opts.requiresGrad) throw new Error('tensor: an int32 tensor cannot require gradients');
   const t = Tensor.empty(shape, dtype, currentBackend());
-  t.backend.write(t.storage('tensor'), flat);
+  t.writeValues(flat, 'tensor');
   t.requiresGrad = opts.requiresGrad ?? false;
   return t;
 }

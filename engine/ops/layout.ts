@@ -148,6 +148,6 @@ function checkRange(values: ArrayLike<number>, rows: number): void {
 function indexTensor(values: ArrayLike<number>, rows: number): Tensor {
   checkRange(values, rows);
   const t = Tensor.empty([values.length], 'int32', currentBackend());
-  t.backend.write(t.storage('gather'), values);
+  t.writeValues(values, 'gather');
   return t;
 }
