@@ -8,12 +8,15 @@
 // the layer's fused backward computes (linearGrad with a loss) against the stored gradient;
 // a minibatch drawn inside the gather (gatherRandom) against randint's indices gathered;
 // and a loss computed inside the forward of the narrow layer it reads (one reduction that also
-// stores the layer's output) against linear's kernel then the loss. (The WGSL twins are compared with these in tests/webgpu/fusion.test.ts.)
+// stores the layer's output) against linear's kernel then the loss; and the reference GAN step with every
+// fusion turned off (engine/fusion.ts setFusion) against the step as it runs. (The WGSL twins are compared with these in tests/webgpu/fusion.test.ts.)
 
 import { describe, expect, it } from 'vitest';
 import type { FloatArray, FusedActivation, UnaryOp } from '../../engine/backend';
 import type { Tensor } from '../../engine/tensor';
 import { lazyFull, pendingCall, pendingValue } from '../../engine/lazy';
+import { FUSIONS, setFusion, type FusionName } from '../../engine/fusion';
+import { createEngineGan } from '../../models/bench/engine-gan';
 import { add, backendStats, bceWithLogits, createRng, gather, grad, linear, liveTensors, mean, mse, mul, onDispatch, pow, randint, randn, sub, sum, tensor, tidy } from '../../engine/index';
 import { meanOfUnary } from '../../engine/ops/reduce';
 import { assignValues } from '../../engine/nn';
@@ -433,5 +436,41 @@ describe('a loss inside the forward of the layer it reads: one reduction compute
       stop();
       expect(kernels.filter((k) => k === 'linear')).toHaveLength(2);
     });
+  });
+});
+
+describe('every fusion turned off (setFusion): the plain kernels, the same bits', () => {
+  it('two reference GAN steps: the same losses and weights, 50 dispatches a step instead of 24', () => {
+    const run = (fused: boolean): { values: number[]; dispatches: number } => {
+      for (const f of FUSIONS) setFusion(f, fused);
+      try {
+        const gan = createEngineGan(5);
+        let dispatches = 0;
+        const stop = onDispatch(() => { dispatches++; });
+        const losses: number[] = [];
+        for (let i = 0; i < 2; i++) {
+          const { dLoss, gLoss } = gan.step();
+          losses.push(...dLoss.dataSync(), ...gLoss.dataSync());
+          dLoss.dispose();
+          gLoss.dispose();
+        }
+        stop();
+        const values = [...losses, ...[...gan.G.parameters(), ...gan.D.parameters()].flatMap((p) => Array.from(p.dataSync()))];
+        gan.dispose();
+        return { values, dispatches };
+      } finally {
+        for (const f of FUSIONS) setFusion(f, true);
+      }
+    };
+    const [fused, plain] = [run(true), run(false)];
+    expect(fused.values.every(Number.isFinite)).toBe(true);
+    expect(new Set(fused.values).size).toBeGreaterThan(10);
+    expect(plain.values).toEqual(fused.values);
+    expect(fused.dispatches).toBe(2 * 24);
+    expect(plain.dispatches).toBe(2 * 50);
+  });
+
+  it('names the fusions it knows', () => {
+    expect(() => setFusion('nope' as FusionName, false)).toThrow(/setFusion: unknown fusion 'nope'; known: layerBackward, /);
   });
 });
