@@ -6,12 +6,12 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect, vi } from 'vitest';
 
-/** The first ```ts block after `heading` in README.md, its lines checked against `maxLines`. */
-export function readmeBlock(heading: string, maxLines: number): string {
-  const readme = readFileSync(resolve(__dirname, '../README.md'), 'utf8');
+/** The first ```ts block after `heading` in `file` (README.md), its lines checked against `maxLines`. */
+export function readmeBlock(heading: string, maxLines: number, file = 'README.md'): string {
+  const readme = readFileSync(resolve(__dirname, '..', file), 'utf8');
   const escaped = heading.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const block = new RegExp(`${escaped}[\\s\\S]*?\`\`\`ts\\n([\\s\\S]*?)\`\`\``).exec(readme)?.[1];
-  expect(block, `README has a \`\`\`ts block under "${heading}"`).toBeTruthy();
+  expect(block, `${file} has a \`\`\`ts block under "${heading}"`).toBeTruthy();
   expect(block!.trim().split('\n').length).toBeLessThanOrEqual(maxLines);
   return block!;
 }

@@ -7,7 +7,7 @@ import { readmeBlock, runBlock } from './readme-block';
 
 describe('README Hessian-vector example', () => {
   it('runs as printed and prints the shapes of H·v', async () => {
-    const logged = await runBlock(readmeBlock('### Gradients of gradients', 16));
+    const logged = await runBlock(readmeBlock('## Gradients of gradients', 16, 'docs/engine.md'));
     expect(logged).toEqual([[[2, 4], [4, 1]]]);
   });
 
