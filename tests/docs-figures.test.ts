@@ -57,3 +57,13 @@ describe('figures in the docs that the code can make stale', () => {
     }
   });
 });
+
+describe('docs/library.md: the dependency table', () => {
+  it('lists exactly the packages package.json depends on', () => {
+    const pkg = JSON.parse(read('package.json')) as Record<string, Record<string, string> | undefined>;
+    const wanted = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies, ...pkg.peerDependencies }).sort();
+    const section = read('docs/library.md').split('## Dependencies')[1] ?? '';
+    const listed = [...section.matchAll(/^\| ([^|]+) \|/gm)].flatMap((m) => [...m[1].matchAll(/`([^`]+)`/g)].map((n) => n[1]));
+    expect([...new Set(listed)].sort()).toEqual([...new Set(wanted)].sort());
+  });
+});

@@ -9,11 +9,13 @@
 //   ```sh, ```text, ...       shown, never run
 // A block with no language, or in plain js/javascript/typescript, is refused: everything that is
 // code must say how it is checked.
-import { build } from 'esbuild';
+import { build, type PluginBuild } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import ts from 'typescript';
+// @ts-expect-error: a plain .mjs module without types (the .wat kernels' esbuild plugin)
+import { watEsbuildPlugin } from '../kernels/cpu/wat-plugin.mjs';
 
 export const root = resolve(__dirname, '..');
 
@@ -108,7 +110,8 @@ export function typecheckBlocks(blocks: DocBlock[]): string[] {
     baseUrl: root,
     paths: { gradlab: ['models/index.ts'] },
   };
-  const program = ts.createProgram([...files.keys()], options);
+  // kernels/cpu/wat-modules.d.ts says what a .wat import is (its assembled bytes).
+  const program = ts.createProgram([...files.keys(), join(root, 'kernels/cpu/wat-modules.d.ts')], options);
   return ts.getPreEmitDiagnostics(program).map((d) => {
     const text = ts.flattenDiagnosticMessageText(d.messageText, '\n');
     const b = d.file ? files.get(resolve(d.file.fileName)) : undefined;
@@ -130,9 +133,9 @@ export async function runDocBlock(b: DocBlock, timeoutMs = 90_000): Promise<Bloc
   const outfile = path.replace(/\.ts$/, '.mjs');
   await build({
     entryPoints: [path], outfile, bundle: true, platform: 'node', format: 'esm', target: 'es2022', external: ['webgpu'], logLevel: 'silent',
-    plugins: [{
+    plugins: [watEsbuildPlugin, {
       name: 'gradlab-from-sources',
-      setup(p) {
+      setup(p: PluginBuild) {
         p.onResolve({ filter: /^gradlab$/ }, () => ({ path: join(root, 'models/index.ts') }));
       },
     }],
