@@ -67,6 +67,14 @@ describe('README.md and docs/', () => {
     expect(broken).toEqual([]);
   });
 
+  it('every repo path the docs name in backticks exists (engine/…, kernels/…, models/…, tests/…)', () => {
+    const missing = markdownFiles().flatMap((file) => [...read(file).matchAll(/`((?:engine|kernels|models|demo|tests|docs|\.ci)\/[^`\s]*)`/g)]
+      .map((m) => m[1].replace(/[.,;:]$/, ''))
+      .filter((path) => !/[<*]/.test(path) && !existsSync(join(root, path)))
+      .map((path) => `${file}: ${path}`));
+    expect(missing).toEqual([]);
+  });
+
   it('docs/README.md links every page of docs/', () => {
     const index = read('docs/README.md');
     const pages = markdownFiles().filter((f) => f.startsWith('docs/') && f !== 'docs/README.md');
