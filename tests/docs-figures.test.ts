@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { backendStats } from '../engine/index';
 import { opCases } from '../engine/gradcheck-suite';
 import { createEngineGan } from '../models/bench/engine-gan';
+import { assembleWat } from '../kernels/cpu/wat-plugin.mjs';
 import { markdownFiles, root } from './readme-block';
 
 const read = (file: string): string => readFileSync(join(root, file), 'utf8');
@@ -88,5 +89,13 @@ describe("the reference GAN step's dispatches", () => {
     const [plain, compiled] = figures('docs/performance.md', /\*\*(\d+) dispatches\*\* \((\d+) compiled\)/);
     const [engine] = figures('docs/engine.md', /the reference GAN step is (\d+) dispatches/);
     expect([warm, plain, engine, compiled]).toEqual([dispatches, dispatches, dispatches, dispatches + 2]);
+  });
+});
+
+describe('docs/performance.md: the WebAssembly matrix product', () => {
+  it('its module is as large as the page says (within 20%)', async () => {
+    const [bytes] = figures('docs/performance.md', /the module \(about (\d+) bytes\)/);
+    const module = await assembleWat(join(root, 'kernels/cpu/gemm.wat'));
+    expect(Math.abs(module.length - bytes) / bytes, `gemm.wat assembles to ${module.length} bytes`).toBeLessThan(0.2);
   });
 });

@@ -9,13 +9,12 @@
 //   ```sh, ```text, ...       shown, never run
 // A block with no language, or in plain js/javascript/typescript, is refused: everything that is
 // code must say how it is checked.
-import { build, type PluginBuild } from 'esbuild';
+import { build } from 'esbuild';
+import { watEsbuildPlugin } from '../kernels/cpu/wat-plugin.mjs';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import ts from 'typescript';
-// @ts-expect-error: a plain .mjs module without types (the .wat kernels' esbuild plugin)
-import { watEsbuildPlugin } from '../kernels/cpu/wat-plugin.mjs';
 
 export const root = resolve(__dirname, '..');
 
@@ -110,7 +109,7 @@ export function typecheckBlocks(blocks: DocBlock[]): string[] {
     baseUrl: root,
     paths: { gradlab: ['models/index.ts'] },
   };
-  // kernels/cpu/wat-modules.d.ts says what a .wat import is (its assembled bytes).
+  // wat-modules.d.ts: what importing a kernel's .wat file gives (its bytes), as in build.mjs.
   const program = ts.createProgram([...files.keys(), join(root, 'kernels/cpu/wat-modules.d.ts')], options);
   return ts.getPreEmitDiagnostics(program).map((d) => {
     const text = ts.flattenDiagnosticMessageText(d.messageText, '\n');
@@ -135,7 +134,7 @@ export async function runDocBlock(b: DocBlock, timeoutMs = 90_000): Promise<Bloc
     entryPoints: [path], outfile, bundle: true, platform: 'node', format: 'esm', target: 'es2022', external: ['webgpu'], logLevel: 'silent',
     plugins: [watEsbuildPlugin, {
       name: 'gradlab-from-sources',
-      setup(p: PluginBuild) {
+      setup(p) {
         p.onResolve({ filter: /^gradlab$/ }, () => ({ path: join(root, 'models/index.ts') }));
       },
     }],
