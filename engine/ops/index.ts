@@ -8,3 +8,8 @@ export * from './reduce';
 export * from './matmul';
 export * from './layout';
 export * from './losses';
+// PyTorch's ops (docs/ops.md): the fronts below replace the names they share with the files
+// above (transpose of any rank; more to come).
+export * from './cast';
+export * from './select';
+export { permute, transpose, squeeze, unsqueeze, expand, stack } from './axes';
