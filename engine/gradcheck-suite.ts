@@ -15,7 +15,7 @@ import {
   add, batchNorm, bce, gradgradcheck, bceWithLogits, clamp, concat, div, exp, gather, gaussianKl, leakyRelu, linear,
   logSoftmax, matmul, max, mean, mse, mul, neg, pow, relu, reshape, sigmoid, slice, sliceAxis,
   softmax, sub, sum, tensor, transpose, gradcheck, createRng, formatShape,
-  cast, expand, maximum, minimum, permute, squeeze, stack, unsqueeze, where,
+  cast, expand, maximum, min, minimum, permute, squeeze, stack, std, unsqueeze, variance, where,
   type Rng, type Tensor,
 } from './index';
 import { sizeOf } from './shape';
@@ -266,6 +266,19 @@ const pytorchOps: OpCase[] = [
   opCase('stack 3 × [2,3] axis 1', [s(2, 3), s(2, 3), s(2, 3)], anyValue, (a, b, c) => stack([a, b, c], 1)),
   opCase('stack [x, x] axis -1', [s(3, 2)], anyValue, (x) => stack([x, x], -1)),
   opCase('cast to its own dtype', [s(3, 4)], anyValue, (x) => mul(cast(x, 'float64'), x)),
+  // Statistics and reductions over a list of axes.
+  opCase('min all', [s(3, 4)], distinct, (x) => min(x)),
+  opCase('min [2,3,4] axis 1 keepDims', [s(2, 3, 4)], distinct, (x) => min(x, 1, true)),
+  opCase('min [2,3,4] axes [0,2]', [s(2, 3, 4)], distinct, (x) => min(x, [0, 2])),
+  opCase('sum [2,3,4] axes [0,2]', [s(2, 3, 4)], anyValue, (x) => sum(x, [0, 2])),
+  opCase('sum [2,3,4] axes [-1,1] keepDims', [s(2, 3, 4)], anyValue, (x) => sum(x, [-1, 1], true)),
+  opCase('mean [2,3,4] axes [0,2] keepDims', [s(2, 3, 4)], anyValue, (x) => mean(x, [0, 2], true)),
+  opCase('max [2,3,4] axes [0,2]', [s(2, 3, 4)], distinct, (x) => max(x, [0, 2])),
+  opCase('variance all', [s(3, 4)], anyValue, (x) => variance(x)),
+  opCase('variance axis 1 biased', [s(3, 4)], anyValue, (x) => variance(x, 1, { unbiased: false })),
+  opCase('variance [2,3,4] axes [0,2] keepDims', [s(2, 3, 4)], anyValue, (x) => variance(x, [0, 2], { keepDims: true })),
+  opCase('std all', [s(3, 4)], anyValue, (x) => std(x)),
+  opCase('std [2,3,4] axis 0', [s(2, 3, 4)], anyValue, (x) => std(x, 0)),
 ];
 
 const losses: OpCase[] = [

@@ -355,9 +355,9 @@ export class Tensor {
   matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
   transpose(dim0?: number, dim1?: number): Tensor { return ops.transpose(this, dim0, dim1); }
   reshape(shape: Shape): Tensor { return ops.reshape(this, shape); }
-  sum(axis?: number, keepDims = false): Tensor { return ops.sum(this, axis, keepDims); }
-  mean(axis?: number, keepDims = false): Tensor { return ops.mean(this, axis, keepDims); }
-  max(axis?: number, keepDims = false): Tensor { return ops.max(this, axis, keepDims); }
+  sum(axis?: number | readonly number[], keepDims = false): Tensor { return ops.sum(this, axis, keepDims); }
+  mean(axis?: number | readonly number[], keepDims = false): Tensor { return ops.mean(this, axis, keepDims); }
+  max(axis?: number | readonly number[], keepDims = false): Tensor { return ops.max(this, axis, keepDims); }
   slice(start: number, end?: number): Tensor { return ops.slice(this, start, end); }
   gather(indices: Tensor | ArrayLike<number>): Tensor { return ops.gather(this, indices); }
   // PyTorch's ops (engine/ops/axes.ts, select.ts, cast.ts, stats.ts; docs/ops.md)
@@ -370,6 +370,12 @@ export class Tensor {
   minimum(other: Tensor | number): Tensor { return ops.minimum(this, other); }
   /** PyTorch's x.where(cond, other): x where cond ≠ 0, other elsewhere. */
   where(cond: Tensor, other: Tensor | number): Tensor { return ops.where(cond, this, other); }
+  min(axis?: number | readonly number[], keepDims = false): Tensor { return ops.min(this, axis, keepDims); }
+  argmax(axis?: number, keepDims = false): Tensor { return ops.argmax(this, axis, keepDims); }
+  argmin(axis?: number, keepDims = false): Tensor { return ops.argmin(this, axis, keepDims); }
+  /** The variance (unbiased by default, as PyTorch's x.var()). */
+  var(axis?: number | readonly number[], options?: ops.VarianceOptions): Tensor { return ops.variance(this, axis, options); }
+  std(axis?: number | readonly number[], options?: ops.VarianceOptions): Tensor { return ops.std(this, axis, options); }
 }
 
 /** @internal Run a kernel on the backend that holds the tensors it reads. */
