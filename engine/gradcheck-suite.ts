@@ -279,6 +279,19 @@ const pytorchOps: OpCase[] = [
   opCase('variance [2,3,4] axes [0,2] keepDims', [s(2, 3, 4)], anyValue, (x) => variance(x, [0, 2], { keepDims: true })),
   opCase('std all', [s(3, 4)], anyValue, (x) => std(x)),
   opCase('std [2,3,4] axis 0', [s(2, 3, 4)], anyValue, (x) => std(x, 0)),
+  // gather along any axis, negative indices from the end.
+  opCase('gather [3,5] axis 1 [4,-1,0,0]', [s(3, 5)], anyValue, (x) => gather(x, [4, -1, 0, 0], 1)),
+  opCase('gather [2,3,4] axis -1 [-4,2]', [s(2, 3, 4)], anyValue, (x) => gather(x, [-4, 2], -1)),
+  opCase('gather [5] [-1,-5,2]', [s(5)], anyValue, (x) => gather(x, [-1, -5, 2])),
+  // matmul with PyTorch's rules.
+  opCase('matmul [4]·[4] (dot)', [s(4), s(4)], anyValue, (a, b) => matmul(a, b)),
+  opCase('matmul [4]·[4,5]', [s(4), s(4, 5)], anyValue, (a, b) => matmul(a, b)),
+  opCase('matmul [3,4]·[4]', [s(3, 4), s(4)], anyValue, (a, b) => matmul(a, b)),
+  opCase('matmul [2,3,4]·[4]', [s(2, 3, 4), s(4)], anyValue, (a, b) => matmul(a, b)),
+  opCase('matmul [4]·[2,4,3]', [s(4), s(2, 4, 3)], anyValue, (a, b) => matmul(a, b)),
+  opCase('matmul [2,1,3,4]·[3,4,2] (batch broadcast)', [s(2, 1, 3, 4), s(3, 4, 2)], anyValue, (a, b) => matmul(a, b)),
+  opCase('matmul [2,1,3,4]·[4,2] (4-D by 2-D)', [s(2, 1, 3, 4), s(4, 2)], anyValue, (a, b) => matmul(a, b)),
+  opCase('matmul [1,3,4]·[2,4,2]', [s(1, 3, 4), s(2, 4, 2)], anyValue, (a, b) => matmul(a, b)),
 ];
 
 const losses: OpCase[] = [

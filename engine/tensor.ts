@@ -359,7 +359,7 @@ export class Tensor {
   mean(axis?: number | readonly number[], keepDims = false): Tensor { return ops.mean(this, axis, keepDims); }
   max(axis?: number | readonly number[], keepDims = false): Tensor { return ops.max(this, axis, keepDims); }
   slice(start: number, end?: number): Tensor { return ops.slice(this, start, end); }
-  gather(indices: Tensor | ArrayLike<number>): Tensor { return ops.gather(this, indices); }
+  gather(indices: Tensor | ArrayLike<number>, axis = 0): Tensor { return ops.gather(this, indices, axis); }
   // PyTorch's ops (engine/ops/axes.ts, select.ts, cast.ts, stats.ts; docs/ops.md)
   permute(dims: readonly number[]): Tensor { return ops.permute(this, dims); }
   squeeze(axis?: number | readonly number[]): Tensor { return ops.squeeze(this, axis); }

@@ -196,3 +196,46 @@ describe('cast', () => {
     expect(() => g.cast(x, 'int64' as never)).toThrow(/cast: unknown dtype .*int64.* for a tensor of shape \[2\] \(use 'float32', 'float64' or 'int32'\)/);
   });
 });
+
+describe('gather along any axis', () => {
+  const x = g.tensor([[0, 1, 2, 3], [10, 11, 12, 13], [20, 21, 22, 23]]);
+  it('picks along the axis given, negative indices from the end (PyTorch index_select with Python indices)', () => {
+    expect(vals(x.gather([2, -1], 1))).toEqual([2, 3, 12, 13, 22, 23]);
+    expect(x.gather([2, -1], 1).shape).toEqual([3, 2]);
+    expect(vals(g.gather(x, [-1, 0]))).toEqual([20, 21, 22, 23, 0, 1, 2, 3]);
+    expect(vals(g.gather(x, g.cast(g.tensor([-3, 1]), 'int32'), -1))).toEqual([1, 1, 11, 11, 21, 21]);
+  });
+
+  it('an index out of range names itself and the valid range', () => {
+    expect(() => x.gather([0, -5], 1)).toThrow(/gather: index -5 is out of range for an axis of size 4 \(indices from -4 to 3\)/);
+    expect(() => x.gather([4], 1)).toThrow(/gather: index 4 at position 0 is out of range for 4 rows/);
+  });
+});
+
+describe('matmul with PyTorch\'s rules', () => {
+  const v = g.tensor([1, 2, 3]);
+  const m = g.tensor([[1, 0], [0, 1], [1, 1]]); // [3, 2]
+  it('1-D operands: a dot product, a row times a matrix, a matrix times a column', () => {
+    const dot = g.matmul(v, v);
+    expect(dot.shape).toEqual([]);
+    expect(vals(dot)).toEqual([14]);
+    expect(vals(g.matmul(v, m))).toEqual([4, 5]); // [1,2,3]·m = [1+3, 2+3]
+    expect(vals(g.matmul(g.transpose(m), v))).toEqual([4, 5]);
+    expect(g.matmul(g.zeros([5, 2, 3]), v).shape).toEqual([5, 2]);
+    expect(g.matmul(v, g.zeros([5, 3, 4])).shape).toEqual([5, 4]);
+  });
+
+  it('batch axes broadcast at any rank; each batch entry is its own product', () => {
+    const a = g.tensor(Array.from({ length: 2 * 1 * 2 * 3 }, (_, i) => i), [2, 1, 2, 3]);
+    const b = g.tensor(Array.from({ length: 4 * 3 * 2 }, (_, i) => (i % 5) - 2), [4, 3, 2]);
+    const y = g.matmul(a, b);
+    expect(y.shape).toEqual([2, 4, 2, 2]);
+    for (let i = 0; i < 2; i++) {
+      for (let j = 0; j < 4; j++) {
+        const want = vals(g.matmul(a.slice(i, i + 1).reshape([2, 3]), b.slice(j, j + 1).reshape([3, 2])));
+        expect(vals(y).slice((i * 4 + j) * 4, (i * 4 + j) * 4 + 4)).toEqual(want);
+      }
+    }
+    expect(g.matmul(g.zeros([2, 3, 5, 4]), g.zeros([4, 6])).shape).toEqual([2, 3, 5, 6]);
+  });
+});

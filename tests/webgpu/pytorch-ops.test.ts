@@ -6,7 +6,7 @@
 
 import { beforeAll, describe, expect, test } from 'vitest';
 import {
-  argmax, argmin, cast, expand, gelu, erf, max, maximum, mean, min, minimum, permute, squeeze, stack, std, sum,
+  argmax, argmin, cast, expand, gather, gelu, erf, matmul, max, maximum, mean, min, minimum, permute, squeeze, stack, std, sum,
   tensor, transpose, unsqueeze, variance, where, type Tensor,
 } from '../../engine/index';
 import type { Backend } from '../../engine/backend';
@@ -55,6 +55,12 @@ const cases: CompareCase[] = [
   make('min [65,33] axis 0', [s(65, 33)], [distinct], (x) => min(x, 0)),
   make('variance [65,33] axis 0', [s(65, 33)], [normalish], (x) => variance(x, 0)),
   make('std [17,65,3] axes [0,1] biased', [s(17, 65, 3)], [normalish], (x) => std(x, [0, 1], { unbiased: false })),
+  make('gather [65,33] axis 1, 70 indices, negative ones', [s(65, 33)], [normalish], (x) => gather(x, Array.from({ length: 70 }, (_, i) => ((i * 13) % 66) - 33), 1)),
+  make('gather [5,65,3] axis -2 by an int32 tensor with negative entries', [s(5, 65, 3)], [normalish],
+    (x) => gather(x, cast(tensor(Array.from({ length: 100 }, (_, i) => ((i * 7) % 130) - 65)), 'int32'), -2)),
+  make('matmul [65]·[65,33]', [s(65), s(65, 33)], [normalish], (a, b) => matmul(a, b)),
+  make('matmul [3,1,17,65]·[5,65,9] (batch broadcast)', [s(3, 1, 17, 65), s(5, 65, 9)], [normalish], (a, b) => matmul(a, b)),
+  make('matmul [2,3,17,65]·[65] and ·[65,9]', [s(2, 3, 17, 65), s(65), s(65, 9)], [normalish], (a, v, b) => matmul(a, v).sum().add(matmul(a, b).sum())),
 ];
 
 describe('PyTorch ops on webgpu vs cpu', () => {
