@@ -265,7 +265,7 @@ const pytorchOps: OpCase[] = [
   opCase('expand [1,4] -> [3,-1]', [s(1, 4)], anyValue, (x) => mul(expand(x, [3, -1]), expand(x, [3, 4]))),
   opCase('stack 3 × [2,3] axis 1', [s(2, 3), s(2, 3), s(2, 3)], anyValue, (a, b, c) => stack([a, b, c], 1)),
   opCase('stack [x, x] axis -1', [s(3, 2)], anyValue, (x) => stack([x, x], -1)),
-  opCase('cast to its own dtype', [s(3, 4)], anyValue, (x) => mul(cast(x, 'float64'), x)),
+  opCase('cast to its own dtype', [s(3, 4)], anyValue, (x) => mul(cast(x, x.dtype), x)),
   // Statistics and reductions over a list of axes.
   opCase('min all', [s(3, 4)], distinct, (x) => min(x)),
   opCase('min [2,3,4] axis 1 keepDims', [s(2, 3, 4)], distinct, (x) => min(x, 1, true)),
