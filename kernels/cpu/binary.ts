@@ -63,6 +63,7 @@ function loopsFor(op: BinaryOp): Loops {
     try {
       // The comment makes each op's source text unique, so V8 does not share one compiled copy.
       own = new Function(`/* binary ${op} */ return (${loops.toString()});`)() as Loops;
+      own((a, b) => a + b, new Float64Array(1), new Float64Array(1), new Float64Array(1), 'strided', [1], [0], [0]); // a copy that names something outside itself fails here
     } catch {
       own = loops;
     }
