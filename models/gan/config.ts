@@ -51,6 +51,12 @@ export interface GanConfig extends BaseConfig {
   beta2G: number;
   beta1D: number;
   beta2D: number;
+  /**
+   * τ > 0: both learning rates decay with the epoch e (fractional, counted in steps) as
+   * lr·τ/(τ + e), the inverse-time decay of stochastic approximation (Robbins & Monro 1951): the
+   * steps shrink, so G and D stop circling the equilibrium and settle on it. 0: constant rates.
+   */
+  lrDecay: number;
   /** λ of the moment-matching term λ((mean − μ)² + (std − σ)²) in G's loss; 0 = off. */
   momentLambda: number;
   /** WGAN weight clip c. */
@@ -93,6 +99,7 @@ export const GAN_DEFAULTS: GanConfig = Object.freeze({
   beta2G: 0.999,
   beta1D: 0.9,
   beta2D: 0.999,
+  lrDecay: 0,
   momentLambda: 0,
   clip: 0.01,
   dDropout: 0,
@@ -154,6 +161,7 @@ const NUMERIC: Record<NumberKey, [number, number, boolean]> = {
   beta2G: [0, 0.999999, false],
   beta1D: [0, 0.999999, false],
   beta2D: [0, 0.999999, false],
+  lrDecay: [0, 1e9, false],
   momentLambda: [0, 1e6, false],
   clip: [1e-9, 1e6, false],
   gpLambda: [0, 1e6, false],

@@ -194,8 +194,17 @@ export class Gan implements GenerativeModel {
     for (const [name, v] of [['lrG', lrG], ['lrD', lrD]] as const) {
       if (!Number.isFinite(v) || v < 0) throw new Error(`setLearningRates: ${name} must be a non-negative number, got ${v}`);
     }
-    this.optG.lr = this.config.lrG = lrG;
-    this.optD.lr = this.config.lrD = lrD;
+    this.config.lrG = lrG;
+    this.config.lrD = lrD;
+    this.applyDecay();
+  }
+
+  /** The learning rates of this step: lr·τ/(τ + e) with e = steps / stepsPerEpoch (config.lrDecay τ; constant when 0). */
+  private applyDecay(): void {
+    const tau = this.config.lrDecay;
+    const factor = tau > 0 ? tau / (tau + this.steps / this.stepsPerEpoch) : 1;
+    this.optG.lr = this.config.lrG * factor;
+    this.optD.lr = this.config.lrD * factor;
   }
 
   /** One discriminator (critic) update on a real minibatch and a detached fake batch. */
@@ -267,6 +276,7 @@ export class Gan implements GenerativeModel {
 
   /** k D updates then one G update; on WebGPU the whole step is one submit. */
   trainStep(): void {
+    this.applyDecay();
     trainingStep(() => {
       for (let k = 0; k < this.config.kD; k++) this.stepD();
       this.stepG();

@@ -1,5 +1,5 @@
 // The GAN quality table of the README: `npm run quality:gan` (or with options:
-// `-- --seeds 5 --epochs 300 --only stable|playground|batchnorm|dropout|wgan|conditional`). Prints a markdown table on stdout,
+// `-- --seeds 5 --epochs 300 --only stable|playground|batchnorm|dropout|wgan|conditional|long`). Prints a markdown table on stdout,
 // progress on stderr. CPU backend.
 //   stable:     2×32 LeakyReLU, Adam 1e-3 betas (0.5, 0.999), on normal and bimodal
 //   playground: the TF.js playground defaults (G 1×16, D 1×32, ReLU, Adam 3e-3), on its 5 targets
@@ -12,12 +12,15 @@
 //               5 critic steps per generator step)
 //   conditional: the conditional GAN on bimodal and 1d-trimodal, per class (its own table;
 //               the CLI's 150 conditional epochs unless --epochs is given)
+//   long:       the default GAN on the playground's five targets for 3000 epochs, W1 at epochs
+//               300, 1000 and 3000 and whether D went flat (gan-quality-long.ts; not in `all`)
 
 import { GAN_DEFAULTS, GAN_STABLE, type GanConfig } from '../gan';
 import { WGAN_CLIP, WGAN_GP, WGAN_LP } from './gan-quality-configs';
 import { median, qualityRun, type QualityRow } from '../gan/quality';
 import { getTarget } from '../data/targets';
 import { conditionalTable } from './gan-quality-conditional';
+import { LONG_TARGETS, longTable } from './gan-quality-long';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -66,6 +69,16 @@ for (const suite of suites) {
 if (suites.length > 0) {
   lines.push('', '| target | config | median W1 | worst W1 | worst abs(mean − target mean) |', '| --- | --- | --- | --- | --- |', ...summary);
   console.log(lines.join('\n'));
+}
+if (only === 'long') {
+  const table = await longTable({
+    seeds,
+    targets: option('targets', LONG_TARGETS.join(',')).split(','),
+    checkpoints: option('checkpoints', '300,1000,3000').split(',').map(Number),
+    config: JSON.parse(option('config', '{}')) as Partial<GanConfig>,
+    label: option('label', 'the default GAN'),
+  });
+  console.log(table.join('\n'));
 }
 if (only === 'all' || only === 'conditional') {
   const table = await conditionalTable(seeds, epochsGiven ? epochs : undefined);
