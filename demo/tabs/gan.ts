@@ -18,6 +18,7 @@ import { choiceField, choiceNumberField, intField, numberField, type AnyField, t
 import { ganGradcheck } from './gan-gradcheck';
 import { diagnose, mountCallouts, mountQuestions } from './gan-teaching';
 import { ModelTab, targetField, targetOptions, type Notify } from './model-tab';
+import { discriminate, latentWalk, sampleWithGradients } from '../gan-views';
 
 const LN2 = Math.log(2);
 const GRID_POINTS = 200;
@@ -349,7 +350,7 @@ export class GanTab extends ModelTab<Gan> {
     const target = model.target;
     const span = target.range[1] - target.range[0];
     const shown = this.shownClass(model);
-    const { samples: arrowsAt, grads } = await model.sampleWithGradients(model.dim === 1 ? 40 : 70, shown);
+    const { samples: arrowsAt, grads } = await sampleWithGradients(model, model.dim === 1 ? 40 : 70, shown);
     const samplesOf = (n: number): Promise<Float64Array> => (shown === undefined ? model.sample(n) : model.sampleClass(n, shown));
     const classTitle = shown === undefined ? (model.classes ? ' — all classes' : '') : ` — class ${shown}: G(z, c = ${shown})`;
     let maxGrad = 0;
@@ -360,7 +361,7 @@ export class GanTab extends ModelTab<Gan> {
       const samples = await samplesOf(1000);
       this.diagnostics.show(samples, model.epoch);
       const genKde = kde(samples, this.grid);
-      let d = await model.discriminate(this.grid, shown);
+      let d = await discriminate(model, this.grid, shown);
       if (isCritic(model.config.loss)) {
         let lo = Infinity;
         let hi = -Infinity;
@@ -384,7 +385,7 @@ export class GanTab extends ModelTab<Gan> {
           centres[2 * (i * FIELD_CELLS + j) + 1] = lo + (i + 0.5) * cell;
         }
       }
-      let field = await model.discriminate(centres, shown);
+      let field = await discriminate(model, centres, shown);
       if (isCritic(model.config.loss)) {
         const min = Math.min(...field);
         const max = Math.max(...field);
@@ -408,8 +409,8 @@ export class GanTab extends ModelTab<Gan> {
 
   private async drawWalk(model: Gan): Promise<void> {
     const [lerp, slerp] = await Promise.all([
-      model.latentWalk(WALK_POINTS, 'lerp', this.walkSeed, this.shownClass(model)),
-      model.latentWalk(WALK_POINTS, 'slerp', this.walkSeed, this.shownClass(model)),
+      latentWalk(model, WALK_POINTS, 'lerp', this.walkSeed, this.shownClass(model)),
+      latentWalk(model, WALK_POINTS, 'slerp', this.walkSeed, this.shownClass(model)),
     ]);
     const ts = Array.from({ length: WALK_POINTS }, (_, i) => i / (WALK_POINTS - 1));
     const norms = walkNorms(model.config.latent, WALK_POINTS, this.walkSeed);

@@ -8,10 +8,10 @@
 //     at every checkpoint.
 // Scores use 5000 generated samples against 5000 fresh target samples, as the other tables.
 
-import { noGrad, sigmoid, tensor, tidy } from '../../engine/index';
 import { referenceSamples, scoreSamples } from '../eval/evaluate';
 import { getTarget, type Target } from '../data/targets';
-import { isCritic, type GanConfig } from './config';
+import type { GanConfig } from './config';
+import { discriminate } from './discriminate';
 import { createGan, type Gan } from './model';
 
 /** W1 at a later checkpoint may be at most this multiple of W1 at the first. */
@@ -53,22 +53,8 @@ export interface LongRow {
 /** max − min of D(x) (a probability; the raw critic for WGAN losses) over a grid across the target's range. */
 export async function discriminatorRange(gan: Gan): Promise<number> {
   const [lo, hi] = gan.target.range;
-  const xs = Float64Array.from({ length: GRID_POINTS }, (_, i) => lo + ((hi - lo) * i) / (GRID_POINTS - 1));
-  gan.D.eval();
-  const out = tidy(() => noGrad(() => {
-    const logits = gan.D.forward(tensor(xs, [GRID_POINTS, 1]));
-    return isCritic(gan.config.loss) ? logits : sigmoid(logits);
-  }));
-  gan.D.train();
-  const values = await out.data();
-  out.dispose();
-  let min = Infinity;
-  let max = -Infinity;
-  for (const v of values) {
-    min = Math.min(min, v);
-    max = Math.max(max, v);
-  }
-  return max - min;
+  const values = await discriminate(gan, Float64Array.from({ length: GRID_POINTS }, (_, i) => lo + ((hi - lo) * i) / (GRID_POINTS - 1)));
+  return Math.max(...values) - Math.min(...values);
 }
 
 async function score(gan: Gan, target: Target, seed: number): Promise<LongCheckpoint> {

@@ -33,7 +33,7 @@ export async function longTable(o: LongOptions): Promise<string[]> {
     for (let seed = 0; seed < o.seeds; seed++) {
       const r = await longRun(target, o.config, seed, cps);
       rows.push(r);
-      const w = r.checkpoints.map((c) => f(c.w1)).join(' ');
+      const w = r.checkpoints.map((c) => `${f(c.w1)} (${f(c.mean, 2)}±${f(c.std, 2)}, >4 ${f(c.above4, 2)})`).join(' ');
       process.stderr.write(`long ${o.label} ${target} seed ${seed}: W1 ${w}${r.failures.length ? ` FAIL: ${r.failures.join('; ')}` : ' pass'} (${f(r.seconds, 1)} s)\n`);
       lines.push(`| ${target} | ${seed} | ${r.checkpoints.map((c) => f(c.w1)).join(' | ')} | ${r.minRange.toExponential(1)} | ${r.flatAt === null ? 'no' : `at epoch ${r.flatAt}`} | ${r.failures.length ? `**fail**: ${r.failures.join('; ')}` : 'pass'} | ${f(r.seconds, 0)} |`);
     }
