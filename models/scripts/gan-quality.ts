@@ -73,6 +73,7 @@ if (suites.length > 0) {
 if (only === 'long') {
   const table = await longTable({
     seeds,
+    firstSeed: Number(option('first-seed', '0')),
     targets: option('targets', LONG_TARGETS.join(',')).split(','),
     checkpoints: option('checkpoints', '300,1000,3000').split(',').map(Number),
     config: JSON.parse(option('config', '{}')) as Partial<GanConfig>,
