@@ -1,6 +1,10 @@
 // The GAN: a generator G: z → x and a discriminator D: x → logit, trained against each other
 // on a fixed dataset (the TensorFlow.js GAN playground post's loop): per step, k updates of D on a real minibatch and a
-// detached fake one, then one update of G on fresh noise.
+// detached fake one, then one update of G on fresh noise. A BaseModel like the VAE, the RBM and
+// diffusion (dataset, random streams, scoring, checkpoints); its own hooks: the step at this
+// step's learning rates (lrDecay), the epoch's sums kept on the device, and BatchNorm buffers and
+// class labels in checkpoints. What the page draws from it (∂D/∂x arrows, latent walks) is in
+// demo/gan-views.ts.
 //
 // Steps read nothing back: each step adds its losses and D's statistics to running sums kept
 // on the device, read once per epoch together with a guard on the weights.
