@@ -7,7 +7,7 @@ import { compareCommand } from './commands/compare';
 import { gradcheckCommand } from './commands/gradcheck';
 import { targetsCommand } from './commands/targets';
 import { trainCommand } from './commands/train';
-import type { Command } from './main';
+import type { Command } from './command';
 import { version } from '../../package.json';
 
 const commands: Command[] = [trainCommand, compareCommand, targetsCommand, gradcheckCommand, benchCommand];

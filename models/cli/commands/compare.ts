@@ -18,7 +18,7 @@ import { InputError, UsageError, type FlagSpec, type Flags } from '../args';
 import { writeFileAtomic } from '../atomic-write';
 import { checkOutputFolder } from '../save-path';
 import { numberInRange, oneOf } from '../flag-checks';
-import type { Command } from '../main';
+import type { Command } from '../command';
 import { createProgress, type Progress } from '../progress';
 import { BACKEND_CHOICES, useCliBackend } from '../backend-choice';
 

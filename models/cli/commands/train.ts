@@ -19,7 +19,7 @@ import { MovieRecorder } from '../../report/movie/recorder';
 import { budgetedConfig } from '../../eval/compare';
 import { InputError, UsageError, describeFlags, type FlagSpec, type Flags } from '../args';
 import { numberInRange, oneOf } from '../flag-checks';
-import type { Command } from '../main';
+import type { Command } from '../command';
 import { createProgress } from '../progress';
 import { BACKEND_CHOICES, useCliBackend } from '../backend-choice';
 import { checkWritablePath, saveWithFallback } from '../save-path';
