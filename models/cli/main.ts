@@ -1,6 +1,7 @@
 // The gradlab command line. `gradlab <command> [options]`; `gradlab help` lists the commands.
 
 import type { FlagSpec, Flags } from './args';
+import { guardOutput, outputLost } from './output-guard';
 import { runCli } from './run-cli';
 
 export interface Command {
@@ -14,6 +15,7 @@ export interface Command {
   help?(argv: string[]): string;
 }
 
+guardOutput();
 runCli(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
+  process.exitCode = code === 0 && outputLost() ? 1 : code;
 });

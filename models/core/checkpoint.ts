@@ -82,3 +82,39 @@ export function parseCheckpoint(text: string, source: string, expectedModel?: Mo
   }
   return validateCheckpoint(value, source, expectedModel);
 }
+
+/** Numbers per piece when a long array is written out piecewise. */
+const NUMBERS_PER_PIECE = 65536;
+
+/**
+ * The checkpoint's JSON text (the same text JSON.stringify gives) as a sequence of pieces, long
+ * arrays of numbers split into pieces of NUMBERS_PER_PIECE: a model or dataset whose checkpoint
+ * is longer than the longest string JavaScript can hold (about 2^29 characters in V8) can still
+ * be written, piece by piece.
+ */
+export function* checkpointJson(value: unknown): Generator<string> {
+  if (Array.isArray(value) && value.length > NUMBERS_PER_PIECE && value.every((x) => typeof x === 'number')) {
+    for (let i = 0; i < value.length; i += NUMBERS_PER_PIECE) {
+      const part = JSON.stringify(value.slice(i, i + NUMBERS_PER_PIECE));
+      yield `${i === 0 ? '[' : ','}${part.slice(1, -1)}`;
+    }
+    yield ']';
+  } else if (Array.isArray(value)) {
+    yield '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) yield ',';
+      yield* value[i] === undefined || typeof value[i] === 'function' ? ['null'] : checkpointJson(value[i]);
+    }
+    yield ']';
+  } else if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON !== 'function') {
+    yield '{';
+    let first = true;
+    for (const [key, v] of Object.entries(value)) {
+      if (v === undefined || typeof v === 'function') continue;
+      yield `${first ? '' : ','}${JSON.stringify(key)}:`;
+      first = false;
+      yield* checkpointJson(v);
+    }
+    yield '}';
+  } else yield JSON.stringify(value) ?? 'null';
+}

@@ -36,7 +36,12 @@ export interface ParsedCsv {
   rows: number;
   /** With `labelColumn`: the class label of each row. */
   labels?: Int32Array;
+  /** Things the reader had to guess (to show on stderr): e.g. commas that could be decimal commas. */
+  warnings?: string[];
 }
+
+/** The largest class label: labels are int32 numbers. */
+export const MAX_LABEL = 2 ** 31 - 1;
 
 /** A class label: a whole number from 0, written without sign, point or exponent. */
 const LABEL = /^\d+$/;
@@ -73,7 +78,7 @@ function cellProblem(cell: string): string | null {
 /** Parse CSV text; throws an Error naming the file, the 1-based line and the reason. */
 export function parseCsv(text: string, fileName: string, options: CsvOptions = {}): ParsedCsv {
   const delimiter = options.delimiter;
-  if (delimiter !== undefined && !(delimiter in DELIMITERS)) throw new Error(`${fileName}: unknown delimiter ${quoteCell(String(delimiter))} (use one of ${Object.keys(DELIMITERS).join(' ')})`);
+  if (delimiter !== undefined && !Object.hasOwn(DELIMITERS, delimiter)) throw new Error(`${fileName}: unknown delimiter ${quoteCell(String(delimiter))} (use one of ${Object.keys(DELIMITERS).join(' ')})`);
   const labelAt = options.labelColumn === undefined ? -1 : options.labelColumn - 1;
   if (options.labelColumn !== undefined && !(Number.isInteger(options.labelColumn) && options.labelColumn >= 1)) {
     throw new Error(`${fileName}: the label column must be a column number from 1, got ${options.labelColumn}`);
@@ -115,6 +120,7 @@ export function parseCsv(text: string, fileName: string, options: CsvOptions = {
     for (let c = 0; c < cells.length; c++) {
       if (c === labelAt) {
         if (!LABEL.test(cells[c])) fail(lineNo, `column ${c + 1} (the label column): class label ${quoteCell(cells[c])} is not a whole number from 0`);
+        if (Number(cells[c]) > MAX_LABEL) fail(lineNo, `column ${c + 1} (the label column): class label ${quoteCell(cells[c])} is beyond the largest label, ${MAX_LABEL}`);
         labels.push(Number(cells[c]));
         continue;
       }
@@ -134,7 +140,27 @@ export function parseCsv(text: string, fileName: string, options: CsvOptions = {
   if (rows < MIN_ROWS) fail(lastDataLine, `only ${rows} data row(s); at least ${MIN_ROWS} are needed`);
   if (delimiter === undefined && columns === 2 && labelAt < 0) checkDecimalCommas(lines, fileName);
   checkScale(values, dim, fileName);
-  return { data: Float64Array.from(values), dim: dim as 1 | 2, rows, ...(labelAt >= 0 ? { labels: Int32Array.from(labels) } : {}) };
+  const warnings = delimiter === undefined && columns === 2 && labelAt < 0 ? commaAmbiguity(lines, fileName) : [];
+  return { data: Float64Array.from(values), dim: dim as 1 | 2, rows, ...(labelAt >= 0 ? { labels: Int32Array.from(labels) } : {}), ...(warnings.length ? { warnings } : {}) };
+}
+
+/**
+ * Two columns split at a comma where the comma could also be a decimal comma ('20,0', '18,7') or
+ * a thousands separator ('1,013.5'): read as two columns, with a warning that says so and names
+ * --delimiter. (checkDecimalCommas has already refused the files that are almost surely decimal.)
+ */
+function commaAmbiguity(lines: string[], fileName: string): string[] {
+  const rows = lines.map((l, i) => [l.trim(), i + 1] as const).filter(([l]) => l !== '' && /^[+-]?[\d.]/.test(l));
+  const decimal = rows.find(([l]) => /^[+-]?\d+,\d+$/.test(l));
+  const thousands = rows.find(([l]) => /^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$/.test(l));
+  const example = thousands ?? decimal;
+  if (!example) return [];
+  const [text, line] = example;
+  const could = thousands ? 'one number with a thousands separator' : 'one number with a decimal comma';
+  return [
+    `${fileName}, line ${line}: ${quoteCell(text)} could be ${could}; it was read as two columns. ` +
+      "Give --delimiter ',' to confirm two columns, or --delimiter ';' (or tab or space) to read commas as decimal commas",
+  ];
 }
 
 /**
