@@ -37,7 +37,8 @@ export function watchInterrupts(command: string): InterruptWatch {
       return received;
     },
     async stopRequested() {
-      await new Promise((resolve) => setImmediate(resolve));
+      // Two turns of the event loop: a signal that arrived during the epoch is read in the poll phase.
+      for (let turn = 0; turn < 2 && received === null; turn++) await new Promise((resolve) => setImmediate(resolve));
       return received !== null;
     },
     dispose() {

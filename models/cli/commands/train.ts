@@ -92,8 +92,14 @@ async function train(flags: Flags): Promise<number> {
   const kind = chosenModel(flags);
   const usedBackend = await useCliBackend('train', backend);
 
-  const model = flags.resume !== undefined ? resumeModel(flags, kind) : newModel(flags, kind);
   const interrupts = watchInterrupts('train');
+  let model: GenerativeModel;
+  try {
+    model = flags.resume !== undefined ? resumeModel(flags, kind) : newModel(flags, kind);
+  } catch (e) {
+    interrupts.dispose();
+    throw e;
+  }
   try {
     checkBeforeTraining(model, movie);
     const progress = createProgress(process.stderr);
