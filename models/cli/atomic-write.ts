@@ -47,7 +47,8 @@ export function followLinks(path: string): ResolvedPath {
     try {
       link = lstatSync(current);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { path: current, stats: null };
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return { path: current, stats: null };
       throw e;
     }
     if (!link.isSymbolicLink()) return { path: current, stats: link };

@@ -222,8 +222,8 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
     for (let i = 0; i < this.stepsPerEpoch; i++) this.trainStep();
     const losses = await this.drainLosses();
     this.epoch++;
-    checkLosses(this.kind, losses, this.epoch, this.steps);
-    checkWeights(this.kind, await readWeights(this.namedParameters()), this.epoch, this.steps);
+    checkLosses(this.kind, losses, this.epoch, this.steps, this.target);
+    checkWeights(this.kind, await readWeights(this.namedParameters()), this.epoch, this.steps, undefined, this.target);
     const trained = performance.now();
     options.schedule?.addTraining(trained - started);
     const previous = this.history[this.history.length - 1];

@@ -3,7 +3,7 @@
 // and the rows are counted before they are parsed, so an oversized input is refused at once,
 // naming the limit it breaks.
 
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { MAX_ROWS, parseCsv, type CsvOptions, type ParsedCsv } from './csv';
 
 /** Largest CSV file read: 10 million rows of two short numbers fit well within it. */
@@ -13,6 +13,11 @@ export const MAX_CSV_BYTES = 256 * 1024 * 1024;
 export function readCsvFile(path: string, options: CsvOptions = {}): ParsedCsv {
   let text: string;
   try {
+    // A regular file's size is known at once; a device or a pipe is capped as it is read.
+    const stats = statSync(path);
+    if (stats.isFile() && stats.size > MAX_CSV_BYTES) {
+      throw Object.assign(new Error(`the file is ${(stats.size / 2 ** 20).toFixed(0)} MiB; the largest CSV read is ${MAX_CSV_BYTES / 2 ** 20} MiB (at most ${MAX_ROWS} rows)`), { code: 'E2BIG' });
+    }
     const bytes = readFileBounded(path, MAX_CSV_BYTES, `the largest CSV read is ${MAX_CSV_BYTES / 2 ** 20} MiB (at most ${MAX_ROWS} rows)`);
     const rows = countNumericLines(bytes, MAX_ROWS + 1);
     if (rows > MAX_ROWS) {

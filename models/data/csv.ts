@@ -180,11 +180,40 @@ function checkDecimalCommas(lines: string[], fileName: string): void {
   );
 }
 
-/** Refuse data whose magnitude the models cannot train on, naming the column and the largest value. */
+/** The smallest spread the models train on, relative to max(|mean|, 1): float32 keeps about 7 digits. */
+export const MIN_RELATIVE_SPREAD = 1e-6;
+
+/**
+ * Why column `c` of interleaved rows cannot be trained on for its spread, or null: one value in
+ * every row, or a standard deviation below MIN_RELATIVE_SPREAD·max(|mean|, 1) (data at the 1e-30
+ * scale diverge at any learning rate).
+ */
+export function spreadProblem(values: ArrayLike<number>, columns: number, c: number): string | null {
+  let n = 0;
+  let sum = 0;
+  for (let i = c; i < values.length; i += columns, n++) sum += values[i];
+  const mean = sum / n;
+  let squares = 0;
+  let same = true;
+  for (let i = c; i < values.length; i += columns) {
+    squares += (values[i] - mean) ** 2;
+    same &&= values[i] === values[c];
+  }
+  if (same) return `column ${c + 1} holds the same value (${values[c]}) in every row; there is no spread for a model to learn`;
+  const std = Math.sqrt(squares / n);
+  if (std < MIN_RELATIVE_SPREAD * Math.max(Math.abs(mean), 1)) {
+    return `column ${c + 1} has a spread of ${std.toExponential(2)} (mean ${mean.toExponential(2)}); the models need a standard deviation of at least ${MIN_RELATIVE_SPREAD.toExponential(0)}·max(|mean|, 1). Rescale the data (e.g. change units so typical values are near 1)`;
+  }
+  return null;
+}
+
+/** Refuse data whose magnitude or spread the models cannot train on, naming the column. */
 function checkScale(values: number[], columns: number, fileName: string): void {
   for (let c = 0; c < columns; c++) {
     let largest = 0;
     for (let i = c; i < values.length; i += columns) largest = Math.max(largest, Math.abs(values[i]));
+    const spread = spreadProblem(values, columns, c);
+    if (spread) throw new Error(`${fileName}: ${spread}`);
     if (largest > MAX_DATA_MAGNITUDE) {
       throw new Error(
         `${fileName}: column ${c + 1} holds values up to ${largest.toExponential(3)}; the models train on data of magnitude up to ${MAX_DATA_MAGNITUDE.toExponential(0)}. ` +
