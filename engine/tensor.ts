@@ -5,7 +5,7 @@ import { currentBackend, type Backend, type DataArray, type DType, type KernelCa
 import { backward as runBackward, type BackwardOptions, type GradNode } from './autograd';
 import { trackTensor, untrackTensor } from './memory';
 import { refreshOnReplay, releaseStorage } from './compile';
-import { formatShape, frozenShape, sizeOf, type Shape } from './shape';
+import { checkAllocation, formatShape, frozenShape, sizeOf, type Shape } from './shape';
 import { currentRule, traceDispatch, withRule } from './trace';
 import { formatValues, tensorHeader } from './format';
 import * as ops from './ops';
@@ -95,6 +95,7 @@ export class Tensor {
 
   /** @internal A new tensor of the given shape and a fresh buffer on `backend`. */
   static empty(shape: Shape, dtype: DType, backend: Backend = currentBackend(), op = 'alloc'): Tensor {
+    checkAllocation(op, shape, dtype);
     const size = Math.max(sizeOf(shape), 1);
     let storage: Storage;
     try {
@@ -251,7 +252,8 @@ export class Tensor {
   /** A copy of the values as a flat typed array. */
   async data(): Promise<DataArray> {
     const storage = this.storage('data');
-    return this.backend.read(storage);
+    // An empty tensor holds a one-element buffer (backends allocate at least one): show none of it.
+    return (await this.backend.read(storage)).subarray(0, this.size);
   }
 
   /** The single value of a one-element tensor. */
@@ -272,7 +274,7 @@ export class Tensor {
     if (!backend.readSync) {
       throw new Error(`dataSync: not available on the '${backend.name}' backend, whose reads are asynchronous; use await t.data()`);
     }
-    return backend.readSync(storage);
+    return backend.readSync(storage).subarray(0, this.size);
   }
 
   /**
