@@ -130,8 +130,9 @@ export const MAX_TENSOR_BYTES = 4 * 2 ** 30;
  * the machine's memory and the process with it.
  */
 export function checkAllocation(op: string, shape: Shape, dtype: 'float32' | 'float64' | 'int32'): void {
-  const bytes = sizeOf(shape) * (dtype === 'float64' ? 8 : 4);
+  const size = sizeOf(shape);
+  const bytes = size * (dtype === 'float64' ? 8 : 4);
   if (bytes > MAX_TENSOR_BYTES) {
-    throw new Error(`${op}: a ${dtype} tensor of shape ${formatShape(shape)} would take ${bytes} bytes (${(bytes / 2 ** 30).toFixed(1)} GiB); the largest tensor is ${MAX_TENSOR_BYTES / 2 ** 30} GiB`);
+    throw new Error(`${op}: cannot allocate a ${dtype} tensor of shape ${formatShape(shape)} (${size} elements, ${bytes} bytes, ${(bytes / 2 ** 30).toFixed(1)} GiB): the largest tensor is ${MAX_TENSOR_BYTES / 2 ** 30} GiB`);
   }
 }
