@@ -133,6 +133,6 @@ export function checkAllocation(op: string, shape: Shape, dtype: 'float32' | 'fl
   const size = sizeOf(shape);
   const bytes = size * (dtype === 'float64' ? 8 : 4);
   if (bytes > MAX_TENSOR_BYTES) {
-    throw new Error(`${op}: cannot allocate a ${dtype} tensor of shape ${formatShape(shape)} (${size} elements, ${bytes} bytes, ${(bytes / 2 ** 30).toFixed(1)} GiB): the largest tensor is ${MAX_TENSOR_BYTES / 2 ** 30} GiB`);
+    throw new Error(`${op}: cannot allocate a ${dtype} tensor of shape ${formatShape(shape)} (${size} elements, ${bytes} bytes): the largest tensor is ${MAX_TENSOR_BYTES / 2 ** 30} GiB`);
   }
 }
