@@ -139,8 +139,14 @@ export function parseCsv(text: string, fileName: string, options: CsvOptions = {
   const rows = values.length / dim;
   if (rows < MIN_ROWS) fail(lastDataLine, `only ${rows} data row(s); at least ${MIN_ROWS} are needed`);
   if (delimiter === undefined && columns === 2 && labelAt < 0) checkDecimalCommas(lines, fileName);
-  checkScale(values, dim, fileName);
   const warnings = delimiter === undefined && columns === 2 && labelAt < 0 ? commaAmbiguity(lines, fileName) : [];
+  try {
+    checkScale(values, dim, fileName);
+  } catch (e) {
+    // '1,013.5' read as columns 1 and 13.5 fails as one-valued: the likely cause is the comma.
+    if (warnings.length === 0) throw e;
+    throw new Error(`${(e as Error).message}. Note: ${warnings[0]}`);
+  }
   return { data: Float64Array.from(values), dim: dim as 1 | 2, rows, ...(labelAt >= 0 ? { labels: Int32Array.from(labels) } : {}), ...(warnings.length ? { warnings } : {}) };
 }
 
