@@ -3,11 +3,12 @@
 // SIGTERM, output that cannot be written, and inputs that never end. The built CLI runs as a
 // process. Only things made here are touched: a FIFO, a socket, links and folders in a temp dir.
 
-import { execFileSync, spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, closeSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { cli, cliIn, lastLine, root } from './cli-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointJson } from '../../models/core/checkpoint';
 import { parseJsonBytes } from '../../models/core/checkpoint-bytes';
@@ -15,18 +16,11 @@ import { readFileBounded } from '../../models/data/csv-file';
 import { rescueName } from '../../models/cli/save-path';
 import { temporaryPath } from '../../models/cli/atomic-write';
 
-const root = resolve(__dirname, '../..');
-const cli = resolve(root, 'dist/cli.js');
 let dir = '';
 let socketServer: Server | null = null;
 
-function gradlab(...args: string[]): SpawnSyncReturns<string> {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
-  expect(r.signal, `gradlab ${args.join(' ')} did not exit on its own`).toBeNull();
-  return r;
-}
+const gradlab = cliIn(() => dir);
 
-const lastLine = (text: string): string => text.trim().split('\n').pop() ?? '';
 
 /** mkfifo through the system tool (Node has no mkfifo). */
 function mkfifo(path: string): void {

@@ -4,10 +4,11 @@
 // that escape control bytes and name the real problem. Engine cases run in-process; command-line
 // cases run the built CLI as a process.
 
-import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { cliIn, lastLine, root } from './cli-process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Adam, compile, createRng, getBackend, liveTensors, mean, randn, setBackend, sum, tensor, tidy, zeros, type Tensor } from '../../engine/index';
 import { checkOptions } from '../../engine/options';
@@ -15,16 +16,9 @@ import { countNumericLines } from '../../models/data/csv-file';
 import { parseCsv } from '../../models/data/csv';
 import { escapeControls } from '../../models/cli/safe-text';
 
-const root = resolve(__dirname, '../..');
-const cli = resolve(root, 'dist/cli.js');
 let dir = '';
 
-function gradlab(...args: string[]): SpawnSyncReturns<string> {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
-  expect(r.signal, `gradlab ${args.join(' ')} did not exit on its own`).toBeNull();
-  return r;
-}
-const lastLine = (text: string): string => text.trim().split('\n').pop() ?? '';
+const gradlab = cliIn(() => dir);
 
 /** n rows of N(4, 0.5) as a one-column CSV. */
 function normalCsv(n: number, seed: number): string {
