@@ -71,7 +71,7 @@ function collect(root: unknown, out: Disposable[]): void {
 export function tidy<T>(fn: () => T): T {
   if (typeof fn !== 'function') throw new Error(`tidy: expected a function, got ${fn === null ? 'null' : typeof fn}`);
   if (fn.constructor?.name === 'AsyncFunction') {
-    throw new Error('tidy: fn is an async function; tidy cannot track tensors made after an await (they would leak or be freed under other work). Call tidy inside the async code, around each synchronous part');
+    throw new Error('tidy: fn returned a Promise, or would: it is an async function, refused before it runs; tidy cannot track tensors made after an await (they would leak or be freed under other work). Call tidy inside the async code, around each synchronous part');
   }
   const scope = new Set<Disposable>();
   scopes.push(scope);
