@@ -110,6 +110,16 @@ export function endTrainingStep(backend: Backend): void {
 
 const pinned = new Map<Storage, CompiledPlan>();
 
+/**
+ * Buffers made before the recording that a plan reads (its inputs, the parameters): freeing one
+ * would let the pool hand it to another tensor, and a replay would read that tensor's values.
+ * So a freed input is held back (and released with the last plan that reads it) and the plans
+ * that read it refuse to replay.
+ */
+const readers = new Map<Storage, Set<CompiledPlan>>();
+/** Inputs whose tensors were disposed, held back until no plan reads them. */
+const heldInputs = new Set<Storage>();
+
 /** @internal Tensor.dispose's way to free a buffer: one that a compiled step writes into waits for the plan. */
 export function releaseStorage(backend: Backend, storage: Storage): void {
   // A scratch buffer of the step being recorded is not handed back to the pool: the replay reuses it.
@@ -118,15 +128,45 @@ export function releaseStorage(backend: Backend, storage: Storage): void {
     return;
   }
   const plan = pinned.get(storage);
+  const plans = readers.get(storage);
   if (plan) plan.orphans.add(storage);
-  else backend.release(storage);
+  else if (plans && plans.size > 0) {
+    for (const p of plans) p.freedInput ??= `a ${storage.dtype} buffer of ${storage.size} values`;
+    heldInputs.add(storage);
+  } else backend.release(storage);
+}
+
+/** The storages a kernel call names (its inputs and outputs). */
+function storagesOf(call: KernelCall): Storage[] {
+  const out: Storage[] = [];
+  for (const v of Object.values(call)) {
+    if (v !== null && typeof v === 'object' && 'dtype' in v && 'size' in v && 'backend' in v) out.push(v as Storage);
+  }
+  return out;
 }
 
 class CompiledPlan {
   readonly orphans = new Set<Storage>();
-  constructor(readonly backend: Backend, readonly entries: Entry[], readonly scratch: Storage[], readonly outputs: Tensor[]) {}
+  /** Set when a tensor the plan reads (made before the recording) is disposed: the replay refuses. */
+  freedInput: string | null = null;
+  readonly inputs: Set<Storage>;
+  constructor(readonly backend: Backend, readonly entries: Entry[], readonly scratch: Storage[], readonly outputs: Tensor[], allocated: Set<Storage>) {
+    this.inputs = new Set();
+    for (const e of entries) {
+      const named = e.kind === 'run' ? storagesOf(e.call) : e.kind === 'write' ? [e.dst] : [];
+      for (const s of named) if (!allocated.has(s)) this.inputs.add(s);
+    }
+    for (const s of this.inputs) {
+      let set = readers.get(s);
+      if (!set) readers.set(s, (set = new Set()));
+      set.add(this);
+    }
+  }
 
   replay(): void {
+    if (this.freedInput !== null) {
+      throw new Error(`compile: a tensor the compiled step reads (${this.freedInput}, made before the step was recorded) was disposed; a replay would read freed memory. Keep the step's inputs and parameters alive while it is used, or dispose the compiled step and compile it again`);
+    }
     const b = this.backend;
     for (const e of this.entries) {
       switch (e.kind) {
@@ -144,6 +184,13 @@ class CompiledPlan {
   dispose(): void {
     for (const t of this.outputs) t.dispose();
     for (const [storage, plan] of pinned) if (plan === this) pinned.delete(storage);
+    for (const s of this.inputs) {
+      const set = readers.get(s);
+      set?.delete(this);
+      if (set && set.size > 0) continue;
+      readers.delete(s);
+      if (heldInputs.delete(s)) this.backend.release(s);
+    }
     for (const s of [...this.scratch, ...this.orphans]) this.backend.release(s);
     this.orphans.clear();
   }
@@ -171,7 +218,7 @@ export interface CompiledStep<T> {
   readonly plan: readonly PlanEntry[];
   /** How many times the step was recorded (1, plus one per change of key or backend). */
   readonly recordings: number;
-  /** Free the plan's buffers. The compiled step records again if called after. */
+  /** Free the plan's buffers. Calling the compiled step after this is an error. */
   dispose(): void;
 }
 
@@ -211,14 +258,16 @@ export function compile<T>(step: () => T, options: CompileOptions = {}): Compile
     }
     const outputs: Tensor[] = [];
     forEachTensor(result, (t) => outputs.push(keep(t)));
-    plan = new CompiledPlan(backend, rec.entries, [...rec.scratch], outputs);
+    plan = new CompiledPlan(backend, rec.entries, [...rec.scratch], outputs, rec.allocated);
     // Buffers made while recording that tensors still hold (gradients, outputs): the plan writes
     // into them, so freeing them must wait for the plan.
     for (const s of rec.allocated) if (!rec.scratch.has(s)) pinned.set(s, plan);
     recordings++;
   };
 
+  let disposed = false;
   const compiled = (() => {
+    if (disposed) throw new Error('compile: this compiled step was disposed; compile the step again to use it');
     const k = options.key ? JSON.stringify(options.key()) : '';
     if (plan !== null && (k !== key || plan.backend !== currentBackend())) {
       plan.dispose();
@@ -235,6 +284,7 @@ export function compile<T>(step: () => T, options: CompileOptions = {}): Compile
   compiled.dispose = () => {
     plan?.dispose();
     plan = null;
+    disposed = true;
   };
   return compiled;
 }

@@ -234,7 +234,9 @@ export class MLP implements Module {
     this.outputActivation = options.outputActivation ?? 'none';
     this.slope = options.slope ?? 0.2;
     const p = options.dropout ?? 0;
-    this.dropouts = p > 0 ? options.hidden.map(() => new Dropout(p, options.rng.fork())) : [];
+    // The masks come from the MLP's own generator (not a fork of it): a model that saves that
+    // generator's state in its checkpoints resumes a run with dropout exactly.
+    this.dropouts = p > 0 ? options.hidden.map(() => new Dropout(p, options.rng)) : [];
     this.norms = options.batchNorm ? options.hidden.map((h) => new BatchNorm1d(h)) : [];
   }
 

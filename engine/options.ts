@@ -96,11 +96,18 @@ export function checkOptions(source: string, options: unknown, spec: OptionSpec,
     const instead = extras.example ? `; write ${extras.example}` : '';
     throw new Error(`${source}: expected an options object { ${Object.keys(spec).join(', ')} }, got ${describeValue(options)}${instead}`);
   }
+  // Only a plain object: with another prototype, a reader of options.lr could get an inherited,
+  // unchecked value ({ __proto__: { lr: 5 } }).
+  const proto: unknown = Object.getPrototypeOf(options);
+  if (proto !== Object.prototype && proto !== null) {
+    throw new Error(`${source}: expected a plain options object { ${Object.keys(spec).join(', ')} }, got an object with another prototype (${describeValue(options)})`);
+  }
   // A plain loop over the keys: this runs on every op call that takes options (randn, backward...).
+  // Own properties only, of the options and of the spec: 'toString' or '__proto__' is unknown.
   for (const key in options) {
     if (!Object.prototype.hasOwnProperty.call(options, key)) continue;
     const value = (options as Record<string, unknown>)[key];
-    if (!(key in spec)) {
+    if (!Object.prototype.hasOwnProperty.call(spec, key)) {
       if (value === undefined) continue;
       const known = Object.keys(spec);
       const hint = extras.hints?.[key];

@@ -4,9 +4,9 @@
 import { currentBackend, type Backend, type DataArray, type DType, type KernelCall, type Storage } from './backend';
 import { backward as runBackward, type BackwardOptions, type GradNode } from './autograd';
 import { trackTensor, untrackTensor } from './memory';
-import { recorded, refuseReadWhileRecording, releaseStorage } from './compile';
-import { formatShape, frozenShape, sizeOf, type Shape } from './shape';
-import { traceDispatch } from './trace';
+import { recorded, refuseReadWhileRecording, refreshOnReplay, releaseStorage } from './compile';
+import { checkAllocation, formatShape, frozenShape, sizeOf, type Shape } from './shape';
+import { currentRule, traceDispatch, withRule } from './trace';
 import { dropPending, runDeferredKernels, runPending, type PendingKernel } from './lazy';
 import { formatValues, tensorHeader } from './format';
 import * as ops from './ops';
@@ -61,6 +61,7 @@ export class Tensor {
 
   /** @internal A new tensor of the given shape and a fresh buffer on `backend`. */
   static empty(shape: Shape, dtype: DType, backend: Backend = currentBackend(), op = 'alloc'): Tensor {
+    checkAllocation(op, shape, dtype);
     const size = Math.max(sizeOf(shape), 1);
     let storage: Storage;
     try {
@@ -148,7 +149,8 @@ export class Tensor {
   async data(): Promise<DataArray> {
     refuseReadWhileRecording();
     const storage = this.storage('data');
-    return this.backend.read(storage);
+    // An empty tensor holds a one-element buffer (backends allocate at least one): show none of it.
+    return (await this.backend.read(storage)).subarray(0, this.size);
   }
 
   /** The single value of a one-element tensor. */
@@ -170,7 +172,7 @@ export class Tensor {
       throw new Error(`dataSync: not available on the '${backend.name}' backend, whose reads are asynchronous; use await t.data()`);
     }
     refuseReadWhileRecording();
-    return backend.readSync(storage);
+    return backend.readSync(storage).subarray(0, this.size);
   }
 
   /**

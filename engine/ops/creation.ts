@@ -85,7 +85,7 @@ export function tensor(data: NestedArray | ArrayLike<number>, shapeOrOptions?: S
   const dtype: DType = opts.dtype ?? 'float32';
   for (let i = 0; i < flat.length; i++) {
     const v = flat[i];
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`tensor: value at flat index ${i} is ${String(v)}; tensors hold finite numbers only`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`tensor: value at flat index ${i} is ${typeof v === 'number' ? String(v) : `${typeof v === 'string' ? `the string ${JSON.stringify(v)}` : `a ${v === null ? 'null' : typeof v}`} (convert with Number() first)`}; tensors hold finite numbers only`);
     if (dtype === 'int32' && !Number.isInteger(v)) throw new Error(`tensor: value at flat index ${i} is ${v}, not an integer, in an int32 tensor`);
   }
   checkValueRange('tensor', flat, dtype);

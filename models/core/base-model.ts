@@ -253,8 +253,8 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
   /** The epoch's mean losses, after checking that the losses and weights are finite and bounded (reads back). */
   protected async closeEpoch(): Promise<Record<string, number>> {
     const losses = await this.drainLosses();
-    checkLosses(this.kind, losses, this.epoch, this.steps);
-    checkWeights(this.kind, await readWeights(this.namedParameters()), this.epoch, this.steps);
+    checkLosses(this.kind, losses, this.epoch, this.steps, this.target);
+    checkWeights(this.kind, await readWeights(this.namedParameters()), this.epoch, this.steps, undefined, this.target);
     return losses;
   }
 
