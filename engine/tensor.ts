@@ -4,9 +4,9 @@
 import { currentBackend, type Backend, type DataArray, type DType, type KernelCall, type Storage } from './backend';
 import { backward as runBackward, type BackwardOptions, type GradNode } from './autograd';
 import { trackTensor, untrackTensor } from './memory';
-import { recorded, refuseReadWhileRecording, refreshOnReplay, releaseStorage } from './compile';
+import { recorded, refuseReadWhileRecording, releaseStorage } from './compile';
 import { checkAllocation, formatShape, frozenShape, sizeOf, type Shape } from './shape';
-import { currentRule, traceDispatch, withRule } from './trace';
+import { traceDispatch } from './trace';
 import { dropPending, runDeferredKernels, runPending, type PendingKernel } from './lazy';
 import { formatValues, tensorHeader } from './format';
 import * as ops from './ops';
