@@ -2,9 +2,15 @@
 
 import { CpuBackend } from '../kernels/cpu/backend';
 import { createWebGpuBackend, kernelSource as compiledKernelSource, lastWebGpuError, type WebGpuBackend } from '../kernels/webgpu/backend';
+import { setBackendResolver } from './to-backend';
 import { currentBackend, setDefaultBackendFactory, useBackend, findBackend, type BackendName, type BackendStats } from './backend';
 
 setDefaultBackendFactory(() => new CpuBackend());
+setBackendResolver(async (name) => {
+  if (name === 'cpu') return { backend: findBackend('cpu') ?? new CpuBackend(), reason: '' };
+  const gpu = await webgpuBackend();
+  return { backend: gpu, reason: lastWebGpuError() ?? '' };
+});
 
 export { Tensor, type NestedArray, type TensorOptions } from './tensor';
 export * from './ops';
@@ -14,7 +20,9 @@ export { compile, type CompiledStep, type CompileOptions, type PlanEntry } from 
 export { tidy, keep, liveTensors } from './memory';
 export { gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck';
 export { createRng, rngFromState, type Rng, type RngState } from './rng';
-export { Linear, MLP, Dropout, BatchNorm1d, batchNorm, activate, initWeights, type Activation, type Init, type Module, type MLPOptions } from './nn';
+// Modules, state dicts, optimizers, schedules and safetensors (PyTorch's names; see docs/pytorch.md).
+export { Linear, MLP, Dropout, BatchNorm1d, batchNorm, activate, initWeights, type Activation, type Init, type MLPOptions } from './nn';
+export { Module, Sequential, ReLU, LeakyReLU, Tanh, Sigmoid, SiLU, Softplus, assign, clone, type StateDict, type StateEntry, type LoadResult, type LoadStateDictOptions } from './nn';
 export { Adam, SGD, trainingStep, type AdamOptions, type AdamState, type SGDOptions, type Optimizer } from './optim';
 export { captureGraph, captureStep, summarise, type CapturedGraph, type GraphNode, type GraphNodeKind, type ValueSummary } from './graph';
 export { explainBackward, type BackwardLesson, type BackwardStep, type ChainLink, type NamedInput } from './backward-steps';
