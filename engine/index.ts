@@ -23,7 +23,8 @@ export { createRng, rngFromState, type Rng, type RngState } from './rng';
 // Modules, state dicts, optimizers, schedules and safetensors (PyTorch's names; see docs/pytorch.md).
 export { Linear, MLP, Dropout, BatchNorm1d, batchNorm, activate, initWeights, type Activation, type Init, type MLPOptions } from './nn';
 export { Module, Sequential, ReLU, LeakyReLU, Tanh, Sigmoid, SiLU, Softplus, assign, clone, type StateDict, type StateEntry, type LoadResult, type LoadStateDictOptions } from './nn';
-export { Adam, SGD, trainingStep, type AdamOptions, type AdamState, type SGDOptions, type Optimizer } from './optim';
+export { Adam, AdamW, SGD, clipGradNorm, trainingStep, type AdamOptions, type AdamState, type SGDOptions, type Optimizer } from './optim';
+export { stepLR, exponentialLR, cosineLR, type LrSchedule } from './schedules';
 export { captureGraph, captureStep, summarise, type CapturedGraph, type GraphNode, type GraphNodeKind, type ValueSummary } from './graph';
 export { explainBackward, type BackwardLesson, type BackwardStep, type ChainLink, type NamedInput } from './backward-steps';
 export { dispatchesWatched, onDispatch, recordDispatches, setDebug, type DispatchRecord } from './trace';
