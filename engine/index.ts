@@ -25,6 +25,7 @@ export { Linear, MLP, Dropout, BatchNorm1d, batchNorm, activate, initWeights, ty
 export { Module, Sequential, ReLU, LeakyReLU, Tanh, Sigmoid, SiLU, Softplus, assign, clone, type StateDict, type StateEntry, type LoadResult, type LoadStateDictOptions } from './nn';
 export { Adam, AdamW, SGD, clipGradNorm, trainingStep, type AdamOptions, type AdamState, type SGDOptions, type Optimizer } from './optim';
 export { stepLR, exponentialLR, cosineLR, type LrSchedule } from './schedules';
+export { toSafetensors, fromSafetensors, safetensorsMetadata } from './safetensors';
 export { captureGraph, captureStep, summarise, type CapturedGraph, type GraphNode, type GraphNodeKind, type ValueSummary } from './graph';
 export { explainBackward, type BackwardLesson, type BackwardStep, type ChainLink, type NamedInput } from './backward-steps';
 export { dispatchesWatched, onDispatch, recordDispatches, setDebug, type DispatchRecord } from './trace';

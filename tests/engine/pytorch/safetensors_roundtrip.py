@@ -1,0 +1,63 @@
+# The PyTorch side of tests/engine/safetensors-pytorch.test.ts. Parses and writes safetensors
+# files itself (Debian has no `safetensors` package): 8-byte little-endian header length, a JSON
+# header, raw little-endian data.
+#   load FILE:  load FILE into nn.Sequential(Linear(3, 8), Tanh(), Linear(8, 2)) with
+#               load_state_dict(strict=True); print its outputs on the inputs given on stdin.
+#   save FILE:  seed a fresh nn.Sequential(Linear(3, 8), Tanh(), Linear(8, 2)), write its
+#               state_dict to FILE; print its outputs on the inputs given on stdin.
+import json
+import struct
+import sys
+
+import torch
+
+DTYPES = {"F32": torch.float32, "F64": torch.float64, "I32": torch.int32}
+CODES = {v: k for k, v in DTYPES.items()}
+
+
+def read_safetensors(path):
+    data = open(path, "rb").read()
+    (n,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8 : 8 + n])
+    header.pop("__metadata__", None)
+    body = data[8 + n :]
+    out = {}
+    for name, e in header.items():
+        begin, end = e["data_offsets"]
+        t = torch.frombuffer(bytearray(body[begin:end]), dtype=DTYPES[e["dtype"]])
+        out[name] = t.reshape(e["shape"])
+    return out
+
+
+def write_safetensors(path, state):
+    header, chunks, offset = {}, [], 0
+    for name, t in state.items():
+        raw = t.detach().contiguous().numpy().tobytes()  # little-endian on this machine
+        header[name] = {"dtype": CODES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
+        chunks.append(raw)
+        offset += len(raw)
+    text = json.dumps(header).encode()
+    text += b" " * ((8 - len(text) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text + b"".join(chunks))
+
+
+def network(dtype):
+    return torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.Tanh(), torch.nn.Linear(8, 2)).to(dtype)
+
+
+mode, path = sys.argv[1], sys.argv[2]
+spec = json.load(sys.stdin)
+dtype = torch.float64 if spec["dtype"] == "float64" else torch.float32
+if mode == "load":
+    net = network(dtype)
+    result = net.load_state_dict(read_safetensors(path), strict=True)
+    keys = list(net.state_dict().keys())
+else:
+    torch.manual_seed(spec["seed"])
+    net = network(dtype)
+    write_safetensors(path, net.state_dict())
+    keys = list(net.state_dict().keys())
+with torch.no_grad():
+    y = net(torch.tensor(spec["inputs"], dtype=dtype))
+print(json.dumps({"outputs": y.tolist(), "keys": keys}))
