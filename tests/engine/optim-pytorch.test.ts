@@ -117,3 +117,30 @@ describe('optimizer options', () => {
     expect(() => g.clipGradNorm([p], 0)).toThrow(/maxNorm must be a positive finite number/);
   });
 });
+
+describe('compiled steps', () => {
+  it('AdamW with a schedule, weight decay and clipGradNorm: compile() replays give the plain steps bit for bit', () => {
+    const run = (compiled: boolean): number[] => {
+      const w = g.tensor([0.4, -1.3, 2.2, 0.9], { requiresGrad: true });
+      const target = g.tensor([1, 2, 3, -1]);
+      const opt = new g.AdamW([w], { lr: 0.1, weightDecay: 0.2, schedule: g.cosineLR({ totalSteps: 6, warmupSteps: 2 }) });
+      const sgd = new g.SGD([w], { lr: 0.05, momentum: 0.5, weightDecay: 0.1, schedule: g.exponentialLR({ gamma: 0.7 }) });
+      const body = (): void => g.tidy(() => {
+        opt.zeroGrad();
+        w.sub(target).pow(2).sum().backward();
+        g.clipGradNorm([w], 1);
+        opt.step();
+        sgd.step();
+      });
+      const step = compiled ? g.compile(body) : body;
+      for (let i = 0; i < 6; i++) step();
+      if ('dispose' in step) (step as g.CompiledStep<void>).dispose();
+      expect(opt.stepCount).toBe(6);
+      expect(sgd.stepCount).toBe(6);
+      return Array.from(w.dataSync());
+    };
+    const plain = run(false);
+    expect(run(true)).toEqual(plain);
+    expect(plain[0]).not.toBeCloseTo(0.4, 2);
+  });
+});
