@@ -23,13 +23,13 @@ export function errnoText(err: unknown): string {
   return e?.code ? `${reasons[e.code] ?? e.code} (${e.code})` : String((e as Error)?.message ?? err);
 }
 
-/** Write `text` to `path` atomically; on failure the old file (if any) is untouched and the error names the path. */
-export function writeFileAtomic(path: string, text: string): void {
+/** Write `text` (UTF-8) or bytes to `path` atomically; on failure the old file (if any) is untouched and the error names the path. */
+export function writeFileAtomic(path: string, text: string | Uint8Array): void {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
   let fd: number | null = null;
   try {
     fd = openSync(temp, 'wx', 0o644);
-    const bytes = Buffer.from(text, 'utf8');
+    const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : Buffer.from(text.buffer, text.byteOffset, text.byteLength);
     let done = 0;
     while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
     fsyncSync(fd);

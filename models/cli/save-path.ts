@@ -28,12 +28,12 @@ export function checkWritablePath(flag: string, path: string): void {
  * working folder, else the system's temporary folder). Returns where it went and why the
  * first choice failed (null when it did not).
  */
-export function saveWithFallback(path: string, text: string): { written: string; failure: string | null } {
+export function saveWithFallback(path: string, text: string | Uint8Array): { written: string; failure: string | null } {
   try {
     writeFileAtomic(path, text);
     return { written: path, failure: null };
   } catch (first) {
-    const name = `gradlab-rescued-${basename(path) || 'checkpoint'}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+    const name = `gradlab-rescued-${basename(path) || 'checkpoint'}-${new Date().toISOString().replace(/[:.]/g, '-')}${typeof text === 'string' ? '.json' : '.safetensors'}`;
     for (const folder of [process.cwd(), tmpdir()]) {
       const fallback = join(folder, name);
       try {

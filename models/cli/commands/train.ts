@@ -23,6 +23,7 @@ import type { Command } from '../main';
 import { createProgress } from '../progress';
 import { BACKEND_CHOICES, useCliBackend } from '../backend-choice';
 import { checkWritablePath, saveWithFallback } from '../save-path';
+import { networksToSafetensors, wantsSafetensors } from '../safetensors-export';
 import { describeClasses, type ClassSummary } from '../../gan/classes-summary';
 import { GAN_CONDITIONAL_EPOCHS } from '../../gan/config';
 
@@ -40,7 +41,7 @@ const COMMON: FlagSpec = {
   steps: { type: 'int', help: 'steps to train, rounded up to whole epochs' },
   seed: { type: 'int', help: 'random seed (default 0)' },
   backend: { type: 'string', help: 'cpu | webgpu | auto (default cpu; webgpu fails without a GPU, auto falls back to the CPU)' },
-  save: { type: 'string', help: 'write a checkpoint (JSON) here at the end' },
+  save: { type: 'string', help: "write a checkpoint (JSON) here at the end; a name ending in .safetensors writes the networks' weights for PyTorch instead" },
   resume: { type: 'string', help: 'continue training from this checkpoint' },
   json: { type: 'boolean', help: 'print the final metrics as one JSON object (last line of stdout)' },
   movie: { type: 'string', help: 'record the training as an animated GIF (FILE.gif): the distribution plot, one frame per --movie-every epochs (1D targets)' },
@@ -105,11 +106,13 @@ async function train(flags: Flags): Promise<number> {
     if (movie && !flags.json) console.log(`saved movie ${movie.path} (${movie.frames} frames)`);
     let saveFailed = false;
     if (flags.save !== undefined) {
-      const { written, failure } = saveWithFallback(String(flags.save), JSON.stringify(await model.save()));
+      const path = String(flags.save);
+      const contents = wantsSafetensors(path) ? await networksToSafetensors(model) : JSON.stringify(await model.save());
+      const { written, failure } = saveWithFallback(path, contents);
       if (failure) {
         saveFailed = true;
         console.error(`gradlab train: ${failure}; the trained model was saved to '${written}' instead`);
-      } else if (!flags.json) console.log(`saved checkpoint ${written}`);
+      } else if (!flags.json) console.log(`saved ${wantsSafetensors(path) ? 'the networks\' weights' : 'checkpoint'} ${written}`);
     }
     const metrics = await model.evaluate();
     await flush();
