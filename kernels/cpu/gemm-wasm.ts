@@ -1,6 +1,6 @@
-// The large products of the CPU GEMM in WebAssembly SIMD: one kernel, emitted as bytes by
-// wasm-encoder.ts (no toolchain), compiled once on first use, fed through a memory that
-// JavaScript copies the operands into.
+// The large products of the CPU GEMM in WebAssembly SIMD: one kernel, written as text in
+// gemm.wat (read it for the loops), assembled by wabt at build time, compiled once on first use,
+// and fed through a memory that JavaScript copies the operands into.
 //
 //   C[i, j] = init[j] + Σ_p A[i, p] · B[p, j]      (init: the bias row, or 0)
 //
@@ -24,71 +24,12 @@
 // the padded rows and columns compute garbage that is never copied out (each C[i, j] reads only
 // row i of A and column j of B). The memory grows to the largest product seen and keeps its size.
 
-import { encodeModule, i32, instantiate, op, v128, type FuncDef } from './wasm-encoder';
+import gemmBytes from './gemm.wat';
+import { instantiate } from './wasm-instance';
 
-const { get, set } = op;
-
-// Locals by index: the parameters first, then counters and pointers, then the vectors.
-const A = 0, S_AI = 1, S_AP = 2, B = 3, LDB = 4, INIT = 5, C = 6, LDC = 7, M_BLOCKS = 8, N_BLOCKS = 9, K = 10;
-const PARAMS = 11;
-const IB = 11, JB = 12, P = 13, AP = 14, BP = 15, CP = 16;
-const ROW_OFFSET = 16; // ROW_OFFSET + r = r·S_AI for r = 1, 2, 3 (locals 17..19), set once
-const COUNTERS = 9;
-const ACC = 20; // acc[r][h] = ACC + 2·r + h: row r of the block, columns 4h..4h+3
-const VB = 28; // VB, VB + 1: B[p, j..j+3], B[p, j+4..j+7]
-const VA = 30; // A[i + r, p] in all 4 lanes
-const VECTORS = 11;
-
-/** `x += y` for i32 locals. */
-const addTo = (x: number, y: number): number[][] => [get(x), get(y), op.add, set(x)];
-/** The address of row r of the C block: CP + r·LDC. */
-const cRow = (r: number): number[][] => [get(CP), get(LDC), op.i32(r), op.mul, op.add];
-/** The address of A[i + r, p]: AP + r·S_AI (no multiplication in the inner loop). */
-const aRow = (r: number): number[][] => (r === 0 ? [get(AP)] : [get(AP), get(ROW_OFFSET + r), op.add]);
-
-function gemmKernel(): FuncDef {
-  const load: number[][] = [];
-  const step: number[][] = [get(BP), op.load(0), set(VB), get(BP), op.load(16), set(VB + 1)];
-  const store: number[][] = [];
-  for (let r = 0; r < 4; r++) {
-    for (let h = 0; h < 2; h++) load.push(get(INIT), get(JB), op.i32(32), op.mul, op.add, op.load(16 * h), set(ACC + 2 * r + h));
-    step.push(...aRow(r), op.load32Splat(0), set(VA));
-    for (let h = 0; h < 2; h++) step.push(get(ACC + 2 * r + h), get(VA), get(VB + h), op.f32x4Mul, op.f32x4Add, set(ACC + 2 * r + h));
-    for (let h = 0; h < 2; h++) store.push(...cRow(r), get(ACC + 2 * r + h), op.store(16 * h));
-  }
-  const body = [
-    ...[1, 2, 3].flatMap((r) => [get(S_AI), op.i32(r), op.mul, set(ROW_OFFSET + r)]),
-    op.i32(0), set(IB),
-    op.loop, // for IB in 0 .. M_BLOCKS-1 (rows 4·IB .. 4·IB+3)
-    op.i32(0), set(JB),
-    op.loop, // for JB in 0 .. N_BLOCKS-1 (columns 8·JB .. 8·JB+7)
-    get(C), get(IB), get(LDC), op.mul, op.i32(4), op.mul, op.add, get(JB), op.i32(32), op.mul, op.add, set(CP),
-    get(A), get(IB), get(S_AI), op.mul, op.i32(4), op.mul, op.add, set(AP),
-    get(B), get(JB), op.i32(32), op.mul, op.add, set(BP),
-    ...load,
-    get(K), set(P),
-    op.loop, // for p in 0 .. K-1 (K ≥ 1)
-    ...step,
-    ...addTo(AP, S_AP), ...addTo(BP, LDB),
-    get(P), op.i32(1), op.sub, op.tee(P), op.brIf(0),
-    op.end,
-    ...store,
-    get(JB), op.i32(1), op.add, op.tee(JB), get(N_BLOCKS), op.ltU, op.brIf(0),
-    op.end,
-    get(IB), op.i32(1), op.add, op.tee(IB), get(M_BLOCKS), op.ltU, op.brIf(0),
-    op.end,
-  ];
-  return {
-    name: 'gemm',
-    params: Array<typeof i32>(PARAMS).fill(i32),
-    locals: [...Array<typeof i32>(COUNTERS).fill(i32), ...Array<typeof v128>(VECTORS).fill(v128)],
-    body,
-  };
-}
-
-/** The module's bytes (about 600): exported for the tests. */
+/** The module's bytes (about 500): exported for the tests. */
 export function gemmModuleBytes(): Uint8Array<ArrayBuffer> {
-  return encodeModule([gemmKernel()]);
+  return gemmBytes;
 }
 
 type GemmFn = (
