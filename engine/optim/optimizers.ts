@@ -33,6 +33,22 @@ interface CommonOptions {
   schedule?: LrSchedule;
 }
 
+/** The fields a schedule reads and sets. */
+interface Scheduled {
+  lr: number;
+  baseLr: number;
+  stepCount: number;
+  readonly schedule: LrSchedule | null;
+}
+
+/** Count a step and set its scheduled rate; a compiled step does this at every replay too. */
+function countStep(opt: Scheduled): void {
+  replayable(() => {
+    if (opt.schedule) opt.lr = opt.schedule(opt.stepCount, opt.baseLr);
+    opt.stepCount++;
+  });
+}
+
 const COMMON_SPEC = { lr: 'number', weightDecay: 'number', schedule: 'function' } as const;
 
 /** g + λθ for each parameter that has a gradient (L2 weight decay, as PyTorch adds it), or the gradients as they are when λ = 0. */
@@ -166,11 +182,7 @@ export class Adam implements Optimizer {
   }
 
   step(): void {
-    // a compiled step counts its replays too, and takes each replay's scheduled rate
-    replayable(() => {
-      if (this.schedule) this.lr = this.schedule(this.stepCount, this.baseLr);
-      this.stepCount++;
-    });
+    countStep(this);
     checkRate(this.name, 'lr', this.lr, 0, Infinity);
     if (this.decoupled && this.weightDecay > 0) decayInPlace(this.params, () => this.lr * this.weightDecay);
     const { grads: effective, temporaries } = decayedGrads(this.params, this.decoupled ? 0 : this.weightDecay);
@@ -265,10 +277,7 @@ export class SGD implements Optimizer {
   }
 
   step(): void {
-    replayable(() => {
-      if (this.schedule) this.lr = this.schedule(this.stepCount, this.baseLr);
-      this.stepCount++;
-    });
+    countStep(this);
     checkRate('SGD', 'lr', this.lr, 0, Infinity);
     const { grads, temporaries } = decayedGrads(this.params, this.weightDecay);
     this.params.forEach((p, i) => {
