@@ -25,6 +25,7 @@
 // row i of A and column j of B). The memory grows to the largest product seen and keeps its size.
 
 import gemmBytes from './gemm.wat';
+import { createThreadedGemm, THREADS_MIN_WORK, type GemmFn, type ThreadedGemm } from './gemm-threads';
 import { instantiate } from './wasm-instance';
 
 /** The module's bytes (about 500): exported for the tests. */
@@ -32,31 +33,75 @@ export function gemmModuleBytes(): Uint8Array<ArrayBuffer> {
   return gemmBytes;
 }
 
-type GemmFn = (
-  a: number, sAi: number, sAp: number, b: number, ldb: number, init: number, c: number, ldc: number,
-  mBlocks: number, nBlocks: number, k: number,
-) => void;
-
 interface Instance {
-  gemm: GemmFn;
   memory: WebAssembly.Memory;
   heap: Float32Array;
+  /** The kernel over all block rows: on this thread, or split between threads (gemm-threads.ts). */
+  run(args: Parameters<GemmFn>, work: number): void;
+  threads: ThreadedGemm | null;
 }
 
 let instance: Instance | null | undefined; // undefined: not tried yet; null: unavailable here
+let threadLimit = Infinity; // setCpuThreads
 
 /**
  * Whether the kernel is compiled and ready (compiling it on the first call): false where
  * WebAssembly SIMD is missing (an old engine: the validator rejects the 0xfd opcodes) or
  * compilation is refused (a page whose Content-Security-Policy allows neither 'wasm-unsafe-eval'
- * nor 'unsafe-eval'). Then the JavaScript loops do every product.
+ * nor 'unsafe-eval'). Then the JavaScript loops do every product. Where shared memory and a
+ * second core are there, the kernel runs on a shared memory with worker threads.
  */
 export function wasmGemmAvailable(): boolean {
-  if (instance === undefined) {
-    const module = instantiate(gemmModuleBytes());
-    instance = module && { gemm: module.exports.gemm as GemmFn, memory: module.memory, heap: new Float32Array(module.memory.buffer) };
-  }
+  if (instance === undefined) instance = threadedInstance() ?? singleInstance();
   return instance !== null;
+}
+
+function singleInstance(): Instance | null {
+  const module = instantiate(gemmModuleBytes());
+  if (module === null) return null;
+  const gemm = module.exports.gemm as GemmFn;
+  return { memory: module.memory, heap: new Float32Array(module.memory.buffer), run: (args) => gemm(...args), threads: null };
+}
+
+function threadedInstance(): Instance | null {
+  if (threadLimit <= 1 || typeof WebAssembly !== 'object' || !WebAssembly.validate(gemmModuleBytes())) return null;
+  const threads = createThreadedGemm();
+  if (threads === null) return null;
+  return {
+    memory: threads.memory,
+    heap: new Float32Array(threads.memory.buffer),
+    run: (args, work) => (work >= THREADS_MIN_WORK ? threads.run(args, threadLimit) : threads.gemm(...args)),
+    threads,
+  };
+}
+
+/**
+ * Threads for the large float32 products: 1 keeps them on this thread; Infinity (the default)
+ * uses every core, a worker per core beyond the first. Takes effect from the next product;
+ * results are the same bits either way.
+ */
+export function setCpuThreads(count: number): void {
+  if (count !== Infinity && (!Number.isInteger(count) || count < 1)) throw new Error(`setCpuThreads: expected a whole number ≥ 1 (or Infinity), got ${String(count)}`);
+  threadLimit = count;
+}
+
+/** Threads that the large products use now: 1, or 1 + the workers that are ready. */
+export function cpuThreads(): number {
+  if (!wasmGemmAvailable() || instance!.threads === null) return 1;
+  return Math.min(threadLimit, 1 + instance!.threads.ready());
+}
+
+/** How many products have been split between threads since the kernel was set up (tests, the page's note). */
+export function cpuThreadSplits(): number {
+  return instance?.threads?.splits() ?? 0;
+}
+
+/** Resolves once the worker threads have compiled the kernel (at most `timeoutMs`), with cpuThreads(). */
+export async function whenCpuThreadsReady(timeoutMs = 10_000): Promise<number> {
+  const threads = wasmGemmAvailable() ? instance!.threads : null;
+  const end = Date.now() + timeoutMs;
+  while (threads !== null && threads.ready() < threads.workers && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+  return cpuThreads();
 }
 
 /** The wasm memory as floats, grown to hold at least `floats` of them; null if it cannot grow that far (4 GiB at most). */
@@ -113,7 +158,7 @@ export function wasmGemm(
     for (let i = 0; i < m; i++) out.set(heap.subarray(initBase, initBase + n), oo + i * n);
     return true;
   }
-  inst.gemm(aBase * 4, sAi * 4, sAp * 4, bBase * 4, nPad * 4, initBase * 4, cBase * 4, nPad * 4, mPad / 4, nPad / 8, k);
+  inst.run([aBase * 4, sAi * 4, sAp * 4, bBase * 4, nPad * 4, initBase * 4, cBase * 4, nPad * 4, mPad / 4, nPad / 8, k], m * k * n);
   if (nPad === n) out.set(heap.subarray(cBase, cBase + m * n), oo);
   else for (let i = 0; i < m; i++) out.set(heap.subarray(cBase + i * nPad, cBase + i * nPad + n), oo + i * n);
   return true;
@@ -121,5 +166,6 @@ export function wasmGemm(
 
 /** Forget the compiled kernel: the next product detects WebAssembly SIMD again (for the tests of the fallback). */
 export function resetWasmGemm(): void {
+  instance?.threads?.close();
   instance = undefined;
 }

@@ -3,3 +3,9 @@ declare module '*.wat' {
   const bytes: Uint8Array<ArrayBuffer>;
   export default bytes;
 }
+
+// The same module importing a shared memory, for worker threads (kernels/cpu/gemm-threads.ts).
+declare module '*.wat?shared' {
+  const bytes: Uint8Array<ArrayBuffer>;
+  export default bytes;
+}
