@@ -49,7 +49,7 @@ function countStep(opt: Scheduled): void {
   });
 }
 
-const COMMON_SPEC = { lr: 'number', weightDecay: 'number', schedule: 'function' } as const;
+const COMMON_SPEC = { weightDecay: 'number', schedule: 'function' } as const;
 
 /** g + λθ for each parameter that has a gradient (L2 weight decay, as PyTorch adds it), or the gradients as they are when λ = 0. */
 function decayedGrads(params: readonly Tensor[], weightDecay: number): { grads: (Tensor | null)[]; temporaries: Tensor[] } {
@@ -148,7 +148,7 @@ export class Adam implements Optimizer {
     const name = defaults.name;
     this.name = name;
     checkParams(name, params);
-    checkOptions(name, options, { ...COMMON_SPEC, beta1: 'number', beta2: 'number', eps: 'number' }, { hints: LR_HINTS, example: `new ${name}(params, { lr: ${typeof options === 'number' ? options : 0.001} })` });
+    checkOptions(name, options, { lr: 'number', beta1: 'number', beta2: 'number', eps: 'number', ...COMMON_SPEC }, { hints: LR_HINTS, example: `new ${name}(params, { lr: ${typeof options === 'number' ? options : 0.001} })` });
     this.lr = options.lr ?? 1e-3;
     this.baseLr = this.lr;
     this.weightDecay = options.weightDecay ?? defaults.weightDecay;
@@ -260,7 +260,7 @@ export class SGD implements Optimizer {
 
   constructor(readonly params: readonly Tensor[], options: SGDOptions = {}) {
     checkParams('SGD', params);
-    checkOptions('SGD', options, { ...COMMON_SPEC, momentum: 'number' }, { hints: LR_HINTS, example: `new SGD(params, { lr: ${typeof options === 'number' ? options : 0.01} })` });
+    checkOptions('SGD', options, { lr: 'number', momentum: 'number', ...COMMON_SPEC }, { hints: LR_HINTS, example: `new SGD(params, { lr: ${typeof options === 'number' ? options : 0.01} })` });
     this.lr = options.lr ?? 1e-2;
     this.baseLr = this.lr;
     this.momentum = options.momentum ?? 0;
