@@ -33,29 +33,37 @@ function network(seed: number): g.Sequential {
 
 interface PyResult { outputs: number[][]; keys: string[] }
 
+interface Job { mode: 'load' | 'save'; path: string; dtype: 'float32' | 'float64'; inputs: number[][]; seed?: number }
+
+// gradlab's files first, then one Python process loads them and writes PyTorch's.
+const DTYPES = ['float32', 'float64'] as const;
+const written = network(11);
+const writtenDict = written.stateDict();
+const jobs: Job[] = DTYPES.map((dtype) => {
+  const path = join(folder, `gradlab-${dtype}.safetensors`);
+  const cast = Object.fromEntries(Object.entries(writtenDict).map(([k, t]) => [k, g.tensor(t.dataSync(), [...t.shape], { dtype })]));
+  writeFileSync(path, g.toSafetensors(cast, { source: 'gradlab' }));
+  return { mode: 'load', path, dtype, inputs: INPUTS };
+});
+jobs.push({ mode: 'save', path: join(folder, 'torch.safetensors'), dtype: 'float64', seed: 5, inputs: INPUTS });
+const results = runPython<PyResult[]>('safetensors_roundtrip.py', jobs);
+
 describe('safetensors with PyTorch 1.13', () => {
-  for (const dtype of ['float32', 'float64'] as const) {
+  DTYPES.forEach((dtype, k) => {
     it(`gradlab writes ${dtype}, PyTorch loads with strict=True and computes the same outputs`, () => {
-      const net = network(11);
-      const dict = net.stateDict();
-      const cast = dtype === 'float64' ? Object.fromEntries(Object.entries(dict).map(([k, t]) => [k, g.tensor(t.dataSync(), [...t.shape], { dtype })])) : dict;
-      const path = join(folder, `gradlab-${dtype}.safetensors`);
-      writeFileSync(path, g.toSafetensors(cast, { source: 'gradlab' }));
-      const py = runPython<PyResult>('safetensors_roundtrip.py', { dtype, inputs: INPUTS }, ['load', path]);
+      const py = results[k];
       expect(py.keys).toEqual(['0.weight', '0.bias', '2.weight', '2.bias']);
-      expect(Object.keys(dict)).toEqual(py.keys);
-      expect(dict['0.weight'].shape).toEqual([8, 3]); // PyTorch's [out, in]
-      const x = g.tensor(INPUTS, { dtype: 'float32' });
-      const ours = net.forward(x).dataSync();
+      expect(Object.keys(writtenDict)).toEqual(py.keys);
+      expect(writtenDict['0.weight'].shape).toEqual([8, 3]); // PyTorch's [out, in]
+      const ours = written.forward(g.tensor(INPUTS)).dataSync();
       expectClose(ours, py.outputs.flat(), 2e-6);
       expect(new Set(py.outputs.flat().map((v) => v.toFixed(6))).size).toBeGreaterThan(4); // not a constant output
     });
-  }
+  });
 
   it('PyTorch writes, gradlab loads (strict) and computes the same outputs, in float64', () => {
-    const path = join(folder, 'torch.safetensors');
-    const py = runPython<PyResult>('safetensors_roundtrip.py', { dtype: 'float64', seed: 5, inputs: INPUTS }, ['save', path]);
-    const bytes = new Uint8Array(readFileSync(path));
+    const py = results[2];
+    const bytes = new Uint8Array(readFileSync(jobs[2].path));
     const dict = g.fromSafetensors(bytes);
     expect(Object.keys(dict)).toEqual(py.keys);
     expect(dict['2.weight'].shape).toEqual([2, 8]);

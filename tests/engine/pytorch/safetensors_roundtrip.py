@@ -1,10 +1,12 @@
 # The PyTorch side of tests/engine/safetensors-pytorch.test.ts. Parses and writes safetensors
 # files itself (Debian has no `safetensors` package): 8-byte little-endian header length, a JSON
 # header, raw little-endian data.
-#   load FILE:  load FILE into nn.Sequential(Linear(3, 8), Tanh(), Linear(8, 2)) with
-#               load_state_dict(strict=True); print its outputs on the inputs given on stdin.
-#   save FILE:  seed a fresh nn.Sequential(Linear(3, 8), Tanh(), Linear(8, 2)), write its
-#               state_dict to FILE; print its outputs on the inputs given on stdin.
+# Reads a list of jobs as JSON on stdin (one process: importing torch takes seconds) and prints
+# one result per job, the network's outputs on the job's inputs and its state_dict's keys:
+#   {"mode": "load", "path": FILE, ...}: load FILE into nn.Sequential(Linear(3, 8), Tanh(),
+#       Linear(8, 2)) with load_state_dict(strict=True);
+#   {"mode": "save", "path": FILE, "seed": S, ...}: seed a fresh nn.Sequential(Linear(3, 8),
+#       Tanh(), Linear(8, 2)) and write its state_dict to FILE.
 import json
 import struct
 import sys
@@ -46,18 +48,18 @@ def network(dtype):
     return torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.Tanh(), torch.nn.Linear(8, 2)).to(dtype)
 
 
-mode, path = sys.argv[1], sys.argv[2]
-spec = json.load(sys.stdin)
-dtype = torch.float64 if spec["dtype"] == "float64" else torch.float32
-if mode == "load":
-    net = network(dtype)
-    result = net.load_state_dict(read_safetensors(path), strict=True)
-    keys = list(net.state_dict().keys())
-else:
-    torch.manual_seed(spec["seed"])
-    net = network(dtype)
-    write_safetensors(path, net.state_dict())
-    keys = list(net.state_dict().keys())
-with torch.no_grad():
-    y = net(torch.tensor(spec["inputs"], dtype=dtype))
-print(json.dumps({"outputs": y.tolist(), "keys": keys}))
+def run(job):
+    dtype = torch.float64 if job["dtype"] == "float64" else torch.float32
+    if job["mode"] == "load":
+        net = network(dtype)
+        net.load_state_dict(read_safetensors(job["path"]), strict=True)
+    else:
+        torch.manual_seed(job["seed"])
+        net = network(dtype)
+        write_safetensors(job["path"], net.state_dict())
+    with torch.no_grad():
+        y = net(torch.tensor(job["inputs"], dtype=dtype))
+    return {"outputs": y.tolist(), "keys": list(net.state_dict().keys())}
+
+
+print(json.dumps([run(job) for job in json.load(sys.stdin)]))
