@@ -3,8 +3,9 @@
 //   N bytes   a JSON object: for each tensor  name: { dtype, shape, data_offsets: [begin, end] },
 //             and optionally "__metadata__": { string: string }; padded with spaces
 //   the rest  the tensors' bytes, little-endian, row-major; offsets count from the first byte here.
-// gradlab writes and reads F32, F64 and I32 (float32, float64, int32). Reading checks a file as
-// untrusted input: every length, offset and dtype is validated before a byte of data is used.
+// gradlab writes F32, F64 and I32 (float32, float64, int32) and reads those and I64 (into int32,
+// when the values fit: PyTorch saves BatchNorm's step counter as int64). Reading checks a file
+// as untrusted input: every length, offset and dtype is validated before a byte of data is used.
 
 import type { DType } from './backend';
 import { tensor } from './ops';
@@ -13,8 +14,10 @@ import { Tensor } from './tensor';
 import type { StateDict } from './nn/state-dict';
 
 const CODES: Record<DType, string> = { float32: 'F32', float64: 'F64', int32: 'I32' };
-const DTYPES: Record<string, DType> = { F32: 'float32', F64: 'float64', I32: 'int32' };
+const DTYPES: Record<string, DType> = { F32: 'float32', F64: 'float64', I32: 'int32', I64: 'int32' };
 const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4 };
+/** Bytes per element in the file, by the header's dtype. */
+const FILE_BYTES: Record<string, number> = { F32: 4, F64: 8, I32: 4, I64: 8 };
 /** The reference implementation's limit on the header: a larger one is a broken or hostile file. */
 const MAX_HEADER = 100_000_000;
 
@@ -85,6 +88,7 @@ export function toSafetensors(stateDict: StateDict, metadata?: Record<string, st
 
 interface HeaderEntry {
   name: string;
+  code: string;
   dtype: DType;
   shape: number[];
   begin: number;
@@ -128,7 +132,7 @@ function parseHeader(bytes: Uint8Array): { entries: HeaderEntry[]; metadata: Rec
     const extra = Object.keys(rest);
     if (extra.length > 0) throw new Error(`${op}: tensor '${name}': unknown header field '${extra[0]}' (known: dtype, shape, data_offsets)`);
     if (typeof code !== 'string' || !Object.hasOwn(DTYPES, code)) {
-      throw new Error(`${op}: tensor '${name}' has dtype ${JSON.stringify(code)}; gradlab reads F32, F64 and I32 (convert in PyTorch with .float() or .double())`);
+      throw new Error(`${op}: tensor '${name}' has dtype ${JSON.stringify(code)}; gradlab reads F32, F64, I32 and I64 (convert in PyTorch with .float() or .double())`);
     }
     const dtype = DTYPES[code];
     if (!Array.isArray(shape) || shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new Error(`${op}: tensor '${name}' has shape ${JSON.stringify(shape)}; a shape is a list of non-negative integers`);
@@ -138,10 +142,10 @@ function parseHeader(bytes: Uint8Array): { entries: HeaderEntry[]; metadata: Rec
     const [begin, end] = offsets as number[];
     if (begin > end || end > dataLength) throw new Error(`${op}: tensor '${name}' has data_offsets [${begin}, ${end}], out of the data's range [0, ${dataLength}]`);
     const size = shape.reduce((a: number, d: number) => a * d, 1);
-    if (size * BYTES[dtype] !== end - begin) {
-      throw new Error(`${op}: tensor '${name}' of shape ${formatShape(shape)} and dtype ${code} needs ${size * BYTES[dtype]} bytes, its data_offsets give ${end - begin}`);
+    if (size * FILE_BYTES[code] !== end - begin) {
+      throw new Error(`${op}: tensor '${name}' of shape ${formatShape(shape)} and dtype ${code} needs ${size * FILE_BYTES[code]} bytes, its data_offsets give ${end - begin}`);
     }
-    entries.push({ name, dtype, shape, begin, end });
+    entries.push({ name, code, dtype, shape, begin, end });
   }
   // The tensors' bytes must tile the data exactly: no overlaps (one byte read as two tensors), no gaps.
   const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
@@ -166,13 +170,18 @@ export function fromSafetensors(bytes: Uint8Array): StateDict {
   const dict: StateDict = {};
   try {
     for (const e of entries) {
-      const size = (e.end - e.begin) / BYTES[e.dtype];
+      const size = (e.end - e.begin) / FILE_BYTES[e.code];
       const values = e.dtype === 'float64' ? new Float64Array(size) : e.dtype === 'float32' ? new Float32Array(size) : new Int32Array(size);
       const at = dataStart + e.begin;
       for (let i = 0; i < size; i++) {
-        if (e.dtype === 'float64') values[i] = view.getFloat64(at + 8 * i, true);
-        else if (e.dtype === 'float32') values[i] = view.getFloat32(at + 4 * i, true);
-        else values[i] = view.getInt32(at + 4 * i, true);
+        if (e.code === 'F64') values[i] = view.getFloat64(at + 8 * i, true);
+        else if (e.code === 'F32') values[i] = view.getFloat32(at + 4 * i, true);
+        else if (e.code === 'I32') values[i] = view.getInt32(at + 4 * i, true);
+        else {
+          const v = view.getBigInt64(at + 8 * i, true);
+          if (v < -2147483648n || v > 2147483647n) throw new Error(`fromSafetensors: tensor '${e.name}' (I64) holds ${v} at flat index ${i}, outside int32's range; gradlab has no int64`);
+          values[i] = Number(v);
+        }
       }
       const bad = values.findIndex((v) => !Number.isFinite(v));
       if (bad >= 0) throw new Error(`fromSafetensors: tensor '${e.name}' holds ${values[bad]} at flat index ${bad}; gradlab's tensors hold finite numbers only`);

@@ -39,6 +39,22 @@ describe('fromSafetensors', () => {
     expect([dict.c.dtype, Array.from(dict.c.dataSync())]).toEqual(['int32', [-7, 123456]]);
   });
 
+  it('reads I64 (PyTorch\'s BatchNorm counter) into int32', () => {
+    const data = new Uint8Array(16);
+    const view = new DataView(data.buffer);
+    view.setBigInt64(0, -5n, true);
+    view.setBigInt64(8, 2147483647n, true);
+    const dict = g.fromSafetensors(file({ n: { dtype: 'I64', shape: [], data_offsets: [0, 8] }, m: { dtype: 'I64', shape: [1], data_offsets: [8, 16] } }, data));
+    expect([dict.n.dtype, dict.n.shape, Array.from(dict.n.dataSync())]).toEqual(['int32', [], [-5]]);
+    expect(Array.from(dict.m.dataSync())).toEqual([2147483647]);
+  });
+
+  it('refuses an I64 value beyond int32', () => {
+    const data = new Uint8Array(8);
+    new DataView(data.buffer).setBigInt64(0, 2n ** 40n, true);
+    expect(() => g.fromSafetensors(file({ n: { dtype: 'I64', shape: [1], data_offsets: [0, 8] } }, data))).toThrow(/tensor 'n' \(I64\) holds 1099511627776 at flat index 0, outside int32's range/);
+  });
+
   it('refuses a header length beyond the file, and a file too short to have one', () => {
     expect(() => g.fromSafetensors(new Uint8Array(5))).toThrow(/the file has 5 bytes, fewer than the 8 of the header length/);
     expect(() => g.fromSafetensors(file({}, new Uint8Array(0), 1000))).toThrow(/the header length is 1000 bytes, beyond the end of the file \(10 bytes\)/);
@@ -65,7 +81,7 @@ describe('fromSafetensors', () => {
 
   it('refuses an unknown dtype, naming the tensor and the dtypes it reads', () => {
     expect(() => g.fromSafetensors(file({ w: { dtype: 'BF16', shape: [2], data_offsets: [0, 4] } }, new Uint8Array(4))))
-      .toThrow(/tensor 'w' has dtype "BF16"; gradlab reads F32, F64 and I32/);
+      .toThrow(/tensor 'w' has dtype "BF16"; gradlab reads F32, F64, I32 and I64/);
     expect(() => g.fromSafetensors(file({ w: { dtype: 'toString', shape: [1], data_offsets: [0, 4] } }, new Uint8Array(4)))).toThrow(/has dtype "toString"/);
   });
 
