@@ -5,6 +5,7 @@
 import type { Backend } from '../backend';
 import { formatShape, type Shape } from '../shape';
 import { runKernel, Tensor } from '../tensor';
+import { checkValueRange } from '../ops/value-range';
 
 /** The whole of `src` into `dst` (same backend, same dtype, same size) with one copy kernel. */
 function copyStorage(backend: Backend, src: Tensor, dst: Tensor, op: string): void {
@@ -46,6 +47,7 @@ export function assign(target: Tensor, source: Tensor | ArrayLike<number>, name 
       if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${name}: value ${i} of the source is ${String(v)}; tensors hold finite numbers only`);
       if (target.dtype === 'int32' && !Number.isInteger(v)) throw new Error(`${name}: value ${i} of the source is ${v}, not an integer, for an int32 target`);
     }
+    checkValueRange(name, source, target.dtype);
     target.backend.write(target.storage(name), source);
     return;
   }
@@ -66,5 +68,6 @@ export function assign(target: Tensor, source: Tensor | ArrayLike<number>, name 
     const i = values.findIndex((v) => !Number.isInteger(v));
     if (i >= 0) throw new Error(`${name}: value ${i} of the source is ${values[i]}, not an integer, for an int32 target`);
   }
+  if (source.dtype !== target.dtype) checkValueRange(name, values, target.dtype);
   target.backend.write(target.storage(name), values);
 }

@@ -127,6 +127,7 @@ describe('assign and to', () => {
     expect(() => g.assign(p, g.tensor([1, 2, 3, 4]))).toThrow(/assign: the source has shape \[4\], the target \[2, 2\]/);
     expect(() => g.assign(p, [1, 2])).toThrow(/the target has 4 values \(shape \[2, 2\]\), the source gives 2/);
     expect(() => g.assign(g.tensor([1], { dtype: 'int32' }), [1.5])).toThrow(/not an integer, for an int32 target/);
+    expect(() => g.assign(g.tensor([1, 2]), g.tensor([1, 1e300], { dtype: 'float64' }))).toThrow(/assign: value at flat index 1 is 1e\+300 is beyond float32's range/);
   });
 
   it('x.to(\'cpu\') returns a copy with the shape, dtype and requiresGrad', async () => {
