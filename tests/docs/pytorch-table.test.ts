@@ -186,6 +186,16 @@ describe('docs/pytorch.md', () => {
     for (const r of RANDOM) expect(lines.has(r), `RANDOM row '${r}' is not on the page`).toBe(true);
   });
 
+  it('the comparison catches a wrong value, shape or name list', () => {
+    const row = { section: '', pytorch: 'a', gradlab: 'b' };
+    const t = (values: number[], shape = [values.length]): Result => ({ kind: 'tensor', shape, values });
+    expect(compare(row, t([1, 2]), t([1, 2.000001]))).toBe('value'); // within float32 rounding
+    expect(() => compare(row, t([1, 2]), t([1, 2.1]))).toThrow(/value 1 is 2, PyTorch's a gives 2.1/);
+    expect(() => compare(row, t([1, 2], [2, 1]), t([1, 2]))).toThrow();
+    expect(() => compare(row, { kind: 'strings', value: ['0.weight'] }, { kind: 'strings', value: ['weight'] })).toThrow();
+    expect(compare(row, { kind: 'other' }, t([1]))).toBe('');
+  });
+
   it('every gradlab line runs, and agrees with PyTorch wherever both give values', async () => {
     const awaiting = new Map(AWAITING_OPS.map((a) => [a.row, a.ready]));
     const skipped = runnable.filter((r) => awaiting.has(r.gradlab) && !(awaiting.get(r.gradlab) as () => boolean)());
