@@ -1,11 +1,15 @@
 // The figures in README.md and docs/ that go stale when the code changes, each measured here and
 // compared with what the docs say: the packed tarball's size and file count (docs/library.md),
-// the size of the optional `webgpu` package, and the number of gradcheck cases.
+// the size of the optional `webgpu` package, the number of gradcheck cases, the reference GAN
+// step's dispatches and the dependency table.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { backendStats } from '../engine/index';
 import { opCases } from '../engine/gradcheck-suite';
+import { createEngineGan } from '../models/bench/engine-gan';
+import { assembleWat } from '../kernels/cpu/wat-plugin.mjs';
 import { markdownFiles, root } from './readme-block';
 
 const read = (file: string): string => readFileSync(join(root, file), 'utf8');
@@ -55,5 +59,43 @@ describe('figures in the docs that the code can make stale', () => {
         for (const m of paragraph.matchAll(/\b(\d+) cases\b/g)) expect(Number(m[1]), `${file}: "${m[0]}"`).toBe(opCases.length);
       }
     }
+  });
+});
+
+describe('docs/library.md: the dependency table', () => {
+  it('lists exactly the packages package.json depends on', () => {
+    const pkg = JSON.parse(read('package.json')) as Record<string, Record<string, string> | undefined>;
+    const wanted = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies, ...pkg.peerDependencies }).sort();
+    const section = read('docs/library.md').split('## Dependencies')[1] ?? '';
+    const listed = [...section.matchAll(/^\| ([^|]+) \|/gm)].flatMap((m) => [...m[1].matchAll(/`([^`]+)`/g)].map((n) => n[1]));
+    expect([...new Set(listed)].sort()).toEqual([...new Set(wanted)].sort());
+  });
+});
+
+describe("the reference GAN step's dispatches", () => {
+  it('as many as docs/performance.md and docs/engine.md say (counted on the CPU; WebGPU runs the same calls)', () => {
+    const gan = createEngineGan(0);
+    const one = (): number => {
+      const before = backendStats().dispatches;
+      const losses = gan.step();
+      const n = backendStats().dispatches - before;
+      for (const t of Object.values(losses)) t.dispose();
+      return n;
+    };
+    one(); // the first step allocates; count a warm one
+    const dispatches = one();
+    gan.dispose();
+    const [warm] = figures('docs/performance.md', /A warm WebGPU step of the reference GAN is \*\*(\d+) dispatches\*\*/);
+    const [plain, compiled] = figures('docs/performance.md', /\*\*(\d+) dispatches\*\* \((\d+) compiled\)/);
+    const [engine] = figures('docs/engine.md', /the reference GAN step is (\d+) dispatches/);
+    expect([warm, plain, engine, compiled]).toEqual([dispatches, dispatches, dispatches, dispatches + 2]);
+  });
+});
+
+describe('docs/performance.md: the WebAssembly matrix product', () => {
+  it('its module is as large as the page says (within 20%)', async () => {
+    const [bytes] = figures('docs/performance.md', /the module \(about (\d+) bytes\)/);
+    const module = await assembleWat(join(root, 'kernels/cpu/gemm.wat'));
+    expect(Math.abs(module.length - bytes) / bytes, `gemm.wat assembles to ${module.length} bytes`).toBeLessThan(0.2);
   });
 });

@@ -3,7 +3,7 @@
 // history of a figure lives in git; the docs give the current one).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { blocksOf, markdownFiles, root } from './readme-block';
 
 const read = (file: string): string => readFileSync(join(root, file), 'utf8');
@@ -67,6 +67,14 @@ describe('README.md and docs/', () => {
     expect(broken).toEqual([]);
   });
 
+  it('every repo path the docs name in backticks exists (engine/…, kernels/…, models/…, tests/…)', () => {
+    const missing = markdownFiles().flatMap((file) => [...read(file).matchAll(/`((?:engine|kernels|models|demo|tests|docs|\.ci)\/[^`\s]*)`/g)]
+      .map((m) => m[1].replace(/[.,;:]$/, ''))
+      .filter((path) => !/[<*]/.test(path) && !existsSync(join(root, path)))
+      .map((path) => `${file}: ${path}`));
+    expect(missing).toEqual([]);
+  });
+
   it('docs/README.md links every page of docs/', () => {
     const index = read('docs/README.md');
     const pages = markdownFiles().filter((f) => f.startsWith('docs/') && f !== 'docs/README.md');
@@ -84,5 +92,24 @@ describe('README.md and docs/', () => {
       return m ? [`${file}:${i + 1}: "${m[0]}"`] : [];
     }));
     expect(found).toEqual([]);
+  });
+});
+
+describe('the command line as the docs show it', () => {
+  it('every --flag named in README.md and docs/cli.md is one the CLI knows (its help lists it)', async () => {
+    const { runCli } = await import('../models/cli/run-cli');
+    const printed: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void printed.push(a.join(' ')));
+    const err = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void printed.push(a.join(' ')));
+    try {
+      for (const argv of [['help'], ['train', '--help'], ['compare', '--help'], ['bench', '--help'], ['gradcheck', '--help'], ['targets', '--help']]) await runCli(argv);
+    } finally {
+      log.mockRestore();
+      err.mockRestore();
+    }
+    const help = printed.join('\n');
+    expect(help).toMatch(/--model/);
+    const named = new Set(['README.md', 'docs/cli.md'].flatMap((f) => [...read(f).matchAll(/(?<![\w-])--[a-z][a-z0-9-]*/g)].map((m) => m[0])));
+    expect([...named].filter((flag) => !help.includes(flag))).toEqual([]);
   });
 });

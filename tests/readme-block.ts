@@ -10,6 +10,7 @@
 // A block with no language, or in plain js/javascript/typescript, is refused: everything that is
 // code must say how it is checked.
 import { build } from 'esbuild';
+import { watEsbuildPlugin } from '../kernels/cpu/wat-plugin.mjs';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -108,7 +109,8 @@ export function typecheckBlocks(blocks: DocBlock[]): string[] {
     baseUrl: root,
     paths: { gradlab: ['models/index.ts'] },
   };
-  const program = ts.createProgram([...files.keys()], options);
+  // wat-modules.d.ts: what importing a kernel's .wat file gives (its bytes), as in build.mjs.
+  const program = ts.createProgram([...files.keys(), join(root, 'kernels/cpu/wat-modules.d.ts')], options);
   return ts.getPreEmitDiagnostics(program).map((d) => {
     const text = ts.flattenDiagnosticMessageText(d.messageText, '\n');
     const b = d.file ? files.get(resolve(d.file.fileName)) : undefined;
@@ -130,7 +132,7 @@ export async function runDocBlock(b: DocBlock, timeoutMs = 90_000): Promise<Bloc
   const outfile = path.replace(/\.ts$/, '.mjs');
   await build({
     entryPoints: [path], outfile, bundle: true, platform: 'node', format: 'esm', target: 'es2022', external: ['webgpu'], logLevel: 'silent',
-    plugins: [{
+    plugins: [watEsbuildPlugin, {
       name: 'gradlab-from-sources',
       setup(p) {
         p.onResolve({ filter: /^gradlab$/ }, () => ({ path: join(root, 'models/index.ts') }));

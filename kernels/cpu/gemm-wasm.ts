@@ -43,6 +43,7 @@ interface Instance {
 
 let instance: Instance | null | undefined; // undefined: not tried yet; null: unavailable here
 let threadLimit = Infinity; // setCpuThreads
+let threadsMinWork = THREADS_MIN_WORK; // setCpuThreadsMinWork
 
 /**
  * Whether the kernel is compiled and ready (compiling it on the first call): false where
@@ -70,7 +71,7 @@ function threadedInstance(): Instance | null {
   return {
     memory: threads.memory,
     heap: new Float32Array(threads.memory.buffer),
-    run: (args, work) => (work >= THREADS_MIN_WORK ? threads.run(args, threadLimit) : threads.gemm(...args)),
+    run: (args, work) => (work >= threadsMinWork ? threads.run(args, threadLimit) : threads.gemm(...args)),
     threads,
   };
 }
@@ -83,6 +84,11 @@ function threadedInstance(): Instance | null {
 export function setCpuThreads(count: number): void {
   if (count !== Infinity && (!Number.isInteger(count) || count < 1)) throw new Error(`setCpuThreads: expected a whole number ≥ 1 (or Infinity), got ${String(count)}`);
   threadLimit = count;
+}
+
+/** The multiply-adds from which a product is split between threads (benchmarks); undefined restores THREADS_MIN_WORK. */
+export function setCpuThreadsMinWork(work: number | undefined): void {
+  threadsMinWork = work ?? THREADS_MIN_WORK;
 }
 
 /** Threads that the large products use now: 1, or 1 + the workers that are ready. */
