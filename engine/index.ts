@@ -22,8 +22,13 @@ export { gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckResult }
 export { createRng, rngFromState, type Rng, type RngState } from './rng';
 // Modules, state dicts, optimizers, schedules and safetensors (PyTorch's names; see docs/pytorch.md).
 export { Linear, MLP, Dropout, BatchNorm1d, batchNorm, activate, initWeights, type Activation, type Init, type MLPOptions } from './nn';
-export { Module, Sequential, ReLU, LeakyReLU, Tanh, Sigmoid, SiLU, Softplus, assign, clone, type StateDict, type StateEntry, type LoadResult, type LoadStateDictOptions } from './nn';
-export { Adam, AdamW, SGD, clipGradNorm, trainingStep, type AdamOptions, type AdamState, type SGDOptions, type Optimizer } from './optim';
+export { Module } from './nn/module';
+export { Sequential } from './nn/sequential';
+export { ReLU, LeakyReLU, Tanh, Sigmoid, SiLU, Softplus } from './nn/activation-modules';
+export { assign, clone } from './nn/assign';
+export type { StateDict, StateEntry, LoadResult, LoadStateDictOptions } from './nn/state-dict';
+export { Adam, AdamW, SGD, trainingStep, type AdamOptions, type AdamState, type SGDOptions, type Optimizer } from './optim';
+export { clipGradNorm } from './optim/clip';
 export { stepLR, exponentialLR, cosineLR, type LrSchedule } from './schedules';
 export { toSafetensors, fromSafetensors, safetensorsMetadata } from './safetensors';
 export { captureGraph, captureStep, summarise, type CapturedGraph, type GraphNode, type GraphNodeKind, type ValueSummary } from './graph';

@@ -3,16 +3,16 @@
 // WebGPU); SGD runs one kernel per parameter. Weight decay and learning-rate schedules follow
 // PyTorch's SGD, Adam and AdamW (checked against PyTorch 1.13 in tests/engine/optim-pytorch.test.ts).
 
-import { currentBackend, type Backend, type Storage } from '../backend';
-import type { Shape } from '../shape';
-import { add, fullLike, mul } from '../ops';
-import { noGrad } from '../autograd';
-import type { LrSchedule } from '../schedules';
-import { clone } from '../nn/assign';
-import { keep } from '../memory';
-import { runKernel, Tensor } from '../tensor';
-import { refreshOnReplay, replayable } from '../compile';
-import { checkOptions } from '../options';
+import { currentBackend, type Backend, type Storage } from './backend';
+import type { Shape } from './shape';
+import { add, fullLike, mul } from './ops';
+import { noGrad } from './autograd';
+import type { LrSchedule } from './schedules';
+import { clone } from './nn/assign';
+import { keep } from './memory';
+import { runKernel, Tensor } from './tensor';
+import { refreshOnReplay, replayable } from './compile';
+import { checkOptions } from './options';
 
 const LR_HINTS = { learningRate: "the learning rate is 'lr'", learning_rate: "the learning rate is 'lr'" };
 

@@ -1,14 +1,15 @@
 // Layers: Linear, MLP, Dropout and BatchNorm1d. A layer owns its parameters (tensors with requiresGrad).
+// The Module base, Sequential, the activation modules and state dicts are in engine/nn/.
 
-import type { FusedActivation } from '../backend';
-import { dropoutMask, full, leakyRelu, linear, mean, mul, randn, rand, relu, sigmoid, silu, softplus, sqrt, tanh, tensor } from '../ops';
-import { keep } from '../memory';
-import { noGrad } from '../autograd';
-import { createRng, type Rng } from '../rng';
-import type { Tensor } from '../tensor';
-import { checkOptions, type OptionSpec } from '../options';
-import { Module } from './module';
-import { prefixed, type StateEntry } from './state-dict';
+import type { FusedActivation } from './backend';
+import { dropoutMask, full, leakyRelu, linear, mean, mul, randn, rand, relu, sigmoid, silu, softplus, sqrt, tanh, tensor } from './ops';
+import { keep } from './memory';
+import { noGrad } from './autograd';
+import { createRng, type Rng } from './rng';
+import type { Tensor } from './tensor';
+import { checkOptions, type OptionSpec } from './options';
+import { Module } from './nn/module';
+import { prefixed, type StateEntry } from './nn/state-dict';
 
 const INITS = ['glorotNormal', 'glorotUniform', 'he'] as const;
 /** Every activation a layer accepts (the Activation type, as values for run-time checks). */
