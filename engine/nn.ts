@@ -290,6 +290,6 @@ export class MLP extends Module {
 export function assignValues(param: Tensor, values: ArrayLike<number>, name: string): void {
   if (values.length !== param.size) throw new Error(`load: parameter '${name}' has ${param.size} values, the checkpoint gives ${values.length}`);
   const t = tensor(Array.from(values), [...param.shape]);
-  param.backend.write(param.storage('load'), t.dataSync());
+  param.writeValues(t.dataSync(), 'load');
   t.dispose();
 }

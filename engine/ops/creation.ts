@@ -5,6 +5,7 @@ import type { Rng } from '../rng';
 import { formatShape, sizeOf, type Shape } from '../shape';
 import { runKernel, Tensor, type NestedArray, type TensorOptions } from '../tensor';
 import { refreshOnReplay, replayable } from '../compile';
+import { drawWhenUsed } from '../fusion';
 import { checkOptions, describeValue, type OptionSpec } from '../options';
 
 const DTYPES = ['float32', 'float64', 'int32'] as const;
@@ -90,7 +91,7 @@ export function tensor(data: NestedArray | ArrayLike<number>, shapeOrOptions?: S
   checkValueRange('tensor', flat, dtype);
   if (dtype === 'int32' && opts.requiresGrad) throw new Error('tensor: an int32 tensor cannot require gradients');
   const t = Tensor.empty(shape, dtype, currentBackend());
-  t.backend.write(t.storage('tensor'), flat);
+  t.writeValues(flat, 'tensor');
   t.requiresGrad = opts.requiresGrad ?? false;
   return t;
 }
@@ -157,11 +158,8 @@ function random(op: string, shape: Shape, rng: Rng, dist: RandomDist, a: number,
   const refresh = (): { counter: number } => ({ counter });
   const [key0, key1] = rng.key;
   const makeCall = (out: Storage): KernelCall => ({ kernel: 'random', out, dist, key0, key1, counter, a, b });
-  if (dist === 'int') {
-    // Indices (randint) are drawn when first used: gather(x, randint(...)) draws them inside its
-    // own kernel instead, and this kernel never runs.
-    return Tensor.lazyKernel(shape, dtype, currentBackend(), [], op, makeCall, refresh);
-  }
+  // Indices (randint) are drawn when first used: gather(x, randint(...)) may draw them itself (engine/fusion.ts).
+  if (dist === 'int') return drawWhenUsed(shape, dtype, currentBackend(), op, makeCall, refresh);
   const t = Tensor.empty(shape, dtype, currentBackend(), op);
   const call = makeCall(t.storage(op));
   runKernel(t.backend, call, op, [shape]);

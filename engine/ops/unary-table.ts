@@ -16,6 +16,11 @@
 //   - `rule`: the same derivative in recorded tensor ops. backward({ createGraph: true }) and
 //     grad() use it, so the gradient is itself differentiable (Hessian-vector products, WGAN-GP).
 // tests/engine/gradgrad.test.ts checks that the two agree for every row.
+//
+// Out of its domain (log or sqrt at 0), a derivative that divides divides the way the div op
+// does: by safeDivisor(d), which reads |d| < DIV_MIN (1e-30) as ±DIV_MIN. So both ways give the
+// same finite number there: d/dx ln x at 0 is 1/DIV_MIN = 1e30, d/dx √x at 0 is 1/(2·0 → DIV_MIN)
+// = 1e30 (PyTorch gives inf for both). tests/engine/out-of-domain.test.ts holds both to it.
 
 import { BCE_EPS, TINY } from '../constants';
 import { powKeepSign, safeDivisor, sigmoid } from '../scalar';
@@ -45,12 +50,16 @@ export interface UnaryDef {
    * kink), with these α and β. null for rows whose derivative is 0 (nothing to check).
    */
   readonly check: { lo: number; hi: number; alpha?: number; beta?: number; avoid?: number[] } | null;
-  /** f' can be read from y alone (so `cpuGrad`, `wgslGrad` and `rule` ignore x): the fused linear layer may apply it. */
+  /**
+   * f' can be read from y alone: `cpuGrad`, `wgslGrad` and `rule` give the same result when y is
+   * passed as x too, so the fused linear layer (which keeps y, not x·W + b) may apply it.
+   * LeakyReLU only for α ≥ 0 (where y > 0 exactly where x > 0): linear() does not fuse α < 0.
+   */
   readonly fromY?: true;
   /** `cpuGrad` and `wgslGrad` ignore y: a fused kernel that has no y at hand (meanUnaryGrad) need not recompute it. */
   readonly gradIgnoresY?: true;
   /**
-   * The row chooses by a sign: y = x > 0 ? x : (0 or α·x), dx = y > 0 ? dy : (0 or α·dy). The CPU
+   * The row chooses by a sign: y = x > 0 ? x : (0 or α·x), dx = x > 0 ? dy : (0 or α·dy). The CPU
    * makes that choice on float32 arrays with a bit mask instead of a branch (kernels/cpu/unary.ts).
    */
   readonly bySign?: 'zero' | 'alpha';
@@ -106,8 +115,9 @@ export const unaryOps = {
     derivative: 'dx = dy / x',
     cpu: (x) => Math.log(Math.max(x, TINY)),
     wgsl: 'log(max(x, TINY))',
-    cpuGrad: (x, _y, dy) => dy / Math.max(x, TINY),
-    wgslGrad: 'dy / max(x, TINY)',
+    // Divides as the rule's div does (see "Out of its domain" above): 1/x, x = 0 read as DIV_MIN.
+    cpuGrad: (x, _y, dy) => dy / safeDivisor(x),
+    wgslGrad: 'dy / safe_divisor(x)',
     rule: (dy, x) => dy.div(x),
   },
   sqrt: {
@@ -116,8 +126,8 @@ export const unaryOps = {
     derivative: 'dx = dy / (2y)',
     cpu: (x) => Math.sqrt(Math.max(x, 0)),
     wgsl: 'sqrt(max(x, 0.0))',
-    cpuGrad: (_x, y, dy) => dy / (2 * Math.max(y, Math.sqrt(TINY))),
-    wgslGrad: 'dy / (2.0 * max(y, SQRT_TINY))',
+    cpuGrad: (_x, y, dy) => dy / safeDivisor(2 * y),
+    wgslGrad: 'dy / safe_divisor(2.0 * y)',
     rule: (dy, _x, y) => dy.div(y.mul(2)),
   },
   sin: {
@@ -207,13 +217,13 @@ export const unaryOps = {
   leakyRelu: {
     math: 'y = x for x > 0, α·x otherwise',
     check: { lo: -2, hi: 2, alpha: 0.2, avoid: [0] },
-    derivative: 'dx = dy·(α + (1 − α)·[y > 0])',
+    derivative: 'dx = dy·(α + (1 − α)·[x > 0])',
     cpu: (x, a) => (x > 0 ? x : a * x),
     wgsl: 'select(alpha * x, x, x > 0.0)',
-    cpuGrad: (_x, y, dy, a) => (y > 0 ? dy : a * dy),
-    wgslGrad: 'select(alpha * dy, dy, y > 0.0)',
-    // For α > 0, y > 0 exactly where x > 0.
-    rule: (dy, _x, y, a) => dy.mul(y.step().mul(1 - a).add(a)),
+    // The slope is chosen by the sign of x, not of y: for α < 0, y = α·x > 0 where x < 0 too.
+    cpuGrad: (x, _y, dy, a) => (x > 0 ? dy : a * dy),
+    wgslGrad: 'select(alpha * dy, dy, x > 0.0)',
+    rule: (dy, x, _y, a) => dy.mul(x.step().mul(1 - a).add(a)),
     fromY: true,
     bySign: 'alpha',
   },

@@ -38,11 +38,12 @@ export class CpuBackend implements Backend {
   private counters: BackendStats = { liveBuffers: 0, bufferCreations: 0, dispatches: 0, submits: 0 };
 
   alloc(size: number, dtype: DType): Storage {
-    this.counters.liveBuffers++;
     const reused = this.pool[dtype].get(size)?.pop();
-    if (reused) return reused;
-    this.counters.bufferCreations++;
-    return new CpuStorage(makeArray(size, dtype), dtype);
+    // Counted once made: an array too large to allocate throws and leaves the count as it was.
+    const storage = reused ?? new CpuStorage(makeArray(size, dtype), dtype);
+    if (!reused) this.counters.bufferCreations++;
+    this.counters.liveBuffers++;
+    return storage;
   }
 
   write(dst: Storage, data: ArrayLike<number>): void {

@@ -47,7 +47,6 @@ export function f32Literal(x: number): string {
  */
 export const GUARDS = /* wgsl */ `
 const TINY: f32 = ${f32Literal(TINY)};
-const SQRT_TINY: f32 = ${f32Literal(Math.sqrt(TINY))};
 const DIV_MIN: f32 = ${f32Literal(DIV_MIN)};
 const BCE_EPS: f32 = ${f32Literal(BCE_EPS)};
 

@@ -25,7 +25,7 @@ export function writeWeights(named: [string, Tensor][], weights: Record<string, 
       if (!Number.isFinite(Math.fround(values[i]))) throw new Error(`${source}: parameter '${name}' value ${i} is ${values[i]}, beyond float32's range`);
     }
   }
-  for (const [name, t] of named) t.backend.write(t.storage('load'), weights[name]);
+  for (const [name, t] of named) t.writeValues(weights[name], 'load');
 }
 
 export async function readOptimizers(opts: Record<string, Adam>): Promise<Checkpoint['optimizers']> {
