@@ -24,7 +24,7 @@ export async function toBackend(x: Tensor, name: BackendName): Promise<Tensor> {
   if (backend === null) throw new Error(`to('${name}'): the ${name} backend is not available here. ${reason}`.trim());
   const values = await x.data();
   const out = Tensor.empty(x.shape, x.dtype, backend, 'to');
-  backend.write(out.storage('to'), values);
+  out.writeValues(values, 'to');
   out.requiresGrad = x.requiresGrad;
   return out;
 }

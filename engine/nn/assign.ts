@@ -48,7 +48,7 @@ export function assign(target: Tensor, source: Tensor | ArrayLike<number>, name 
       if (target.dtype === 'int32' && !Number.isInteger(v)) throw new Error(`${name}: value ${i} of the source is ${v}, not an integer, for an int32 target`);
     }
     checkValueRange(name, source, target.dtype);
-    target.backend.write(target.storage(name), source);
+    target.writeValues(source, name);
     return;
   }
   if (source.shape.length !== target.shape.length || source.shape.some((d, i) => d !== target.shape[i])) {
@@ -69,5 +69,5 @@ export function assign(target: Tensor, source: Tensor | ArrayLike<number>, name 
     if (i >= 0) throw new Error(`${name}: value ${i} of the source is ${values[i]}, not an integer, for an int32 target`);
   }
   if (source.dtype !== target.dtype) checkValueRange(name, values, target.dtype);
-  target.backend.write(target.storage(name), values);
+  target.writeValues(values, name);
 }
