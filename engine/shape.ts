@@ -101,7 +101,7 @@ export function normAxis(op: string, axis: number, rank: number): number {
   if (typeof axis !== 'number') {
     const what = Array.isArray(axis) ? `the array [${(axis as unknown[]).join(', ')}]` : typeof axis === 'object' && axis !== null ? `an object (${JSON.stringify(axis)})` : `${typeof axis} ${String(axis)}`;
     const advice = Array.isArray(axis)
-      ? `; ops take one axis at a time: reduce one axis after another (x.sum(1).sum(0)), or give no axis for all of them`
+      ? `; ${op} takes one axis: give one number (sum, mean, max, min, variance and std take a list of axes)`
       : `; give the axis as a number: ${op}(x, 1) or x.${op}(1)`;
     throw new Error(`${op}: axis must be a number, got ${what}${advice}`);
   }

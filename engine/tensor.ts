@@ -252,16 +252,34 @@ export class Tensor {
   tanh(): Tensor { return ops.tanh(this); }
   softplus(): Tensor { return ops.softplus(this); }
   silu(): Tensor { return ops.silu(this); }
+  erf(): Tensor { return ops.erf(this); }
+  gelu(): Tensor { return ops.gelu(this); }
   softmax(axis = -1): Tensor { return ops.softmax(this, axis); }
   logSoftmax(axis = -1): Tensor { return ops.logSoftmax(this, axis); }
   matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
-  transpose(): Tensor { return ops.transpose(this); }
+  transpose(dim0?: number, dim1?: number): Tensor { return ops.transpose(this, dim0, dim1); }
   reshape(shape: Shape): Tensor { return ops.reshape(this, shape); }
-  sum(axis?: number, keepDims = false): Tensor { return ops.sum(this, axis, keepDims); }
-  mean(axis?: number, keepDims = false): Tensor { return ops.mean(this, axis, keepDims); }
-  max(axis?: number, keepDims = false): Tensor { return ops.max(this, axis, keepDims); }
+  sum(axis?: number | readonly number[], keepDims = false): Tensor { return ops.sum(this, axis, keepDims); }
+  mean(axis?: number | readonly number[], keepDims = false): Tensor { return ops.mean(this, axis, keepDims); }
+  max(axis?: number | readonly number[], keepDims = false): Tensor { return ops.max(this, axis, keepDims); }
   slice(start: number, end?: number): Tensor { return ops.slice(this, start, end); }
-  gather(indices: Tensor | ArrayLike<number>): Tensor { return ops.gather(this, indices); }
+  gather(indices: Tensor | ArrayLike<number>, axis = 0): Tensor { return ops.gather(this, indices, axis); }
+  // PyTorch's ops (engine/ops/axes.ts, select.ts, cast.ts, stats.ts; docs/ops.md)
+  permute(dims: readonly number[]): Tensor { return ops.permute(this, dims); }
+  squeeze(axis?: number | readonly number[]): Tensor { return ops.squeeze(this, axis); }
+  unsqueeze(axis: number): Tensor { return ops.unsqueeze(this, axis); }
+  expand(shape: Shape): Tensor { return ops.expand(this, shape); }
+  cast(dtype: DType): Tensor { return ops.cast(this, dtype); }
+  maximum(other: Tensor | number): Tensor { return ops.maximum(this, other); }
+  minimum(other: Tensor | number): Tensor { return ops.minimum(this, other); }
+  /** PyTorch's x.where(cond, other): x where cond ≠ 0, other elsewhere. */
+  where(cond: Tensor, other: Tensor | number): Tensor { return ops.where(cond, this, other); }
+  min(axis?: number | readonly number[], keepDims = false): Tensor { return ops.min(this, axis, keepDims); }
+  argmax(axis?: number, keepDims = false): Tensor { return ops.argmax(this, axis, keepDims); }
+  argmin(axis?: number, keepDims = false): Tensor { return ops.argmin(this, axis, keepDims); }
+  /** The variance (unbiased by default, as PyTorch's x.var()). */
+  var(axis?: number | readonly number[], options?: ops.VarianceOptions): Tensor { return ops.variance(this, axis, options); }
+  std(axis?: number | readonly number[], options?: ops.VarianceOptions): Tensor { return ops.std(this, axis, options); }
 }
 
 /** @internal Run a kernel on the backend that holds the tensors it reads. */

@@ -22,8 +22,9 @@
 // same finite number there: d/dx ln x at 0 is 1/DIV_MIN = 1e30, d/dx √x at 0 is 1/(2·0 → DIV_MIN)
 // = 1e30 (PyTorch gives inf for both). tests/engine/out-of-domain.test.ts holds both to it.
 
-import { BCE_EPS, TINY } from '../constants';
-import { powKeepSign, safeDivisor, sigmoid } from '../scalar';
+import { TINY } from '../constants';
+import { erf, powKeepSign, safeDivisor, sigmoid } from '../scalar';
+import { binaryOps, withOperands } from './binary-table';
 import type { Tensor } from '../tensor';
 
 export interface UnaryDef {
@@ -64,6 +65,9 @@ export interface UnaryDef {
    */
   readonly bySign?: 'zero' | 'alpha';
 }
+
+const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
 export const unaryOps = {
   // ---- arithmetic with a number ----
@@ -277,31 +281,52 @@ export const unaryOps = {
       return dy.mul(s.add(x.mul(s).mul(s.neg().add(1))));
     },
   },
-  // ---- losses against a constant target t = α (a number target needs no target tensor) ----
+  erf: {
+    math: 'y = erf x = (2/√π)·∫₀ˣ e^(−t²) dt',
+    check: { lo: -2, hi: 2 },
+    derivative: 'dx = dy·(2/√π)·e^(−x²)',
+    cpu: (x) => erf(x),
+    wgsl: 'erf(x)',
+    cpuGrad: (x, _y, dy) => TWO_OVER_SQRT_PI * Math.exp(-x * x) * dy,
+    wgslGrad: `${TWO_OVER_SQRT_PI} * exp(-x * x) * dy`,
+    gradIgnoresY: true,
+    rule: (dy, x) => dy.mul(x.mul(x).neg().exp().mul(TWO_OVER_SQRT_PI)),
+  },
+  gelu: {
+    // The exact GELU of Hendrycks and Gimpel (PyTorch's default, not its tanh approximation).
+    math: 'y = x·Φ(x) = x·(1 + erf(x/√2))/2   (Φ the standard normal CDF)',
+    check: { lo: -3, hi: 3 },
+    derivative: 'dx = dy·(Φ(x) + x·φ(x)),  φ(x) = e^(−x²/2)/√(2π)',
+    cpu: (x) => 0.5 * x * (1 + erf(x * Math.SQRT1_2)),
+    wgsl: `0.5 * x * (1.0 + erf(x * ${Math.SQRT1_2}))`,
+    cpuGrad: (x, _y, dy) => (0.5 * (1 + erf(x * Math.SQRT1_2)) + x * Math.exp(-0.5 * x * x) * INV_SQRT_2PI) * dy,
+    wgslGrad: `(0.5 * (1.0 + erf(x * ${Math.SQRT1_2})) + x * exp(-0.5 * x * x) * ${INV_SQRT_2PI}) * dy`,
+    gradIgnoresY: true,
+    rule: (dy, x) => dy.mul(x.mul(Math.SQRT1_2).erf().add(1).mul(0.5).add(x.mul(x.mul(x).mul(-0.5).exp()).mul(INV_SQRT_2PI))),
+  },
+  // ---- losses against a constant target t = α: the rows of the binary table (./binary-table.ts)
+  // with b = α, so each formula is written once (a number target needs no target tensor) ----
   bceLogits: {
-    math: 'y = max(x, 0) − x·t + log(1 + e^−|x|)   (binary cross-entropy of the logit x, target t = α)',
+    math: `${binaryOps.bceLogits.math.replace(/\bb\b/g, 't').replace(/\ba\b/g, 'x')}, t = α`,
     check: { lo: -4, hi: 4, alpha: 0.3 },
     derivative: 'dx = dy·(σ(x) − t)',
-    cpu: (x, t) => Math.max(x, 0) - x * t + Math.log1p(Math.exp(-Math.abs(x))),
-    wgsl: 'max(x, 0.0) - x * alpha + log(1.0 + exp(-abs(x)))',
-    cpuGrad: (x, _y, dy, t) => (sigmoid(x) - t) * dy,
-    wgslGrad: '(sigmoid(x) - alpha) * dy',
+    cpu: (x, t) => binaryOps.bceLogits.cpu(x, t),
+    wgsl: withOperands('bceLogits', 'x', 'alpha'),
+    cpuGrad: (x, _y, dy, t) => binaryOps.bceLogitsGrad.cpu(x, t) * dy,
+    wgslGrad: `${withOperands('bceLogitsGrad', 'x', 'alpha')} * dy`,
     gradIgnoresY: true,
-    rule: (dy, x, _y, t) => dy.mul(x.sigmoid().sub(t)),
+    rule: (dy, x, _y, t) => binaryOps.bceLogits.rule.a(dy, x, t),
   },
   bce: {
-    math: 'y = −(t·log p + (1 − t)·log(1 − p)),  p = clamp(x, ε, 1 − ε), target t = α',
+    math: `${binaryOps.bce.math.replace(/\bb\b/g, 't').replace(/\ba\b/g, 'x')}, target t = α`,
     check: { lo: 0.05, hi: 0.95, alpha: 0.3 },
     derivative: 'dx = dy·(x − t) / (x·(1 − x))·[ε ≤ x ≤ 1 − ε]',
-    cpu: (x, t) => {
-      const p = Math.min(Math.max(x, BCE_EPS), 1 - BCE_EPS);
-      return -(t * Math.log(p) + (1 - t) * Math.log(1 - p));
-    },
-    wgsl: '-(alpha * log(clamp(x, BCE_EPS, 1.0 - BCE_EPS)) + (1.0 - alpha) * log(1.0 - clamp(x, BCE_EPS, 1.0 - BCE_EPS)))',
-    cpuGrad: (x, _y, dy, t) => (x < BCE_EPS || x > 1 - BCE_EPS ? 0 : ((x - t) / (x * (1 - x))) * dy),
-    wgslGrad: 'select((x - alpha) / (x * (1.0 - x)) * dy, 0.0, x < BCE_EPS || x > 1.0 - BCE_EPS)',
+    cpu: (x, t) => binaryOps.bce.cpu(x, t),
+    wgsl: withOperands('bce', 'x', 'alpha'),
+    cpuGrad: (x, _y, dy, t) => binaryOps.bceGrad.cpu(x, t) * dy,
+    wgslGrad: `${withOperands('bceGrad', 'x', 'alpha')} * dy`,
     gradIgnoresY: true,
-    rule: (dy, x, _y, t) => dy.mul(x.sub(t)).div(x.mul(x.neg().add(1))).mul(x.inRange(BCE_EPS, 1 - BCE_EPS)),
+    rule: (dy, x, _y, t) => binaryOps.bce.rule.a(dy, x, t),
   },
 } satisfies Record<string, UnaryDef>;
 

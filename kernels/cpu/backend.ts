@@ -5,6 +5,7 @@
 
 import type { Backend, BackendStats, DataArray, DType, FloatArray, KernelCall, Storage } from '../../engine/backend';
 import { binary } from './binary';
+import { cast, permute } from './layout';
 import { copyAxis, expand, fill, gather, gatherRandom, scatterAdd } from './copy';
 import { linearGrad } from './linear-grad';
 import { linear, matmul, transpose } from './matmul';
@@ -101,6 +102,8 @@ export class CpuBackend implements Backend {
       }
       case 'expand': return expand(f(c.x), f(c.out), c.inShape, c.outShape, c.scale);
       case 'transpose': return transpose(f(c.x), f(c.out), c.rows, c.cols);
+      case 'permute': return permute((c.x as CpuStorage).data, (c.out as CpuStorage).data, c.outShape, c.strides);
+      case 'cast': return cast((c.x as CpuStorage).data, (c.out as CpuStorage).data);
       case 'softmax': return softmax(f(c.x), f(c.out), c.outer, c.axisSize, c.inner, c.log);
       case 'copyAxis': return copyAxis((c.src as CpuStorage).data, (c.dst as CpuStorage).data, c.outer, c.inner, c.srcAxis, c.dstAxis, c.srcStart, c.dstStart, c.count);
       case 'gather': return gather(f(c.x), i32(c.indices), f(c.out), c.rows, c.inner);
