@@ -7,6 +7,7 @@
 
 import { noGrad } from '../autograd';
 import { validationRead } from '../compile';
+import { pendingCall } from '../lazy';
 import { formatShape, normAxis } from '../shape';
 import { Tensor } from '../tensor';
 import { permute } from './axes';
@@ -57,7 +58,7 @@ function fromTheEndArray(indices: ArrayLike<number>, n: number): ArrayLike<numbe
  */
 function fromTheEnd(indices: Tensor, n: number): Tensor {
   if (indices.dtype !== 'int32') return indices; // the row gather names the mistake
-  if (indices.pendingKernel?.kernel === 'random') return indices;
+  if (pendingCall(indices)?.kernel === 'random') return indices;
   const readSync = indices.backend.readSync?.bind(indices.backend);
   if (readSync) {
     const values = validationRead(() => readSync(indices.storage('gather')));
