@@ -24,7 +24,7 @@ export { createRng, rngFromState, type Rng, type RngState } from './rng';
 export { Linear, MLP, Dropout, BatchNorm1d, batchNorm, activate, initWeights, type Activation, type Init, type MLPOptions } from './nn';
 export { Module } from './nn/module';
 export { Sequential } from './nn/sequential';
-export { ReLU, LeakyReLU, Tanh, Sigmoid, SiLU, Softplus } from './nn/activation-modules';
+export { ReLU, LeakyReLU, Tanh, Sigmoid, GELU, SiLU, Softplus } from './nn/activation-modules';
 export { assign, clone } from './nn/assign';
 export type { StateDict, StateEntry, LoadResult, LoadStateDictOptions } from './nn/state-dict';
 export { Adam, AdamW, SGD, trainingStep, type AdamOptions, type AdamState, type SGDOptions, type Optimizer } from './optim';

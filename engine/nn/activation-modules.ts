@@ -1,8 +1,8 @@
-// Activations as modules, for Sequential: ReLU, LeakyReLU, Tanh, Sigmoid (and SiLU, Softplus).
+// Activations as modules, for Sequential: ReLU, LeakyReLU, Tanh, Sigmoid, GELU (and SiLU, Softplus).
 // No parameters; each forward is the op of the same name. Defaults follow PyTorch's modules
 // (LeakyReLU's slope is 0.01 there, where gradlab's leakyRelu op defaults to 0.2).
 
-import { leakyRelu, relu, sigmoid, silu, softplus, tanh } from '../ops';
+import { gelu, leakyRelu, relu, sigmoid, silu, softplus, tanh } from '../ops';
 import type { Tensor } from '../tensor';
 import { Module } from './module';
 import type { StateEntry } from './state-dict';
@@ -38,6 +38,11 @@ export class Tanh extends Stateless {
 
 export class Sigmoid extends Stateless {
   forward(x: Tensor): Tensor { return sigmoid(x); }
+}
+
+/** x·Φ(x), Φ the standard normal CDF: the exact (erf) form, PyTorch's default (Hendrycks and Gimpel 2016). */
+export class GELU extends Stateless {
+  forward(x: Tensor): Tensor { return gelu(x); }
 }
 
 export class SiLU extends Stateless {
