@@ -2,9 +2,15 @@
 
 import { CpuBackend } from '../kernels/cpu/backend';
 import { createWebGpuBackend, kernelSource as compiledKernelSource, lastWebGpuError, type WebGpuBackend } from '../kernels/webgpu/backend';
+import { setBackendResolver } from './to-backend';
 import { currentBackend, setDefaultBackendFactory, useBackend, findBackend, type BackendName, type BackendStats } from './backend';
 
 setDefaultBackendFactory(() => new CpuBackend());
+setBackendResolver(async (name) => {
+  if (name === 'cpu') return { backend: findBackend('cpu') ?? new CpuBackend(), reason: '' };
+  const gpu = await webgpuBackend();
+  return { backend: gpu, reason: lastWebGpuError() ?? '' };
+});
 
 export { Tensor, type NestedArray, type TensorOptions } from './tensor';
 export * from './ops';
@@ -14,8 +20,17 @@ export { compile, type CompiledStep, type CompileOptions, type PlanEntry } from 
 export { tidy, keep, liveTensors } from './memory';
 export { gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck';
 export { createRng, rngFromState, type Rng, type RngState } from './rng';
-export { Linear, MLP, Dropout, BatchNorm1d, batchNorm, activate, initWeights, type Activation, type Init, type Module, type MLPOptions } from './nn';
-export { Adam, SGD, trainingStep, type AdamOptions, type AdamState, type SGDOptions, type Optimizer } from './optim';
+// Modules, state dicts, optimizers, schedules and safetensors (PyTorch's names; see docs/pytorch.md).
+export { Linear, MLP, Dropout, BatchNorm1d, batchNorm, activate, initWeights, type Activation, type Init, type MLPOptions } from './nn';
+export { Module } from './nn/module';
+export { Sequential } from './nn/sequential';
+export { ReLU, LeakyReLU, Tanh, Sigmoid, GELU, SiLU, Softplus } from './nn/activation-modules';
+export { assign, clone } from './nn/assign';
+export type { StateDict, StateEntry, LoadResult, LoadStateDictOptions } from './nn/state-dict';
+export { Adam, AdamW, SGD, trainingStep, type AdamOptions, type AdamState, type SGDOptions, type Optimizer } from './optim';
+export { clipGradNorm } from './optim/clip';
+export { stepLR, exponentialLR, cosineLR, type LrSchedule } from './schedules';
+export { toSafetensors, fromSafetensors, safetensorsMetadata } from './safetensors';
 export { captureGraph, captureStep, summarise, type CapturedGraph, type GraphNode, type GraphNodeKind, type ValueSummary } from './graph';
 export { explainBackward, type BackwardLesson, type BackwardStep, type ChainLink, type NamedInput } from './backward-steps';
 export { dispatchesWatched, onDispatch, recordDispatches, setDebug, type DispatchRecord } from './trace';

@@ -1,4 +1,5 @@
 // Layers: Linear, MLP, Dropout and BatchNorm1d. A layer owns its parameters (tensors with requiresGrad).
+// The Module base, Sequential, the activation modules and state dicts are in engine/nn/.
 
 import type { FusedActivation } from './backend';
 import { dropoutMask, full, leakyRelu, linear, mean, mul, randn, rand, relu, sigmoid, silu, softplus, sqrt, tanh, tensor } from './ops';
@@ -7,6 +8,8 @@ import { noGrad } from './autograd';
 import { createRng, type Rng } from './rng';
 import type { Tensor } from './tensor';
 import { checkOptions, type OptionSpec } from './options';
+import { Module } from './nn/module';
+import { prefixed, type StateEntry } from './nn/state-dict';
 
 const INITS = ['glorotNormal', 'glorotUniform', 'he'] as const;
 /** Every activation a layer accepts (the Activation type, as values for run-time checks). */
@@ -19,16 +22,6 @@ const MLP_OPTIONS: OptionSpec = {
 
 export type Init = 'glorotNormal' | 'glorotUniform' | 'he';
 export type Activation = (typeof ACTIVATIONS)[number];
-
-export interface Module {
-  /** Parameters with stable names (for checkpoints), in a fixed order. */
-  namedParameters(): [string, Tensor][];
-  parameters(): Tensor[];
-}
-
-function paramsOf(m: Module): Tensor[] {
-  return m.namedParameters().map(([, t]) => t);
-}
 
 /** Initial weights for a [fanIn, fanOut] matrix. */
 export function initWeights(fanIn: number, fanOut: number, init: Init, rng: Rng): Tensor {
@@ -52,11 +45,12 @@ export interface LinearOptions {
 }
 
 /** y = x·W + b, W of shape [in, out], b of shape [out] (zeros at init). */
-export class Linear implements Module {
+export class Linear extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor | null;
 
   constructor(readonly inFeatures: number, readonly outFeatures: number, options: LinearOptions) {
+    super();
     for (const [name, v] of [['in', inFeatures], ['out', outFeatures]] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new Error(`Linear: ${name} features must be a positive integer, got ${v}`);
     }
@@ -78,8 +72,10 @@ export class Linear implements Module {
     return this.bias ? [['weight', this.weight], ['bias', this.bias]] : [['weight', this.weight]];
   }
 
-  parameters(): Tensor[] {
-    return paramsOf(this);
+  /** PyTorch's nn.Linear keeps the weight as [out, in]: saved transposed. */
+  stateEntries(): StateEntry[] {
+    const weight: StateEntry = { name: 'weight', tensor: this.weight, shape: [this.outFeatures, this.inFeatures], transposed: true };
+    return this.bias ? [weight, { name: 'bias', tensor: this.bias, shape: [this.outFeatures] }] : [weight];
   }
 }
 
@@ -90,11 +86,11 @@ let sharedDropoutRng: Rng | null = null;
  * Inverted dropout: in training, zero each value with probability p and scale the rest by
  * 1/(1−p); in eval mode, the identity. `rng` defaults to a shared generator of seed 0.
  */
-export class Dropout {
-  training = true;
+export class Dropout extends Module {
   private readonly rng: Rng;
 
   constructor(readonly p: number, rng?: Rng) {
+    super();
     if (!(p >= 0 && p < 1)) throw new Error(`Dropout: p must be in [0, 1), got ${p}`);
     this.rng = rng ?? (sharedDropoutRng ??= createRng(0));
   }
@@ -105,8 +101,13 @@ export class Dropout {
     return mul(x, mask);
   }
 
-  train(): void { this.training = true; }
-  eval(): void { this.training = false; }
+  namedParameters(): [string, Tensor][] {
+    return [];
+  }
+
+  stateEntries(): StateEntry[] {
+    return [];
+  }
 }
 
 /**
@@ -130,14 +131,14 @@ export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): {
  * of the mean and variance (momentum 0.1, the variance unbiased, as in PyTorch) that eval mode
  * uses instead of the batch's.
  */
-export class BatchNorm1d implements Module {
+export class BatchNorm1d extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor;
   runningMean: Tensor;
   runningVar: Tensor;
-  training = true;
 
   constructor(readonly features: number, readonly options: { eps?: number; momentum?: number } = {}) {
+    super();
     checkOptions('BatchNorm1d', options, { eps: 'number', momentum: 'number' });
     if (!Number.isInteger(features) || features <= 0) throw new Error(`BatchNorm1d: features must be a positive integer, got ${features}`);
     const momentum = options.momentum ?? 0.1;
@@ -168,20 +169,24 @@ export class BatchNorm1d implements Module {
     return y;
   }
 
-  train(): void { this.training = true; }
-  eval(): void { this.training = false; }
-
   namedParameters(): [string, Tensor][] {
     return [['weight', this.weight], ['bias', this.bias]];
+  }
+
+  /** PyTorch's names; its running statistics are vectors of [features] (gradlab's are [1, features]). */
+  stateEntries(): StateEntry[] {
+    const f = [this.features];
+    return [
+      { name: 'weight', tensor: this.weight, shape: f },
+      { name: 'bias', tensor: this.bias, shape: f },
+      { name: 'running_mean', tensor: this.runningMean, shape: f },
+      { name: 'running_var', tensor: this.runningVar, shape: f },
+    ];
   }
 
   /** The running statistics: state that is not trained by gradients (checkpoints save it). */
   namedBuffers(): [string, Tensor][] {
     return [['runningMean', this.runningMean], ['runningVar', this.runningVar]];
-  }
-
-  parameters(): Tensor[] {
-    return paramsOf(this);
   }
 }
 
@@ -216,7 +221,7 @@ export interface MLPOptions {
 }
 
 /** A multilayer perceptron: Linear layers with an activation between them. */
-export class MLP implements Module {
+export class MLP extends Module {
   readonly layers: Linear[];
   readonly activation: Activation;
   readonly outputActivation: Activation;
@@ -225,6 +230,7 @@ export class MLP implements Module {
   readonly norms: BatchNorm1d[];
 
   constructor(options: MLPOptions) {
+    super();
     if (options === undefined) throw new Error('MLP: needs options { inputs, hidden, outputs, rng }');
     checkOptions('MLP', options, MLP_OPTIONS);
     const sizes = [options.inputs, ...options.hidden, options.outputs];
@@ -252,8 +258,9 @@ export class MLP implements Module {
     return h;
   }
 
-  train(): void { for (const m of [...this.dropouts, ...this.norms]) m.train(); }
-  eval(): void { for (const m of [...this.dropouts, ...this.norms]) m.eval(); }
+  protected override children(): Module[] {
+    return [...this.dropouts, ...this.norms];
+  }
 
   namedParameters(): [string, Tensor][] {
     return [
@@ -267,8 +274,12 @@ export class MLP implements Module {
     return this.norms.flatMap((norm, i) => norm.namedBuffers().map(([n, t]): [string, Tensor] => [`norms.${i}.${n}`, t]));
   }
 
-  parameters(): Tensor[] {
-    return paramsOf(this);
+  /** As a PyTorch module holding nn.ModuleLists `layers` and `norms` would name them. */
+  stateEntries(): StateEntry[] {
+    return [
+      ...this.layers.flatMap((layer, i) => prefixed(`layers.${i}`, layer.stateEntries())),
+      ...this.norms.flatMap((norm, i) => prefixed(`norms.${i}`, norm.stateEntries())),
+    ];
   }
 
   /** Number of scalar parameters. */

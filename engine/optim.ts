@@ -1,10 +1,14 @@
 // Optimizers, in place on the parameters' backend. Adam updates all its parameters with one
 // kernel call (multi-tensor apply: one loop on the CPU, one dispatch per group of parameters on
-// WebGPU); SGD runs one kernel per parameter.
+// WebGPU); SGD runs one kernel per parameter. Weight decay and learning-rate schedules follow
+// PyTorch's SGD, Adam and AdamW (checked against PyTorch 1.13 in tests/engine/optim-pytorch.test.ts).
 
 import { currentBackend, type Backend, type Storage } from './backend';
 import type { Shape } from './shape';
-import { fullLike } from './ops';
+import { add, fullLike, mul } from './ops';
+import { noGrad } from './autograd';
+import type { LrSchedule } from './schedules';
+import { clone } from './nn/assign';
 import { keep } from './memory';
 import { runKernel, Tensor } from './tensor';
 import { endTrainingStep, refreshOnReplay, replayable } from './compile';
@@ -14,10 +18,66 @@ const LR_HINTS = { learningRate: "the learning rate is 'lr'", learning_rate: "th
 
 export interface Optimizer {
   readonly params: readonly Tensor[];
-  /** Learning rate; may be changed between steps (the demo's slider does). */
+  /** Learning rate; may be changed between steps (the demo's slider does); with a schedule, set by it before each step. */
   lr: number;
   zeroGrad(): void;
   step(): void;
+}
+
+/** Options every optimizer takes besides its own. */
+interface CommonOptions {
+  lr?: number;
+  /** Weight decay λ: L2, g ← g + λθ, on SGD and Adam; decoupled, θ ← θ − lr·λ·θ, on AdamW. */
+  weightDecay?: number;
+  /** The learning rate of each step from the step count and `lr` (stepLR, exponentialLR, cosineLR). */
+  schedule?: LrSchedule;
+}
+
+/** The fields a schedule reads and sets. */
+interface Scheduled {
+  lr: number;
+  baseLr: number;
+  stepCount: number;
+  readonly schedule: LrSchedule | null;
+}
+
+/** Count a step and set its scheduled rate; a compiled step does this at every replay too. */
+function countStep(opt: Scheduled): void {
+  replayable(() => {
+    if (opt.schedule) opt.lr = opt.schedule(opt.stepCount, opt.baseLr);
+    opt.stepCount++;
+  });
+}
+
+const COMMON_SPEC = { weightDecay: 'number', schedule: 'function' } as const;
+
+/** g + λθ for each parameter that has a gradient (L2 weight decay, as PyTorch adds it), or the gradients as they are when λ = 0. */
+function decayedGrads(params: readonly Tensor[], weightDecay: number): { grads: (Tensor | null)[]; temporaries: Tensor[] } {
+  if (weightDecay === 0) return { grads: params.map((p) => p.grad), temporaries: [] };
+  const temporaries: Tensor[] = [];
+  const grads = noGrad(() => params.map((p) => {
+    if (p.grad === null) return null;
+    const decay = mul(p, weightDecay);
+    const g = add(p.grad, decay);
+    temporaries.push(decay, g);
+    return g;
+  }));
+  return { grads, temporaries };
+}
+
+/**
+ * θ ← θ − lr·λ·θ for each parameter that has a gradient (decoupled weight decay, Loshchilov and
+ * Hutter 2019): the SGD kernel with a copy of θ as its "gradient" (a buffer cannot be both).
+ */
+function decayInPlace(params: readonly Tensor[], rate: () => number): void {
+  for (const p of params) {
+    if (p.grad === null) continue;
+    const snapshot = clone(p);
+    const call = { kernel: 'sgd', param: p.storage('weightDecay'), grad: snapshot.storage('weightDecay'), velocity: null, lr: rate(), momentum: 0 } as const;
+    runKernel(p.backend, call, 'weightDecay', [p.shape]);
+    refreshOnReplay(call, () => ({ lr: rate() }));
+    snapshot.dispose();
+  }
 }
 
 function checkParams(name: string, params: readonly Tensor[]): void {
@@ -41,8 +101,7 @@ function zeroGrads(params: readonly Tensor[]): void {
   }
 }
 
-export interface AdamOptions {
-  lr?: number;
+export interface AdamOptions extends CommonOptions {
   beta1?: number;
   beta2?: number;
   eps?: number;
@@ -58,10 +117,15 @@ export interface AdamState {
 /**
  * Adam (Kingma and Ba, 2015) with bias correction:
  *   m ← β1 m + (1 − β1) g,  v ← β2 v + (1 − β2) g²,  θ ← θ − lr · (m / (1 − β1ᵗ)) / (√(v / (1 − β2ᵗ)) + ε)
- * A parameter without a gradient this step is left alone.
+ * A parameter without a gradient this step is left alone. weightDecay λ adds λθ to the gradient
+ * first (L2, as PyTorch's Adam; AdamW decouples it).
  */
 export class Adam implements Optimizer {
   lr: number;
+  /** The lr option: what a schedule scales. */
+  baseLr: number;
+  readonly weightDecay: number;
+  readonly schedule: LrSchedule | null;
   readonly beta1: number;
   readonly beta2: number;
   readonly eps: number;
@@ -76,21 +140,31 @@ export class Adam implements Optimizer {
   private readonly offsets: number[];
   private readonly half: number;
 
-  constructor(readonly params: readonly Tensor[], options: AdamOptions = {}) {
-    checkParams('Adam', params);
-    checkOptions('Adam', options, { lr: 'number', beta1: 'number', beta2: 'number', eps: 'number' }, { hints: LR_HINTS, example: `new Adam(params, { lr: ${typeof options === 'number' ? options : 0.001} })` });
+  /** Whether weight decay is decoupled from the gradient (AdamW). */
+  protected readonly decoupled: boolean = false;
+  private readonly name: string;
+
+  constructor(readonly params: readonly Tensor[], options: AdamOptions = {}, defaults: { name: string; weightDecay: number } = { name: 'Adam', weightDecay: 0 }) {
+    const name = defaults.name;
+    this.name = name;
+    checkParams(name, params);
+    checkOptions(name, options, { lr: 'number', beta1: 'number', beta2: 'number', eps: 'number', ...COMMON_SPEC }, { hints: LR_HINTS, example: `new ${name}(params, { lr: ${typeof options === 'number' ? options : 0.001} })` });
     this.lr = options.lr ?? 1e-3;
+    this.baseLr = this.lr;
+    this.weightDecay = options.weightDecay ?? defaults.weightDecay;
+    this.schedule = options.schedule ?? null;
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
     this.eps = options.eps ?? 1e-8;
-    checkRate('Adam', 'lr', this.lr, 0, Infinity);
-    checkRate('Adam', 'beta1', this.beta1, 0, 1);
-    checkRate('Adam', 'beta2', this.beta2, 0, 1);
-    checkRate('Adam', 'eps', this.eps, 0, Infinity);
+    checkRate(name, 'lr', this.lr, 0, Infinity);
+    checkRate(name, 'weightDecay', this.weightDecay, 0, Infinity);
+    checkRate(name, 'beta1', this.beta1, 0, 1);
+    checkRate(name, 'beta2', this.beta2, 0, 1);
+    checkRate(name, 'eps', this.eps, 0, Infinity);
     const backend = params[0].backend;
     params.forEach((p, i) => {
       if (p.backend !== backend || p.dtype !== params[0].dtype) {
-        throw new Error(`Adam: parameter ${i} is ${p.dtype} on ${p.backend.name}, parameter 0 is ${params[0].dtype} on ${backend.name}; one optimizer keeps its parameters on one backend with one dtype`);
+        throw new Error(`${name}: parameter ${i} is ${p.dtype} on ${p.backend.name}, parameter 0 is ${params[0].dtype} on ${backend.name}; one optimizer keeps its parameters on one backend with one dtype`);
       }
     });
     this.offsets = [];
@@ -108,8 +182,10 @@ export class Adam implements Optimizer {
   }
 
   step(): void {
-    checkRate('Adam', 'lr', this.lr, 0, Infinity);
-    replayable(() => { this.stepCount++; }); // a compiled step counts its replays too
+    countStep(this);
+    checkRate(this.name, 'lr', this.lr, 0, Infinity);
+    if (this.decoupled && this.weightDecay > 0) decayInPlace(this.params, () => this.lr * this.weightDecay);
+    const { grads: effective, temporaries } = decayedGrads(this.params, this.decoupled ? 0 : this.weightDecay);
     // The parameters that have a gradient this step, in plain loops (this runs every step).
     const params: Storage[] = [];
     const grads: Storage[] = [];
@@ -117,9 +193,10 @@ export class Adam implements Optimizer {
     const shapes: Shape[] = [];
     for (let i = 0; i < this.params.length; i++) {
       const p = this.params[i];
-      if (p.grad === null) continue;
+      const g = effective[i];
+      if (g === null) continue;
       params.push(p.storage('adam'));
-      grads.push(p.grad.storage('adam'));
+      grads.push(g.storage('adam'));
       stateOffsets.push(this.offsets[i]);
       shapes.push(p.shape);
     }
@@ -131,6 +208,7 @@ export class Adam implements Optimizer {
       runKernel(this.state.backend, call, 'adam', shapes);
       refreshOnReplay(call, () => ({ step: this.stepCount, lr: this.lr }));
     }
+    for (const t of temporaries) t.dispose();
     endOfStep(this.params[0].backend);
   }
 
@@ -161,24 +239,36 @@ export class Adam implements Optimizer {
   }
 }
 
-export interface SGDOptions {
-  lr?: number;
+export interface SGDOptions extends CommonOptions {
   momentum?: number;
 }
 
-/** Stochastic gradient descent, with optional momentum: vel ← μ vel + g; θ ← θ − lr vel. */
+/**
+ * Stochastic gradient descent, with optional momentum and L2 weight decay, as PyTorch's SGD
+ * (no dampening, no Nesterov): g ← g + λθ; vel ← μ vel + g; θ ← θ − lr vel.
+ */
 export class SGD implements Optimizer {
   lr: number;
+  /** The lr option: what a schedule scales. */
+  baseLr: number;
   readonly momentum: number;
+  readonly weightDecay: number;
+  readonly schedule: LrSchedule | null;
+  /** Number of steps taken (what a schedule is given). */
+  stepCount = 0;
   private readonly velocity: (Tensor | null)[];
 
   constructor(readonly params: readonly Tensor[], options: SGDOptions = {}) {
     checkParams('SGD', params);
-    checkOptions('SGD', options, { lr: 'number', momentum: 'number' }, { hints: LR_HINTS, example: `new SGD(params, { lr: ${typeof options === 'number' ? options : 0.01} })` });
+    checkOptions('SGD', options, { lr: 'number', momentum: 'number', ...COMMON_SPEC }, { hints: LR_HINTS, example: `new SGD(params, { lr: ${typeof options === 'number' ? options : 0.01} })` });
     this.lr = options.lr ?? 1e-2;
+    this.baseLr = this.lr;
     this.momentum = options.momentum ?? 0;
+    this.weightDecay = options.weightDecay ?? 0;
+    this.schedule = options.schedule ?? null;
     checkRate('SGD', 'lr', this.lr, 0, Infinity);
     checkRate('SGD', 'momentum', this.momentum, 0, 1);
+    checkRate('SGD', 'weightDecay', this.weightDecay, 0, Infinity);
     this.velocity = params.map((p) => (this.momentum > 0 ? keep(fullLike(p, 0)) : null));
   }
 
@@ -187,17 +277,35 @@ export class SGD implements Optimizer {
   }
 
   step(): void {
+    countStep(this);
     checkRate('SGD', 'lr', this.lr, 0, Infinity);
+    const { grads, temporaries } = decayedGrads(this.params, this.weightDecay);
     this.params.forEach((p, i) => {
-      if (p.grad === null) return;
+      const g = grads[i];
+      if (g === null) return;
       const vel = this.velocity[i];
       const call = {
-        kernel: 'sgd', param: p.storage('sgd'), grad: p.grad.storage('sgd'), velocity: vel ? vel.storage('sgd') : null, lr: this.lr, momentum: this.momentum,
+        kernel: 'sgd', param: p.storage('sgd'), grad: g.storage('sgd'), velocity: vel ? vel.storage('sgd') : null, lr: this.lr, momentum: this.momentum,
       } as const;
       runKernel(p.backend, call, 'sgd', [p.shape]);
       refreshOnReplay(call, () => ({ lr: this.lr }));
     });
+    for (const t of temporaries) t.dispose();
     endOfStep(this.params[0].backend);
+  }
+}
+
+/**
+ * AdamW (Loshchilov and Hutter 2019, "Decoupled Weight Decay Regularization"): Adam whose
+ * weight decay shrinks the parameters directly, θ ← θ − lr·λ·θ, before the Adam update, instead
+ * of adding λθ to the gradient (where Adam's scaling would weaken it for large gradients).
+ * weightDecay defaults to 0.01, as PyTorch's AdamW.
+ */
+export class AdamW extends Adam {
+  protected override readonly decoupled = true;
+
+  constructor(params: readonly Tensor[], options: AdamOptions = {}) {
+    super(params, options, { name: 'AdamW', weightDecay: 0.01 });
   }
 }
 

@@ -1,7 +1,7 @@
 // The Tensor: a shape, a dtype, a buffer on some backend, and (when it was computed from
 // tensors that require gradients) the node of the graph that made it.
 
-import { currentBackend, type Backend, type DataArray, type DType, type KernelCall, type Storage } from './backend';
+import { currentBackend, type Backend, type BackendName, type DataArray, type DType, type KernelCall, type Storage } from './backend';
 import { backward as runBackward, type BackwardOptions, type GradNode } from './autograd';
 import { trackTensor, untrackTensor } from './memory';
 import { recorded, refuseReadWhileRecording, releaseStorage } from './compile';
@@ -10,6 +10,7 @@ import { traceDispatch } from './trace';
 import { dropPending, runDeferredKernels, runPending, type PendingKernel } from './lazy';
 import { formatValues, tensorHeader } from './format';
 import * as ops from './ops';
+import { toBackend } from './to-backend';
 
 /**
  * @internal A backend buffer shared by a tensor and its reshapes; freed when the last one is
@@ -218,6 +219,11 @@ export class Tensor {
   /** The same values, cut from the graph: no gradient flows through the result. */
   detach(): Tensor {
     return Tensor.view(this, this.shape);
+  }
+
+  /** A copy on the named backend ('cpu' or 'webgpu'), a new leaf with this tensor's requiresGrad. */
+  to(backend: BackendName): Promise<Tensor> {
+    return toBackend(this, backend);
   }
 
   /** A tensor of ones with this tensor's shape, dtype and backend. */

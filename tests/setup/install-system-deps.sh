@@ -7,6 +7,8 @@
 #     backports Mesa (25.x) works.
 #   * chromium (Debian's own build): the browser tests drive it through playwright-core.
 #     It brings its own SwiftShader, so WebGPU works in it without a GPU.
+#   * python3-torch (PyTorch 1.13, Debian's build): the tests that compare gradlab's
+#     optimizers and safetensors files with PyTorch run it with /usr/bin/python3.
 #
 # Idempotent and non-interactive (CI, root, no stdin). When everything is already
 # installed it touches nothing and returns in ~35 ms (only dpkg-query runs).
@@ -39,12 +41,13 @@ mesa_ok() {
 
 all_present() {
   mesa_ok && [[ -n $(installed_version libvulkan1) ]] &&
-    [[ -n $(installed_version chromium) ]] && [[ -x /usr/bin/chromium ]]
+    [[ -n $(installed_version chromium) ]] && [[ -x /usr/bin/chromium ]] &&
+    [[ -n $(installed_version python3-torch) ]]
 }
 
 # ---- Fast path: nothing to do (no apt at all). ------------------------------
 if all_present; then
-  echo "install-system-deps: ok, already installed (mesa-vulkan-drivers $(installed_version mesa-vulkan-drivers), chromium $(installed_version chromium))"
+  echo "install-system-deps: ok, already installed (mesa-vulkan-drivers $(installed_version mesa-vulkan-drivers), chromium $(installed_version chromium), python3-torch $(installed_version python3-torch))"
   exit 0
 fi
 
@@ -125,7 +128,7 @@ fi
 # ---- Install. -----------------------------------------------------------------
 # One apt-get call for everything: "-t bookworm-backports" prefers backports for
 # any package it has (Mesa and the libraries it must match, e.g. libgbm1) and falls
-# back to bookworm for the rest (chromium), so the two sets can't disagree.
+# back to bookworm for the rest (chromium, python3-torch), so the two sets can't disagree.
 # apt's chatter (incl. "debconf: delaying package configuration, since apt-utils is
 # not installed") goes to a log that is shown only if something fails.
 log=$(mktemp)
@@ -135,13 +138,13 @@ apt-get -qq update >"$log" 2>&1 || {
   die "apt-get update failed: check network access to the Debian mirror and the files in /etc/apt/sources.list.d/"
 }
 apt-get -qq install -y --no-install-recommends -t bookworm-backports \
-    mesa-vulkan-drivers libvulkan1 chromium >"$log" 2>&1 || {
+    mesa-vulkan-drivers libvulkan1 chromium python3-torch >"$log" 2>&1 || {
   cat "$log" >&2
   die "apt-get install failed (see above): fix apt (e.g. 'apt-get -f install', 'dpkg --configure -a') and rerun"
 }
 
 all_present || die "packages installed but the check still fails (mesa-vulkan-drivers '$(installed_version mesa-vulkan-drivers)' must be >= $MIN_MESA): inspect 'apt-cache policy mesa-vulkan-drivers'"
-did+=("installed mesa-vulkan-drivers $(installed_version mesa-vulkan-drivers), libvulkan1 $(installed_version libvulkan1), chromium $(installed_version chromium)")
+did+=("installed mesa-vulkan-drivers $(installed_version mesa-vulkan-drivers), libvulkan1 $(installed_version libvulkan1), chromium $(installed_version chromium), python3-torch $(installed_version python3-torch)")
 
 summary=$(printf '%s; ' "${did[@]}")
 echo "install-system-deps: ${summary%; }"

@@ -24,6 +24,7 @@ import type { Command } from '../command';
 import { createProgress } from '../progress';
 import { BACKEND_CHOICES, useCliBackend } from '../backend-choice';
 import { checkWritablePath, saveWithFallback } from '../save-path';
+import { networksToSafetensors, wantsSafetensors } from '../safetensors-export';
 import { describeClasses, type ClassSummary } from '../../gan/classes-summary';
 import { GAN_CONDITIONAL_EPOCHS } from '../../gan/config';
 
@@ -41,7 +42,7 @@ const COMMON: FlagSpec = {
   steps: { type: 'int', help: 'steps to train, rounded up to whole epochs' },
   seed: { type: 'int', help: 'random seed (default 0)' },
   backend: { type: 'string', help: 'cpu | webgpu | auto (default cpu; webgpu fails without a GPU, auto falls back to the CPU)' },
-  save: { type: 'string', help: 'write a checkpoint (JSON) here at the end' },
+  save: { type: 'string', help: "write a checkpoint (JSON) here at the end; a name ending in .safetensors writes the networks' weights for PyTorch instead" },
   resume: { type: 'string', help: 'continue training from this checkpoint' },
   json: { type: 'boolean', help: 'print the final metrics as one JSON object (last line of stdout)' },
   movie: { type: 'string', help: 'record the training as an animated GIF (FILE.gif): the distribution plot, one frame per --movie-every epochs (1D targets)' },
@@ -120,12 +121,14 @@ async function train(flags: Flags): Promise<number> {
     const signal = result.stopped ? interrupts.signal : null;
     if (flags.save !== undefined || signal) {
       const path = flags.save !== undefined ? String(flags.save) : `gradlab-interrupted-${model.kind}.json`;
-      const checkpoint = await model.save();
-      const { written, failure } = saveWithFallback(path, () => checkpointJson(checkpoint));
+      // A .safetensors path takes the networks' weights (PyTorch's names and layouts); anything else the whole checkpoint.
+      const weightsOnly = wantsSafetensors(path);
+      const contents = weightsOnly ? await networksToSafetensors(model) : await checkpointWriter(model);
+      const { written, failure } = saveWithFallback(path, contents);
       if (failure) {
         failed = true;
         console.error(`gradlab train: ${escapeControls(failure)}; the trained model was saved to ${quote(written)} instead`);
-      } else if (!flags.json || signal) (signal ? console.error : console.log)(`saved checkpoint ${escapeControls(written)}`);
+      } else if (!flags.json || signal) (signal ? console.error : console.log)(`saved ${weightsOnly ? 'the networks\' weights' : 'checkpoint'} ${escapeControls(written)}`);
     }
     if (movie) {
       const { written, failure } = saveWithFallback(movie.path, movie.recorder?.gif() ?? new Uint8Array());
@@ -148,6 +151,12 @@ async function train(flags: Flags): Promise<number> {
     interrupts.dispose();
     model.dispose();
   }
+}
+
+/** The checkpoint, written piece by piece when saved (so its size is not bound by V8's string length). */
+async function checkpointWriter(model: GenerativeModel): Promise<() => ReturnType<typeof checkpointJson>> {
+  const checkpoint = await model.save();
+  return () => checkpointJson(checkpoint);
 }
 
 /** What can only be checked once the model exists, refused as usage errors before any training. */
