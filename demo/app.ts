@@ -26,6 +26,8 @@ export interface HoodSource {
   parameters(): [string, Tensor][];
   /** Run gradcheck on a slice of the live parameters at their current values, if supported. */
   gradcheck?(): Promise<{ rows: GradcheckRow[]; what: string }>;
+  /** Per hidden layer of a ReLU network: units off for every input at the last draw (the GAN's D). */
+  deadUnits?(): { network: string; layers: { layer: number; dead: number; units: number }[] };
 }
 
 export interface Tab {

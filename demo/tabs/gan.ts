@@ -16,7 +16,9 @@ import { callout, card } from '../panel';
 import { COLORS, DensityPlot, LinePlot, PointPlot } from '../plots';
 import { choiceField, choiceNumberField, intField, numberField, type AnyField, type Values } from '../url-state';
 import { ganGradcheck } from './gan-gradcheck';
-import { diagnose, mountCallouts, mountQuestions } from './gan-teaching';
+import { mountCallouts, mountQuestions } from './gan-teaching';
+import { readGan } from '../gan-reading';
+import { probeGan, type LayerUnits } from '../gan-probe';
 import { ModelTab, targetField, targetOptions, type Notify } from './model-tab';
 
 const LN2 = Math.log(2);
@@ -132,6 +134,8 @@ export class GanTab extends ModelTab<Gan> {
   private walk2d: PointPlot | null = null;
   private walkSeed = 1;
   private diagnosis!: HTMLElement;
+  /** D's dead ReLU units per hidden layer at the last draw (for "under the hood"). */
+  private units: LayerUnits[] = [];
   private realKde: Float64Array | null = null;
   private grid: Float64Array = new Float64Array();
 
@@ -195,6 +199,10 @@ export class GanTab extends ModelTab<Gan> {
   }
 
   protected override gradcheck = ganGradcheck;
+
+  protected override deadUnits(): { network: string; layers: LayerUnits[] } {
+    return { network: 'D', layers: this.units };
+  }
 
   protected statusValues(last: HistoryRecord | undefined): [string, number][] {
     return [['G loss', last?.gLoss ?? NaN], ['D loss', last?.dLoss ?? NaN], ['W1', last?.w1 ?? NaN]];
@@ -342,10 +350,6 @@ export class GanTab extends ModelTab<Gan> {
     this.dOut.setData(epochs, [col('dReal'), col('dFake')]);
     this.stats.setData(epochs, [col('genMean'), col('genStd')]);
     this.quality.setData(epochs, [col('w1'), col('kld')]);
-    const reading = diagnose(h, model.target, model.config.loss);
-    this.diagnosis.className = `callout ${reading.kind} wide diagnosis`;
-    this.diagnosis.innerHTML = reading.html;
-
     const target = model.target;
     const span = target.range[1] - target.range[0];
     const shown = this.shownClass(model);
@@ -403,7 +407,19 @@ export class GanTab extends ModelTab<Gan> {
       }
       this.dist2d.redraw();
     }
+    await this.drawReading(model, grads);
     await this.drawWalk(model);
+  }
+
+  /** The live reading, from the history and a probe of the networks on fresh samples. */
+  private async drawReading(model: Gan, grads: Float64Array): Promise<void> {
+    const samples = await model.sample(model.dim === 1 ? 1000 : 700);
+    const probe = await probeGan(model, samples, grads);
+    this.units = probe.units;
+    const reading = readGan(model.history, model.target, model.config.loss, probe);
+    this.diagnosis.className = `callout ${reading.kind} wide diagnosis`;
+    this.diagnosis.dataset.diagnosis = reading.state;
+    this.diagnosis.innerHTML = reading.html;
   }
 
   private async drawWalk(model: Gan): Promise<void> {

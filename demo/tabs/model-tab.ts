@@ -60,6 +60,8 @@ export abstract class ModelTab<M extends GenerativeModel> implements Tab {
   }
   /** Optional live gradient check for the hood. */
   protected gradcheck?(model: M): Promise<{ rows: GradcheckRow[]; what: string }>;
+  /** Optional dead ReLU units per layer for the hood. */
+  protected deadUnits?(): NonNullable<HoodSource['deadUnits']> extends () => infer R ? R : never;
   /** Parameters for the hood's gradient norms. */
   protected abstract namedParameters(model: M): [string, Tensor][];
   protected stepName = 'one training step';
@@ -133,6 +135,7 @@ export abstract class ModelTab<M extends GenerativeModel> implements Tab {
       step: () => model.trainStep(),
       parameters: () => this.namedParameters(model),
       gradcheck: this.gradcheck ? () => (this.gradcheck as NonNullable<typeof this.gradcheck>)(model) : undefined,
+      deadUnits: this.deadUnits ? () => (this.deadUnits as NonNullable<typeof this.deadUnits>)() : undefined,
     };
   }
 
