@@ -16,7 +16,7 @@ import { callout, card } from '../panel';
 import { COLORS, DensityPlot, LinePlot, PointPlot } from '../plots';
 import { choiceField, choiceNumberField, intField, numberField, type AnyField, type Values } from '../url-state';
 import { ganGradcheck } from './gan-gradcheck';
-import { mountCallouts, mountQuestions } from './gan-teaching';
+import { mountCallouts, mountQuestions, updateCallouts } from './gan-teaching';
 import { readGan } from '../gan-reading';
 import { probeGan, type LayerUnits } from '../gan-probe';
 import { ModelTab, targetField, targetOptions, type Notify } from './model-tab';
@@ -134,6 +134,10 @@ export class GanTab extends ModelTab<Gan> {
   private walk2d: PointPlot | null = null;
   private walkSeed = 1;
   private diagnosis!: HTMLElement;
+  private notes: HTMLElement[] = [];
+  /** The shown class's own numbers (conditional GAN). */
+  private classLine!: HTMLElement;
+  private classLineAt = 0;
   /** D's dead ReLU units per hidden layer at the last draw (for "under the hood"). */
   private units: LayerUnits[] = [];
   private realKde: Float64Array | null = null;
@@ -162,6 +166,8 @@ export class GanTab extends ModelTab<Gan> {
   protected override applyLive(model: Gan, key: string, value: string | number): boolean {
     if (key === 'showClass') {
       this.realKde = this.classKde(model);
+      this.updateNotes(model);
+      this.classLineAt = 0;
       void this.loop.renderNow();
       return true;
     }
@@ -209,7 +215,7 @@ export class GanTab extends ModelTab<Gan> {
   }
 
   protected mountPlots(body: HTMLElement): void {
-    mountCallouts(body);
+    this.notes = mountCallouts(body);
     const grid = document.createElement('div');
     grid.className = 'plot-grid';
     body.append(grid);
@@ -252,12 +258,42 @@ export class GanTab extends ModelTab<Gan> {
     mountQuestions(body);
   }
 
+  /** Guides and notes that follow the loss, the dimension and the class shown. */
+  private updateNotes(model: Gan): void {
+    const loss = model.config.loss;
+    updateCallouts(this.notes, { loss, dim: model.dim, conditional: model.classes !== null, shownClass: this.shownClass(model) });
+    const critic = isCritic(loss);
+    // At equilibrium D = ½: D's loss is 2 ln 2; G's is ln 2 (non-saturating) or log ½ = −ln 2 (min-max).
+    this.losses.setRef(0, critic ? null : loss === 'minimax' ? -LN2 : LN2, loss === 'minimax' ? '−ln 2 (G at D = ½)' : 'ln 2 (G at D = ½)');
+    this.losses.setRef(1, critic ? null : 2 * LN2, '2 ln 2 (D at D = ½)');
+    this.losses.setLabel(1, critic ? 'critic loss (≈ −W₁)' : 'D loss');
+    this.dOut.setRef(0, critic ? null : 0.5);
+    this.dOut.setTitle(critic ? 'Critic response (no probability: no 0.5 line)' : 'Discriminator response');
+    this.dOut.setLabel(0, critic ? 'C(x) real' : 'D(x) real');
+    this.dOut.setLabel(1, critic ? 'C(G(z)) fake' : 'D(G(z)) fake');
+    this.distBox.classList.toggle('dist-2d', model.dim === 2);
+    this.classLine.hidden = this.shownClass(model) === undefined;
+  }
+
+  /** Conditional GAN with one class shown: that class's numbers, refreshed at most every 2 s. */
+  private async drawClassLine(model: Gan): Promise<void> {
+    const c = this.shownClass(model);
+    this.classLine.hidden = c === undefined;
+    if (c === undefined || performance.now() - this.classLineAt < 2000) return;
+    this.classLineAt = performance.now();
+    const report = (await model.classReports(1000))[c];
+    if (!report) return;
+    const f = (v: number[]): string => v.map((x) => x.toFixed(2)).join(', ');
+    this.classLine.textContent = `Class ${c} (share ${(100 * report.share).toFixed(0)}% of the data): G(z, c = ${c}) has mean ${f(report.mean)} (target ${f(report.targetMean)}), std ${f(report.std)} (target ${f(report.targetStd)}); ${(100 * report.nearest).toFixed(0)}% of its samples lie nearest this class's mean.`;
+  }
+
   protected override modelBuilt(model: Gan): void {
     const target = model.target;
     this.grid = linspace(target.range[0], target.range[1], GRID_POINTS);
     this.realKde = this.classKde(model);
     this.diagnostics.setReal(model.dataset.raw, model.dim, target.range);
     this.rebuildDistribution(model);
+    this.updateNotes(model);
     // The target's mean and std, dashed, on the statistics plot.
     this.stats.setRefValue(0, target.mean[0]);
     this.stats.setRefValue(1, target.std[0]);
@@ -315,6 +351,11 @@ export class GanTab extends ModelTab<Gan> {
         [{ label: 'data', color: COLORS.real }, { label: 'generated', color: COLORS.generated }, { label: '∂D/∂x', color: COLORS.arrow }], 360);
     }
     this.distBox.dataset.plot = 'distribution';
+    this.classLine = document.createElement('p');
+    this.classLine.className = 'caption class-line';
+    this.classLine.dataset.classLine = '';
+    this.classLine.hidden = true;
+    this.distBox.append(this.classLine);
     const caption = document.createElement('p');
     caption.className = 'caption';
     caption.textContent = model.dim === 1
@@ -408,6 +449,7 @@ export class GanTab extends ModelTab<Gan> {
       this.dist2d.redraw();
     }
     await this.drawReading(model, grads);
+    await this.drawClassLine(model);
     await this.drawWalk(model);
   }
 

@@ -11,6 +11,7 @@ import { createRng } from '../../engine/index';
 import type { HistoryRecord } from '../../models/core/model';
 import { modeShares, readGan, type GanProbe } from '../../demo/gan-reading';
 import { deadUnits, probeGan } from '../../demo/gan-probe';
+import { ganGradcheck } from '../../demo/tabs/gan-gradcheck';
 
 const mean = (a: ArrayLike<number>): number => Array.from(a).reduce((s, v) => s + v, 0) / a.length;
 
@@ -186,5 +187,22 @@ describe('the live reading on built states', () => {
     const history = records(3, 0.5, { dLoss: -0.3 });
     expect(readGan(history, normal, 'wgan-gp', { deadShare: [0.3], gradMax: 1 }).html).toMatch(/Critic loss/);
     expect(readGan(history, normal, 'wgan-gp', { deadShare: [1], gradMax: 0 }).state).toBe('dead-d');
+  });
+});
+
+describe('the gradient check under the hood', () => {
+  it('checks entries whose gradient is not 0 when most of D\'s units are dead', async () => {
+    const model = createGan(getTarget('normal'), { seed: 8, dataset: 512, batch: 128, evalSamples: 500 });
+    // Units 0..23 of D's first layer dead (w = 0, b = −1); 24..31 keep their weights and b = 0.
+    const w = await model.D.layers[0].weight.data();
+    const units = model.D.layers[0].outFeatures;
+    setLayer(model, 'D', 0, (i) => (i % units < units - 8 ? 0 : w[i]), (j) => (j < units - 8 ? -1 : 0.1));
+    const { rows } = await ganGradcheck(model);
+    expect(rows.length).toBe(7);
+    for (const r of rows) {
+      expect(r.analytic).not.toBe(0);
+      expect(r.relError).toBeLessThan(1e-5);
+    }
+    model.dispose();
   });
 });
