@@ -10,7 +10,7 @@ import { el } from './controls';
 import { GraphPanel } from './graph/panel';
 import { LessonPanel } from './graph/lesson';
 import { HoodPanel } from './hood';
-import { describeRates, pickFasterBackend } from './backend-pick';
+import { describeBackend, pickFasterBackend, type BackendNoteState } from './backend-pick';
 import { createGanTab } from './tabs/gan';
 import { createOtherTabs } from './tabs/others';
 import { choiceField, readSettings, writeParam } from './url-state';
@@ -38,6 +38,7 @@ async function main(): Promise<void> {
   const gpuRadio = document.getElementById('backend-webgpu') as HTMLInputElement;
   const cpuRadio = document.getElementById('backend-cpu') as HTMLInputElement;
   const gpuNote = document.getElementById('backend-note') as HTMLElement;
+  const note: BackendNoteState = { startup: null, backend: 'cpu', trainingRate: null };
   if (!hasGpu) {
     gpuRadio.disabled = true;
     gpuNote.textContent = 'WebGPU is not available in this browser: everything runs on the CPU backend (plain typed-array loops). The results are the same, only the speed differs.';
@@ -47,10 +48,15 @@ async function main(): Promise<void> {
     await setBackend(shell.values.backend === 'cpu' ? 'cpu' : 'webgpu');
   } else {
     // No backend in the URL: time a few steps on each and take the faster (backend-pick.ts).
-    const { rates, chosen } = await pickFasterBackend();
-    gpuNote.textContent = describeRates(rates, chosen);
-    gpuNote.hidden = false;
+    note.startup = await pickFasterBackend();
   }
+  note.backend = getBackend() === 'webgpu' ? 'webgpu' : 'cpu';
+  const showNote = (): void => {
+    if (!hasGpu) return;
+    gpuNote.textContent = describeBackend(note);
+    gpuNote.hidden = false;
+  };
+  showNote();
   (getBackend() === 'webgpu' ? gpuRadio : cpuRadio).checked = true;
 
   const tabs: Tab[] = [];
@@ -101,11 +107,28 @@ async function main(): Promise<void> {
     if (got !== name) showNotice(`Could not start ${name}; using ${got}.`);
     (got === 'webgpu' ? gpuRadio : cpuRadio).checked = true;
     writeParam('backend', got === 'webgpu' ? null : got);
+    note.backend = got === 'webgpu' ? 'webgpu' : 'cpu';
+    note.trainingRate = null;
+    lastSteps = null;
+    showNote();
     for (const tab of tabs) tab.backendChanged();
     if (active) showModel(active);
   };
   gpuRadio.addEventListener('change', () => { if (gpuRadio.checked) void switchBackend('webgpu'); });
   cpuRadio.addEventListener('change', () => { if (cpuRadio.checked) void switchBackend('cpu'); });
+
+  // The rate training actually runs at: the live model's step counter, sampled every 2 s while it moves.
+  let lastSteps: { model: unknown; steps: number; at: number } | null = null;
+  window.setInterval(() => {
+    const model = active?.hood()?.model;
+    if (!model) return;
+    const now = performance.now();
+    if (lastSteps && lastSteps.model === model && model.steps > lastSteps.steps) {
+      note.trainingRate = ((model.steps - lastSteps.steps) * 1000) / (now - lastSteps.at);
+      showNote();
+    }
+    lastSteps = { model, steps: model.steps, at: now };
+  }, 2000);
 
   // A small handle for the page tests (and curious learners in the console).
   (window as unknown as { gradlab: unknown }).gradlab = {
