@@ -5,7 +5,7 @@
 // per mixture component, with a picker that shows one class's distribution or all of them.
 
 import { createGan, GAN_DEFAULTS, type Gan, type GanConfig } from '../../models/gan';
-import { GAN_LOSSES, isCritic, usesGradientPenalty } from '../../models/gan/config';
+import { GAN_LOSSES, isCritic, usesGradientPenalty, type GanLoss } from '../../models/gan/config';
 import { kde, linspace } from '../../models/eval/metrics';
 import type { HistoryRecord } from '../../models/core/model';
 import type { Target } from '../../models/data/targets';
@@ -14,7 +14,8 @@ import type { AppServices } from '../app';
 import type { ControlSpec } from '../controls';
 import { callout, card } from '../panel';
 import { COLORS, DensityPlot, LinePlot, PointPlot } from '../plots';
-import { choiceField, choiceNumberField, intField, numberField, type AnyField, type Values } from '../url-state';
+import type { AnyField, Values } from '../url-state';
+import { batchSetting, controlsOf, datasetSetting, fieldsOf, lrSetting, numberChoice, seedSetting, type Relevance, type Setting } from '../settings';
 import { ganGradcheck } from './gan-gradcheck';
 import { mountCallouts, mountQuestions, updateCallouts } from './gan-teaching';
 import { readGan } from '../gan-reading';
@@ -28,51 +29,41 @@ const WALK_POINTS = 48;
 /** The condition picker's choices: all classes mixed by share, or one class (the built-in mixtures have at most 4). */
 const SHOW_CLASSES = ['all', '0', '1', '2', '3', '4', '5', '6', '7'];
 
-const FIELDS: AnyField[] = [
-  targetField('normal'),
-  choiceNumberField('dataset', 2048, [512, 1024, 2048, 4096, 10000]),
-  choiceNumberField('batch', 128, [32, 64, 128, 256]),
-  numberField('lr', 0.003, 1e-4, 1e-1),
-  intField('latent', 10, 1, 32),
-  intField('gLayers', 1, 1, 4),
-  intField('gWidth', 16, 8, 64),
-  intField('dLayers', 1, 1, 4),
-  intField('dWidth', 32, 8, 64),
-  choiceField('activation', 'relu', ['relu', 'leaky']),
-  choiceField('loss', 'nonsaturating', [...GAN_LOSSES]),
-  numberField('gpLambda', 10, 0, 100),
-  numberField('dDropout', 0, 0, 0.5),
-  choiceField('gBatchNorm', 'off', ['off', 'on']),
-  choiceField('conditional', 'off', ['off', 'on']),
-  choiceField('showClass', 'all', SHOW_CLASSES),
-  numberField('smoothing', 0, 0, 0.5),
-  intField('kD', 1, 1, 5),
-  choiceNumberField('beta1', 0.9, [0.9, 0.5]),
-  intField('seed', 0, 0, 999999),
+const LOSS_LABELS: Record<GanLoss, string> = {
+  nonsaturating: 'non-saturating', minimax: 'min-max (original)', wgan: 'WGAN (clipped critic)',
+  'wgan-gp': 'WGAN-GP (gradient penalty)', 'wgan-lp': 'WGAN-LP (one-sided penalty)',
+};
+
+/** Every setting of the tab, once: its control, its default and (derived) its URL field. */
+const SETTINGS: Setting[] = [
+  { kind: 'select', key: 'target', label: 'Target', default: 'normal', options: targetOptions(), field: targetField('normal') },
+  datasetSetting(),
+  batchSetting(),
+  lrSetting(0.003, 'Adam step size for G and D (applies at once, no reset)'),
+  { kind: 'range', key: 'latent', label: 'Latent dim', min: 1, max: 32, step: 1, default: 10, help: 'numbers in the noise vector z that G turns into a sample' },
+  { kind: 'range', key: 'gLayers', label: 'G layers', min: 1, max: 4, step: 1, default: 1, help: 'hidden layers of the generator' },
+  { kind: 'range', key: 'gWidth', label: 'G width', min: 8, max: 64, step: 8, default: 16, help: 'units per hidden layer of G' },
+  { kind: 'range', key: 'dLayers', label: 'D layers', min: 1, max: 4, step: 1, default: 1, help: 'hidden layers of the discriminator' },
+  { kind: 'range', key: 'dWidth', label: 'D width', min: 8, max: 64, step: 8, default: 32, help: 'units per hidden layer of D' },
+  { kind: 'select', key: 'activation', label: 'Activation', default: 'relu', options: [{ value: 'relu', label: 'ReLU' }, { value: 'leaky', label: 'LeakyReLU 0.2' }], help: 'ReLU units can die (0 for every input); LeakyReLU keeps a slope 0.2 below 0' },
+  { kind: 'select', key: 'loss', label: 'Loss', default: 'nonsaturating', options: GAN_LOSSES.map((l) => ({ value: l, label: LOSS_LABELS[l] })), help: 'what G and D optimise; WGANs train a critic, not a classifier' },
+  { kind: 'range', key: 'gpLambda', label: 'GP λ', min: 0, max: 100, step: 1, default: 10, help: 'weight of the gradient penalty λ·(‖∇ₓC(x̂)‖ − 1)² that keeps the critic\'s slope near 1 (Gulrajani et al. 2017 use 10, with Adam β (0, 0.9) and 5 critic steps); WGAN-LP penalises only slopes above 1 (Petzka et al. 2018)' },
+  { kind: 'range', key: 'dDropout', label: 'D dropout', min: 0, max: 0.5, step: 0.05, default: 0, help: 'share of D\'s hidden units switched off at random in each training step (the PyTorch GAN tutorial uses 0.3); off when D draws its curve' },
+  { kind: 'select', key: 'gBatchNorm', label: 'G BatchNorm', default: 'off', options: [{ value: 'off', label: 'off' }, { value: 'on', label: 'on, after each hidden layer' }], help: 'batch normalisation: each hidden unit of G rescaled to mean 0, std 1 over the batch, then a learned scale and shift' },
+  { kind: 'select', key: 'conditional', label: 'Conditional', default: 'off', options: [{ value: 'off', label: 'off' }, { value: 'on', label: 'on: G(z, c), D(x, c)' }], help: 'conditional GAN (Mirza & Osindero 2014): the mixture component c of each sample, as a one-hot row, is an input of G and D; mixture targets only (bimodal, mixture, 1d-trimodal, 1d-quadmodal, 2d-mix-gauss)' },
+  { kind: 'select', key: 'showClass', label: 'Show class', default: 'all', options: SHOW_CLASSES.map((v) => ({ value: v, label: v === 'all' ? 'all (mixed by share)' : `class ${v}` })), help: 'the plots show G(z, c) and D(x, c) for one class, or all classes mixed by their shares (changes the view only)' },
+  { kind: 'range', key: 'smoothing', label: 'Label smooth', min: 0, max: 0.5, step: 0.05, default: 0, help: 'D\'s target for real samples becomes 1 − s/2 instead of 1, so D is never asked to be certain' },
+  { kind: 'range', key: 'kD', label: 'k D-steps', min: 1, max: 5, step: 1, default: 1, help: 'discriminator updates per generator update' },
+  numberChoice('beta1', 'Adam β₁', 0.9, [0.9, 0.5], 'how much of the last steps\' direction Adam keeps (momentum)', (v) => (v === 0.9 ? '0.9 (default)' : '0.5 (GAN papers)')),
+  seedSetting(),
 ];
 
-const CONTROLS: ControlSpec[] = [
-  { kind: 'select', key: 'target', label: 'Target', options: targetOptions() },
-  { kind: 'select', key: 'dataset', label: 'Dataset', options: [512, 1024, 2048, 4096, 10000].map((v) => ({ value: v, label: String(v) })), help: 'N samples drawn once; one epoch = N / batch steps' },
-  { kind: 'select', key: 'batch', label: 'Batch', options: [32, 64, 128, 256].map((v) => ({ value: v, label: String(v) })) },
-  { kind: 'log', key: 'lr', label: 'Learning rate', minExp: -4, maxExp: -1, step: 0.1, help: 'Adam step size for G and D (applies at once, no reset)' },
-  { kind: 'range', key: 'latent', label: 'Latent dim', min: 1, max: 32, step: 1 },
-  { kind: 'range', key: 'gLayers', label: 'G layers', min: 1, max: 4, step: 1 },
-  { kind: 'range', key: 'gWidth', label: 'G width', min: 8, max: 64, step: 8 },
-  { kind: 'range', key: 'dLayers', label: 'D layers', min: 1, max: 4, step: 1 },
-  { kind: 'range', key: 'dWidth', label: 'D width', min: 8, max: 64, step: 8 },
-  { kind: 'select', key: 'activation', label: 'Activation', options: [{ value: 'relu', label: 'ReLU' }, { value: 'leaky', label: 'LeakyReLU 0.2' }] },
-  { kind: 'select', key: 'loss', label: 'Loss', options: [{ value: 'nonsaturating', label: 'non-saturating' }, { value: 'minimax', label: 'min-max (original)' }, { value: 'wgan', label: 'WGAN (clipped critic)' }, { value: 'wgan-gp', label: 'WGAN-GP (gradient penalty)' }, { value: 'wgan-lp', label: 'WGAN-LP (one-sided penalty)' }] },
-  { kind: 'range', key: 'gpLambda', label: 'GP λ', min: 0, max: 50, step: 1, help: 'WGAN-GP: weight of the penalty λ·(‖∇ₓC(x̂)‖ − 1)² (Gulrajani et al. 2017 use 10, with Adam β (0, 0.9) and 5 critic steps); WGAN-LP: of λ·max(0, ‖∇ₓC(x̂)‖ − 1)² (Petzka et al. 2018)' },
-  { kind: 'range', key: 'dDropout', label: 'D dropout', min: 0, max: 0.5, step: 0.05, help: 'Dropout(p) after each hidden layer of D (the PyTorch GAN tutorial uses 0.3); off when D draws its curve' },
-  { kind: 'select', key: 'gBatchNorm', label: 'G BatchNorm', options: [{ value: 'off', label: 'off' }, { value: 'on', label: 'BatchNorm1d after each hidden layer' }] },
-  { kind: 'select', key: 'conditional', label: 'Conditional', options: [{ value: 'off', label: 'off' }, { value: 'on', label: 'G(z, c), D(x, c): c = mixture component' }], help: 'conditional GAN (Mirza & Osindero 2014): the component c of each sample, as a one-hot row, is an input of G and D; mixture targets only (bimodal, mixture, 1d-trimodal, 1d-quadmodal, 2d-mix-gauss)' },
-  { kind: 'select', key: 'showClass', label: 'Show class', options: SHOW_CLASSES.map((v) => ({ value: v, label: v === 'all' ? 'all classes (mixed by share)' : `class ${v}: G(z, c = ${v})` })), help: 'conditional GAN: the plots show G(z, c) and D(x, c) for one class, or all classes mixed by their shares (changes the view only)' },
-  { kind: 'range', key: 'smoothing', label: 'Label smooth', min: 0, max: 0.5, step: 0.05, help: 'real label 1 becomes 1 − s/2' },
-  { kind: 'range', key: 'kD', label: 'k D-steps', min: 1, max: 5, step: 1, help: 'discriminator updates per generator update' },
-  { kind: 'select', key: 'beta1', label: 'Adam β₁', options: [{ value: 0.9, label: '0.9 (default)' }, { value: 0.5, label: '0.5 (GAN papers)' }] },
-  { kind: 'number', key: 'seed', label: 'Seed', min: 0, max: 999999 },
-];
+/** Settings that do nothing for the other values are hidden. */
+const RELEVANCE: Relevance = {
+  gpLambda: (v) => usesGradientPenalty(v.loss as GanConfig['loss']),
+  showClass: (v) => v.conditional === 'on',
+  smoothing: (v) => !isCritic(v.loss as GanConfig['loss']),
+};
 
 export function ganConfig(values: Values): Partial<GanConfig> {
   const lr = Number(values.lr);
@@ -144,11 +135,15 @@ export class GanTab extends ModelTab<Gan> {
   private grid: Float64Array = new Float64Array();
 
   protected fields(): AnyField[] {
-    return FIELDS;
+    return fieldsOf(SETTINGS);
   }
 
   protected controlSpecs(): ControlSpec[] {
-    return CONTROLS;
+    return controlsOf(SETTINGS);
+  }
+
+  protected override relevance(): Relevance {
+    return RELEVANCE;
   }
 
   protected createModel(target: Target, values: Values, data?: Float64Array): Gan {

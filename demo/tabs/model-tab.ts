@@ -16,6 +16,7 @@ import { MovieControl } from '../movie-control';
 import { ModelPanel } from '../panel';
 import { TrainLoop } from '../trainer';
 import { choiceField, readSettings, writeSettings, type AnyField, type Values } from '../url-state';
+import type { Relevance, Setting } from '../settings';
 
 export type Notify = (text: string, kind?: 'warn' | 'info') => void;
 
@@ -24,6 +25,11 @@ export const CSV_TARGET = 'csv';
 
 export function targetField(fallback: string, filter: (t: Target) => boolean = () => true): AnyField {
   return choiceField('target', fallback, listTargets().filter(filter).map((t) => t.name));
+}
+
+/** The target select with its URL field (built-in targets; "your data" cannot travel in a link). */
+export function targetSetting(fallback: string): Setting {
+  return { kind: 'select', key: 'target', label: 'Target', default: fallback, options: targetOptions(), field: targetField(fallback) };
 }
 
 export function targetOptions(filter: (t: Target) => boolean = () => true): { value: string; label: string }[] {
@@ -60,6 +66,16 @@ export abstract class ModelTab<M extends GenerativeModel> implements Tab {
   }
   /** Optional live gradient check for the hood. */
   protected gradcheck?(model: M): Promise<{ rows: GradcheckRow[]; what: string }>;
+  /** Settings that do nothing for the other values, hidden while so (by key). */
+  protected relevance(): Relevance {
+    return {};
+  }
+
+  /** Hide the controls whose settings do nothing for the current values. */
+  private showRelevant(): void {
+    for (const [key, relevant] of Object.entries(this.relevance())) this.panel.controls.setVisible(key, relevant(this.values));
+  }
+
   /** Optional dead ReLU units per layer for the hood. */
   protected deadUnits?(): NonNullable<HoodSource['deadUnits']> extends () => infer R ? R : never;
   /** Parameters for the hood's gradient norms. */
@@ -100,6 +116,7 @@ export abstract class ModelTab<M extends GenerativeModel> implements Tab {
     });
     this.csvBox = createCsvBox((parsed, name) => this.useData(parsed, name));
     this.panel.controls.element.after(this.csvBox.element);
+    this.showRelevant();
     this.mountPlots(this.panel.body);
     this.movie = new MovieControl(() => this.distributionCard(), () => ({
       canvas: this.distributionCard().querySelector('canvas'), title: `${this.title}: ${this.model?.target.name ?? ''}`,
@@ -200,6 +217,7 @@ export abstract class ModelTab<M extends GenerativeModel> implements Tab {
       }
     }
     this.values[key] = value;
+    this.showRelevant();
     // The URL keeps the last built-in target (a CSV cannot travel in a link).
     const shareable = { ...this.values };
     if (shareable.target === CSV_TARGET) delete shareable.target;
