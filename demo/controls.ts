@@ -13,6 +13,8 @@ export type ControlSpec =
 export interface ControlGroup {
   /** Show a value in a control (after a reset or a URL load), without calling onChange. */
   set(key: string, value: string | number): void;
+  /** Show a text in place of a control's input (e.g. a loaded file's row count), or the input again (null). */
+  setNote(key: string, text: string | null): void;
   /** Show or hide one control (a setting that does nothing for the others' values is hidden). */
   setVisible(key: string, visible: boolean): void;
   /** Add an option to a select (e.g. "your data" once a CSV is loaded). */
@@ -98,6 +100,17 @@ export function buildControls(
   return {
     element: grid,
     set: (key, value) => setters.get(key)?.(value),
+    setNote(key, text) {
+      const g = groups.get(key);
+      if (!g) return;
+      let note = g.querySelector<HTMLElement>('.control-note');
+      if (text !== null && !note) {
+        note = el('output', { class: 'control-note' });
+        g.querySelector('.control-label')?.after(note);
+      }
+      if (note) { note.textContent = text ?? ''; note.hidden = text === null; }
+      for (const input of g.querySelectorAll<HTMLElement>('select, input, .control-value')) input.hidden = text !== null;
+    },
     setVisible(key, visible) {
       const g = groups.get(key);
       if (g) g.hidden = !visible;

@@ -83,7 +83,11 @@ async function main(): Promise<void> {
   const open = (tab: Tab): void => {
     if (active === tab) return;
     active?.deactivate();
-    for (const [id, b] of buttons) b.setAttribute('aria-selected', String(id === tab.id));
+    // Roving tabindex: the open tab is the one Tab stop in the bar; arrow keys move between tabs.
+    for (const [id, b] of buttons) {
+      b.setAttribute('aria-selected', String(id === tab.id));
+      b.tabIndex = id === tab.id ? 0 : -1;
+    }
     for (const [id, c] of containers) c.hidden = id !== tab.id;
     active = tab;
     writeParam('tab', tab.id === 'gan' ? null : tab.id);
@@ -92,15 +96,28 @@ async function main(): Promise<void> {
   };
 
   for (const tab of tabs) {
-    const button = el('button', { role: 'tab', 'data-tab': tab.id, 'aria-selected': 'false' }, tab.title);
+    const button = el('button', { role: 'tab', 'data-tab': tab.id, 'aria-selected': 'false', id: `tab-${tab.id}`, 'aria-controls': `panel-${tab.id}` }, tab.title);
     button.addEventListener('click', () => open(tab));
     bar.append(button);
     buttons.set(tab.id, button);
-    const container = el('div', { role: 'tabpanel', 'data-tabpanel': tab.id, hidden: '' });
+    const container = el('div', { role: 'tabpanel', 'data-tabpanel': tab.id, hidden: '', id: `panel-${tab.id}`, 'aria-labelledby': `tab-${tab.id}` });
     panels.append(container);
     containers.set(tab.id, container);
     tab.mount(container);
   }
+
+  bar.addEventListener('keydown', (e) => {
+    const keys: Record<string, (i: number) => number> = {
+      ArrowRight: (i) => (i + 1) % tabs.length, ArrowLeft: (i) => (i - 1 + tabs.length) % tabs.length,
+      Home: () => 0, End: () => tabs.length - 1,
+    };
+    const move = keys[e.key];
+    if (!move || !active) return;
+    e.preventDefault();
+    const next = tabs[move(tabs.indexOf(active))];
+    open(next);
+    buttons.get(next.id)?.focus();
+  });
 
   const switchBackend = async (name: 'webgpu' | 'cpu'): Promise<void> => {
     const got = await setBackend(name);

@@ -15,7 +15,7 @@ import { DiagnosticsCard } from '../diagnostics-card';
 import { MovieControl } from '../movie-control';
 import { ModelPanel } from '../panel';
 import { TrainLoop } from '../trainer';
-import { choiceField, readSettings, writeSettings, type AnyField, type Values } from '../url-state';
+import { choiceField, readSettings, writeParam, writeSettings, type AnyField, type Values } from '../url-state';
 import type { Relevance, Setting } from '../settings';
 
 export type Notify = (text: string, kind?: 'warn' | 'info') => void;
@@ -100,6 +100,11 @@ export abstract class ModelTab<M extends GenerativeModel> implements Tab {
     const read = readSettings(this.fields(), window.location.search, this.urlPrefix);
     this.values = read.values;
     for (const n of read.notices) this.notify(`URL: ${n}.`);
+    const file = new URLSearchParams(window.location.search).get(`${this.urlPrefix}data`);
+    if (file !== null) {
+      this.notify(`This link was made while training on your own data, ${file.replace(/ \(a local file: not in this link\)$/, '')}, which a link cannot carry: showing the built-in target instead. Load the file again (target: your data) to continue with it.`, 'info');
+      writeParam(`${this.urlPrefix}data`, null);
+    }
     this.loop = new TrainLoop({
       render: () => this.renderAll(),
       failed: (e) => this.failed(e),
@@ -218,6 +223,7 @@ export abstract class ModelTab<M extends GenerativeModel> implements Tab {
     }
     this.values[key] = value;
     this.showRelevant();
+    if (key === 'target') this.showDataNote();
     // The URL keeps the last built-in target (a CSV cannot travel in a link).
     const shareable = { ...this.values };
     if (shareable.target === CSV_TARGET) delete shareable.target;
@@ -231,7 +237,18 @@ export abstract class ModelTab<M extends GenerativeModel> implements Tab {
     this.values.target = CSV_TARGET;
     this.panel.controls.addOption('target', CSV_TARGET, `your data: ${name} (${parsed.rows} rows, ${parsed.dim}D)`);
     this.panel.controls.set('target', CSV_TARGET);
+    this.showDataNote();
     void this.reset();
+  }
+
+  /**
+   * With the user's file: its row count in place of the dataset size (which it replaces), and a
+   * mark in the URL that the file itself did not travel (a link cannot carry a local file).
+   */
+  private showDataNote(): void {
+    const file = this.values.target === CSV_TARGET ? this.userData : null;
+    this.panel.controls.setNote('dataset', file ? `${file.parsed.rows} rows (${file.name})` : null);
+    writeParam(`${this.urlPrefix}data`, file ? `${file.name} (a local file: not in this link)` : null);
   }
 
   private failed(e: Error): void {
@@ -249,6 +266,8 @@ export abstract class ModelTab<M extends GenerativeModel> implements Tab {
       stepsPerSecond: this.loop.stepsPerSecond, backend: this.services.backendName(),
     });
     await this.draw(model);
+    // The epoch the plots now show (the page tests wait for it instead of a fixed time).
+    this.panel.root.dataset.drawnEpoch = String(model.epoch);
     this.movie.capture(model.epoch);
   }
 }
