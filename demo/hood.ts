@@ -64,7 +64,7 @@ export class HoodPanel {
     const grid = el('div', { class: 'hood-grid' });
     const left = el('div');
     left.append(el('h3', {}, 'Kernel dispatches of one step, in order (click one)'));
-    this.table = el('div', { class: 'op-list' });
+    this.table = el('div', { class: 'op-list', tabindex: '0', role: 'region', 'aria-label': 'kernel dispatches of one step' });
     left.append(this.table);
     this.planBox = el('div', { class: 'plan' });
     left.append(this.planBox);
@@ -146,7 +146,8 @@ export class HoodPanel {
         row.append(el('td', { colspan: '6' }, `${PHASE_NAMES[p]}${phaseCount > 1 || p !== 'forward' ? ` (update ${Math.max(phaseCount, 1)})` : ''}`));
         table.append(row);
       }
-      const row = el('tr', { class: 'op', 'data-index': String(i) });
+      // Focusable: Tab reaches each kernel row, Enter or Space opens its source.
+      const row = el('tr', { class: 'op', 'data-index': String(i), tabindex: '0' });
       const wg = r.workgroups ? r.workgroups.map((w) => w.join('×')).join(', ') : '—';
       row.append(
         el('td', {}, String(i + 1)), el('td', {}, r.op), el('td', {}, r.label ?? r.kernel),
@@ -158,6 +159,9 @@ export class HoodPanel {
         table.querySelectorAll('tr.selected').forEach((t) => t.classList.remove('selected'));
         row.classList.add('selected');
         this.showSource(r);
+      });
+      row.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); row.click(); }
       });
       table.append(row);
     });

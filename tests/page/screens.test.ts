@@ -14,7 +14,9 @@ afterAll(async () => { await session?.close(); });
 const TABS = ['gan', 'vae', 'rbm', 'diffusion', 'compare'] as const;
 
 async function open(width: number, tab: string): Promise<Page> {
-  const page = await session.browser.newPage({ viewport: { width, height: 900 } });
+  // axe-core's Playwright runner needs a page made through a browser context.
+  const context = await session.browser.newContext({ viewport: { width, height: 900 } });
+  const page = await context.newPage();
   await page.goto(`${session.url}?tab=${tab}&backend=cpu`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 90_000 });
   return page;
@@ -44,7 +46,7 @@ describe('every screen', () => {
         });
         expect(overflow.scroll, `wider than the screen: ${overflow.wide.join(', ')}`).toBeLessThanOrEqual(width);
         expect(await violations(page)).toEqual([]);
-        await page.close();
+        await page.context().close();
       });
     }
   }
@@ -59,7 +61,7 @@ describe('every screen', () => {
     await page.keyboard.press('ArrowLeft');
     await page.waitForFunction(() => document.querySelector('[data-tab="compare"]')?.getAttribute('aria-selected') === 'true');
     expect(await page.locator('[data-tabpanel="compare"]').isVisible()).toBe(true);
-    await page.close();
+    await page.context().close();
   });
 
   it('GP λ shows only with a gradient penalty, its help as text', async () => {
@@ -69,6 +71,6 @@ describe('every screen', () => {
     await page.selectOption('[data-tabpanel="gan"] select[data-key="loss"]', 'wgan-gp');
     await gp.waitFor({ state: 'visible' });
     expect(await gp.locator('.control-help').textContent()).toMatch(/gradient penalty/);
-    await page.close();
+    await page.context().close();
   });
 });
