@@ -57,7 +57,7 @@ export class MovieRecorder {
     const discriminator = hasDiscriminator(this.model)
       ? Array.from(await this.model.discriminate(Float64Array.from(this.xs)))
       : undefined;
-    this.frames.push(drawFrame({ xs: this.xs, target: this.target, generated, discriminator, progress }, this.width, this.height));
+    this.frames.push(drawFrame({ xs: this.xs, target: this.target, generated, discriminator, progress, epoch: this.model.epoch }, this.width, this.height));
   }
 
   gif(): Uint8Array {
