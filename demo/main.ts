@@ -137,8 +137,8 @@ async function main(): Promise<void> {
   // The rate training actually runs at: the live model's step counter, sampled every 2 s while it moves.
   let lastSteps: { model: unknown; steps: number; at: number } | null = null;
   window.setInterval(() => {
-    const model = active?.hood()?.model;
-    if (!model) return;
+    const model = active?.isTraining?.() ? active.hood()?.model : undefined;
+    if (!model) { lastSteps = null; return; }
     const now = performance.now();
     if (lastSteps && lastSteps.model === model && model.steps > lastSteps.steps) {
       note.trainingRate = ((model.steps - lastSteps.steps) * 1000) / (now - lastSteps.at);

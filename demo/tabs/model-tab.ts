@@ -147,6 +147,10 @@ export abstract class ModelTab<M extends GenerativeModel> implements Tab {
     if (this.mounted && !this.panel.root.closest('[hidden]')) void this.reset();
   }
 
+  isTraining(): boolean {
+    return this.loop.running;
+  }
+
   hood(): HoodSource | null {
     const model = this.model;
     if (!model) return null;
