@@ -14,7 +14,7 @@ import { serveDirectory } from './serve.mjs';
 const TABS = ['gan', 'vae', 'rbm', 'diffusion', 'compare'];
 const WIDTHS = [1400, 390];
 /** Epochs each model tab trains before its picture. */
-const EPOCHS = { gan: 60, vae: 20, rbm: 10, diffusion: 20 };
+const EPOCHS = { gan: 40, vae: 10, rbm: 5, diffusion: 10 };
 /** Tallest picture, in CSS pixels: the top of a long page is what a reader sees first. */
 const MAX_HEIGHT = { 1400: 2200, 390: 3600 };
 const OUT = 'docs/img';

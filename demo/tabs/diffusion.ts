@@ -72,7 +72,7 @@ export class DiffusionTab extends SimpleModelTab<Diffusion> {
       this.playing = !this.playing;
       play.textContent = this.playing ? 'pause' : 'play';
     });
-    this.slider = el('input', { type: 'range', min: '0', max: String(FRAMES - 1), step: '1', value: '0' });
+    this.slider = el('input', { type: 'range', min: '0', max: String(FRAMES - 1), step: '1', value: '0', 'aria-label': 'frame of the reverse chain' });
     this.slider.addEventListener('input', () => {
       this.playing = false;
       play.textContent = 'play';
