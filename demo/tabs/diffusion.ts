@@ -7,8 +7,8 @@ import type { AppServices } from '../app';
 import { el } from '../controls';
 import { card } from '../panel';
 import type { Values } from '../url-state';
-import { batchSetting, datasetSetting, lrSetting, numberChoice, seedSetting, type Setting } from '../settings';
-import { targetSetting, type Notify } from './model-tab';
+import { numberChoice, seedSetting, type Setting } from '../settings';
+import { dataSettings, type Notify } from './model-tab';
 import { SamplePlot } from './sample-plot';
 import { diffusionGradcheck } from './diffusion-gradcheck';
 import { SimpleModelTab } from './simple-tab';
@@ -34,10 +34,7 @@ export class DiffusionTab extends SimpleModelTab<Diffusion> {
     '<strong>The reverse chain</strong> below starts from N(0, I) at t = T and removes a little predicted noise at each step, adding back a little fresh noise. Press play: the samples drift toward the modes late in the chain, when t is small.',
   ];
   protected readonly settings: Setting[] = [
-    targetSetting('1d-trimodal'),
-    datasetSetting(),
-    batchSetting(),
-    lrSetting(DIFFUSION_DEFAULTS.lr),
+    ...dataSettings('1d-trimodal', DIFFUSION_DEFAULTS.lr),
     numberChoice('T', 'Steps T', DIFFUSION_DEFAULTS.steps, [20, 50, 100, 200, 500], 'noise levels from the data to pure noise; sampling walks all of them back'),
     { kind: 'range', key: 'layers', label: 'Layers', min: 1, max: 4, step: 1, default: DIFFUSION_DEFAULTS.layers, help: 'hidden layers of the noise predictor' },
     { kind: 'range', key: 'hidden', label: 'Width', min: 8, max: 128, step: 2, default: DIFFUSION_DEFAULTS.hidden, help: 'units per hidden layer' },

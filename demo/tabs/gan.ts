@@ -15,12 +15,12 @@ import type { ControlSpec } from '../controls';
 import { callout, card } from '../panel';
 import { COLORS, DensityPlot, LinePlot, PointPlot } from '../plots';
 import type { AnyField, Values } from '../url-state';
-import { batchSetting, controlsOf, datasetSetting, fieldsOf, lrSetting, numberChoice, seedSetting, type Relevance, type Setting } from '../settings';
+import { controlsOf, fieldsOf, numberChoice, seedSetting, type Relevance, type Setting } from '../settings';
 import { ganGradcheck } from './gan-gradcheck';
 import { mountCallouts, mountQuestions, updateCallouts } from './gan-teaching';
 import { readGan } from '../gan-reading';
 import { probeGan, type LayerUnits } from '../gan-probe';
-import { ModelTab, targetField, targetOptions, type Notify } from './model-tab';
+import { dataSettings, ModelTab, type Notify } from './model-tab';
 
 const LN2 = Math.log(2);
 const GRID_POINTS = 200;
@@ -36,10 +36,7 @@ const LOSS_LABELS: Record<GanLoss, string> = {
 
 /** Every setting of the tab, once: its control, its default and (derived) its URL field. */
 const SETTINGS: Setting[] = [
-  { kind: 'select', key: 'target', label: 'Target', default: 'normal', options: targetOptions(), field: targetField('normal') },
-  datasetSetting(),
-  batchSetting(),
-  lrSetting(0.003, 'Adam step size for G and D (applies at once, no reset)'),
+  ...dataSettings('normal', 0.003, 'Adam step size for G and D (applies at once, no reset)'),
   { kind: 'range', key: 'latent', label: 'Latent dim', min: 1, max: 32, step: 1, default: 10, help: 'numbers in the noise vector z that G turns into a sample' },
   { kind: 'range', key: 'gLayers', label: 'G layers', min: 1, max: 4, step: 1, default: 1, help: 'hidden layers of the generator' },
   { kind: 'range', key: 'gWidth', label: 'G width', min: 8, max: 64, step: 8, default: 16, help: 'units per hidden layer of G' },

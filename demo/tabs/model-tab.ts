@@ -16,7 +16,7 @@ import { MovieControl } from '../movie-control';
 import { ModelPanel } from '../panel';
 import { TrainLoop } from '../trainer';
 import { choiceField, readSettings, writeParam, writeSettings, type AnyField, type Values } from '../url-state';
-import type { Relevance, Setting } from '../settings';
+import { batchSetting, datasetSetting, lrSetting, type Relevance, type Setting } from '../settings';
 
 export type Notify = (text: string, kind?: 'warn' | 'info') => void;
 
@@ -30,6 +30,11 @@ export function targetField(fallback: string, filter: (t: Target) => boolean = (
 /** The target select with its URL field (built-in targets; "your data" cannot travel in a link). */
 export function targetSetting(fallback: string): Setting {
   return { kind: 'select', key: 'target', label: 'Target', default: fallback, options: targetOptions(), field: targetField(fallback) };
+}
+
+/** The settings every model tab starts with: target, dataset size, batch and learning rate. */
+export function dataSettings(target: string, lr: number, lrHelp?: string): Setting[] {
+  return [targetSetting(target), datasetSetting(), batchSetting(), lrSetting(lr, lrHelp)];
 }
 
 export function targetOptions(filter: (t: Target) => boolean = () => true): { value: string; label: string }[] {

@@ -9,8 +9,8 @@ import type { AppServices } from '../app';
 import { card } from '../panel';
 import { COLORS, DensityPlot, LinePlot, PointPlot } from '../plots';
 import type { Values } from '../url-state';
-import { batchSetting, datasetSetting, lrSetting, numberChoice, seedSetting, type Setting } from '../settings';
-import { targetSetting, type Notify } from './model-tab';
+import { numberChoice, seedSetting, type Setting } from '../settings';
+import { dataSettings, type Notify } from './model-tab';
 import { rbmGradcheck } from './rbm-gradcheck';
 import { SimpleModelTab } from './simple-tab';
 
@@ -34,10 +34,7 @@ export class RbmTab extends SimpleModelTab<Rbm> {
     '<strong>Gibbs sampling</strong> alternates h ~ P(h | v) and v ~ P(v | h). Chains started from noise need many sweeps to find every valley: compare the curves after 1, 10, 100 and more sweeps below.',
   ];
   protected readonly settings: Setting[] = [
-    targetSetting('1d-trimodal'),
-    datasetSetting(),
-    batchSetting(),
-    lrSetting(RBM_DEFAULTS.lr),
+    ...dataSettings('1d-trimodal', RBM_DEFAULTS.lr),
     { kind: 'range', key: 'hidden', label: 'Hidden units', min: 4, max: 256, step: 4, default: RBM_DEFAULTS.hidden, help: 'binary hidden units h' },
     { kind: 'range', key: 'sigma', label: 'Visible σ', min: 0.05, max: 1, step: 0.05, default: RBM_DEFAULTS.sigma, help: 'std of each Gaussian bump, in standardised units' },
     { kind: 'range', key: 'k', label: 'CD-k', min: 1, max: 20, step: 1, default: RBM_DEFAULTS.k, help: 'contrastive divergence: Gibbs sweeps per training step' },

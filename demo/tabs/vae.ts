@@ -8,8 +8,8 @@ import type { AppServices } from '../app';
 import { card } from '../panel';
 import { LinePlot, PointPlot, COLORS } from '../plots';
 import type { Values } from '../url-state';
-import { batchSetting, datasetSetting, lrSetting, seedSetting, type Setting } from '../settings';
-import { targetSetting, type Notify } from './model-tab';
+import { seedSetting, type Setting } from '../settings';
+import { dataSettings, type Notify } from './model-tab';
 import { vaeGradcheck } from './vae-gradcheck';
 import { SimpleModelTab } from './simple-tab';
 
@@ -36,10 +36,7 @@ export class VaeTab extends SimpleModelTab<Vae> {
     '<strong>The latent sweep</strong> decodes a grid of z from −3 to 3. A smooth curve (or sheet) that visits every mode means the prior covers the data; flat stretches or jumps show regions the decoder never learned.',
   ];
   protected readonly settings: Setting[] = [
-    targetSetting('1d-trimodal'),
-    datasetSetting(),
-    batchSetting(),
-    lrSetting(VAE_DEFAULTS.lr),
+    ...dataSettings('1d-trimodal', VAE_DEFAULTS.lr),
     { kind: 'range', key: 'latent', label: 'Latent dim', min: 1, max: 8, step: 1, default: VAE_DEFAULTS.latent, help: 'numbers in the code z each sample is squeezed into' },
     { kind: 'range', key: 'layers', label: 'Layers', min: 1, max: 4, step: 1, default: VAE_DEFAULTS.layers, help: 'hidden layers of the encoder and of the decoder' },
     { kind: 'range', key: 'hidden', label: 'Width', min: 4, max: 64, step: 1, default: VAE_DEFAULTS.hidden, help: 'units per hidden layer' },
