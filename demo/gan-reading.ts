@@ -103,7 +103,11 @@ export function readGan(history: readonly HistoryRecord[], target: Target, loss:
   // Divergence: something is no longer a number, or W1 has run far away from its best.
   const nonFinite = ['gLoss', 'dLoss', 'w1', 'genMean', 'genStd'].filter((k) => k in last && !Number.isFinite(last[k]));
   const bestW1 = Math.min(...history.map((r) => r.w1).filter(Number.isFinite));
-  const w1Rising = recent.length >= 3 && recent[recent.length - 1].w1 > recent[0].w1;
+  // W1 going up and down by a large factor again and again: a swing (oscillation), not a run-away.
+  const w1s = col('w1');
+  const turns = w1s.slice(1, -1).filter((v, i) => (v - w1s[i]) * (w1s[i + 2] - v) < 0).length;
+  const w1Swing = recent.length >= 6 && turns >= 2 && Math.max(...w1s) > 3 * Math.min(...w1s);
+  const w1Rising = history.length >= 2 && last.w1 > history[history.length - 2].w1 && !w1Swing;
   if (nonFinite.length > 0 || (probe?.samples && probe.samples.some((v) => !Number.isFinite(v)))) {
     return say('divergence', 'warn', `${nonFinite.length ? nonFinite.join(', ') : 'the samples'} stopped being finite numbers: the weights blew up. Lower the learning rate and press Reset.`);
   }
@@ -140,10 +144,11 @@ export function readGan(history: readonly HistoryRecord[], target: Target, loss:
     return say('mode-collapse', 'warn', `${missing.length} of the target's ${shares.length} modes get almost no samples (share of the samples nearest each mode: ${list}). ${numbers}`);
   }
 
-  // Oscillation: the players chase each other.
+  // Oscillation: the players chase each other: the losses swing, or W1 goes up and down by
+  // a large factor again and again (G's samples sweep past the data and back).
   const swing = recent.length >= 6 ? Math.max(spread(col('gLoss')), critic ? 0 : 2 * spread(col('dFake'))) : 0;
-  if (swing > 0.25) {
-    return say('oscillation', 'warn', `G's loss swings by ±${fmt(spread(col('gLoss')), 2)}${critic ? '' : ` and D(G(z)) by ±${fmt(spread(col('dFake')), 2)}`} between epochs: the two players are chasing each other rather than settling. A smaller learning rate or Adam β₁ 0.5 damps it. ${numbers}`);
+  if (swing > 0.25 || w1Swing) {
+    return say('oscillation', 'warn', `${w1Swing ? `W₁ went up and down ${turns} times in the last ${recent.length} epochs, between ${fmt(Math.min(...w1s))} and ${fmt(Math.max(...w1s))}; ` : ''}G's loss swings by ±${fmt(spread(col('gLoss')), 2)}${critic ? '' : ` and D(G(z)) by ±${fmt(spread(col('dFake')), 2)}`}: the two players are chasing each other rather than settling. A smaller learning rate or Adam β₁ 0.5 damps it. ${numbers}`);
   }
 
   // Near equilibrium, from the distances (not from the losses or the moments).

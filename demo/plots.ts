@@ -133,7 +133,10 @@ export class LinePlot {
 
   private setSeriesLabel(seriesIndex: number, label: string): void {
     this.plot.series[seriesIndex].label = label;
-    const cell = this.plot.root.querySelectorAll('.u-legend .u-series')[seriesIndex]?.querySelector('.u-label');
+    // The legend lists the x series too only when it is live; here it is not.
+    const rows = this.plot.root.querySelectorAll('.u-legend .u-series');
+    const row = rows[rows.length === this.plot.series.length ? seriesIndex : seriesIndex - 1];
+    const cell = row?.querySelector('.u-label');
     if (cell) cell.textContent = label;
   }
 

@@ -161,7 +161,12 @@ describe('the live reading on built states', () => {
     const history = records(8, 0.5).map((r, i) => ({ ...r, gLoss: i % 2 ? 0.3 : 1.6, dFake: i % 2 ? 0.2 : 0.7 }));
     const reading = readGan(history, normal, 'nonsaturating', { deadShare: [0.2], gradMax: 1 });
     expect(reading.state).toBe('oscillation');
-    // Settled records with the same W1: not an oscillation.
+    // W1 sweeping up and down by a factor of 10 while the losses look calm: an oscillation too.
+    const sweeping = records(8, 0.5).map((r, i) => ({ ...r, w1: i % 3 === 0 ? 0.1 : i % 3 === 1 ? 1 : 3 }));
+    const w = readGan(sweeping, normal, 'nonsaturating', { deadShare: [0.2], gradMax: 1 });
+    expect(w.state).toBe('oscillation');
+    expect(w.html).toMatch(/W₁ went up and down \d times/);
+    // Settled records with a steadily falling W1: not an oscillation.
     expect(readGan(records(8, 0.5), normal, 'nonsaturating', { deadShare: [0.2], gradMax: 1 }).state).toBe('learning');
   });
 
