@@ -34,3 +34,32 @@ describe('movie frame labels', () => {
     expect(() => drawText('épsilon', 0, 0, () => {})).toThrow(/no glyph for 'é'/);
   });
 });
+
+describe('2D movies', () => {
+  it('draws data and generated points in the plane, with the epoch', async () => {
+    const { drawScatterFrame } = await import('../../models/report/movie/frame');
+    const frame = drawScatterFrame({ range: [-2, 2], target: [1, 1], generated: [-1, -1], progress: 0, epoch: 7 }, 200, 160);
+    expect(Array.from(frame).filter((c) => c === 2).length).toBeGreaterThanOrEqual(4 + 12 * 2);
+    // The generated point (−1, −1) sits a quarter of the way in from the bottom-left corner.
+    const top = 7 + 12;
+    const bottom = 160 - 11 - 6 - 6;
+    const size = bottom - top;
+    const left = Math.round((200 - size) / 2);
+    expect(frame[Math.round(bottom - size / 4) * 200 + Math.round(left + size / 4)]).toBe(3);
+  });
+
+  it('records a 2D GAN as an animated GIF', async () => {
+    const { createGan } = await import('../../models/gan');
+    const { getTarget } = await import('../../models/data/targets');
+    const { MovieRecorder } = await import('../../models/report/movie/recorder');
+    const model = createGan(getTarget('2d-mix-gauss'), { seed: 1, dataset: 256, batch: 64, evalSamples: 200 });
+    const recorder = new MovieRecorder(model);
+    await recorder.capture(0);
+    await model.trainEpoch();
+    await recorder.capture(1);
+    const gif = recorder.gif();
+    expect(recorder.frameCount).toBe(2);
+    expect(String.fromCharCode(...gif.subarray(0, 6))).toBe('GIF89a');
+    model.dispose();
+  });
+});

@@ -106,6 +106,58 @@ export function drawFrame(curves: FrameCurves, width: number, height: number): U
   return r.pixels;
 }
 
+export interface ScatterFrame {
+  /** The square shown, [lo, hi] on both axes. */
+  range: [number, number];
+  /** Interleaved (x₁, x₂) pairs. */
+  target: ArrayLike<number>;
+  generated: ArrayLike<number>;
+  progress: number;
+  epoch?: number;
+}
+
+/** A 2D frame: data and generated points in the plane, with ticks on both axes, a legend and the epoch. */
+export function drawScatterFrame(f: ScatterFrame, width: number, height: number): Uint8Array {
+  const r = new Raster(width, height);
+  const text = (label: string, x: number, y: number, c: number): void => drawText(label, x, y, (px, py) => r.set(px, py, c));
+  const pad = 6;
+  const top = GLYPH_HEIGHT + 2 * pad;
+  const bottom = height - (GLYPH_HEIGHT + 4) - 6 - pad;
+  const size = bottom - top;
+  const left = Math.round((width - size) / 2);
+  const [lo, hi] = f.range;
+  const at = (v: number): number => ((v - lo) / (hi - lo)) * size;
+  for (let k = 0; k <= size; k++) { r.set(left + k, bottom, 1); r.set(left + k, top, 1); r.set(left, top + k, 1); r.set(left + size, top + k, 1); }
+  for (const v of niceTicks(lo, hi, 4)) {
+    const label = tickLabel(v);
+    const x = left + at(v);
+    const y = bottom - at(v);
+    for (let k = 0; k < 3; k++) { r.set(x, bottom + k, 5); r.set(left - 1 - k, y, 5); }
+    text(label, Math.round(x - textWidth(label) / 2), bottom + 4, 5);
+    text(label, left - 4 - textWidth(label), Math.round(y - GLYPH_HEIGHT / 2), 5);
+  }
+  const dots = (pts: ArrayLike<number>, c: number): void => {
+    for (let i = 0; i + 1 < pts.length; i += 2) {
+      const x = left + at(pts[i]);
+      const y = bottom - at(pts[i + 1]);
+      if (x < left || x > left + size || y < top || y > bottom) continue;
+      r.set(x, y, c); r.set(x + 1, y, c); r.set(x, y + 1, c); r.set(x + 1, y + 1, c);
+    }
+  };
+  dots(f.target, 2);
+  dots(f.generated, 3);
+  let x = pad;
+  for (const [label, c] of [['data', 2], ['model', 3]] as [string, number][]) {
+    for (let k = 0; k < 12; k++) { r.set(x + k, pad + 3, c); r.set(x + k, pad + 4, c); }
+    text(label, x + 15, pad, 5);
+    x += 15 + textWidth(label) + 12;
+  }
+  if (f.epoch !== undefined) text(`epoch ${f.epoch}`, width - pad - textWidth(`epoch ${f.epoch}`), pad, 5);
+  const barEnd = pad + Math.round(Math.max(0, Math.min(1, f.progress)) * (width - 2 * pad));
+  for (let xb = pad; xb < barEnd; xb++) for (let y = height - 4; y < height - 1; y++) r.set(xb, y, 5);
+  return r.pixels;
+}
+
 /** About `count` round tick values (1, 2 or 5 × a power of ten apart) within [lo, hi]. */
 export function niceTicks(lo: number, hi: number, count: number): number[] {
   if (!(hi > lo)) return [lo];
