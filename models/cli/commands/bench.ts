@@ -82,7 +82,7 @@ export const benchCommand: Command = {
         console.log(`  ratio engine/floor : ${r.ratio.toFixed(2)}x   (goal: at most 1.25x)`);
         console.log(`  kernel dispatches per engine step: ${r.dispatchesPerStep}; backend stats: ${JSON.stringify(backendStats())}`);
       }
-      const gemm = benchCpuGemm();
+      const gemm = await benchCpuGemm();
       report.cpuGemm = gemm;
       if (!flags.json) console.log(formatCpuGemmBench(gemm));
       const kernels = benchCpuKernels();
