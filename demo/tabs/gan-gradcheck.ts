@@ -6,6 +6,7 @@
 
 import { add, concat, gradcheck, linear, mul, tensor, tidy, type Tensor } from '../../engine/index';
 import type { Gan } from '../../models/gan';
+import { onCpu } from '../../engine/gradcheck';
 import { joinColumns, oneHotRows } from '../../models/gan/conditional';
 import { discriminatorLoss, generatorLoss } from '../../models/gan/losses';
 import type { GradcheckRow } from '../app';
@@ -79,13 +80,14 @@ export async function ganGradcheck(gan: Gan): Promise<{ rows: GradcheckRow[]; wh
   // (a dead unit's weights compare 0 with 0 and prove nothing); zeros only if every entry is 0.
   const liveEntries = (net: 'D' | 'G', li: number, count: number): number[] => {
     const l = (net === 'D' ? dLayers : gLayers)[li];
-    const g = tidy(() => {
+    // In float64 on the CPU, as gradcheck itself runs (the page may be on WebGPU).
+    const g = onCpu(() => tidy(() => {
       const w = tensor(l.w, [l.inF, l.outF], { dtype: 'float64', requiresGrad: true });
       lossOf(net, li, null)(w).backward();
       const values = w.grad ? Float64Array.from(w.grad.dataSync()) : new Float64Array(l.w.length);
       w.grad?.dispose();
       return values;
-    });
+    }));
     const live = Array.from(g.keys()).filter((i) => g[i] !== 0);
     const pool = live.length > 0 ? live : Array.from(g.keys());
     const n = Math.min(count, pool.length);

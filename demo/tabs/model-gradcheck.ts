@@ -10,6 +10,7 @@
 
 import { add, gradcheck, linear, mul, silu, softplus, tensor, tidy, type MLP, type Tensor } from '../../engine/index';
 import type { FusedActivation } from '../../engine/backend';
+import { onCpu } from '../../engine/gradcheck';
 import type { GradcheckRow } from '../app';
 
 /** A parameter's current values, copied off the model's backend. */
@@ -88,10 +89,10 @@ function lookup(params: Parameters, name: string): ParameterValues {
   return p;
 }
 
-/** backward()'s gradient of the loss for every entry of one parameter (the others constant). */
+/** backward()'s gradient of the loss for every entry of one parameter (the others constant), in float64 on the CPU. */
 function fullGradient(params: Parameters, loss: LossBuilder, name: string): Float64Array {
   const p = lookup(params, name);
-  return tidy(() => {
+  return onCpu(() => tidy(() => {
     const theta = tensor(p.values, [...p.shape], { dtype: 'float64', requiresGrad: true });
     const out = loss((n) => {
       if (n === name) return theta;
@@ -102,7 +103,7 @@ function fullGradient(params: Parameters, loss: LossBuilder, name: string): Floa
     const g = theta.grad ? Float64Array.from(theta.grad.dataSync()) : new Float64Array(p.values.length);
     theta.grad?.dispose();
     return g;
-  });
+  }));
 }
 
 /**
