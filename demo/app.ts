@@ -43,8 +43,8 @@ export interface Tab {
   backendChanged(): void;
   /** The y values a plot was last given (the page tests check they are finite). */
   plotted?(plot: string): number[][] | null;
-  /** Whether the tab's model is training now (the backend note measures the rate only then). */
-  isTraining?(): boolean;
+  /** Steps per second of the tab's last training run, measured by its loop (0 before one). */
+  trainingRate?(): number;
   /** The live model for the "under the hood" panel (null while there is none). */
   hood(): HoodSource | null;
 }

@@ -127,7 +127,7 @@ async function main(): Promise<void> {
     writeParam('backend', got === 'webgpu' ? null : got);
     note.backend = got === 'webgpu' ? 'webgpu' : 'cpu';
     note.trainingRate = null;
-    lastSteps = null;
+    stale = new Map(tabs.map((t) => [t, t.trainingRate?.() ?? 0]));
     showNote();
     for (const tab of tabs) tab.backendChanged();
     if (active) showModel(active);
@@ -145,18 +145,17 @@ async function main(): Promise<void> {
   gpuRadio.addEventListener('change', () => { if (gpuRadio.checked) void switchBackend('webgpu'); });
   cpuRadio.addEventListener('change', () => { if (cpuRadio.checked) void switchBackend('cpu'); });
 
-  // The rate training actually runs at: the live model's step counter, sampled every 2 s while it moves.
-  let lastSteps: { model: unknown; steps: number; at: number } | null = null;
+  // The rate training actually runs at: the open tab's training loop measures it (steps over
+  // wall time while it trains, the same figure as the tab's status line).
+  // A rate a loop measured before the last backend switch belongs to the other backend: skipped.
+  let stale = new Map<Tab, number>();
   window.setInterval(() => {
-    const model = active?.isTraining?.() ? active.hood()?.model : undefined;
-    if (!model) { lastSteps = null; return; }
-    const now = performance.now();
-    if (lastSteps && lastSteps.model === model && model.steps > lastSteps.steps) {
-      note.trainingRate = ((model.steps - lastSteps.steps) * 1000) / (now - lastSteps.at);
+    const rate = active?.trainingRate?.() ?? 0;
+    if (rate > 0 && rate !== note.trainingRate && rate !== stale.get(active as Tab)) {
+      note.trainingRate = rate;
       showNote();
     }
-    lastSteps = { model, steps: model.steps, at: now };
-  }, 2000);
+  }, 1000);
 
   // A small handle for the page tests (and curious learners in the console).
   (window as unknown as { gradlab: unknown }).gradlab = {

@@ -152,8 +152,8 @@ export abstract class ModelTab<M extends GenerativeModel> implements Tab {
     if (this.mounted && !this.panel.root.closest('[hidden]')) void this.reset();
   }
 
-  isTraining(): boolean {
-    return this.loop.running;
+  trainingRate(): number {
+    return this.loop.stepsPerSecond;
   }
 
   hood(): HoodSource | null {
