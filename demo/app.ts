@@ -26,6 +26,8 @@ export interface HoodSource {
   parameters(): [string, Tensor][];
   /** Run gradcheck on a slice of the live parameters at their current values, if supported. */
   gradcheck?(): Promise<{ rows: GradcheckRow[]; what: string }>;
+  /** Per hidden layer of a ReLU network: units off for every input at the last draw (the GAN's D). */
+  deadUnits?(): { network: string; layers: { layer: number; dead: number; units: number }[] };
 }
 
 export interface Tab {
@@ -41,6 +43,8 @@ export interface Tab {
   backendChanged(): void;
   /** The y values a plot was last given (the page tests check they are finite). */
   plotted?(plot: string): number[][] | null;
+  /** Steps per second of the tab's last training run, measured by its loop (0 before one). */
+  trainingRate?(): number;
   /** The live model for the "under the hood" panel (null while there is none). */
   hood(): HoodSource | null;
 }

@@ -42,7 +42,24 @@ export async function pickFasterBackend(steps = 10): Promise<{ rates: BackendRat
   return { rates, chosen };
 }
 
-export function describeRates(r: BackendRates, chosen: BackendName): string {
+/** What the backend note says: the start-up timing (if any), the backend in use and the rate training runs at. */
+export interface BackendNoteState {
+  /** The start-up timing and its pick; null when the URL named the backend. */
+  startup: { rates: BackendRates; chosen: BackendName } | null;
+  backend: BackendName;
+  /** Steps per second measured while a model trains on the page (scoring and drawing included); null before. */
+  trainingRate: number | null;
+}
+
+const BACKEND_LABEL: Record<BackendName, string> = { webgpu: 'WebGPU', cpu: 'CPU' };
+
+export function describeBackend(s: BackendNoteState): string {
   const f = (x: number): string => `${x.toFixed(0)} steps/s`;
-  return `Timed the default GAN at start: CPU ${f(r.cpu)}, WebGPU ${f(r.webgpu)}. Using the ${chosen === 'cpu' ? 'CPU' : 'WebGPU'} backend, the faster here; the switch above changes it.`;
+  const startup = s.startup
+    ? `At start a bare timing of the default GAN's step (no scoring, no plots) gave CPU ${f(s.startup.rates.cpu)}, WebGPU ${f(s.startup.rates.webgpu)}; the page ${s.startup.chosen === s.backend ? 'picked' : 'had picked'} ${BACKEND_LABEL[s.startup.chosen]}. `
+    : '';
+  const now = s.trainingRate === null
+    ? `Now on ${BACKEND_LABEL[s.backend]}: the rate training runs at shows here once a model trains.`
+    : `Training runs at ${f(s.trainingRate)} on ${BACKEND_LABEL[s.backend]} (measured while it trains: the step, scoring each epoch and drawing the plots).`;
+  return startup + now;
 }

@@ -13,6 +13,10 @@ export type ControlSpec =
 export interface ControlGroup {
   /** Show a value in a control (after a reset or a URL load), without calling onChange. */
   set(key: string, value: string | number): void;
+  /** Show a text in place of a control's input (e.g. a loaded file's row count), or the input again (null). */
+  setNote(key: string, text: string | null): void;
+  /** Show or hide one control (a setting that does nothing for the others' values is hidden). */
+  setVisible(key: string, visible: boolean): void;
   /** Add an option to a select (e.g. "your data" once a CSV is loaded). */
   addOption(key: string, value: string, label: string): void;
   element: HTMLElement;
@@ -44,12 +48,13 @@ export function buildControls(
   const grid = el('div', { class: 'control-grid' });
   const setters = new Map<string, (v: string | number) => void>();
   const selects = new Map<string, HTMLSelectElement>();
+  const groups = new Map<string, HTMLElement>();
 
   for (const spec of specs) {
     const group = el('label', { class: 'control', 'data-control': spec.key });
     const name = el('span', { class: 'control-label' }, spec.label);
-    if (spec.help) group.title = spec.help;
     group.append(name);
+    groups.set(spec.key, group);
 
     if (spec.kind === 'select') {
       const select = el('select', { 'data-key': spec.key });
@@ -86,6 +91,8 @@ export function buildControls(
       });
       group.append(input, shown);
     }
+    // The help is text on the page, not a tooltip: a touch screen shows it too.
+    if (spec.help) group.append(el('span', { class: 'control-help' }, spec.help));
     grid.append(group);
     setters.get(spec.key)?.(values[spec.key]);
   }
@@ -93,6 +100,21 @@ export function buildControls(
   return {
     element: grid,
     set: (key, value) => setters.get(key)?.(value),
+    setNote(key, text) {
+      const g = groups.get(key);
+      if (!g) return;
+      let note = g.querySelector<HTMLElement>('.control-note');
+      if (text !== null && !note) {
+        note = el('output', { class: 'control-note' });
+        g.querySelector('.control-label')?.after(note);
+      }
+      if (note) { note.textContent = text ?? ''; note.hidden = text === null; }
+      for (const input of g.querySelectorAll<HTMLElement>('select, input, .control-value')) input.hidden = text !== null;
+    },
+    setVisible(key, visible) {
+      const g = groups.get(key);
+      if (g) g.hidden = !visible;
+    },
     addOption(key, value, label) {
       const select = selects.get(key);
       if (!select) return;

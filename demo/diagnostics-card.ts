@@ -16,7 +16,7 @@ const KS_COLOUR = '#dc2626';
 
 const EXPLAIN = {
   qq: 'Q-Q plot: each dot is one quantile level p (99 of them, from 0.5% to 99.5%): the real data\'s quantile across, the model\'s up. On the dashed diagonal the model has the same share of samples below that point as the data. Dots under the diagonal on the right and over it on the left: the model is too narrow; a kink: a mode too big or missing.',
-  ecdf: 'ECDFs: F(x) is the share of samples ≤ x, for the data and for the model. The red segment is the Kolmogorov–Smirnov statistic D, the largest vertical gap between the two curves: 0 means the same distribution, 1 none in common.',
+  ecdf: 'ECDFs: F(x) is the share of samples ≤ x, for the data and for the model. The red segment is the Kolmogorov–Smirnov statistic (KS, not to be confused with the discriminator D), the largest vertical gap between the two curves: 0 means the same distribution, 1 none in common.',
   hist: 'Histogram difference: the model\'s density minus the data\'s, bin by bin. Bars above zero: the model puts too much mass there; below: too little.',
 };
 
@@ -120,7 +120,7 @@ export class DiagnosticsCard {
     plots.hist.setData([d.histogram.centres, d.histogram.difference] as unknown as uPlot.AlignedData);
     const coord = this.dim === 2 ? (c === 0 ? ', x₁' : ', x₂') : '';
     this.title(plots.qq, `Q-Q${coord} — epoch ${this.epoch}`);
-    this.title(plots.ecdf, `ECDFs${coord}: KS D = ${d.ks.d.toFixed(3)} at x = ${d.ks.x.toFixed(2)}`);
+    this.title(plots.ecdf, `ECDFs${coord}: KS = ${d.ks.d.toFixed(3)} at x = ${d.ks.x.toFixed(2)}`);
     this.title(plots.hist, `Histogram difference${coord} (model − data)`);
     this.root.dataset.epoch = String(this.epoch);
     this.root.dataset.ks = d.ks.d.toFixed(4);
@@ -152,7 +152,7 @@ export class DiagnosticsCard {
       series: [{ label: 'x' },
         { label: 'data', stroke: COLORS.real, width: 2, dash: [2, 3], paths: uPlot.paths.stepped?.({ align: 1 }), points: { show: false } },
         { label: 'model', stroke: COLORS.generated, width: 2, paths: uPlot.paths.stepped?.({ align: 1 }), points: { show: false } },
-        { label: 'KS D', stroke: KS_COLOUR, width: 3, points: { show: false } }],
+        { label: 'KS gap', stroke: KS_COLOUR, width: 3, points: { show: false } }],
       scales: { x: { time: false }, y: { range: () => [0, 1] } },
       axes: [{ ...AXIS, label: 'x' }, { ...AXIS, label: 'F(x)', size: 44 }],
       hooks: { draw: [(u) => this.drawKs(u)] },
@@ -187,7 +187,7 @@ export class DiagnosticsCard {
     ctx.font = `${12 * devicePixelRatio}px system-ui, sans-serif`;
     const right = x < u.bbox.left + u.bbox.width / 2;
     ctx.textAlign = right ? 'left' : 'right';
-    ctx.fillText(`D = ${ks.d.toFixed(3)}`, x + (right ? 6 : -6) * devicePixelRatio, (y0 + y1) / 2);
+    ctx.fillText(`KS = ${ks.d.toFixed(3)}`, x + (right ? 6 : -6) * devicePixelRatio, (y0 + y1) / 2);
     ctx.restore();
   }
 

@@ -39,6 +39,8 @@ export class HoodPanel {
   private readonly sourceView: HTMLElement;
   private readonly normsBox: HTMLElement;
   private readonly checkBox: HTMLElement;
+  private readonly unitsBox: HTMLElement;
+  private readonly unitsList: HTMLElement;
   private readonly planBox: HTMLElement;
   private norms: LinePlot | null = null;
   private normNames: string[] = [];
@@ -62,7 +64,7 @@ export class HoodPanel {
     const grid = el('div', { class: 'hood-grid' });
     const left = el('div');
     left.append(el('h3', {}, 'Kernel dispatches of one step, in order (click one)'));
-    this.table = el('div', { class: 'op-list' });
+    this.table = el('div', { class: 'op-list', tabindex: '0', role: 'region', 'aria-label': 'kernel dispatches of one step' });
     left.append(this.table);
     this.planBox = el('div', { class: 'plan' });
     left.append(this.planBox);
@@ -73,7 +75,11 @@ export class HoodPanel {
     this.checkBox = el('div', { class: 'card gradcheck' });
     this.checkBox.append(el('h3', {}, 'Gradient check'), el('p', { class: 'caption' },
       'Compares backward()\'s gradient of the loss with a central difference (f(θ + h) − f(θ − h)) / 2h for a few live parameters, in float64 on the CPU.'));
-    right.append(this.normsBox, this.checkBox);
+    this.unitsBox = el('div', { class: 'card dead-units', 'data-dead-units': '' });
+    this.unitsList = el('div');
+    this.unitsBox.append(el('h3', {}, 'Dead ReLU units per layer, live'), el('p', { class: 'caption' },
+      'A ReLU unit is dead when its input x·w + b is ≤ 0 for every input (the data and G\'s samples): it outputs 0 and passes back no gradient, since ReLU′ = 0 there, so no update can revive it. A layer with every unit dead makes D one constant.'), this.unitsList);
+    right.append(this.unitsBox, this.normsBox, this.checkBox);
     grid.append(left, right);
     body.append(this.info, buttons, this.stats, grid, this.sourceView);
     root.append(body);
@@ -140,7 +146,8 @@ export class HoodPanel {
         row.append(el('td', { colspan: '6' }, `${PHASE_NAMES[p]}${phaseCount > 1 || p !== 'forward' ? ` (update ${Math.max(phaseCount, 1)})` : ''}`));
         table.append(row);
       }
-      const row = el('tr', { class: 'op', 'data-index': String(i) });
+      // Focusable: Tab reaches each kernel row, Enter or Space opens its source.
+      const row = el('tr', { class: 'op', 'data-index': String(i), tabindex: '0' });
       const wg = r.workgroups ? r.workgroups.map((w) => w.join('×')).join(', ') : '—';
       row.append(
         el('td', {}, String(i + 1)), el('td', {}, r.op), el('td', {}, r.label ?? r.kernel),
@@ -152,6 +159,9 @@ export class HoodPanel {
         table.querySelectorAll('tr.selected').forEach((t) => t.classList.remove('selected'));
         row.classList.add('selected');
         this.showSource(r);
+      });
+      row.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); row.click(); }
       });
       table.append(row);
     });
@@ -215,9 +225,26 @@ export class HoodPanel {
   }
 
   /** Read each parameter's gradient and append its L2 norm to the plot. */
+  /** The share of dead ReLU units per layer (the GAN's D), as bars: a dead unit gives no gradient. */
+  private renderUnits(source: HoodSource): void {
+    const units = source.deadUnits?.();
+    this.unitsBox.hidden = !units;
+    if (!units) return;
+    const rows = units.layers.map(({ layer, dead, units: n }) => {
+      const share = n > 0 ? dead / n : 0;
+      const row = el('div', { class: 'unit-row', 'data-dead-layer': String(layer), 'data-dead-share': share.toFixed(4) });
+      const bar = el('span', { class: 'unit-bar' });
+      bar.append(el('span', { class: 'unit-fill', style: `width: ${(100 * share).toFixed(1)}%` }));
+      row.append(el('span', {}, `${units.network} layer ${layer}`), bar, el('span', {}, `${dead} of ${n} dead (${(100 * share).toFixed(0)}%)`));
+      return row;
+    });
+    this.unitsList.replaceChildren(...(rows.length ? rows : [el('p', { class: 'caption' }, 'No ReLU layer to watch: LeakyReLU units keep a slope s < 0 side, so none can die.')]));
+  }
+
   private async sampleNorms(): Promise<void> {
     const source = this.source;
     if (!source || !(this.root as HTMLDetailsElement).open) return;
+    this.renderUnits(source);
     const norms = await source.run(async () => {
       const params = source.parameters().filter(([, p]) => p.grad !== null && !p.grad.isDisposed);
       const values = await Promise.all(params.map(async ([, p]) => {

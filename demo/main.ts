@@ -11,7 +11,7 @@ import { el } from './controls';
 import { GraphPanel } from './graph/panel';
 import { LessonPanel } from './graph/lesson';
 import { HoodPanel } from './hood';
-import { describeRates, pickFasterBackend } from './backend-pick';
+import { describeBackend, pickFasterBackend, type BackendNoteState } from './backend-pick';
 import { createGanTab } from './tabs/gan';
 import { createOtherTabs } from './tabs/others';
 import { choiceField, readSettings, writeParam } from './url-state';
@@ -39,6 +39,7 @@ async function main(): Promise<void> {
   const gpuRadio = document.getElementById('backend-webgpu') as HTMLInputElement;
   const cpuRadio = document.getElementById('backend-cpu') as HTMLInputElement;
   const gpuNote = document.getElementById('backend-note') as HTMLElement;
+  const note: BackendNoteState = { startup: null, backend: 'cpu', trainingRate: null };
   if (!hasGpu) {
     gpuRadio.disabled = true;
     gpuNote.textContent = 'WebGPU is not available in this browser: everything runs on the CPU backend (plain typed-array loops). The results are the same, only the speed differs.';
@@ -48,10 +49,15 @@ async function main(): Promise<void> {
     await setBackend(shell.values.backend === 'cpu' ? 'cpu' : 'webgpu');
   } else {
     // No backend in the URL: time a few steps on each and take the faster (backend-pick.ts).
-    const { rates, chosen } = await pickFasterBackend();
-    gpuNote.textContent = describeRates(rates, chosen);
-    gpuNote.hidden = false;
+    note.startup = await pickFasterBackend();
   }
+  note.backend = getBackend() === 'webgpu' ? 'webgpu' : 'cpu';
+  const showNote = (): void => {
+    if (!hasGpu) return;
+    gpuNote.textContent = describeBackend(note);
+    gpuNote.hidden = false;
+  };
+  showNote();
   (getBackend() === 'webgpu' ? gpuRadio : cpuRadio).checked = true;
 
   const tabs: Tab[] = [];
@@ -78,7 +84,11 @@ async function main(): Promise<void> {
   const open = (tab: Tab): void => {
     if (active === tab) return;
     active?.deactivate();
-    for (const [id, b] of buttons) b.setAttribute('aria-selected', String(id === tab.id));
+    // Roving tabindex: the open tab is the one Tab stop in the bar; arrow keys move between tabs.
+    for (const [id, b] of buttons) {
+      b.setAttribute('aria-selected', String(id === tab.id));
+      b.tabIndex = id === tab.id ? 0 : -1;
+    }
     for (const [id, c] of containers) c.hidden = id !== tab.id;
     active = tab;
     writeParam('tab', tab.id === 'gan' ? null : tab.id);
@@ -87,21 +97,38 @@ async function main(): Promise<void> {
   };
 
   for (const tab of tabs) {
-    const button = el('button', { role: 'tab', 'data-tab': tab.id, 'aria-selected': 'false' }, tab.title);
+    const button = el('button', { role: 'tab', 'data-tab': tab.id, 'aria-selected': 'false', id: `tab-${tab.id}`, 'aria-controls': `panel-${tab.id}` }, tab.title);
     button.addEventListener('click', () => open(tab));
     bar.append(button);
     buttons.set(tab.id, button);
-    const container = el('div', { role: 'tabpanel', 'data-tabpanel': tab.id, hidden: '' });
+    const container = el('div', { role: 'tabpanel', 'data-tabpanel': tab.id, hidden: '', id: `panel-${tab.id}`, 'aria-labelledby': `tab-${tab.id}` });
     panels.append(container);
     containers.set(tab.id, container);
     tab.mount(container);
   }
+
+  bar.addEventListener('keydown', (e) => {
+    const keys: Record<string, (i: number) => number> = {
+      ArrowRight: (i) => (i + 1) % tabs.length, ArrowLeft: (i) => (i - 1 + tabs.length) % tabs.length,
+      Home: () => 0, End: () => tabs.length - 1,
+    };
+    const move = keys[e.key];
+    if (!move || !active) return;
+    e.preventDefault();
+    const next = tabs[move(tabs.indexOf(active))];
+    open(next);
+    buttons.get(next.id)?.focus();
+  });
 
   const switchBackend = async (name: 'webgpu' | 'cpu'): Promise<void> => {
     const got = await setBackend(name);
     if (got !== name) showNotice(`Could not start ${name}; using ${got}.`);
     (got === 'webgpu' ? gpuRadio : cpuRadio).checked = true;
     writeParam('backend', got === 'webgpu' ? null : got);
+    note.backend = got === 'webgpu' ? 'webgpu' : 'cpu';
+    note.trainingRate = null;
+    stale = new Map(tabs.map((t) => [t, t.trainingRate?.() ?? 0]));
+    showNote();
     for (const tab of tabs) tab.backendChanged();
     if (active) showModel(active);
     showThreads();
@@ -117,6 +144,18 @@ async function main(): Promise<void> {
   showThreads();
   gpuRadio.addEventListener('change', () => { if (gpuRadio.checked) void switchBackend('webgpu'); });
   cpuRadio.addEventListener('change', () => { if (cpuRadio.checked) void switchBackend('cpu'); });
+
+  // The rate training actually runs at: the open tab's training loop measures it (steps over
+  // wall time while it trains, the same figure as the tab's status line).
+  // A rate a loop measured before the last backend switch belongs to the other backend: skipped.
+  let stale = new Map<Tab, number>();
+  window.setInterval(() => {
+    const rate = active?.trainingRate?.() ?? 0;
+    if (rate > 0 && rate !== note.trainingRate && rate !== stale.get(active as Tab)) {
+      note.trainingRate = rate;
+      showNote();
+    }
+  }, 1000);
 
   // A small handle for the page tests (and curious learners in the console).
   (window as unknown as { gradlab: unknown }).gradlab = {

@@ -80,7 +80,7 @@ export class MovieControl {
     this.root = el('div', { class: 'movie-bar wide', 'data-movie': '' });
     this.button = el('button', { class: 'btn small', 'data-action': 'movie-record', title: 'Record the distribution plot, one frame per epoch, while you train' }, '● Record');
     this.button.addEventListener('click', () => void (this.recording ? this.stop() : this.start()));
-    this.formatSelect = el('select', { 'data-movie-format': '' });
+    this.formatSelect = el('select', { 'data-movie-format': '', 'aria-label': 'movie format' });
     const webm = webmType();
     const webmOption = el('option', { value: 'webm' }, webm ? 'WebM video' : 'WebM video (not supported by this browser)');
     webmOption.disabled = webm === null;

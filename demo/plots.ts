@@ -108,6 +108,38 @@ export class LinePlot {
     if (this.refs[index]) this.refs[index].value = value;
   }
 
+  /**
+   * Show a dashed reference line at `value` with a new legend label, or hide it (null): the
+   * guides follow the settings (e.g. no ln 2 for a WGAN critic).
+   */
+  setRef(index: number, value: number | null, label?: string): void {
+    const ref = this.refs[index];
+    if (!ref) return;
+    ref.value = value ?? NaN;
+    const seriesIndex = 1 + this.options.series.length + index;
+    this.plot.setSeries(seriesIndex, { show: value !== null });
+    if (label !== undefined) this.setSeriesLabel(seriesIndex, label);
+  }
+
+  /** Rename a line (its legend entry too); index 0 is the first data series. */
+  setLabel(index: number, label: string): void {
+    this.setSeriesLabel(1 + index, label);
+  }
+
+  setTitle(title: string): void {
+    const t = this.plot.root.querySelector('.u-title');
+    if (t) t.textContent = title;
+  }
+
+  private setSeriesLabel(seriesIndex: number, label: string): void {
+    this.plot.series[seriesIndex].label = label;
+    // The legend lists the x series too only when it is live; here it is not.
+    const rows = this.plot.root.querySelectorAll('.u-legend .u-series');
+    const row = rows[rows.length === this.plot.series.length ? seriesIndex : seriesIndex - 1];
+    const cell = row?.querySelector('.u-label');
+    if (cell) cell.textContent = label;
+  }
+
   /** x values (epochs) and one array of y values per series (reference lines are added here). */
   setData(x: readonly number[], ys: readonly (readonly number[])[]): void {
     this.lastData = ys.map((y) => Array.from(y));
@@ -115,7 +147,7 @@ export class LinePlot {
     // A log axis cannot show 0 or negative values: they become gaps.
     const fix = (y: readonly number[]): (number | null)[] => clean(y).map((v) => (this.options.logY && v !== null && v <= 0 ? null : v));
     const data: (number | null)[][] = [xs, ...ys.map((y) => (x.length > 0 ? fix(y) : [null]))];
-    for (const r of this.refs) data.push(xs.map(() => r.value));
+    for (const r of this.refs) data.push(xs.map(() => (Number.isFinite(r.value) ? r.value : null)));
     this.plot.setData(data as unknown as uPlot.AlignedData);
   }
 }

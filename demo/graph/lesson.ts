@@ -37,7 +37,7 @@ export class LessonPanel {
   constructor(root: HTMLElement) {
     const body = el('div', { class: 'lesson-body' });
     body.append(el('p', { class: 'intro' }, 'Backward runs the chain rule one node at a time, from the loss back to the inputs: each node multiplies the gradient that reached it, ∂L/∂output, by its own local derivative ∂output/∂input, and passes the product on; a value used twice adds up what comes back along both paths. Step through it, then compare with finite differences.'));
-    this.picker = el('select', { 'data-lesson': 'function' }) as HTMLSelectElement;
+    this.picker = el('select', { 'data-lesson': 'function', 'aria-label': 'function to differentiate' }) as HTMLSelectElement;
     LESSON_FUNCTIONS.forEach((f, i) => this.picker.append(el('option', { value: String(i) }, f.label)));
     this.picker.addEventListener('change', () => { this.fillInputs(); this.start(); });
     this.inputsBox = el('span', { class: 'lesson-inputs' });

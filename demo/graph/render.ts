@@ -63,7 +63,7 @@ export function renderGraph(host: HTMLElement, boxes: readonly DisplayNode[], op
   const height = PAD * 2 + rows * ROW_H - (ROW_H - BOX_H) + 16;
   const fitted = options.fit && host.clientWidth > 0 && host.clientWidth < width;
   const scale = fitted ? host.clientWidth / width : 1;
-  const root = svg('svg', { width: width * scale, height: height * scale, viewBox: `0 0 ${width} ${height}`, class: 'graph-svg', role: 'img' });
+  const root = svg('svg', { width: width * scale, height: height * scale, viewBox: `0 0 ${width} ${height}`, class: 'graph-svg', role: 'group', 'aria-label': `computation graph: ${boxes.length} boxes, read left to right (forward) and back (backward)` });
   const defs = svg('defs', {});
   for (const [id, color] of [['arrow-fwd', '#2563eb'], ['arrow-bwd', '#ea580c']]) {
     const m = svg('marker', { id, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 8, markerHeight: 8, markerUnits: 'userSpaceOnUse', orient: 'auto-start-reverse' });
@@ -128,6 +128,15 @@ export function renderGraph(host: HTMLElement, boxes: readonly DisplayNode[], op
     if (grad !== null) g.append(svg('text', { x: 8, y: 50, class: 'ggrad' }, grad));
     if (b.folded.length > 0) g.append(svg('text', { x: 8, y: 61, class: 'gparams' }, `+ ${b.folded.map((p) => (p.name ?? 'param').split('.').pop()).join(', ')}`));
     g.addEventListener('click', () => options.onSelect(b.id));
+    // From the keyboard: Tab reaches each box, Enter or Space opens it (and its expander).
+    g.setAttribute('role', 'button');
+    g.setAttribute('aria-label', `${n.op} ${shapeText(n.shape)}`);
+    g.addEventListener('keydown', (e) => {
+      if (e.key !== 'Enter' && e.key !== ' ') return;
+      e.preventDefault();
+      if (b.expandable && options.onToggle && e.key === ' ') options.onToggle(b.id);
+      else options.onSelect(b.id);
+    });
     if (b.expandable && options.onToggle) {
       const t = svg('g', { class: 'gtoggle', 'data-action': 'toggle-layer', transform: `translate(${BOX_W - 18}, 4)` });
       t.append(svg('rect', { width: 14, height: 14, rx: 3 }), svg('text', { x: 7, y: 11, 'text-anchor': 'middle' }, b.folded.length > 0 ? '+' : '−'));

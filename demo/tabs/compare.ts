@@ -19,7 +19,8 @@ import type { AppServices, Tab } from '../app';
 import { buildControls, el, type ControlGroup, type ControlSpec } from '../controls';
 import { callout, card } from '../panel';
 import { COLORS, LinePlot } from '../plots';
-import { choiceField, choiceNumberField, intField, readSettings, writeSettings, type AnyField, type Field, type Values } from '../url-state';
+import { readSettings, writeSettings, type AnyField, type Field, type Values } from '../url-state';
+import { controlsOf, fieldsOf, numberChoice, seedSetting, type Setting } from '../settings';
 import { FinalSamplesPlot } from './compare-plots';
 import type { Notify } from './model-tab';
 
@@ -86,21 +87,16 @@ export class CompareTab implements Tab {
   readonly id = 'compare';
   readonly title = 'Compare';
   private readonly prefix = 'cmp.';
-  private readonly fields: AnyField[] = [
-    choiceField('target', '1d-trimodal', listTargets().map((t) => t.name)),
-    choiceNumberField('budget', 1600, BUDGETS),
-    choiceNumberField('bins', 0, BIN_CHOICES),
-    intField('epochs', 10, 1, 500),
-    intField('seed', 0, 0, 999999),
-    modelsField(COMPARE_MODELS),
+  /** Every setting, once (the models list is a field without a control: the checkboxes set it). */
+  private readonly settings: Setting[] = [
+    { kind: 'select', key: 'target', label: 'Target', default: '1d-trimodal', options: listTargets().map((t) => ({ value: t.name, label: `${t.name} — ${t.label}` })) },
+    numberChoice('budget', 'Budget P', 1600, BUDGETS, 'each model gets the hidden width whose parameter count is closest to P'),
+    numberChoice('bins', 'Bins', 0, BIN_CHOICES, 'K > 0: each value becomes a one-hot vector over K bins (1D targets only)', (v) => (v === 0 ? '0: off' : String(v))),
+    { kind: 'number', key: 'epochs', label: 'Epochs', min: 1, max: 500, default: 10, help: 'epochs per model; one epoch = dataset size / batch steps' },
+    seedSetting(),
   ];
-  private readonly specs: ControlSpec[] = [
-    { kind: 'select', key: 'target', label: 'Target', options: listTargets().map((t) => ({ value: t.name, label: `${t.name} — ${t.label}` })) },
-    { kind: 'select', key: 'budget', label: 'Budget P', options: BUDGETS.map((v) => ({ value: v, label: String(v) })), help: 'Each model gets the hidden width whose parameter count is closest to P' },
-    { kind: 'select', key: 'bins', label: 'Bins', options: BIN_CHOICES.map((v) => ({ value: v, label: v === 0 ? '0: off' : String(v) })), help: 'K > 0: each value becomes a one-hot vector over K bins (1D targets only)' },
-    { kind: 'number', key: 'epochs', label: 'Epochs', min: 1, max: 500, help: 'Epochs per model; one epoch = dataset size / batch steps' },
-    { kind: 'number', key: 'seed', label: 'Seed', min: 0, max: 999999 },
-  ];
+  private readonly fields: AnyField[] = [...fieldsOf(this.settings), modelsField(COMPARE_MODELS)];
+  private readonly specs: ControlSpec[] = controlsOf(this.settings);
 
   private values: Values = {};
   private root!: HTMLElement;

@@ -4,10 +4,11 @@
 import { createDiffusion, DIFFUSION_DEFAULTS, type Diffusion } from '../../models/diffusion/diffusion';
 import type { Target } from '../../models/data/targets';
 import type { AppServices } from '../app';
-import { el, type ControlSpec } from '../controls';
+import { el } from '../controls';
 import { card } from '../panel';
-import { choiceNumberField, intField, numberField, type AnyField, type Values } from '../url-state';
-import { targetField, targetOptions, type Notify } from './model-tab';
+import type { Values } from '../url-state';
+import { numberChoice, seedSetting, type Setting } from '../settings';
+import { dataSettings, type Notify } from './model-tab';
 import { SamplePlot } from './sample-plot';
 import { diffusionGradcheck } from './diffusion-gradcheck';
 import { SimpleModelTab } from './simple-tab';
@@ -32,25 +33,12 @@ export class DiffusionTab extends SimpleModelTab<Diffusion> {
     '<strong>What the loss measures.</strong> x_t = √ᾱ_t·x₀ + √(1 − ᾱ_t)·ε mixes data and noise; the network sees x_t and t and guesses ε. Guessing 0 always scores 1 (the noise\'s variance), so the loss starts near 1 and falls as the network learns where the data lie.',
     '<strong>The reverse chain</strong> below starts from N(0, I) at t = T and removes a little predicted noise at each step, adding back a little fresh noise. Press play: the samples drift toward the modes late in the chain, when t is small.',
   ];
-  protected readonly fieldList: AnyField[] = [
-    targetField('1d-trimodal'),
-    choiceNumberField('dataset', 2048, [512, 1024, 2048, 4096, 10000]),
-    choiceNumberField('batch', 128, [32, 64, 128, 256]),
-    numberField('lr', DIFFUSION_DEFAULTS.lr, 1e-4, 1e-1),
-    choiceNumberField('T', DIFFUSION_DEFAULTS.steps, [20, 50, 100, 200, 500]),
-    intField('layers', DIFFUSION_DEFAULTS.layers, 1, 4),
-    intField('hidden', DIFFUSION_DEFAULTS.hidden, 8, 128),
-    intField('seed', 0, 0, 999999),
-  ];
-  protected readonly specs: ControlSpec[] = [
-    { kind: 'select', key: 'target', label: 'Target', options: targetOptions() },
-    { kind: 'select', key: 'dataset', label: 'Dataset', options: [512, 1024, 2048, 4096, 10000].map((v) => ({ value: v, label: String(v) })) },
-    { kind: 'select', key: 'batch', label: 'Batch', options: [32, 64, 128, 256].map((v) => ({ value: v, label: String(v) })) },
-    { kind: 'log', key: 'lr', label: 'Learning rate', minExp: -4, maxExp: -1, step: 0.1 },
-    { kind: 'select', key: 'T', label: 'Steps T', options: [20, 50, 100, 200, 500].map((v) => ({ value: v, label: String(v) })) },
-    { kind: 'range', key: 'layers', label: 'Layers', min: 1, max: 4, step: 1 },
-    { kind: 'range', key: 'hidden', label: 'Width', min: 8, max: 128, step: 2 },
-    { kind: 'number', key: 'seed', label: 'Seed', min: 0, max: 999999 },
+  protected readonly settings: Setting[] = [
+    ...dataSettings('1d-trimodal', DIFFUSION_DEFAULTS.lr),
+    numberChoice('T', 'Steps T', DIFFUSION_DEFAULTS.steps, [20, 50, 100, 200, 500], 'noise levels from the data to pure noise; sampling walks all of them back'),
+    { kind: 'range', key: 'layers', label: 'Layers', min: 1, max: 4, step: 1, default: DIFFUSION_DEFAULTS.layers, help: 'hidden layers of the noise predictor' },
+    { kind: 'range', key: 'hidden', label: 'Width', min: 8, max: 128, step: 2, default: DIFFUSION_DEFAULTS.hidden, help: 'units per hidden layer' },
+    seedSetting(),
   ];
 
   private chainBox!: HTMLElement;
@@ -81,7 +69,7 @@ export class DiffusionTab extends SimpleModelTab<Diffusion> {
       this.playing = !this.playing;
       play.textContent = this.playing ? 'pause' : 'play';
     });
-    this.slider = el('input', { type: 'range', min: '0', max: String(FRAMES - 1), step: '1', value: '0' });
+    this.slider = el('input', { type: 'range', min: '0', max: String(FRAMES - 1), step: '1', value: '0', 'aria-label': 'frame of the reverse chain' });
     this.slider.addEventListener('input', () => {
       this.playing = false;
       play.textContent = 'play';

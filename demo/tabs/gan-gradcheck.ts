@@ -4,8 +4,9 @@
 // backward() against the central difference, in float64 on the CPU. A conditional GAN's
 // networks read [z | onehot(c)] and [x | onehot(c)], with the classes of the real batch.
 
-import { add, concat, gradcheck, linear, mul, tensor, type Tensor } from '../../engine/index';
+import { add, concat, gradcheck, linear, mul, tensor, tidy, type Tensor } from '../../engine/index';
 import type { Gan } from '../../models/gan';
+import { onCpu } from '../../engine/gradcheck';
 import { joinColumns, oneHotRows } from '../../models/gan/conditional';
 import { discriminatorLoss, generatorLoss } from '../../models/gan/losses';
 import type { GradcheckRow } from '../app';
@@ -28,12 +29,16 @@ async function readLayers(net: Gan['G']): Promise<LayerValues[]> {
   })));
 }
 
-/** Run an MLP with the given values; layer `li`'s weight entry `entry` is w (a [1] tensor). */
-function forward(x: Tensor, layers: LayerValues[], act: 'relu' | 'leakyRelu', replace: { li: number; entry: number; w: Tensor } | null): Tensor {
+/**
+ * Run an MLP with the given values; layer `li`'s weight entry `entry` is w (a [1] tensor), or,
+ * with entry null, its whole weight is w (a tensor of the weight's shape).
+ */
+function forward(x: Tensor, layers: LayerValues[], act: 'relu' | 'leakyRelu', replace: { li: number; entry: number | null; w: Tensor } | null): Tensor {
   let h = x;
   layers.forEach((l, i) => {
     let W = tensor(l.w, [l.inF, l.outF], { dtype: 'float64' });
-    if (replace && replace.li === i) {
+    if (replace && replace.li === i && replace.entry === null) W = replace.w;
+    else if (replace && replace.li === i && replace.entry !== null) {
       // W with one entry swapped for w:  W − W_e·1_e + w·1_e, differentiable in w.
       const base = Float64Array.from(l.w);
       base[replace.entry] = 0;
@@ -62,20 +67,35 @@ export async function ganGradcheck(gan: Gan): Promise<{ rows: GradcheckRow[]; wh
   const withClasses = (x: Float64Array, width: number): Tensor => tensor(classes ? joinColumns(x, width, classes, k) : x, [BATCH, width + k], { dtype: 'float64' });
   const classTensor = classes ? tensor(classes, [BATCH, k], { dtype: 'float64' }) : null;
 
+  const lossOf = (net: 'D' | 'G', li: number, entry: number | null) => (w: Tensor): Tensor => {
+    if (net === 'D') {
+      const realT = withClasses(real, gan.dim);
+      const fakeT = withClasses(fake, gan.dim);
+      return discriminatorLoss(c.loss, forward(realT, dLayers, act, { li, entry, w }), forward(fakeT, dLayers, act, { li, entry, w }), c.labelSmoothing);
+    }
+    const x = forward(withClasses(z, c.latent), gLayers, act, { li, entry, w });
+    return generatorLoss(c.loss, forward(classTensor ? concat([x, classTensor], 1) : x, dLayers, act, null));
+  };
+  // `count` entries of a layer's weight, spread over those whose gradient is not 0 on this batch
+  // (a dead unit's weights compare 0 with 0 and prove nothing); zeros only if every entry is 0.
+  const liveEntries = (net: 'D' | 'G', li: number, count: number): number[] => {
+    const l = (net === 'D' ? dLayers : gLayers)[li];
+    // In float64 on the CPU, as gradcheck itself runs (the page may be on WebGPU).
+    const g = onCpu(() => tidy(() => {
+      const w = tensor(l.w, [l.inF, l.outF], { dtype: 'float64', requiresGrad: true });
+      lossOf(net, li, null)(w).backward();
+      const values = w.grad ? Float64Array.from(w.grad.dataSync()) : new Float64Array(l.w.length);
+      w.grad?.dispose();
+      return values;
+    }));
+    const live = Array.from(g.keys()).filter((i) => g[i] !== 0);
+    const pool = live.length > 0 ? live : Array.from(g.keys());
+    const n = Math.min(count, pool.length);
+    return Array.from({ length: n }, (_, k) => pool[n > 1 ? Math.round((k * (pool.length - 1)) / (n - 1)) : 0]);
+  };
   const check = (net: 'D' | 'G', li: number, entry: number): void => {
-    const layers = net === 'D' ? dLayers : gLayers;
-    const value = layers[li].w[entry];
-    const loss = (w: Tensor): Tensor => {
-      const dims = gan.dim;
-      if (net === 'D') {
-        const realT = withClasses(real, dims);
-        const fakeT = withClasses(fake, dims);
-        return discriminatorLoss(c.loss, forward(realT, dLayers, act, { li, entry, w }), forward(fakeT, dLayers, act, { li, entry, w }), c.labelSmoothing);
-      }
-      const x = forward(withClasses(z, c.latent), gLayers, act, { li, entry, w });
-      return generatorLoss(c.loss, forward(classTensor ? concat([x, classTensor], 1) : x, dLayers, act, null));
-    };
-    const r = gradcheck(loss, [[value]]);
+    const value = (net === 'D' ? dLayers : gLayers)[li].w[entry];
+    const r = gradcheck(lossOf(net, li, entry), [[value]]);
     rows.push({
       parameter: `${net}.layers.${li}.weight`, index: entry, value,
       analytic: r.worst?.analytic ?? NaN, numeric: r.worst?.numeric ?? NaN, relError: r.maxRelError,
@@ -83,10 +103,10 @@ export async function ganGradcheck(gan: Gan): Promise<{ rows: GradcheckRow[]; wh
   };
   const lastD = dLayers.length - 1;
   const lastG = gLayers.length - 1;
-  for (const e of [0, 1, 2]) check('D', 0, e % dLayers[0].w.length);
-  check('D', lastD, 0);
-  for (const e of [0, 1]) check('G', 0, e % gLayers[0].w.length);
-  check('G', lastG, 0);
+  for (const e of liveEntries('D', 0, 3)) check('D', 0, e);
+  for (const e of liveEntries('D', lastD, 1)) check('D', lastD, e);
+  for (const e of liveEntries('G', 0, 2)) check('G', 0, e);
+  for (const e of liveEntries('G', lastG, 1)) check('G', lastG, e);
   return {
     rows,
     what: `D's loss (${c.loss}) on ${BATCH} real and ${BATCH} generated samples, and G's loss on ${BATCH} fixed noise vectors, as functions of single weights at their current values` +

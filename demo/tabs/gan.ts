@@ -5,7 +5,7 @@
 // per mixture component, with a picker that shows one class's distribution or all of them.
 
 import { createGan, GAN_DEFAULTS, GAN_PRESETS, type Gan, type GanConfig, type GanPreset } from '../../models/gan';
-import { GAN_LOSSES, isCritic, usesGradientPenalty } from '../../models/gan/config';
+import { GAN_LOSSES, isCritic, usesGradientPenalty, type GanLoss } from '../../models/gan/config';
 import { kde, linspace } from '../../models/eval/metrics';
 import type { HistoryRecord } from '../../models/core/model';
 import type { Target } from '../../models/data/targets';
@@ -14,10 +14,13 @@ import type { AppServices } from '../app';
 import type { ControlSpec } from '../controls';
 import { callout, card } from '../panel';
 import { COLORS, DensityPlot, LinePlot, PointPlot } from '../plots';
-import { choiceField, choiceNumberField, intField, numberField, writeSettings, type AnyField, type Values } from '../url-state';
+import type { AnyField, Values } from '../url-state';
+import { controlsOf, fieldsOf, numberChoice, seedSetting, type Relevance, type Setting } from '../settings';
 import { ganGradcheck } from './gan-gradcheck';
-import { diagnose, mountCallouts, mountQuestions } from './gan-teaching';
-import { CSV_TARGET, ModelTab, targetField, targetOptions, type Notify } from './model-tab';
+import { mountCallouts, mountQuestions, updateCallouts } from './gan-teaching';
+import { readGan } from '../gan-reading';
+import { probeGan, type LayerUnits } from '../gan-probe';
+import { dataSettings, ModelTab, type Notify } from './model-tab';
 import { discriminate, latentWalk, sampleWithGradients } from '../gan-views';
 
 const LN2 = Math.log(2);
@@ -27,53 +30,43 @@ const WALK_POINTS = 48;
 /** The condition picker's choices: all classes mixed by share, or one class (the built-in mixtures have at most 4). */
 const SHOW_CLASSES = ['all', '0', '1', '2', '3', '4', '5', '6', '7'];
 
-const FIELDS: AnyField[] = [
-  targetField('normal'),
-  choiceNumberField('dataset', 2048, [512, 1024, 2048, 4096, 10000]),
-  choiceNumberField('batch', 128, [32, 64, 128, 256]),
-  choiceField('preset', 'default', Object.keys(GAN_PRESETS)),
-  numberField('lr', GAN_DEFAULTS.lrG, 1e-4, 1e-1),
-  intField('latent', 10, 1, 32),
-  intField('gLayers', 1, 1, 4),
-  intField('gWidth', 16, 8, 64),
-  intField('dLayers', 1, 1, 4),
-  intField('dWidth', 32, 8, 64),
-  choiceField('activation', GAN_DEFAULTS.activation, ['relu', 'leaky']),
-  choiceField('loss', 'nonsaturating', [...GAN_LOSSES]),
-  numberField('gpLambda', 10, 0, 100),
-  numberField('dDropout', 0, 0, 0.5),
-  choiceField('gBatchNorm', 'off', ['off', 'on']),
-  choiceField('conditional', 'off', ['off', 'on']),
-  choiceField('showClass', 'all', SHOW_CLASSES),
-  numberField('smoothing', 0, 0, 0.5),
-  intField('kD', 1, 1, 5),
-  choiceNumberField('beta1', GAN_DEFAULTS.beta1G, [0.9, 0.5]),
-  intField('seed', 0, 0, 999999),
+const LOSS_LABELS: Record<GanLoss, string> = {
+  nonsaturating: 'non-saturating', minimax: 'min-max (original)', wgan: 'WGAN (clipped critic)',
+  'wgan-gp': 'WGAN-GP (gradient penalty)', 'wgan-lp': 'WGAN-LP (one-sided penalty)',
+};
+
+/** Every setting of the tab, once: its control, its default and (derived) its URL field. */
+const SETTINGS: Setting[] = [
+  {
+    kind: 'select', key: 'preset', label: 'Preset', default: 'default',
+    options: [{ value: 'default', label: 'defaults' }, { value: 'post', label: 'the post\'s settings' }],
+    help: `defaults: LeakyReLU, Adam ${GAN_DEFAULTS.lrG} with β₁ ${GAN_DEFAULTS.beta1G} and the learning rates decaying as lr·τ/(τ + epoch), τ ${GAN_DEFAULTS.lrDecay} (they converge and stay converged); the post's settings: the TensorFlow.js GAN playground post's ReLU, Adam ${GAN_PRESETS.post.lrG}, β₁ ${GAN_PRESETS.post.beta1G}, constant rates, whose D dies on normal after a few hundred epochs`,
+  },
+  ...dataSettings('normal', GAN_DEFAULTS.lrG, 'Adam step size for G and D (applies at once, no reset)'),
+  { kind: 'range', key: 'latent', label: 'Latent dim', min: 1, max: 32, step: 1, default: 10, help: 'numbers in the noise vector z that G turns into a sample' },
+  { kind: 'range', key: 'gLayers', label: 'G layers', min: 1, max: 4, step: 1, default: 1, help: 'hidden layers of the generator' },
+  { kind: 'range', key: 'gWidth', label: 'G width', min: 8, max: 64, step: 8, default: 16, help: 'units per hidden layer of G' },
+  { kind: 'range', key: 'dLayers', label: 'D layers', min: 1, max: 4, step: 1, default: 1, help: 'hidden layers of the discriminator' },
+  { kind: 'range', key: 'dWidth', label: 'D width', min: 8, max: 64, step: 8, default: 32, help: 'units per hidden layer of D' },
+  { kind: 'select', key: 'activation', label: 'Activation', default: GAN_DEFAULTS.activation, options: [{ value: 'relu', label: 'ReLU' }, { value: 'leaky', label: 'LeakyReLU 0.2' }], help: 'ReLU units can die (0 for every input); LeakyReLU keeps a slope 0.2 below 0' },
+  { kind: 'select', key: 'loss', label: 'Loss', default: 'nonsaturating', options: GAN_LOSSES.map((l) => ({ value: l, label: LOSS_LABELS[l] })), help: 'what G and D optimise; WGANs train a critic, not a classifier' },
+  { kind: 'range', key: 'gpLambda', label: 'GP λ', min: 0, max: 100, step: 1, default: 10, help: 'weight of the gradient penalty λ·(‖∇ₓC(x̂)‖ − 1)² that keeps the critic\'s slope near 1 (Gulrajani et al. 2017 use 10, with Adam β (0, 0.9) and 5 critic steps); WGAN-LP penalises only slopes above 1 (Petzka et al. 2018)' },
+  { kind: 'range', key: 'dDropout', label: 'D dropout', min: 0, max: 0.5, step: 0.05, default: 0, help: 'share of D\'s hidden units switched off at random in each training step (the PyTorch GAN tutorial uses 0.3); off when D draws its curve' },
+  { kind: 'select', key: 'gBatchNorm', label: 'G BatchNorm', default: 'off', options: [{ value: 'off', label: 'off' }, { value: 'on', label: 'on, after each hidden layer' }], help: 'batch normalisation: each hidden unit of G rescaled to mean 0, std 1 over the batch, then a learned scale and shift' },
+  { kind: 'select', key: 'conditional', label: 'Conditional', default: 'off', options: [{ value: 'off', label: 'off' }, { value: 'on', label: 'on: G(z, c), D(x, c)' }], help: 'conditional GAN (Mirza & Osindero 2014): the mixture component c of each sample, as a one-hot row, is an input of G and D; mixture targets only (bimodal, mixture, 1d-trimodal, 1d-quadmodal, 2d-mix-gauss)' },
+  { kind: 'select', key: 'showClass', label: 'Show class', default: 'all', options: SHOW_CLASSES.map((v) => ({ value: v, label: v === 'all' ? 'all (mixed by share)' : `class ${v}` })), help: 'the plots show G(z, c) and D(x, c) for one class, or all classes mixed by their shares (changes the view only)' },
+  { kind: 'range', key: 'smoothing', label: 'Label smooth', min: 0, max: 0.5, step: 0.05, default: 0, help: 'D\'s target for real samples becomes 1 − s/2 instead of 1, so D is never asked to be certain' },
+  { kind: 'range', key: 'kD', label: 'k D-steps', min: 1, max: 5, step: 1, default: 1, help: 'discriminator updates per generator update' },
+  numberChoice('beta1', 'Adam β₁', GAN_DEFAULTS.beta1G, [0.9, 0.5], 'how much of the last steps\' direction Adam keeps (momentum)', (v) => (v === 0.9 ? '0.9 (the post)' : '0.5 (GAN papers)')),
+  seedSetting(),
 ];
 
-const CONTROLS: ControlSpec[] = [
-  { kind: 'select', key: 'preset', label: 'Preset', options: [{ value: 'default', label: 'defaults' }, { value: 'post', label: 'the post\'s settings' }], help: `defaults: LeakyReLU, Adam ${GAN_DEFAULTS.lrG} with β₁ ${GAN_DEFAULTS.beta1G} and the learning rates decaying as lr·τ/(τ + epoch), τ ${GAN_DEFAULTS.lrDecay} (they converge and stay converged); the post's settings: the TensorFlow.js GAN playground post's ReLU, Adam ${GAN_PRESETS.post.lrG}, β₁ ${GAN_PRESETS.post.beta1G}, constant rates, whose D dies on normal after a few hundred epochs` },
-  { kind: 'select', key: 'target', label: 'Target', options: targetOptions() },
-  { kind: 'select', key: 'dataset', label: 'Dataset', options: [512, 1024, 2048, 4096, 10000].map((v) => ({ value: v, label: String(v) })), help: 'N samples drawn once; one epoch = N / batch steps' },
-  { kind: 'select', key: 'batch', label: 'Batch', options: [32, 64, 128, 256].map((v) => ({ value: v, label: String(v) })) },
-  { kind: 'log', key: 'lr', label: 'Learning rate', minExp: -4, maxExp: -1, step: 0.1, help: 'Adam step size for G and D (applies at once, no reset)' },
-  { kind: 'range', key: 'latent', label: 'Latent dim', min: 1, max: 32, step: 1 },
-  { kind: 'range', key: 'gLayers', label: 'G layers', min: 1, max: 4, step: 1 },
-  { kind: 'range', key: 'gWidth', label: 'G width', min: 8, max: 64, step: 8 },
-  { kind: 'range', key: 'dLayers', label: 'D layers', min: 1, max: 4, step: 1 },
-  { kind: 'range', key: 'dWidth', label: 'D width', min: 8, max: 64, step: 8 },
-  { kind: 'select', key: 'activation', label: 'Activation', options: [{ value: 'relu', label: 'ReLU' }, { value: 'leaky', label: 'LeakyReLU 0.2' }] },
-  { kind: 'select', key: 'loss', label: 'Loss', options: [{ value: 'nonsaturating', label: 'non-saturating' }, { value: 'minimax', label: 'min-max (original)' }, { value: 'wgan', label: 'WGAN (clipped critic)' }, { value: 'wgan-gp', label: 'WGAN-GP (gradient penalty)' }, { value: 'wgan-lp', label: 'WGAN-LP (one-sided penalty)' }] },
-  { kind: 'range', key: 'gpLambda', label: 'GP λ', min: 0, max: 50, step: 1, help: 'WGAN-GP: weight of the penalty λ·(‖∇ₓC(x̂)‖ − 1)² (Gulrajani et al. 2017 use 10, with Adam β (0, 0.9) and 5 critic steps); WGAN-LP: of λ·max(0, ‖∇ₓC(x̂)‖ − 1)² (Petzka et al. 2018)' },
-  { kind: 'range', key: 'dDropout', label: 'D dropout', min: 0, max: 0.5, step: 0.05, help: 'Dropout(p) after each hidden layer of D (the PyTorch GAN tutorial uses 0.3); off when D draws its curve' },
-  { kind: 'select', key: 'gBatchNorm', label: 'G BatchNorm', options: [{ value: 'off', label: 'off' }, { value: 'on', label: 'BatchNorm1d after each hidden layer' }] },
-  { kind: 'select', key: 'conditional', label: 'Conditional', options: [{ value: 'off', label: 'off' }, { value: 'on', label: 'G(z, c), D(x, c): c = mixture component' }], help: 'conditional GAN (Mirza & Osindero 2014): the component c of each sample, as a one-hot row, is an input of G and D; mixture targets only (bimodal, mixture, 1d-trimodal, 1d-quadmodal, 2d-mix-gauss)' },
-  { kind: 'select', key: 'showClass', label: 'Show class', options: SHOW_CLASSES.map((v) => ({ value: v, label: v === 'all' ? 'all classes (mixed by share)' : `class ${v}: G(z, c = ${v})` })), help: 'conditional GAN: the plots show G(z, c) and D(x, c) for one class, or all classes mixed by their shares (changes the view only)' },
-  { kind: 'range', key: 'smoothing', label: 'Label smooth', min: 0, max: 0.5, step: 0.05, help: 'real label 1 becomes 1 − s/2' },
-  { kind: 'range', key: 'kD', label: 'k D-steps', min: 1, max: 5, step: 1, help: 'discriminator updates per generator update' },
-  { kind: 'select', key: 'beta1', label: 'Adam β₁', options: [{ value: 0.9, label: '0.9 (the post)' }, { value: 0.5, label: '0.5 (GAN papers)' }] },
-  { kind: 'number', key: 'seed', label: 'Seed', min: 0, max: 999999 },
-];
+/** Settings that do nothing for the other values are hidden. */
+const RELEVANCE: Relevance = {
+  gpLambda: (v) => usesGradientPenalty(v.loss as GanConfig['loss']),
+  showClass: (v) => v.conditional === 'on',
+  smoothing: (v) => !isCritic(v.loss as GanConfig['loss']),
+};
 
 /** The preset a page's values name (the defaults unless 'post'). */
 function presetOf(values: Values): GanPreset {
@@ -141,15 +134,25 @@ export class GanTab extends ModelTab<Gan> {
   private walk2d: PointPlot | null = null;
   private walkSeed = 1;
   private diagnosis!: HTMLElement;
+  private notes: HTMLElement[] = [];
+  /** The shown class's own numbers (conditional GAN). */
+  private classLine!: HTMLElement;
+  private classLineAt = 0;
+  /** D's dead ReLU units per hidden layer at the last draw (for "under the hood"). */
+  private units: LayerUnits[] = [];
   private realKde: Float64Array | null = null;
   private grid: Float64Array = new Float64Array();
 
   protected fields(): AnyField[] {
-    return FIELDS;
+    return fieldsOf(SETTINGS);
   }
 
   protected controlSpecs(): ControlSpec[] {
-    return CONTROLS;
+    return controlsOf(SETTINGS);
+  }
+
+  protected override relevance(): Relevance {
+    return RELEVANCE;
   }
 
   protected createModel(target: Target, values: Values, data?: Float64Array): Gan {
@@ -173,12 +176,13 @@ export class GanTab extends ModelTab<Gan> {
         this.values[k] = v;
         this.panel.controls.set(k, v);
       }
-      // As for any setting, the URL keeps the last built-in target (a CSV cannot travel in a link).
-      writeSettings(FIELDS.filter((f) => f.key !== 'target' || this.values.target !== CSV_TARGET), this.values, this.urlPrefix);
+      this.writeUrl();
       return false;
     }
     if (key === 'showClass') {
       this.realKde = this.classKde(model);
+      this.updateNotes(model);
+      this.classLineAt = 0;
       void this.loop.renderNow();
       return true;
     }
@@ -217,12 +221,16 @@ export class GanTab extends ModelTab<Gan> {
 
   protected override gradcheck = ganGradcheck;
 
+  protected override deadUnits(): { network: string; layers: LayerUnits[] } {
+    return { network: 'D', layers: this.units };
+  }
+
   protected statusValues(last: HistoryRecord | undefined): [string, number][] {
     return [['G loss', last?.gLoss ?? NaN], ['D loss', last?.dLoss ?? NaN], ['W1', last?.w1 ?? NaN]];
   }
 
   protected mountPlots(body: HTMLElement): void {
-    mountCallouts(body);
+    this.notes = mountCallouts(body);
     const grid = document.createElement('div');
     grid.className = 'plot-grid';
     body.append(grid);
@@ -265,12 +273,42 @@ export class GanTab extends ModelTab<Gan> {
     mountQuestions(body);
   }
 
+  /** Guides and notes that follow the loss, the dimension and the class shown. */
+  private updateNotes(model: Gan): void {
+    const loss = model.config.loss;
+    updateCallouts(this.notes, { loss, dim: model.dim, conditional: model.classes !== null, shownClass: this.shownClass(model) });
+    const critic = isCritic(loss);
+    // At equilibrium D = ½: D's loss is 2 ln 2; G's is ln 2 (non-saturating) or log ½ = −ln 2 (min-max).
+    this.losses.setRef(0, critic ? null : loss === 'minimax' ? -LN2 : LN2, loss === 'minimax' ? '−ln 2 (G at D = ½)' : 'ln 2 (G at D = ½)');
+    this.losses.setRef(1, critic ? null : 2 * LN2, '2 ln 2 (D at D = ½)');
+    this.losses.setLabel(1, critic ? 'critic loss (≈ −W₁)' : 'D loss');
+    this.dOut.setRef(0, critic ? null : 0.5);
+    this.dOut.setTitle(critic ? 'Critic response (no probability: no 0.5 line)' : 'Discriminator response');
+    this.dOut.setLabel(0, critic ? 'C(x) real' : 'D(x) real');
+    this.dOut.setLabel(1, critic ? 'C(G(z)) fake' : 'D(G(z)) fake');
+    this.distBox.classList.toggle('dist-2d', model.dim === 2);
+    this.classLine.hidden = this.shownClass(model) === undefined;
+  }
+
+  /** Conditional GAN with one class shown: that class's numbers, refreshed at most every 2 s. */
+  private async drawClassLine(model: Gan): Promise<void> {
+    const c = this.shownClass(model);
+    this.classLine.hidden = c === undefined;
+    if (c === undefined || performance.now() - this.classLineAt < 2000) return;
+    this.classLineAt = performance.now();
+    const report = (await model.classReports(1000))[c];
+    if (!report) return;
+    const f = (v: number[]): string => v.map((x) => x.toFixed(2)).join(', ');
+    this.classLine.textContent = `Class ${c} (share ${(100 * report.share).toFixed(0)}% of the data): G(z, c = ${c}) has mean ${f(report.mean)} (target ${f(report.targetMean)}), std ${f(report.std)} (target ${f(report.targetStd)}); ${(100 * report.nearest).toFixed(0)}% of its samples lie nearest this class's mean.`;
+  }
+
   protected override modelBuilt(model: Gan): void {
     const target = model.target;
     this.grid = linspace(target.range[0], target.range[1], GRID_POINTS);
     this.realKde = this.classKde(model);
     this.diagnostics.setReal(model.dataset.raw, model.dim, target.range);
     this.rebuildDistribution(model);
+    this.updateNotes(model);
     // The target's mean and std, dashed, on the statistics plot.
     this.stats.setRefValue(0, target.mean[0]);
     this.stats.setRefValue(1, target.std[0]);
@@ -328,6 +366,11 @@ export class GanTab extends ModelTab<Gan> {
         [{ label: 'data', color: COLORS.real }, { label: 'generated', color: COLORS.generated }, { label: '∂D/∂x', color: COLORS.arrow }], 360);
     }
     this.distBox.dataset.plot = 'distribution';
+    this.classLine = document.createElement('p');
+    this.classLine.className = 'caption class-line';
+    this.classLine.dataset.classLine = '';
+    this.classLine.hidden = true;
+    this.distBox.append(this.classLine);
     const caption = document.createElement('p');
     caption.className = 'caption';
     caption.textContent = model.dim === 1
@@ -363,10 +406,6 @@ export class GanTab extends ModelTab<Gan> {
     this.dOut.setData(epochs, [col('dReal'), col('dFake')]);
     this.stats.setData(epochs, [col('genMean'), col('genStd')]);
     this.quality.setData(epochs, [col('w1'), col('kld')]);
-    const reading = diagnose(h, model.target, model.config.loss);
-    this.diagnosis.className = `callout ${reading.kind} wide diagnosis`;
-    this.diagnosis.innerHTML = reading.html;
-
     const target = model.target;
     const span = target.range[1] - target.range[0];
     const shown = this.shownClass(model);
@@ -424,7 +463,20 @@ export class GanTab extends ModelTab<Gan> {
       }
       this.dist2d.redraw();
     }
+    await this.drawReading(model, grads);
+    await this.drawClassLine(model);
     await this.drawWalk(model);
+  }
+
+  /** The live reading, from the history and a probe of the networks on fresh samples. */
+  private async drawReading(model: Gan, grads: Float64Array): Promise<void> {
+    const samples = await model.sample(model.dim === 1 ? 1000 : 700);
+    const probe = await probeGan(model, samples, grads);
+    this.units = probe.units;
+    const reading = readGan(model.history, model.target, model.config.loss, probe);
+    this.diagnosis.className = `callout ${reading.kind} wide diagnosis`;
+    this.diagnosis.dataset.diagnosis = reading.state;
+    this.diagnosis.innerHTML = reading.html;
   }
 
   private async drawWalk(model: Gan): Promise<void> {

@@ -8,8 +8,9 @@
 // A model supplies a loss builder: given `param(name)`, the float64 tensor of a parameter by its
 // name in namedParameters(), it rebuilds the model's training loss from those tensors.
 
-import { add, gradcheck, linear, mul, silu, softplus, tensor, type MLP, type Tensor } from '../../engine/index';
+import { add, gradcheck, linear, mul, silu, softplus, tensor, tidy, type MLP, type Tensor } from '../../engine/index';
 import type { FusedActivation } from '../../engine/backend';
+import { onCpu } from '../../engine/gradcheck';
 import type { GradcheckRow } from '../app';
 
 /** A parameter's current values, copied off the model's backend. */
@@ -88,31 +89,36 @@ function lookup(params: Parameters, name: string): ParameterValues {
   return p;
 }
 
-/** How many entries a pick tries, at most, before it settles for a zero gradient. */
-const TRIES = 16;
+/** backward()'s gradient of the loss for every entry of one parameter (the others constant), in float64 on the CPU. */
+function fullGradient(params: Parameters, loss: LossBuilder, name: string): Float64Array {
+  const p = lookup(params, name);
+  return onCpu(() => tidy(() => {
+    const theta = tensor(p.values, [...p.shape], { dtype: 'float64', requiresGrad: true });
+    const out = loss((n) => {
+      if (n === name) return theta;
+      const other = lookup(params, n);
+      return constant(other.values, other.shape);
+    });
+    out.backward();
+    const g = theta.grad ? Float64Array.from(theta.grad.dataSync()) : new Float64Array(p.values.length);
+    theta.grad?.dispose();
+    return g;
+  }));
+}
 
 /**
- * Check `count` entries of each named parameter, spread over it. An entry whose gradient is
- * exactly 0 on this batch (a dead ReLU unit, a bin no row falls in) would compare 0 with 0 and
- * prove nothing, so a pick moves on diagonally (next row and next column of a matrix, whose
- * rows are input units) until it finds an entry with a gradient.
+ * Check `count` entries of each named parameter, spread over the entries whose gradient is not
+ * 0 on this batch. An entry with a zero gradient (a dead ReLU unit, a bin no row falls in) would
+ * compare 0 with 0 and prove nothing; only when every entry's gradient is 0 are such entries
+ * checked (and then the zeros themselves are the finding).
  */
 export function checkParameters(params: Parameters, loss: LossBuilder, picks: { name: string; count: number }[]): GradcheckRow[] {
   return picks.flatMap(({ name, count }) => {
-    const p = lookup(params, name);
-    const size = p.values.length;
-    const stride = p.shape.length === 2 ? p.shape[1] + 1 : 1;
-    const used = new Set<number>();
-    return spread(size, Math.min(count, size)).map((start) => {
-      let row: GradcheckRow | null = null;
-      for (let j = 0; j < TRIES && (row === null || (row.analytic === 0 && row.numeric === 0)); j++) {
-        const index = (start + j * stride) % size;
-        if (used.has(index)) continue;
-        used.add(index);
-        row = checkEntry(params, loss, name, index);
-      }
-      return row;
-    }).filter((row): row is GradcheckRow => row !== null);
+    const size = lookup(params, name).values.length;
+    const g = fullGradient(params, loss, name);
+    const live = Array.from({ length: size }, (_, i) => i).filter((i) => g[i] !== 0);
+    const pool = live.length > 0 ? live : Array.from({ length: size }, (_, i) => i);
+    return spread(pool.length, Math.min(count, pool.length)).map((k) => checkEntry(params, loss, name, pool[k]));
   });
 }
 

@@ -15,7 +15,8 @@ import { DiagnosticsCard } from '../diagnostics-card';
 import { MovieControl } from '../movie-control';
 import { ModelPanel } from '../panel';
 import { TrainLoop } from '../trainer';
-import { choiceField, readSettings, writeSettings, type AnyField, type Values } from '../url-state';
+import { choiceField, readSettings, writeParam, writeSettings, type AnyField, type Values } from '../url-state';
+import { batchSetting, datasetSetting, lrSetting, type Relevance, type Setting } from '../settings';
 
 export type Notify = (text: string, kind?: 'warn' | 'info') => void;
 
@@ -24,6 +25,16 @@ export const CSV_TARGET = 'csv';
 
 export function targetField(fallback: string, filter: (t: Target) => boolean = () => true): AnyField {
   return choiceField('target', fallback, listTargets().filter(filter).map((t) => t.name));
+}
+
+/** The target select with its URL field (built-in targets; "your data" cannot travel in a link). */
+export function targetSetting(fallback: string): Setting {
+  return { kind: 'select', key: 'target', label: 'Target', default: fallback, options: targetOptions(), field: targetField(fallback) };
+}
+
+/** The settings every model tab starts with: target, dataset size, batch and learning rate. */
+export function dataSettings(target: string, lr: number, lrHelp?: string): Setting[] {
+  return [targetSetting(target), datasetSetting(), batchSetting(), lrSetting(lr, lrHelp)];
 }
 
 export function targetOptions(filter: (t: Target) => boolean = () => true): { value: string; label: string }[] {
@@ -60,6 +71,18 @@ export abstract class ModelTab<M extends GenerativeModel> implements Tab {
   }
   /** Optional live gradient check for the hood. */
   protected gradcheck?(model: M): Promise<{ rows: GradcheckRow[]; what: string }>;
+  /** Settings that do nothing for the other values, hidden while so (by key). */
+  protected relevance(): Relevance {
+    return {};
+  }
+
+  /** Hide the controls whose settings do nothing for the current values. */
+  private showRelevant(): void {
+    for (const [key, relevant] of Object.entries(this.relevance())) this.panel.controls.setVisible(key, relevant(this.values));
+  }
+
+  /** Optional dead ReLU units per layer for the hood. */
+  protected deadUnits?(): NonNullable<HoodSource['deadUnits']> extends () => infer R ? R : never;
   /** Parameters for the hood's gradient norms. */
   protected abstract namedParameters(model: M): [string, Tensor][];
   protected stepName = 'one training step';
@@ -82,6 +105,11 @@ export abstract class ModelTab<M extends GenerativeModel> implements Tab {
     const read = readSettings(this.fields(), window.location.search, this.urlPrefix);
     this.values = read.values;
     for (const n of read.notices) this.notify(`URL: ${n}.`);
+    const file = new URLSearchParams(window.location.search).get(`${this.urlPrefix}data`);
+    if (file !== null) {
+      this.notify(`This link was made while training on your own data, ${file.replace(/ \(a local file: not in this link\)$/, '')}, which a link cannot carry: showing the built-in target instead. Load the file again (target: your data) to continue with it.`, 'info');
+      writeParam(`${this.urlPrefix}data`, null);
+    }
     this.loop = new TrainLoop({
       render: () => this.renderAll(),
       failed: (e) => this.failed(e),
@@ -98,6 +126,7 @@ export abstract class ModelTab<M extends GenerativeModel> implements Tab {
     });
     this.csvBox = createCsvBox((parsed, name) => this.useData(parsed, name));
     this.panel.controls.element.after(this.csvBox.element);
+    this.showRelevant();
     this.mountPlots(this.panel.body);
     this.movie = new MovieControl(() => this.distributionCard(), () => ({
       canvas: this.distributionCard().querySelector('canvas'), title: `${this.title}: ${this.model?.target.name ?? ''}`,
@@ -123,6 +152,10 @@ export abstract class ModelTab<M extends GenerativeModel> implements Tab {
     if (this.mounted && !this.panel.root.closest('[hidden]')) void this.reset();
   }
 
+  trainingRate(): number {
+    return this.loop.stepsPerSecond;
+  }
+
   hood(): HoodSource | null {
     const model = this.model;
     if (!model) return null;
@@ -133,6 +166,7 @@ export abstract class ModelTab<M extends GenerativeModel> implements Tab {
       step: () => model.trainStep(),
       parameters: () => this.namedParameters(model),
       gradcheck: this.gradcheck ? () => (this.gradcheck as NonNullable<typeof this.gradcheck>)(model) : undefined,
+      deadUnits: this.deadUnits ? () => (this.deadUnits as NonNullable<typeof this.deadUnits>)() : undefined,
     };
   }
 
@@ -188,6 +222,13 @@ export abstract class ModelTab<M extends GenerativeModel> implements Tab {
     this.model = null;
   }
 
+  /** The settings into the page's URL; it keeps the last built-in target (a CSV cannot travel in a link). */
+  protected writeUrl(): void {
+    const shareable = { ...this.values };
+    if (shareable.target === CSV_TARGET) delete shareable.target;
+    writeSettings(this.fields().filter((f) => f.key in shareable), shareable, this.urlPrefix);
+  }
+
   private controlChanged(key: string, value: string | number): void {
     if (key === 'target') {
       this.csvBox.open(value === CSV_TARGET);
@@ -197,10 +238,9 @@ export abstract class ModelTab<M extends GenerativeModel> implements Tab {
       }
     }
     this.values[key] = value;
-    // The URL keeps the last built-in target (a CSV cannot travel in a link).
-    const shareable = { ...this.values };
-    if (shareable.target === CSV_TARGET) delete shareable.target;
-    writeSettings(this.fields().filter((f) => f.key in shareable), shareable, this.urlPrefix);
+    this.showRelevant();
+    if (key === 'target') this.showDataNote();
+    this.writeUrl();
     if (this.model && this.applyLive(this.model, key, value)) return;
     void this.reset();
   }
@@ -210,7 +250,18 @@ export abstract class ModelTab<M extends GenerativeModel> implements Tab {
     this.values.target = CSV_TARGET;
     this.panel.controls.addOption('target', CSV_TARGET, `your data: ${name} (${parsed.rows} rows, ${parsed.dim}D)`);
     this.panel.controls.set('target', CSV_TARGET);
+    this.showDataNote();
     void this.reset();
+  }
+
+  /**
+   * With the user's file: its row count in place of the dataset size (which it replaces), and a
+   * mark in the URL that the file itself did not travel (a link cannot carry a local file).
+   */
+  private showDataNote(): void {
+    const file = this.values.target === CSV_TARGET ? this.userData : null;
+    this.panel.controls.setNote('dataset', file ? `${file.parsed.rows} rows (${file.name})` : null);
+    writeParam(`${this.urlPrefix}data`, file ? `${file.name} (a local file: not in this link)` : null);
   }
 
   private failed(e: Error): void {
@@ -228,6 +279,8 @@ export abstract class ModelTab<M extends GenerativeModel> implements Tab {
       stepsPerSecond: this.loop.stepsPerSecond, backend: this.services.backendName(),
     });
     await this.draw(model);
+    // The epoch the plots now show (the page tests wait for it instead of a fixed time).
+    this.panel.root.dataset.drawnEpoch = String(model.epoch);
     this.movie.capture(model.epoch);
   }
 }

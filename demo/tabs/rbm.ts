@@ -5,11 +5,12 @@ import { kde } from '../../models/eval/metrics';
 import { createRbm, RBM_DEFAULTS, type Rbm } from '../../models/rbm/rbm';
 import type { Target } from '../../models/data/targets';
 import type { AppServices } from '../app';
-import type { ControlSpec } from '../controls';
+
 import { card } from '../panel';
 import { COLORS, DensityPlot, LinePlot, PointPlot } from '../plots';
-import { choiceNumberField, intField, numberField, type AnyField, type Values } from '../url-state';
-import { targetField, targetOptions, type Notify } from './model-tab';
+import type { Values } from '../url-state';
+import { numberChoice, seedSetting, type Setting } from '../settings';
+import { dataSettings, type Notify } from './model-tab';
 import { rbmGradcheck } from './rbm-gradcheck';
 import { SimpleModelTab } from './simple-tab';
 
@@ -32,27 +33,13 @@ export class RbmTab extends SimpleModelTab<Rbm> {
     '<strong>Sculpting an energy landscape.</strong> Each hidden pattern adds one Gaussian bump of width σ; training digs valleys of low free energy where the data are. The free energy itself has no fixed target: what matters is F(data) against F(elsewhere).',
     '<strong>Gibbs sampling</strong> alternates h ~ P(h | v) and v ~ P(v | h). Chains started from noise need many sweeps to find every valley: compare the curves after 1, 10, 100 and more sweeps below.',
   ];
-  protected readonly fieldList: AnyField[] = [
-    targetField('1d-trimodal'),
-    choiceNumberField('dataset', 2048, [512, 1024, 2048, 4096, 10000]),
-    choiceNumberField('batch', 128, [32, 64, 128, 256]),
-    numberField('lr', RBM_DEFAULTS.lr, 1e-4, 1e-1),
-    intField('hidden', RBM_DEFAULTS.hidden, 4, 256),
-    numberField('sigma', RBM_DEFAULTS.sigma, 0.05, 1),
-    intField('k', RBM_DEFAULTS.k, 1, 20),
-    choiceNumberField('gibbs', 100, [100, 300, 1000]),
-    intField('seed', 0, 0, 999999),
-  ];
-  protected readonly specs: ControlSpec[] = [
-    { kind: 'select', key: 'target', label: 'Target', options: targetOptions() },
-    { kind: 'select', key: 'dataset', label: 'Dataset', options: [512, 1024, 2048, 4096, 10000].map((v) => ({ value: v, label: String(v) })) },
-    { kind: 'select', key: 'batch', label: 'Batch', options: [32, 64, 128, 256].map((v) => ({ value: v, label: String(v) })) },
-    { kind: 'log', key: 'lr', label: 'Learning rate', minExp: -4, maxExp: -1, step: 0.1 },
-    { kind: 'range', key: 'hidden', label: 'Hidden units', min: 4, max: 256, step: 4 },
-    { kind: 'range', key: 'sigma', label: 'Visible σ', min: 0.05, max: 1, step: 0.05, help: 'std of each Gaussian bump, in standardised units' },
-    { kind: 'range', key: 'k', label: 'CD-k', min: 1, max: 20, step: 1, help: 'Gibbs sweeps per training step' },
-    { kind: 'select', key: 'gibbs', label: 'Sample chain', options: [100, 300, 1000].map((v) => ({ value: v, label: `${v} sweeps` })) },
-    { kind: 'number', key: 'seed', label: 'Seed', min: 0, max: 999999 },
+  protected readonly settings: Setting[] = [
+    ...dataSettings('1d-trimodal', RBM_DEFAULTS.lr),
+    { kind: 'range', key: 'hidden', label: 'Hidden units', min: 4, max: 256, step: 4, default: RBM_DEFAULTS.hidden, help: 'binary hidden units h' },
+    { kind: 'range', key: 'sigma', label: 'Visible σ', min: 0.05, max: 1, step: 0.05, default: RBM_DEFAULTS.sigma, help: 'std of each Gaussian bump, in standardised units' },
+    { kind: 'range', key: 'k', label: 'CD-k', min: 1, max: 20, step: 1, default: RBM_DEFAULTS.k, help: 'contrastive divergence: Gibbs sweeps per training step' },
+    numberChoice('gibbs', 'Sample chain', 100, [100, 300, 1000], 'Gibbs sweeps before a sample is drawn', (v) => `${v} sweeps`),
+    seedSetting(),
   ];
 
   private recon!: LinePlot;

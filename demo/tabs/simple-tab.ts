@@ -9,6 +9,7 @@ import type { ControlSpec } from '../controls';
 import { callout, card } from '../panel';
 import { COLORS, LinePlot, type LineSeries } from '../plots';
 import type { AnyField, Values } from '../url-state';
+import { controlsOf, fieldsOf, type Setting } from '../settings';
 import { ModelTab, CSV_TARGET } from './model-tab';
 import { SamplePlot } from './sample-plot';
 
@@ -21,8 +22,8 @@ export abstract class SimpleModelTab<M extends NamedModel> extends ModelTab<M> {
   protected abstract readonly lossTitle: string;
   protected abstract readonly callouts: string[];
   protected abstract readonly color: string;
-  protected abstract readonly specs: ControlSpec[];
-  protected abstract readonly fieldList: AnyField[];
+  /** Every setting of the tab, once (its control and URL field come from it). */
+  protected abstract readonly settings: Setting[];
   protected abstract build(target: Target, values: Values, data?: Float64Array): M;
   /** Mount the model's own card (once). */
   protected abstract mountExtra(grid: HTMLElement): void;
@@ -37,11 +38,11 @@ export abstract class SimpleModelTab<M extends NamedModel> extends ModelTab<M> {
   protected sampleBox!: HTMLElement;
 
   protected fields(): AnyField[] {
-    return this.fieldList;
+    return fieldsOf(this.settings);
   }
 
   protected controlSpecs(): ControlSpec[] {
-    return this.specs;
+    return controlsOf(this.settings);
   }
 
   protected createModel(target: Target, values: Values, data?: Float64Array): M {

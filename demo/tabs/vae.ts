@@ -4,11 +4,12 @@
 import { createVae, VAE_DEFAULTS, type Vae } from '../../models/vae/vae';
 import type { Target } from '../../models/data/targets';
 import type { AppServices } from '../app';
-import type { ControlSpec } from '../controls';
+
 import { card } from '../panel';
 import { LinePlot, PointPlot, COLORS } from '../plots';
-import { choiceNumberField, intField, numberField, type AnyField, type Values } from '../url-state';
-import { targetField, targetOptions, type Notify } from './model-tab';
+import type { Values } from '../url-state';
+import { seedSetting, type Setting } from '../settings';
+import { dataSettings, type Notify } from './model-tab';
 import { vaeGradcheck } from './vae-gradcheck';
 import { SimpleModelTab } from './simple-tab';
 
@@ -34,27 +35,13 @@ export class VaeTab extends SimpleModelTab<Vae> {
     '<strong>A tug of war.</strong> Reconstruction wants each x to get its own sharp code z; the KL term pulls every q(z|x) toward N(0, I) so that codes overlap and the space between them decodes to something sensible. β sets the balance.',
     '<strong>The latent sweep</strong> decodes a grid of z from −3 to 3. A smooth curve (or sheet) that visits every mode means the prior covers the data; flat stretches or jumps show regions the decoder never learned.',
   ];
-  protected readonly fieldList: AnyField[] = [
-    targetField('1d-trimodal'),
-    choiceNumberField('dataset', 2048, [512, 1024, 2048, 4096, 10000]),
-    choiceNumberField('batch', 128, [32, 64, 128, 256]),
-    numberField('lr', VAE_DEFAULTS.lr, 1e-4, 1e-1),
-    intField('latent', VAE_DEFAULTS.latent, 1, 8),
-    intField('layers', VAE_DEFAULTS.layers, 1, 4),
-    intField('hidden', VAE_DEFAULTS.hidden, 4, 64),
-    numberField('beta', VAE_DEFAULTS.beta, 0, 2),
-    intField('seed', 0, 0, 999999),
-  ];
-  protected readonly specs: ControlSpec[] = [
-    { kind: 'select', key: 'target', label: 'Target', options: targetOptions() },
-    { kind: 'select', key: 'dataset', label: 'Dataset', options: [512, 1024, 2048, 4096, 10000].map((v) => ({ value: v, label: String(v) })) },
-    { kind: 'select', key: 'batch', label: 'Batch', options: [32, 64, 128, 256].map((v) => ({ value: v, label: String(v) })) },
-    { kind: 'log', key: 'lr', label: 'Learning rate', minExp: -4, maxExp: -1, step: 0.1 },
-    { kind: 'range', key: 'latent', label: 'Latent dim', min: 1, max: 8, step: 1 },
-    { kind: 'range', key: 'layers', label: 'Layers', min: 1, max: 4, step: 1 },
-    { kind: 'range', key: 'hidden', label: 'Width', min: 4, max: 64, step: 1 },
-    { kind: 'range', key: 'beta', label: 'β (KL weight)', min: 0, max: 2, step: 0.05 },
-    { kind: 'number', key: 'seed', label: 'Seed', min: 0, max: 999999 },
+  protected readonly settings: Setting[] = [
+    ...dataSettings('1d-trimodal', VAE_DEFAULTS.lr),
+    { kind: 'range', key: 'latent', label: 'Latent dim', min: 1, max: 8, step: 1, default: VAE_DEFAULTS.latent, help: 'numbers in the code z each sample is squeezed into' },
+    { kind: 'range', key: 'layers', label: 'Layers', min: 1, max: 4, step: 1, default: VAE_DEFAULTS.layers, help: 'hidden layers of the encoder and of the decoder' },
+    { kind: 'range', key: 'hidden', label: 'Width', min: 4, max: 64, step: 1, default: VAE_DEFAULTS.hidden, help: 'units per hidden layer' },
+    { kind: 'range', key: 'beta', label: 'β (KL weight)', min: 0, max: 2, step: 0.05, default: VAE_DEFAULTS.beta, help: 'weight of the KL term that pulls each code distribution toward N(0, I)' },
+    seedSetting(),
   ];
 
   private sweepBox!: HTMLElement;

@@ -236,14 +236,18 @@ export async function runCompare(options: CompareOptions, onProgress?: (p: Compa
   };
 }
 
-/** metrics.json: per model its config, parameter count, KLD and W1 per epoch, final metrics, seconds. */
+/**
+ * metrics.json: per model its config, parameter count, KLD and W1 per epoch, final metrics,
+ * seconds. Each epoch says at which epoch its W1 and KLD were measured (`scoredEpoch`): its own
+ * when it was scored, an earlier one when the score schedule skipped it (models/core/score-schedule.ts).
+ */
 export function metricsJson(result: CompareResult): Record<string, unknown> {
   return {
     target: result.target, budget: result.budget, bins: result.bins, epochs: result.epochs, seed: result.seed,
     backend: result.backend, evalSamples: result.evalSamples, baseline: result.baseline,
     models: result.runs.map((r) => ({
       model: r.model, config: r.config, hidden: r.hidden, parameters: r.parameters,
-      epochs: r.history.map((h) => ({ epoch: h.epoch, w1: h.w1, kld: h.kld })),
+      epochs: r.history.map((h) => ({ epoch: h.epoch, w1: h.w1, kld: h.kld, scoredEpoch: h.scoredEpoch ?? h.epoch, scored: h.scoredEpoch === undefined })),
       final: r.final, seconds: r.seconds, ...(r.error ? { error: r.error } : {}),
     })),
   };

@@ -2,7 +2,7 @@
 //   - Q-Q: generated quantiles against target quantiles at the same probabilities; points on the
 //     diagonal y = x mean the two distributions put the same mass below every level;
 //   - the two empirical CDFs, F(x) = #{samples ≤ x} / n, and where they are furthest apart: the
-//     Kolmogorov–Smirnov statistic D = supₓ |F_gen(x) − F_target(x)| and the x where it occurs;
+//     Kolmogorov–Smirnov statistic KS = supₓ |F_gen(x) − F_target(x)| and the x where it occurs;
 //   - the histogram difference, generated density − target density per bin.
 // Pure functions on plain arrays: the page and `gradlab compare`'s report both draw from these.
 // In 2D they apply to one coordinate at a time (marginal()).
@@ -66,7 +66,7 @@ export function ecdfAt(sorted: ArrayLike<number>, x: number): number {
 }
 
 export interface KsLocation {
-  /** D = supₓ |F_gen(x) − F_target(x)|. */
+  /** KS = supₓ |F_gen(x) − F_target(x)|. */
   d: number;
   /** An x where the supremum is reached (a sample value: the ECDFs jump only there). */
   x: number;

@@ -73,7 +73,7 @@ export function ecdfSvg(ecdf: EcdfCurves, ks: KsLocation, colour: string, title:
   const xs = ecdf.x;
   const f = frame(xs[0], xs[xs.length - 1], 0, 1);
   const kx = p(f.sx(ks.x));
-  const label = `KS D = ${ks.d.toFixed(3)} at x = ${fmt(ks.x)}`;
+  const label = `KS = ${ks.d.toFixed(3)} at x = ${fmt(ks.x)}`;
   const labelX = f.sx(ks.x) > W / 2 ? f.sx(ks.x) - 4 : f.sx(ks.x) + 4;
   return svg('ecdf', axes(title, 'x', 'F(x)', [xs[0], xs[xs.length - 1]], [0, 1]) +
     `<path d="${steps(f, xs, ecdf.target)}" fill="none" stroke="${TARGET_COLOUR}" stroke-width="1.5"/>` +

@@ -17,7 +17,7 @@ const SECTIONS: { title: string; id: string; intro: string; panel: Panel }[] = [
   },
   {
     title: 'ECDF', id: 'ecdf',
-    intro: 'The empirical CDFs F(x) = share of samples ≤ x (target dark grey, model in colour). The red segment marks the Kolmogorov–Smirnov statistic D = maxₓ |F_model(x) − F_target(x)|, where it occurs.',
+    intro: 'The empirical CDFs F(x) = share of samples ≤ x (target dark grey, model in colour). The red segment marks the Kolmogorov–Smirnov statistic KS = maxₓ |F_model(x) − F_target(x)|, where it occurs.',
     panel: (d, colour, title) => ecdfSvg(d.ecdf, d.ks, colour, title),
   },
   {

@@ -9,6 +9,7 @@
 //   - the VAE's latent sweep E[x | z] over z in [−3, 3] (a line for a 1D latent, a heat map for 2D).
 // No Node APIs: the caller reads uPlot's files and writes the page.
 
+import type { HistoryRecord } from '../core/model';
 import type { CompareResult } from '../eval/compare';
 import { histogram, linspace } from '../eval/metrics';
 import { diagnosticsSections } from './report-diagnostics';
@@ -72,6 +73,14 @@ function plotRange(result: CompareResult): [number, number] {
 }
 
 /** Everything the page's script draws, precomputed here (histograms, not raw samples). */
+/**
+ * The records whose W1 and KLD were measured at their own epoch. An unscored epoch repeats an
+ * earlier score (its scoredEpoch); drawing it would show that old number as if measured then.
+ */
+export function scoredRecords(history: readonly HistoryRecord[]): HistoryRecord[] {
+  return history.filter((h) => h.scoredEpoch === undefined || h.scoredEpoch === h.epoch);
+}
+
 function pageData(result: CompareResult): Record<string, unknown> {
   const range = plotRange(result);
   const bins = 50;
@@ -83,12 +92,13 @@ function pageData(result: CompareResult): Record<string, unknown> {
     target: is1d ? targetCurve(result, bins, range) : { points: thin(result.targetSamples, 600) },
     runs: result.runs.map((r) => {
       const last = r.snapshots[r.snapshots.length - 1];
+      const scored = scoredRecords(r.history);
       return {
         model: r.model,
         colour: COLOURS[r.model] ?? '#000',
-        epochs: r.history.map((h) => h.epoch),
-        kld: r.history.map((h) => round(h.kld)),
-        w1: r.history.map((h) => round(h.w1)),
+        epochs: scored.map((h) => h.epoch),
+        kld: scored.map((h) => round(h.kld)),
+        w1: scored.map((h) => round(h.w1)),
         final: last ? (is1d ? densityHistogram(last.samples, bins, range) : { points: thin(last.samples, 600) }) : null,
         snapshots: r.snapshots.map((s) => ({
           epoch: s.epoch, percent: s.percent,
@@ -120,7 +130,7 @@ function lineChart(id, title, key, logScale) {
   const epochs = [...new Set(runs.flatMap((r) => r.epochs))].sort((a, b) => a - b);
   const series = runs.map((r) => { const m = new Map(r.epochs.map((e, i) => [e, r[key][i]])); return epochs.map((e) => (m.has(e) ? m.get(e) : null)); });
   new uPlot({ title, width: W, height: 280, scales: { x: { time: false }, y: logScale ? { distr: 3 } : {} },
-    series: [{ label: 'epoch' }, ...runs.map((r) => ({ label: r.model, stroke: r.colour, width: 1.5, spanGaps: true }))],
+    series: [{ label: 'epoch' }, ...runs.map((r) => ({ label: r.model, stroke: r.colour, width: 1.5, spanGaps: true, points: { show: true, size: 5 } }))],
     axes: [{ label: 'epoch' }, { label: key.toUpperCase() }] }, [epochs, ...series], document.getElementById(id));
 }
 function histChart(parent, run) {

@@ -46,7 +46,7 @@ describe('report.html diagnostics', () => {
       expect(s).toMatch(/>vae</);
     }
     expect(section(html, 'Q-Q').match(/<circle /g)?.length).toBe(2 * 99);
-    expect(section(html, 'ECDF').match(/KS D = \d\.\d{3} at x = /g)?.length).toBe(2);
+    expect(section(html, 'ECDF').match(/KS = \d\.\d{3} at x = /g)?.length).toBe(2);
     expect(section(html, 'Histogram difference').match(/<rect /g)?.length).toBeGreaterThanOrEqual(2 * 40);
   }, 120_000);
 

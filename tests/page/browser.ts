@@ -75,8 +75,12 @@ export async function trainUntil(page: Page, tab: string, epochs: number, timeou
   );
   const epoch = Number(await reached.jsonValue());
   await page.click(`${panel} [data-action="start"]`);
-  // Let the last slice finish and the plots redraw.
-  await page.waitForFunction((panel) => document.querySelector(`${panel} [data-action="start"]`)?.textContent === 'Start', panel);
-  await page.waitForTimeout(800);
+  // Wait (on conditions, not a clock: a loaded machine is slow) until the last slice finished
+  // and the plots show the epoch the counter shows.
+  await page.waitForFunction((panel) => {
+    if (document.querySelector(`${panel} [data-action="start"]`)?.textContent !== 'Start') return false;
+    const shown = document.querySelector(`${panel} [data-status="epoch"] b`)?.textContent ?? '';
+    return shown !== '' && document.querySelector<HTMLElement>(`${panel} [data-drawn-epoch]`)?.dataset.drawnEpoch === shown;
+  }, panel, { timeout: timeoutMs, polling: 200 });
   return epoch;
 }

@@ -82,7 +82,7 @@ describe('diagnostics card', () => {
       await trainUntil(page, tab, 2);
       await openDiagnostics(page, tab);
       const ks = await checkPlots(page, tab);
-      console.log(`${tab}: KS D after 2 epochs = ${ks.toFixed(3)}`);
+      console.log(`${tab}: KS after 2 epochs = ${ks.toFixed(3)}`);
       // It keeps up with training.
       const before = Number(await page.getAttribute(`[data-tabpanel="${tab}"] [data-diagnostics]`, 'data-epoch'));
       await trainUntil(page, tab, before + 2);

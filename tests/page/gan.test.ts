@@ -71,4 +71,22 @@ describe('GAN playground', () => {
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it('a loaded CSV shows its row count in place of the dataset size, and the URL says the file is not in it', async () => {
+    const { page, errors } = await openPage(session, '?backend=cpu');
+    await page.selectOption('[data-key="target"]', 'csv');
+    const rows = Array.from({ length: 300 }, (_, i) => (3 + Math.sin(i) + 0.01 * i).toFixed(4));
+    await page.fill('[data-csv-text]', `x\n${rows.join('\n')}\n`);
+    await page.click('[data-action="use-csv"]');
+    const note = page.locator('[data-tabpanel="gan"] [data-control="dataset"] .control-note');
+    await expect.poll(() => note.textContent()).toMatch(/^300 rows \(pasted data\)/);
+    expect(await page.locator('[data-tabpanel="gan"] select[data-key="dataset"]').isVisible()).toBe(false);
+    expect(new URL(page.url()).searchParams.get('data')).toMatch(/a local file: not in this link/);
+    // Opening that link says the file did not travel.
+    const { page: shared } = await openPage(session, new URL(page.url()).search);
+    await expect.poll(() => shared.locator('#notices').textContent()).toMatch(/which a link cannot carry/);
+    await shared.close();
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });

@@ -45,7 +45,7 @@ const COMMON: FlagSpec = {
   save: { type: 'string', help: "write a checkpoint (JSON) here at the end; a name ending in .safetensors writes the networks' weights for PyTorch instead" },
   resume: { type: 'string', help: 'continue training from this checkpoint' },
   json: { type: 'boolean', help: 'print the final metrics as one JSON object (last line of stdout)' },
-  movie: { type: 'string', help: 'record the training as an animated GIF (FILE.gif): the distribution plot, one frame per --movie-every epochs (1D targets)' },
+  movie: { type: 'string', help: 'record the training as an animated GIF (FILE.gif): the distribution plot, one frame per --movie-every epochs (1D: the densities and D(x); 2D: the points in the plane)' },
   'movie-every': { type: 'int', help: 'epochs between movie frames (default: about 100 frames over the run)' },
 };
 

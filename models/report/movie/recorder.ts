@@ -1,15 +1,18 @@
-// Records a 1D model's training as frames of its distribution plot (target pdf, generated
-// density, D(x) for the GAN) and encodes them as an animated GIF. No Node or DOM APIs.
+// Records a model's training as frames of its distribution plot (1D: target pdf, generated
+// density, D(x) for the GAN; 2D: data and generated points in the plane) and encodes them as an
+// animated GIF. No Node or DOM APIs.
 
 import { createRng } from '../../../engine/index';
 import type { GenerativeModel } from '../../core/model';
 import { discriminate } from '../../gan/discriminate';
 import { Gan } from '../../gan/model';
-import { densityOf, drawFrame, FRAME_PALETTE } from './frame';
+import { densityOf, drawFrame, drawScatterFrame, FRAME_PALETTE } from './frame';
 import { encodeGif } from './gif';
 
 const BINS = 60;
 const SAMPLES = 2000;
+/** Points per 2D frame, data and model each. */
+const SCATTER_POINTS = 600;
 
 
 export interface MovieOptions {
@@ -23,14 +26,16 @@ export class MovieRecorder {
   private readonly frames: Uint8Array[] = [];
   private readonly xs: number[];
   private readonly target: number[];
+  private readonly points: Float64Array | null;
   readonly width: number;
   readonly height: number;
 
   constructor(private readonly model: GenerativeModel, private readonly options: MovieOptions = {}) {
-    if (model.dim !== 1) throw new Error(`movie: only 1D targets can be recorded, '${model.target.name}' is 2D`);
     this.width = options.width ?? 480;
-    this.height = options.height ?? 240;
+    this.height = options.height ?? (model.dim === 2 ? 320 : 240);
     const [lo, hi] = model.target.range;
+    // 2D: a fixed draw of the target's points, and G's points per frame, in the plane.
+    this.points = model.dim === 2 ? model.target.sample(SCATTER_POINTS, createRng(12345)) : null;
     const w = (hi - lo) / BINS;
     this.xs = Array.from({ length: BINS }, (_, i) => lo + (i + 0.5) * w);
     const pdf = model.target.pdf;
@@ -47,11 +52,16 @@ export class MovieRecorder {
   /** Draw the model's current state; `progress` in [0, 1] fills the bar along the bottom. */
   async capture(progress: number): Promise<void> {
     const [lo, hi] = this.model.target.range;
+    if (this.points) {
+      const generated = await this.model.sample(SCATTER_POINTS);
+      this.frames.push(drawScatterFrame({ range: [lo, hi], target: this.points, generated, progress, epoch: this.model.epoch }, this.width, this.height));
+      return;
+    }
     const generated = densityOf(await this.model.sample(SAMPLES), lo, hi, BINS);
     const discriminator = this.model instanceof Gan
       ? Array.from(await discriminate(this.model, Float64Array.from(this.xs)))
       : undefined;
-    this.frames.push(drawFrame({ xs: this.xs, target: this.target, generated, discriminator, progress }, this.width, this.height));
+    this.frames.push(drawFrame({ xs: this.xs, target: this.target, generated, discriminator, progress, epoch: this.model.epoch }, this.width, this.height));
   }
 
   gif(): Uint8Array {
