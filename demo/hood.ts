@@ -11,6 +11,7 @@
 import { backendStats, flush, formatShape, recordDispatches, type DispatchRecord, type KernelCall, type PlanEntry } from '../engine/index';
 import type { GradcheckRow, HoodSource } from './app';
 import { el } from './controls';
+import { BoundedSeries } from './history';
 import { LinePlot } from './plots';
 import { cpuTwin, highlight, wgslFor } from './source-view';
 
@@ -42,7 +43,8 @@ export class HoodPanel {
   private readonly planBox: HTMLElement;
   private norms: LinePlot | null = null;
   private normNames: string[] = [];
-  private normHistory: { steps: number[]; values: number[][] } = { steps: [], values: [] };
+  /** The norms against the step, bounded (older samples decimated to each bucket's min and max). */
+  private normHistory = new BoundedSeries([]);
   private timer: number | null = null;
   private dispatches: DispatchRecord[] = [];
 
@@ -83,7 +85,7 @@ export class HoodPanel {
   setSource(source: HoodSource | null): void {
     if (source === this.source) return;
     this.source = source;
-    this.normHistory = { steps: [], values: [] };
+    this.normHistory = new BoundedSeries([]);
     this.normNames = [];
     this.norms = null;
     this.normsBox.replaceChildren();
@@ -231,7 +233,7 @@ export class HoodPanel {
     if (norms.names.length === 0 || source !== this.source) return;
     if (this.norms === null || norms.names.join() !== this.normNames.join()) {
       this.normNames = norms.names;
-      this.normHistory = { steps: [], values: norms.names.map(() => []) };
+      this.normHistory = new BoundedSeries(norms.names);
       this.normsBox.replaceChildren();
       this.norms = new LinePlot(this.normsBox, {
         title: 'Gradient norm per parameter tensor (log scale)', xLabel: 'step', yLabel: '‖grad‖₂', logY: true, height: 230,
@@ -239,10 +241,10 @@ export class HoodPanel {
       });
     }
     const steps = source.model.steps;
-    if (this.normHistory.steps[this.normHistory.steps.length - 1] === steps) return;
-    this.normHistory.steps.push(steps);
-    norms.values.forEach((v, i) => this.normHistory.values[i].push(Math.max(v, 1e-12)));
-    this.norms.setData(this.normHistory.steps, this.normHistory.values);
+    if (this.normHistory.lastX === steps) return;
+    this.normHistory.push(steps, norms.values.map((v) => Math.max(v, 1e-12)));
+    const { x, ys } = this.normHistory.data();
+    this.norms.setData(x, ys);
   }
 
   private async runGradcheck(): Promise<void> {

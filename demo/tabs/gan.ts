@@ -335,14 +335,13 @@ export class GanTab extends ModelTab<Gan> {
   }
 
   protected async draw(model: Gan): Promise<void> {
-    const h = model.history;
-    const epochs = h.map((r) => r.epoch);
-    const col = (k: string): number[] => h.map((r) => r[k]);
+    // Every epoch for the recent past, older epochs as each bucket's min and max (demo/history.ts).
+    const { epochs, column: col } = this.plotHistory.view();
     this.losses.setData(epochs, [col('gLoss'), col('dLoss')]);
     this.dOut.setData(epochs, [col('dReal'), col('dFake')]);
     this.stats.setData(epochs, [col('genMean'), col('genStd')]);
     this.quality.setData(epochs, [col('w1'), col('kld')]);
-    const reading = diagnose(h, model.target, model.config.loss);
+    const reading = diagnose(model.history, model.target, model.config.loss);
     this.diagnosis.className = `callout ${reading.kind} wide diagnosis`;
     this.diagnosis.innerHTML = reading.html;
 

@@ -22,8 +22,8 @@ import { createBinning, decodeHard, decodeSoft, decodeUniform, digitise, gumbelS
 import { checkLosses, checkSamples, checkWeights } from '../core/divergence';
 import { createDataset, type Dataset } from '../data/dataset';
 import { referenceSamples, scoreSamples } from '../eval/evaluate';
-import type { Checkpoint, FinalMetrics, GenerativeModel, HistoryRecord } from '../core/model';
-import { TRAINING_SCORE_SAMPLES, type EpochOptions } from '../core/score-schedule';
+import { trimHistory, type Checkpoint, type FinalMetrics, type GenerativeModel, type HistoryRecord } from '../core/model';
+import { stepsLeft, TRAINING_SCORE_SAMPLES, type EpochOptions } from '../core/score-schedule';
 import type { Target } from '../data/targets';
 import { clipInPlace } from './clip';
 import { EpochSums } from './epoch-sums';
@@ -81,6 +81,7 @@ export class Gan implements GenerativeModel {
   /** Conditional mode: the classes, their labels and shares; null otherwise. */
   readonly classes: GanClasses | null;
   history: HistoryRecord[] = [];
+  historyLimit = Infinity;
   epoch = 0;
   steps = 0;
   /** Training randomness: minibatches and noise. Saved in checkpoints. */
@@ -275,7 +276,8 @@ export class Gan implements GenerativeModel {
 
   async trainEpoch(options: EpochOptions = {}): Promise<HistoryRecord> {
     const started = performance.now();
-    for (let i = 0; i < this.stepsPerEpoch; i++) this.trainStep();
+    const steps = stepsLeft('GAN', this.stepsPerEpoch, options);
+    for (let i = 0; i < steps; i++) this.trainStep();
     this.epoch++;
     const { means, weightsOk } = await this.sums.read(this.namedParameters().map(([, p]) => p), WEIGHT_LIMIT);
     if (!weightsOk) await this.explainWeights();
@@ -290,6 +292,7 @@ export class Gan implements GenerativeModel {
     };
     if (record.scoredEpoch === undefined) options.schedule?.addScoring(performance.now() - trained);
     this.history.push(record);
+    trimHistory(this.history, this.historyLimit);
     return record;
   }
 
