@@ -19,7 +19,7 @@ export interface HistoryLimits {
   firstBucket: number;
 }
 
-export const DEFAULT_LIMITS: HistoryLimits = { recent: 2000, buckets: 500, firstBucket: 4 };
+export const DEFAULT_LIMITS: HistoryLimits = { recent: 1000, buckets: 256, firstBucket: 4 };
 
 /** One bucket: the x span it covers, how many points, and per series min and max with their x. */
 interface Bucket {
