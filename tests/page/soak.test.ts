@@ -1,0 +1,47 @@
+// The page left training (full lane only): each model tab, on the CPU and on WebGPU, trains with
+// every panel open (under the hood, the graph following training, the lesson, diagnostics,
+// questions) and a GIF movie recording, for GRADLAB_SOAK_SECONDS (25 by default: about 5 min
+// for the eight runs; set it higher to soak longer). After the first third of the run: the heap
+// after a forced GC stays flat, the epoch rate does not fall, the DOM does not grow, the movie
+// keeps a bounded number of frames, and no error appears. `npm run soak:page -- --minutes 30`
+// is the long version (docs/long-runs.md).
+
+import { loadavg } from 'node:os';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSession, type Session } from './browser';
+import { epochRate, soak, type SoakOptions } from './soak-run';
+
+const SECONDS = Number(process.env.GRADLAB_SOAK_SECONDS ?? 25);
+/** Heap growth allowed after the first third (MB): the histories are full by then, or nearly. */
+const HEAP_GROWTH_MB = 1;
+/** The GIF recorder's bound (demo/movie-control.ts). */
+const GIF_MAX_FRAMES = 400;
+
+let session: Session;
+beforeAll(async () => { session = await openSession(); }, 120_000);
+afterAll(async () => { await session?.close(); });
+
+describe(`the page left training ${SECONDS} s with every panel open`, () => {
+  for (const backend of ['cpu', 'webgpu'] as const) {
+    for (const tab of ['gan', 'vae', 'rbm', 'diffusion'] as SoakOptions['tab'][]) {
+      it(`${tab} on ${backend}`, async () => {
+        const at = [1, 2, 3, 4, 5, 6].map((k) => Math.round((SECONDS * k) / 6));
+        const { samples, errors, movieFrames } = await soak(session, { tab, backend, at });
+        expect(errors).toEqual([]);
+        expect(samples.length).toBe(at.length);
+        const [third, end] = [samples[1], samples[5]];
+        const early = epochRate(samples[1], samples[3]);
+        const late = epochRate(samples[3], samples[5]);
+        const line = samples.map((s) => `${s.t.toFixed(0)} s: epoch ${s.epoch}, ${s.heapMB.toFixed(2)} MB, ${s.domNodes} nodes`).join('; ');
+        console.log(`soak ${tab}/${backend} (load ${loadavg()[0].toFixed(1)}): ${line}; epochs/s ${early.toFixed(1)} then ${late.toFixed(1)}; GIF frames ${movieFrames}`);
+        expect(end.epoch).toBeGreaterThan(third.epoch);
+        expect(end.heapMB - third.heapMB, line).toBeLessThan(HEAP_GROWTH_MB);
+        // Steady: the last third trains at least 60% as fast as the middle one (a shared
+        // machine's load moves it a little; a slowdown with the epoch count would move it more).
+        expect(late, line).toBeGreaterThan(0.6 * early);
+        expect(end.domNodes, line).toBeLessThan(1.2 * third.domNodes + 100);
+        expect(movieFrames).toBeLessThanOrEqual(GIF_MAX_FRAMES);
+      }, SECONDS * 1000 + 120_000);
+    }
+  }
+});
