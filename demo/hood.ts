@@ -47,6 +47,8 @@ export class HoodPanel {
   private normHistory = new BoundedSeries([]);
   private timer: number | null = null;
   private dispatches: DispatchRecord[] = [];
+  /** Set by the page: play one step in slow motion (demo/slow-motion.ts). */
+  onSlowMotion: (() => void) | null = null;
 
   constructor(private readonly root: HTMLElement) {
     const body = el('div', { class: 'hood-body' });
@@ -57,8 +59,10 @@ export class HoodPanel {
     check.addEventListener('click', () => void this.runGradcheck());
     const compileButton = el('button', { class: 'btn small', 'data-action': 'compile-step' }, 'Compile one step');
     compileButton.addEventListener('click', () => void this.compileStep());
+    const slow = el('button', { class: 'btn small', 'data-action': 'slow-motion', title: 'Run one step, then walk through its dispatches one by one, marking each row here and its box in the computation graph' }, 'Slow-motion step');
+    slow.addEventListener('click', () => this.onSlowMotion?.());
     const buttons = el('div', { class: 'button-row' });
-    buttons.append(record, check, compileButton);
+    buttons.append(record, slow, check, compileButton);
     this.stats = el('div', { class: 'hood-stats' });
 
     const grid = el('div', { class: 'hood-grid' });
@@ -124,6 +128,28 @@ export class HoodPanel {
     });
     this.renderTable();
     await this.sampleNorms();
+  }
+
+  /** The model on screen (the slow-motion step runs its step). */
+  get current(): HoodSource | null {
+    return this.source;
+  }
+
+  /** Show a step's dispatches recorded elsewhere (the slow-motion step). */
+  showDispatches(dispatches: DispatchRecord[], stats: string): void {
+    this.dispatches = dispatches;
+    this.stats.textContent = stats;
+    this.renderTable();
+  }
+
+  /** Mark the row of dispatch `index` as the one running (null: none), and scroll it into view. */
+  highlightRow(index: number | null): void {
+    this.table.querySelectorAll('tr.current').forEach((t) => t.classList.remove('current'));
+    this.root.dataset.current = index === null ? '' : String(index);
+    if (index === null) return;
+    const row = this.table.querySelector<HTMLElement>(`tr.op[data-index="${index}"]`);
+    row?.classList.add('current');
+    if (row) this.table.scrollTop = Math.max(0, row.offsetTop - this.table.clientHeight / 2);
   }
 
   private renderTable(): void {
