@@ -6,10 +6,22 @@
 //   dist/types/      with --types (npm run build): the library's .d.ts files, relative imports
 //                    ending in .js so that TypeScript's node16/nodenext resolution finds them.
 import { build } from 'esbuild';
+import { watEsbuildPlugin } from './kernels/cpu/wat-plugin.mjs';
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-const common = { bundle: true, format: 'esm', sourcemap: true, logLevel: 'warning', external: ['webgpu'], target: 'es2022' };
+const common = { bundle: true, format: 'esm', sourcemap: true, logLevel: 'warning', external: ['webgpu'], target: 'es2022', plugins: [watEsbuildPlugin] };
+
+// `node build.mjs --script models/scripts/x.ts`: bundle one Node script to dist/scripts/x.js and stop
+// (the quality and soak scripts; they import the .wat kernels, so they go through the same plugin).
+const scriptAt = process.argv.indexOf('--script');
+if (scriptAt !== -1) {
+  const entry = process.argv[scriptAt + 1];
+  if (!entry) throw new Error('build.mjs --script: name the script, e.g. --script models/scripts/gan-quality.ts');
+  const name = entry.split('/').pop().replace(/\.ts$/, '.js');
+  await build({ ...common, entryPoints: [entry], outfile: `dist/scripts/${name}`, platform: 'node', sourcemap: false });
+  process.exit(0);
+}
 
 await build({ ...common, entryPoints: ['models/index.ts'], outfile: 'dist/gradlab.js', platform: 'neutral', mainFields: ['module', 'main'] });
 
@@ -24,21 +36,21 @@ chmodSync('dist/cli.js', 0o755);
 
 if (existsSync('demo/main.ts')) {
   mkdirSync('dist/demo', { recursive: true });
-  // 'virtual:cpu-kernels': the text of kernels/cpu/*.ts (and of the op table its unary loops are
+  // 'virtual:cpu-kernels': the text of kernels/cpu/*.ts and *.wat (and of the op table its unary loops are
   // built from), so the page can show each kernel's CPU twin.
   const cpuKernels = {
     name: 'cpu-kernel-sources',
     setup(b) {
       b.onResolve({ filter: /^virtual:cpu-kernels$/ }, () => ({ path: 'cpu-kernels', namespace: 'virtual' }));
       b.onLoad({ filter: /.*/, namespace: 'virtual' }, () => {
-        const files = Object.fromEntries(readdirSync('kernels/cpu').filter((f) => f.endsWith('.ts')).sort()
+        const files = Object.fromEntries(readdirSync('kernels/cpu').filter((f) => f.endsWith('.ts') || f.endsWith('.wat')).sort()
           .map((f) => [f, readFileSync(`kernels/cpu/${f}`, 'utf8')]));
         files['engine/ops/unary-table.ts'] = readFileSync('engine/ops/unary-table.ts', 'utf8');
         return { contents: `export default ${JSON.stringify(files)};`, loader: 'js', watchDirs: ['kernels/cpu', 'engine/ops'] };
       });
     },
   };
-  await build({ ...common, entryPoints: ['demo/main.ts'], outfile: 'dist/demo/main.js', platform: 'browser', loader: { '.css': 'css' }, plugins: [cpuKernels] });
+  await build({ ...common, entryPoints: ['demo/main.ts'], outfile: 'dist/demo/main.js', platform: 'browser', loader: { '.css': 'css' }, plugins: [watEsbuildPlugin, cpuKernels] });
   for (const f of ['index.html', 'style.css']) if (existsSync(`demo/${f}`)) cpSync(`demo/${f}`, `dist/demo/${f}`);
   cpSync('node_modules/uplot/dist/uPlot.min.css', 'dist/demo/uPlot.min.css');
 }
@@ -51,7 +63,8 @@ async function emitDeclarations() {
   const { config } = ts.readConfigFile('tsconfig.json', ts.sys.readFile);
   const { options } = ts.parseJsonConfigFileContent(config, ts.sys, '.');
   rmSync('dist/types', { recursive: true, force: true });
-  const program = ts.createProgram(['models/index.ts'], {
+  // kernels/cpu/wat-modules.d.ts: what a .wat import is (its bytes); a root so the kernels typecheck.
+  const program = ts.createProgram(['models/index.ts', 'kernels/cpu/wat-modules.d.ts'], {
     ...options, noEmit: false, declaration: true, emitDeclarationOnly: true, stripInternal: true, outDir: 'dist/types', rootDir: '.',
   });
   const result = program.emit();

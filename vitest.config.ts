@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { watVitePlugin } from './kernels/cpu/wat-plugin.mjs';
 
 // Two lanes (README "Tests"):
 //   fast lane, `npm test` (GRADLAB_LANE=fast): unit tests, gradchecks, GPU-vs-CPU comparisons,
@@ -18,6 +19,8 @@ const fast = process.env.GRADLAB_LANE === 'fast';
 // gets its own process (Dawn is not meant to share a process between worker threads), and
 // timeouts are generous because a CPU-emulated GPU compiles and runs shaders slowly.
 export default defineConfig({
+  // The WebAssembly kernels (kernels/cpu/*.wat) are assembled by wabt when imported.
+  plugins: [watVitePlugin],
   test: {
     pool: 'forks',
     testTimeout: 120_000,

@@ -4,7 +4,8 @@
 // page says so at the top.
 
 import { getBackend, setBackend, webgpuAvailable } from '../engine/index';
-import { wasmGemmAvailable } from '../kernels/cpu/gemm-wasm';
+import { cpuThreads, wasmGemmAvailable, whenCpuThreadsReady } from '../kernels/cpu/gemm-wasm';
+import { describeThreads } from './threads-note';
 import type { AppServices, Tab } from './app';
 import { el } from './controls';
 import { GraphPanel } from './graph/panel';
@@ -106,7 +107,17 @@ async function main(): Promise<void> {
     writeParam('backend', got === 'webgpu' ? null : got);
     for (const tab of tabs) tab.backendChanged();
     if (active) showModel(active);
+    showThreads();
   };
+  // How many cores the CPU backend uses (shown while it is the backend in use).
+  const threadsNote = document.getElementById('threads-note') as HTMLElement;
+  const showThreads = (): void => {
+    threadsNote.hidden = getBackend() !== 'cpu';
+    void whenCpuThreadsReady().then((threads) => {
+      threadsNote.textContent = describeThreads(window.crossOriginIsolated, threads, navigator.hardwareConcurrency ?? 1);
+    });
+  };
+  showThreads();
   gpuRadio.addEventListener('change', () => { if (gpuRadio.checked) void switchBackend('webgpu'); });
   cpuRadio.addEventListener('change', () => { if (cpuRadio.checked) void switchBackend('cpu'); });
 
@@ -117,6 +128,8 @@ async function main(): Promise<void> {
     // 'wasm' when the CPU backend's large products run in the WebAssembly SIMD kernel (the page's
     // Content-Security-Policy must allow compiling it: 'wasm-unsafe-eval' or 'unsafe-eval'), else 'js'.
     cpuGemm: () => (wasmGemmAvailable() ? 'wasm' : 'js'),
+    // Threads the CPU backend's large products run on (1, or one per core when the page is cross-origin isolated).
+    cpuThreads: () => cpuThreads(),
   };
 
   open(tabs.find((t) => t.id === shell.values.tab) ?? tabs[0]);

@@ -31,10 +31,17 @@ const TYPES = {
   '.svg': 'image/svg+xml',
 };
 
-/** Sent with every answer: no MIME sniffing, and nothing loaded from any other origin. */
+/**
+ * Sent with every answer: no MIME sniffing, and nothing loaded from any other origin. The two
+ * cross-origin headers make the page cross-origin isolated, which is what lets it create shared
+ * memory (SharedArrayBuffer): the CPU backend's large products then run on every core, in Web
+ * Workers started from blob: URLs (kernels/cpu/gemm-threads.ts; hence worker-src blob:).
+ */
 export const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
-  'content-security-policy': "default-src 'self'; script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'",
+  'content-security-policy': "default-src 'self'; script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval'; worker-src 'self' blob:; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'",
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
 };
 
 function answer(res, status, text, extra = {}) {

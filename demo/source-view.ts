@@ -61,6 +61,12 @@ export function cpuTwin(kernel: string): { file: string; source: string } {
       '// `cpu` and `cpuGrad` of this row (meanUnaryGrad\'s loop), not read from a stored tensor.';
     return { file: `${fn.file} and ${OP_TABLE} (row '${op}')`, source: `${fn.source}\n\n${note}\n${row}` };
   }
+  const gemm = cpuKernelFiles['gemm.wat'];
+  if ((name === 'matmul' || name === 'linear') && gemm !== undefined) {
+    // Large float32 products leave the JavaScript loops for the WebAssembly kernel, written as text.
+    const note = '// Large float32 products run the WebAssembly SIMD kernel below (kernels/cpu/gemm.wat), same bits.';
+    return { file: `${fn.file} and kernels/cpu/gemm.wat`, source: `${fn.source}\n\n${note}\n${gemm}` };
+  }
   return fn;
 }
 
@@ -94,9 +100,9 @@ function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Colour comments, numbers, keywords, types, attributes and called functions (WGSL or TS). */
+/** Colour comments, numbers, keywords, types, attributes and called functions (WGSL, TS or WAT, whose comments start with ;;). */
 export function highlight(code: string): string {
-  const token = /(\/\/[^\n]*|\/\*[\s\S]*?\*\/)|(@\w+)|(\b\d+(?:\.\d*)?(?:e[+-]?\d+)?[fui]?\b)|([A-Za-z_]\w*)(\s*\()?/g;
+  const token = /(\/\/[^\n]*|(?<![(\w]);;[^\n]*|\/\*[\s\S]*?\*\/)|(@\w+)|(\b\d+(?:\.\d*)?(?:e[+-]?\d+)?[fui]?\b)|([A-Za-z_]\w*)(\s*\()?/g;
   let out = '';
   let last = 0;
   for (let m = token.exec(code); m !== null; m = token.exec(code)) {

@@ -1,6 +1,6 @@
-// The large products of the CPU GEMM in WebAssembly SIMD: one kernel, emitted as bytes by
-// wasm-encoder.ts (no toolchain), compiled once on first use, fed through a memory that
-// JavaScript copies the operands into.
+// The large products of the CPU GEMM in WebAssembly SIMD: one kernel, written as text in
+// gemm.wat (read it for the loops), assembled by wabt at build time, compiled once on first use,
+// and fed through a memory that JavaScript copies the operands into.
 //
 //   C[i, j] = init[j] + Σ_p A[i, p] · B[p, j]      (init: the bias row, or 0)
 //
@@ -24,98 +24,84 @@
 // the padded rows and columns compute garbage that is never copied out (each C[i, j] reads only
 // row i of A and column j of B). The memory grows to the largest product seen and keeps its size.
 
-import { encodeModule, i32, instantiate, op, v128, type FuncDef } from './wasm-encoder';
+import gemmBytes from './gemm.wat';
+import { createThreadedGemm, THREADS_MIN_WORK, type GemmFn, type ThreadedGemm } from './gemm-threads';
+import { instantiate } from './wasm-instance';
 
-const { get, set } = op;
-
-// Locals by index: the parameters first, then counters and pointers, then the vectors.
-const A = 0, S_AI = 1, S_AP = 2, B = 3, LDB = 4, INIT = 5, C = 6, LDC = 7, M_BLOCKS = 8, N_BLOCKS = 9, K = 10;
-const PARAMS = 11;
-const IB = 11, JB = 12, P = 13, AP = 14, BP = 15, CP = 16;
-const ROW_OFFSET = 16; // ROW_OFFSET + r = r·S_AI for r = 1, 2, 3 (locals 17..19), set once
-const COUNTERS = 9;
-const ACC = 20; // acc[r][h] = ACC + 2·r + h: row r of the block, columns 4h..4h+3
-const VB = 28; // VB, VB + 1: B[p, j..j+3], B[p, j+4..j+7]
-const VA = 30; // A[i + r, p] in all 4 lanes
-const VECTORS = 11;
-
-/** `x += y` for i32 locals. */
-const addTo = (x: number, y: number): number[][] => [get(x), get(y), op.add, set(x)];
-/** The address of row r of the C block: CP + r·LDC. */
-const cRow = (r: number): number[][] => [get(CP), get(LDC), op.i32(r), op.mul, op.add];
-/** The address of A[i + r, p]: AP + r·S_AI (no multiplication in the inner loop). */
-const aRow = (r: number): number[][] => (r === 0 ? [get(AP)] : [get(AP), get(ROW_OFFSET + r), op.add]);
-
-function gemmKernel(): FuncDef {
-  const load: number[][] = [];
-  const step: number[][] = [get(BP), op.load(0), set(VB), get(BP), op.load(16), set(VB + 1)];
-  const store: number[][] = [];
-  for (let r = 0; r < 4; r++) {
-    for (let h = 0; h < 2; h++) load.push(get(INIT), get(JB), op.i32(32), op.mul, op.add, op.load(16 * h), set(ACC + 2 * r + h));
-    step.push(...aRow(r), op.load32Splat(0), set(VA));
-    for (let h = 0; h < 2; h++) step.push(get(ACC + 2 * r + h), get(VA), get(VB + h), op.f32x4Mul, op.f32x4Add, set(ACC + 2 * r + h));
-    for (let h = 0; h < 2; h++) store.push(...cRow(r), get(ACC + 2 * r + h), op.store(16 * h));
-  }
-  const body = [
-    ...[1, 2, 3].flatMap((r) => [get(S_AI), op.i32(r), op.mul, set(ROW_OFFSET + r)]),
-    op.i32(0), set(IB),
-    op.loop, // for IB in 0 .. M_BLOCKS-1 (rows 4·IB .. 4·IB+3)
-    op.i32(0), set(JB),
-    op.loop, // for JB in 0 .. N_BLOCKS-1 (columns 8·JB .. 8·JB+7)
-    get(C), get(IB), get(LDC), op.mul, op.i32(4), op.mul, op.add, get(JB), op.i32(32), op.mul, op.add, set(CP),
-    get(A), get(IB), get(S_AI), op.mul, op.i32(4), op.mul, op.add, set(AP),
-    get(B), get(JB), op.i32(32), op.mul, op.add, set(BP),
-    ...load,
-    get(K), set(P),
-    op.loop, // for p in 0 .. K-1 (K ≥ 1)
-    ...step,
-    ...addTo(AP, S_AP), ...addTo(BP, LDB),
-    get(P), op.i32(1), op.sub, op.tee(P), op.brIf(0),
-    op.end,
-    ...store,
-    get(JB), op.i32(1), op.add, op.tee(JB), get(N_BLOCKS), op.ltU, op.brIf(0),
-    op.end,
-    get(IB), op.i32(1), op.add, op.tee(IB), get(M_BLOCKS), op.ltU, op.brIf(0),
-    op.end,
-  ];
-  return {
-    name: 'gemm',
-    params: Array<typeof i32>(PARAMS).fill(i32),
-    locals: [...Array<typeof i32>(COUNTERS).fill(i32), ...Array<typeof v128>(VECTORS).fill(v128)],
-    body,
-  };
-}
-
-/** The module's bytes (about 600): exported for the tests. */
+/** The module's bytes (about 500): exported for the tests. */
 export function gemmModuleBytes(): Uint8Array<ArrayBuffer> {
-  return encodeModule([gemmKernel()]);
+  return gemmBytes;
 }
-
-type GemmFn = (
-  a: number, sAi: number, sAp: number, b: number, ldb: number, init: number, c: number, ldc: number,
-  mBlocks: number, nBlocks: number, k: number,
-) => void;
 
 interface Instance {
-  gemm: GemmFn;
   memory: WebAssembly.Memory;
   heap: Float32Array;
+  /** The kernel over all block rows: on this thread, or split between threads (gemm-threads.ts). */
+  run(args: Parameters<GemmFn>, work: number): void;
+  threads: ThreadedGemm | null;
 }
 
 let instance: Instance | null | undefined; // undefined: not tried yet; null: unavailable here
+let threadLimit = Infinity; // setCpuThreads
 
 /**
  * Whether the kernel is compiled and ready (compiling it on the first call): false where
  * WebAssembly SIMD is missing (an old engine: the validator rejects the 0xfd opcodes) or
  * compilation is refused (a page whose Content-Security-Policy allows neither 'wasm-unsafe-eval'
- * nor 'unsafe-eval'). Then the JavaScript loops do every product.
+ * nor 'unsafe-eval'). Then the JavaScript loops do every product. Where shared memory and a
+ * second core are there, the kernel runs on a shared memory with worker threads.
  */
 export function wasmGemmAvailable(): boolean {
-  if (instance === undefined) {
-    const module = instantiate(gemmModuleBytes());
-    instance = module && { gemm: module.exports.gemm as GemmFn, memory: module.memory, heap: new Float32Array(module.memory.buffer) };
-  }
+  if (instance === undefined) instance = threadedInstance() ?? singleInstance();
   return instance !== null;
+}
+
+function singleInstance(): Instance | null {
+  const module = instantiate(gemmModuleBytes());
+  if (module === null) return null;
+  const gemm = module.exports.gemm as GemmFn;
+  return { memory: module.memory, heap: new Float32Array(module.memory.buffer), run: (args) => gemm(...args), threads: null };
+}
+
+function threadedInstance(): Instance | null {
+  if (threadLimit <= 1 || typeof WebAssembly !== 'object' || !WebAssembly.validate(gemmModuleBytes())) return null;
+  const threads = createThreadedGemm();
+  if (threads === null) return null;
+  return {
+    memory: threads.memory,
+    heap: new Float32Array(threads.memory.buffer),
+    run: (args, work) => (work >= THREADS_MIN_WORK ? threads.run(args, threadLimit) : threads.gemm(...args)),
+    threads,
+  };
+}
+
+/**
+ * Threads for the large float32 products: 1 keeps them on this thread; Infinity (the default)
+ * uses every core, a worker per core beyond the first. Takes effect from the next product;
+ * results are the same bits either way.
+ */
+export function setCpuThreads(count: number): void {
+  if (count !== Infinity && (!Number.isInteger(count) || count < 1)) throw new Error(`setCpuThreads: expected a whole number ≥ 1 (or Infinity), got ${String(count)}`);
+  threadLimit = count;
+}
+
+/** Threads that the large products use now: 1, or 1 + the workers that are ready. */
+export function cpuThreads(): number {
+  if (!wasmGemmAvailable() || instance!.threads === null) return 1;
+  return Math.min(threadLimit, 1 + instance!.threads.ready());
+}
+
+/** How many products have been split between threads since the kernel was set up (tests, the page's note). */
+export function cpuThreadSplits(): number {
+  return instance?.threads?.splits() ?? 0;
+}
+
+/** Resolves once the worker threads have compiled the kernel (at most `timeoutMs`), with cpuThreads(). */
+export async function whenCpuThreadsReady(timeoutMs = 10_000): Promise<number> {
+  const threads = wasmGemmAvailable() ? instance!.threads : null;
+  const end = Date.now() + timeoutMs;
+  while (threads !== null && threads.ready() < threads.workers && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+  return cpuThreads();
 }
 
 /** The wasm memory as floats, grown to hold at least `floats` of them; null if it cannot grow that far (4 GiB at most). */
@@ -172,7 +158,7 @@ export function wasmGemm(
     for (let i = 0; i < m; i++) out.set(heap.subarray(initBase, initBase + n), oo + i * n);
     return true;
   }
-  inst.gemm(aBase * 4, sAi * 4, sAp * 4, bBase * 4, nPad * 4, initBase * 4, cBase * 4, nPad * 4, mPad / 4, nPad / 8, k);
+  inst.run([aBase * 4, sAi * 4, sAp * 4, bBase * 4, nPad * 4, initBase * 4, cBase * 4, nPad * 4, mPad / 4, nPad / 8, k], m * k * n);
   if (nPad === n) out.set(heap.subarray(cBase, cBase + m * n), oo);
   else for (let i = 0; i < m; i++) out.set(heap.subarray(cBase + i * nPad, cBase + i * nPad + n), oo + i * n);
   return true;
@@ -180,5 +166,6 @@ export function wasmGemm(
 
 /** Forget the compiled kernel: the next product detects WebAssembly SIMD again (for the tests of the fallback). */
 export function resetWasmGemm(): void {
+  instance?.threads?.close();
   instance = undefined;
 }

@@ -14,6 +14,7 @@ import { createModel } from '../core/registry';
 import { getTarget } from '../data/targets';
 import { createEngineGan } from './engine-gan';
 import { createFloorGan } from './floor-gan';
+import { setCpuThreads, whenCpuThreadsReady } from '../../kernels/cpu/gemm-wasm';
 
 export const WORKLOADS = ['gan', 'gan-wide', 'rbm'] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
@@ -113,6 +114,22 @@ interface Contender {
   dispatches: number;
 }
 
+/** A stepper whose large products stay on the main thread while it steps. */
+function oneThread(inner: Stepper): Stepper {
+  return {
+    step: () => {
+      setCpuThreads(1);
+      try {
+        inner.step();
+      } finally {
+        setCpuThreads(ALL_THREADS);
+      }
+    },
+    dispose: () => inner.dispose(),
+  };
+}
+const ALL_THREADS = Infinity;
+
 /** Time `perRound` steps and a flush. */
 async function round(c: Contender): Promise<number> {
   const t0 = performance.now();
@@ -166,6 +183,8 @@ export async function benchWorkload(name: WorkloadName, options: { backends?: Ba
   await setBackend('cpu');
   const first: Contender[] = [];
   if (backends.includes('cpu')) first.push(make('cpu', 'cpu', engineStepper(name)));
+  // The same step with the large products kept on one thread (kernels/cpu/gemm-threads.ts), when there are more.
+  if (backends.includes('cpu') && (await whenCpuThreadsReady()) > 1) first.push(make('cpu 1 thread', 'cpu', oneThread(engineStepper(name))));
   const compiledCpu = backends.includes('cpu') ? compiledStepper(name) : null;
   if (compiledCpu) first.push(make('cpu compiled', 'cpu', compiledCpu));
   const floor = floorStepper(name);
@@ -200,7 +219,7 @@ export async function benchWorkload(name: WorkloadName, options: { backends?: Ba
 export function formatWorkload(r: WorkloadResult): string {
   const lines = [r.description];
   const label: Record<string, string> = {
-    cpu: 'gradlab, CPU backend', 'cpu compiled': 'gradlab, CPU, compiled', webgpu: 'gradlab, WebGPU', 'webgpu compiled': 'gradlab, WebGPU, compiled', floor: 'hand-written floor',
+    cpu: 'gradlab, CPU backend', 'cpu 1 thread': 'gradlab, CPU, 1 thread', 'cpu compiled': 'gradlab, CPU, compiled', webgpu: 'gradlab, WebGPU', 'webgpu compiled': 'gradlab, WebGPU, compiled', floor: 'hand-written floor',
   };
   for (const t of r.timings) {
     const ratio = r.ratios[t.implementation];

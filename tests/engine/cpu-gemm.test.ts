@@ -9,7 +9,6 @@ import { createRng } from '../../engine/rng';
 import * as g from '../../engine/index.js';
 import { gemmModuleBytes, resetWasmGemm, wasmGemmAvailable } from '../../kernels/cpu/gemm-wasm';
 import { cpuGemmPathFor, linear, matmul, setCpuGemmPath } from '../../kernels/cpu/matmul';
-import { sleb, uleb } from '../../kernels/cpu/wasm-encoder';
 
 const rng = createRng(2024);
 const f = Math.fround;
@@ -85,10 +84,7 @@ afterEach(() => {
 });
 
 describe('CPU GEMM', () => {
-  it('emits a module that WebAssembly validates, and SIMD is available in this Node', () => {
-    expect(uleb(624485)).toEqual([0xe5, 0x8e, 0x26]); // the example of the LEB128 article
-    expect(sleb(-123456)).toEqual([0xc0, 0xbb, 0x78]);
-    expect(sleb(64)).toEqual([0xc0, 0x00]);
+  it('gemm.wat assembles to a module that WebAssembly validates, and SIMD is available in this Node', () => {
     const bytes = gemmModuleBytes();
     expect(Array.from(bytes.slice(0, 4))).toEqual([0x00, 0x61, 0x73, 0x6d]);
     expect(WebAssembly.validate(bytes)).toBe(true);

@@ -1,0 +1,82 @@
+;; The large products of the CPU GEMM in WebAssembly SIMD (see gemm-wasm.ts for the JavaScript
+;; side that copies the operands in and the results out).
+;;
+;;   C[i, j] = init[j] + Σ_p A[i, p] · B[p, j]      (init: the bias row, or 0)
+;;
+;; Register blocking: C is cut into 4 × 8 blocks. A block lives in 8 vectors of 4 float32 lanes
+;; ($c<r>_<h>: row r of the block, columns 4h .. 4h+3) for the whole sum over p. Each step p loads
+;; the 8 values B[p, j .. j+7] (2 vectors), and for each of the 4 rows broadcasts A[i+r, p] to all
+;; lanes ("splat") and does
+;;   c[r][h] = c[r][h] + splat(A[i+r, p]) · B[p, j+4h .. j+4h+3]
+;; so 2 + 4 loads feed 32 multiply-adds. The product is rounded to float32 (f32x4.mul), then the
+;; sum (f32x4.add), in the order p = 0, 1, ...: the JavaScript loops of matmul.ts round the same
+;; way, so both give the same bits.
+;;
+;; Addresses are in bytes. A[i, p] is at $a + i·$sAi + p·$sAp (so A may be stored transposed),
+;; B[p, j .. j+7] is contiguous at $b + p·$ldb + 4·j, init is one row, C is row-major with $ldc
+;; bytes per row (written, never read). $mBlocks = rows / 4 and $nBlocks = columns / 8 (the caller
+;; pads), $k ≥ 1.
+(module
+  (import "env" "memory" (memory 1))
+  (func (export "gemm")
+    (param $a i32) (param $sAi i32) (param $sAp i32) (param $b i32) (param $ldb i32)
+    (param $init i32) (param $c i32) (param $ldc i32)
+    (param $mBlocks i32) (param $nBlocks i32) (param $k i32)
+    (local $ib i32) (local $jb i32) (local $p i32)
+    (local $ap i32) (local $bp i32) (local $cp i32)
+    (local $row1 i32) (local $row2 i32) (local $row3 i32)  ;; r·$sAi: A[i+r, p] is at $ap + $row<r>
+    (local $c0_0 v128) (local $c0_1 v128) (local $c1_0 v128) (local $c1_1 v128)
+    (local $c2_0 v128) (local $c2_1 v128) (local $c3_0 v128) (local $c3_1 v128)
+    (local $b0 v128) (local $b1 v128)  ;; B[p, j .. j+3] and B[p, j+4 .. j+7]
+    (local $aSplat v128)               ;; A[i+r, p] in all 4 lanes
+    (local.set $row1 (local.get $sAi))
+    (local.set $row2 (i32.mul (local.get $sAi) (i32.const 2)))
+    (local.set $row3 (i32.mul (local.get $sAi) (i32.const 3)))
+    (local.set $ib (i32.const 0))
+    (loop $rows                        ;; rows 4·ib .. 4·ib+3
+      (local.set $jb (i32.const 0))
+      (loop $columns                   ;; columns 8·jb .. 8·jb+7
+        (local.set $cp (i32.add (i32.add (local.get $c)
+          (i32.mul (i32.mul (local.get $ib) (local.get $ldc)) (i32.const 4)))
+          (i32.mul (local.get $jb) (i32.const 32))))
+        (local.set $ap (i32.add (local.get $a) (i32.mul (i32.mul (local.get $ib) (local.get $sAi)) (i32.const 4))))
+        (local.set $bp (i32.add (local.get $b) (i32.mul (local.get $jb) (i32.const 32))))
+        ;; every row of the block starts from init[j .. j+7]
+        (local.set $c0_0 (v128.load offset=0 (i32.add (local.get $init) (i32.mul (local.get $jb) (i32.const 32)))))
+        (local.set $c0_1 (v128.load offset=16 (i32.add (local.get $init) (i32.mul (local.get $jb) (i32.const 32)))))
+        (local.set $c1_0 (local.get $c0_0)) (local.set $c1_1 (local.get $c0_1))
+        (local.set $c2_0 (local.get $c0_0)) (local.set $c2_1 (local.get $c0_1))
+        (local.set $c3_0 (local.get $c0_0)) (local.set $c3_1 (local.get $c0_1))
+        (local.set $p (local.get $k))
+        (loop $sum                     ;; p = 0 .. k-1
+          (local.set $b0 (v128.load offset=0 (local.get $bp)))
+          (local.set $b1 (v128.load offset=16 (local.get $bp)))
+          (local.set $aSplat (v128.load32_splat (local.get $ap)))
+          (local.set $c0_0 (f32x4.add (local.get $c0_0) (f32x4.mul (local.get $aSplat) (local.get $b0))))
+          (local.set $c0_1 (f32x4.add (local.get $c0_1) (f32x4.mul (local.get $aSplat) (local.get $b1))))
+          (local.set $aSplat (v128.load32_splat (i32.add (local.get $ap) (local.get $row1))))
+          (local.set $c1_0 (f32x4.add (local.get $c1_0) (f32x4.mul (local.get $aSplat) (local.get $b0))))
+          (local.set $c1_1 (f32x4.add (local.get $c1_1) (f32x4.mul (local.get $aSplat) (local.get $b1))))
+          (local.set $aSplat (v128.load32_splat (i32.add (local.get $ap) (local.get $row2))))
+          (local.set $c2_0 (f32x4.add (local.get $c2_0) (f32x4.mul (local.get $aSplat) (local.get $b0))))
+          (local.set $c2_1 (f32x4.add (local.get $c2_1) (f32x4.mul (local.get $aSplat) (local.get $b1))))
+          (local.set $aSplat (v128.load32_splat (i32.add (local.get $ap) (local.get $row3))))
+          (local.set $c3_0 (f32x4.add (local.get $c3_0) (f32x4.mul (local.get $aSplat) (local.get $b0))))
+          (local.set $c3_1 (f32x4.add (local.get $c3_1) (f32x4.mul (local.get $aSplat) (local.get $b1))))
+          (local.set $ap (i32.add (local.get $ap) (local.get $sAp)))
+          (local.set $bp (i32.add (local.get $bp) (local.get $ldb)))
+          (br_if $sum (local.tee $p (i32.sub (local.get $p) (i32.const 1)))))
+        ;; the block's 4 rows, 2 vectors each
+        (v128.store offset=0 (local.get $cp) (local.get $c0_0))
+        (v128.store offset=16 (local.get $cp) (local.get $c0_1))
+        (local.set $cp (i32.add (local.get $cp) (local.get $ldc)))
+        (v128.store offset=0 (local.get $cp) (local.get $c1_0))
+        (v128.store offset=16 (local.get $cp) (local.get $c1_1))
+        (local.set $cp (i32.add (local.get $cp) (local.get $ldc)))
+        (v128.store offset=0 (local.get $cp) (local.get $c2_0))
+        (v128.store offset=16 (local.get $cp) (local.get $c2_1))
+        (local.set $cp (i32.add (local.get $cp) (local.get $ldc)))
+        (v128.store offset=0 (local.get $cp) (local.get $c3_0))
+        (v128.store offset=16 (local.get $cp) (local.get $c3_1))
+        (br_if $columns (i32.lt_u (local.tee $jb (i32.add (local.get $jb) (i32.const 1))) (local.get $nBlocks))))
+      (br_if $rows (i32.lt_u (local.tee $ib (i32.add (local.get $ib) (i32.const 1))) (local.get $mBlocks))))))

@@ -1,0 +1,65 @@
+// The WebAssembly kernels are written as text (kernels/cpu/*.wat) and assembled into bytes at
+// build time by wabt, the WebAssembly Binary Toolkit. An import of a .wat file becomes a module
+// whose default export is the assembled bytes:
+//   import gemmBytes from './gemm.wat';   // Uint8Array, ready for new WebAssembly.Module()
+//   import sharedBytes from './gemm.wat?shared';
+// The `?shared` form is the same module importing a *shared* memory (WebAssembly threads), so
+// that worker threads can run the kernel on the same operands (kernels/cpu/gemm-threads.ts).
+// Two plugins do this, one for esbuild (build.mjs, the package, the CLI, the page and the scripts)
+// and one for Vite (vitest.config.ts, so the tests run the same bytes from the sources).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import wabtInit from 'wabt';
+
+let wabt;
+
+/** The memory import every kernel declares, and its shared form (up to 4 GiB: 65536 pages of 64 KiB). */
+const MEMORY_IMPORT = '(import "env" "memory" (memory 1))';
+const SHARED_MEMORY_IMPORT = '(import "env" "memory" (memory 1 65536 shared))';
+
+/**
+ * The bytes of a .wat file, validated (SIMD enabled), with its memory import made shared when
+ * `shared`. Throws with wabt's message, naming the file and line.
+ */
+export async function assembleWat(path, text = readFileSync(path, 'utf8'), shared = false) {
+  if (shared) {
+    if (!text.includes(MEMORY_IMPORT)) throw new Error(`${path}: a ?shared import needs the memory import ${MEMORY_IMPORT}`);
+    text = text.replace(MEMORY_IMPORT, SHARED_MEMORY_IMPORT);
+  }
+  wabt ??= await wabtInit();
+  const features = { simd: true, threads: shared };
+  const module = wabt.parseWat(path, text, features);
+  try {
+    module.resolveNames();
+    module.validate(features);
+    return module.toBinary({}).buffer;
+  } finally {
+    module.destroy();
+  }
+}
+
+/** JavaScript for a module that exports the bytes. */
+export function bytesModule(bytes) {
+  return `export default new Uint8Array([${Array.from(bytes).join(',')}]);\n`;
+}
+
+/** esbuild: `import x from './k.wat'` is the assembled bytes. */
+export const watEsbuildPlugin = {
+  name: 'wat',
+  setup(build) {
+    build.onResolve({ filter: /\.wat\?shared$/ }, (args) => ({ path: join(args.resolveDir, args.path.slice(0, -'?shared'.length)), namespace: 'wat-shared' }));
+    build.onLoad({ filter: /.*/, namespace: 'wat-shared' }, async (args) => ({ contents: bytesModule(await assembleWat(args.path, undefined, true)), loader: 'js' }));
+    build.onLoad({ filter: /\.wat$/ }, async (args) => ({ contents: bytesModule(await assembleWat(args.path)), loader: 'js' }));
+  },
+};
+
+/** Vite (vitest): the same, for the tests that import the sources. */
+export const watVitePlugin = {
+  name: 'wat',
+  async transform(code, id) {
+    const shared = id.endsWith('.wat?shared');
+    if (!id.endsWith('.wat') && !shared) return null;
+    const path = shared ? id.slice(0, -'?shared'.length) : id;
+    return { code: bytesModule(await assembleWat(path, readFileSync(path, 'utf8'), shared)), map: null };
+  },
+};

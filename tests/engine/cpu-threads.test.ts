@@ -1,0 +1,99 @@
+// Both cores for the CPU GEMM (kernels/cpu/gemm-threads.ts): the large float32 products split
+// their block rows between the main thread and worker threads on a shared memory. The rows are
+// split, never the sums, so the bits must equal one thread's and the JavaScript loops'.
+
+import { availableParallelism } from 'node:os';
+import { afterEach, describe, expect, it } from 'vitest';
+import * as g from '../../engine/index.js';
+import { createRng } from '../../engine/rng';
+import { cpuThreadSplits, cpuThreads, resetWasmGemm, setCpuThreads, whenCpuThreadsReady } from '../../kernels/cpu/gemm-wasm';
+import { THREADS_MIN_WORK } from '../../kernels/cpu/gemm-threads';
+import { gemmJs, matmul, setCpuGemmPath } from '../../kernels/cpu/matmul';
+
+const rng = createRng(31);
+
+function random(n: number): Float32Array {
+  const x = new Float32Array(n);
+  rng.fillNormal(x);
+  return x;
+}
+
+function product(a: Float32Array, b: Float32Array, m: number, k: number, n: number, transA: boolean, transB: boolean): Float32Array {
+  const out = new Float32Array(m * n).fill(NaN); // every element must be written
+  matmul(a, b, out, 1, m, k, n, transA, transB, 0, 0);
+  return out;
+}
+
+afterEach(() => {
+  setCpuThreads(Infinity);
+  setCpuGemmPath('auto');
+});
+
+describe('CPU GEMM on worker threads', () => {
+  it('starts a worker per core beyond the first', async () => {
+    resetWasmGemm();
+    setCpuThreads(Infinity);
+    const threads = await whenCpuThreadsReady();
+    expect(threads).toBe(Math.min(availableParallelism(), 8));
+  });
+
+  // Sizes above the threshold; rows not a multiple of 4 or of the thread count, every transpose.
+  const cases: [number, number, number][] = [[257, 130, 67], [130, 300, 97], [64, 512, 256], [1001, 41, 33]];
+  for (const [m, k, n] of cases) {
+    for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      it(`same bits as one thread and the JavaScript loops: [${m}, ${k}]${transA ? 'ᵀ' : ''}·[${k}, ${n}]${transB ? 'ᵀ' : ''}`, async () => {
+        expect(m * k * n).toBeGreaterThanOrEqual(THREADS_MIN_WORK);
+        const a = random(m * k), b = random(k * n);
+        setCpuGemmPath('wasm');
+        setCpuThreads(Infinity);
+        await whenCpuThreadsReady();
+        expect(cpuThreads()).toBeGreaterThan(1);
+        const before = cpuThreadSplits();
+        const threaded = product(a, b, m, k, n, transA, transB);
+        expect(cpuThreadSplits()).toBe(before + 1);
+        setCpuThreads(1);
+        const single = product(a, b, m, k, n, transA, transB);
+        expect(cpuThreadSplits()).toBe(before + 1);
+        const js = new Float32Array(m * n);
+        gemmJs(a, 0, transA ? 1 : k, transA ? m : 1, b, 0, transB ? 1 : n, transB ? k : 1, js, 0, m, k, n, null);
+        expect(threaded).toEqual(single);
+        expect(threaded).toEqual(js);
+      });
+    }
+  }
+
+  it('through the engine: a wide MLP trains to the same bits on one thread and on all', async () => {
+    const losses = (threads: number) => {
+      setCpuThreads(threads);
+      const r = createRng(5);
+      const mlp = new g.MLP({ inputs: 2, hidden: [256, 256], outputs: 1, activation: 'relu', rng: r });
+      const opt = new g.Adam(mlp.parameters(), { lr: 1e-3 });
+      const out: number[] = [];
+      for (let step = 0; step < 4; step++) {
+        const l = g.tidy(() => {
+          const x = g.randn([300, 2], r);
+          opt.zeroGrad();
+          const loss = g.mse(mlp.forward(x), g.randn([300, 1], r));
+          loss.backward();
+          opt.step();
+          return loss;
+        });
+        out.push(l.dataSync()[0]);
+        l.dispose();
+      }
+      mlp.parameters().forEach((p) => p.dispose());
+      return out;
+    };
+    setCpuThreads(Infinity);
+    await whenCpuThreadsReady();
+    expect(cpuThreads()).toBeGreaterThan(1);
+    const before = cpuThreadSplits();
+    const all = losses(Infinity);
+    expect(cpuThreadSplits()).toBeGreaterThan(before);
+    expect(losses(1)).toEqual(all);
+  });
+
+  it('refuses a thread count that is not a whole number ≥ 1', () => {
+    for (const bad of [0, -1, 1.5, NaN, -Infinity]) expect(() => setCpuThreads(bad)).toThrow(/setCpuThreads: expected a whole number ≥ 1/);
+  });
+});
