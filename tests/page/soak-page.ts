@@ -1,13 +1,13 @@
 // `npm run soak:page -- --minutes 30 [--tab gan] [--backend cpu]`: the page left training for
 // that long in Chromium with every panel open (tests/page/soak-run.ts), sampled every 30 s.
-// Prints the heap after a forced GC, the DOM node count and the epochs per second (over the
-// 30 s before) at minutes 1, 10 and 30 (those within the run, and its end), and writes every
+// Prints the heap after a forced GC, the DOM node count, the epochs per second and the main
+// thread's CPU milliseconds per epoch (over the 30 s before) at minutes 1, 10 and 30 (those within the run, and its end), and writes every
 // sample to test-results/soak-page.json. The machine's load average is printed with them.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { openSession } from './browser';
-import { epochRate, soak, type SoakOptions, type SoakSample } from './soak-run';
+import { cpuPerEpoch, epochRate, soak, type SoakOptions, type SoakSample } from './soak-run';
 
 const USAGE = 'usage: npm run soak:page -- [--minutes M] [--tab gan|vae|rbm|diffusion] [--backend cpu|webgpu]';
 
@@ -40,22 +40,27 @@ async function main(): Promise<void> {
   try {
     result = await soak(session, {
       tab, backend, at,
-      onSample: (s) => console.log(`  ${(s.t / 60).toFixed(1).padStart(5)} min  epoch ${String(s.epoch).padStart(7)}  heap ${s.heapMB.toFixed(1)} MB  DOM ${s.domNodes} nodes  load ${load()}`),
+      onSample: (s) => console.log(`  ${(s.t / 60).toFixed(1).padStart(5)} min  epoch ${String(s.epoch).padStart(7)}  heap ${s.heapMB.toFixed(1)} MB  DOM ${s.domNodes} nodes  CPU ${s.cpuSeconds.toFixed(0)} s  load ${load()}`),
     });
   } finally {
     await session.close();
   }
   const { samples } = result;
   const marks = [...new Set([1, 10, 30, minutes].filter((m) => m <= minutes))];
-  const rows: { minute: number; sample: SoakSample; rate: number }[] = [];
+  const rows: { minute: number; sample: SoakSample; rate: number; cpuMs: number; heapMedianMB: number }[] = [];
   for (const m of marks) {
     const i = samples.findIndex((s) => s.t >= m * 60 - 1);
     if (i < 0) continue;
-    const before = i > 0 ? samples[i - 1] : { t: 0, epoch: 0, heapMB: 0, domNodes: 0, listeners: 0 };
-    rows.push({ minute: m, sample: samples[i], rate: epochRate(before, samples[i]) });
+    const before = i > 0 ? samples[i - 1] : { t: 0, epoch: 0, heapMB: 0, domNodes: 0, listeners: 0, cpuSeconds: 0 };
+    // The heap after GC moves by a MB or two with what is in flight at the moment of the sample:
+    // the median of the samples 30 s before, at and after the minute is given with it.
+    const near = samples.slice(Math.max(0, i - 1), i + 2).map((s) => s.heapMB).sort((a, b) => a - b);
+    rows.push({ minute: m, sample: samples[i], rate: epochRate(before, samples[i]), cpuMs: cpuPerEpoch(before, samples[i]), heapMedianMB: near[Math.floor(near.length / 2)] });
   }
-  console.log(`\n| minute | epoch | heap after GC (MB) | epochs/s (previous 30 s) | DOM nodes |\n|---:|---:|---:|---:|---:|`);
-  for (const r of rows) console.log(`| ${r.minute} | ${r.sample.epoch} | ${r.sample.heapMB.toFixed(1)} | ${r.rate.toFixed(0)} | ${r.sample.domNodes} |`);
+  console.log('\n| minute | epoch | heap after GC (MB) | median of 3 samples (MB) | epochs/s (previous 30 s) | main-thread CPU ms per epoch | DOM nodes |\n|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    console.log(`| ${r.minute} | ${r.sample.epoch} | ${r.sample.heapMB.toFixed(1)} | ${r.heapMedianMB.toFixed(1)} | ${r.rate.toFixed(1)} | ${r.cpuMs.toFixed(1)} | ${r.sample.domNodes} |`);
+  }
   console.log(`\nGIF frames kept: ${result.movieFrames}; graph captures: ${result.graphCaptures}; load average at end ${load()}`);
   if (result.errors.length > 0) console.log(`page errors:\n${result.errors.join('\n')}`);
   mkdirSync('test-results', { recursive: true });

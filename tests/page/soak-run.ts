@@ -3,7 +3,7 @@
 // teaching questions) and a GIF movie recording, press Start, and sample at fixed times: the
 // epoch counter, the JavaScript heap after a forced garbage collection (the DevTools protocol's
 // HeapProfiler.collectGarbage, then Runtime.getHeapUsage) and the DOM node count
-// (Memory.getDOMCounters, after the same collection). Used by tests/page/soak.test.ts (short,
+// (Memory.getDOMCounters, after the same collection), and the main thread's CPU time. Used by tests/page/soak.test.ts (short,
 // in the full lane) and by `npm run soak:page` (minutes long; tests/page/soak-page.ts).
 
 import type { CDPSession, Page } from 'playwright-core';
@@ -18,6 +18,8 @@ export interface SoakSample {
   /** Live DOM nodes after the same GC. */
   domNodes: number;
   listeners: number;
+  /** CPU seconds the page's main thread has used so far (Performance.getMetrics' ThreadTime). */
+  cpuSeconds: number;
 }
 
 export interface SoakOptions {
@@ -41,8 +43,12 @@ async function measure(cdp: CDPSession, page: Page, tab: string, t: number): Pro
   await cdp.send('HeapProfiler.collectGarbage');
   const heap = await cdp.send('Runtime.getHeapUsage');
   const dom = await cdp.send('Memory.getDOMCounters');
+  const { metrics } = await cdp.send('Performance.getMetrics');
   const text = await page.locator(`[data-tabpanel="${tab}"] [data-status="epoch"] b`).textContent();
-  return { t, epoch: Number(text), heapMB: heap.usedSize / 2 ** 20, domNodes: dom.nodes, listeners: dom.jsEventListeners };
+  return {
+    t, epoch: Number(text), heapMB: heap.usedSize / 2 ** 20, domNodes: dom.nodes, listeners: dom.jsEventListeners,
+    cpuSeconds: metrics.find((m) => m.name === 'ThreadTime')?.value ?? NaN,
+  };
 }
 
 /** Open every <details> on the page, follow training in the graph, record a GIF of the distribution. */
@@ -64,6 +70,7 @@ export async function soak(session: Session, options: SoakOptions): Promise<Soak
   const { page, errors } = await openPage(session, `?backend=${options.backend}${options.tab === 'gan' ? '' : `&tab=${options.tab}`}`);
   try {
     const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
     await openEverything(page, options.tab);
     const panel = `[data-tabpanel="${options.tab}"]`;
     await page.click(`${panel} [data-action="start"]`);
@@ -84,6 +91,14 @@ export async function soak(session: Session, options: SoakOptions): Promise<Soak
   } finally {
     await page.close();
   }
+}
+
+/**
+ * Main-thread CPU milliseconds per epoch between two samples: the page's own cost of an epoch
+ * (training, plots, panels), which other programs on a shared machine do not inflate.
+ */
+export function cpuPerEpoch(a: SoakSample, b: SoakSample): number {
+  return (1000 * (b.cpuSeconds - a.cpuSeconds)) / Math.max(1, b.epoch - a.epoch);
 }
 
 /** Epochs per second between two samples. */
