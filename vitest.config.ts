@@ -11,6 +11,7 @@ const FULL_LANE_ONLY = [
   'tests/**/*quality*.test.ts', // quality runs: GAN 5 seeds × 300 epochs, VAE/RBM/diffusion, binned and 2D
   'tests/page/compare.test.ts', // the page's Compare tab trains all four models, on both backends
   'tests/page/diagnostics.test.ts', // trains all four models in the page, then draws their diagnostics
+  'tests/page/soak*.test.ts', // the page left training: 4 models × 2 backends × GRADLAB_SOAK_SECONDS (25 s)
 ];
 const fast = process.env.GRADLAB_LANE === 'fast';
 

@@ -11,6 +11,7 @@
 import { backendStats, flush, formatShape, recordDispatches, type DispatchRecord, type KernelCall, type PlanEntry } from '../engine/index';
 import type { GradcheckRow, HoodSource } from './app';
 import { el } from './controls';
+import { BoundedSeries } from './history';
 import { LinePlot } from './plots';
 import { cpuTwin, highlight, wgslFor } from './source-view';
 
@@ -44,9 +45,12 @@ export class HoodPanel {
   private readonly planBox: HTMLElement;
   private norms: LinePlot | null = null;
   private normNames: string[] = [];
-  private normHistory: { steps: number[]; values: number[][] } = { steps: [], values: [] };
+  /** The norms against the step, bounded (older samples decimated to each bucket's min and max). */
+  private normHistory = new BoundedSeries([]);
   private timer: number | null = null;
   private dispatches: DispatchRecord[] = [];
+  /** Set by the page: play one step in slow motion (demo/slow-motion.ts). */
+  onSlowMotion: (() => void) | null = null;
 
   constructor(private readonly root: HTMLElement) {
     const body = el('div', { class: 'hood-body' });
@@ -57,8 +61,10 @@ export class HoodPanel {
     check.addEventListener('click', () => void this.runGradcheck());
     const compileButton = el('button', { class: 'btn small', 'data-action': 'compile-step' }, 'Compile one step');
     compileButton.addEventListener('click', () => void this.compileStep());
+    const slow = el('button', { class: 'btn small', 'data-action': 'slow-motion', title: 'Run one step, then walk through its dispatches one by one, marking each row here and its box in the computation graph' }, 'Slow-motion step');
+    slow.addEventListener('click', () => this.onSlowMotion?.());
     const buttons = el('div', { class: 'button-row' });
-    buttons.append(record, check, compileButton);
+    buttons.append(record, slow, check, compileButton);
     this.stats = el('div', { class: 'hood-stats' });
 
     const grid = el('div', { class: 'hood-grid' });
@@ -89,7 +95,7 @@ export class HoodPanel {
   setSource(source: HoodSource | null): void {
     if (source === this.source) return;
     this.source = source;
-    this.normHistory = { steps: [], values: [] };
+    this.normHistory = new BoundedSeries([]);
     this.normNames = [];
     this.norms = null;
     this.normsBox.replaceChildren();
@@ -128,6 +134,28 @@ export class HoodPanel {
     });
     this.renderTable();
     await this.sampleNorms();
+  }
+
+  /** The model on screen (the slow-motion step runs its step). */
+  get current(): HoodSource | null {
+    return this.source;
+  }
+
+  /** Show a step's dispatches recorded elsewhere (the slow-motion step). */
+  showDispatches(dispatches: DispatchRecord[], stats: string): void {
+    this.dispatches = dispatches;
+    this.stats.textContent = stats;
+    this.renderTable();
+  }
+
+  /** Mark the row of dispatch `index` as the one running (null: none), and scroll it into view. */
+  highlightRow(index: number | null): void {
+    this.table.querySelectorAll('tr.current').forEach((t) => t.classList.remove('current'));
+    this.root.dataset.current = index === null ? '' : String(index);
+    if (index === null) return;
+    const row = this.table.querySelector<HTMLElement>(`tr.op[data-index="${index}"]`);
+    row?.classList.add('current');
+    if (row) this.table.scrollTop = Math.max(0, row.offsetTop - this.table.clientHeight / 2);
   }
 
   private renderTable(): void {
@@ -258,7 +286,7 @@ export class HoodPanel {
     if (norms.names.length === 0 || source !== this.source) return;
     if (this.norms === null || norms.names.join() !== this.normNames.join()) {
       this.normNames = norms.names;
-      this.normHistory = { steps: [], values: norms.names.map(() => []) };
+      this.normHistory = new BoundedSeries(norms.names);
       this.normsBox.replaceChildren();
       this.norms = new LinePlot(this.normsBox, {
         title: 'Gradient norm per parameter tensor (log scale)', xLabel: 'step', yLabel: '‖grad‖₂', logY: true, height: 230,
@@ -266,10 +294,10 @@ export class HoodPanel {
       });
     }
     const steps = source.model.steps;
-    if (this.normHistory.steps[this.normHistory.steps.length - 1] === steps) return;
-    this.normHistory.steps.push(steps);
-    norms.values.forEach((v, i) => this.normHistory.values[i].push(Math.max(v, 1e-12)));
-    this.norms.setData(this.normHistory.steps, this.normHistory.values);
+    if (this.normHistory.lastX === steps) return;
+    this.normHistory.push(steps, norms.values.map((v) => Math.max(v, 1e-12)));
+    const { x, ys } = this.normHistory.data();
+    this.norms.setData(x, ys);
   }
 
   private async runGradcheck(): Promise<void> {

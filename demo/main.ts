@@ -11,6 +11,7 @@ import { el } from './controls';
 import { GraphPanel } from './graph/panel';
 import { LessonPanel } from './graph/lesson';
 import { HoodPanel } from './hood';
+import { SlowMotion } from './slow-motion';
 import { describeBackend, pickFasterBackend, type BackendNoteState } from './backend-pick';
 import { createGanTab } from './tabs/gan';
 import { createOtherTabs } from './tabs/others';
@@ -63,6 +64,8 @@ async function main(): Promise<void> {
   const tabs: Tab[] = [];
   const hood = new HoodPanel(document.getElementById('hood') as HTMLElement);
   const graph = new GraphPanel(document.getElementById('graph') as HTMLElement);
+  const slowMotion = new SlowMotion(hood, graph, document.getElementById('hood') as HTMLElement);
+  hood.onSlowMotion = () => void slowMotion.toggle();
   new LessonPanel(document.getElementById('lesson') as HTMLElement);
   const showModel = (tab: Tab): void => {
     const source = tab.hood();

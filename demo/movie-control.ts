@@ -8,6 +8,9 @@
 //   - GIF: each frame reduced to a 6×6×6 colour cube and encoded by our own GIF89a encoder
 //     (models/report/movie/gif.ts), 0.15 s per frame; the fallback where MediaRecorder or WebM is missing.
 // The page redraws a few times a second, so a fast model gives a frame every few epochs.
+// Memory stays bounded however long the recording: when the GIF reaches GIF_MAX_FRAMES, every
+// second frame is dropped and later redraws are taken one in two (then one in four...), so the
+// movie still spans the whole run; a WebM recording stops itself after WEBM_MAX_MS.
 
 import { encodeGif } from '../models/report/movie/gif';
 import { el } from './controls';
@@ -18,6 +21,8 @@ const LEGEND_BAND = 22;
 const GIF_WIDTH = 640;
 const GIF_MAX_FRAMES = 400;
 const GIF_DELAY_CS = 15;
+/** A WebM recording stops itself after this long (about 2 MB a minute at the plot's size). */
+const WEBM_MAX_MS = 30 * 60_000;
 
 export type MovieFormat = 'webm' | 'gif';
 
@@ -74,6 +79,10 @@ export class MovieControl {
   private frames = 0;
   private firstEpoch = 0;
   private lastEpoch = -1;
+  /** GIF: keep one redraw in `stride` (doubles each time the frames are thinned). */
+  private stride = 1;
+  private redraws = 0;
+  private startedAt = 0;
 
   /** `box`: the card holding the distribution plot; `source` gives its canvas and title now. */
   constructor(private readonly box: () => HTMLElement, private readonly source: () => MovieSource, private readonly fileStem: string, private readonly epoch: () => number | null) {
@@ -101,6 +110,9 @@ export class MovieControl {
     this.recording = true;
     this.frames = 0;
     this.lastEpoch = -1;
+    this.stride = 1;
+    this.redraws = 0;
+    this.startedAt = performance.now();
     this.gifFrames = [];
     this.chunks = [];
     this.canvas = null;
@@ -116,6 +128,11 @@ export class MovieControl {
   /** Called after each redraw of the tab: adds a frame when the epoch moved on (or the first). */
   capture(epoch: number): void {
     if (!this.recording || epoch === this.lastEpoch) return;
+    if (this.format === 'webm' && this.frames > 0 && performance.now() - this.startedAt > WEBM_MAX_MS) {
+      void this.stop();
+      return;
+    }
+    if (this.format === 'gif' && this.redraws++ % this.stride !== 0) return;
     const { canvas: plot, title } = this.source();
     if (!plot || plot.width === 0) return;
     if (!this.canvas) this.open(plot);
@@ -125,13 +142,14 @@ export class MovieControl {
     if (this.format === 'webm') {
       this.track?.requestFrame();
     } else {
-      if (this.gifFrames.length >= GIF_MAX_FRAMES) {
-        this.status.textContent = `GIF limit of ${GIF_MAX_FRAMES} frames reached: stop to download.`;
-        return;
-      }
       this.gifFrames.push(this.gifPixels());
+      if (this.gifFrames.length >= GIF_MAX_FRAMES) {
+        // Thin out: every second frame goes, and from now on one redraw in twice as many is kept.
+        this.gifFrames = this.gifFrames.filter((_, i) => i % 2 === 0);
+        this.stride *= 2;
+      }
     }
-    this.frames++;
+    this.frames = this.format === 'gif' ? this.gifFrames.length : this.frames + 1;
     this.status.textContent = `Recording: ${this.frames} frame${this.frames === 1 ? '' : 's'} (epoch ${this.firstEpoch} to ${epoch}).`;
     this.root.dataset.frames = String(this.frames);
   }

@@ -4,7 +4,7 @@
 // that flowed back on every box. A GAN step has several passes (k D updates, then a G update):
 // one button each. Click a box for its code, rule, kernels and dispatches.
 
-import { captureStep, type CapturedGraph, type GraphNode, type Tensor } from '../../engine/index';
+import { captureStep, type CapturedGraph, type DispatchRecord, type GraphNode, type Tensor } from '../../engine/index';
 import type { HoodSource } from '../app';
 import { el } from '../controls';
 import { showNodeDetail } from './detail';
@@ -33,6 +33,8 @@ export class GraphPanel {
   private fit = false;
   private capturing = false;
   private captures = 0;
+  /** The slow-motion step's current box (marked 'current'), null otherwise. */
+  private current: number | null = null;
   private readonly info: HTMLElement;
   private readonly passes: HTMLElement;
   private readonly canvas: HTMLElement;
@@ -73,11 +75,13 @@ export class GraphPanel {
   }
 
   private timer: number | null = null;
+  /** True while the slow-motion step plays: "follow training" keeps the step on screen. */
+  holding = false;
 
   private follow(on: boolean): void {
     if (this.timer !== null) window.clearInterval(this.timer);
     this.timer = on ? window.setInterval(() => {
-      if ((this.root as HTMLDetailsElement).open && !this.capturing) void this.capture();
+      if ((this.root as HTMLDetailsElement).open && !this.capturing && !this.holding) void this.capture();
     }, 2000) : null;
   }
 
@@ -107,6 +111,12 @@ export class GraphPanel {
       this.capturing = false;
     }
     if (source !== this.source) return;
+    this.show(graphs);
+  }
+
+  /** Draw the graphs of a step just captured (here, or by the slow-motion step). */
+  show(graphs: CapturedGraph[]): void {
+    this.current = null;
     // A new capture of the same step keeps the pass, the selection and the unfolded layers
     // (matched by position: tensor ids are new each step).
     const same = this.graphs.length === graphs.length && this.graphs.every((g, i) => g.nodes.length === graphs[i].nodes.length);
@@ -135,6 +145,29 @@ export class GraphPanel {
     if (this.selected !== null) this.select(this.selected);
   }
 
+  /**
+   * The slow-motion step: mark the box whose forward op or backward rule made this dispatch
+   * (switching to its pass; a folded parameter's box is the layer that reads it). Returns the
+   * box's id, or null when the dispatch belongs to no box (an optimizer update); null clears.
+   */
+  highlight(dispatch: DispatchRecord | null): number | null {
+    let found: { pass: number; id: number } | null = null;
+    if (dispatch) {
+      this.graphs.forEach((g, pass) => {
+        const node = found ? undefined : g.nodes.find((n) => n.forward.includes(dispatch) || n.backward.includes(dispatch));
+        if (node) found = { pass, id: node.id };
+      });
+    }
+    const hit = found as { pass: number; id: number } | null;
+    if (hit && hit.pass !== this.pass) this.pass = hit.pass;
+    this.current = hit?.id ?? null;
+    this.draw();
+    const box = this.current === null ? null : this.canvas.querySelector(`.gnode.current`);
+    this.root.dataset.current = box ? String(box.getAttribute('data-id')) : '';
+    box?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    return box ? Number(box.getAttribute('data-id')) : null;
+  }
+
   private toggleAll(): void {
     const g = this.graphs[this.pass];
     if (!g) return;
@@ -149,8 +182,12 @@ export class GraphPanel {
     if (!g) return;
     this.passes.querySelectorAll('button').forEach((b) => b.classList.toggle('selected', b.dataset.pass === String(this.pass)));
     const boxes = displayNodes(g, this.expanded);
+    // The current node's box: its own, or the box it is folded into.
+    const currentBox = this.current === null ? null
+      : boxes.find((b) => b.id === this.current || b.folded.some((p) => p.id === this.current))?.id ?? null;
     renderGraph(this.canvas, boxes, {
       selected: this.selected,
+      current: currentBox === null ? undefined : new Set([currentBox]),
       onSelect: (id) => this.select(id),
       onToggle: (id) => {
         if (this.expanded.has(id)) this.expanded.delete(id);

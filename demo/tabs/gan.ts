@@ -399,9 +399,8 @@ export class GanTab extends ModelTab<Gan> {
   }
 
   protected async draw(model: Gan): Promise<void> {
-    const h = model.history;
-    const epochs = h.map((r) => r.epoch);
-    const col = (k: string): number[] => h.map((r) => r[k]);
+    // Every epoch for the recent past, older epochs as each bucket's min and max (demo/history.ts).
+    const { epochs, column: col } = this.plotHistory.view();
     this.losses.setData(epochs, [col('gLoss'), col('dLoss')]);
     this.dOut.setData(epochs, [col('dReal'), col('dFake')]);
     this.stats.setData(epochs, [col('genMean'), col('genStd')]);

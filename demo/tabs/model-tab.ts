@@ -14,6 +14,8 @@ import { createCsvBox, type CsvBox } from '../csv-box';
 import { DiagnosticsCard } from '../diagnostics-card';
 import { MovieControl } from '../movie-control';
 import { ModelPanel } from '../panel';
+import { EpochHistory } from '../history';
+import { paceControl } from '../pace-control';
 import { TrainLoop } from '../trainer';
 import { choiceField, readSettings, writeParam, writeSettings, type AnyField, type Values } from '../url-state';
 import { batchSetting, datasetSetting, lrSetting, type Relevance, type Setting } from '../settings';
@@ -96,6 +98,8 @@ export abstract class ModelTab<M extends GenerativeModel> implements Tab {
   /** Q-Q, ECDFs and histogram difference; tabs give it the real data and their latest samples. */
   protected diagnostics!: DiagnosticsCard;
   protected movie!: MovieControl;
+  /** Every epoch's metrics for the plots, with bounded memory (older epochs decimated). */
+  protected readonly plotHistory = new EpochHistory();
   private mounted = false;
   private stale = true;
 
@@ -114,6 +118,8 @@ export abstract class ModelTab<M extends GenerativeModel> implements Tab {
       render: () => this.renderAll(),
       failed: (e) => this.failed(e),
       runningChanged: (running) => this.panel.setRunning(running),
+      recorded: (record) => this.plotHistory.push(record),
+      note: (text) => this.panel.showMessage('info', text),
     });
     this.panel = new ModelPanel(container, {
       id: this.id, title: this.title, intro: this.intro,
@@ -124,6 +130,7 @@ export abstract class ModelTab<M extends GenerativeModel> implements Tab {
       onStep: () => void this.stepOnce(),
       extraButtons: this.extraButtons(),
     });
+    this.panel.startButton.parentElement?.append(paceControl(this.loop));
     this.csvBox = createCsvBox((parsed, name) => this.useData(parsed, name));
     this.panel.controls.element.after(this.csvBox.element);
     this.showRelevant();
@@ -202,6 +209,7 @@ export abstract class ModelTab<M extends GenerativeModel> implements Tab {
         const target = this.currentTarget();
         this.model = this.createModel(target, this.values, this.values.target === CSV_TARGET ? this.userData?.parsed.data : undefined);
         this.loop.model = this.model;
+        this.plotHistory.clear();
         this.stale = false;
         this.modelBuilt(this.model);
       } catch (e) {

@@ -96,8 +96,8 @@ export class RbmTab extends SimpleModelTab<Rbm> {
   }
 
   protected async drawExtra(model: Rbm): Promise<void> {
-    const h = model.history;
-    this.recon.setData(h.map((r) => r.epoch), [h.map((r) => r.reconError)]);
+    const { epochs, column } = this.plotHistory.view();
+    this.recon.setData(epochs, [column('reconError')]);
     const now = performance.now();
     if (model.epoch === this.chainEpoch || (this.loop.running && now - this.lastChain < CHAIN_EVERY_MS)) return;
     this.lastChain = now;

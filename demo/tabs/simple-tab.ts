@@ -99,10 +99,10 @@ export abstract class SimpleModelTab<M extends NamedModel> extends ModelTab<M> {
   }
 
   protected async draw(model: M): Promise<void> {
-    const h = model.history;
-    const epochs = h.map((r) => r.epoch);
-    this.losses.setData(epochs, this.lossSeries.map((s) => h.map((r) => r[s.key])));
-    this.quality.setData(epochs, [h.map((r) => r.w1), h.map((r) => r.kld)]);
+    // Every epoch for the recent past, older epochs as each bucket's min and max (demo/history.ts).
+    const { epochs, column } = this.plotHistory.view();
+    this.losses.setData(epochs, this.lossSeries.map((s) => column(s.key)));
+    this.quality.setData(epochs, [column('w1'), column('kld')]);
     if (this.samples) {
       const samples = await model.sample(this.sampleCount);
       this.samples.show(samples, `Samples — epoch ${model.epoch}`);

@@ -24,8 +24,8 @@ import { mean as sampleMean, std as sampleStd } from '../eval/metrics';
 import { createBinning, decodeHard, decodeUniform, digitise, type Binning } from '../data/binning';
 import { mixSeed } from './seeds';
 import { getTarget, targetFromSamples, type Target } from '../data/targets';
-import type { BaseConfig, Checkpoint, FinalMetrics, GenerativeModel, HistoryRecord, ModelKind } from './model';
-import { TRAINING_SCORE_SAMPLES, type EpochOptions } from './score-schedule';
+import { trimHistory, type BaseConfig, type Checkpoint, type FinalMetrics, type GenerativeModel, type HistoryRecord, type ModelKind } from './model';
+import { stepsLeft, TRAINING_SCORE_SAMPLES, type EpochOptions } from './score-schedule';
 
 /** A generator for the evaluation after epoch `epoch`: a fixed function of (seed, epoch). */
 export function evaluationRng(seed: number, epoch: number): Rng {
@@ -95,6 +95,7 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
   epoch = 0;
   steps = 0;
   readonly history: HistoryRecord[] = [];
+  historyLimit = Infinity;
   /** The training stream (saved in checkpoints). */
   protected readonly rng: Rng;
   protected readonly data: Dataset;
@@ -236,8 +237,11 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
 
   async trainEpoch(options: EpochOptions = {}): Promise<HistoryRecord> {
     const started = performance.now();
-    await this.drainLosses();
-    for (let i = 0; i < this.stepsPerEpoch; i++) this.trainStep();
+    const steps = stepsLeft(this.kind, this.stepsPerEpoch, options);
+    // Steps taken outside an epoch (the page's "under the hood") do not count in its losses;
+    // steps of this epoch taken one by one (options.stepsDone) do.
+    if (steps === this.stepsPerEpoch) await this.drainLosses();
+    for (let i = 0; i < steps; i++) this.trainStep();
     this.epoch++;
     const losses = await this.closeEpoch();
     const trained = performance.now();
@@ -247,6 +251,7 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
     if (scores.scoredEpoch === undefined) options.schedule?.addScoring(performance.now() - trained);
     const record: HistoryRecord = { epoch: this.epoch, step: this.steps, ...scores, ...losses };
     this.history.push(record);
+    trimHistory(this.history, this.historyLimit);
     return record;
   }
 

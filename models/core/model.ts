@@ -74,6 +74,11 @@ export interface Checkpoint {
   history: HistoryRecord[];
 }
 
+/** Cut `history` back to its last `limit` records once it holds 2·limit (amortised O(1) per epoch). */
+export function trimHistory(history: HistoryRecord[], limit: number): void {
+  if (history.length > 2 * limit) history.splice(0, history.length - limit);
+}
+
 /** Training stopped because a number went bad; the message says what and suggests a fix. */
 export class DivergenceError extends Error {
   constructor(message: string, readonly epoch: number, readonly step: number) {
@@ -91,6 +96,13 @@ export interface GenerativeModel {
   readonly steps: number;
   readonly stepsPerEpoch: number;
   readonly history: readonly HistoryRecord[];
+  /**
+   * How many of the latest records `history` keeps at least (it is cut back to this many when it
+   * holds twice as many). Infinity by default: the command line, checkpoints and reports keep
+   * every epoch; the demo page, which may train for hours, keeps a short tail and plots a
+   * decimated copy (demo/history.ts).
+   */
+  historyLimit: number;
   /** Total number of trainable scalars. */
   parameterCount(): number;
   /** One optimisation step; records GPU work but reads nothing back. */

@@ -64,4 +64,18 @@ export class ScoreSchedule {
 export interface EpochOptions {
   score?: boolean;
   schedule?: ScoreSchedule;
+  /**
+   * Steps of this epoch already taken one by one with trainStep() (the page's paced training):
+   * trainEpoch takes only the rest, and the epoch's mean losses include those steps. 0 by default.
+   */
+  stepsDone?: number;
+}
+
+/** The steps trainEpoch still has to take, after checking options.stepsDone. */
+export function stepsLeft(kind: string, stepsPerEpoch: number, options: EpochOptions): number {
+  const done = options.stepsDone ?? 0;
+  if (!Number.isInteger(done) || done < 0 || done >= stepsPerEpoch) {
+    throw new Error(`${kind} trainEpoch: stepsDone must be an integer from 0 to ${stepsPerEpoch - 1} (the epoch has ${stepsPerEpoch} steps), got ${done}`);
+  }
+  return stepsPerEpoch - done;
 }
