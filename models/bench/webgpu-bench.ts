@@ -178,7 +178,7 @@ export const GAN_PRODUCTS: MatmulBenchProduct[] = [
   product('ref. GAN D dW [128,32]ᵀ·[128,1]', 32, 128, 1, true, false),
 ];
 
-/** A rung's measurement that took longer than this (wall time) is not repeated at the next, larger square. */
+/** A rung is not timed at a square where one product would take longer than this (ms), judged from the smaller square. */
 const SKIP_AFTER_MS = 1000;
 
 export interface MatmulBenchPoint {
@@ -189,7 +189,7 @@ export interface MatmulBenchPoint {
   transA: boolean;
   transB: boolean;
   rung: MatmulRung;
-  /** Median ms per product; null when skipped. */
+  /** ms per product (the fastest round); null when skipped. */
   ms: number | null;
   gflops: number | null;
   /** Why it was not timed. */
@@ -212,9 +212,10 @@ export interface MatmulBenchResult {
 
 /**
  * Time every rung on every product through the WebGPU backend's plans (the block rung, which
- * has no `variant` name, included): compile and run once untimed, then the median of 3 rounds,
- * each of enough products to last about 100 ms. A rung whose measurement at one square took
- * over a second is skipped at the larger squares. Null when WebGPU is not available.
+ * has no `variant` name, included): compile and run once untimed, then the fastest of 3 rounds,
+ * each of enough products to last about 100 ms. A rung is skipped at a square where one
+ * product would take over a second, judged from its time at the smaller square (time grows as
+ * n³), and at every larger one. Null when WebGPU is not available.
  */
 export async function benchMatmulRungs(options: { squares?: number[]; quick?: boolean } = {}): Promise<MatmulBenchResult | null> {
   if ((await setBackend('webgpu')) !== 'webgpu') return null;
@@ -224,7 +225,8 @@ export async function benchMatmulRungs(options: { squares?: number[]; quick?: bo
   const products = [...squares.map((s) => product(`${s}×${s}·${s}×${s}`, s, s, s)), ...GAN_PRODUCTS];
   const points: MatmulBenchPoint[] = [];
   const auto: Record<string, MatmulRung> = {};
-  const slowAt = new Map<MatmulRung, number>(); // rung -> the square where it took over SKIP_AFTER_MS
+  const slowAt = new Map<MatmulRung, string>(); // rung -> why it is skipped at the larger squares
+  const lastSquare = new Map<MatmulRung, { n: number; ms: number }>();
   for (const p of products) {
     const square = squares.includes(p.m) && p.m === p.k && p.k === p.n && !p.transA && !p.transB ? p.m : null;
     const a = gpu.alloc(p.m * p.k, 'float32');
@@ -237,9 +239,16 @@ export async function benchMatmulRungs(options: { squares?: number[]; quick?: bo
     auto[p.name] = gpu.describe(call).label.split('.')[1].replace(/\d+$/, '') as MatmulRung;
     for (const rung of MATMUL_RUNGS) {
       const base = { product: p.name, m: p.m, k: p.k, n: p.n, transA: p.transA, transB: p.transB, rung };
+      const last = lastSquare.get(rung);
+      if (square !== null && last !== undefined && !slowAt.has(rung)) {
+        const predicted = last.ms * (square / last.n) ** 3;
+        if (predicted > SKIP_AFTER_MS) {
+          slowAt.set(rung, `one product at ${last.n}×${last.n} took ${last.ms.toFixed(0)} ms, so one here would take about ${(predicted / 1000).toFixed(1)} s`);
+        }
+      }
       const slow = slowAt.get(rung);
       if (square !== null && slow !== undefined) {
-        points.push({ ...base, ms: null, gflops: null, skipped: `at ${slow}×${slow} it took over ${SKIP_AFTER_MS / 1000} s` });
+        points.push({ ...base, ms: null, gflops: null, skipped: slow });
         continue;
       }
       const plans = planMatmulOn(call, rung, gpu.limits);
@@ -249,16 +258,15 @@ export async function benchMatmulRungs(options: { squares?: number[]; quick?: bo
         await gpu.flush();
         return (now() - t0) / reps;
       };
-      const start = now();
       await run(1); // compiles the pipeline
       const estimate = await run(1);
       let ms = estimate;
       if (!quick) {
         const reps = Math.max(1, Math.min(50, Math.round(100 / Math.max(estimate, 0.01))));
-        const times = [await run(reps), await run(reps), await run(reps)].sort((x, y) => x - y);
-        ms = times[1];
+        // The fastest round: load on a shared machine only ever adds time.
+        ms = Math.min(await run(reps), await run(reps), await run(reps));
       }
-      if (square !== null && now() - start > SKIP_AFTER_MS) slowAt.set(rung, square);
+      if (square !== null) lastSquare.set(rung, { n: square, ms });
       points.push({ ...base, ms, gflops: (2 * p.m * p.k * p.n) / (ms * 1e6) });
     }
     for (const s of [a, b, out]) gpu.release(s);
@@ -276,7 +284,7 @@ export function formatMatmulBench(r: MatmulBenchResult): string {
   const load = `; load average ${r.load.average.toFixed(1)} on ${r.load.cores} cores`;
   const lines = [
     `WebGPU adapter: ${r.adapter}${load}`,
-    `matmul GFLOP/s per rung (2·m·k·n flops per product; ${r.mode === 'quick' ? 'quick mode: one product per figure' : 'median of 3 rounds of ~100 ms'}):`,
+    `matmul GFLOP/s per rung (2·m·k·n flops per product; ${r.mode === 'quick' ? 'quick mode: one product per figure' : 'the fastest of 3 rounds of ~100 ms'}):`,
   ];
   const names = [...new Set(r.points.map((p) => p.product))];
   const width = Math.max(...names.map((n) => n.length)) + 2;
@@ -286,9 +294,11 @@ export function formatMatmulBench(r: MatmulBenchResult): string {
     const cells = MATMUL_RUNGS.map((rung) => {
       const p = r.points.find((q) => q.product === name && q.rung === rung);
       if (p?.skipped) notes.push(`  ${rung} skipped at ${name}: ${p.skipped}`);
-      return (p?.gflops == null ? '—' : p.gflops.toFixed(2)).padStart(10);
+      return (p?.gflops == null ? '—' : p.gflops.toFixed(p.gflops < 0.1 ? 4 : 2)).padStart(10);
     });
     lines.push(`  ${name.padEnd(width)}${cells.join('')}${r.auto[name].padStart(10)}`);
   }
-  return [...lines, ...notes, r.tuningLine].join('\n');
+  const timed = (['wide', 'thin'] as const).map((cls) =>
+    `${cls}: ${Object.entries(r.tuning.timings[cls]).map(([rung, ms]) => `${rung} ${ms!.toFixed(2)} ms`).join(', ') || 'not timed'}`);
+  return [...lines, ...notes, r.tuningLine, `  start-up timings (ms per product) — ${timed.join('; ')}`].join('\n');
 }
