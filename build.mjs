@@ -5,10 +5,12 @@
 //   dist/demo/       the demo page, when demo/ has one.
 //   dist/types/      with --types (npm run build): the library's .d.ts files, relative imports
 //                    ending in .js so that TypeScript's node16/nodenext resolution finds them.
-import { build } from 'esbuild';
+// Every output file is written atomically (a temporary file renamed over it): a server or a
+// test reading dist/ during a rebuild sees the old file or the new one, never a half-written one.
+import { build as esbuild } from 'esbuild';
 import { watEsbuildPlugin } from './kernels/cpu/wat-plugin.mjs';
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 
 const common = { bundle: true, format: 'esm', sourcemap: true, logLevel: 'warning', external: ['webgpu'], target: 'es2022', plugins: [watEsbuildPlugin] };
 
@@ -23,6 +25,26 @@ if (scriptAt !== -1) {
   process.exit(0);
 }
 
+/** Write `contents` to `path` through a temporary file in the same folder, renamed over it. */
+function writeAtomic(path, contents, mode) {
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  writeFileSync(temp, contents, mode === undefined ? undefined : { mode });
+  renameSync(temp, path);
+}
+
+/** esbuild with its output kept in memory, then written atomically. */
+async function build(options) {
+  const result = await esbuild({ ...options, write: false });
+  for (const file of result.outputFiles) writeAtomic(file.path, file.contents);
+  return result;
+}
+
+/** cpSync's job, atomically. */
+function copyAtomic(from, to) {
+  writeAtomic(to, readFileSync(from), statSync(from).mode & 0o777);
+}
+
 await build({ ...common, entryPoints: ['models/index.ts'], outfile: 'dist/gradlab.js', platform: 'neutral', mainFields: ['module', 'main'] });
 
 await build({
@@ -32,7 +54,7 @@ await build({
   platform: 'node',
   banner: { js: '#!/usr/bin/env node' },
 });
-chmodSync('dist/cli.js', 0o755);
+chmodSync('dist/cli.js', 0o755); // after the rename: the mode of the file in place
 
 if (existsSync('demo/main.ts')) {
   mkdirSync('dist/demo', { recursive: true });
@@ -51,8 +73,8 @@ if (existsSync('demo/main.ts')) {
     },
   };
   await build({ ...common, entryPoints: ['demo/main.ts'], outfile: 'dist/demo/main.js', platform: 'browser', loader: { '.css': 'css' }, plugins: [watEsbuildPlugin, cpuKernels] });
-  for (const f of ['index.html', 'style.css']) if (existsSync(`demo/${f}`)) cpSync(`demo/${f}`, `dist/demo/${f}`);
-  cpSync('node_modules/uplot/dist/uPlot.min.css', 'dist/demo/uPlot.min.css');
+  for (const f of ['index.html', 'style.css']) if (existsSync(`demo/${f}`)) copyAtomic(`demo/${f}`, `dist/demo/${f}`);
+  copyAtomic('node_modules/uplot/dist/uPlot.min.css', 'dist/demo/uPlot.min.css');
 }
 if (process.argv.includes('--types')) await emitDeclarations();
 console.log('built dist/gradlab.js, dist/cli.js' + (existsSync('demo/main.ts') ? ', dist/demo/' : '') + (process.argv.includes('--types') ? ', dist/types/' : ''));
@@ -80,6 +102,6 @@ async function emitDeclarations() {
       if (existsSync(join(target, 'index.d.ts'))) return `${head}${q}${spec}/index.js${q}`;
       return all;
     });
-    writeFileSync(path, text);
+    writeAtomic(path, text);
   }
 }

@@ -15,7 +15,7 @@
 // The page tests import serveDirectory() to serve the built page on a free port.
 
 import { execFileSync } from 'node:child_process';
-import { createReadStream, realpathSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +44,16 @@ export const SECURITY_HEADERS = {
   'cross-origin-embedder-policy': 'require-corp',
 };
 
+/** The largest file served: the page's bundle is well under a megabyte. */
+const MAX_FILE_BYTES = 64 * 2 ** 20;
+
+/** A raw HTTP/1.1 answer on a socket (Node's own errors and CONNECT), with the security headers. */
+function rawAnswer(socket, status, reason, text) {
+  const body = `${text}\n`;
+  const head = [`HTTP/1.1 ${status} ${reason}`, ...Object.entries(SECURITY_HEADERS).map(([k, v]) => `${k}: ${v}`), 'content-type: text/plain; charset=utf-8', `content-length: ${Buffer.byteLength(body)}`, 'connection: close'];
+  socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
+}
+
 function answer(res, status, text, extra = {}) {
   if (res.headersSent) {
     res.destroy();
@@ -71,10 +81,18 @@ export function serveDirectory(root, port = 0, host = '127.0.0.1') {
     }
   });
   // A client that sends garbage instead of HTTP gets a 400 and a closed socket, nothing more.
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
-    else socket.destroy();
+  // Node's own answers to a malformed request carry the same headers as every other answer.
+  server.on('clientError', (err, socket) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    if (err.code === 'HPE_HEADER_OVERFLOW') rawAnswer(socket, 431, 'Request Header Fields Too Large', 'request header fields too large');
+    else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') rawAnswer(socket, 408, 'Request Timeout', 'request timeout');
+    else rawAnswer(socket, 400, 'Bad Request', 'bad request');
   });
+  // CONNECT (a proxy tunnel) is not for a file server: answered, not left hanging.
+  server.on('connect', (_req, socket) => rawAnswer(socket, 405, 'Method Not Allowed', 'method not allowed: CONNECT'));
   return new Promise((resolvePromise, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolvePromise(server));
@@ -118,37 +136,39 @@ function handle(base, req, res) {
     answer(res, 403, 'forbidden');
     return;
   }
+  // One read of the whole file, then an answer built from those bytes: a rebuild replacing the
+  // file meanwhile cannot make the length and the body disagree (the page's files are small).
+  if (size > MAX_FILE_BYTES) {
+    answer(res, 500, 'internal error: file too large to serve');
+    return;
+  }
+  let bytes;
+  try {
+    bytes = readFileSync(real);
+  } catch (err) {
+    answer(res, err.code === 'EACCES' ? 403 : err.code === 'ENOENT' ? 404 : 500, err.code === 'EACCES' ? 'forbidden: file not readable' : err.code === 'ENOENT' ? `not found: ${JSON.stringify(path)}` : 'internal error: cannot read file');
+    return;
+  }
   const headers = {
     ...SECURITY_HEADERS,
     'content-type': TYPES[extname(real)] ?? 'application/octet-stream',
-    'content-length': size,
+    'content-length': bytes.length,
     'cache-control': 'no-store',
   };
-  if (req.method === 'HEAD') {
-    res.writeHead(200, headers).end();
-    return;
-  }
-  const stream = createReadStream(real);
-  // Open the file before sending a 200: an unreadable file becomes a 500, not a crash.
-  stream.once('open', () => {
-    res.writeHead(200, headers);
-    stream.pipe(res);
-  });
-  stream.once('error', (err) => {
-    stream.destroy();
-    answer(res, err.code === 'EACCES' ? 403 : 500, err.code === 'EACCES' ? 'forbidden: file not readable' : 'internal error: cannot read file');
-  });
-  res.once('close', () => stream.destroy());
+  res.writeHead(200, headers);
+  res.end(req.method === 'HEAD' ? undefined : bytes);
 }
 
 async function main() {
   const repo = resolve(fileURLToPath(import.meta.url), '..', '..');
-  execFileSync(process.execPath, ['build.mjs'], { cwd: repo, stdio: 'inherit' });
-  const port = Number(process.env.PORT ?? 8080);
+  const given = process.env.PORT;
+  // An empty PORT= would be Number('') = 0, a random port: refuse it like any other bad value.
+  const port = given === undefined ? 8080 : given.trim() === '' ? NaN : Number(given);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     console.error(`serve: PORT must be an integer from 0 to 65535, got '${process.env.PORT}'`);
     process.exit(2);
   }
+  execFileSync(process.execPath, ['build.mjs'], { cwd: repo, stdio: 'inherit' });
   const server = await serveDirectory(join(repo, 'dist', 'demo'), port).catch((err) => {
     console.error(`serve: cannot listen on port ${port}: ${err.message}${err.code === 'EADDRINUSE' ? ' (in use; try PORT=8081 npm start)' : ''}`);
     process.exit(1);

@@ -20,6 +20,7 @@ import { checkOptions } from './options';
 import { formatShape, sameShape } from './shape';
 import type { Tensor } from './tensor';
 import { dispatchesWatched, withRule } from './trace';
+import { seedOfOne } from './fusion';
 
 export interface GradNode {
   /** The op's name, for error messages and the "under the hood" view. */
@@ -173,8 +174,8 @@ function startingGradient(root: Tensor, seed: Tensor | undefined, caller: string
     if (root.size !== 1) {
       throw new Error(`${caller}: called on a non-scalar tensor of shape ${formatShape(root.shape)} without a seed gradient; reduce it first (e.g. .mean()) or pass a seed of the same shape`);
     }
-    // Filled only if a rule reads it: a fused loss gradient takes the 1 as a number.
-    return root.lazyFullLike(1);
+    // A tensor of ones, filled only if a kernel reads it: a fused loss gradient takes the 1 as a number (engine/fusion.ts).
+    return seedOfOne(root);
   }
   if (!sameShape(seed.shape, root.shape)) {
     throw new Error(`${caller}: seed gradient has shape ${formatShape(seed.shape)} but the tensor has shape ${formatShape(root.shape)}`);

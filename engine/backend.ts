@@ -60,14 +60,9 @@ export interface LossGradOfY {
   dtype: DType;
 }
 
-/** Elementwise functions of two broadcast inputs. */
-export type BinaryOp =
-  | 'add' | 'sub' | 'mul' | 'div'
-  | 'eq' // 1 where a == b else 0 (masks for max's gradient)
-  | 'bceLogits' // max(a,0) - a*b + log(1 + exp(-|a|)), a = logit, b = target
-  | 'bceLogitsGrad' // sigmoid(a) - b
-  | 'bce' // -(b log p + (1-b) log(1-p)), p = clamp(a, eps, 1-eps)
-  | 'bceGrad'; // (p - b) / (p (1 - p)) inside the clamp, 0 outside
+/** Elementwise functions of two broadcast inputs: the rows of engine/ops/binary-table.ts. */
+export type { BinaryOp } from './ops/binary-table';
+import type { BinaryOp } from './ops/binary-table';
 
 /** Every kernel call, by name. Shapes are passed so each backend can pick its fast path. */
 export type KernelCall =
@@ -114,6 +109,13 @@ export type KernelCall =
   /** out = scale * x broadcast from inShape to outShape (the gradient of sum and mean). */
   | { kernel: 'expand'; x: Storage; out: Storage; inShape: Shape; outShape: Shape; scale: number }
   | { kernel: 'transpose'; x: Storage; out: Storage; rows: number; cols: number }
+  /**
+   * out, contiguous of shape outShape, takes element Σ_d c_d·strides[d] of x at coordinates c:
+   * permute and transpose of any rank (engine/ops/axes.ts merges axes that stay together first).
+   */
+  | { kernel: 'permute'; x: Storage; out: Storage; outShape: Shape; strides: number[] }
+  /** out = x converted to out's dtype; float to int32 rounds toward zero (as C, NumPy and PyTorch do). */
+  | { kernel: 'cast'; x: Storage; out: Storage }
   /** Softmax (or log-softmax) along the middle axis of [outer, axisSize, inner]. */
   | { kernel: 'softmax'; x: Storage; out: Storage; outer: number; axisSize: number; inner: number; log: boolean }
   /**

@@ -78,12 +78,19 @@ export function explainBackward(fn: (...inputs: Tensor[]) => Tensor, inputs: rea
       const dy = grads.get(node.id);
       if (!t.node || dy === undefined) continue;
       const rule = t.node;
-      const contributions = noGrad(() => tidy(() => rule.backward(tensor(dy, [...t.shape], { dtype: 'float64' })).map((g) => (g ? read(g) : null))));
+      // The rule maps any dy to the inputs' gradients, and is linear in dy: given dy it gives the
+      // contributions, given dy = 1 the local derivatives ∂output/∂input (for an input element
+      // that feeds several outputs, their sum). Dividing a contribution by dy would give 0/0 where dy = 0.
+      const applyRule = (g: number[]): (number[] | null)[] =>
+        noGrad(() => tidy(() => rule.backward(tensor(g, [...t.shape], { dtype: 'float64' })).map((r) => (r ? read(r) : null))));
+      const contributions = applyRule(dy);
+      const locals = applyRule(dy.map(() => 1));
       const links: ChainLink[] = [];
       rule.inputs.forEach((input, k) => {
         const c = contributions[k];
-        if (!input.requiresGrad || c === null) return;
-        links.push({ input: input.id, contribution: c, local: c.map((v, j) => v / dy[j % dy.length]) });
+        const local = locals[k];
+        if (!input.requiresGrad || c === null || local === null) return;
+        links.push({ input: input.id, contribution: c, local });
         const prev = grads.get(input.id);
         grads.set(input.id, prev ? prev.map((v, j) => v + c[j]) : c);
       });

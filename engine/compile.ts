@@ -4,9 +4,14 @@
 // tensors of the same shapes, so the same kernel calls on the same kinds of buffers. What the
 // JavaScript around those calls does each time (build the graph, check shapes, plan kernels,
 // pick pooled buffers, open and close tidy scopes) gives the same answer every time too. So
-// compile(step) runs the step once while listening on the backend, keeps the list of kernel
-// calls it made, and afterwards replays that list directly: no graph, no planning, no pooling
-// decisions. This is what jax's `jit` and tinygrad's `TinyJit` do, in a few lines.
+// compile(step) runs the step once while recording, keeps the list of kernel calls it made, and
+// afterwards replays that list directly: no graph, no planning, no pooling decisions. This is
+// what jax's `jit` and tinygrad's `TinyJit` do, in a few lines.
+//
+// The seam: the engine makes its backend calls at a few places, and each tells the recording
+// what it does (`recorded` below): runKernel and Tensor.empty (engine/tensor.ts), Tensor.write
+// (numbers written into a buffer), releaseStorage (a buffer freed), endTrainingStep (a submit),
+// and the reads, which a recording refuses (refuseReadWhileRecording).
 //
 // What may change from step to step is declared where it happens, so a replay recomputes it:
 //   - random numbers: each random kernel call reserves a fresh counter from its generator;
@@ -15,7 +20,7 @@
 // branch taken in JavaScript. A step that reads values back (dataSync, await t.data()) cannot
 // be compiled: the read would see the first step's values forever, so compile() refuses it.
 
-import type { Backend, DataArray, KernelCall, Storage } from './backend';
+import type { Backend, KernelCall, Storage } from './backend';
 import { currentBackend } from './backend';
 import { keep } from './memory';
 import { checkOptions } from './options';
@@ -70,22 +75,98 @@ export function refreshOnReplay<C extends KernelCall>(call: C, refresh: () => Pa
   }
 }
 
+// ---- the seam: what the engine's backend calls tell a recording ----
+
+/** @internal The engine's backend calls, as a recording sees them (each does nothing when none is made). */
+export const recorded = {
+  /** A buffer was allocated. */
+  alloc(storage: Storage): void {
+    recording?.allocated.add(storage);
+  },
+  /** A kernel call is about to run. */
+  run(call: KernelCall): void {
+    recording?.entries.push({ kind: 'run', call, refresh: null });
+  },
+  /** Numbers are about to be written into a buffer. */
+  write(dst: Storage, data: ArrayLike<number>): void {
+    recording?.entries.push({ kind: 'write', dst, data: Array.from(data) });
+  },
+};
+
+/** @internal A read of a tensor's values (data(), dataSync(), item()): refused while a step is recorded. */
+export function refuseReadWhileRecording(): void {
+  if (recording === null || readsAllowed > 0) return;
+  throw new Error('compile: the step reads a tensor\'s values (data(), dataSync(), item()); a replay would repeat the first step\'s values. Read them outside the compiled step, from the tensors it returns.');
+}
+
+/** @internal The end of a training step: a queued backend (WebGPU) submits its work here, and a replay does too. */
+export function endTrainingStep(backend: Backend): void {
+  if (!backend.endStep) return; // the CPU backend has no queue
+  recording?.entries.push({ kind: 'endStep' });
+  backend.endStep();
+}
+
 // ---- buffers a compiled step writes into stay reserved for it ----
 
 const pinned = new Map<Storage, CompiledPlan>();
 
+/**
+ * Buffers made before the recording that a plan reads (its inputs, the parameters): freeing one
+ * would let the pool hand it to another tensor, and a replay would read that tensor's values.
+ * So a freed input is held back (and released with the last plan that reads it) and the plans
+ * that read it refuse to replay.
+ */
+const readers = new Map<Storage, Set<CompiledPlan>>();
+/** Inputs whose tensors were disposed, held back until no plan reads them. */
+const heldInputs = new Set<Storage>();
+
 /** @internal Tensor.dispose's way to free a buffer: one that a compiled step writes into waits for the plan. */
 export function releaseStorage(backend: Backend, storage: Storage): void {
+  // A scratch buffer of the step being recorded is not handed back to the pool: the replay reuses it.
+  if (recording?.allocated.has(storage)) {
+    recording.scratch.add(storage);
+    return;
+  }
   const plan = pinned.get(storage);
+  const plans = readers.get(storage);
   if (plan) plan.orphans.add(storage);
-  else backend.release(storage);
+  else if (plans && plans.size > 0) {
+    for (const p of plans) p.freedInput ??= `a ${storage.dtype} buffer of ${storage.size} values`;
+    heldInputs.add(storage);
+  } else backend.release(storage);
+}
+
+/** The storages a kernel call names (its inputs and outputs). */
+function storagesOf(call: KernelCall): Storage[] {
+  const out: Storage[] = [];
+  for (const v of Object.values(call)) {
+    if (v !== null && typeof v === 'object' && 'dtype' in v && 'size' in v && 'backend' in v) out.push(v as Storage);
+  }
+  return out;
 }
 
 class CompiledPlan {
   readonly orphans = new Set<Storage>();
-  constructor(readonly backend: Backend, readonly entries: Entry[], readonly scratch: Storage[], readonly outputs: Tensor[]) {}
+  /** Set when a tensor the plan reads (made before the recording) is disposed: the replay refuses. */
+  freedInput: string | null = null;
+  readonly inputs: Set<Storage>;
+  constructor(readonly backend: Backend, readonly entries: Entry[], readonly scratch: Storage[], readonly outputs: Tensor[], allocated: Set<Storage>) {
+    this.inputs = new Set();
+    for (const e of entries) {
+      const named = e.kind === 'run' ? storagesOf(e.call) : e.kind === 'write' ? [e.dst] : [];
+      for (const s of named) if (!allocated.has(s)) this.inputs.add(s);
+    }
+    for (const s of this.inputs) {
+      let set = readers.get(s);
+      if (!set) readers.set(s, (set = new Set()));
+      set.add(this);
+    }
+  }
 
   replay(): void {
+    if (this.freedInput !== null) {
+      throw new Error(`compile: a tensor the compiled step reads (${this.freedInput}, made before the step was recorded) was disposed; a replay would read freed memory. Keep the step's inputs and parameters alive while it is used, or dispose the compiled step and compile it again`);
+    }
     const b = this.backend;
     for (const e of this.entries) {
       switch (e.kind) {
@@ -103,6 +184,13 @@ class CompiledPlan {
   dispose(): void {
     for (const t of this.outputs) t.dispose();
     for (const [storage, plan] of pinned) if (plan === this) pinned.delete(storage);
+    for (const s of this.inputs) {
+      const set = readers.get(s);
+      set?.delete(this);
+      if (set && set.size > 0) continue;
+      readers.delete(s);
+      if (heldInputs.delete(s)) this.backend.release(s);
+    }
     for (const s of [...this.scratch, ...this.orphans]) this.backend.release(s);
     this.orphans.clear();
   }
@@ -130,7 +218,7 @@ export interface CompiledStep<T> {
   readonly plan: readonly PlanEntry[];
   /** How many times the step was recorded (1, plus one per change of key or backend). */
   readonly recordings: number;
-  /** Free the plan's buffers. The compiled step records again if called after. */
+  /** Free the plan's buffers. Calling the compiled step after this is an error. */
   dispose(): void;
 }
 
@@ -160,7 +248,6 @@ export function compile<T>(step: () => T, options: CompileOptions = {}): Compile
     if (recording !== null) throw new Error('compile: a compiled step was called while another one is being recorded');
     const backend = currentBackend();
     const rec: Recording = { entries: [], allocated: new Set(), scratch: new Set() };
-    const restore = listen(backend, rec);
     const stopWatching = watchWhileRecording();
     recording = rec;
     try {
@@ -168,18 +255,19 @@ export function compile<T>(step: () => T, options: CompileOptions = {}): Compile
     } finally {
       recording = null;
       stopWatching();
-      restore();
     }
     const outputs: Tensor[] = [];
     forEachTensor(result, (t) => outputs.push(keep(t)));
-    plan = new CompiledPlan(backend, rec.entries, [...rec.scratch], outputs);
+    plan = new CompiledPlan(backend, rec.entries, [...rec.scratch], outputs, rec.allocated);
     // Buffers made while recording that tensors still hold (gradients, outputs): the plan writes
     // into them, so freeing them must wait for the plan.
     for (const s of rec.allocated) if (!rec.scratch.has(s)) pinned.set(s, plan);
     recordings++;
   };
 
+  let disposed = false;
   const compiled = (() => {
+    if (disposed) throw new Error('compile: this compiled step was disposed; compile the step again to use it');
     const k = options.key ? JSON.stringify(options.key()) : '';
     if (plan !== null && (k !== key || plan.backend !== currentBackend())) {
       plan.dispose();
@@ -196,55 +284,9 @@ export function compile<T>(step: () => T, options: CompileOptions = {}): Compile
   compiled.dispose = () => {
     plan?.dispose();
     plan = null;
+    disposed = true;
   };
   return compiled;
-}
-
-/**
- * While recording, listen on the backend's methods: log kernel calls and writes, keep freed
- * scratch buffers for the plan, refuse reads. Returns a function that restores the backend.
- */
-function listen(backend: Backend, rec: Recording): () => void {
-  const original = { alloc: backend.alloc, write: backend.write, run: backend.run, release: backend.release, read: backend.read, readSync: backend.readSync, endStep: backend.endStep };
-  const ownBefore = new Set(Object.keys(backend));
-  const refuseRead = (): never => {
-    throw new Error('compile: the step reads a tensor\'s values (data(), dataSync(), item()); a replay would repeat the first step\'s values. Read them outside the compiled step, from the tensors it returns.');
-  };
-  Object.assign(backend, {
-    alloc(size: number, dtype: Storage['dtype']): Storage {
-      const s = original.alloc.call(backend, size, dtype);
-      rec.allocated.add(s);
-      return s;
-    },
-    write(dst: Storage, data: ArrayLike<number>): void {
-      rec.entries.push({ kind: 'write', dst, data: Array.from(data) });
-      original.write.call(backend, dst, data);
-    },
-    run(call: KernelCall): void {
-      rec.entries.push({ kind: 'run', call, refresh: null });
-      original.run.call(backend, call);
-    },
-    release(storage: Storage): void {
-      // A scratch buffer of the step is not handed back to the pool: the replay reuses it.
-      if (rec.allocated.has(storage)) rec.scratch.add(storage);
-      else original.release.call(backend, storage);
-    },
-    read: (): Promise<DataArray> => refuseRead(),
-    readSync: original.readSync ? (src: Storage): DataArray => (readsAllowed > 0 ? (original.readSync as (s: Storage) => DataArray).call(backend, src) : refuseRead()) : undefined,
-    endStep: original.endStep ? (): void => {
-      rec.entries.push({ kind: 'endStep' });
-      original.endStep?.call(backend);
-    } : undefined,
-  });
-  return () => {
-    // Methods the backend had as its own are put back; the others (those of its class) are
-    // deleted, last added first, which gives the object back its original hidden class: code
-    // optimized for the backend before the recording (a plain step) stays optimized.
-    for (const key of (Object.keys(original) as (keyof typeof original)[]).reverse()) {
-      if (ownBefore.has(key)) Object.assign(backend, { [key]: original[key] });
-      else Reflect.deleteProperty(backend, key);
-    }
-  };
 }
 
 function describeEntry(e: Entry): PlanEntry {

@@ -15,11 +15,14 @@ import {
   add, batchNorm, bce, gradgradcheck, bceWithLogits, clamp, concat, div, exp, gather, gaussianKl, leakyRelu, linear,
   logSoftmax, matmul, max, mean, mse, mul, neg, pow, relu, reshape, sigmoid, slice, sliceAxis,
   softmax, sub, sum, tensor, transpose, gradcheck, createRng, formatShape,
+  cast, expand, maximum, min, minimum, permute, squeeze, stack, std, unsqueeze, variance, where,
   type Rng, type Tensor,
 } from './index';
 import { sizeOf } from './shape';
 import { unaryOp } from './ops/unary';
 import { unaryDef, unaryOps, type UnaryOp } from './ops/unary-table';
+import { binaryDef, binaryOps, type BinaryOp } from './ops/binary-table';
+import { binaryOp } from './ops/elementwise';
 
 export interface OpCase {
   /** Unique, e.g. 'add [3,4]+[4]' or 'softmax axis 0'. */
@@ -143,6 +146,32 @@ const tableRows: OpCase[] = (Object.keys(unaryOps) as UnaryOp[]).flatMap((op) =>
   return [opCase(op, [s(3, 4)], gen, (x) => unaryOp(op, op, x, alpha, beta))];
 });
 
+/** Values in [lo, hi) on a grid of step 0.3 shifted by `shift`, plus up to 0.05: draws with shifts 0 and 0.15 differ by ≥ 0.1. */
+function staggered([lo, hi]: [number, number], shift: number): Gen {
+  const steps = Math.max(1, Math.floor((hi - lo - shift - 0.05) / 0.3));
+  return (rng, n) => Float64Array.from({ length: n }, () => lo + shift + 0.3 * rng.int(steps) + 0.05 * rng.uniform());
+}
+
+/**
+ * Two cases per row of the binary table (its `check`), same shapes and broadcast: every
+ * elementwise function of two inputs is gradchecked by construction. An input the row sends no
+ * gradient to (a mask, a target) is a constant of the case.
+ */
+const binaryTableRows: OpCase[] = (Object.keys(binaryOps) as BinaryOp[]).flatMap((op) => {
+  const { check, rule } = binaryDef(op);
+  if (check === null) return [];
+  const genA = check.apart ? staggered(check.a, 0) : uniformIn(...check.a);
+  const genB: Gen = check.apart ? staggered(check.b, 0.15)
+    : check.mask ? (rng, n) => Float64Array.from({ length: n }, () => (rng.uniform() < 0.5 ? 0 : 1))
+    : uniformIn(...check.b);
+  return ([[s(3, 4), s(3, 4)], [s(2, 3, 4), s(3, 1)]] as const).map(([aShape, bShape]) => {
+    const name = `${op} (binary table) ${formatShape(aShape)}·${formatShape(bShape)}`;
+    if (rule.b !== null) return opCase(name, [aShape, bShape], [genA, genB], (a, b) => binaryOp(op, op, a, b));
+    const b = constant(genB(constRng, sizeOf(bShape)), bShape);
+    return opCase(name, [aShape], genA, (a) => binaryOp(op, op, a, b()));
+  });
+});
+
 /** The public functions, with other constants than the table's. */
 const unary: OpCase[] = [
   opCase('neg', [s(3, 4)], anyValue, (x) => neg(x)),
@@ -212,6 +241,59 @@ const layout: OpCase[] = [
   opCase('gather 1-D [4,4,1]', [s(5)], anyValue, (x) => gather(x, [4, 4, 1])),
 ];
 
+/** A 0/1 mask of `shape` (where's condition), fixed once. */
+const mask = (shape: number[]): (() => Tensor) => constant(Float64Array.from({ length: sizeOf(shape) }, () => (constRng.uniform() < 0.5 ? 0 : 1)), shape);
+const mask34 = mask([3, 4]);
+const mask4 = mask([4]);
+const mask31 = mask([3, 1]);
+
+/** PyTorch's ops (docs/ops.md): choices, axes, dtype. */
+const pytorchOps: OpCase[] = [
+  opCase('where [3,4] ? [3,4] : [3,4]', [s(3, 4), s(3, 4)], anyValue, (a, b) => where(mask34(), a, b)),
+  opCase('where [4] ? [3,4] : [3,1] (broadcast)', [s(3, 4), s(3, 1)], anyValue, (a, b) => where(mask4(), a, b)),
+  opCase('where [3,1] ? [4] : number', [s(4)], anyValue, (a) => where(mask31(), a, 0.5)),
+  opCase('maximum [3,4],[4]', [s(3, 4), s(4)], [staggered([-2, 2], 0), staggered([-2, 2], 0.15)], (a, b) => maximum(a, b)),
+  opCase('minimum [3,4],number', [s(3, 4)], staggered([-2, 2], 0), (a) => minimum(a, 0.05)),
+  opCase('permute [2,3,4] -> [2,0,1]', [s(2, 3, 4)], anyValue, (x) => permute(x, [2, 0, 1])),
+  opCase('permute [2,3,1,4] -> [3,1,0,2]', [s(2, 3, 1, 4)], anyValue, (x) => mul(permute(x, [3, 1, 0, 2]), permute(x, [3, 1, 0, 2]))),
+  opCase('transpose [2,3,4] axes 0,2', [s(2, 3, 4)], anyValue, (x) => transpose(x, 0, 2)),
+  opCase('transpose [2,3,4] axes -1,-2', [s(2, 3, 4)], anyValue, (x) => transpose(x, -1, -2)),
+  opCase('squeeze [3,1,4,1]', [s(3, 1, 4, 1)], anyValue, (x) => mul(squeeze(x), squeeze(x))),
+  opCase('squeeze [3,1,4] axis 1', [s(3, 1, 4)], anyValue, (x) => squeeze(x, 1)),
+  opCase('unsqueeze [3,4] axis -1', [s(3, 4)], anyValue, (x) => mul(unsqueeze(x, -1), unsqueeze(x, -1))),
+  opCase('expand [3,1] -> [2,3,4]', [s(3, 1)], anyValue, (x) => expand(x, [2, 3, 4])),
+  opCase('expand [1,4] -> [3,-1]', [s(1, 4)], anyValue, (x) => mul(expand(x, [3, -1]), expand(x, [3, 4]))),
+  opCase('stack 3 × [2,3] axis 1', [s(2, 3), s(2, 3), s(2, 3)], anyValue, (a, b, c) => stack([a, b, c], 1)),
+  opCase('stack [x, x] axis -1', [s(3, 2)], anyValue, (x) => stack([x, x], -1)),
+  opCase('cast to its own dtype', [s(3, 4)], anyValue, (x) => mul(cast(x, x.dtype), x)),
+  // Statistics and reductions over a list of axes.
+  opCase('min all', [s(3, 4)], distinct, (x) => min(x)),
+  opCase('min [2,3,4] axis 1 keepDims', [s(2, 3, 4)], distinct, (x) => min(x, 1, true)),
+  opCase('min [2,3,4] axes [0,2]', [s(2, 3, 4)], distinct, (x) => min(x, [0, 2])),
+  opCase('sum [2,3,4] axes [0,2]', [s(2, 3, 4)], anyValue, (x) => sum(x, [0, 2])),
+  opCase('sum [2,3,4] axes [-1,1] keepDims', [s(2, 3, 4)], anyValue, (x) => sum(x, [-1, 1], true)),
+  opCase('mean [2,3,4] axes [0,2] keepDims', [s(2, 3, 4)], anyValue, (x) => mean(x, [0, 2], true)),
+  opCase('max [2,3,4] axes [0,2]', [s(2, 3, 4)], distinct, (x) => max(x, [0, 2])),
+  opCase('variance all', [s(3, 4)], anyValue, (x) => variance(x)),
+  opCase('variance axis 1 biased', [s(3, 4)], anyValue, (x) => variance(x, 1, { unbiased: false })),
+  opCase('variance [2,3,4] axes [0,2] keepDims', [s(2, 3, 4)], anyValue, (x) => variance(x, [0, 2], { keepDims: true })),
+  opCase('std all', [s(3, 4)], anyValue, (x) => std(x)),
+  opCase('std [2,3,4] axis 0', [s(2, 3, 4)], anyValue, (x) => std(x, 0)),
+  // gather along any axis, negative indices from the end.
+  opCase('gather [3,5] axis 1 [4,-1,0,0]', [s(3, 5)], anyValue, (x) => gather(x, [4, -1, 0, 0], 1)),
+  opCase('gather [2,3,4] axis -1 [-4,2]', [s(2, 3, 4)], anyValue, (x) => gather(x, [-4, 2], -1)),
+  opCase('gather [5] [-1,-5,2]', [s(5)], anyValue, (x) => gather(x, [-1, -5, 2])),
+  // matmul with PyTorch's rules.
+  opCase('matmul [4]·[4] (dot)', [s(4), s(4)], anyValue, (a, b) => matmul(a, b)),
+  opCase('matmul [4]·[4,5]', [s(4), s(4, 5)], anyValue, (a, b) => matmul(a, b)),
+  opCase('matmul [3,4]·[4]', [s(3, 4), s(4)], anyValue, (a, b) => matmul(a, b)),
+  opCase('matmul [2,3,4]·[4]', [s(2, 3, 4), s(4)], anyValue, (a, b) => matmul(a, b)),
+  opCase('matmul [4]·[2,4,3]', [s(4), s(2, 4, 3)], anyValue, (a, b) => matmul(a, b)),
+  opCase('matmul [2,1,3,4]·[3,4,2] (batch broadcast)', [s(2, 1, 3, 4), s(3, 4, 2)], anyValue, (a, b) => matmul(a, b)),
+  opCase('matmul [2,1,3,4]·[4,2] (4-D by 2-D)', [s(2, 1, 3, 4), s(4, 2)], anyValue, (a, b) => matmul(a, b)),
+  opCase('matmul [1,3,4]·[2,4,2]', [s(1, 3, 4), s(2, 4, 2)], anyValue, (a, b) => matmul(a, b)),
+];
+
 const losses: OpCase[] = [
   opCase('bce tensor target', [s(4, 3)], probability, (p) => bce(p, target43())),
   opCase('bce labelSmoothing 0.1', [s(4, 3)], probability, (p) => bce(p, target43(), { labelSmoothing: 0.1 })),
@@ -252,7 +334,7 @@ const graphs: OpCase[] = [
 ];
 
 /** Every case, in table order. */
-export const opCases: OpCase[] = [...arithmetic, ...tableRows, ...unary, ...softmaxes, ...reductions, ...products, ...layout, ...losses, ...layers, ...graphs];
+export const opCases: OpCase[] = [...arithmetic, ...tableRows, ...binaryTableRows, ...unary, ...softmaxes, ...reductions, ...products, ...layout, ...pytorchOps, ...losses, ...layers, ...graphs];
 
 // ---------- running the cases ----------
 

@@ -30,27 +30,32 @@ export function getBackend(): BackendName {
   return currentBackend().name;
 }
 
+/** Calls of setBackend so far: a call that finishes after a later one has started changes nothing. */
+let backendChoices = 0;
+
 /**
  * Choose where new tensors live and ops run. 'cpu' is always available. Returns the name of
- * the backend actually in use.
+ * the backend actually in use. Calls take effect in the order they are made, the last one
+ * winning: `setBackend('webgpu'); await setBackend('cpu')` ends on the CPU, even though the
+ * WebGPU device arrives later.
  */
 export async function setBackend(name: BackendName): Promise<BackendName> {
+  if (name !== 'cpu' && name !== 'webgpu') throw new Error(`setBackend: unknown backend '${String(name)}' (available: cpu, webgpu)`);
+  const ticket = ++backendChoices;
   if (name === 'cpu') {
     useBackend(findBackend('cpu') ?? new CpuBackend());
     return 'cpu';
   }
-  if (name === 'webgpu') {
-    const gpu = await webgpuBackend();
-    if (gpu === null) {
-      console.warn(`gradlab: WebGPU is not available, using the CPU backend instead. ${lastWebGpuError() ?? ''}`);
-      useBackend(findBackend('cpu') ?? new CpuBackend());
-      return 'cpu';
-    }
-    gpu.setMatmulTuning(matmulTuningOn);
-    useBackend(gpu);
-    return 'webgpu';
+  const gpu = await webgpuBackend();
+  if (ticket !== backendChoices) return getBackend(); // a later call decides
+  if (gpu === null) {
+    console.warn(`gradlab: WebGPU is not available, using the CPU backend instead. ${lastWebGpuError() ?? ''}`);
+    useBackend(findBackend('cpu') ?? new CpuBackend());
+    return 'cpu';
   }
-  throw new Error(`setBackend: unknown backend '${String(name)}' (available: cpu, webgpu)`);
+  gpu.setMatmulTuning(matmulTuningOn);
+  useBackend(gpu);
+  return 'webgpu';
 }
 
 let webgpu: Promise<WebGpuBackend | null> | null = null;

@@ -3,7 +3,8 @@
 // tensors explicitly, in one of two ways:
 //   - t.dispose() frees one tensor now;
 //   - tidy(fn) runs fn and then frees every tensor created inside it, except the ones it
-//     returns and the ones marked with keep() (parameters' .grad are kept automatically).
+//     returns (anywhere in arrays, Maps, Sets or objects' own properties) and the ones marked
+//     with keep() (parameters' .grad are kept automatically).
 // A tensor's buffer is shared by its reshapes; the buffer goes back to the backend when the
 // last tensor using it is disposed. liveTensors() counts tensors not yet disposed (leak tests).
 
@@ -40,23 +41,38 @@ export function keep<T extends Disposable>(t: T): T {
   return t;
 }
 
-/** Collect the tensors in a (possibly nested) result: a tensor, an array or a plain object. */
-function collect(value: unknown, out: Disposable[]): void {
-  if (value === null || typeof value !== 'object') return;
-  if ('dispose' in value && 'isDisposed' in value) {
-    out.push(value as Disposable);
-    return;
+/**
+ * Collect the tensors reachable from a result: through arrays, Maps (keys and values), Sets, and
+ * the own enumerable properties of any other object (plain or a class instance). Each object is
+ * visited once, so a cyclic result is fine. Typed arrays hold numbers only and are skipped.
+ */
+function collect(root: unknown, out: Disposable[]): void {
+  const seen = new Set<object>();
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (value === null || typeof value !== 'object' || seen.has(value) || ArrayBuffer.isView(value)) continue;
+    seen.add(value);
+    if ('dispose' in value && 'isDisposed' in value) out.push(value as Disposable);
+    else if (Array.isArray(value)) stack.push(...value);
+    else if (value instanceof Map) for (const [k, v] of value) stack.push(k, v);
+    else if (value instanceof Set) for (const v of value) stack.push(v);
+    else for (const v of Object.values(value)) stack.push(v);
   }
-  if (Array.isArray(value)) for (const v of value) collect(v, out);
-  else if (Object.getPrototypeOf(value) === Object.prototype) for (const v of Object.values(value)) collect(v, out);
 }
 
 /**
- * Run fn and dispose every tensor it created, except those in its result (a tensor, or arrays
- * and plain objects of them) and those kept. Results move to the enclosing scope, if any.
- * fn must be synchronous: an async fn would let other work's tensors into this scope.
+ * Run fn and dispose every tensor it created, except those kept and those in its result: every
+ * tensor reachable from the result through arrays, Maps, Sets and objects' own enumerable
+ * properties (plain objects and class instances alike; cycles are fine). Results move to the
+ * enclosing scope, if any. fn must be synchronous: an async fn would let other work's tensors
+ * into this scope, so it is refused before it runs (and a returned Promise frees what fn made).
  */
 export function tidy<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new Error(`tidy: expected a function, got ${fn === null ? 'null' : typeof fn}`);
+  if (fn.constructor?.name === 'AsyncFunction') {
+    throw new Error('tidy: fn returned a Promise, or would: it is an async function, refused before it runs; tidy cannot track tensors made after an await (they would leak or be freed under other work). Call tidy inside the async code, around each synchronous part');
+  }
   const scope = new Set<Disposable>();
   scopes.push(scope);
   let result: T;
@@ -70,7 +86,9 @@ export function tidy<T>(fn: () => T): T {
   }
   scopes.pop();
   if (result instanceof Promise) {
-    throw new Error('tidy: fn returned a Promise; tidy only works with synchronous functions (await outside it)');
+    for (const t of scope) if (!t.isDisposed) t.dispose();
+    result.catch(() => undefined); // its failure, if any, is not the one to report
+    throw new Error('tidy: fn returned a Promise; tidy only works with synchronous functions (await outside it). The tensors fn made before returning were freed');
   }
   const survivors: Disposable[] = [];
   collect(result, survivors);

@@ -234,7 +234,9 @@ export class MLP implements Module {
     this.outputActivation = options.outputActivation ?? 'none';
     this.slope = options.slope ?? 0.2;
     const p = options.dropout ?? 0;
-    this.dropouts = p > 0 ? options.hidden.map(() => new Dropout(p, options.rng.fork())) : [];
+    // The masks come from the MLP's own generator (not a fork of it): a model that saves that
+    // generator's state in its checkpoints resumes a run with dropout exactly.
+    this.dropouts = p > 0 ? options.hidden.map(() => new Dropout(p, options.rng)) : [];
     this.norms = options.batchNorm ? options.hidden.map((h) => new BatchNorm1d(h)) : [];
   }
 
@@ -279,6 +281,6 @@ export class MLP implements Module {
 export function assignValues(param: Tensor, values: ArrayLike<number>, name: string): void {
   if (values.length !== param.size) throw new Error(`load: parameter '${name}' has ${param.size} values, the checkpoint gives ${values.length}`);
   const t = tensor(Array.from(values), [...param.shape]);
-  param.backend.write(param.storage('load'), t.dataSync());
+  param.writeValues(t.dataSync(), 'load');
   t.dispose();
 }

@@ -7,7 +7,7 @@ import type { Shape } from './shape';
 import { fullLike } from './ops';
 import { keep } from './memory';
 import { runKernel, Tensor } from './tensor';
-import { refreshOnReplay, replayable } from './compile';
+import { endTrainingStep, refreshOnReplay, replayable } from './compile';
 import { checkOptions } from './options';
 
 const LR_HINTS = { learningRate: "the learning rate is 'lr'", learning_rate: "the learning rate is 'lr'" };
@@ -151,7 +151,7 @@ export class Adam implements Optimizer {
       checkValues(state.m[i], p.size, `m[${i}]`).forEach((x, j) => { all[this.offsets[i] + j] = x; });
       checkValues(state.v[i], p.size, `v[${i}]`).forEach((x, j) => { all[this.half + this.offsets[i] + j] = x; });
     });
-    this.state.backend.write(this.state.storage('setState'), all);
+    this.state.writeValues(all, 'setState');
     this.stepCount = state.step;
   }
 
@@ -221,11 +221,11 @@ export function trainingStep<T>(fn: () => T): T {
     return fn();
   } finally {
     stepDepth--;
-    if (stepDepth === 0) currentBackend().endStep?.();
+    if (stepDepth === 0) endTrainingStep(currentBackend());
   }
 }
 
 /** The end of an optimizer step is where a queued backend submits its work (one submit a step). */
 function endOfStep(backend: Backend): void {
-  if (stepDepth === 0) backend.endStep?.();
+  if (stepDepth === 0) endTrainingStep(backend);
 }

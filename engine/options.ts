@@ -3,6 +3,8 @@
 // (naming the option). A typo such as { learningRate: 0.5 } or { requires_grad: true } would
 // otherwise be ignored and the default used without a word. The models' configs use it too.
 
+import { Tensor } from './tensor';
+
 /** What an option holds: a type, or the list of allowed strings. */
 export type OptionKind = 'number' | 'integer' | 'boolean' | 'string' | 'function' | 'object' | 'array' | 'tensor' | readonly string[];
 
@@ -32,6 +34,7 @@ export function describeValue(v: unknown): string {
   if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) return String(v);
   if (typeof v === 'function') return 'a function';
   if (Array.isArray(v)) return `an array [${v.slice(0, 4).map((x) => (Array.isArray(x) ? '[...]' : String(x))).join(', ')}${v.length > 4 ? ', ...' : ''}]`;
+  if (v instanceof Tensor) return 'a Tensor';
   const name = (v as object).constructor?.name;
   return name && name !== 'Object' ? `a ${name}` : 'an object';
 }
@@ -70,7 +73,8 @@ function matches(kind: OptionKind, v: unknown): boolean {
     case 'integer': return typeof v === 'number' && Number.isInteger(v);
     case 'array': return Array.isArray(v) || ArrayBuffer.isView(v);
     case 'object': return typeof v === 'object' && v !== null;
-    case 'tensor': return typeof v === 'object' && v !== null && (v as object).constructor?.name === 'Tensor';
+    // instanceof, not the constructor's name: a bundler may rename the class (esbuild: _Tensor).
+    case 'tensor': return v instanceof Tensor;
     default: return typeof v === kind;
   }
 }
@@ -92,11 +96,18 @@ export function checkOptions(source: string, options: unknown, spec: OptionSpec,
     const instead = extras.example ? `; write ${extras.example}` : '';
     throw new Error(`${source}: expected an options object { ${Object.keys(spec).join(', ')} }, got ${describeValue(options)}${instead}`);
   }
+  // Only a plain object: with another prototype, a reader of options.lr could get an inherited,
+  // unchecked value ({ __proto__: { lr: 5 } }).
+  const proto: unknown = Object.getPrototypeOf(options);
+  if (proto !== Object.prototype && proto !== null) {
+    throw new Error(`${source}: expected a plain options object { ${Object.keys(spec).join(', ')} }, got an object with another prototype (${describeValue(options)})`);
+  }
   // A plain loop over the keys: this runs on every op call that takes options (randn, backward...).
+  // Own properties only, of the options and of the spec: 'toString' or '__proto__' is unknown.
   for (const key in options) {
     if (!Object.prototype.hasOwnProperty.call(options, key)) continue;
     const value = (options as Record<string, unknown>)[key];
-    if (!(key in spec)) {
+    if (!Object.prototype.hasOwnProperty.call(spec, key)) {
       if (value === undefined) continue;
       const known = Object.keys(spec);
       const hint = extras.hints?.[key];

@@ -101,7 +101,7 @@ export function normAxis(op: string, axis: number, rank: number): number {
   if (typeof axis !== 'number') {
     const what = Array.isArray(axis) ? `the array [${(axis as unknown[]).join(', ')}]` : typeof axis === 'object' && axis !== null ? `an object (${JSON.stringify(axis)})` : `${typeof axis} ${String(axis)}`;
     const advice = Array.isArray(axis)
-      ? `; ops take one axis at a time: reduce one axis after another (x.sum(1).sum(0)), or give no axis for all of them`
+      ? `; ${op} takes one axis: give one number (sum, mean, max, min, variance and std take a list of axes)`
       : `; give the axis as a number: ${op}(x, 1) or x.${op}(1)`;
     throw new Error(`${op}: axis must be a number, got ${what}${advice}`);
   }
@@ -119,4 +119,20 @@ export function splitAtAxis(shape: Shape, axis: number): { outer: number; axisSi
   for (let i = 0; i < axis; i++) outer *= shape[i];
   for (let i = axis + 1; i < shape.length; i++) inner *= shape[i];
   return { outer, axisSize: shape[axis] ?? 1, inner };
+}
+
+/** The largest tensor allocated: 4 GiB (a float32 tensor of 2^30 elements). */
+export const MAX_TENSOR_BYTES = 4 * 2 ** 30;
+
+/**
+ * Refuse a tensor larger than MAX_TENSOR_BYTES before anything is allocated, naming the op, the
+ * shape and the bytes: past it a typed array either cannot be made (a raw RangeError) or takes
+ * the machine's memory and the process with it.
+ */
+export function checkAllocation(op: string, shape: Shape, dtype: 'float32' | 'float64' | 'int32'): void {
+  const size = sizeOf(shape);
+  const bytes = size * (dtype === 'float64' ? 8 : 4);
+  if (bytes > MAX_TENSOR_BYTES) {
+    throw new Error(`${op}: cannot allocate a ${dtype} tensor of shape ${formatShape(shape)} (${size} elements, ${bytes} bytes): the largest tensor is ${MAX_TENSOR_BYTES / 2 ** 30} GiB`);
+  }
 }

@@ -4,62 +4,28 @@
 import { currentBackend, type Backend, type DataArray, type DType, type KernelCall, type Storage } from './backend';
 import { backward as runBackward, type BackwardOptions, type GradNode } from './autograd';
 import { trackTensor, untrackTensor } from './memory';
-import { refreshOnReplay, releaseStorage } from './compile';
-import { formatShape, frozenShape, sizeOf, type Shape } from './shape';
-import { currentRule, traceDispatch, withRule } from './trace';
+import { recorded, refuseReadWhileRecording, releaseStorage } from './compile';
+import { checkAllocation, formatShape, frozenShape, sizeOf, type Shape } from './shape';
+import { traceDispatch } from './trace';
+import { dropPending, runDeferredKernels, runPending, type PendingKernel } from './lazy';
 import { formatValues, tensorHeader } from './format';
 import * as ops from './ops';
 
-/** A backend buffer shared by a tensor and its reshapes; freed when the last one is disposed. */
-class SharedBuffer {
+/**
+ * @internal A backend buffer shared by a tensor and its reshapes; freed when the last one is
+ * disposed. `pending`: a kernel that computes every element, run on first use (engine/lazy.ts).
+ */
+export class SharedBuffer {
   refs = 1;
-  /** A kernel that computes every element, run on first use (see Tensor.lazyKernel, lazyFull); null once run. */
-  pendingKernel: PendingKernel | null = null;
+  pending: PendingKernel | null = null;
   constructor(readonly storage: Storage, readonly backend: Backend) {}
 }
 
-/** A deferred kernel call and the buffers it reads, kept alive (refs + 1) until it runs or is dropped. */
-interface PendingKernel {
-  call: KernelCall;
-  op: string;
-  shapes: Shape[];
-  /** The backward rule it was made by (the trace names it), or null. */
-  rule: string | null;
-  reads: SharedBuffer[];
-  /** What changes in the call from step to step of a compiled step (a random draw's counter), or null. */
-  refresh: (() => Partial<KernelCall>) | null;
-}
-
-/** Let go of a buffer held by a tensor or a pending kernel: freed with its last holder. */
-function unref(b: SharedBuffer): void {
+/** @internal Let go of a buffer held by a tensor or a pending kernel: freed with its last holder. */
+export function releaseBuffer(b: SharedBuffer): void {
   if (--b.refs > 0) return;
   releaseStorage(b.backend, b.storage);
-  const pending = b.pendingKernel;
-  b.pendingKernel = null; // never run: nothing used the values
-  if (pending) for (const r of pending.reads) unref(r);
-}
-
-/** Run a buffer's pending kernel, if it has one, and let go of the buffers it read. */
-function runPending(b: SharedBuffer): void {
-  if (b.pendingKernel === null) return;
-  const { call, op: name, shapes, rule, reads, refresh } = b.pendingKernel;
-  b.pendingKernel = null;
-  const run = (): void => runKernel(b.backend, call, name, shapes);
-  if (rule === null) run();
-  else withRule(rule, run);
-  if (refresh) refreshOnReplay(call, refresh);
-  for (const r of reads) unref(r); // the buffers it read are let go
-}
-
-/** Buffers whose pending kernel runs before the next op touches any buffer (see Tensor.untilNextOp). */
-const deferred: SharedBuffer[] = [];
-
-/**
- * Run the kernels deferred by Tensor.untilNextOp now: before any other kernel, and before
- * any tensor's buffer is taken for a kernel call or a write (loading weights writes in place).
- */
-function runDeferredKernels(): void {
-  for (const b of deferred.splice(0)) runPending(b);
+  dropPending(b);
 }
 
 let nextId = 1;
@@ -95,10 +61,12 @@ export class Tensor {
 
   /** @internal A new tensor of the given shape and a fresh buffer on `backend`. */
   static empty(shape: Shape, dtype: DType, backend: Backend = currentBackend(), op = 'alloc'): Tensor {
+    checkAllocation(op, shape, dtype);
     const size = Math.max(sizeOf(shape), 1);
     let storage: Storage;
     try {
       storage = backend.alloc(size, dtype);
+      recorded.alloc(storage);
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
       // A typed array too large for this JavaScript engine: say what was asked for.
@@ -110,7 +78,7 @@ export class Tensor {
 
   /** @internal A tensor of another shape over the same buffer (reshape, gradient aliases). */
   static view(source: Tensor, shape: Shape): Tensor {
-    const buffer = source.liveBuffer('view');
+    const buffer = source.sharedBuffer('view');
     buffer.refs++;
     return new Tensor(buffer, shape);
   }
@@ -128,98 +96,20 @@ export class Tensor {
     return this.buffer !== null && this.buffer.refs === 1;
   }
 
-  /**
-   * @internal A tensor of `shape` whose elements all equal `value`, filled by a kernel only when
-   * its buffer is first used: backward's seed gradient of 1, which a fused loss gradient reads as
-   * a number instead (pendingValue), so the fill never runs.
-   */
-  static lazyFull(shape: Shape, value: number, dtype: DType, backend: Backend): Tensor {
-    return Tensor.lazyKernel(shape, dtype, backend, [], 'fill', (out) => ({ kernel: 'fill', out, value }));
-  }
-
-  /**
-   * @internal A tensor computed by one kernel call only when its buffer is first used, reading
-   * the tensors in `reads` (their buffers stay alive until then). A fused kernel that can compute
-   * these values where it needs them reads the call (pendingKernel) instead, and the separate
-   * kernel never runs: the loss gradient meanUnaryGrad, taken over by linear's fused backward,
-   * and randint's draw, taken over by gather. `refresh` is the call's refreshOnReplay.
-   */
-  static lazyKernel(
-    shape: Shape, dtype: DType, backend: Backend, reads: Tensor[], op: string, makeCall: (out: Storage) => KernelCall,
-    refresh: (() => Partial<KernelCall>) | null = null,
-  ): Tensor {
-    const t = Tensor.empty(shape, dtype, backend, op);
-    const b = t.buffer as SharedBuffer;
-    const call = makeCall(b.storage); // reads each input's storage (running its own pending work)
-    const held = reads.map((r) => r.liveBuffer(op));
-    for (const r of held) r.refs++;
-    b.pendingKernel = { call, op, shapes: reads.length > 0 ? reads.map((r) => r.shape) : [shape], rule: currentRule(), reads: held, refresh };
-    return t;
-  }
-
-  /**
-   * @internal Tensor.lazyKernel whose kernel runs at the latest when the next op takes any
-   * tensor's buffer (storage()) or runs a kernel, so that it reads its inputs as they are now
-   * (an optimizer step or loading weights may change them in place). Only the very next op can
-   * take its call over (takePendingKernel), before it touches any buffer: a layer's forward that
-   * a fused loss computes inside its reduction (linear, meanOfUnary).
-   * `shapes` are the ones the trace shows for it.
-   */
-  static untilNextOp(shape: Shape, dtype: DType, backend: Backend, reads: Tensor[], op: string, shapes: Shape[], makeCall: (out: Storage) => KernelCall): Tensor {
-    const t = Tensor.lazyKernel(shape, dtype, backend, reads, op, makeCall);
-    const b = t.buffer as SharedBuffer;
-    (b.pendingKernel as PendingKernel).shapes = shapes;
-    deferred.push(b);
-    return t;
-  }
-
-  /**
-   * @internal Take this tensor's pending kernel over: a fused kernel about to be dispatched
-   * computes these values instead. Returns the call, and `release`, to be called once that
-   * kernel is dispatched, which lets go of the buffers the call reads; null when nothing is pending.
-   */
-  takePendingKernel(): { call: KernelCall; release: () => void } | null {
-    const b = this.buffer;
-    const pending = b?.pendingKernel;
-    if (!b || !pending) return null;
-    b.pendingKernel = null;
-    return { call: pending.call, release: () => { for (const r of pending.reads) unref(r); } };
-  }
-
-  /** @internal The kernel call that will compute this tensor, while it has not run (nothing has used the buffer), else null. */
-  get pendingKernel(): KernelCall | null {
-    return this.buffer?.pendingKernel?.call ?? null;
-  }
-
-  /** @internal The pending kernel's refresh for compiled replays (see lazyKernel), for a kernel that takes its call over. */
-  get pendingRefresh(): (() => Partial<KernelCall>) | null {
-    return this.buffer?.pendingKernel?.refresh ?? null;
-  }
-
-  /** @internal Tensor.lazyFull with this tensor's shape, dtype and backend. */
-  lazyFullLike(value: number): Tensor {
-    return Tensor.lazyFull(this.shape, value, this.dtype, this.liveBuffer('lazyFullLike').backend);
-  }
-
-  /** @internal The value of every element while a lazy fill is pending (nothing has used the buffer), else null. */
-  get pendingValue(): number | null {
-    const call = this.pendingKernel;
-    return call !== null && call.kernel === 'fill' ? call.value : null;
-  }
-
   /** @internal The backend buffer (running its pending kernel first); throws a clear error if the tensor was disposed. */
   storage(op: string): Storage {
-    if (deferred.length > 0) runDeferredKernels();
-    const b = this.liveBuffer(op);
+    runDeferredKernels();
+    const b = this.sharedBuffer(op);
     runPending(b);
     return b.storage;
   }
 
   get backend(): Backend {
-    return this.liveBuffer('backend').backend;
+    return this.sharedBuffer('backend').backend;
   }
 
-  private liveBuffer(op: string): SharedBuffer {
+  /** @internal The buffer as it is (its pending kernel not run); throws a clear error if the tensor was disposed. */
+  sharedBuffer(op: string): SharedBuffer {
     if (this.buffer === null) {
       throw new Error(`${op}: tensor #${this.id} of shape ${formatShape(this.shape)} was already disposed (by dispose() or at the end of a tidy())`);
     }
@@ -233,7 +123,7 @@ export class Tensor {
     this.buffer = null;
     this.node = null;
     untrackTensor(this);
-    unref(b);
+    releaseBuffer(b);
     if (this.owned) for (const t of this.owned) t.dispose();
     this.owned = null;
   }
@@ -246,12 +136,21 @@ export class Tensor {
     (this.owned ??= []).push(helper);
   }
 
+  /** @internal Write numbers into this tensor's buffer, in place (a compiled step's replay writes them again). */
+  writeValues(values: ArrayLike<number>, op: string): void {
+    const storage = this.storage(op);
+    recorded.write(storage, values);
+    this.backend.write(storage, values);
+  }
+
   // ---- reading values (asynchronous on every backend) ----
 
   /** A copy of the values as a flat typed array. */
   async data(): Promise<DataArray> {
+    refuseReadWhileRecording();
     const storage = this.storage('data');
-    return this.backend.read(storage);
+    // An empty tensor holds a one-element buffer (backends allocate at least one): show none of it.
+    return (await this.backend.read(storage)).subarray(0, this.size);
   }
 
   /** The single value of a one-element tensor. */
@@ -272,7 +171,8 @@ export class Tensor {
     if (!backend.readSync) {
       throw new Error(`dataSync: not available on the '${backend.name}' backend, whose reads are asynchronous; use await t.data()`);
     }
-    return backend.readSync(storage);
+    refuseReadWhileRecording();
+    return backend.readSync(storage).subarray(0, this.size);
   }
 
   /**
@@ -348,22 +248,41 @@ export class Tensor {
   tanh(): Tensor { return ops.tanh(this); }
   softplus(): Tensor { return ops.softplus(this); }
   silu(): Tensor { return ops.silu(this); }
+  erf(): Tensor { return ops.erf(this); }
+  gelu(): Tensor { return ops.gelu(this); }
   softmax(axis = -1): Tensor { return ops.softmax(this, axis); }
   logSoftmax(axis = -1): Tensor { return ops.logSoftmax(this, axis); }
   matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
-  transpose(): Tensor { return ops.transpose(this); }
+  transpose(dim0?: number, dim1?: number): Tensor { return ops.transpose(this, dim0, dim1); }
   reshape(shape: Shape): Tensor { return ops.reshape(this, shape); }
-  sum(axis?: number, keepDims = false): Tensor { return ops.sum(this, axis, keepDims); }
-  mean(axis?: number, keepDims = false): Tensor { return ops.mean(this, axis, keepDims); }
-  max(axis?: number, keepDims = false): Tensor { return ops.max(this, axis, keepDims); }
+  sum(axis?: number | readonly number[], keepDims = false): Tensor { return ops.sum(this, axis, keepDims); }
+  mean(axis?: number | readonly number[], keepDims = false): Tensor { return ops.mean(this, axis, keepDims); }
+  max(axis?: number | readonly number[], keepDims = false): Tensor { return ops.max(this, axis, keepDims); }
   slice(start: number, end?: number): Tensor { return ops.slice(this, start, end); }
-  gather(indices: Tensor | ArrayLike<number>): Tensor { return ops.gather(this, indices); }
+  gather(indices: Tensor | ArrayLike<number>, axis = 0): Tensor { return ops.gather(this, indices, axis); }
+  // PyTorch's ops (engine/ops/axes.ts, select.ts, cast.ts, stats.ts; docs/ops.md)
+  permute(dims: readonly number[]): Tensor { return ops.permute(this, dims); }
+  squeeze(axis?: number | readonly number[]): Tensor { return ops.squeeze(this, axis); }
+  unsqueeze(axis: number): Tensor { return ops.unsqueeze(this, axis); }
+  expand(shape: Shape): Tensor { return ops.expand(this, shape); }
+  cast(dtype: DType): Tensor { return ops.cast(this, dtype); }
+  maximum(other: Tensor | number): Tensor { return ops.maximum(this, other); }
+  minimum(other: Tensor | number): Tensor { return ops.minimum(this, other); }
+  /** PyTorch's x.where(cond, other): x where cond ≠ 0, other elsewhere. */
+  where(cond: Tensor, other: Tensor | number): Tensor { return ops.where(cond, this, other); }
+  min(axis?: number | readonly number[], keepDims = false): Tensor { return ops.min(this, axis, keepDims); }
+  argmax(axis?: number, keepDims = false): Tensor { return ops.argmax(this, axis, keepDims); }
+  argmin(axis?: number, keepDims = false): Tensor { return ops.argmin(this, axis, keepDims); }
+  /** The variance (unbiased by default, as PyTorch's x.var()). */
+  var(axis?: number | readonly number[], options?: ops.VarianceOptions): Tensor { return ops.variance(this, axis, options); }
+  std(axis?: number | readonly number[], options?: ops.VarianceOptions): Tensor { return ops.std(this, axis, options); }
 }
 
 /** @internal Run a kernel on the backend that holds the tensors it reads. */
 export function runKernel(backend: Backend, call: KernelCall, opName: string, shapes: Shape[]): void {
-  if (deferred.length > 0) runDeferredKernels();
+  runDeferredKernels();
   traceDispatch(backend, call, opName, shapes);
+  recorded.run(call);
   backend.run(call);
 }
 

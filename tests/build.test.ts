@@ -44,6 +44,21 @@ describe('build.mjs', () => {
     expect(Array.from(x.grad.dataSync())).toEqual([2, 4, 6, 8]);
   });
 
+  it('the library bundle accepts a tensor option (grad\'s seed), though the bundler renames the Tensor class', () => {
+    // esbuild names the class _Tensor in the bundle: a check by constructor name refused every seed.
+    const program = `
+      import { grad, tensor } from ${JSON.stringify(resolve(root, 'dist/gradlab.js'))};
+      const x = tensor([1, 2, 3], { requiresGrad: true });
+      const [g] = grad(x.mul(x), [x], { seed: tensor([1, 0.5, -2]) });
+      console.log(JSON.stringify(Array.from(g.dataSync())));
+      try { grad(x.mul(x), [x], { seed: [1, 1, 1] }); } catch (e) { console.log(e.message); }`;
+    const r = spawnSync('node', ['--input-type=module', '-e', program], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.stderr).toBe('');
+    const [values, refusal] = r.stdout.trim().split('\n');
+    expect(JSON.parse(values)).toEqual([2, 2, -12]); // d(x²)/dx · seed = 2x · seed
+    expect(refusal).toMatch(/grad: .*seed.* must be a Tensor, got an array/);
+  });
+
   it('package.json points exports, types and bin at the bundles, and builds on install from git', () => {
     const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8'));
     expect(pkg.name).toBe('gradlab');

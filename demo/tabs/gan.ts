@@ -4,7 +4,7 @@
 // reading of the run, 2D targets and the user's own data. Conditional mode: G(z, c) and D(x, c)
 // per mixture component, with a picker that shows one class's distribution or all of them.
 
-import { createGan, GAN_DEFAULTS, type Gan, type GanConfig } from '../../models/gan';
+import { createGan, GAN_DEFAULTS, GAN_PRESETS, type Gan, type GanConfig, type GanPreset } from '../../models/gan';
 import { GAN_LOSSES, isCritic, usesGradientPenalty } from '../../models/gan/config';
 import { kde, linspace } from '../../models/eval/metrics';
 import type { HistoryRecord } from '../../models/core/model';
@@ -14,10 +14,11 @@ import type { AppServices } from '../app';
 import type { ControlSpec } from '../controls';
 import { callout, card } from '../panel';
 import { COLORS, DensityPlot, LinePlot, PointPlot } from '../plots';
-import { choiceField, choiceNumberField, intField, numberField, type AnyField, type Values } from '../url-state';
+import { choiceField, choiceNumberField, intField, numberField, writeSettings, type AnyField, type Values } from '../url-state';
 import { ganGradcheck } from './gan-gradcheck';
 import { diagnose, mountCallouts, mountQuestions } from './gan-teaching';
-import { ModelTab, targetField, targetOptions, type Notify } from './model-tab';
+import { CSV_TARGET, ModelTab, targetField, targetOptions, type Notify } from './model-tab';
+import { discriminate, latentWalk, sampleWithGradients } from '../gan-views';
 
 const LN2 = Math.log(2);
 const GRID_POINTS = 200;
@@ -30,13 +31,14 @@ const FIELDS: AnyField[] = [
   targetField('normal'),
   choiceNumberField('dataset', 2048, [512, 1024, 2048, 4096, 10000]),
   choiceNumberField('batch', 128, [32, 64, 128, 256]),
-  numberField('lr', 0.003, 1e-4, 1e-1),
+  choiceField('preset', 'default', Object.keys(GAN_PRESETS)),
+  numberField('lr', GAN_DEFAULTS.lrG, 1e-4, 1e-1),
   intField('latent', 10, 1, 32),
   intField('gLayers', 1, 1, 4),
   intField('gWidth', 16, 8, 64),
   intField('dLayers', 1, 1, 4),
   intField('dWidth', 32, 8, 64),
-  choiceField('activation', 'relu', ['relu', 'leaky']),
+  choiceField('activation', GAN_DEFAULTS.activation, ['relu', 'leaky']),
   choiceField('loss', 'nonsaturating', [...GAN_LOSSES]),
   numberField('gpLambda', 10, 0, 100),
   numberField('dDropout', 0, 0, 0.5),
@@ -45,11 +47,12 @@ const FIELDS: AnyField[] = [
   choiceField('showClass', 'all', SHOW_CLASSES),
   numberField('smoothing', 0, 0, 0.5),
   intField('kD', 1, 1, 5),
-  choiceNumberField('beta1', 0.9, [0.9, 0.5]),
+  choiceNumberField('beta1', GAN_DEFAULTS.beta1G, [0.9, 0.5]),
   intField('seed', 0, 0, 999999),
 ];
 
 const CONTROLS: ControlSpec[] = [
+  { kind: 'select', key: 'preset', label: 'Preset', options: [{ value: 'default', label: 'defaults' }, { value: 'post', label: 'the post\'s settings' }], help: `defaults: LeakyReLU, Adam ${GAN_DEFAULTS.lrG} with β₁ ${GAN_DEFAULTS.beta1G} and the learning rates decaying as lr·τ/(τ + epoch), τ ${GAN_DEFAULTS.lrDecay} (they converge and stay converged); the post's settings: the TensorFlow.js GAN playground post's ReLU, Adam ${GAN_PRESETS.post.lrG}, β₁ ${GAN_PRESETS.post.beta1G}, constant rates, whose D dies on normal after a few hundred epochs` },
   { kind: 'select', key: 'target', label: 'Target', options: targetOptions() },
   { kind: 'select', key: 'dataset', label: 'Dataset', options: [512, 1024, 2048, 4096, 10000].map((v) => ({ value: v, label: String(v) })), help: 'N samples drawn once; one epoch = N / batch steps' },
   { kind: 'select', key: 'batch', label: 'Batch', options: [32, 64, 128, 256].map((v) => ({ value: v, label: String(v) })) },
@@ -68,9 +71,14 @@ const CONTROLS: ControlSpec[] = [
   { kind: 'select', key: 'showClass', label: 'Show class', options: SHOW_CLASSES.map((v) => ({ value: v, label: v === 'all' ? 'all classes (mixed by share)' : `class ${v}: G(z, c = ${v})` })), help: 'conditional GAN: the plots show G(z, c) and D(x, c) for one class, or all classes mixed by their shares (changes the view only)' },
   { kind: 'range', key: 'smoothing', label: 'Label smooth', min: 0, max: 0.5, step: 0.05, help: 'real label 1 becomes 1 − s/2' },
   { kind: 'range', key: 'kD', label: 'k D-steps', min: 1, max: 5, step: 1, help: 'discriminator updates per generator update' },
-  { kind: 'select', key: 'beta1', label: 'Adam β₁', options: [{ value: 0.9, label: '0.9 (default)' }, { value: 0.5, label: '0.5 (GAN papers)' }] },
+  { kind: 'select', key: 'beta1', label: 'Adam β₁', options: [{ value: 0.9, label: '0.9 (the post)' }, { value: 0.5, label: '0.5 (GAN papers)' }] },
   { kind: 'number', key: 'seed', label: 'Seed', min: 0, max: 999999 },
 ];
+
+/** The preset a page's values name (the defaults unless 'post'). */
+function presetOf(values: Values): GanPreset {
+  return values.preset === 'post' ? 'post' : 'default';
+}
 
 export function ganConfig(values: Values): Partial<GanConfig> {
   const lr = Number(values.lr);
@@ -83,6 +91,7 @@ export function ganConfig(values: Values): Partial<GanConfig> {
     loss: values.loss as GanConfig['loss'], labelSmoothing: Number(values.smoothing), kD: Number(values.kD),
     dDropout: Number(values.dDropout), gBatchNorm: values.gBatchNorm === 'on', conditional: values.conditional === 'on',
     lrG: lr, lrD: lr, beta1G: beta1, beta1D: beta1,
+    lrDecay: GAN_PRESETS[presetOf(values)].lrDecay,
     // WGAN-GP and WGAN-LP: the penalty's weight, and Gulrajani et al.'s Adam betas (0, 0.9).
     ...(usesGradientPenalty(values.loss as GanConfig['loss']) ? { gpLambda: Number(values.gpLambda), beta1G: 0, beta1D: 0, beta2G: 0.9, beta2D: 0.9 } : {}),
     // The page scores each epoch on fewer samples than the command line: plots refresh faster.
@@ -156,6 +165,18 @@ export class GanTab extends ModelTab<Gan> {
   }
 
   protected override applyLive(model: Gan, key: string, value: string | number): boolean {
+    if (key === 'preset') {
+      // The preset sets the visible settings it differs in; the model is then rebuilt.
+      const preset = GAN_PRESETS[presetOf(this.values)];
+      const shown: Values = { lr: preset.lrG, activation: preset.activation, beta1: preset.beta1G };
+      for (const [k, v] of Object.entries(shown)) {
+        this.values[k] = v;
+        this.panel.controls.set(k, v);
+      }
+      // As for any setting, the URL keeps the last built-in target (a CSV cannot travel in a link).
+      writeSettings(FIELDS.filter((f) => f.key !== 'target' || this.values.target !== CSV_TARGET), this.values, this.urlPrefix);
+      return false;
+    }
     if (key === 'showClass') {
       this.realKde = this.classKde(model);
       void this.loop.renderNow();
@@ -349,7 +370,7 @@ export class GanTab extends ModelTab<Gan> {
     const target = model.target;
     const span = target.range[1] - target.range[0];
     const shown = this.shownClass(model);
-    const { samples: arrowsAt, grads } = await model.sampleWithGradients(model.dim === 1 ? 40 : 70, shown);
+    const { samples: arrowsAt, grads } = await sampleWithGradients(model, model.dim === 1 ? 40 : 70, shown);
     const samplesOf = (n: number): Promise<Float64Array> => (shown === undefined ? model.sample(n) : model.sampleClass(n, shown));
     const classTitle = shown === undefined ? (model.classes ? ' — all classes' : '') : ` — class ${shown}: G(z, c = ${shown})`;
     let maxGrad = 0;
@@ -360,7 +381,7 @@ export class GanTab extends ModelTab<Gan> {
       const samples = await samplesOf(1000);
       this.diagnostics.show(samples, model.epoch);
       const genKde = kde(samples, this.grid);
-      let d = await model.discriminate(this.grid, shown);
+      let d = await discriminate(model, this.grid, shown);
       if (isCritic(model.config.loss)) {
         let lo = Infinity;
         let hi = -Infinity;
@@ -384,7 +405,7 @@ export class GanTab extends ModelTab<Gan> {
           centres[2 * (i * FIELD_CELLS + j) + 1] = lo + (i + 0.5) * cell;
         }
       }
-      let field = await model.discriminate(centres, shown);
+      let field = await discriminate(model, centres, shown);
       if (isCritic(model.config.loss)) {
         const min = Math.min(...field);
         const max = Math.max(...field);
@@ -408,8 +429,8 @@ export class GanTab extends ModelTab<Gan> {
 
   private async drawWalk(model: Gan): Promise<void> {
     const [lerp, slerp] = await Promise.all([
-      model.latentWalk(WALK_POINTS, 'lerp', this.walkSeed, this.shownClass(model)),
-      model.latentWalk(WALK_POINTS, 'slerp', this.walkSeed, this.shownClass(model)),
+      latentWalk(model, WALK_POINTS, 'lerp', this.walkSeed, this.shownClass(model)),
+      latentWalk(model, WALK_POINTS, 'slerp', this.walkSeed, this.shownClass(model)),
     ]);
     const ts = Array.from({ length: WALK_POINTS }, (_, i) => i / (WALK_POINTS - 1));
     const norms = walkNorms(model.config.latent, WALK_POINTS, this.walkSeed);

@@ -5,6 +5,7 @@ import type { Rng } from '../rng';
 import { formatShape, sizeOf, type Shape } from '../shape';
 import { runKernel, Tensor, type NestedArray, type TensorOptions } from '../tensor';
 import { refreshOnReplay, replayable } from '../compile';
+import { drawWhenUsed } from '../fusion';
 import { checkOptions, describeValue, type OptionSpec } from '../options';
 
 const DTYPES = ['float32', 'float64', 'int32'] as const;
@@ -84,13 +85,13 @@ export function tensor(data: NestedArray | ArrayLike<number>, shapeOrOptions?: S
   const dtype: DType = opts.dtype ?? 'float32';
   for (let i = 0; i < flat.length; i++) {
     const v = flat[i];
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`tensor: value at flat index ${i} is ${String(v)}; tensors hold finite numbers only`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`tensor: value at flat index ${i} is ${typeof v === 'number' ? String(v) : `${typeof v === 'string' ? `the string ${JSON.stringify(v)}` : `a ${v === null ? 'null' : typeof v}`} (convert with Number() first)`}; tensors hold finite numbers only`);
     if (dtype === 'int32' && !Number.isInteger(v)) throw new Error(`tensor: value at flat index ${i} is ${v}, not an integer, in an int32 tensor`);
   }
   checkValueRange('tensor', flat, dtype);
   if (dtype === 'int32' && opts.requiresGrad) throw new Error('tensor: an int32 tensor cannot require gradients');
   const t = Tensor.empty(shape, dtype, currentBackend());
-  t.backend.write(t.storage('tensor'), flat);
+  t.writeValues(flat, 'tensor');
   t.requiresGrad = opts.requiresGrad ?? false;
   return t;
 }
@@ -157,11 +158,8 @@ function random(op: string, shape: Shape, rng: Rng, dist: RandomDist, a: number,
   const refresh = (): { counter: number } => ({ counter });
   const [key0, key1] = rng.key;
   const makeCall = (out: Storage): KernelCall => ({ kernel: 'random', out, dist, key0, key1, counter, a, b });
-  if (dist === 'int') {
-    // Indices (randint) are drawn when first used: gather(x, randint(...)) draws them inside its
-    // own kernel instead, and this kernel never runs.
-    return Tensor.lazyKernel(shape, dtype, currentBackend(), [], op, makeCall, refresh);
-  }
+  // Indices (randint) are drawn when first used: gather(x, randint(...)) may draw them itself (engine/fusion.ts).
+  if (dist === 'int') return drawWhenUsed(shape, dtype, currentBackend(), op, makeCall, refresh);
   const t = Tensor.empty(shape, dtype, currentBackend(), op);
   const call = makeCall(t.storage(op));
   runKernel(t.backend, call, op, [shape]);

@@ -1,9 +1,10 @@
-// Elementwise arithmetic of two tensors, with NumPy broadcasting (a tensor with a number is a
-// row of the op table: see ./unary.ts). Each op's derivative rule sits right below its forward,
-// written in tensor ops. For a broadcast input the gradient is summed back over the axes it was
-// broadcast along (sumTo), so it has the input's shape.
+// Elementwise arithmetic of two tensors, with NumPy broadcasting. Each is a row of the binary
+// table (./binary-table.ts): its math, both kernels' expressions and its derivative rule live
+// there; a tensor with a number is a row of the unary table (./unary-table.ts). For a broadcast
+// input the gradient is summed back over the axes it was broadcast along (sumTo), so it has the
+// input's shape.
 
-import type { BinaryOp } from '../backend';
+import { binaryDef, type BinaryOp } from './binary-table';
 import { record } from '../autograd';
 import { broadcastShapes, formatShape } from '../shape';
 import { runKernel, Tensor } from '../tensor';
@@ -25,16 +26,19 @@ export function binaryKernel(name: string, op: BinaryOp, a: Tensor, b: Tensor): 
   return out;
 }
 
-/** A binary op with its rule: grads(dy, out) gives each input's gradient before un-broadcasting. */
-function binaryWithGrad(
-  name: string, op: BinaryOp, a: Tensor, b: Tensor, rule: string,
-  grads: (dy: Tensor, out: Tensor) => [Tensor | null, Tensor | null],
-): Tensor {
+/**
+ * @internal y = f(a, b), f a row of the binary table (./binary-table.ts), recording the row's
+ * rule. Each input's gradient is summed back over the axes it was broadcast along (sumTo).
+ */
+export function binaryOp(name: string, op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   const out = binaryKernel(name, op, a, b);
-  return record(out, name, [a, b], (dy) => {
-    const [ga, gb] = grads(dy, out);
-    return [ga && a.requiresGrad ? sumTo(ga, a.shape) : null, gb && b.requiresGrad ? sumTo(gb, b.shape) : null];
-  }, rule);
+  const { rule, derivative } = binaryDef(op);
+  if (rule.a === null && rule.b === null) return out; // a comparison: the output is a constant
+  const { a: ruleA, b: ruleB } = rule;
+  return record(out, name, [a, b], (dy) => [
+    ruleA && a.requiresGrad ? sumTo(ruleA(dy, a, b, out), a.shape) : null,
+    ruleB && b.requiresGrad ? sumTo(ruleB(dy, a, b, out), b.shape) : null,
+  ], derivative);
 }
 
 // ---------- arithmetic: a tensor with a tensor, or with a number ----------
@@ -42,22 +46,19 @@ function binaryWithGrad(
 export function add(a: Tensor | number, b: Tensor | number): Tensor {
   if (typeof a === 'number') return add(b as Tensor, a);
   if (typeof b === 'number') return (checkNumber('add', 'operand', b), unaryOp('add', 'affine', a, 1, b));
-  return binaryWithGrad('add', 'add', a, b, 'da = dy, db = dy', (dy) => [dy, dy]);
+  return binaryOp('add', 'add', a, b);
 }
 
 export function sub(a: Tensor | number, b: Tensor | number): Tensor {
   if (typeof a === 'number') return (checkNumber('sub', 'operand', a), unaryOp('sub', 'affine', b as Tensor, -1, a));
   if (typeof b === 'number') return (checkNumber('sub', 'operand', b), unaryOp('sub', 'affine', a, 1, -b));
-  return binaryWithGrad('sub', 'sub', a, b, 'da = dy, db = −dy', (dy) => [dy, b.requiresGrad ? neg(dy) : null]);
+  return binaryOp('sub', 'sub', a, b);
 }
 
 export function mul(a: Tensor | number, b: Tensor | number): Tensor {
   if (typeof a === 'number') return mul(b as Tensor, a);
   if (typeof b === 'number') return (checkNumber('mul', 'operand', b), unaryOp('mul', 'affine', a, b, 0));
-  return binaryWithGrad('mul', 'mul', a, b, 'da = dy·b, db = dy·a', (dy) => [
-    a.requiresGrad ? mul(dy, b) : null,
-    b.requiresGrad ? mul(dy, a) : null,
-  ]);
+  return binaryOp('mul', 'mul', a, b);
 }
 
 export function div(a: Tensor | number, b: Tensor | number): Tensor {
@@ -67,11 +68,5 @@ export function div(a: Tensor | number, b: Tensor | number): Tensor {
     if (b === 0) throw new Error(`div: division of a tensor of shape ${formatShape(a.shape)} by the number 0`);
     return unaryOp('div', 'affine', a, 1 / b, 0);
   }
-  // y = a / b:  da = dy / b,  db = −dy·a / b² = −dy·y / b
-  return binaryWithGrad('div', 'div', a, b, 'da = dy / b, db = −dy·y / b', (dy, y) => [
-    a.requiresGrad ? div(dy, b) : null,
-    b.requiresGrad ? neg(div(mul(dy, y), b)) : null,
-  ]);
+  return binaryOp('div', 'div', a, b);
 }
-
-const neg = (x: Tensor): Tensor => unaryOp('neg', 'affine', x, -1, 0);

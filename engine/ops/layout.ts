@@ -3,10 +3,11 @@
 import { record } from '../autograd';
 import { formatShape, normAxis, sizeOf, splitAtAxis, type Shape } from '../shape';
 import { runKernel, Tensor } from '../tensor';
-import { currentBackend, type KernelCall } from '../backend';
+import { currentBackend } from '../backend';
 import { fullLike } from './creation';
 import { checkLive } from './util';
-import { refreshOnReplay, validationRead } from '../compile';
+import { validationRead } from '../compile';
+import { gatherDrawnRows } from '../fusion';
 import { describeValue } from '../options';
 
 /** Same data, new shape (one dimension may be -1, inferred). Shares the buffer: no copy. */
@@ -103,19 +104,8 @@ export function gather(x: Tensor, indices: Tensor | ArrayLike<number>): Tensor {
   const rows = idx.shape[0];
   const outShape = [rows, ...x.shape.slice(1)];
   const out = Tensor.empty(outShape, x.dtype, x.backend);
-  const draw = idx.pendingKernel;
-  if (draw !== null && draw.kernel === 'random' && draw.dist === 'int' && draw.b <= rowsIn) {
-    // Indices not drawn yet (randint): draw them inside the gather, one kernel for both. They
-    // are in [0, b) with b <= the rows of x, so need no check. Should anything read idx later
-    // (gather's backward), randint's own kernel draws the same numbers then.
-    const call: KernelCall = {
-      kernel: 'gatherRandom', x: x.storage('gather'), out: out.storage('gather'), rows, inner,
-      key0: draw.key0, key1: draw.key1, counter: draw.counter, high: draw.b,
-    };
-    runKernel(x.backend, call, 'gather', [x.shape, idx.shape]);
-    const refresh = idx.pendingRefresh; // a compiled step's fresh draw, shared with randint's kernel
-    if (refresh) refreshOnReplay(call, refresh);
-  } else {
+  // Indices not drawn yet (randint): the gather may draw them in its own kernel (engine/fusion.ts).
+  if (!gatherDrawnRows(x, idx, out, rows, inner)) {
     const readSync = idx.backend.readSync?.bind(idx.backend);
     if (readSync && indices instanceof Tensor) checkRange(validationRead(() => readSync(idx.storage('gather'))), rowsIn);
     runKernel(x.backend, { kernel: 'gather', x: x.storage('gather'), indices: idx.storage('gather'), out: out.storage('gather'), rows, inner, sourceRows: rowsIn }, 'gather', [x.shape, idx.shape]);
@@ -158,6 +148,6 @@ function checkRange(values: ArrayLike<number>, rows: number): void {
 function indexTensor(values: ArrayLike<number>, rows: number): Tensor {
   checkRange(values, rows);
   const t = Tensor.empty([values.length], 'int32', currentBackend());
-  t.backend.write(t.storage('gather'), values);
+  t.writeValues(values, 'gather');
   return t;
 }

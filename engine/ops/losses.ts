@@ -1,12 +1,11 @@
 // Loss functions. Each returns a scalar (the mean over elements, or over the batch).
 
 import { isGradEnabled, record } from '../autograd';
-import { BCE_EPS } from '../constants';
 import { formatShape, sameShape } from '../shape';
 import { Tensor } from '../tensor';
-import { binaryKernel, mul, sub, add, div } from './elementwise';
-import { exp, inRange, pow, sigmoid } from './unary';
-import { unaryOps } from './unary-table';
+import { binaryKernel, mul, sub, add } from './elementwise';
+import { exp, pow } from './unary';
+import { binaryOps } from './binary-table';
 import { mean, meanOfUnary, sum } from './reduce';
 import { reshape } from './layout';
 import { checkNumber } from './util';
@@ -41,10 +40,11 @@ function elementwiseLoss(name: string, lossOp: 'bce' | 'bceLogits', gradOp: 'bce
     throw new Error(`${name}: target of shape ${formatShape(t.shape)} would broadcast the input ${formatShape(x.shape)} to ${formatShape(perElement.shape)}`);
   }
   // d loss_i / d x_i = gradOp(x_i, t_i) times the incoming gradient: one fused kernel, or the
-  // same rule in recorded ops when the gradient must be differentiable.
+  // row's rule in recorded ops when the gradient must be differentiable.
+  const { rule, derivative } = binaryOps[lossOp];
   const withGrad = record(perElement, name, [x], (dy) => [
-    isGradEnabled() ? tensorTargetRule(lossOp, dy, x, t) : mul(binaryKernel(`${name}.backward`, gradOp, x, t), dy),
-  ], unaryOps[lossOp].derivative);
+    isGradEnabled() ? rule.a(dy, x, t) : mul(binaryKernel(`${name}.backward`, gradOp, x, t), dy),
+  ], derivative);
   const loss = mean(withGrad);
   // A target we made (from a number, or smoothed) is freed now, or with the graph that needs it.
   if (owned) {
@@ -52,13 +52,6 @@ function elementwiseLoss(name: string, lossOp: 'bce' | 'bceLogits', gradOp: 'bce
     else t.dispose();
   }
   return loss;
-}
-
-/** The loss rows' rules of the op table, with a target tensor in place of the number α. */
-function tensorTargetRule(op: 'bce' | 'bceLogits', dy: Tensor, x: Tensor, t: Tensor): Tensor {
-  // bceLogits: dx = dy·(σ(x) − t);  bce: dx = dy·(x − t) / (x·(1 − x))·[ε ≤ x ≤ 1 − ε]
-  if (op === 'bceLogits') return mul(dy, sub(sigmoid(x), t));
-  return mul(div(mul(dy, sub(x, t)), mul(x, sub(1, x))), inRange(x, BCE_EPS, 1 - BCE_EPS));
 }
 
 /**

@@ -4,17 +4,18 @@
 // The products in the rules are themselves recorded ops (matmulT), so they can be differentiated
 // again.
 
-import type { FusedActivation, KernelCall, LossGradOfY, MatmulVariant, Storage } from '../backend';
+import type { FusedActivation, KernelCall, MatmulVariant, Storage } from '../backend';
 import { isGradEnabled, record } from '../autograd';
 import { formatShape } from '../shape';
 import { runKernel, Tensor } from '../tensor';
 import { sumTo } from './broadcast';
 import { reshape } from './layout';
-import { unaryGrad } from './unary';
+import { fusedLinearBackward, runLinearForward, type Layer } from '../fusion';
+import { leakyRelu, unaryGrad } from './unary';
 import { unaryOps, type UnaryDef } from './unary-table';
+import { backendOf, checkFloat, checkLive, resultDType } from './util';
 
 type ActivationRule = NonNullable<UnaryDef['rule']>;
-import { backendOf, checkFloat, checkLive, resultDType } from './util';
 
 let matmulVariant: MatmulVariant = 'auto';
 
@@ -103,48 +104,8 @@ export function transpose(x: Tensor): Tensor {
 }
 
 /**
- * Whether linear's backward runs as one fused kernel (linearGrad) rather than the activation's
- * gradient, two matrix products and a column sum. The fused kernel loops once per output value,
- * so it pays where a product is too small to fill a tiled kernel and the dispatches saved
- * dominate: both products (dW = xᵀ·dz is k×m×n, dx = dz·Wᵀ is m×n×k) narrower than 64 on one
- * side of their output, or with an inner size under 16. Wider layers keep the separate kernels
- * (on WebGPU the matmul ladder's tiled rungs). The rule depends on shapes only, so both backends
- * run the same kernels.
- */
-const FUSED_BACKWARD_MAX_SIDE = 64;
-const FUSED_BACKWARD_MIN_K = 16;
-const smallProduct = (m: number, k: number, n: number): boolean => m < FUSED_BACKWARD_MAX_SIDE || n < FUSED_BACKWARD_MAX_SIDE || k < FUSED_BACKWARD_MIN_K;
-
-function fusesBackward(m: number, k: number, n: number, needDx: boolean): boolean {
-  return smallProduct(k, m, n) && (!needDx || smallProduct(m, n, k));
-}
-
-/**
- * Whether linear's forward waits for the next op, which may be a fused loss over its output
- * (meanOfUnary: bceWithLogits(D(x), 1)) that then computes each z = act(x·W + b) inside its
- * reduction, saving the layer's own dispatch. That reduction computes all m·n outputs in one
- * workgroup on WebGPU, so only a narrow, small last layer (a critic's logit) waits. The rule
- * depends on shapes only, so both backends run the same kernels.
- */
-const LOSS_FORWARD_MAX_N = 4;
-const LOSS_FORWARD_MAX_WORK = 1 << 16;
-const forwardJoinsLoss = (m: number, k: number, n: number): boolean => n <= LOSS_FORWARD_MAX_N && m * n * Math.max(k, 1) <= LOSS_FORWARD_MAX_WORK;
-
-/**
- * When dy is the not yet computed gradient of a fused loss of the layer's own output y,
- * L = (1/N)·Σ f(y) (meanOfUnary: bceWithLogits(D(x), 1)), dy = f'(y)·g/N needs only y: the
- * fused backward computes it where it reads it, and the separate kernel never runs (unless
- * something else reads dy). Returns what that kernel would have been given, or null.
- */
-function lossGradOf(out: Tensor, dy: Tensor): LossGradOfY | null {
-  const c = dy.pendingKernel;
-  if (c === null || c.kernel !== 'meanUnaryGrad' || c.x !== out.storage('linear')) return null;
-  return { op: c.op, alpha: c.alpha, beta: c.beta, dy: c.dy, scale: c.scale, dtype: dy.dtype };
-}
-
-/**
- * A fused layer: act(x·W + b) in one kernel. x [m, k], W [k, n], b [n] or null.
- * Backward: dz = dy ⊙ act'(z) (read from the output y), dx = dz·Wᵀ, dW = xᵀ·dz, db = Σ_rows dz.
+ * A layer in one kernel: y = act(x·W + b). x [m, k], W [k, n], b [n] or null.
+ * Backward: dz = dy ⊙ act'(y) (read from the output y), dx = dz·Wᵀ, dW = xᵀ·dz, db = Σ_rows dz.
  */
 export function linear(x: Tensor, w: Tensor, b: Tensor | null = null, activation: FusedActivation = 'none', slope = 0.2): Tensor {
   const name = 'linear';
@@ -155,51 +116,29 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null = null, activation
   const [kw, n] = w.shape;
   if (k !== kw) throw new Error(`linear: x ${formatShape(x.shape)} does not match W ${formatShape(w.shape)} (${k} inputs vs ${kw} rows of W)`);
   if (b && (b.rank !== 1 || b.shape[0] !== n)) throw new Error(`linear: bias must have shape [${n}], got ${formatShape(b.shape)}`);
+  // act' is read from y, which for LeakyReLU with a negative slope is positive on both sides of 0:
+  // that layer is the plain layer, then leakyRelu (whose derivative reads x).
+  if (activation === 'leakyRelu' && slope < 0) return leakyRelu(linear(x, w, b), slope);
   const inputs = b ? [x, w, b] : [x, w];
-  const dtype = resultDType(x, w, ...(b ? [b] : []));
   const call = (out: Storage): KernelCall => ({
     kernel: 'linear', x: x.storage(name), w: w.storage(name), b: b ? b.storage(name) : null, out, m, k, n, activation, alpha: slope,
   });
-  let out: Tensor;
-  if (forwardJoinsLoss(m, k, n)) {
-    out = Tensor.untilNextOp([m, n], dtype, backend, inputs, name, [x.shape, w.shape], call);
-  } else {
-    out = Tensor.empty([m, n], dtype, backend);
-    runKernel(backend, call(out.storage(name)), name, [x.shape, w.shape]);
-  }
+  // Runs the kernel now, or for a narrow last layer lets a loss over y compute it (engine/fusion.ts).
+  const y = runLinearForward(backend, resultDType(...inputs), inputs, k, [m, n], [x.shape, w.shape], call);
+  const layer = { x, w, b, y, activation, slope };
   const derivative = activation === 'none' ? '' : `dz = dy·${activation}'(z) (${unaryOps[activation].derivative}), `;
-  return record(out, name, inputs, (dy, into) => {
-    if (!isGradEnabled() && fusesBackward(m, k, n, x.requiresGrad)) {
-      // One kernel for the whole backward (kernels/*/linear-grad*): dz is never stored. A
-      // gradient already summed for an input (into[i]: the layer's other use in this pass) of
-      // the same dtype is added into in place, instead of by a separate addition.
-      const dtype = resultDType(dy, x, w);
-      const grad = (i: number, need: boolean, shape: number[]): Tensor | null => {
-        if (!need) return null;
-        const sum = into?.[i];
-        return sum && sum.dtype === dtype ? sum : Tensor.empty(shape, dtype, backend);
-      };
-      const dx = grad(0, x.requiresGrad, [m, k]);
-      const dw = grad(1, w.requiresGrad, [k, n]);
-      const db = grad(2, b !== null && b.requiresGrad, [n]);
-      if (dx || dw || db) {
-        const added = (i: number, t: Tensor | null): boolean => t !== null && t === into?.[i];
-        const loss = lossGradOf(out, dy);
-        runKernel(backend, {
-          kernel: 'linearGrad', x: x.storage(name), w: w.storage(name), y: out.storage(name), dy: loss ? null : dy.storage(name),
-          dx: dx && dx.storage(name), dw: dw && dw.storage(name), db: db && db.storage(name), m, k, n, activation, alpha: slope,
-          accumulate: { dx: added(0, dx), dw: added(1, dw), db: added(2, db) }, ...(loss ? { loss } : {}),
-        }, 'linear.backward', [x.shape, w.shape]);
-      }
-      return b ? [dx, dw, db] : [dx, dw];
-    }
-    // The activations that fuse (relu, leakyRelu, sigmoid, tanh) have derivatives read from y alone.
-    const dz = activation === 'none' ? dy
-      : isGradEnabled() ? (unaryOps[activation].rule as ActivationRule)(dy, out, out, slope, 0)
-        : unaryGrad('linear', activation, out, out, dy, slope, 0);
-    const dx = x.requiresGrad ? matmulT(dz, w, false, true, 'linear.backward') : null;
-    const dw = w.requiresGrad ? matmulT(x, dz, true, false, 'linear.backward') : null;
-    const db = b && b.requiresGrad ? sumTo(dz, [n]) : null;
-    return b ? [dx, dw, db] : [dx, dw];
-  }, `${derivative}dx = dz·Wᵀ, dW = xᵀ·dz, db = Σ_rows dz`, true);
+  return record(y, name, inputs, (dy, into) => fusedLinearBackward(layer, dy, into) ?? linearRule(layer, dy),
+    `${derivative}dx = dz·Wᵀ, dW = xᵀ·dz, db = Σ_rows dz`, true);
+}
+
+/** linear's rule in ordinary ops: the activation's derivative, two matrix products and a column sum. */
+function linearRule({ x, w, b, y, activation, slope }: Layer, dy: Tensor): (Tensor | null)[] {
+  // The activations that fuse (relu, leakyRelu with α ≥ 0, sigmoid, tanh) have derivatives read from y alone.
+  const dz = activation === 'none' ? dy
+    : isGradEnabled() ? (unaryOps[activation].rule as ActivationRule)(dy, y, y, slope, 0)
+      : unaryGrad('linear', activation, y, y, dy, slope, 0);
+  const dx = x.requiresGrad ? matmulT(dz, w, false, true, 'linear.backward') : null;
+  const dw = w.requiresGrad ? matmulT(x, dz, true, false, 'linear.backward') : null;
+  const db = b && b.requiresGrad ? sumTo(dz, [w.shape[1]]) : null;
+  return b ? [dx, dw, db] : [dx, dw];
 }

@@ -1,6 +1,6 @@
 // Reductions: sum, mean and max, over one axis or over everything.
 
-import type { KernelCall, Storage, UnaryOp } from '../backend';
+import type { UnaryOp } from '../backend';
 import { isGradEnabled, record } from '../autograd';
 import { formatShape, normAxis, splitAtAxis } from '../shape';
 import { runKernel, Tensor } from '../tensor';
@@ -9,7 +9,8 @@ import { binaryKernel, div, mul } from './elementwise';
 import { reshape } from './layout';
 import { unaryOp } from './unary';
 import { unaryDef } from './unary-table';
-import { checkFloat, resultDType } from './util';
+import { checkFloat } from './util';
+import { meanOfUnaryGrad, takeLayerForward } from '../fusion';
 
 interface Plan {
   outer: number;
@@ -67,54 +68,27 @@ export function max(x: Tensor, axis?: number, keepDims = false): Tensor {
 }
 
 /**
- * @internal mean(f(x)) over all elements, f a row of the op table, as one fused kernel each way
+ * @internal mean(f(x)) over all elements, f a row of the op table, as one kernel each way
  * (a loss's elementwise part and its mean):
  *   forward   one reduction that applies f to each element it reads: scale·Σ f(x), scale = 1/n;
- *   backward  dx = f'(x)·dy/n in one elementwise kernel that recomputes y = f(x).
- * With createGraph, the rules of mean and of f, recorded as usual.
+ *   backward  dx = f'(x)·dy/n (the rule: dy/n broadcast, then f's rule).
  */
 export function meanOfUnary(name: string, op: UnaryOp, x: Tensor, alpha = 0, beta = 0): Tensor {
   checkFloat(name, x);
   const n = x.size;
-  // x the output of a narrow layer whose forward has not run yet (linear): the reduction computes
-  // each z = act(x·W + b) where it reads it and stores it in x as well, in the same kernel. (Taken
-  // over before any buffer is touched: that would run the layer's kernel.)
-  const layer = x.pendingKernel?.kernel === 'linear' ? x.takePendingKernel() : null;
+  // x may be the output of a narrow layer whose kernel has not run: then this reduction computes
+  // it too (engine/fusion.ts). Asked before any buffer is touched, which would run that kernel.
+  const layer = takeLayerForward(x);
   const out = Tensor.empty([], x.dtype, x.backend);
   const reduction = { kernel: 'reduce', op: 'sum', out: out.storage(name), outer: 1, axisSize: n, inner: 1, scale: 1 / n, map: { op, alpha, beta } } as const;
-  if (layer && layer.call.kernel === 'linear') {
-    const { x: input, w, b, out: z, m, k, n: cols, activation, alpha: slope } = layer.call;
-    runKernel(x.backend, { ...reduction, x: input, linear: { w, b, z, m, k, n: cols, activation, alpha: slope } }, name, [x.shape]);
-    layer.release();
-  } else {
-    runKernel(x.backend, { ...reduction, x: x.storage(name) }, name, [x.shape]);
-  }
+  runKernel(x.backend, layer ? { ...reduction, ...layer.fields } : { ...reduction, x: x.storage(name) }, name, [x.shape]);
+  layer?.release();
   const { rule, derivative } = unaryDef(op);
   if (rule === null) return out;
   return record(out, name, [x], (dy) => {
-    if (isGradEnabled()) {
-      const y = unaryOp(name, op, x, alpha, beta);
-      return [rule(expandTo(dy, x.shape, 1 / n, x.shape.map(() => 1)), x, y, alpha, beta)];
-    }
-    // A gradient known to be one number (backward's seed of 1, not yet filled) is passed as that
-    // number, as stored in dy's dtype: the seed's fill never runs.
-    const c = dy.pendingValue;
-    const constant = c === null ? null : dy.dtype === 'float32' ? Math.fround(c) : c;
-    const backward = `${name}.backward`;
-    const make = (out: Storage): KernelCall => ({
-      kernel: 'meanUnaryGrad', op, x: x.storage(backward), dy: constant === null ? dy.storage(backward) : null, out,
-      alpha, beta, scale: constant === null ? 1 / n : constant * (1 / n),
-    });
-    if (x.node === null) {
-      // x is a leaf, which an optimizer may change in place: compute dx now.
-      const dx = Tensor.empty(x.shape, resultDType(x, dy), x.backend);
-      runKernel(x.backend, make(dx.storage(name)), backward, [x.shape]);
-      return [dx];
-    }
-    // x was computed by an op: dx is computed when first used. The layer that made x may compute
-    // it inside its own backward instead (linear: dz = f'(y)·dy/n ⊙ act'(y)), and then this kernel
-    // never runs.
-    const dx = Tensor.lazyKernel(x.shape, resultDType(x, dy), x.backend, constant === null ? [x, dy] : [x], backward, make);
-    return [dx];
+    // Without a graph to record, one fused kernel (engine/fusion.ts meanOfUnaryGrad).
+    if (!isGradEnabled()) return [meanOfUnaryGrad(name, op, x, dy, alpha, beta)];
+    const y = unaryOp(name, op, x, alpha, beta);
+    return [rule(expandTo(dy, x.shape, 1 / n, x.shape.map(() => 1)), x, y, alpha, beta)];
   }, `${derivative}, averaged over the ${n} elements (÷ n)`);
 }

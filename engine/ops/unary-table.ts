@@ -16,9 +16,15 @@
 //   - `rule`: the same derivative in recorded tensor ops. backward({ createGraph: true }) and
 //     grad() use it, so the gradient is itself differentiable (Hessian-vector products, WGAN-GP).
 // tests/engine/gradgrad.test.ts checks that the two agree for every row.
+//
+// Out of its domain (log or sqrt at 0), a derivative that divides divides the way the div op
+// does: by safeDivisor(d), which reads |d| < DIV_MIN (1e-30) as ±DIV_MIN. So both ways give the
+// same finite number there: d/dx ln x at 0 is 1/DIV_MIN = 1e30, d/dx √x at 0 is 1/(2·0 → DIV_MIN)
+// = 1e30 (PyTorch gives inf for both). tests/engine/out-of-domain.test.ts holds both to it.
 
-import { BCE_EPS, TINY } from '../constants';
-import { powKeepSign, safeDivisor, sigmoid } from '../scalar';
+import { TINY } from '../constants';
+import { erf, powKeepSign, safeDivisor, sigmoid } from '../scalar';
+import { binaryOps, withOperands } from './binary-table';
 import type { Tensor } from '../tensor';
 
 export interface UnaryDef {
@@ -45,16 +51,23 @@ export interface UnaryDef {
    * kink), with these α and β. null for rows whose derivative is 0 (nothing to check).
    */
   readonly check: { lo: number; hi: number; alpha?: number; beta?: number; avoid?: number[] } | null;
-  /** f' can be read from y alone (so `cpuGrad`, `wgslGrad` and `rule` ignore x): the fused linear layer may apply it. */
+  /**
+   * f' can be read from y alone: `cpuGrad`, `wgslGrad` and `rule` give the same result when y is
+   * passed as x too, so the fused linear layer (which keeps y, not x·W + b) may apply it.
+   * LeakyReLU only for α ≥ 0 (where y > 0 exactly where x > 0): linear() does not fuse α < 0.
+   */
   readonly fromY?: true;
   /** `cpuGrad` and `wgslGrad` ignore y: a fused kernel that has no y at hand (meanUnaryGrad) need not recompute it. */
   readonly gradIgnoresY?: true;
   /**
-   * The row chooses by a sign: y = x > 0 ? x : (0 or α·x), dx = y > 0 ? dy : (0 or α·dy). The CPU
+   * The row chooses by a sign: y = x > 0 ? x : (0 or α·x), dx = x > 0 ? dy : (0 or α·dy). The CPU
    * makes that choice on float32 arrays with a bit mask instead of a branch (kernels/cpu/unary.ts).
    */
   readonly bySign?: 'zero' | 'alpha';
 }
+
+const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
 export const unaryOps = {
   // ---- arithmetic with a number ----
@@ -106,8 +119,9 @@ export const unaryOps = {
     derivative: 'dx = dy / x',
     cpu: (x) => Math.log(Math.max(x, TINY)),
     wgsl: 'log(max(x, TINY))',
-    cpuGrad: (x, _y, dy) => dy / Math.max(x, TINY),
-    wgslGrad: 'dy / max(x, TINY)',
+    // Divides as the rule's div does (see "Out of its domain" above): 1/x, x = 0 read as DIV_MIN.
+    cpuGrad: (x, _y, dy) => dy / safeDivisor(x),
+    wgslGrad: 'dy / safe_divisor(x)',
     rule: (dy, x) => dy.div(x),
   },
   sqrt: {
@@ -116,8 +130,8 @@ export const unaryOps = {
     derivative: 'dx = dy / (2y)',
     cpu: (x) => Math.sqrt(Math.max(x, 0)),
     wgsl: 'sqrt(max(x, 0.0))',
-    cpuGrad: (_x, y, dy) => dy / (2 * Math.max(y, Math.sqrt(TINY))),
-    wgslGrad: 'dy / (2.0 * max(y, SQRT_TINY))',
+    cpuGrad: (_x, y, dy) => dy / safeDivisor(2 * y),
+    wgslGrad: 'dy / safe_divisor(2.0 * y)',
     rule: (dy, _x, y) => dy.div(y.mul(2)),
   },
   sin: {
@@ -207,13 +221,13 @@ export const unaryOps = {
   leakyRelu: {
     math: 'y = x for x > 0, α·x otherwise',
     check: { lo: -2, hi: 2, alpha: 0.2, avoid: [0] },
-    derivative: 'dx = dy·(α + (1 − α)·[y > 0])',
+    derivative: 'dx = dy·(α + (1 − α)·[x > 0])',
     cpu: (x, a) => (x > 0 ? x : a * x),
     wgsl: 'select(alpha * x, x, x > 0.0)',
-    cpuGrad: (_x, y, dy, a) => (y > 0 ? dy : a * dy),
-    wgslGrad: 'select(alpha * dy, dy, y > 0.0)',
-    // For α > 0, y > 0 exactly where x > 0.
-    rule: (dy, _x, y, a) => dy.mul(y.step().mul(1 - a).add(a)),
+    // The slope is chosen by the sign of x, not of y: for α < 0, y = α·x > 0 where x < 0 too.
+    cpuGrad: (x, _y, dy, a) => (x > 0 ? dy : a * dy),
+    wgslGrad: 'select(alpha * dy, dy, x > 0.0)',
+    rule: (dy, x, _y, a) => dy.mul(x.step().mul(1 - a).add(a)),
     fromY: true,
     bySign: 'alpha',
   },
@@ -267,31 +281,52 @@ export const unaryOps = {
       return dy.mul(s.add(x.mul(s).mul(s.neg().add(1))));
     },
   },
-  // ---- losses against a constant target t = α (a number target needs no target tensor) ----
+  erf: {
+    math: 'y = erf x = (2/√π)·∫₀ˣ e^(−t²) dt',
+    check: { lo: -2, hi: 2 },
+    derivative: 'dx = dy·(2/√π)·e^(−x²)',
+    cpu: (x) => erf(x),
+    wgsl: 'erf(x)',
+    cpuGrad: (x, _y, dy) => TWO_OVER_SQRT_PI * Math.exp(-x * x) * dy,
+    wgslGrad: `${TWO_OVER_SQRT_PI} * exp(-x * x) * dy`,
+    gradIgnoresY: true,
+    rule: (dy, x) => dy.mul(x.mul(x).neg().exp().mul(TWO_OVER_SQRT_PI)),
+  },
+  gelu: {
+    // The exact GELU of Hendrycks and Gimpel (PyTorch's default, not its tanh approximation).
+    math: 'y = x·Φ(x) = x·(1 + erf(x/√2))/2   (Φ the standard normal CDF)',
+    check: { lo: -3, hi: 3 },
+    derivative: 'dx = dy·(Φ(x) + x·φ(x)),  φ(x) = e^(−x²/2)/√(2π)',
+    cpu: (x) => 0.5 * x * (1 + erf(x * Math.SQRT1_2)),
+    wgsl: `0.5 * x * (1.0 + erf(x * ${Math.SQRT1_2}))`,
+    cpuGrad: (x, _y, dy) => (0.5 * (1 + erf(x * Math.SQRT1_2)) + x * Math.exp(-0.5 * x * x) * INV_SQRT_2PI) * dy,
+    wgslGrad: `(0.5 * (1.0 + erf(x * ${Math.SQRT1_2})) + x * exp(-0.5 * x * x) * ${INV_SQRT_2PI}) * dy`,
+    gradIgnoresY: true,
+    rule: (dy, x) => dy.mul(x.mul(Math.SQRT1_2).erf().add(1).mul(0.5).add(x.mul(x.mul(x).mul(-0.5).exp()).mul(INV_SQRT_2PI))),
+  },
+  // ---- losses against a constant target t = α: the rows of the binary table (./binary-table.ts)
+  // with b = α, so each formula is written once (a number target needs no target tensor) ----
   bceLogits: {
-    math: 'y = max(x, 0) − x·t + log(1 + e^−|x|)   (binary cross-entropy of the logit x, target t = α)',
+    math: `${binaryOps.bceLogits.math.replace(/\bb\b/g, 't').replace(/\ba\b/g, 'x')}, t = α`,
     check: { lo: -4, hi: 4, alpha: 0.3 },
     derivative: 'dx = dy·(σ(x) − t)',
-    cpu: (x, t) => Math.max(x, 0) - x * t + Math.log1p(Math.exp(-Math.abs(x))),
-    wgsl: 'max(x, 0.0) - x * alpha + log(1.0 + exp(-abs(x)))',
-    cpuGrad: (x, _y, dy, t) => (sigmoid(x) - t) * dy,
-    wgslGrad: '(sigmoid(x) - alpha) * dy',
+    cpu: (x, t) => binaryOps.bceLogits.cpu(x, t),
+    wgsl: withOperands('bceLogits', 'x', 'alpha'),
+    cpuGrad: (x, _y, dy, t) => binaryOps.bceLogitsGrad.cpu(x, t) * dy,
+    wgslGrad: `${withOperands('bceLogitsGrad', 'x', 'alpha')} * dy`,
     gradIgnoresY: true,
-    rule: (dy, x, _y, t) => dy.mul(x.sigmoid().sub(t)),
+    rule: (dy, x, _y, t) => binaryOps.bceLogits.rule.a(dy, x, t),
   },
   bce: {
-    math: 'y = −(t·log p + (1 − t)·log(1 − p)),  p = clamp(x, ε, 1 − ε), target t = α',
+    math: `${binaryOps.bce.math.replace(/\bb\b/g, 't').replace(/\ba\b/g, 'x')}, target t = α`,
     check: { lo: 0.05, hi: 0.95, alpha: 0.3 },
     derivative: 'dx = dy·(x − t) / (x·(1 − x))·[ε ≤ x ≤ 1 − ε]',
-    cpu: (x, t) => {
-      const p = Math.min(Math.max(x, BCE_EPS), 1 - BCE_EPS);
-      return -(t * Math.log(p) + (1 - t) * Math.log(1 - p));
-    },
-    wgsl: '-(alpha * log(clamp(x, BCE_EPS, 1.0 - BCE_EPS)) + (1.0 - alpha) * log(1.0 - clamp(x, BCE_EPS, 1.0 - BCE_EPS)))',
-    cpuGrad: (x, _y, dy, t) => (x < BCE_EPS || x > 1 - BCE_EPS ? 0 : ((x - t) / (x * (1 - x))) * dy),
-    wgslGrad: 'select((x - alpha) / (x * (1.0 - x)) * dy, 0.0, x < BCE_EPS || x > 1.0 - BCE_EPS)',
+    cpu: (x, t) => binaryOps.bce.cpu(x, t),
+    wgsl: withOperands('bce', 'x', 'alpha'),
+    cpuGrad: (x, _y, dy, t) => binaryOps.bceGrad.cpu(x, t) * dy,
+    wgslGrad: `${withOperands('bceGrad', 'x', 'alpha')} * dy`,
     gradIgnoresY: true,
-    rule: (dy, x, _y, t) => dy.mul(x.sub(t)).div(x.mul(x.neg().add(1))).mul(x.inRange(BCE_EPS, 1 - BCE_EPS)),
+    rule: (dy, x, _y, t) => binaryOps.bce.rule.a(dy, x, t),
   },
 } satisfies Record<string, UnaryDef>;
 

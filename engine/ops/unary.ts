@@ -80,3 +80,7 @@ export const tanh = (x: Tensor): Tensor => unaryOp('tanh', 'tanh', x);
 export const softplus = (x: Tensor): Tensor => unaryOp('softplus', 'softplus', x);
 /** x · sigmoid(x) (a.k.a. swish), used by the diffusion model. */
 export const silu = (x: Tensor): Tensor => unaryOp('silu', 'silu', x);
+/** The error function erf(x) = (2/√π)∫₀ˣ e^(−t²) dt. */
+export const erf = (x: Tensor): Tensor => unaryOp('erf', 'erf', x);
+/** The exact GELU x·Φ(x) = x·(1 + erf(x/√2))/2 (PyTorch's default, not the tanh approximation). */
+export const gelu = (x: Tensor): Tensor => unaryOp('gelu', 'gelu', x);

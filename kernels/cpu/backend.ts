@@ -5,6 +5,7 @@
 
 import type { Backend, BackendStats, DataArray, DType, FloatArray, KernelCall, Storage } from '../../engine/backend';
 import { binary } from './binary';
+import { cast, permute } from './layout';
 import { copyAxis, expand, fill, gather, gatherRandom, scatterAdd } from './copy';
 import { linearGrad } from './linear-grad';
 import { linear, matmul, transpose } from './matmul';
@@ -38,11 +39,12 @@ export class CpuBackend implements Backend {
   private counters: BackendStats = { liveBuffers: 0, bufferCreations: 0, dispatches: 0, submits: 0 };
 
   alloc(size: number, dtype: DType): Storage {
-    this.counters.liveBuffers++;
     const reused = this.pool[dtype].get(size)?.pop();
-    if (reused) return reused;
-    this.counters.bufferCreations++;
-    return new CpuStorage(makeArray(size, dtype), dtype);
+    // Counted once made: an array too large to allocate throws and leaves the count as it was.
+    const storage = reused ?? new CpuStorage(makeArray(size, dtype), dtype);
+    if (!reused) this.counters.bufferCreations++;
+    this.counters.liveBuffers++;
+    return storage;
   }
 
   write(dst: Storage, data: ArrayLike<number>): void {
@@ -100,6 +102,8 @@ export class CpuBackend implements Backend {
       }
       case 'expand': return expand(f(c.x), f(c.out), c.inShape, c.outShape, c.scale);
       case 'transpose': return transpose(f(c.x), f(c.out), c.rows, c.cols);
+      case 'permute': return permute((c.x as CpuStorage).data, (c.out as CpuStorage).data, c.outShape, c.strides);
+      case 'cast': return cast((c.x as CpuStorage).data, (c.out as CpuStorage).data);
       case 'softmax': return softmax(f(c.x), f(c.out), c.outer, c.axisSize, c.inner, c.log);
       case 'copyAxis': return copyAxis((c.src as CpuStorage).data, (c.dst as CpuStorage).data, c.outer, c.inner, c.srcAxis, c.dstAxis, c.srcStart, c.dstStart, c.count);
       case 'gather': return gather(f(c.x), i32(c.indices), f(c.out), c.rows, c.inner);

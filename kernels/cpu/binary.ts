@@ -1,94 +1,80 @@
-// CPU twin of kernels/webgpu/binary.wgsl.ts: out = f(a, b) with NumPy broadcasting.
+// CPU twin of kernels/webgpu/binary.wgsl.ts: out = f(a, b) with NumPy broadcasting, one loop per
+// row of the binary table (engine/ops/binary-table.ts), built from the row's `cpu` function.
+//
+// As in kernels/cpu/unary.ts, each op gets a copy of the loops of its own (compiled from the
+// source text of `loops` below), so that V8 sees one function at each call site and inlines the
+// row's f; where compiling code is refused, all ops share `loops` itself: the same results,
+// slower.
 
-import type { BinaryOp, FloatArray } from '../../engine/backend';
-import { broadcastStrides, sameShape, sizeOf, type Shape } from '../../engine/shape';
-import { BCE_EPS } from '../../engine/constants';
+import type { FloatArray } from '../../engine/backend';
+import { binaryDef, binaryOps, type BinaryDef, type BinaryOp } from '../../engine/ops/binary-table';
+import { broadcastStrides, type Shape } from '../../engine/shape';
+import { binaryPath, type BinaryPath } from '../binary-path';
 
-import { safeDivisor } from '../../engine/scalar';
+type Loops = (
+  f: BinaryDef['cpu'], a: FloatArray, b: FloatArray, out: FloatArray,
+  path: BinaryPath, outShape: Shape, sa: readonly number[], sb: readonly number[],
+) => void;
 
-
-function apply(op: BinaryOp, a: number, b: number): number {
-  switch (op) {
-    case 'add': return a + b;
-    case 'sub': return a - b;
-    case 'mul': return a * b;
-    case 'div': return a / safeDivisor(b);
-    case 'eq': return a === b ? 1 : 0;
-    case 'bceLogits': return Math.max(a, 0) - a * b + Math.log1p(Math.exp(-Math.abs(a)));
-    case 'bceLogitsGrad': return (a >= 0 ? 1 / (1 + Math.exp(-a)) : Math.exp(a) / (1 + Math.exp(a))) - b;
-    case 'bce': {
-      const p = Math.min(Math.max(a, BCE_EPS), 1 - BCE_EPS);
-      return -(b * Math.log(p) + (1 - b) * Math.log(1 - p));
-    }
-    case 'bceGrad': {
-      if (a < BCE_EPS || a > 1 - BCE_EPS) return 0;
-      return (a - b) / (a * (1 - a));
-    }
-    default: throw new Error(`cpu binary: unknown op '${op as string}'`);
-  }
-}
-
-export function binary(op: BinaryOp, a: FloatArray, b: FloatArray, out: FloatArray, aShape: Shape, bShape: Shape, outShape: Shape): void {
+/** The loops of every path; self-contained (it names nothing outside itself), so its source can be compiled again. */
+const loops: Loops = (f, a, b, out, path, outShape, sa, sb) => {
   const n = out.length;
   const na = a.length;
   const nb = b.length;
-  // Fast paths for the common cases; the hot ones get their own loops so V8 can inline.
-  if (na === n && nb === n) {
-    if (op === 'add') { for (let i = 0; i < n; i++) out[i] = a[i] + b[i]; return; }
-    if (op === 'mul') { for (let i = 0; i < n; i++) out[i] = a[i] * b[i]; return; }
-    if (op === 'sub') { for (let i = 0; i < n; i++) out[i] = a[i] - b[i]; return; }
-    for (let i = 0; i < n; i++) out[i] = apply(op, a[i], b[i]);
-    return;
-  }
-  if (nb === 1) {
+  if (path === 'same') {
+    for (let i = 0; i < n; i++) out[i] = f(a[i], b[i]);
+  } else if (path === 'scalarB') {
     const bv = b[0];
-    if (op === 'mul') { for (let i = 0; i < n; i++) out[i] = a[i] * bv; return; }
-    for (let i = 0; i < n; i++) out[i] = apply(op, a[i], bv);
-    return;
-  }
-  if (na === 1) {
+    for (let i = 0; i < n; i++) out[i] = f(a[i], bv);
+  } else if (path === 'scalarA') {
     const av = a[0];
-    for (let i = 0; i < n; i++) out[i] = apply(op, av, b[i]);
-    return;
-  }
-  // b broadcast over the leading axes of a (e.g. a bias [n] added to [m, n]).
-  if (na === n && isTrailing(bShape, outShape)) {
-    if (op === 'add') {
-      for (let i = 0; i < n; i += nb) for (let j = 0; j < nb; j++) out[i + j] = a[i + j] + b[j];
-      return;
-    }
-    for (let i = 0; i < n; i += nb) for (let j = 0; j < nb; j++) out[i + j] = apply(op, a[i + j], b[j]);
-    return;
-  }
-  if (nb === n && isTrailing(aShape, outShape)) {
-    for (let i = 0; i < n; i += na) for (let j = 0; j < na; j++) out[i + j] = apply(op, a[j], b[i + j]);
-    return;
-  }
-  // General case: walk the output with an odometer and move both inputs by their strides.
-  const rank = outShape.length;
-  const sa = broadcastStrides(aShape, outShape);
-  const sb = broadcastStrides(bShape, outShape);
-  const idx = new Array<number>(rank).fill(0);
-  let ia = 0;
-  let ib = 0;
-  for (let i = 0; i < n; i++) {
-    out[i] = apply(op, a[ia], b[ib]);
-    for (let d = rank - 1; d >= 0; d--) {
-      idx[d]++;
-      ia += sa[d];
-      ib += sb[d];
-      if (idx[d] < outShape[d]) break;
-      ia -= sa[d] * outShape[d];
-      ib -= sb[d] * outShape[d];
-      idx[d] = 0;
+    for (let i = 0; i < n; i++) out[i] = f(av, b[i]);
+  } else if (path === 'rowB') {
+    for (let i = 0; i < n; i += nb) for (let j = 0; j < nb; j++) out[i + j] = f(a[i + j], b[j]);
+  } else if (path === 'rowA') {
+    for (let i = 0; i < n; i += na) for (let j = 0; j < na; j++) out[i + j] = f(a[j], b[i + j]);
+  } else {
+    // Walk the output with an odometer and move both inputs by their strides.
+    const rank = outShape.length;
+    const idx = new Array(rank).fill(0);
+    let ia = 0;
+    let ib = 0;
+    for (let i = 0; i < n; i++) {
+      out[i] = f(a[ia], b[ib]);
+      for (let d = rank - 1; d >= 0; d--) {
+        idx[d]++;
+        ia += sa[d];
+        ib += sb[d];
+        if (idx[d] < outShape[d]) break;
+        ia -= sa[d] * outShape[d];
+        ib -= sb[d] * outShape[d];
+        idx[d] = 0;
+      }
     }
   }
+};
+
+const compiled = new Map<BinaryOp, Loops>();
+
+/** A fresh copy of the loops for `op` (its own inline caches), or the shared ones where compiling code is refused. */
+function loopsFor(op: BinaryOp): Loops {
+  let own = compiled.get(op);
+  if (own === undefined) {
+    try {
+      // The comment makes each op's source text unique, so V8 does not share one compiled copy.
+      own = new Function(`/* binary ${op} */ return (${loops.toString()});`)() as Loops;
+      own((a, b) => a + b, new Float64Array(1), new Float64Array(1), new Float64Array(1), 'strided', [1], [0], [0]); // a copy that names something outside itself fails here
+    } catch {
+      own = loops;
+    }
+    compiled.set(op, own);
+  }
+  return own;
 }
 
-/** True when `inner` (after dropping leading 1s) equals the trailing dims of `outer`. */
-function isTrailing(inner: Shape, outer: Shape): boolean {
-  let start = 0;
-  while (start < inner.length && inner[start] === 1) start++;
-  const tail = inner.slice(start);
-  return sizeOf(tail) > 0 && sameShape(tail, outer.slice(outer.length - tail.length));
+export function binary(op: BinaryOp, a: FloatArray, b: FloatArray, out: FloatArray, aShape: Shape, bShape: Shape, outShape: Shape): void {
+  if (!(op in binaryOps)) throw new Error(`cpu binary: unknown op '${String(op)}'`);
+  const path = binaryPath(aShape, bShape, outShape);
+  const strided = path === 'strided';
+  loopsFor(op)(binaryDef(op).cpu, a, b, out, path, outShape, strided ? broadcastStrides(aShape, outShape) : [], strided ? broadcastStrides(bShape, outShape) : []);
 }

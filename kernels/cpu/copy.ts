@@ -2,6 +2,7 @@
 
 import type { DataArray, FloatArray } from '../../engine/backend';
 import { broadcastStrides, type Shape } from '../../engine/shape';
+import { permute } from './layout';
 import { random } from './random';
 
 /** Rows [srcStart, srcStart+count) of src [outer, srcAxis, inner] -> rows from dstStart of dst [outer, dstAxis, inner]. */
@@ -55,23 +56,10 @@ export function fill(out: DataArray, value: number): void {
 
 /** out = scale * x, with x broadcast from inShape to outShape (NumPy rules). */
 export function expand(x: FloatArray, out: FloatArray, inShape: Shape, outShape: Shape, scale: number): void {
-  const n = out.length;
   if (x.length === 1) {
     out.fill(x[0] * scale);
     return;
   }
-  const rank = outShape.length;
-  const strides = broadcastStrides(inShape, outShape);
-  const idx = new Array<number>(rank).fill(0);
-  let src = 0;
-  for (let i = 0; i < n; i++) {
-    out[i] = x[src] * scale;
-    for (let d = rank - 1; d >= 0; d--) {
-      idx[d]++;
-      src += strides[d];
-      if (idx[d] < outShape[d]) break;
-      src -= strides[d] * outShape[d];
-      idx[d] = 0;
-    }
-  }
+  // Broadcast axes have stride 0: the strided walk of permute reads the same element again.
+  permute(x, out, outShape, broadcastStrides(inShape, outShape), scale);
 }

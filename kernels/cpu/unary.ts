@@ -76,8 +76,8 @@ export function unary(op: UnaryOp, x: FloatArray, out: FloatArray, alpha: number
 /** dx = dy * f'(x), with y = f(x) given too (sigmoid' = y (1 - y) is cheaper from y). */
 export function unaryGrad(op: UnaryOp, x: FloatArray, y: FloatArray, dy: FloatArray, out: FloatArray, alpha: number, beta: number): void {
   const def = known(op, 'unaryGrad');
-  if (def.bySign && y instanceof Float32Array && dy instanceof Float32Array && out instanceof Float32Array) {
-    return selectBySign(y, dy, def.bySign === 'zero' ? null : alpha, out); // y > 0 ? dy : (0 or α·dy)
+  if (def.bySign && x instanceof Float32Array && dy instanceof Float32Array && out instanceof Float32Array) {
+    return selectBySign(x, dy, def.bySign === 'zero' ? null : alpha, out); // x > 0 ? dy : (0 or α·dy)
   }
   gradLoop(op)(def.cpuGrad, x, y, dy, out, alpha, beta);
 }

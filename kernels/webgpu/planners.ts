@@ -3,6 +3,7 @@
 import type { KernelCall, KernelName } from '../../engine/backend';
 import { planCopyAxis, planFill, planGather, planGatherRandom, planScatterAdd } from './copy.wgsl';
 import { planBinary } from './binary.wgsl';
+import { planCast, planPermute } from './layout.wgsl';
 import { planLinearGrad } from './linear-grad.wgsl';
 import { planLinear, planMatmul, planTranspose } from './matmul.wgsl';
 import { planAdam, planAdamMulti, planSgd } from './optim.wgsl';
@@ -23,6 +24,8 @@ const PLANNERS: { [K in KernelName]: Planner<K> } = {
   linearGrad: planLinearGrad,
   expand: planExpand,
   transpose: planTranspose,
+  permute: planPermute,
+  cast: planCast,
   softmax: planSoftmax,
   copyAxis: planCopyAxis,
   gather: planGather,

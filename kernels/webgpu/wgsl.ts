@@ -42,12 +42,11 @@ export function f32Literal(x: number): string {
 }
 
 /**
- * WGSL versions of the numeric guards (engine/constants.ts), and a sigmoid that never lets
- * exp overflow. Prepended to kernels that use them; unused functions cost nothing.
+ * WGSL versions of the numeric guards (engine/constants.ts), a sigmoid that never lets
+ * exp overflow, and erf. Prepended to kernels that use them; unused functions cost nothing.
  */
 export const GUARDS = /* wgsl */ `
 const TINY: f32 = ${f32Literal(TINY)};
-const SQRT_TINY: f32 = ${f32Literal(Math.sqrt(TINY))};
 const DIV_MIN: f32 = ${f32Literal(DIV_MIN)};
 const BCE_EPS: f32 = ${f32Literal(BCE_EPS)};
 
@@ -61,6 +60,14 @@ fn sigmoid(x: f32) -> f32 {
   if (x >= 0.0) { return 1.0 / (1.0 + exp(-x)); }
   let e = exp(x);
   return e / (1.0 + e);
+}
+
+// erf(x) to 1.5e-7 (Abramowitz and Stegun 7.1.26): 1 − (a1·t + … + a5·t⁵)·e^(−x²), t = 1/(1 + 0.3275911·|x|).
+fn erf(x: f32) -> f32 {
+  let ax = abs(x);
+  let t = 1.0 / (1.0 + 0.3275911 * ax);
+  let poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  return sign(x) * (1.0 - poly * exp(-ax * ax));
 }
 
 // Infinities and NaN from their bits, through a var: WGSL refuses them as constant expressions.

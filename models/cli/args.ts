@@ -18,7 +18,7 @@ export function parseFlags(argv: string[], spec: FlagSpec): Flags {
     const eq = arg.indexOf('=');
     const rawName = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
     const inline = eq < 0 ? undefined : arg.slice(eq + 1);
-    const s = spec[rawName];
+    const s = Object.hasOwn(spec, rawName) ? spec[rawName] : undefined;
     if (!s) throw new UsageError(`unknown option --${rawName}`);
     if (s.type === 'boolean') {
       if (inline !== undefined && inline !== 'true' && inline !== 'false') throw new UsageError(`--${rawName} is a switch: give it alone, or as --${rawName}=true / --${rawName}=false, not '${inline}'`);
@@ -27,6 +27,8 @@ export function parseFlags(argv: string[], spec: FlagSpec): Flags {
     }
     const value = inline ?? argv[++i];
     if (value === undefined || (inline === undefined && value.startsWith('--'))) throw new UsageError(`--${rawName} needs a value`);
+    // '-h' after --save is a forgotten value, not a file name: say so rather than write a file '-h'.
+    if (inline === undefined && /^-[a-zA-Z]/.test(value)) throw new UsageError(`--${rawName} needs a value; '${value}' looks like an option (to mean it as the value, write --${rawName}=${value})`);
     if (s.type === 'string') out[rawName] = value;
     else {
       const num = Number(value);

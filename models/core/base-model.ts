@@ -32,6 +32,11 @@ export function evaluationRng(seed: number, epoch: number): Rng {
   return createRng(mixSeed(seed, 7919, epoch, 104729, 0x5eed));
 }
 
+/** The generator that draws a new model's dataset from its target (apart from training's). */
+export function datasetRng(seed: number): Rng {
+  return dataStreams(seed).dataset;
+}
+
 /** Generators apart from training's: one draws the dataset, one serves sample(). */
 function dataStreams(seed: number): { dataset: Rng; sampling: Rng } {
   const parent = createRng(seed);
@@ -71,6 +76,11 @@ export interface ModelData {
   raw: Float64Array;
   /** What continuous data go through before the networks see them. */
   scaling: Scaling;
+  /**
+   * Widens the model-space rows before they become the dataset (a conditional GAN appends each
+   * row's one-hot class); the networks' own `width` stays the data's.
+   */
+  columns?: (rows: Float64Array, width: number) => { rows: Float64Array; width: number };
 }
 
 export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel {
@@ -119,17 +129,19 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
     }
     this.binning = config.bins > 0 ? createBinning(this.target, config.bins) : null;
     this.width = this.binning ? this.binning.k : this.dim;
+    let rows: Float64Array;
     if (this.binning) {
       this.shift = [0];
       this.scale = [1];
-      this.data = createDataset(digitise(this.binning, raw), this.width, raw);
+      rows = digitise(this.binning, raw);
     } else {
       const stats = columnStats(raw, this.dim);
       this.shift = source.scaling === 'none' ? stats.shift.map(() => 0) : stats.shift;
       this.scale = source.scaling === 'standardise' ? stats.scale : stats.scale.map(() => 1);
-      const rows = raw.map((x, i) => (x - this.shift[i % this.dim]) / this.scale[i % this.dim]);
-      this.data = createDataset(rows, this.width, raw);
+      rows = raw.map((x, i) => (x - this.shift[i % this.dim]) / this.scale[i % this.dim]);
     }
+    const wide = source.columns ? source.columns(rows, this.width) : { rows, width: this.width };
+    this.data = createDataset(wide.rows, wide.width, raw);
   }
 
   /** Draw the fixed dataset for a new model: the user's rows, or `dataset` target samples. */
@@ -138,7 +150,7 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
       if (data.length % target.dim !== 0) throw new Error(`data: ${data.length} values are not rows of ${target.dim}`);
       return Float64Array.from(data);
     }
-    return target.sample(config.dataset, dataStreams(config.seed).dataset);
+    return target.sample(config.dataset, datasetRng(config.seed));
   }
 
   get stepsPerEpoch(): number {
@@ -157,13 +169,19 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
   protected abstract generateRows(n: number, rng: Rng): Tensor;
   /** Free the model's own tensors beyond parameters and optimizers (tables, ...). */
   protected disposeExtras(): void {}
+  /** Tensors saved with the weights that are not trained (BatchNorm's running statistics). */
+  namedBuffers(): [string, Tensor][] {
+    return [];
+  }
+  /** Whether each scored history record also holds the generated mean and std (genMean, genStd). */
+  protected readonly recordsMoments: boolean = false;
 
   // ---- training ----
 
   /** The first n training rows in model space, n·width numbers (a fixed batch for the demo's gradient check). */
   async firstRows(n: number): Promise<Float64Array> {
     const all = await this.data.tensor.data();
-    return Float64Array.from(all.subarray(0, Math.min(n, this.data.n) * this.width));
+    return Float64Array.from(all.subarray(0, Math.min(n, this.data.n) * this.data.width));
   }
 
   parameterCount(): number {
@@ -220,10 +238,8 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
     const started = performance.now();
     await this.drainLosses();
     for (let i = 0; i < this.stepsPerEpoch; i++) this.trainStep();
-    const losses = await this.drainLosses();
     this.epoch++;
-    checkLosses(this.kind, losses, this.epoch, this.steps);
-    checkWeights(this.kind, await readWeights(this.namedParameters()), this.epoch, this.steps);
+    const losses = await this.closeEpoch();
     const trained = performance.now();
     options.schedule?.addTraining(trained - started);
     const previous = this.history[this.history.length - 1];
@@ -234,17 +250,27 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
     return record;
   }
 
+  /** The epoch's mean losses, after checking that the losses and weights are finite and bounded (reads back). */
+  protected async closeEpoch(): Promise<Record<string, number>> {
+    const losses = await this.drainLosses();
+    checkLosses(this.kind, losses, this.epoch, this.steps, this.target);
+    checkWeights(this.kind, await readWeights(this.namedParameters()), this.epoch, this.steps, undefined, this.target);
+    return losses;
+  }
+
   /**
-   * W1 and KLD for this epoch's record: a fresh score, or the last one repeated with the epoch
+   * W1 and KLD (and the generated mean and std, see recordsMoments) for this epoch's record: a fresh score, or the last one repeated with the epoch
    * it was measured at in `scoredEpoch` (see score-schedule.ts).
    */
-  private async epochScores(options: EpochOptions, previous: HistoryRecord | undefined): Promise<{ w1: number; kld: number; scoredEpoch?: number }> {
+  private async epochScores(options: EpochOptions, previous: HistoryRecord | undefined): Promise<{ w1: number; kld: number; [key: string]: number }> {
     const scheduled = options.score === undefined && options.schedule !== undefined;
     const score = options.score ?? options.schedule?.due() ?? true;
-    if (!score && previous) return { w1: previous.w1, kld: previous.kld, scoredEpoch: previous.scoredEpoch ?? previous.epoch };
+    const moments = (genMean: number, genStd: number): Record<string, number> => (this.recordsMoments ? { genMean, genStd } : {});
+    if (!score && previous) return { w1: previous.w1, kld: previous.kld, ...moments(previous.genMean, previous.genStd), scoredEpoch: previous.scoredEpoch ?? previous.epoch };
     const n = scheduled ? Math.min(this.config.evalSamples, TRAINING_SCORE_SAMPLES) : this.config.evalSamples;
     const metrics = await this.scoreNow(n, scheduled);
-    return { w1: metrics.w1, kld: metrics.kld };
+    // In 2D, the generated mean and std of the first coordinate.
+    return { w1: metrics.w1, kld: metrics.kld, ...moments(metrics.mean[0], metrics.std[0]) };
   }
 
   // ---- samples and metrics ----
@@ -327,7 +353,7 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
       config: { ...this.config },
       epoch: this.epoch,
       steps: this.steps,
-      weights: await readWeights(this.namedParameters()),
+      weights: await readWeights([...this.namedParameters(), ...this.namedBuffers()]),
       optimizers: await readOptimizers(this.optimizers()),
       rng: this.rng.getState(),
       data: Array.from(this.data.raw),
@@ -338,7 +364,7 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
   /** Put a checkpoint's weights, optimizer states, generator and history into this fresh model. */
   protected restore(checkpoint: Checkpoint, source: string): void {
     try {
-      writeWeights(this.namedParameters(), checkpoint.weights, source);
+      writeWeights([...this.namedParameters(), ...this.namedBuffers()], checkpoint.weights, source);
       writeOptimizers(this.optimizers(), checkpoint.optimizers, source);
       this.rng.setState(checkpoint.rng);
     } catch (e) {

@@ -3,6 +3,8 @@
 
 import type { Adam, AdamState, Tensor } from '../../engine/index';
 import type { Checkpoint, ModelKind } from './model';
+import { MAX_DATA_MAGNITUDE, spreadProblem } from '../data/csv';
+import { MAX_SEED } from './seeds';
 
 export async function readWeights(named: [string, Tensor][]): Promise<Record<string, number[]>> {
   const out: Record<string, number[]> = {};
@@ -25,7 +27,7 @@ export function writeWeights(named: [string, Tensor][], weights: Record<string, 
       if (!Number.isFinite(Math.fround(values[i]))) throw new Error(`${source}: parameter '${name}' value ${i} is ${values[i]}, beyond float32's range`);
     }
   }
-  for (const [name, t] of named) t.backend.write(t.storage('load'), weights[name]);
+  for (const [name, t] of named) t.writeValues(weights[name], 'load');
 }
 
 export async function readOptimizers(opts: Record<string, Adam>): Promise<Checkpoint['optimizers']> {
@@ -59,13 +61,23 @@ export function validateCheckpoint(value: unknown, source: string, expectedModel
   if (expectedModel && c.model !== expectedModel) fail(`it holds a ${c.model} model, not a ${expectedModel}`);
   if (typeof c.target !== 'string') fail('"target" is missing');
   if (!c.config || typeof c.config !== 'object') fail('"config" is missing');
-  for (const k of ['epoch', 'steps'] as const) if (!Number.isInteger(c[k]) || (c[k] as number) < 0) fail(`"${k}" must be a non-negative integer`);
+  // Values read from a file are range-checked as if typed in: counts and the generator's counter
+  // are exact integers (below 2^53), the seed fits the seed's range, the data its magnitude rule.
+  for (const k of ['epoch', 'steps'] as const) if (!Number.isSafeInteger(c[k]) || (c[k] as number) < 0) fail(`"${k}" must be a whole number from 0 to 2^53 − 1, got ${JSON.stringify(c[k])}`);
   if (!c.weights || typeof c.weights !== 'object') fail('"weights" is missing');
   if (!c.optimizers || typeof c.optimizers !== 'object') fail('"optimizers" is missing');
-  if (!c.rng || !Number.isInteger(c.rng.seed) || !Number.isInteger(c.rng.counter)) fail('"rng" must hold integer seed and counter');
+  if (!c.rng || typeof c.rng !== 'object' || !Number.isInteger(c.rng.seed) || !Number.isInteger(c.rng.counter)) fail('"rng" must hold integer seed and counter');
+  const rng = c.rng as { seed: number; counter: number };
+  if (rng.seed < 0 || rng.seed > MAX_SEED) fail(`"rng" seed ${rng.seed} is outside 0 to ${MAX_SEED}`);
+  if (!Number.isSafeInteger(rng.counter) || rng.counter < 0) fail(`"rng" counter ${rng.counter} is outside 0 to 2^53 − 1`);
   if (!Array.isArray(c.data) || c.data.length === 0 || c.data.some((x) => typeof x !== 'number' || !Number.isFinite(x))) fail('"data" must be a non-empty array of finite numbers');
   const tooBig = (c.data as number[]).findIndex((x) => !Number.isFinite(Math.fround(x)));
   if (tooBig >= 0) fail(`"data" value ${tooBig} is ${(c.data as number[])[tooBig]}, beyond float32's range`);
+  const beyond = (c.data as number[]).findIndex((x) => Math.abs(x) > MAX_DATA_MAGNITUDE);
+  if (beyond >= 0) fail(`"data" value ${beyond} is ${(c.data as number[])[beyond]}; the models train on data of magnitude up to ${MAX_DATA_MAGNITUDE.toExponential(0)}`);
+  // The dimension is the target's, checked later; all values together as one column here.
+  const spread = spreadProblem(c.data as number[], 1, 0);
+  if (spread) fail(`"data": ${spread.replace('column 1 ', 'the data ')}`);
   if (!Array.isArray(c.history)) fail('"history" must be an array');
   return c as Checkpoint;
 }
@@ -81,4 +93,40 @@ export function parseCheckpoint(text: string, source: string, expectedModel?: Mo
     throw new Error(`${source}: not a valid gradlab checkpoint: the JSON does not parse (${why})`);
   }
   return validateCheckpoint(value, source, expectedModel);
+}
+
+/** Numbers per piece when a long array is written out piecewise. */
+const NUMBERS_PER_PIECE = 65536;
+
+/**
+ * The checkpoint's JSON text (the same text JSON.stringify gives) as a sequence of pieces, long
+ * arrays of numbers split into pieces of NUMBERS_PER_PIECE: a model or dataset whose checkpoint
+ * is longer than the longest string JavaScript can hold (about 2^29 characters in V8) can still
+ * be written, piece by piece.
+ */
+export function* checkpointJson(value: unknown): Generator<string> {
+  if (Array.isArray(value) && value.length > NUMBERS_PER_PIECE && value.every((x) => typeof x === 'number')) {
+    for (let i = 0; i < value.length; i += NUMBERS_PER_PIECE) {
+      const part = JSON.stringify(value.slice(i, i + NUMBERS_PER_PIECE));
+      yield `${i === 0 ? '[' : ','}${part.slice(1, -1)}`;
+    }
+    yield ']';
+  } else if (Array.isArray(value)) {
+    yield '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) yield ',';
+      yield* value[i] === undefined || typeof value[i] === 'function' ? ['null'] : checkpointJson(value[i]);
+    }
+    yield ']';
+  } else if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON !== 'function') {
+    yield '{';
+    let first = true;
+    for (const [key, v] of Object.entries(value)) {
+      if (v === undefined || typeof v === 'function') continue;
+      yield `${first ? '' : ','}${JSON.stringify(key)}:`;
+      first = false;
+      yield* checkpointJson(v);
+    }
+    yield '}';
+  } else yield JSON.stringify(value) ?? 'null';
 }

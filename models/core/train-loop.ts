@@ -23,6 +23,8 @@ export interface TrainOptions {
   scoreShare?: number;
   /** Called after each epoch with epochs done and the total. */
   onProgress?(done: number, total: number): void;
+  /** Asked after each epoch (but the last): true stops the run there (Ctrl+C in the command line). */
+  shouldStop?(): boolean | Promise<boolean>;
 }
 
 export interface TrainResult {
@@ -32,6 +34,8 @@ export interface TrainResult {
   seconds: number;
   /** The last history record (undefined if no epoch ran). */
   last: HistoryRecord | undefined;
+  /** True when shouldStop ended the run early. */
+  stopped?: boolean;
 }
 
 /** Whole epochs covering `steps` steps of a model with `stepsPerEpoch` steps per epoch. */
@@ -40,7 +44,7 @@ export function epochsForSteps(steps: number, stepsPerEpoch: number): number {
 }
 
 export async function runTraining(model: GenerativeModel, options: TrainOptions = {}): Promise<TrainResult> {
-  checkOptions('runTraining', options, { epochs: 'integer', steps: 'integer', onEpoch: 'function', onProgress: 'function', scoreShare: 'number' });
+  checkOptions('runTraining', options, { epochs: 'integer', steps: 'integer', onEpoch: 'function', onProgress: 'function', scoreShare: 'number', shouldStop: 'function' });
   const { epochs, steps } = options;
   if (epochs !== undefined && steps !== undefined) throw new Error('runTraining: give epochs or steps, not both');
   for (const [name, v] of [['epochs', epochs], ['steps', steps]] as const) {
@@ -55,6 +59,9 @@ export async function runTraining(model: GenerativeModel, options: TrainOptions 
     last = await model.trainEpoch(done === total ? { score: true, schedule } : { schedule });
     options.onEpoch?.(last);
     options.onProgress?.(done, total);
+    if (done < total && options.shouldStop && (await options.shouldStop())) {
+      return { epochs: done, steps: model.steps - stepsBefore, seconds: (performance.now() - started) / 1000, last, stopped: true };
+    }
   }
   return { epochs: total, steps: model.steps - stepsBefore, seconds: (performance.now() - started) / 1000, last };
 }

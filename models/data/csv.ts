@@ -36,7 +36,12 @@ export interface ParsedCsv {
   rows: number;
   /** With `labelColumn`: the class label of each row. */
   labels?: Int32Array;
+  /** Things the reader had to guess (to show on stderr): e.g. commas that could be decimal commas. */
+  warnings?: string[];
 }
+
+/** The largest class label: labels are int32 numbers. */
+export const MAX_LABEL = 2 ** 31 - 1;
 
 /** A class label: a whole number from 0, written without sign, point or exponent. */
 const LABEL = /^\d+$/;
@@ -73,7 +78,7 @@ function cellProblem(cell: string): string | null {
 /** Parse CSV text; throws an Error naming the file, the 1-based line and the reason. */
 export function parseCsv(text: string, fileName: string, options: CsvOptions = {}): ParsedCsv {
   const delimiter = options.delimiter;
-  if (delimiter !== undefined && !(delimiter in DELIMITERS)) throw new Error(`${fileName}: unknown delimiter ${quoteCell(String(delimiter))} (use one of ${Object.keys(DELIMITERS).join(' ')})`);
+  if (delimiter !== undefined && !Object.hasOwn(DELIMITERS, delimiter)) throw new Error(`${fileName}: unknown delimiter ${quoteCell(String(delimiter))} (use one of ${Object.keys(DELIMITERS).join(' ')})`);
   const labelAt = options.labelColumn === undefined ? -1 : options.labelColumn - 1;
   if (options.labelColumn !== undefined && !(Number.isInteger(options.labelColumn) && options.labelColumn >= 1)) {
     throw new Error(`${fileName}: the label column must be a column number from 1, got ${options.labelColumn}`);
@@ -115,6 +120,7 @@ export function parseCsv(text: string, fileName: string, options: CsvOptions = {
     for (let c = 0; c < cells.length; c++) {
       if (c === labelAt) {
         if (!LABEL.test(cells[c])) fail(lineNo, `column ${c + 1} (the label column): class label ${quoteCell(cells[c])} is not a whole number from 0`);
+        if (Number(cells[c]) > MAX_LABEL) fail(lineNo, `column ${c + 1} (the label column): class label ${quoteCell(cells[c])} is beyond the largest label, ${MAX_LABEL}`);
         labels.push(Number(cells[c]));
         continue;
       }
@@ -133,8 +139,34 @@ export function parseCsv(text: string, fileName: string, options: CsvOptions = {
   const rows = values.length / dim;
   if (rows < MIN_ROWS) fail(lastDataLine, `only ${rows} data row(s); at least ${MIN_ROWS} are needed`);
   if (delimiter === undefined && columns === 2 && labelAt < 0) checkDecimalCommas(lines, fileName);
-  checkScale(values, dim, fileName);
-  return { data: Float64Array.from(values), dim: dim as 1 | 2, rows, ...(labelAt >= 0 ? { labels: Int32Array.from(labels) } : {}) };
+  const warnings = delimiter === undefined && columns === 2 && labelAt < 0 ? commaAmbiguity(lines, fileName) : [];
+  try {
+    checkScale(values, dim, fileName);
+  } catch (e) {
+    // '1,013.5' read as columns 1 and 13.5 fails as one-valued: the likely cause is the comma.
+    if (warnings.length === 0) throw e;
+    throw new Error(`${(e as Error).message}. Note: ${warnings[0]}`);
+  }
+  return { data: Float64Array.from(values), dim: dim as 1 | 2, rows, ...(labelAt >= 0 ? { labels: Int32Array.from(labels) } : {}), ...(warnings.length ? { warnings } : {}) };
+}
+
+/**
+ * Two columns split at a comma where the comma could also be a decimal comma ('20,0', '18,7') or
+ * a thousands separator ('1,013.5'): read as two columns, with a warning that says so and names
+ * --delimiter. (checkDecimalCommas has already refused the files that are almost surely decimal.)
+ */
+function commaAmbiguity(lines: string[], fileName: string): string[] {
+  const rows = lines.map((l, i) => [l.trim(), i + 1] as const).filter(([l]) => l !== '' && /^[+-]?[\d.]/.test(l));
+  const decimal = rows.find(([l]) => /^[+-]?\d+,\d+$/.test(l));
+  const thousands = rows.find(([l]) => /^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$/.test(l));
+  const example = thousands ?? decimal;
+  if (!example) return [];
+  const [text, line] = example;
+  const could = thousands ? 'one number with a thousands separator' : 'one number with a decimal comma';
+  return [
+    `${fileName}, line ${line}: ${quoteCell(text)} could be ${could}; it was read as two columns. ` +
+      "Give --delimiter ',' to confirm two columns, or --delimiter ';' (or tab or space) to read commas as decimal commas",
+  ];
 }
 
 /**
@@ -154,11 +186,40 @@ function checkDecimalCommas(lines: string[], fileName: string): void {
   );
 }
 
-/** Refuse data whose magnitude the models cannot train on, naming the column and the largest value. */
+/** The smallest spread the models train on, relative to max(|mean|, 1): float32 keeps about 7 digits. */
+export const MIN_RELATIVE_SPREAD = 1e-6;
+
+/**
+ * Why column `c` of interleaved rows cannot be trained on for its spread, or null: one value in
+ * every row, or a standard deviation below MIN_RELATIVE_SPREAD·max(|mean|, 1) (data at the 1e-30
+ * scale diverge at any learning rate).
+ */
+export function spreadProblem(values: ArrayLike<number>, columns: number, c: number): string | null {
+  let n = 0;
+  let sum = 0;
+  for (let i = c; i < values.length; i += columns, n++) sum += values[i];
+  const mean = sum / n;
+  let squares = 0;
+  let same = true;
+  for (let i = c; i < values.length; i += columns) {
+    squares += (values[i] - mean) ** 2;
+    same &&= values[i] === values[c];
+  }
+  if (same) return `column ${c + 1} holds the same value (${values[c]}) in every row; there is no spread for a model to learn`;
+  const std = Math.sqrt(squares / n);
+  if (std < MIN_RELATIVE_SPREAD * Math.max(Math.abs(mean), 1)) {
+    return `column ${c + 1} has a spread of ${std.toExponential(2)} (mean ${mean.toExponential(2)}); the models need a standard deviation of at least ${MIN_RELATIVE_SPREAD.toExponential(0)}·max(|mean|, 1). Rescale the data (e.g. change units so typical values are near 1)`;
+  }
+  return null;
+}
+
+/** Refuse data whose magnitude or spread the models cannot train on, naming the column. */
 function checkScale(values: number[], columns: number, fileName: string): void {
   for (let c = 0; c < columns; c++) {
     let largest = 0;
     for (let i = c; i < values.length; i += columns) largest = Math.max(largest, Math.abs(values[i]));
+    const spread = spreadProblem(values, columns, c);
+    if (spread) throw new Error(`${fileName}: ${spread}`);
     if (largest > MAX_DATA_MAGNITUDE) {
       throw new Error(
         `${fileName}: column ${c + 1} holds values up to ${largest.toExponential(3)}; the models train on data of magnitude up to ${MAX_DATA_MAGNITUDE.toExponential(0)}. ` +

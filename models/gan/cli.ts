@@ -3,11 +3,13 @@
 import type { FlagSpec, Flags } from '../cli/args';
 import { batchWithin, numberInRange, oneOf, positiveNumber } from '../cli/flag-checks';
 import { UsageError } from '../cli/args';
-import { GAN_DEFAULTS as D, GAN_LOSSES, usesGradientPenalty, type GanConfig } from './config';
+import { GAN_DEFAULTS as D, GAN_LOSSES, GAN_PRESETS, usesGradientPenalty, type GanConfig } from './config';
 
 // No `default` here: parseFlags would fill it in and the train command could no longer tell
 // which options were given. The defaults are in the help text.
 export const cliFlags: FlagSpec = {
+  preset: { type: 'string', help: `default | post: start from named settings; "post" is the TensorFlow.js GAN playground post's (ReLU, Adam 3e-3, β₁ 0.9, no decay), whose D dies on normal after a few hundred epochs (default: default)` },
+  'lr-decay': { type: 'number', help: `τ of the learning-rate decay lr·τ/(τ + epoch); 0 = constant (default ${D.lrDecay})` },
   batch: { type: 'int', help: `minibatch size B (default ${D.batch})` },
   dataset: { type: 'int', help: `dataset size N, drawn once (default ${D.dataset})` },
   lr: { type: 'number', help: `Adam learning rate of G and D (default ${D.lrG})` },
@@ -34,8 +36,15 @@ export const cliFlags: FlagSpec = {
   temperature: { type: 'number', help: `Gumbel-softmax temperature τ in binned mode (default ${D.temperature})` },
 };
 
+/** The settings where preset `name` differs from the defaults (what `--preset` lays under the other flags). */
+export function presetChanges(name: keyof typeof GAN_PRESETS): Partial<GanConfig> {
+  const preset: GanConfig = GAN_PRESETS[name];
+  return Object.fromEntries(Object.entries(preset).filter(([key, value]) => D[key as keyof GanConfig] !== value)) as Partial<GanConfig>;
+}
+
 export function configFromFlags(flags: Flags): Partial<GanConfig> {
-  const c: Partial<GanConfig> = {};
+  const preset = oneOf(flags, 'preset', Object.keys(GAN_PRESETS) as (keyof typeof GAN_PRESETS)[]);
+  const c: Partial<GanConfig> = preset ? presetChanges(preset) : {};
   const set = <K extends keyof GanConfig>(key: K, value: GanConfig[K] | undefined): void => {
     if (value !== undefined) c[key] = value;
   };
@@ -58,6 +67,7 @@ export function configFromFlags(flags: Flags): Partial<GanConfig> {
   set('beta2G', beta2);
   set('beta2D', beta2);
   set('kD', numberInRange(flags, 'k-d', 1, 100));
+  set('lrDecay', numberInRange(flags, 'lr-decay', 0, 1e9, 'between 0 and 1e9'));
   set('loss', oneOf(flags, 'loss', GAN_LOSSES));
   const gpLambda = numberInRange(flags, 'gp-lambda', 0, 1e6, 'between 0 and 1e6');
   if (gpLambda !== undefined && !(c.loss && usesGradientPenalty(c.loss))) throw new UsageError('--gp-lambda applies to --loss wgan-gp or wgan-lp only');

@@ -1,4 +1,4 @@
-// The GAN's settings, their defaults (the TensorFlow.js GAN playground post) and their checks.
+// The GAN's settings, the TensorFlow.js GAN playground post's, the defaults, and their checks.
 
 import { checkOptions, specFromDefaults } from '../../engine/options';
 import type { BaseConfig } from '../core/model';
@@ -51,6 +51,12 @@ export interface GanConfig extends BaseConfig {
   beta2G: number;
   beta1D: number;
   beta2D: number;
+  /**
+   * τ > 0: both learning rates decay with the epoch e (fractional, counted in steps) as
+   * lr·τ/(τ + e), the inverse-time decay of stochastic approximation (Robbins & Monro 1951): the
+   * steps shrink, so G and D stop circling the equilibrium and settle on it. 0: constant rates.
+   */
+  lrDecay: number;
   /** λ of the moment-matching term λ((mean − μ)² + (std − σ)²) in G's loss; 0 = off. */
   momentLambda: number;
   /** WGAN weight clip c. */
@@ -71,8 +77,14 @@ export interface GanConfig extends BaseConfig {
   conditional: boolean;
 }
 
-/** The playground's settings (the TensorFlow.js GAN playground post): N 2048, B 128, Adam 3e-3, z 10, G 1×16, D 1×32, ReLU. */
-export const GAN_DEFAULTS: GanConfig = Object.freeze({
+/**
+ * The TensorFlow.js GAN playground post's settings ("the post's settings"): N 2048, B 128,
+ * Adam 3e-3 with β₁ 0.9, z 10, G 1×16, D 1×32, ReLU, constant learning rates. On `normal` they
+ * train for a few hundred epochs and then every ReLU of D goes off for every input: D(x) is
+ * 0.5 everywhere and G gets no gradient (docs/quality.md). Kept to show that failure on purpose:
+ * `gradlab train --preset post`, or the page's preset menu.
+ */
+export const GAN_POST: GanConfig = Object.freeze({
   seed: 0,
   dataset: 2048,
   batch: 128,
@@ -93,6 +105,7 @@ export const GAN_DEFAULTS: GanConfig = Object.freeze({
   beta2G: 0.999,
   beta1D: 0.9,
   beta2D: 0.999,
+  lrDecay: 0,
   momentLambda: 0,
   clip: 0.01,
   dDropout: 0,
@@ -103,21 +116,39 @@ export const GAN_DEFAULTS: GanConfig = Object.freeze({
 }) as GanConfig;
 
 /**
+ * What the default GAN changes in the post's settings, chosen by measurement (the long-horizon
+ * table in docs/quality.md): LeakyReLU 0.2, so no unit of D can go off for every input; Adam
+ * β₁ 0.5 (Radford et al. 2016), less momentum carried into a game whose gradients turn; and the
+ * inverse-time decay lr·τ/(τ + epoch) with τ = 50, so the two players stop circling the
+ * equilibrium once they are near it. The post's networks, data and learning rate 3e-3 stay.
+ */
+export const GAN_DEFAULT_CHANGES: Partial<GanConfig> = Object.freeze({
+  activation: 'leaky', beta1G: 0.5, beta1D: 0.5, lrDecay: 50,
+}) as Partial<GanConfig>;
+
+/** The default GAN of the command line and the page: the post's networks and data with GAN_DEFAULT_CHANGES. */
+export const GAN_DEFAULTS: GanConfig = Object.freeze({ ...GAN_POST, ...GAN_DEFAULT_CHANGES }) as GanConfig;
+
+/** Named presets (`--preset NAME`, the page's preset menu): complete settings laid under the ones given. */
+export const GAN_PRESETS = Object.freeze({ default: GAN_DEFAULTS, post: GAN_POST });
+export type GanPreset = keyof typeof GAN_PRESETS;
+
+/**
  * Gulrajani et al. 2017's settings for WGAN-GP: Adam 1e-4 with β = (0, 0.9), 5 critic steps per
  * generator step. They replace the defaults above when the loss is 'wgan-gp' or 'wgan-lp' and
  * the setting was not given.
  */
 export const WGAN_GP_DEFAULTS: Partial<GanConfig> = Object.freeze({
-  lrG: 1e-4, lrD: 1e-4, beta1G: 0, beta2G: 0.9, beta1D: 0, beta2D: 0.9, kD: 5,
+  lrG: 1e-4, lrD: 1e-4, beta1G: 0, beta2G: 0.9, beta1D: 0, beta2D: 0.9, kD: 5, lrDecay: 0,
 }) as Partial<GanConfig>;
 
 /**
  * The "stable config" of the quality tests: 2×32 LeakyReLU networks, Adam 1e-3 with
- * betas (0.5, 0.999) as in the PyTorch GAN tutorial.
+ * betas (0.5, 0.999) as in the PyTorch GAN tutorial, constant learning rates.
  */
 export const GAN_STABLE: Partial<GanConfig> = Object.freeze({
   gLayers: 2, gWidth: 32, dLayers: 2, dWidth: 32, activation: 'leaky',
-  lrG: 1e-3, lrD: 1e-3, beta1G: 0.5, beta1D: 0.5,
+  lrG: 1e-3, lrD: 1e-3, beta1G: 0.5, beta1D: 0.5, lrDecay: 0,
 }) as Partial<GanConfig>;
 
 /**
@@ -154,6 +185,7 @@ const NUMERIC: Record<NumberKey, [number, number, boolean]> = {
   beta2G: [0, 0.999999, false],
   beta1D: [0, 0.999999, false],
   beta2D: [0, 0.999999, false],
+  lrDecay: [0, 1e9, false],
   momentLambda: [0, 1e6, false],
   clip: [1e-9, 1e6, false],
   gpLambda: [0, 1e6, false],

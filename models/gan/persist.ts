@@ -1,34 +1,14 @@
-// Building a GAN, and saving/loading it as a checkpoint.
-//
-// A checkpoint holds the config (plus the data's dimension and whether it was the user's own
+// Reading a GAN's checkpoint: the checks and what building the GAN needs (Gan.save() and
+// BaseModel.restore() write and read the tensors). A GAN checkpoint holds the config (plus the data's dimension and whether it was the user's own
 // data), every weight, both Adam states, the epoch and step counters, the training RNG state,
 // the dataset and the history: loading it and training on continues bit for bit as if the run
 // had never stopped (CPU backend). Save between epochs: the partial sums of an unfinished
 // epoch (which only feed its history record) are not saved.
 
 import { getTarget, targetFromSamples, type Target } from '../data/targets';
-import { readOptimizers, readWeights, validateCheckpoint, writeOptimizers, writeWeights } from '../core/checkpoint';
+import { validateCheckpoint } from '../core/checkpoint';
 import type { Checkpoint, HistoryRecord } from '../core/model';
 import { GAN_DEFAULTS, resolveGanConfig, type GanConfig } from './config';
-import type { Gan } from './model';
-
-export async function ganCheckpoint(gan: Gan): Promise<Checkpoint> {
-  return {
-    format: 'gradlab-checkpoint',
-    version: 1,
-    model: 'gan',
-    target: gan.target.name,
-    config: { ...gan.config, dim: gan.dim, userData: isUserData(gan.target) },
-    epoch: gan.epoch,
-    steps: gan.steps,
-    weights: await readWeights([...gan.namedParameters(), ...gan.namedBuffers()]),
-    optimizers: await readOptimizers({ G: gan.optG, D: gan.optD }),
-    rng: gan.rng.getState(),
-    data: Array.from(gan.dataset.raw),
-    ...(gan.classes ? { labels: Array.from(gan.classes.labels) } : {}),
-    history: gan.history.map((r) => ({ ...r })),
-  };
-}
 
 /** Check a checkpoint and extract what building the GAN needs; throws naming the first problem. */
 export function parseGanCheckpoint(value: unknown, source: string): { checkpoint: Checkpoint; target: Target; config: GanConfig; data: Float64Array; labels?: Int32Array } {
@@ -40,7 +20,7 @@ export function parseGanCheckpoint(value: unknown, source: string): { checkpoint
     // Checkpoints written before binned mode have no temperature (they ran with bins 0, where it
     // is unused); before WGAN-GP, Dropout, BatchNorm and the conditional GAN, none of those
     // settings: the defaults.
-    const older = { temperature: GAN_DEFAULTS.temperature, gpLambda: GAN_DEFAULTS.gpLambda, dDropout: 0, gBatchNorm: false, conditional: false };
+    const older = { temperature: GAN_DEFAULTS.temperature, gpLambda: GAN_DEFAULTS.gpLambda, dDropout: 0, gBatchNorm: false, conditional: false, lrDecay: 0 };
     config = resolveGanConfig({ ...older, ...rest } as Partial<GanConfig>, 'config', true);
   } catch (e) {
     throw new Error(`${source}: ${(e as Error).message}`);
@@ -72,13 +52,6 @@ function checkpointLabels(cp: Checkpoint, config: GanConfig, source: string): In
   return Int32Array.from(cp.labels);
 }
 
-/** Write a checkpoint's weights, optimizer states, counters and RNG state into a fresh GAN. */
-export function restoreGan(gan: Gan, cp: Checkpoint, source: string): void {
-  writeWeights([...gan.namedParameters(), ...gan.namedBuffers()], cp.weights, source);
-  writeOptimizers({ G: gan.optG, D: gan.optD }, cp.optimizers, source);
-  gan.restoreProgress(cp.epoch, cp.steps, cp.history, cp.rng);
-}
-
 function builtInTarget(name: string, dim: number, source: string): Target {
   let target: Target;
   try {
@@ -91,7 +64,7 @@ function builtInTarget(name: string, dim: number, source: string): Target {
 }
 
 /** Targets built from the user's data are not in the built-in list. */
-function isUserData(target: Target): boolean {
+export function isUserData(target: Target): boolean {
   try {
     return getTarget(target.name) !== target;
   } catch {

@@ -1,8 +1,8 @@
 // The GAN quality table of the README: `npm run quality:gan` (or with options:
-// `-- --seeds 5 --epochs 300 --only stable|playground|batchnorm|dropout|wgan|conditional`). Prints a markdown table on stdout,
+// `-- --seeds 5 --epochs 300 --only stable|playground|batchnorm|dropout|wgan|conditional|long`). Prints a markdown table on stdout,
 // progress on stderr. CPU backend.
 //   stable:     2×32 LeakyReLU, Adam 1e-3 betas (0.5, 0.999), on normal and bimodal
-//   playground: the TF.js playground defaults (G 1×16, D 1×32, ReLU, Adam 3e-3), on its 5 targets
+//   playground: the TF.js playground post's settings (G 1×16, D 1×32, ReLU, Adam 3e-3), on its 5 targets
 //   batchnorm / dropout: the stable config with BatchNorm1d after G's hidden layers, or
 //               Dropout(0.3) after D's (as in the PyTorch GAN tutorial), on normal and bimodal
 //   wgan:       the stable networks as critic and generator, on normal, with the two ways of
@@ -12,12 +12,15 @@
 //               5 critic steps per generator step)
 //   conditional: the conditional GAN on bimodal and 1d-trimodal, per class (its own table;
 //               the CLI's 150 conditional epochs unless --epochs is given)
+//   long:       the default GAN on the playground's five targets for 3000 epochs, W1 at epochs
+//               300, 1000 and 3000 and whether D went flat (gan-quality-long.ts; not in `all`)
 
-import { GAN_DEFAULTS, GAN_STABLE, type GanConfig } from '../gan';
+import { GAN_POST, GAN_STABLE, type GanConfig } from '../gan';
 import { WGAN_CLIP, WGAN_GP, WGAN_LP } from './gan-quality-configs';
 import { median, qualityRun, type QualityRow } from '../gan/quality';
 import { getTarget } from '../data/targets';
 import { conditionalTable } from './gan-quality-conditional';
+import { LONG_TARGETS, longTable } from './gan-quality-long';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,7 +34,7 @@ const epochsGiven = process.argv.includes('--epochs');
 
 const suites: { label: string; config: Partial<GanConfig>; targets: string[] }[] = [
   { label: 'stable', config: GAN_STABLE, targets: ['normal', 'bimodal'] },
-  { label: 'playground', config: GAN_DEFAULTS, targets: ['normal', 'bimodal', 'uniform', 'exponential', 'mixture'] },
+  { label: 'playground', config: GAN_POST, targets: ['normal', 'bimodal', 'uniform', 'exponential', 'mixture'] },
   { label: 'stable + g-batchnorm', config: { ...GAN_STABLE, gBatchNorm: true }, targets: ['normal', 'bimodal'] },
   { label: 'stable + d-dropout 0.3', config: { ...GAN_STABLE, dDropout: 0.3 }, targets: ['normal', 'bimodal'] },
   { label: 'wgan-clip', config: WGAN_CLIP, targets: ['normal'] },
@@ -66,6 +69,17 @@ for (const suite of suites) {
 if (suites.length > 0) {
   lines.push('', '| target | config | median W1 | worst W1 | worst abs(mean − target mean) |', '| --- | --- | --- | --- | --- |', ...summary);
   console.log(lines.join('\n'));
+}
+if (only === 'long') {
+  const table = await longTable({
+    seeds,
+    firstSeed: Number(option('first-seed', '0')),
+    targets: option('targets', LONG_TARGETS.join(',')).split(','),
+    checkpoints: option('checkpoints', '300,1000,3000').split(',').map(Number),
+    config: JSON.parse(option('config', '{}')) as Partial<GanConfig>,
+    label: option('label', 'the default GAN'),
+  });
+  console.log(table.join('\n'));
 }
 if (only === 'all' || only === 'conditional') {
   const table = await conditionalTable(seeds, epochsGiven ? epochs : undefined);

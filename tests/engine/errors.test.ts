@@ -25,8 +25,9 @@ describe('errors', () => {
 
   it('matmul of incompatible shapes', () => {
     expect(() => g.matmul(g.zeros([2, 3]), g.zeros([4, 5]))).toThrow(/matmul: inner dimensions do not match: \[2, 3\] · \[4, 5\] \(3 vs 4\)/);
-    expect(() => g.matmul(g.zeros([2, 3, 4]), g.zeros([3, 4, 5]))).toThrow(/matmul: batch sizes differ: \[2, 3, 4\] and \[3, 4, 5\]/);
-    expect(() => g.matmul(g.zeros([3]), g.zeros([3, 1]))).toThrow(/matmul: needs 2-D or 3-D tensors, got shapes \[3\] and \[3, 1\]/);
+    expect(() => g.matmul(g.zeros([2, 3, 4]), g.zeros([3, 4, 5]))).toThrow(/matmul: the batch axes \[2\] of \[2, 3, 4\] and \[3\] of \[3, 4, 5\] cannot be broadcast together; each pair of batch sizes must be equal or 1/);
+    expect(() => g.matmul(g.zeros([3]), g.zeros([2, 1]))).toThrow(/matmul: inner dimensions do not match: \[3\] · \[2, 1\] \(3 vs 2\)/);
+    expect(() => g.matmul(g.zeros([]), g.zeros([3, 1]))).toThrow(/matmul: both operands need at least one axis, got shapes \[\] and \[3, 1\]; to scale by a number use mul/);
     expect(() => g.linear(g.zeros([2, 3]), g.zeros([4, 5]))).toThrow(/linear: x \[2, 3\] does not match W \[4, 5\]/);
     expect(() => g.linear(g.zeros([2, 3]), g.zeros([3, 5]), g.zeros([4]))).toThrow(/linear: bias must have shape \[5\], got \[4\]/);
   });
@@ -66,7 +67,8 @@ describe('errors', () => {
   it('gather index out of range', () => {
     const x = g.zeros([3, 2]);
     expect(() => x.gather([0, 3])).toThrow(/gather: index 3 at position 1 is out of range for 3 rows/);
-    expect(() => x.gather([-1])).toThrow(/gather: index -1 at position 0 is out of range for 3 rows/);
+    expect(() => x.gather([-4])).toThrow(/gather: index -4 is out of range for an axis of size 3 \(indices from -3 to 2\)/);
+    expect(() => x.gather(g.tensor([-4], { dtype: 'int32' }))).toThrow(/gather: index -4 at position 0 is out of range for 3 rows/);
     expect(() => x.gather(g.tensor([0, 5], { dtype: 'int32' }))).toThrow(/gather: index 5 at position 1 is out of range for 3 rows/);
     expect(() => x.gather(g.tensor([0, 1]))).toThrow(/gather: indices must be an int32 tensor, got float32/);
   });

@@ -8,11 +8,15 @@
 // the layer's fused backward computes (linearGrad with a loss) against the stored gradient;
 // a minibatch drawn inside the gather (gatherRandom) against randint's indices gathered;
 // and a loss computed inside the forward of the narrow layer it reads (one reduction that also
-// stores the layer's output) against linear's kernel then the loss. (The WGSL twins are compared with these in tests/webgpu/fusion.test.ts.)
+// stores the layer's output) against linear's kernel then the loss; and the reference GAN step with every
+// fusion turned off (engine/fusion.ts setFusion) against the step as it runs. (The WGSL twins are compared with these in tests/webgpu/fusion.test.ts.)
 
 import { describe, expect, it } from 'vitest';
 import type { FloatArray, FusedActivation, UnaryOp } from '../../engine/backend';
-import { Tensor } from '../../engine/tensor';
+import type { Tensor } from '../../engine/tensor';
+import { lazyFull, pendingCall, pendingValue } from '../../engine/lazy';
+import { FUSIONS, setFusion, type FusionName } from '../../engine/fusion';
+import { createEngineGan } from '../../models/bench/engine-gan';
 import { add, backendStats, bceWithLogits, createRng, gather, grad, linear, liveTensors, mean, mse, mul, onDispatch, pow, randint, randn, sub, sum, tensor, tidy } from '../../engine/index';
 import { meanOfUnary } from '../../engine/ops/reduce';
 import { assignValues } from '../../engine/nn';
@@ -107,12 +111,12 @@ describe('the seed gradient', () => {
     tidy(() => {
       const kernels: string[] = [];
       const stop = onDispatch((d) => kernels.push(d.kernel));
-      const t = Tensor.lazyFull([2, 3], 1, 'float32', tensor([0]).backend);
-      expect(t.pendingValue).toBe(1);
+      const t = lazyFull([2, 3], 1, 'float32', tensor([0]).backend);
+      expect(pendingValue(t)).toBe(1);
       expect(kernels).toEqual([]);
       expect(Array.from(t.dataSync())).toEqual([1, 1, 1, 1, 1, 1]);
       expect(kernels).toEqual(['fill']);
-      expect(t.pendingValue).toBeNull();
+      expect(pendingValue(t)).toBeNull();
       stop();
     });
   });
@@ -243,14 +247,14 @@ describe('a loss of a layer\'s output: its gradient computed inside the layer\'s
       const y = linear(x, w, null, 'tanh');
       const loss = bceWithLogits(y, 1);
       const dy = grad(loss, [y])[0] as Tensor;
-      expect(dy.pendingKernel?.kernel).toBe('meanUnaryGrad');
+      expect(pendingCall(dy)?.kernel).toBe('meanUnaryGrad');
       // d/dy mean(bce(y, 1)) = (σ(y) − 1) / N
       const want = Array.from(y.dataSync()).map((v) => (1 / (1 + Math.exp(-v)) - 1) / y.size);
       Array.from(dy.dataSync()).forEach((g, i) => expect(g).toBeCloseTo(want[i], 6));
-      expect(dy.pendingKernel).toBeNull();
+      expect(pendingCall(dy)).toBeNull();
       // Never read: dropped with its tensor, and the buffers it held are freed.
       const unread = grad(bceWithLogits(y, 0), [y])[0] as Tensor;
-      expect(unread.pendingKernel).not.toBeNull();
+      expect(pendingCall(unread)).not.toBeNull();
     });
     expect(liveTensors()).toBe(tensors);
     expect(backendStats().liveBuffers).toBe(buffers);
@@ -432,5 +436,41 @@ describe('a loss inside the forward of the layer it reads: one reduction compute
       stop();
       expect(kernels.filter((k) => k === 'linear')).toHaveLength(2);
     });
+  });
+});
+
+describe('every fusion turned off (setFusion): the plain kernels, the same bits', () => {
+  it('two reference GAN steps: the same losses and weights, 50 dispatches a step instead of 24', () => {
+    const run = (fused: boolean): { values: number[]; dispatches: number } => {
+      for (const f of FUSIONS) setFusion(f, fused);
+      try {
+        const gan = createEngineGan(5);
+        let dispatches = 0;
+        const stop = onDispatch(() => { dispatches++; });
+        const losses: number[] = [];
+        for (let i = 0; i < 2; i++) {
+          const { dLoss, gLoss } = gan.step();
+          losses.push(...dLoss.dataSync(), ...gLoss.dataSync());
+          dLoss.dispose();
+          gLoss.dispose();
+        }
+        stop();
+        const values = [...losses, ...[...gan.G.parameters(), ...gan.D.parameters()].flatMap((p) => Array.from(p.dataSync()))];
+        gan.dispose();
+        return { values, dispatches };
+      } finally {
+        for (const f of FUSIONS) setFusion(f, true);
+      }
+    };
+    const [fused, plain] = [run(true), run(false)];
+    expect(fused.values.every(Number.isFinite)).toBe(true);
+    expect(new Set(fused.values).size).toBeGreaterThan(10);
+    expect(plain.values).toEqual(fused.values);
+    expect(fused.dispatches).toBe(2 * 24);
+    expect(plain.dispatches).toBe(2 * 50);
+  });
+
+  it('names the fusions it knows', () => {
+    expect(() => setFusion('nope' as FusionName, false)).toThrow(/setFusion: unknown fusion 'nope'; known: layerBackward, /);
   });
 });

@@ -66,7 +66,7 @@ describe('unknown option keys are refused, with the known ones listed', () => {
 
   it('runTraining', async () => {
     const vae = g.createVae(trimodal, { dataset: 64, batch: 32 });
-    await expect(runTraining(vae, { epoch: 1 } as never)).rejects.toThrow(/^runTraining: unknown option 'epoch' \(known: epochs, steps, onEpoch, onProgress, scoreShare\); did you mean 'epochs'\?/);
+    await expect(runTraining(vae, { epoch: 1 } as never)).rejects.toThrow(/^runTraining: unknown option 'epoch' \(known: epochs, steps, onEpoch, onProgress, scoreShare, shouldStop\); did you mean 'epochs'\?/);
     vae.dispose();
   });
 
@@ -127,7 +127,7 @@ describe("calls in PyTorch's or TensorFlow.js's style say what to write", () => 
     ["x.mul('a')", () => x.mul('a' as never), /mul: expected a Tensor \(or a number where the op takes one\), got the string 'a'/],
     ['matmul(x, [[1]])', () => g.matmul(x, [[1], [2], [3]] as never), /matmul: expected a Tensor .*got an array \[\[\.\.\.\], \[\.\.\.\], \[\.\.\.\]\]; make it a tensor first: tensor\(values\)/],
     ['sum(x, {axis: 1})', () => g.sum(x, { axis: 1 } as never), /sum: axis must be a number, got an object \(\{"axis":1\}\); give the axis as a number: sum\(x, 1\) or x.sum\(1\)/],
-    ['x.sum([0, 1])', () => x.sum([0, 1] as never), /sum: axis must be a number, got the array \[0, 1\]; ops take one axis at a time: reduce one axis after another \(x.sum\(1\).sum\(0\)\)/],
+    ['x.softmax([0, 1])', () => x.softmax([0, 1] as never), /softmax: axis must be a number, got the array \[0, 1\]; softmax takes one axis: give one number \(sum, mean, max, min, variance and std take a list of axes\)/],
     ['x.softmax("1")', () => x.softmax('1' as never), /softmax: axis must be a number, got string 1/],
     ["tensor(values, [2, 2], 'int32')", () => g.tensor([1, 2, 3, 4], [2, 2], 'int32' as never), /tensor: the dtype goes in the options object: tensor\(values, \[2, 2\], \{ dtype: 'int32' \}\)/],
     ["tensor(values, 'int32')", () => g.tensor([1, 2], 'int32' as never), /tensor: the dtype goes in the options object/],

@@ -8,6 +8,7 @@ import { budgetedConfig } from '../../models/eval/compare';
 import { createGan, type GanConfig } from '../../models/gan';
 import { getTarget } from '../../models/data/targets';
 import { expectExactResume } from '../models/helpers';
+import { discriminate, latentWalk, sampleWithGradients } from '../../demo/gan-views';
 
 const SMALL: Partial<GanConfig> = { dataset: 256, batch: 32, evalSamples: 300 };
 
@@ -27,11 +28,11 @@ describe('GAN binned mode', () => {
     expect(cp.data.length).toBe(256);
     expect(cp.config).toMatchObject({ bins: 20, temperature: 0.5 });
     // Display helpers: D reads the one-hot of each value's bin; the latent walk is the soft expectation.
-    const d = await gan.discriminate(Float64Array.from([-2, 0, 3]));
+    const d = await discriminate(gan, Float64Array.from([-2, 0, 3]));
     for (const v of d) expect(v > 0 && v < 1).toBe(true);
-    const walk = await gan.latentWalk(5, 'lerp', 2);
+    const walk = await latentWalk(gan, 5, 'lerp', 2);
     for (const x of walk) expect(x >= gan.binning!.lo && x <= gan.binning!.hi).toBe(true);
-    await expect(gan.sampleWithGradients(4)).rejects.toThrow(/binned mode/);
+    await expect(sampleWithGradients(gan, 4)).rejects.toThrow(/binned mode/);
     gan.dispose();
   });
 

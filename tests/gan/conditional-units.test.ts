@@ -10,6 +10,7 @@ import { parseCsv } from '../../models/data/csv';
 import type { Checkpoint } from '../../models/core/model';
 import { getTarget, targetFromSamples } from '../../models/data/targets';
 import { ganGradcheck } from '../../demo/tabs/gan-gradcheck';
+import { discriminate } from '../../demo/gan-views';
 
 const SMALL: Partial<GanConfig> = { dataset: 512, batch: 32, evalSamples: 200, conditional: true };
 const roundTrip = (cp: Checkpoint): Checkpoint => JSON.parse(JSON.stringify(cp)) as Checkpoint;
@@ -128,7 +129,7 @@ describe('class shares and per-class sampling', () => {
   it('class arguments are checked', async () => {
     const gan = createGan(getTarget('bimodal'), SMALL);
     await expect(gan.sampleClass(10, 2)).rejects.toThrow(/sampleClass: class must be an integer from 0 to 1, got 2/);
-    await expect(gan.discriminate(Float64Array.from([1, 2]), -1)).rejects.toThrow(/discriminate: class must be an integer from 0 to 1, got -1/);
+    await expect(discriminate(gan, Float64Array.from([1, 2]), -1)).rejects.toThrow(/discriminate: class must be an integer from 0 to 1, got -1/);
     const plain = createGan(getTarget('bimodal'), { ...SMALL, conditional: false });
     await expect(plain.sampleClass(10, 0)).rejects.toThrow(/sampleClass: a class was given, but the GAN is not conditional/);
     gan.dispose();

@@ -11,6 +11,8 @@ const NASTY_VALUES = [
   '', ' ', '0', '-0', '1', '-1', '2.5', '1e12', '1e308', '1e999', '-1e999', 'NaN', 'Infinity', '-Infinity', '0x10', '0b11', '1_000',
   '9007199254740993', '9007199254716691', '4294967296', '4294967295', '2147483648', '3e9', '1=5', '=', '--', '-', 'true', 'no',
   '\u0000', '\u001b[31m', 'é', '😀', '../../etc/passwd', '/dev/null', '/', '.', '%s%n', "'; rm -rf /", 'a'.repeat(300),
+  // Terminal escapes (title, CSI as one C1 byte), an option where a value belongs, Object.prototype's names.
+  '\u001b]0;pwned\u0007', '\u009b31m', '-h', '-v', 'constructor', '__proto__', 'toString', 'a'.repeat(255), `${'é'.repeat(128)}.json`,
 ];
 
 /** Flags of train and compare, some real, some near misses. */
@@ -19,6 +21,7 @@ const FLAG_NAMES = [
   'g-layers', 'g-width', 'd-layers', 'd-width', 'activation', 'beta1', 'beta2', 'k-d', 'loss', 'label-smoothing', 'moment', 'bins',
   'temperature', 'hidden', 'beta', 'sigma', 'cd-k', 'gibbs-steps', 'timesteps', 'embedding', 'delimiter', 'out', 'models', 'eval-samples',
   'Model', 'epoch', '', '-', 'help=no', 'json=maybe',
+  'constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', 'movie', 'd-dropout', 'g-batchnorm',
 ];
 
 const GOOD_VALUES: Record<string, readonly string[]> = {
@@ -59,7 +62,7 @@ export function cliCase(rng: Rng, files: { csv: string; checkpoint: string; save
       : name === 'resume' ? pick(rng, [files.checkpoint, files.checkpoint, files.csv, '/nonexistent.json'])
       : name === 'save' ? pick(rng, [files.save, '', '/', '/proc/forbidden/x.json', `${files.save}/sub.json`])
       : name === 'out' ? pick(rng, [files.out, '/etc/passwd', ''])
-      : r < 0.5 && GOOD_VALUES[name] ? pick(rng, GOOD_VALUES[name]) : pick(rng, NASTY_VALUES);
+      : r < 0.5 && Object.hasOwn(GOOD_VALUES, name) ? pick(rng, GOOD_VALUES[name]) : pick(rng, NASTY_VALUES);
     if (rng.uniform() < 0.2) args.push(`--${name}=${value}`);
     else if (rng.uniform() < 0.1) args.push(`--${name}`);
     else args.push(`--${name}`, value);
@@ -90,7 +93,7 @@ export function csvCase(rng: Rng): Uint8Array {
     lines.push(cells.join(sep));
   }
   let text = lines.join(pick(rng, ['\n', '\r\n', '\r']));
-  const mutation = int(rng, 0, 14); // 0 and 11-14: left as generated
+  const mutation = int(rng, 0, 17); // 0 and 15-17: left as generated
   if (mutation === 1 && text.length) text = text.slice(0, int(rng, 0, text.length)); // truncated
   if (mutation === 2) text = text.replace(/\d/, pick(rng, NASTY_VALUES)); // one bad cell
   if (mutation === 3) text = `\uFEFF${text}`; // BOM
@@ -102,6 +105,11 @@ export function csvCase(rng: Rng): Uint8Array {
   if (mutation === 8) bytes = utf16(text); // another encoding
   if (mutation === 9) bytes = Uint8Array.from(Array.from({ length: int(rng, 0, 400) }, () => int(rng, 0, 255))); // noise
   if (mutation === 10) bytes = Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff); // latin1
+  // Commas that could mean two things, and line shapes the row pre-count must see.
+  if (mutation === 11) bytes = encoder.encode(lines.map((_, i) => `${int(rng, 10, 30)},${int(rng, 0, 9)}`).join('\n')); // '20,0': a decimal comma?
+  if (mutation === 12) bytes = encoder.encode(lines.map(() => `${int(rng, 1, 9)},${String(int(rng, 0, 999)).padStart(3, '0')}.${int(rng, 0, 9)}`).join('\n')); // '1,013.5': a thousands separator?
+  if (mutation === 13) bytes = encoder.encode(text.split(/\r\n|\r|\n/).map((l) => `${' '.repeat(int(rng, 1, 3))}${l}`).join('\n')); // leading spaces
+  if (mutation === 14) bytes = encoder.encode(`${lines.join('\r')}\r`); // CR-only line ends
   return bytes;
 }
 
@@ -124,7 +132,7 @@ export function flipBits(rng: Rng, bytes: Uint8Array, flips: number): Uint8Array
 
 /** Replace one value somewhere in a JSON tree with a value of another type or range. */
 function corruptValue(rng: Rng, node: unknown, depth = 0): unknown {
-  const replacements: unknown[] = [null, 'x', -1, 1e39, 1.5, [], {}, true, 2 ** 53, '1', [1, 2], -0];
+  const replacements: unknown[] = [null, 'x', -1, 1e39, 1.5, [], {}, true, 2 ** 53, '1', [1, 2], -0, 1e300, 1e30, 1e-30, 2 ** 32, '\u001b]0;pwned\u0007'];
   if (depth > 0 && rng.uniform() < 0.3) return pick(rng, replacements);
   if (Array.isArray(node) && node.length) {
     const i = int(rng, 0, node.length - 1);
@@ -151,4 +159,14 @@ export function checkpointCase(rng: Rng, text: string): Uint8Array {
   if (kind === 0) return encoder.encode(text.slice(0, int(rng, 0, text.length - 1)));
   if (kind === 1) return flipBits(rng, encoder.encode(text), int(rng, 1, 4));
   return encoder.encode(JSON.stringify(corruptValue(rng, JSON.parse(text))));
+}
+
+/** What an output path may hold in the output-path fuzz: made in a temp folder by the test. */
+export type PathKind = 'fifo' | 'folder' | 'socket' | 'link-to-fifo' | 'dangling-link' | 'link-to-file' | 'file-0600' | 'long-name' | 'too-long-name' | 'control-bytes' | 'missing-folder';
+
+export const PATH_KINDS: readonly PathKind[] = ['fifo', 'folder', 'socket', 'link-to-fifo', 'dangling-link', 'link-to-file', 'file-0600', 'long-name', 'too-long-name', 'control-bytes', 'missing-folder'];
+
+/** One output case: which flag, which kind of path, and the training run around it. */
+export function outputCase(rng: Rng): { flag: '--save' | '--movie'; kind: PathKind; model: string; epochs: string } {
+  return { flag: pick(rng, ['--save', '--save', '--movie'] as const), kind: pick(rng, PATH_KINDS), model: pick(rng, ['gan', 'vae', 'diffusion']), epochs: pick(rng, ['0', '1']) };
 }

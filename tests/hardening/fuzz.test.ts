@@ -1,19 +1,24 @@
 // A seeded, bounded fuzz of the command line: generated argument lists, CSV files (bytes,
-// numbers, encodings, sizes) and corrupted checkpoints, run in-process through runCli. Each must
-// end in exit 0, or exit 1/2 with a short error and no stack trace, no internal JavaScript error,
-// no hang; and no input file may change. Figures (cases and outcomes) are printed for the README.
+// numbers, encodings, sizes, ambiguous commas, odd line shapes), corrupted checkpoints (values out
+// of range included) and output paths that hold something else (a FIFO, a socket, a folder,
+// links, long names), run in-process through runCli. Each must end in exit 0, or exit 1/2 with a
+// short error and no stack trace, no internal JavaScript error, no raw control byte, no hang; no
+// input file may change, and nothing at an output path may be replaced by what it is not.
+// Figures (cases and outcomes) are printed for the reliability docs.
 
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createRng, liveTensors } from '../../engine/index';
 import { runCli } from '../../models/cli/run-cli';
-import { checkpointCase, cliCase, csvCase, pick } from './fuzz-cases';
+import { checkpointCase, cliCase, csvCase, outputCase, pick, type PathKind } from './fuzz-cases';
 
 /** Cases per kind; together they run in well under a minute on one core. */
-const CASES = { cli: Number(process.env.FUZZ_CLI ?? 2000), csv: Number(process.env.FUZZ_CSV ?? 1500), checkpoint: Number(process.env.FUZZ_CHECKPOINT ?? 600) };
+const CASES = { cli: Number(process.env.FUZZ_CLI ?? 2000), csv: Number(process.env.FUZZ_CSV ?? 1500), checkpoint: Number(process.env.FUZZ_CHECKPOINT ?? 600), output: Number(process.env.FUZZ_OUTPUT ?? 150) };
 const SEED = 20260611;
 /** A single case taking longer than this counts as a hang. */
 const CASE_LIMIT_MS = 20_000;
@@ -53,9 +58,11 @@ function problem(o: Outcome): string | null {
   if (![0, 1, 2].includes(o.code)) return `exit ${o.code}`;
   if (/^\s+at .+:\d+:\d+\)?$/m.test(o.err)) return 'stack trace';
   if (/internal error|TypeError|RangeError|ReferenceError|Cannot read propert|is not a function|is not iterable/.test(o.err)) return 'internal JavaScript error';
+  // Control bytes from user input are escaped in every message (a terminal would obey them).
+  if (/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(o.err + o.out)) return 'raw control byte in the output';
   if (o.code !== 0 && !(o.err === '' && o.out.startsWith('usage:'))) {
     // The message: the last line, after the usage line when there is one.
-    const lines = o.err.trim().split('\n').filter((l) => !l.startsWith('usage:') && !/\busing batch\b|→ hidden width/.test(l));
+    const lines = o.err.trim().split('\n').filter((l) => !l.startsWith('usage:') && !/\busing batch\b|→ hidden width/.test(l) && !(/could be one number with/.test(l) && !l.includes('Note:')));
     if (lines.length !== 1 && !o.err.includes('commands:')) return `${lines.length} error lines`;
     if (!/^gradlab( \w+)?: /.test(lines[0] ?? '')) return 'error line without the command name';
   }
@@ -66,6 +73,7 @@ const tally: Record<string, Record<string, number>> = {};
 const failures: string[] = [];
 let dir = '';
 let checkpointText = '';
+let socketServer: Server | null = null;
 
 function record(kind: string, args: string[], o: Outcome): void {
   const t = (tally[kind] ??= { cases: 0, 'exit 0': 0, 'exit 1': 0, 'exit 2': 0, bad: 0 });
@@ -90,6 +98,7 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
+  socketServer?.close();
   console.log(`fuzz (seed ${SEED}): ${JSON.stringify(tally)}; live tensors after: ${liveTensors()}`);
 });
 
@@ -148,3 +157,57 @@ describe('fuzz: nothing crashes, nothing is lost', () => {
     expect(liveTensors()).toBe(0);
   }, 600_000);
 });
+
+describe('fuzz: output paths that hold something else', () => {
+  it(`${CASES.output} generated --save and --movie paths`, async () => {
+    const rng = createRng(SEED + 3);
+    const shared = join(dir, 'shared');
+    mkdirSync(shared);
+    execFileSync('mkfifo', [join(shared, 'fifo')]);
+    socketServer = createServer();
+    await new Promise<void>((done) => socketServer!.listen(join(shared, 'socket'), done));
+    for (let i = 0; i < CASES.output; i++) {
+      const c = outputCase(rng);
+      const ext = c.flag === '--movie' ? '.gif' : '.json';
+      const folder = join(dir, `o${i}`);
+      mkdirSync(folder);
+      const path = makePath(folder, shared, c.kind, ext);
+      const args = ['train', '--model', c.model, '--target', 'normal', '--dataset', '128', '--batch', '32', '--epochs', c.epochs, c.flag, path, '--json'];
+      const o = await capture(args);
+      record('output', args, o);
+      const bad = (why: string): void => void (failures.length < 20 && failures.push(`output ${c.kind} ${JSON.stringify(args)}: ${why}\n${o.err.slice(0, 400)}`));
+      if (!(o.code === 0 || o.code === 2)) bad(`exit ${o.code}`);
+      // What was there is still there.
+      if (!lstatSync(join(shared, 'fifo')).isFIFO()) bad('the FIFO was replaced');
+      if (!lstatSync(join(shared, 'socket')).isSocket()) bad('the socket was replaced');
+      if (['fifo', 'folder', 'socket', 'link-to-fifo', 'too-long-name', 'missing-folder'].includes(c.kind) && o.code !== 2) bad(`expected a usage error, got exit ${o.code}`);
+      if (c.kind === 'folder' && !lstatSync(path).isDirectory()) bad('the folder was replaced');
+      if (c.kind.startsWith('link') || c.kind === 'dangling-link') if (!lstatSync(path).isSymbolicLink()) bad('the link was replaced');
+      if (o.code === 0) {
+        const written = readFileSync(realpathSync(path));
+        const ok = c.flag === '--movie' ? written.subarray(0, 4).toString('latin1') === 'GIF8' : JSON.parse(written.toString('utf8')).format === 'gradlab-checkpoint';
+        if (!ok) bad('the written file is not what was asked for');
+        if (c.kind === 'file-0600' && (statSync(path).mode & 0o777) !== 0o600) bad('the mode was not kept');
+      }
+    }
+    expect(failures, failures.join('\n\n')).toEqual([]);
+    expect(liveTensors()).toBe(0);
+  }, 600_000);
+});
+
+/** Make what an output path of `kind` holds, in `folder`; returns the path to give the flag. */
+function makePath(folder: string, shared: string, kind: PathKind, ext: string): string {
+  switch (kind) {
+    case 'fifo': return join(shared, 'fifo');
+    case 'socket': return join(shared, 'socket');
+    case 'folder': mkdirSync(join(folder, `x${ext}`)); return join(folder, `x${ext}`);
+    case 'link-to-fifo': symlinkSync(join(shared, 'fifo'), join(folder, `l${ext}`)); return join(folder, `l${ext}`);
+    case 'dangling-link': symlinkSync(`made${ext}`, join(folder, `d${ext}`)); return join(folder, `d${ext}`);
+    case 'link-to-file': writeFileSync(join(folder, `real${ext}`), 'old'); symlinkSync(`real${ext}`, join(folder, `l${ext}`)); return join(folder, `l${ext}`);
+    case 'file-0600': writeFileSync(join(folder, `p${ext}`), 'old'); chmodSync(join(folder, `p${ext}`), 0o600); return join(folder, `p${ext}`);
+    case 'long-name': return join(folder, `${'a'.repeat(255 - ext.length)}${ext}`);
+    case 'too-long-name': return join(folder, `${'é'.repeat(128)}${ext}`);
+    case 'control-bytes': return join(folder, `a\u001b]0;x\u0007${ext}`);
+    case 'missing-folder': return join(folder, 'missing', `x${ext}`);
+  }
+}

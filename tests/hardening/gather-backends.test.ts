@@ -25,7 +25,10 @@ describe('gather with an index out of range', () => {
     await expect(bad.data()).rejects.toThrow(/gather: index 7 at position 1 is out of range for 5 rows/);
     const ok = on(gpu, good);
     expect(Array.from(await ok.data())).toEqual([8.25, 9, 0.5, -1.25, 8.25, 9]);
+    const tooNegative = on(gpu, () => gather(tensor(x), tensor([-6], { dtype: 'int32' })));
+    await expect(tooNegative.data()).rejects.toThrow(/gather: index -6 at position 0 is out of range for 5 rows/);
+    // −n ≤ i < 0 counts from the end, as in PyTorch: −3 of 5 rows is row 2.
     const negative = on(gpu, () => gather(tensor(x), tensor([-3], { dtype: 'int32' })));
-    await expect(negative.data()).rejects.toThrow(/gather: index -3 at position 0 is out of range for 5 rows/);
+    expect(Array.from(await negative.data())).toEqual([-4, 0.75]);
   });
 });

@@ -10,12 +10,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 // Running as root, chmod 000 does not stop a read; so a file named 'locked.txt' gets a read
-// stream that fails as an unreadable file's would (EACCES on open).
+// (a stream, or the whole file at once) that fails as an unreadable file's would (EACCES on open).
 vi.mock('node:fs', async (importOriginal) => {
   const fs = await importOriginal<typeof import('node:fs')>();
   const { Readable } = await import('node:stream');
+  const locked = (path: unknown): boolean => String(path).endsWith('locked.txt');
   return {
     ...fs,
+    readFileSync: (path: string, ...rest: unknown[]) => {
+      if (locked(path)) throw Object.assign(new Error(`EACCES: permission denied, open '${path}'`), { code: 'EACCES' });
+      return (fs.readFileSync as (...a: unknown[]) => unknown)(path, ...rest);
+    },
     createReadStream: (path: string, ...rest: unknown[]) => {
       if (!String(path).endsWith('locked.txt')) return (fs.createReadStream as (...a: unknown[]) => unknown)(path, ...rest);
       const stream = new Readable({ read() {} });

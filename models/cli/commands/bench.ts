@@ -12,7 +12,7 @@ import { benchWorkload, formatWorkload, isWorkload, WORKLOADS } from '../../benc
 import { benchCpuGemm, formatCpuGemmBench } from '../../bench/cpu-gemm-bench';
 import { benchCpuKernels, formatCpuKernelsBench } from '../../bench/cpu-kernels-bench';
 import { UsageError } from '../args';
-import type { Command } from '../main';
+import type { Command } from '../command';
 
 export interface CpuBenchResult {
   floor: TimeItResult;

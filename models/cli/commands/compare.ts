@@ -15,10 +15,10 @@ import { renderReport, type UplotAssets } from '../../report/report';
 import { MAX_SEED } from '../../core/seeds';
 import { getTarget, listTargets, targetFromSamples, type Target } from '../../data/targets';
 import { InputError, UsageError, type FlagSpec, type Flags } from '../args';
-import { writeFileAtomic } from '../atomic-write';
-import { checkOutputFolder } from '../save-path';
+import { checkOutputFolder, saveWithFallback } from '../save-path';
+import { escapeControls, quote } from '../safe-text';
 import { numberInRange, oneOf } from '../flag-checks';
-import type { Command } from '../main';
+import type { Command } from '../command';
 import { createProgress, type Progress } from '../progress';
 import { BACKEND_CHOICES, useCliBackend } from '../backend-choice';
 
@@ -59,6 +59,7 @@ function parseModels(text: string): ModelKind[] {
 
 function chooseTarget(flags: Flags): { target: Target; data?: Float64Array } {
   if ((flags.target === undefined) === (flags.data === undefined)) throw new UsageError('give --target NAME or --data FILE (one of them)');
+  if (flags.delimiter !== undefined && flags.data === undefined) throw new UsageError('--delimiter is the column separator of --data FILE; the built-in targets (--target) have none');
   if (flags.data !== undefined) {
     const path = String(flags.data);
     let csv;
@@ -67,6 +68,7 @@ function chooseTarget(flags: Flags): { target: Target; data?: Float64Array } {
     } catch (e) {
       throw new InputError((e as Error).message);
     }
+    for (const warning of csv.warnings ?? []) console.error(`gradlab compare: ${escapeControls(warning)}`);
     return { target: targetFromSamples(basename(path), csv.data, csv.dim), data: csv.data };
   }
   try {
@@ -112,12 +114,21 @@ async function compare(flags: Flags): Promise<number> {
   });
   (progress as Progress | null)?.done();
 
-  writeFileAtomic(join(out, 'metrics.json'), `${JSON.stringify(metricsJson(result), null, 2)}\n`);
-  writeFileAtomic(join(out, 'report.html'), renderReport(result, uplot));
+  // A failed write (a full disk after metrics.json) keeps the result in a rescue file, named.
+  let failed = false;
+  const written: string[] = [];
+  for (const [name, content] of [['metrics.json', () => `${JSON.stringify(metricsJson(result), null, 2)}\n`], ['report.html', () => renderReport(result, uplot)]] as const) {
+    const saved = saveWithFallback(join(out, name), content);
+    written.push(saved.written);
+    if (saved.failure) {
+      failed = true;
+      console.error(`gradlab compare: ${escapeControls(saved.failure)}; it was saved to ${quote(saved.written)} instead`);
+    }
+  }
   console.log(formatTable(result));
-  for (const r of result.runs) if (r.error) console.log(`${r.model}: ${r.error}`);
-  console.log(`wrote ${join(out, 'metrics.json')} and ${join(out, 'report.html')}`);
-  return 0;
+  for (const r of result.runs) if (r.error) console.log(`${r.model}: ${escapeControls(r.error)}`);
+  console.log(`wrote ${written.map(escapeControls).join(' and ')}`);
+  return failed ? 1 : 0;
 }
 
 export const compareCommand: Command = {

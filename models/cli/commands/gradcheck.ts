@@ -3,7 +3,7 @@
 // backward pass against central differences of the gradient).
 
 import { runGradcheckSuite } from '../../../engine/gradcheck-suite';
-import type { Command } from '../main';
+import type { Command } from '../command';
 
 export const gradcheckCommand: Command = {
   name: 'gradcheck',

@@ -1,7 +1,7 @@
 // `gradlab targets`: the built-in target distributions, with their exact means and stds.
 
 import { listTargets } from '../../data/targets';
-import type { Command } from '../main';
+import type { Command } from '../command';
 
 export const targetsCommand: Command = {
   name: 'targets',

@@ -2,11 +2,12 @@
 // optionally save a checkpoint or resume from one. Progress goes to stderr; the results to
 // stdout (with --json, the last line is one JSON object).
 
-import { readFileSync } from 'node:fs';
-import { basename, dirname, extname, resolve } from 'node:path';
-import { existsSync, writeFileSync } from 'node:fs';
+import { basename, extname } from 'node:path';
 import { flush, type BackendName } from '../../../engine/index';
-import { parseCheckpoint } from '../../core/checkpoint';
+import { checkpointJson } from '../../core/checkpoint';
+import { readCheckpointFile } from '../checkpoint-file';
+import { escapeControls, quote } from '../safe-text';
+import { signalExitCode, watchInterrupts } from '../interrupt';
 import { readCsvFile } from '../../data/csv-file';
 import { DELIMITERS, type DelimiterName } from '../../data/csv';
 import { batchForRows } from '../../core/batch-rule';
@@ -19,7 +20,7 @@ import { MovieRecorder } from '../../report/movie/recorder';
 import { budgetedConfig } from '../../eval/compare';
 import { InputError, UsageError, describeFlags, type FlagSpec, type Flags } from '../args';
 import { numberInRange, oneOf } from '../flag-checks';
-import type { Command } from '../main';
+import type { Command } from '../command';
 import { createProgress } from '../progress';
 import { BACKEND_CHOICES, useCliBackend } from '../backend-choice';
 import { checkWritablePath, saveWithFallback } from '../save-path';
@@ -62,7 +63,7 @@ function trainHelp(argv: string[]): string {
   const at = argv.findIndex((a) => a === '--model' || a.startsWith('--model='));
   const named = at < 0 ? undefined : argv[at].includes('=') ? argv[at].slice('--model='.length) : argv[at + 1];
   const kinds = named !== undefined && isModelKind(named) ? [named] : availableModels();
-  const own = (kind: ModelKind): FlagSpec => Object.fromEntries(Object.entries(modelEntry(kind).cliFlags).filter(([name]) => !(name in COMMON)));
+  const own = (kind: ModelKind): FlagSpec => Object.fromEntries(Object.entries(modelEntry(kind).cliFlags).filter(([name]) => !Object.hasOwn(COMMON, name)));
   const sections = kinds.map((kind) => `${kind} options:\n${describeFlags(own(kind))}`);
   const usage = kinds.length === 1 ? `gradlab train --model ${kinds[0]} --target NAME | --data FILE [options]` : USAGE;
   const more = kinds.length === 1 ? '' : "\n\n'gradlab train --model NAME --help' shows one model's options.";
@@ -84,41 +85,77 @@ async function train(flags: Flags): Promise<number> {
   const epochs = numberInRange(flags, 'epochs', 0, 1e7, 'a whole number between 0 and 1e7');
   const steps = numberInRange(flags, 'steps', 1, 1e9, 'a whole number between 1 and 1e9');
   const backend = oneOf(flags, 'backend', BACKEND_CHOICES) ?? 'cpu';
+  if (flags.delimiter !== undefined && flags.data === undefined && flags.resume === undefined) throw new UsageError('--delimiter is the column separator of --data FILE; the built-in targets (--target) have none');
+  // Every output path is checked before any training: a bad one costs a usage error, not a run.
   if (flags.save !== undefined) checkWritablePath('--save', String(flags.save));
   const movie = movieFlags(flags);
   const kind = chosenModel(flags);
   const usedBackend = await useCliBackend('train', backend);
 
-  const model = flags.resume !== undefined ? resumeModel(flags, kind) : newModel(flags, kind);
+  const interrupts = watchInterrupts('train');
+  let model: GenerativeModel;
   try {
+    model = flags.resume !== undefined ? resumeModel(flags, kind) : newModel(flags, kind);
+  } catch (e) {
+    interrupts.dispose();
+    throw e;
+  }
+  try {
+    checkBeforeTraining(model, movie);
     const progress = createProgress(process.stderr);
     const defaultEpochs = modelEntry(model.kind).defaultEpochs?.(model) ?? DEFAULT_EPOCHS;
     const total = steps === undefined ? (epochs ?? defaultEpochs) : epochsForSteps(steps, model.stepsPerEpoch);
+    const shouldStop = (): Promise<boolean> => interrupts.stopRequested();
     const result = movie
-      ? await trainWithMovie(model, total, movie, progress)
+      ? await trainWithMovie(model, total, movie, progress, shouldStop)
       : await runTraining(model, {
         epochs: total,
         onEpoch: (r) => progress.update(r),
         onProgress: (done, all) => progress.tick(done, all),
+        shouldStop,
       });
     progress.done();
-    if (movie && !flags.json) console.log(`saved movie ${movie.path} (${movie.frames} frames)`);
-    let saveFailed = false;
-    if (flags.save !== undefined) {
-      const { written, failure } = saveWithFallback(String(flags.save), JSON.stringify(await model.save()));
+    // The checkpoint first: it is the run itself; the movie and the report can be made again from it.
+    let failed = false;
+    const signal = result.stopped ? interrupts.signal : null;
+    if (flags.save !== undefined || signal) {
+      const path = flags.save !== undefined ? String(flags.save) : `gradlab-interrupted-${model.kind}.json`;
+      const checkpoint = await model.save();
+      const { written, failure } = saveWithFallback(path, () => checkpointJson(checkpoint));
       if (failure) {
-        saveFailed = true;
-        console.error(`gradlab train: ${failure}; the trained model was saved to '${written}' instead`);
-      } else if (!flags.json) console.log(`saved checkpoint ${written}`);
+        failed = true;
+        console.error(`gradlab train: ${escapeControls(failure)}; the trained model was saved to ${quote(written)} instead`);
+      } else if (!flags.json || signal) (signal ? console.error : console.log)(`saved checkpoint ${escapeControls(written)}`);
+    }
+    if (movie) {
+      const { written, failure } = saveWithFallback(movie.path, movie.recorder?.gif() ?? new Uint8Array());
+      if (failure) {
+        failed = true;
+        console.error(`gradlab train: ${escapeControls(failure)}; the movie was saved to ${quote(written)} instead`);
+      } else if (!flags.json) console.log(`saved movie ${escapeControls(written)} (${movie.recorder?.frameCount ?? 0} frames)`);
+    }
+    if (signal) {
+      console.error(`gradlab train: stopped by ${signal} after ${result.epochs} of ${total} epochs (now at epoch ${model.epoch}); continue with --resume`);
+      return signalExitCode(signal);
     }
     const metrics = await model.evaluate();
     await flush();
     const summary = { ...summarise(model, metrics, usedBackend, result.seconds), ...(await modelEntry(model.kind).summaryExtras?.(model)) };
     if (flags.json) console.log(JSON.stringify(summary));
     else console.log(describe(model, summary, result.epochs, result.steps));
-    return saveFailed ? 1 : 0;
+    return failed ? 1 : 0;
   } finally {
+    interrupts.dispose();
     model.dispose();
+  }
+}
+
+/** What can only be checked once the model exists, refused as usage errors before any training. */
+function checkBeforeTraining(model: GenerativeModel, movie: MovieRequest | undefined): void {
+  if (movie && model.dim !== 1) throw new UsageError(`--movie records 1D data; ${quote(model.target.name)} is ${model.dim}D`);
+  const config = model.config as { gBatchNorm?: boolean; batch?: number };
+  if (config.gBatchNorm === true && config.batch !== undefined && config.batch < 2) {
+    throw new UsageError(`--g-batchnorm needs a batch of at least 2 rows (batch statistics of one row are undefined), got --batch ${config.batch}`);
   }
 }
 
@@ -134,7 +171,7 @@ function chosenModel(flags: Flags): ModelKind | undefined {
 function checkModelOptions(flags: Flags, kind: ModelKind): void {
   const own = modelEntry(kind).cliFlags;
   for (const name of Object.keys(flags)) {
-    if (flags[name] !== undefined && !(name in COMMON) && !(name in own)) throw new UsageError(`--${name} is not an option of the ${kind} model`);
+    if (flags[name] !== undefined && !Object.hasOwn(COMMON, name) && !Object.hasOwn(own, name)) throw new UsageError(`--${name} is not an option of the ${kind} model`);
   }
 }
 
@@ -156,6 +193,7 @@ function newModel(flags: Flags, requested: ModelKind | undefined): GenerativeMod
       throw new InputError((e as Error).message);
     }
     if (flags.dataset !== undefined) throw new UsageError(`--dataset cannot be used with --data: the dataset is the file's ${csv.rows} rows`);
+    for (const warning of csv.warnings ?? []) console.error(`gradlab train: ${escapeControls(warning)}`);
     target = targetFromSamples(basename(path), csv.data, csv.dim);
     data = csv.data;
     labels = csv.labels;
@@ -179,7 +217,7 @@ function newModel(flags: Flags, requested: ModelKind | undefined): GenerativeMod
     const budget = numberInRange(flags, 'budget', 10, 10_000_000, 'an integer from 10 to 10000000') as number;
     const solved = budgetedConfig(kind, budget, target.dim, Number(config.bins ?? 0));
     for (const key of Object.keys(solved.config)) {
-      if (key in config && config[key] !== solved.config[key]) throw new UsageError(`--budget sets the ${key} of the ${kind} model; do not give it as well`);
+      if (Object.hasOwn(config, key) && config[key] !== solved.config[key]) throw new UsageError(`--budget sets the ${key} of the ${kind} model; do not give it as well`);
     }
     Object.assign(config, solved.config);
     console.error(`gradlab train: budget ${budget} → hidden width ${solved.hidden}, ${solved.parameters} parameters`);
@@ -209,13 +247,7 @@ function resumeModel(flags: Flags, requested: ModelKind | undefined): Generative
   const path = String(flags.resume);
   let checkpoint: Checkpoint;
   try {
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (e) {
-      throw new Error(`cannot read checkpoint '${path}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e)}`);
-    }
-    checkpoint = parseCheckpoint(text, path, requested);
+    checkpoint = readCheckpointFile(path, requested);
     if (!availableModels().includes(checkpoint.model)) throw new Error(`${path}: holds a ${checkpoint.model} model, which is not implemented yet`);
     return loadModel(checkpoint, path);
   } catch (e) {
@@ -272,7 +304,8 @@ function describe(model: GenerativeModel, s: Summary, epochs: number, steps: num
 interface MovieRequest {
   path: string;
   every: number | undefined;
-  frames: number;
+  /** Set once training starts; the GIF is written after the checkpoint. */
+  recorder?: MovieRecorder;
 }
 
 /** --movie FILE.gif and --movie-every K, checked before any training. */
@@ -287,13 +320,14 @@ function movieFlags(flags: Flags): MovieRequest | undefined {
   if (ext !== '.gif') {
     throw new UsageError(`--movie: '${path}' must end in .gif (the command line writes animated GIF; the page records WebM)`);
   }
-  if (!existsSync(dirname(resolve(path)))) throw new UsageError(`--movie: the folder of '${path}' does not exist`);
-  return { path, every, frames: 0 };
+  checkWritablePath('--movie', path);
+  return { path, every };
 }
 
 /** Train `total` epochs in chunks of k, drawing a frame before the first and after each chunk. */
-async function trainWithMovie(model: GenerativeModel, total: number, movie: MovieRequest, progress: ReturnType<typeof createProgress>): Promise<TrainResult> {
+async function trainWithMovie(model: GenerativeModel, total: number, movie: MovieRequest, progress: ReturnType<typeof createProgress>, shouldStop: () => Promise<boolean>): Promise<TrainResult> {
   const recorder = new MovieRecorder(model);
+  movie.recorder = recorder;
   const every = movie.every ?? Math.max(1, Math.round(total / 100));
   const started = performance.now();
   const stepsBefore = model.steps;
@@ -306,8 +340,9 @@ async function trainWithMovie(model: GenerativeModel, total: number, movie: Movi
     last = part.last;
     progress.tick(done, total);
     await recorder.capture(done / total);
+    if (done < total && (await shouldStop())) {
+      return { epochs: done, steps: model.steps - stepsBefore, seconds: (performance.now() - started) / 1000, last, stopped: true };
+    }
   }
-  writeFileSync(movie.path, recorder.gif());
-  movie.frames = recorder.frameCount;
   return { epochs: total, steps: model.steps - stepsBefore, seconds: (performance.now() - started) / 1000, last };
 }

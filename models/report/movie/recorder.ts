@@ -3,20 +3,14 @@
 
 import { createRng } from '../../../engine/index';
 import type { GenerativeModel } from '../../core/model';
+import { discriminate } from '../../gan/discriminate';
+import { Gan } from '../../gan/model';
 import { densityOf, drawFrame, FRAME_PALETTE } from './frame';
 import { encodeGif } from './gif';
 
 const BINS = 60;
 const SAMPLES = 2000;
 
-/** A model that can score points with its discriminator (the GAN). */
-interface Discriminating {
-  discriminate(xs: Float64Array): Promise<Float64Array>;
-}
-
-function hasDiscriminator(m: unknown): m is Discriminating {
-  return typeof (m as Partial<Discriminating>).discriminate === 'function';
-}
 
 export interface MovieOptions {
   width?: number;
@@ -54,8 +48,8 @@ export class MovieRecorder {
   async capture(progress: number): Promise<void> {
     const [lo, hi] = this.model.target.range;
     const generated = densityOf(await this.model.sample(SAMPLES), lo, hi, BINS);
-    const discriminator = hasDiscriminator(this.model)
-      ? Array.from(await this.model.discriminate(Float64Array.from(this.xs)))
+    const discriminator = this.model instanceof Gan
+      ? Array.from(await discriminate(this.model, Float64Array.from(this.xs)))
       : undefined;
     this.frames.push(drawFrame({ xs: this.xs, target: this.target, generated, discriminator, progress }, this.width, this.height));
   }

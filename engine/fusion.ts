@@ -1,0 +1,219 @@
+// Fusions: places where two or more kernels of the plain backward pass run as one. The op files
+// (engine/ops/*) read without this file: each holds its forward, its record() and its rule, and
+// calls in here at one marked line where a fusion may take over. Every fusion gives the same
+// bits as the kernels it replaces (tests/engine/fusion.test.ts, tests/webgpu/fusion.test.ts);
+// what it saves is dispatches (on WebGPU) and the engine's work around each kernel (on the CPU).
+// docs/fusion.md gives the equations, the dispatches saved and the measured benefit of each.
+//
+//   1. layerBackward       linear's backward (act', dx, dW, db) as one linearGrad kernel
+//   2. lossInLayerBackward the gradient of a loss mean(f(y)) of a layer's output y, computed
+//                          inside that layer's linearGrad instead of by its own kernel
+//   3. lossInLayerForward  a loss of a narrow last layer's output computed inside one
+//                          reduction that also computes (and stores) the layer's output
+//   4. seedAsNumber        backward's seed of 1 read as a number by a fused loss gradient,
+//                          so the seed tensor is never filled
+//   5. gatherRandom        gather(x, randint(...)): the indices drawn inside the gather
+//
+// 2, 3, 4 and 5 work by deferring a kernel (engine/lazy.ts): the tensor holds the call, and the
+// next kernel that can compute the same values takes it over or reads it.
+
+import { isGradEnabled } from './autograd';
+import type { Backend, DType, FusedActivation, KernelCall, LinearSource, LossGradOfY, Storage, UnaryOp } from './backend';
+import { refreshOnReplay } from './compile';
+import { lazyFull, lazyKernel, pendingCall, pendingRefresh, pendingValue, takePendingKernel, untilNextOp } from './lazy';
+import type { Shape } from './shape';
+import { runKernel, Tensor } from './tensor';
+import { resultDType } from './ops/util';
+
+export const FUSIONS = ['layerBackward', 'lossInLayerBackward', 'lossInLayerForward', 'seedAsNumber', 'gatherRandom'] as const;
+export type FusionName = (typeof FUSIONS)[number];
+
+const enabled: Record<FusionName, boolean> = {
+  layerBackward: true, lossInLayerBackward: true, lossInLayerForward: true, seedAsNumber: true, gatherRandom: true,
+};
+
+/** @internal Turn one fusion off or on again (benchmarks measure each one this way; the results are the same bits). */
+export function setFusion(name: FusionName, on: boolean): void {
+  if (!FUSIONS.includes(name)) throw new Error(`setFusion: unknown fusion '${String(name)}'; known: ${FUSIONS.join(', ')}`);
+  enabled[name] = on;
+}
+
+// ---------- 1 and 2: linear's backward in one kernel, with the loss gradient inside ----------
+
+/**
+ * Whether linear's backward runs as one kernel (linearGrad) rather than the activation's
+ * gradient, two matrix products and a column sum. The fused kernel loops once per output value,
+ * so it pays where a product is too small to fill a tiled kernel and the dispatches saved
+ * dominate: both products (dW = xᵀ·dz is k×m×n, dx = dz·Wᵀ is m×n×k) narrower than 64 on one
+ * side of their output, or with an inner size under 16. Wider layers keep the separate kernels
+ * (on WebGPU the matmul ladder's tiled rungs). The rule depends on shapes only, so both backends
+ * run the same kernels.
+ */
+const FUSED_BACKWARD_MAX_SIDE = 64;
+const FUSED_BACKWARD_MIN_K = 16;
+const smallProduct = (m: number, k: number, n: number): boolean => m < FUSED_BACKWARD_MAX_SIDE || n < FUSED_BACKWARD_MAX_SIDE || k < FUSED_BACKWARD_MIN_K;
+
+function fusesBackward(m: number, k: number, n: number, needDx: boolean): boolean {
+  return smallProduct(k, m, n) && (!needDx || smallProduct(m, n, k));
+}
+
+/** A linear layer y = act(x·W + b) as its backward needs it. */
+export interface Layer {
+  x: Tensor;
+  w: Tensor;
+  b: Tensor | null;
+  y: Tensor;
+  activation: FusedActivation;
+  slope: number;
+}
+
+/**
+ * The backward of a linear layer as one linearGrad kernel (kernels/*\/linear-grad*):
+ *   dz = dy ⊙ act'(y),  dx = dz·Wᵀ,  dW = xᵀ·dz,  db = Σ_rows dz    (dz never stored)
+ * A gradient already summed for an input (into[i]: the layer's other use in this pass, as a
+ * GAN's D on real and on fake data) of the same dtype is added into in place, instead of by a
+ * separate addition. Returns null where the fusion does not apply: a backward being recorded
+ * (createGraph), or products large enough for the tiled matmul kernels.
+ */
+export function fusedLinearBackward(layer: Layer, dy: Tensor, into: readonly (Tensor | null)[] | undefined): (Tensor | null)[] | null {
+  const { x, w, b, y, activation, slope } = layer;
+  const [m, k] = x.shape;
+  const n = w.shape[1];
+  if (!enabled.layerBackward || isGradEnabled() || !fusesBackward(m, k, n, x.requiresGrad)) return null;
+  const name = 'linear';
+  const backend = y.backend;
+  const dtype = resultDType(dy, x, w);
+  const grad = (i: number, need: boolean, shape: number[]): Tensor | null => {
+    if (!need) return null;
+    const sum = into?.[i];
+    return sum && sum.dtype === dtype ? sum : Tensor.empty(shape, dtype, backend);
+  };
+  const dx = grad(0, x.requiresGrad, [m, k]);
+  const dw = grad(1, w.requiresGrad, [k, n]);
+  const db = grad(2, b !== null && b.requiresGrad, [n]);
+  if (dx || dw || db) {
+    const added = (i: number, t: Tensor | null): boolean => t !== null && t === into?.[i];
+    const loss = lossGradOf(y, dy);
+    runKernel(backend, {
+      kernel: 'linearGrad', x: x.storage(name), w: w.storage(name), y: y.storage(name), dy: loss ? null : dy.storage(name),
+      dx: dx && dx.storage(name), dw: dw && dw.storage(name), db: db && db.storage(name), m, k, n, activation, alpha: slope,
+      accumulate: { dx: added(0, dx), dw: added(1, dw), db: added(2, db) }, ...(loss ? { loss } : {}),
+    }, 'linear.backward', [x.shape, w.shape]);
+  }
+  return b ? [dx, dw, db] : [dx, dw];
+}
+
+/**
+ * 2. When dy is the not yet computed gradient of a loss of the layer's own output y,
+ * L = (1/N)·Σ f(y) (meanOfUnary: bceWithLogits(D(x), 1)), dy = f'(y)·g/N needs only y: the
+ * fused backward computes it where it reads it, and the separate kernel never runs (unless
+ * something else reads dy). Returns what that kernel would have been given, or null.
+ */
+function lossGradOf(y: Tensor, dy: Tensor): LossGradOfY | null {
+  const c = pendingCall(dy);
+  if (c === null || c.kernel !== 'meanUnaryGrad' || c.x !== y.storage('linear')) return null;
+  return { op: c.op, alpha: c.alpha, beta: c.beta, dy: c.dy, scale: c.scale, dtype: dy.dtype };
+}
+
+// ---------- the fused loss mean(f(x)): its gradient, deferred for 2, and the seed (4) ----------
+
+/**
+ * The backward of mean(f(x)) (meanOfUnary) in one kernel: dx = f'(x)·dy/n, y = f(x) recomputed
+ * inside. When x was computed by an op, dx is deferred (engine/lazy.ts), so that the layer that
+ * made x may compute it inside its own backward (2). A gradient known to be one number
+ * (backward's seed of 1, not yet filled) is passed as that number, as stored in dy's dtype: the
+ * seed's fill never runs (4).
+ */
+export function meanOfUnaryGrad(name: string, op: UnaryOp, x: Tensor, dy: Tensor, alpha: number, beta: number): Tensor {
+  const n = x.size;
+  const c = enabled.seedAsNumber ? pendingValue(dy) : null;
+  const constant = c === null ? null : dy.dtype === 'float32' ? Math.fround(c) : c;
+  const backward = `${name}.backward`;
+  const make = (out: Storage): KernelCall => ({
+    kernel: 'meanUnaryGrad', op, x: x.storage(backward), dy: constant === null ? dy.storage(backward) : null, out,
+    alpha, beta, scale: constant === null ? 1 / n : constant * (1 / n),
+  });
+  const dtype = resultDType(x, dy);
+  if (x.node === null || !enabled.lossInLayerBackward) {
+    // x is a leaf, which an optimizer may change in place: compute dx now.
+    const dx = Tensor.empty(x.shape, dtype, x.backend);
+    runKernel(x.backend, make(dx.storage(name)), backward, [x.shape]);
+    return dx;
+  }
+  return lazyKernel(x.shape, dtype, x.backend, constant === null ? [x, dy] : [x], backward, make);
+}
+
+/** 4. backward's starting gradient of 1 for a scalar: filled only if a kernel reads it (see meanOfUnaryGrad). */
+export function seedOfOne(root: Tensor): Tensor {
+  return lazyFull(root.shape, 1, root.dtype, root.backend);
+}
+
+// ---------- 3. the loss inside the last layer's forward ----------
+
+/**
+ * Whether linear's forward waits for the next op, which may be a fused loss over its output
+ * (meanOfUnary: bceWithLogits(D(x), 1)) that then computes each z = act(x·W + b) inside its
+ * reduction, saving the layer's own dispatch. That reduction computes all m·n outputs in one
+ * workgroup on WebGPU, so only a narrow, small last layer (a critic's logit) waits. The rule
+ * depends on shapes only, so both backends run the same kernels.
+ */
+const LOSS_FORWARD_MAX_N = 4;
+const LOSS_FORWARD_MAX_WORK = 1 << 16;
+const forwardJoinsLoss = (m: number, k: number, n: number): boolean => n <= LOSS_FORWARD_MAX_N && m * n * Math.max(k, 1) <= LOSS_FORWARD_MAX_WORK;
+
+/**
+ * Run linear's kernel `call` for an output of `shape` [m, n] now, or, for a narrow small layer,
+ * defer it until the next op (engine/lazy.ts untilNextOp), which may be a loss that computes it
+ * inside its reduction (takeLayerForward).
+ */
+export function runLinearForward(backend: Backend, dtype: DType, inputs: Tensor[], k: number, shape: [number, number], shapes: Shape[], call: (out: Storage) => KernelCall): Tensor {
+  const [m, n] = shape;
+  if (enabled.lossInLayerForward && forwardJoinsLoss(m, k, n)) return untilNextOp(shape, dtype, backend, inputs, 'linear', shapes, call);
+  const out = Tensor.empty(shape, dtype, backend);
+  runKernel(backend, call(out.storage('linear')), 'linear', shapes);
+  return out;
+}
+
+/**
+ * The reduction's side of 3: when x is the output of a layer whose kernel has not run yet, the
+ * reduction reads the layer's input instead and computes each z = act(x·W + b) where it reads
+ * it, storing it in x as well. Returns the reduction call's fields for that, and `release`, to
+ * be called once the reduction is dispatched; null otherwise. Call it before touching any
+ * buffer (that would run the layer's kernel).
+ */
+export function takeLayerForward(x: Tensor): { fields: { x: Storage; linear: LinearSource }; release: () => void } | null {
+  if (pendingCall(x)?.kernel !== 'linear') return null;
+  const taken = takePendingKernel(x);
+  if (taken === null || taken.call.kernel !== 'linear') return null;
+  const { x: input, w, b, out: z, m, k, n, activation, alpha } = taken.call;
+  return { fields: { x: input, linear: { w, b, z, m, k, n, activation, alpha } }, release: taken.release };
+}
+
+// ---------- 5. the minibatch draw inside the gather ----------
+
+/**
+ * randint's integers, drawn when first used (engine/lazy.ts): gather(x, randint(...)) draws
+ * them inside its own kernel instead (gatherDrawnRows), and this kernel never runs.
+ */
+export function drawWhenUsed(shape: Shape, dtype: DType, backend: Backend, op: string, makeCall: (out: Storage) => KernelCall, refresh: () => Partial<KernelCall>): Tensor {
+  return lazyKernel(shape, dtype, backend, [], op, makeCall, refresh);
+}
+
+/**
+ * gather(x, idx) as one gatherRandom kernel when idx is randint's draw not made yet: the
+ * indices are drawn inside the gather. They are in [0, high) with high <= the rows of x, so
+ * need no range check. Should anything read idx later (gather's backward), randint's own kernel
+ * draws the same numbers then. Returns false (nothing run) where this does not apply.
+ */
+export function gatherDrawnRows(x: Tensor, idx: Tensor, out: Tensor, rows: number, inner: number): boolean {
+  const draw = pendingCall(idx);
+  if (!enabled.gatherRandom || draw === null || draw.kernel !== 'random' || draw.dist !== 'int' || draw.b > x.shape[0]) return false;
+  const call: KernelCall = {
+    kernel: 'gatherRandom', x: x.storage('gather'), out: out.storage('gather'), rows, inner,
+    key0: draw.key0, key1: draw.key1, counter: draw.counter, high: draw.b,
+  };
+  runKernel(x.backend, call, 'gather', [x.shape, idx.shape]);
+  const refresh = pendingRefresh(idx); // a compiled step's fresh draw, shared with randint's kernel
+  if (refresh) refreshOnReplay(call, refresh);
+  return true;
+}
