@@ -8,7 +8,7 @@
 //   - "compile one step": the plan compile() records for the model's step, the list a compiled
 //     step replays (engine/compile.ts).
 
-import { backendStats, flush, formatShape, recordDispatches, type DispatchRecord, type KernelCall, type PlanEntry } from '../engine/index';
+import { backendStats, describeMatmulTuning, flush, formatShape, matmulTuning, recordDispatches, type DispatchRecord, type KernelCall, type PlanEntry } from '../engine/index';
 import type { GradcheckRow, HoodSource } from './app';
 import { el } from './controls';
 import { BoundedSeries } from './history';
@@ -131,6 +131,9 @@ export class HoodPanel {
       this.stats.textContent = `One step: ${dispatches.length} kernel dispatches, ${after.submits - before.submits} queue submit(s)` +
         (after.bindGroupCreations !== undefined ? `; new bind groups: ${(after.bindGroupCreations ?? 0) - (before.bindGroupCreations ?? 0)}, new pipelines: ${(after.pipelineCreations ?? 0) - (before.pipelineCreations ?? 0)}` : '') +
         `; live buffers: ${after.liveBuffers}.`;
+      // On WebGPU, which rung of the matmul ladder 'auto' runs (timed on this adapter at start-up).
+      const tuning = matmulTuning();
+      if (tuning) this.stats.append(el('br'), describeMatmulTuning(tuning));
     });
     this.renderTable();
     await this.sampleNorms();

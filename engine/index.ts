@@ -1,7 +1,8 @@
 // gradlab's engine: the public surface. Import everything from here.
 
 import { CpuBackend } from '../kernels/cpu/backend';
-import { createWebGpuBackend, kernelSource as compiledKernelSource, lastWebGpuError, type WebGpuBackend } from '../kernels/webgpu/backend';
+import { createWebGpuBackend, kernelSource as compiledKernelSource, lastWebGpuError, WebGpuBackend } from '../kernels/webgpu/backend';
+import { ruleTuning, type MatmulTuning } from '../kernels/webgpu/matmul-tune';
 import { setBackendResolver } from './to-backend';
 import { currentBackend, setDefaultBackendFactory, useBackend, findBackend, type BackendName, type BackendStats } from './backend';
 
@@ -36,6 +37,8 @@ export { explainBackward, type BackwardLesson, type BackwardStep, type ChainLink
 export { dispatchesWatched, onDispatch, recordDispatches, setDebug, type DispatchRecord } from './trace';
 export type { Backend, BackendName, BackendStats, DType, KernelCall, KernelName, Storage } from './backend';
 export { formatShape, type Shape } from './shape';
+export { describeMatmulTuning, type MatmulTuning, type MatmulShapeClass } from '../kernels/webgpu/matmul-tune';
+export type { MatmulRung } from '../kernels/webgpu/matmul.wgsl';
 
 /** The name of the backend new tensors are created on. */
 export function getBackend(): BackendName {
@@ -65,6 +68,7 @@ export async function setBackend(name: BackendName): Promise<BackendName> {
     useBackend(findBackend('cpu') ?? new CpuBackend());
     return 'cpu';
   }
+  gpu.setMatmulTuning(matmulTuningOn);
   useBackend(gpu);
   return 'webgpu';
 }
@@ -102,4 +106,25 @@ export function backendStats(): BackendStats {
  */
 export function kernelSource(labelOrKey: string): string | undefined {
   return compiledKernelSource(labelOrKey);
+}
+
+let matmulTuningOn = true;
+
+/**
+ * What matmul's 'auto' runs on the WebGPU backend for each shape class (thin: a side of the
+ * output < 16; wide: both ≥ 16), whether that was timed on this adapter at start-up or is the
+ * fixed rule, and the timings (ms per product). Null when the current backend is not WebGPU.
+ */
+export function matmulTuning(): MatmulTuning | null {
+  const b = currentBackend();
+  if (!(b instanceof WebGpuBackend)) return null;
+  return b.matmulTuningActive ? b.matmulTuning : ruleTuning(b.adapterName);
+}
+
+/** Let 'auto' follow the start-up timings (true, the default) or the fixed rule (false). */
+export function setMatmulTuning(on: boolean): void {
+  if (typeof on !== 'boolean') throw new Error(`setMatmulTuning: expected true or false, got ${String(on)}`);
+  matmulTuningOn = on;
+  const b = currentBackend();
+  if (b instanceof WebGpuBackend) b.setMatmulTuning(on);
 }

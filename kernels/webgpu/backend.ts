@@ -23,6 +23,8 @@ import { BufferPool, type PooledBuffer } from './buffer-pool';
 import { isNode, nodeGpu } from './node-gpu';
 import { DEFAULT_LIMITS, WANTED_STORAGE_BUFFERS, type DispatchPlan, type PlanLimits } from './plan';
 import { planCall } from './planners';
+import { cachedMatmulTuning, planTuned, ruleTuning, tuningSwitchedOff, TUNE_SHAPES, type MatmulShapeClass, type MatmulTuning, type TuneOptions } from './matmul-tune';
+import { planMatmulOn, type MatmulRung } from './matmul.wgsl';
 import { SLOT_BYTES, UniformRing } from './uniforms';
 
 /** A tensor's buffer on the GPU. `size` counts elements; the GPUBuffer may be larger (its size class). */
@@ -74,6 +76,10 @@ export class WebGpuBackend implements Backend {
   private errorFlag: GpuStorage | null = null;
   private submitsWithoutYield = 0;
   private warnedNoYield = false;
+  /** What 'auto' runs for each shape class of matmul and linear: the rule until tuneMatmul() times the rungs. */
+  matmulTuning: MatmulTuning;
+  /** Whether plans follow matmulTuning (false: chooseRung's rule, see setMatmulTuning). */
+  private matmulTuned = true;
   private counters = { liveBuffers: 0, dispatches: 0, submits: 0, bindGroupCreations: 0, pipelineCreations: 0, uniformCreations: 0 };
 
   constructor(readonly device: GPUDevice, readonly adapterName: string) {
@@ -82,6 +88,7 @@ export class WebGpuBackend implements Backend {
     this.storagePool = new BufferPool(device, usage, 'tensor');
     this.stagingPool = new BufferPool(device, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'staging');
     this.uniforms = new UniformRing(device, INITIAL_UNIFORM_SLOTS, () => this.counters.uniformCreations++);
+    this.matmulTuning = ruleTuning(adapterName);
     device.onuncapturederror = (e) => {
       const message = (e as GPUUncapturedErrorEvent).error.message;
       this.errors.push(message);
@@ -231,7 +238,8 @@ export class WebGpuBackend implements Backend {
   private plan(call: KernelCall): DispatchPlan[] {
     // describe() runs just before run() for the same call when tracing: plan once.
     if (this.lastPlanned?.call === call) return this.lastPlanned.plans;
-    const plans = planCall(call, this.limits);
+    const tuned = this.matmulTuned && this.matmulTuning.tuned ? planTuned(call, this.matmulTuning.rungs, this.limits) : null;
+    const plans = tuned ?? planCall(call, this.limits);
     this.lastPlanned = { call, plans };
     return plans;
   }
@@ -378,6 +386,72 @@ export class WebGpuBackend implements Backend {
     return group;
   }
 
+  // ---- the matmul that tunes itself (matmul-tune.ts) ---------------------------------------------
+
+  /**
+   * Time the matmul ladder's rungs on this adapter (once per adapter and session: cached) and
+   * let 'auto' follow the fastest per shape class. The tuning's own dispatches and submits are
+   * not counted in stats().
+   */
+  async tuneMatmul(options: TuneOptions = {}): Promise<MatmulTuning> {
+    const { dispatches, submits } = this.counters;
+    this.lastPlanned = null;
+    try {
+      this.matmulTuning = await cachedMatmulTuning(this.adapterName, (cls, rung, msLeft) => this.timeRung(cls, rung, msLeft), options);
+    } finally {
+      this.counters.dispatches = dispatches;
+      this.counters.submits = submits;
+    }
+    return this.matmulTuning;
+  }
+
+  /** Follow the tuning (true) or chooseRung's fixed rule (false) in 'auto'. */
+  setMatmulTuning(on: boolean): void {
+    this.matmulTuned = on;
+    this.lastPlanned = null;
+  }
+
+  /** Whether 'auto' follows the timed tuning now (it ran, and was not switched off). */
+  get matmulTuningActive(): boolean {
+    return this.matmulTuned && this.matmulTuning.tuned;
+  }
+
+  /**
+   * Milliseconds per product of the class's representative shape on one rung: compiled and run
+   * once untimed, then the fastest of up to 3 rounds (each of enough products to last about
+   * 2 ms), fewer when msLeft runs out.
+   */
+  private async timeRung(cls: MatmulShapeClass, rung: MatmulRung, msLeft: number): Promise<number> {
+    const start = performance.now();
+    const { m, k, n } = TUNE_SHAPES[cls];
+    const filled = (len: number, seed: number): Float32Array => Float32Array.from({ length: len }, (_, i) => Math.sin(seed + 0.37 * i));
+    const a = this.alloc(m * k, 'float32');
+    const b = this.alloc(k * n, 'float32');
+    const out = this.alloc(m * n, 'float32');
+    try {
+      this.write(a, filled(m * k, 1));
+      this.write(b, filled(k * n, 2));
+      const plans = planMatmulOn({ kernel: 'matmul', a, b, out, batch: 1, m, k, n, transA: false, transB: false, strideA: 0, strideB: 0 }, rung, this.limits);
+      this.runPlans(plans);
+      await this.flush();
+      let best = Infinity;
+      let reps = 1;
+      for (let round = 0; round < 3 && (round === 0 || performance.now() - start < msLeft); round++) {
+        const t0 = performance.now();
+        for (let i = 0; i < reps; i++) this.runPlans(plans);
+        await this.flush();
+        const ms = (performance.now() - t0) / reps;
+        best = Math.min(best, ms);
+        reps = Math.max(1, Math.min(8, Math.ceil(2 / Math.max(ms, 0.01))));
+      }
+      return best;
+    } finally {
+      this.release(a);
+      this.release(b);
+      this.release(out);
+    }
+  }
+
   stats(): BackendStats {
     return {
       liveBuffers: this.counters.liveBuffers,
@@ -407,11 +481,20 @@ function fixHint(): string {
     : 'In a browser, use a recent Chrome or Edge with WebGPU enabled; meanwhile the page runs on the CPU backend.';
 }
 
+export interface WebGpuBackendOptions {
+  /** Time the matmul ladder's rungs at start-up and let 'auto' follow the fastest (default: on, unless GRADLAB_MATMUL_TUNE=off). */
+  tuneMatmul?: boolean;
+}
+
 /**
  * A WebGPU backend on the first adapter found, or null (never throws) when there is none;
  * lastWebGpuError() then says why and how to fix it.
+ * The matmul rungs are timed on the adapter before it returns (see tuneMatmul).
  */
-export async function createWebGpuBackend(): Promise<WebGpuBackend | null> {
+export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): Promise<WebGpuBackend | null> {
+  for (const key of Object.keys(options)) {
+    if (key !== 'tuneMatmul') throw new Error(`createWebGpuBackend: unknown option '${key}' (known: tuneMatmul)`);
+  }
   lastError = null;
   try {
     const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
@@ -437,7 +520,15 @@ export async function createWebGpuBackend(): Promise<WebGpuBackend | null> {
     const storageBuffers = Math.min(WANTED_STORAGE_BUFFERS, adapter.limits.maxStorageBuffersPerShaderStage);
     const device = await adapter.requestDevice({ requiredLimits: { maxStorageBuffersPerShaderStage: storageBuffers } });
     const info = adapter.info;
-    return new WebGpuBackend(device, info?.description || info?.device || info?.vendor || 'unknown adapter');
+    const backend = new WebGpuBackend(device, info?.description || info?.device || info?.vendor || 'unknown adapter');
+    if (options.tuneMatmul ?? !tuningSwitchedOff()) {
+      try {
+        await backend.tuneMatmul();
+      } catch (err) {
+        console.warn(`gradlab webgpu: timing the matmul rungs failed (${(err as Error).message}); 'auto' keeps the fixed rule`);
+      }
+    }
+    return backend;
   } catch (err) {
     lastError = `WebGPU initialisation failed: ${(err as Error).message}. ${fixHint()}`;
     return null;

@@ -28,7 +28,8 @@
 //
 // 'auto' (see chooseRung) was fitted to measurements on lavapipe (Mesa's CPU Vulkan driver),
 // where a workgroup barrier and every storage load are expensive: `block` unless a side of the
-// output is thinner than 16, then `small`.
+// output is thinner than 16, then `small`. At start-up the backend times the rungs on the
+// adapter it meets and may replace the rule's rung per shape class (matmul-tune.ts).
 
 import type { FusedActivation, KernelCall, MatmulVariant, Storage } from '../../engine/backend';
 import { gridFor, type DispatchPlan, type Param, type PlanLimits, type Planner } from './plan';
@@ -85,8 +86,16 @@ const AUTO_BLOCK_MIN_SIDE = 16;
  * never wins there: barriers are costly on a CPU.
  */
 export function chooseRung(m: number, k: number, n: number): MatmulRung {
-  if (m >= AUTO_BLOCK_MIN_SIDE && n >= AUTO_BLOCK_MIN_SIDE) return 'block';
-  return 'small';
+  return RULE_RUNGS[matmulShapeClass(m, n)];
+}
+
+/** The rule's rung for each shape class. At start-up the backend may time the rungs and replace these (matmul-tune.ts). */
+const RULE_RUNGS = { wide: 'block', thin: 'small' } as const satisfies Record<string, MatmulRung>;
+
+/** 'thin' when a side of the m×n output is thinner than 16, else 'wide': the classes 'auto' chooses a rung for. */
+export type MatmulShapeClass = keyof typeof RULE_RUNGS;
+export function matmulShapeClass(m: number, n: number): MatmulShapeClass {
+  return m >= AUTO_BLOCK_MIN_SIDE && n >= AUTO_BLOCK_MIN_SIDE ? 'wide' : 'thin';
 }
 
 /**

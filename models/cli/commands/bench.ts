@@ -5,7 +5,7 @@
 import { backendStats, getBackend, recordDispatches } from '../../../engine/index';
 import { createEngineGan } from '../../bench/engine-gan';
 import { createFloorGan } from '../../bench/floor-gan';
-import { benchWebGpu, formatWebGpuBench } from '../../bench/webgpu-bench';
+import { benchMatmulRungs, benchWebGpu, formatMatmulBench, formatWebGpuBench } from '../../bench/webgpu-bench';
 import { timeIt, type TimeItResult } from '../../bench/time-it';
 import { numberInRange } from '../flag-checks';
 import { benchWorkload, formatWorkload, isWorkload, WORKLOADS } from '../../bench/workloads';
@@ -52,11 +52,12 @@ export function benchCpu(steps: number, rounds = 5): CpuBenchResult {
 export const benchCommand: Command = {
   name: 'bench',
   summary: 'time the reference GAN step: engine vs the hand-written floor (CPU); matmul and GAN on WebGPU',
-  usage: `gradlab bench [--workload ${WORKLOADS.join('|')}] [--cpu] [--webgpu] [--steps N] [--json]`,
+  usage: `gradlab bench [--workload ${WORKLOADS.join('|')}] [--cpu] [--webgpu] [--matmul] [--steps N] [--json]`,
   flags: {
     workload: { type: 'string', help: `${WORKLOADS.join(' | ')}: one step of it on every backend here, the hand-written floor where there is one, dispatches per step` },
     cpu: { type: 'boolean', help: 'benchmark the CPU backend against the hand-written floor (the default when --webgpu is not given)' },
     webgpu: { type: 'boolean', help: 'matmul GFLOP/s per rung, and the reference GAN step on WebGPU vs CPU' },
+    matmul: { type: 'boolean', help: 'GFLOP/s of every matmul rung on WebGPU: 128-2048 squares and the GANs\' products, and the rung the start-up tuning chose' },
     steps: { type: 'int', help: 'timed steps per implementation', default: 2000 },
     json: { type: 'boolean', help: 'print one JSON object' },
   },
@@ -69,6 +70,16 @@ export const benchCommand: Command = {
       const r = await benchWorkload(name);
       if (flags.json) console.log(JSON.stringify({ workload: r }));
       else console.log(formatWorkload(r));
+      return 0;
+    }
+    if (flags.matmul) {
+      const r = await benchMatmulRungs();
+      if (r === null) {
+        console.error('gradlab bench: WebGPU is not available here (the message above names the fix)');
+        return 1;
+      }
+      if (flags.json) console.log(JSON.stringify({ matmul: r }));
+      else console.log(formatMatmulBench(r));
       return 0;
     }
     if (flags.cpu || !flags.webgpu) {

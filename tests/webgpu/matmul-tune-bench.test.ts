@@ -1,0 +1,37 @@
+// `gradlab bench --matmul --json` runs on WebGPU and reports every rung on every product, in
+// quick mode (GRADLAB_BENCH_MATMUL_QUICK=1: 32 and 64 squares, one product per figure).
+
+import { expect, it } from 'vitest';
+import { runCli } from '../../models/cli/run-cli';
+import { GAN_PRODUCTS, type MatmulBenchResult } from '../../models/bench/webgpu-bench';
+import { MATMUL_RUNGS } from '../../kernels/webgpu/matmul.wgsl';
+
+process.env.XDG_RUNTIME_DIR ??= '/tmp';
+
+it('bench --matmul --json: GFLOP/s per rung for the squares and the GAN products, and the tuning', async () => {
+  process.env.GRADLAB_BENCH_MATMUL_QUICK = '1';
+  let out = '';
+  const log = console.log;
+  console.log = (...a: unknown[]) => void (out += `${a.join(' ')}\n`);
+  let code: number;
+  try {
+    code = await runCli(['bench', '--matmul', '--json']);
+  } finally {
+    console.log = log;
+    delete process.env.GRADLAB_BENCH_MATMUL_QUICK;
+  }
+  expect(code).toBe(0);
+  const r = JSON.parse(out.trim().split('\n').pop()!).matmul as MatmulBenchResult;
+  expect(r.mode).toBe('quick');
+  expect(r.adapter.length).toBeGreaterThan(0);
+  const products = [...new Set(r.points.map((p) => p.product))];
+  expect(products).toEqual(['32×32·32×32', '64×64·64×64', ...GAN_PRODUCTS.map((p) => p.name)]);
+  expect(r.points).toHaveLength(products.length * MATMUL_RUNGS.length);
+  for (const p of r.points) {
+    expect(p.gflops, `${p.product} ${p.rung}`).toBeGreaterThan(0);
+    expect(p.gflops!).toBeCloseTo((2 * p.m * p.k * p.n) / (p.ms! * 1e6), 6);
+  }
+  expect(r.auto[GAN_PRODUCTS[0].name]).toBe(r.tuning.rungs.wide);
+  expect(r.auto['ref. GAN D out [128,32]·[32,1]']).toBe(r.tuning.rungs.thin);
+  expect(r.tuningLine).toMatch(/^matmul: \w+ for wide products, \w+ for thin ones/);
+});
