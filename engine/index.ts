@@ -14,8 +14,29 @@ setBackendResolver(async (name) => {
 });
 
 export { Tensor, type NestedArray, type TensorOptions } from './tensor';
-export * from './ops';
-export { setMatmulVariant } from './ops/matmul';
+// The ops (engine/ops/*.ts; docs/ops.md), by kind. Helpers the ops share (binaryKernel,
+// unaryOp, meanOfUnary...) are internal: import them from their files inside the engine.
+export {
+  // creation and random numbers
+  tensor, zeros, ones, full, fullLike, rand, randn, randint, dropoutMask,
+  // elementwise arithmetic and math
+  add, sub, mul, div, pow, neg, abs, sign, exp, log, sqrt, sin, cos, clamp, inRange, step, erf,
+  // activations
+  relu, leakyRelu, sigmoid, tanh, softplus, silu, gelu, softmax, logSoftmax,
+  // comparisons and choices
+  eq, maximum, minimum, where,
+  // reductions and statistics
+  sum, mean, max, min, argmax, argmin, std, variance, sumTo,
+  // shapes and layout
+  reshape, permute, transpose, squeeze, unsqueeze, expand, stack, concat, slice, sliceAxis, gather, cast,
+  // products and layers
+  matmul, linear, setMatmulVariant,
+  // losses
+  mse, bce, bceWithLogits, gaussianKl,
+  // the elementwise op table
+  unaryOps,
+  type UnaryDef, type Axes, type RandomOptions, type BceOptions, type VarianceOptions,
+} from './ops';
 export { noGrad, isGradEnabled, grad, type BackwardOptions, type GradOptions } from './autograd';
 export { compile, type CompiledStep, type CompileOptions, type PlanEntry } from './compile';
 export { tidy, keep, liveTensors } from './memory';
@@ -39,6 +60,8 @@ export type { Backend, BackendName, BackendStats, DType, KernelCall, KernelName,
 export { formatShape, type Shape } from './shape';
 export { describeMatmulTuning, type MatmulTuning, type MatmulShapeClass } from '../kernels/webgpu/matmul-tune';
 export type { MatmulRung } from '../kernels/webgpu/matmul.wgsl';
+/** Threads for the CPU backend's large products: setCpuThreads(1) keeps them on the calling thread (kernels/cpu/gemm-threads.ts). */
+export { cpuThreads, setCpuThreads } from '../kernels/cpu/gemm-wasm';
 
 /** The name of the backend new tensors are created on. */
 export function getBackend(): BackendName {

@@ -122,4 +122,17 @@ describe('the packed package, installed offline into a fresh project', () => {
     expect(r.stderr).toMatch(/npm install webgpu/);
     expect(r.stderr).not.toMatch(/tests\/setup/);
   });
+
+  it('bundled into an app, a program that imports only ops still has its CPU backend; the package exports no internal helper', async () => {
+    writeFileSync(join(app, 'ops-only.mjs'), "import { add, zeros } from 'gradlab';\nconsole.log(Array.from(add(zeros([3]), 2).dataSync()).join(','));\n");
+    const { build } = await import('esbuild');
+    await build({ entryPoints: [join(app, 'ops-only.mjs')], outfile: join(app, 'out/ops-only.bundle.mjs'), bundle: true, platform: 'node', format: 'esm', external: ['webgpu'], logLevel: 'silent' });
+    const r = run(process.execPath, ['out/ops-only.bundle.mjs']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('2,2,2');
+    writeFileSync(join(app, 'names.mjs'), "console.log(JSON.stringify(Object.keys(await import('gradlab'))));\n");
+    const names = JSON.parse(run(process.execPath, ['names.mjs']).stdout) as string[];
+    for (const internal of ['binaryKernel', 'binaryOp', 'unaryOp', 'unaryGrad', 'meanOfUnary', 'matmulT', 'runKernel']) expect(names).not.toContain(internal);
+    for (const needed of ['eq', 'assign', 'where', 'Sequential', 'toSafetensors', 'setCpuThreads']) expect(names).toContain(needed);
+  }, 120_000);
 });

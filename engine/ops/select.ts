@@ -17,6 +17,16 @@ function operand(op: string, name: string, v: Tensor | number, like: Tensor): Te
 }
 
 /**
+ * 1 where a equals b, else 0, element by element with broadcasting, in a and b's float dtype
+ * (PyTorch's torch.eq returns booleans; here a mask of 0s and 1s that multiplies and averages).
+ * A comparison has no gradient: nothing flows back through it. `name` labels the kernel in
+ * traces (e.g. 'accuracy').
+ */
+export function eq(a: Tensor, b: Tensor, name = 'eq'): Tensor {
+  return binaryKernel(name, 'eq', a, b);
+}
+
+/**
  * The larger of a and b, element by element, with broadcasting. Gradient: dy to the larger input;
  * where a = b each gets dy/2 (as PyTorch 1.13's maximum).
  */

@@ -1,7 +1,7 @@
 // Checkpoints: plain JSON (config, weights, optimizer state, epoch, RNG state, dataset, history).
 // load() checks everything before touching a model, and says what is wrong with a bad file.
 
-import type { Adam, AdamState, Tensor } from '../../engine/index';
+import { assign, type Adam, type AdamState, type Tensor } from '../../engine/index';
 import type { Checkpoint, ModelKind } from './model';
 import { MAX_DATA_MAGNITUDE, spreadProblem } from '../data/csv';
 import { MAX_SEED } from './seeds';
@@ -27,7 +27,7 @@ export function writeWeights(named: [string, Tensor][], weights: Record<string, 
       if (!Number.isFinite(Math.fround(values[i]))) throw new Error(`${source}: parameter '${name}' value ${i} is ${values[i]}, beyond float32's range`);
     }
   }
-  for (const [name, t] of named) t.writeValues(weights[name], 'load');
+  for (const [name, t] of named) assign(t, weights[name], 'load');
 }
 
 export async function readOptimizers(opts: Record<string, Adam>): Promise<Checkpoint['optimizers']> {

@@ -11,7 +11,7 @@
 //     one-hot draw (the GAN's generator head in binned mode); τ → 0 approaches the one-hot;
 //   - Bernoulli sampling [u < p] for the RBM's hidden units.
 
-import { add, binaryKernel, clamp, div, log, max, mul, neg, rand, softmax, sub, type Rng, type Tensor } from '../../engine/index';
+import { add, clamp, eq, div, log, max, mul, neg, rand, softmax, sub, type Rng, type Tensor } from '../../engine/index';
 import type { Target } from './targets';
 
 export interface Binning {
@@ -128,7 +128,7 @@ export function gumbelSoftmax(logits: Tensor, temperature: number, rng: Rng): Te
 /** 1 where x equals its row's maximum, else 0: the one-hot of the argmax (not differentiable). */
 export function oneHotOfMax(x: Tensor): Tensor {
   const m = max(x, -1, true);
-  return binaryKernel('oneHotOfMax', 'eq', x.detach(), m.detach());
+  return eq(x.detach(), m.detach(), 'oneHotOfMax');
 }
 
 /** One-hot draws from softmax(logits) along the last axis (Gumbel-max trick), on the device. */

@@ -1,7 +1,7 @@
 // The GAN's losses, one function per player. D outputs logits ℓ; D(x) = sigmoid(ℓ) for display.
 // bceWithLogits(ℓ, t) = −[t log σ(ℓ) + (1 − t) log(1 − σ(ℓ))], computed without overflow.
 
-import { bceWithLogits, binaryKernel, grad, mean, neg, rand, relu, sigmoid, sqrt, sum, type Rng, type Tensor } from '../../engine/index';
+import { bceWithLogits, eq, grad, mean, neg, rand, relu, sigmoid, sqrt, sum, type Rng, type Tensor } from '../../engine/index';
 import { isCritic, type GanLoss } from './config';
 
 /**
@@ -74,11 +74,11 @@ export function discriminatorOutput(loss: GanLoss, logits: Tensor): Tensor {
 
 /** Share of logits on the "real" side (ℓ ≥ 0, i.e. D(x) ≥ 0.5): 1 where relu(ℓ) = ℓ. */
 export function shareRealSide(logits: Tensor): Tensor {
-  return mean(binaryKernel('accuracy', 'eq', relu(logits), logits));
+  return mean(eq(relu(logits), logits, 'accuracy'));
 }
 
 /** Share of logits on the "fake" side (ℓ ≤ 0). */
 export function shareFakeSide(logits: Tensor): Tensor {
   const flipped = neg(logits);
-  return mean(binaryKernel('accuracy', 'eq', relu(flipped), flipped));
+  return mean(eq(relu(flipped), flipped, 'accuracy'));
 }
