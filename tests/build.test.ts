@@ -66,7 +66,8 @@ describe('build.mjs', () => {
     expect(pkg.types).toBe('./dist/types/models/index.d.ts');
     expect(pkg.bin.gradlab).toBe('dist/cli.js');
     expect(pkg.engines.node).toBe('>=20');
-    expect(pkg.sideEffects).toBe(false);
+    // The bundle registers the CPU backend when imported: a bundler must keep that (tests/package.test.ts).
+    expect(pkg.sideEffects).toEqual(['./dist/gradlab.js']);
     expect(pkg.scripts.prepare).toBe('npm run build');
     expect(pkg.scripts.build).toBe('node build.mjs --types');
     expect(pkg.peerDependenciesMeta.webgpu.optional).toBe(true);
