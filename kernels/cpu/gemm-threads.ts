@@ -33,11 +33,13 @@ const POSTED = 0, DONE = 1, READY = 2, FIRST_ARG = 3;
 const SLOT = FIRST_ARG + ARGS;
 
 /**
- * Multiply-adds (m·k·n) from which a product is split between threads: waking a worker and
- * waiting for it costs tens of microseconds, about 2^18 multiply-adds of the kernel's time.
- * Measured with `gradlab bench --cpu` (the "threads" rows).
+ * Multiply-adds (m·k·n) from which a product is split between threads. Measured with
+ * `gradlab bench --cpu` on 2 cores at load 1.8 (GFLOP/s, one thread → two): the wide GAN's
+ * [512,64]·[64,64] products (2·10⁶ multiply-adds) 44 → 42 and 128² 43 → 40, slower, since waking
+ * a worker and the single-threaded copies in and out cost about as much as the half they save;
+ * 256² (1.7·10⁷) 45 → 63 and 512² 43 → 69, faster. So products split from 2²³ (8.4·10⁶) up.
  */
-export const THREADS_MIN_WORK = 1 << 18;
+export const THREADS_MIN_WORK = 1 << 23;
 
 /** How long the main thread waits for a worker's band after finishing its own, before it gives up with an error. */
 const WORKER_TIMEOUT_MS = 30_000;

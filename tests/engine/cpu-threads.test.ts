@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as g from '../../engine/index.js';
 import { createRng } from '../../engine/rng';
-import { cpuThreadSplits, cpuThreads, resetWasmGemm, setCpuThreads, whenCpuThreadsReady } from '../../kernels/cpu/gemm-wasm';
+import { cpuThreadSplits, cpuThreads, resetWasmGemm, setCpuThreads, setCpuThreadsMinWork, whenCpuThreadsReady } from '../../kernels/cpu/gemm-wasm';
 import { THREADS_MIN_WORK } from '../../kernels/cpu/gemm-threads';
 import { gemmJs, matmul, setCpuGemmPath } from '../../kernels/cpu/matmul';
 
@@ -26,6 +26,7 @@ function product(a: Float32Array, b: Float32Array, m: number, k: number, n: numb
 
 afterEach(() => {
   setCpuThreads(Infinity);
+  setCpuThreadsMinWork(undefined);
   setCpuGemmPath('auto');
 });
 
@@ -37,13 +38,14 @@ describe('CPU GEMM on worker threads', () => {
     expect(threads).toBe(Math.min(availableParallelism(), 8));
   });
 
-  // Sizes above the threshold; rows not a multiple of 4 or of the thread count, every transpose.
+  // Rows not a multiple of 4 or of the thread count, every transpose; the split is forced here
+  // (setCpuThreadsMinWork(0)) so that small odd shapes are split too.
   const cases: [number, number, number][] = [[257, 130, 67], [130, 300, 97], [64, 512, 256], [1001, 41, 33]];
   for (const [m, k, n] of cases) {
     for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
       it(`same bits as one thread and the JavaScript loops: [${m}, ${k}]${transA ? 'ᵀ' : ''}·[${k}, ${n}]${transB ? 'ᵀ' : ''}`, async () => {
-        expect(m * k * n).toBeGreaterThanOrEqual(THREADS_MIN_WORK);
         const a = random(m * k), b = random(k * n);
+        setCpuThreadsMinWork(0);
         setCpuGemmPath('wasm');
         setCpuThreads(Infinity);
         await whenCpuThreadsReady();
@@ -91,6 +93,19 @@ describe('CPU GEMM on worker threads', () => {
     const all = losses(Infinity);
     expect(cpuThreadSplits()).toBeGreaterThan(before);
     expect(losses(1)).toEqual(all);
+  });
+
+  it('splits a product only from THREADS_MIN_WORK multiply-adds (the measured threshold)', async () => {
+    setCpuGemmPath('wasm');
+    await whenCpuThreadsReady();
+    const small = [257, 64, 67], large = [256, 256, 256];
+    expect(small[0] * small[1] * small[2]).toBeLessThan(THREADS_MIN_WORK);
+    expect(large[0] * large[1] * large[2]).toBeGreaterThanOrEqual(THREADS_MIN_WORK);
+    for (const [[m, k, n], splits] of [[small, 0], [large, 1]] as const) {
+      const before = cpuThreadSplits();
+      product(random(m * k), random(k * n), m, k, n, false, false);
+      expect(cpuThreadSplits() - before, `[${m}, ${k}]·[${k}, ${n}]`).toBe(splits);
+    }
   });
 
   it('refuses a thread count that is not a whole number ≥ 1', () => {
