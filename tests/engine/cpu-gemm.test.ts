@@ -6,7 +6,7 @@
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRng } from '../../engine/rng';
-import * as g from '../../engine/index.js';
+import { mlpLosses } from './helpers';
 import { gemmModuleBytes, resetWasmGemm, wasmGemmAvailable } from '../../kernels/cpu/gemm-wasm';
 import { cpuGemmPathFor, linear, matmul, setCpuGemmPath } from '../../kernels/cpu/matmul';
 
@@ -222,26 +222,7 @@ describe('CPU GEMM', () => {
   it('through the engine: training steps give the same bits on either path', () => {
     const losses = (path: 'js' | 'wasm') => {
       setCpuGemmPath(path);
-      const r = createRng(7);
-      const mlp = new g.MLP({ inputs: 3, hidden: [33, 17], outputs: 2, activation: 'relu', rng: r });
-      const opt = new g.Adam(mlp.parameters(), { lr: 0.01 });
-      const out: number[] = [];
-      for (let step = 0; step < 5; step++) {
-        const l = g.tidy(() => {
-          const x = g.randn([70, 3], r);
-          opt.zeroGrad();
-          const loss = g.mse(mlp.forward(x), g.randn([70, 2], r));
-          loss.backward();
-          opt.step();
-          return loss;
-        });
-        out.push(l.dataSync()[0]);
-        l.dispose();
-      }
-      opt.zeroGrad();
-      opt.dispose();
-      for (const p of mlp.parameters()) p.dispose();
-      return out;
+      return mlpLosses({ seed: 7, inputs: 3, hidden: [33, 17], outputs: 2, rows: 70, lr: 0.01, steps: 5 });
     };
     const js = losses('js');
     expect(js.every(Number.isFinite)).toBe(true);

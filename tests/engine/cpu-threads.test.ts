@@ -4,8 +4,8 @@
 
 import { availableParallelism } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
-import * as g from '../../engine/index.js';
 import { createRng } from '../../engine/rng';
+import { mlpLosses } from './helpers';
 import { cpuThreadSplits, cpuThreads, resetWasmGemm, setCpuThreads, setCpuThreadsMinWork, whenCpuThreadsReady } from '../../kernels/cpu/gemm-wasm';
 import { THREADS_MIN_WORK } from '../../kernels/cpu/gemm-threads';
 import { gemmJs, matmul, setCpuGemmPath } from '../../kernels/cpu/matmul';
@@ -67,24 +67,7 @@ describe('CPU GEMM on worker threads', () => {
   it('through the engine: a wide MLP trains to the same bits on one thread and on all', async () => {
     const losses = (threads: number) => {
       setCpuThreads(threads);
-      const r = createRng(5);
-      const mlp = new g.MLP({ inputs: 2, hidden: [256, 256], outputs: 1, activation: 'relu', rng: r });
-      const opt = new g.Adam(mlp.parameters(), { lr: 1e-3 });
-      const out: number[] = [];
-      for (let step = 0; step < 4; step++) {
-        const l = g.tidy(() => {
-          const x = g.randn([300, 2], r);
-          opt.zeroGrad();
-          const loss = g.mse(mlp.forward(x), g.randn([300, 1], r));
-          loss.backward();
-          opt.step();
-          return loss;
-        });
-        out.push(l.dataSync()[0]);
-        l.dispose();
-      }
-      mlp.parameters().forEach((p) => p.dispose());
-      return out;
+      return mlpLosses({ seed: 5, inputs: 2, hidden: [256, 256], outputs: 1, rows: 300, lr: 1e-3, steps: 4 });
     };
     setCpuThreads(Infinity);
     await whenCpuThreadsReady();
