@@ -53,8 +53,10 @@ export function lzwEncode(pixels: Uint8Array, minCodeSize: number): Uint8Array {
       bitCount -= 8;
     }
   };
-  // The dictionary maps (prefix code, next index) to a code: key = prefix · 256 + index.
-  let table = new Map<number, number>();
+  // The dictionary maps (prefix code, next index) to a code: a flat table at prefix · 2^minCodeSize
+  // + index holding code + 1 (0: no entry). Its size, 4096 · 2^minCodeSize entries, is 32 K for
+  // the movie's 8-colour table: clearing it when the codes run out costs little.
+  const table = new Uint16Array(4096 << minCodeSize);
   let next = end + 1;
   emit(clear);
   if (pixels.length === 0) {
@@ -65,21 +67,21 @@ export function lzwEncode(pixels: Uint8Array, minCodeSize: number): Uint8Array {
   let prefix = pixels[0];
   for (let i = 1; i < pixels.length; i++) {
     const k = pixels[i];
-    const key = prefix * 256 + k;
-    const found = table.get(key);
-    if (found !== undefined) {
-      prefix = found;
+    const key = (prefix << minCodeSize) | k;
+    const found = table[key];
+    if (found !== 0) {
+      prefix = found - 1;
       continue;
     }
     emit(prefix);
     if (next === 4096) {
       // Table full: tell the decoder to start over.
       emit(clear);
-      table = new Map();
+      table.fill(0);
       next = end + 1;
       codeSize = minCodeSize + 1;
     } else {
-      table.set(key, next++);
+      table[key] = ++next;
       // The decoder widens its codes one entry later than we add one, so widen past 2^size.
       if (next > 1 << codeSize && codeSize < 12) codeSize++;
     }

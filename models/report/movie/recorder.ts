@@ -8,7 +8,7 @@ import { createRng } from '../../../engine/index';
 import type { GenerativeModel } from '../../core/model';
 import { discriminate } from '../../gan/discriminate';
 import { Gan } from '../../gan/model';
-import { densityOf, drawFrame, drawScatterFrame, FRAME_PALETTE } from './frame';
+import { densityOf, drawFrame, drawScatterFrame, FRAME_PALETTE, type FrameCurves, type ScatterFrame } from './frame';
 import { encodeGif } from './gif';
 
 const BINS = 60;
@@ -65,19 +65,23 @@ export class MovieRecorder {
   async capture(progress: number): Promise<void> {
     // The final frame (progress 1) is always drawn.
     if (this.calls++ % this.stride !== 0 && progress < 1) return;
+    const shown = await this.snapshot(progress);
+    this.frames.push('curves' in shown ? drawFrame(shown.curves, this.width, this.height) : drawScatterFrame(shown.scatter, this.width, this.height));
+    this.thinFrames();
+  }
+
+  /** What a frame shows now: the curves (1D) or the points in the plane (2D). */
+  async snapshot(progress: number): Promise<{ curves: FrameCurves } | { scatter: ScatterFrame }> {
     const [lo, hi] = this.model.target.range;
     if (this.points) {
       const generated = await this.model.sample(SCATTER_POINTS);
-      this.frames.push(drawScatterFrame({ range: [lo, hi], target: this.points, generated, progress, epoch: this.model.epoch }, this.width, this.height));
-      this.thinFrames();
-      return;
+      return { scatter: { range: [lo, hi], target: this.points, generated, progress, epoch: this.model.epoch } };
     }
     const generated = densityOf(await this.model.sample(SAMPLES), lo, hi, BINS);
     const discriminator = this.model instanceof Gan
       ? Array.from(await discriminate(this.model, Float64Array.from(this.xs)))
       : undefined;
-    this.frames.push(drawFrame({ xs: this.xs, target: this.target, generated, discriminator, progress, epoch: this.model.epoch }, this.width, this.height));
-    this.thinFrames();
+    return { curves: { xs: this.xs, target: this.target, generated, discriminator, progress, epoch: this.model.epoch } };
   }
 
   /** Past maxFrames: keep every second frame (and the last), and draw one capture in twice as many from now on. */
