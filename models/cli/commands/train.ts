@@ -2,7 +2,7 @@
 // optionally save a checkpoint or resume from one. Progress goes to stderr; the results to
 // stdout (with --json, the last line is one JSON object).
 
-import { basename, extname } from 'node:path';
+import { basename, extname, resolve } from 'node:path';
 import { flush, type BackendName } from '../../../engine/index';
 import { checkpointJson } from '../../core/checkpoint';
 import { readCheckpointFile } from '../checkpoint-file';
@@ -102,7 +102,7 @@ async function train(flags: Flags): Promise<number> {
     throw e;
   }
   try {
-    checkBeforeTraining(model, movie);
+    checkBeforeTraining(model);
     const progress = createProgress(process.stderr);
     const defaultEpochs = modelEntry(model.kind).defaultEpochs?.(model) ?? DEFAULT_EPOCHS;
     const total = steps === undefined ? (epochs ?? defaultEpochs) : epochsForSteps(steps, model.stepsPerEpoch);
@@ -160,8 +160,7 @@ async function checkpointWriter(model: GenerativeModel): Promise<() => ReturnTyp
 }
 
 /** What can only be checked once the model exists, refused as usage errors before any training. */
-function checkBeforeTraining(model: GenerativeModel, movie: MovieRequest | undefined): void {
-  if (movie && model.dim !== 1) throw new UsageError(`--movie records 1D data; ${quote(model.target.name)} is ${model.dim}D`);
+function checkBeforeTraining(model: GenerativeModel): void {
   const config = model.config as { gBatchNorm?: boolean; batch?: number };
   if (config.gBatchNorm === true && config.batch !== undefined && config.batch < 2) {
     throw new UsageError(`--g-batchnorm needs a batch of at least 2 rows (batch statistics of one row are undefined), got --batch ${config.batch}`);
@@ -319,15 +318,23 @@ interface MovieRequest {
 
 /** --movie FILE.gif and --movie-every K, checked before any training. */
 function movieFlags(flags: Flags): MovieRequest | undefined {
-  const every = numberInRange(flags, 'movie-every', 1, 1e7, 'a whole number of epochs, at least 1');
+  const every = numberInRange(flags, 'movie-every', 1, 1e7, 'a whole number of epochs between 1 and 1e7');
   if (flags.movie === undefined) {
     if (every !== undefined) throw new UsageError('--movie-every needs --movie FILE.gif');
     return undefined;
   }
   const path = String(flags.movie);
+  if (path.trim() === '') throw new UsageError('--movie: the path is empty; give a file name ending in .gif');
+  if (basename(path).toLowerCase() === '.gif') throw new UsageError(`--movie: ${quote(path)} has no name before .gif`);
   const ext = extname(path).toLowerCase();
   if (ext !== '.gif') {
     throw new UsageError(`--movie: '${path}' must end in .gif (the command line writes animated GIF; the page records WebM)`);
+  }
+  // The GIF is written last: over the checkpoint just saved, or the one resumed from, it would lose the model.
+  for (const other of ['save', 'resume'] as const) {
+    if (flags[other] !== undefined && resolve(String(flags[other])) === resolve(path)) {
+      throw new UsageError(`--movie and --${other} name the same file ${quote(path)}; the movie would replace the checkpoint`);
+    }
   }
   checkWritablePath('--movie', path);
   return { path, every };

@@ -48,17 +48,34 @@ export class Raster {
   }
 }
 
+const PAD = 6;
+
+/**
+ * Where a 1D frame's plot sits: bands for the legend and the epoch above it, for the x tick
+ * labels and the progress bar below it, and (with D) for D's axis labels on the right.
+ * Curves are drawn only in columns [left, left + plotW) and rows [top, bottom + 1].
+ */
+export function curvesBox(width: number, height: number, withDiscriminator: boolean): { pad: number; left: number; top: number; bottom: number; plotW: number } {
+  const right = withDiscriminator ? textWidth('D 1') + 2 * PAD : PAD;
+  const top = GLYPH_HEIGHT + 2 * PAD;
+  const bottom = height - (GLYPH_HEIGHT + 4) - 6 - PAD;
+  return { pad: PAD, left: PAD, top, bottom, plotW: width - PAD - right };
+}
+
+/** Where a 2D frame's square sits (centred, between the same bands); points fill [left, left + size + 1] × [top, bottom + 1]. */
+export function scatterBox(width: number, height: number): { pad: number; left: number; top: number; bottom: number; size: number } {
+  const top = GLYPH_HEIGHT + 2 * PAD;
+  const bottom = height - (GLYPH_HEIGHT + 4) - 6 - PAD;
+  const size = bottom - top;
+  return { pad: PAD, left: Math.round((width - size) / 2), top, bottom, size };
+}
+
 /** Draw the curves: densities share one vertical scale (their joint maximum), D(x) uses [0, 1]. */
 export function drawFrame(curves: FrameCurves, width: number, height: number): Uint8Array {
   const r = new Raster(width, height);
   const text = (label: string, x: number, y: number, c: number): void => drawText(label, x, y, (px, py) => r.set(px, py, c));
-  const pad = 6;
-  const right = curves.discriminator ? textWidth('D 1') + 2 * pad : pad;
-  // Bands: legend and epoch on top; x tick labels, then the progress bar, at the bottom.
-  const top = GLYPH_HEIGHT + 2 * pad;
-  const bottom = height - (GLYPH_HEIGHT + 4) - 6 - pad;
-  const left = pad;
-  const plotW = width - left - right;
+  const { pad, left, top, bottom, plotW } = curvesBox(width, height, curves.discriminator !== undefined);
+  const right = width - left - plotW;
   for (let x = left; x < left + plotW; x++) r.set(x, bottom, 1);
   for (const frac of [0.25, 0.5, 0.75]) for (let x = left; x < left + plotW; x += 4) r.set(x, bottom - frac * (bottom - top), 1);
   const n = curves.xs.length;
@@ -120,11 +137,7 @@ export interface ScatterFrame {
 export function drawScatterFrame(f: ScatterFrame, width: number, height: number): Uint8Array {
   const r = new Raster(width, height);
   const text = (label: string, x: number, y: number, c: number): void => drawText(label, x, y, (px, py) => r.set(px, py, c));
-  const pad = 6;
-  const top = GLYPH_HEIGHT + 2 * pad;
-  const bottom = height - (GLYPH_HEIGHT + 4) - 6 - pad;
-  const size = bottom - top;
-  const left = Math.round((width - size) / 2);
+  const { pad, left, top, bottom, size } = scatterBox(width, height);
   const [lo, hi] = f.range;
   const at = (v: number): number => ((v - lo) / (hi - lo)) * size;
   for (let k = 0; k <= size; k++) { r.set(left + k, bottom, 1); r.set(left + k, top, 1); r.set(left, top + k, 1); r.set(left + size, top + k, 1); }

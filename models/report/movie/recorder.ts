@@ -30,7 +30,8 @@ export const MOVIE_MAX_FRAMES = 500;
 
 export class MovieRecorder {
   private readonly frames: Uint8Array[] = [];
-  private readonly xs: number[];
+  /** The x positions of the 1D curves (bin centres over the target's range). */
+  readonly xs: number[];
   private readonly target: number[];
   private readonly points: Float64Array | null;
   readonly width: number;
