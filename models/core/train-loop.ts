@@ -23,6 +23,8 @@ export interface TrainOptions {
   scoreShare?: number;
   /** Called after each epoch with epochs done and the total. */
   onProgress?(done: number, total: number): void;
+  /** Awaited after each epoch, before shouldStop (the command line's movie draws its frames here). */
+  afterEpoch?(record: HistoryRecord, done: number, total: number): void | Promise<void>;
   /** Asked after each epoch (but the last): true stops the run there (Ctrl+C in the command line). */
   shouldStop?(): boolean | Promise<boolean>;
 }
@@ -44,7 +46,7 @@ export function epochsForSteps(steps: number, stepsPerEpoch: number): number {
 }
 
 export async function runTraining(model: GenerativeModel, options: TrainOptions = {}): Promise<TrainResult> {
-  checkOptions('runTraining', options, { epochs: 'integer', steps: 'integer', onEpoch: 'function', onProgress: 'function', scoreShare: 'number', shouldStop: 'function' });
+  checkOptions('runTraining', options, { epochs: 'integer', steps: 'integer', onEpoch: 'function', onProgress: 'function', afterEpoch: 'function', scoreShare: 'number', shouldStop: 'function' });
   const { epochs, steps } = options;
   if (epochs !== undefined && steps !== undefined) throw new Error('runTraining: give epochs or steps, not both');
   for (const [name, v] of [['epochs', epochs], ['steps', steps]] as const) {
@@ -59,6 +61,7 @@ export async function runTraining(model: GenerativeModel, options: TrainOptions 
     last = await model.trainEpoch(done === total ? { score: true, schedule } : { schedule });
     options.onEpoch?.(last);
     options.onProgress?.(done, total);
+    await options.afterEpoch?.(last, done, total);
     if (done < total && options.shouldStop && (await options.shouldStop())) {
       return { epochs: done, steps: model.steps - stepsBefore, seconds: (performance.now() - started) / 1000, last, stopped: true };
     }

@@ -66,7 +66,7 @@ describe('unknown option keys are refused, with the known ones listed', () => {
 
   it('runTraining', async () => {
     const vae = g.createVae(trimodal, { dataset: 64, batch: 32 });
-    await expect(runTraining(vae, { epoch: 1 } as never)).rejects.toThrow(/^runTraining: unknown option 'epoch' \(known: epochs, steps, onEpoch, onProgress, scoreShare, shouldStop\); did you mean 'epochs'\?/);
+    await expect(runTraining(vae, { epoch: 1 } as never)).rejects.toThrow(/^runTraining: unknown option 'epoch' \(known: epochs, steps, onEpoch, onProgress, afterEpoch, scoreShare, shouldStop\); did you mean 'epochs'\?/);
     vae.dispose();
   });
 

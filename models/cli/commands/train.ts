@@ -340,25 +340,24 @@ function movieFlags(flags: Flags): MovieRequest | undefined {
   return { path, every };
 }
 
-/** Train `total` epochs in chunks of k, drawing a frame before the first and after each chunk. */
+/**
+ * Train `total` epochs as one run (so one score schedule spans it), drawing a frame before the
+ * first epoch, after every k-th and after the last (or the one a stop request ended on).
+ */
 async function trainWithMovie(model: GenerativeModel, total: number, movie: MovieRequest, progress: ReturnType<typeof createProgress>, shouldStop: () => Promise<boolean>): Promise<TrainResult> {
   const recorder = new MovieRecorder(model);
   movie.recorder = recorder;
   const every = movie.every ?? Math.max(1, Math.round(total / 100));
-  const started = performance.now();
-  const stepsBefore = model.steps;
-  let last: TrainResult['last'];
   await recorder.capture(0);
-  for (let done = 0; done < total;) {
-    const chunk = Math.min(every, total - done);
-    const part = await runTraining(model, { epochs: chunk, onEpoch: (r) => progress.update(r) });
-    done += chunk;
-    last = part.last;
-    progress.tick(done, total);
-    await recorder.capture(done / total);
-    if (done < total && (await shouldStop())) {
-      return { epochs: done, steps: model.steps - stepsBefore, seconds: (performance.now() - started) / 1000, last, stopped: true };
-    }
-  }
-  return { epochs: total, steps: model.steps - stepsBefore, seconds: (performance.now() - started) / 1000, last };
+  const result = await runTraining(model, {
+    epochs: total,
+    onEpoch: (r) => progress.update(r),
+    onProgress: (done, all) => progress.tick(done, all),
+    afterEpoch: async (_record, done) => {
+      if (done % every === 0 || done === total) await recorder.capture(done / total);
+    },
+    shouldStop,
+  });
+  if (result.stopped && result.epochs % every !== 0) await recorder.capture(result.epochs / total);
+  return result;
 }
