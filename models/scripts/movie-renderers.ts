@@ -3,10 +3,10 @@
 // report-style SVG frame (frame-svg.ts) rasterised by resvg (@resvg/resvg-js) and encoded by the
 // hand-written encoder or by gifenc. Both packages are loaded only here, by name at run time:
 //   npm install --no-save @resvg/resvg-js gifenc
-//   node build.mjs --script models/scripts/movie-renderers.ts && node dist/scripts/movie-renderers.js [--out DIR]
+//   npm run movie:renderers [-- DIR]
 // Trains the default GAN 300 epochs on bimodal and on 2d-mix-gauss (seed 0), one frame every 3
-// epochs; prints a markdown table of CPU milliseconds per frame and file sizes. With --out, the
-// GIFs and the last frame of each path as PNG (to look at the text).
+// epochs; prints a markdown table of CPU milliseconds per frame and file sizes. Given a folder,
+// writes there the GIFs and the last frame of each path as PNG (to look at the text).
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,8 +37,7 @@ async function load<T>(name: string): Promise<T> {
   }
 }
 
-const outAt = process.argv.indexOf('--out');
-const outDir = outAt >= 0 ? process.argv[outAt + 1] : undefined;
+const outDir = process.argv[2];
 if (outDir) mkdirSync(outDir, { recursive: true });
 
 /** CPU milliseconds (user + system, all threads) of f. */
