@@ -63,3 +63,17 @@ describe('2D movies', () => {
     model.dispose();
   });
 });
+
+describe('the report-style SVG frame (the renderer comparison in docs/cli.md)', () => {
+  it('holds the legend, the epoch, the tick values and every curve, with finite coordinates', async () => {
+    const { frameSvg, scatterSvg } = await import('../../models/report/movie/frame-svg');
+    const svg = frameSvg({ xs, target: bump(1), generated: bump(0.3), discriminator: xs.map((x) => 1 / (1 + Math.exp(-x))), progress: 0.5, epoch: 120 }, 480, 240);
+    for (const text of ['>data<', '>model<', '>D(x)<', '>epoch 120<', '>D 1<', '>-2<', '>0<', '>4<']) expect(svg).toContain(text);
+    expect(svg.match(/<polyline /g)?.length).toBe(3);
+    expect(svg).not.toMatch(/NaN|Infinity/);
+    const plane = scatterSvg({ range: [-2, 2], target: [1, 1, 0.5, -0.3], generated: [-1, -1, 3, 3], progress: 1, epoch: 9 }, 480, 320);
+    expect(plane).toContain('>epoch 9<');
+    // Two data points and one generated point inside the square; (3, 3) is outside and dropped.
+    expect(plane.match(/M[\d.]+ [\d.]+h0/g)?.length).toBe(3);
+  });
+});
