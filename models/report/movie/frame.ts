@@ -57,7 +57,8 @@ const PAD = 6;
  */
 export function curvesBox(width: number, height: number, withDiscriminator: boolean): { pad: number; left: number; top: number; bottom: number; plotW: number } {
   const right = withDiscriminator ? textWidth('D 1') + 2 * PAD : PAD;
-  const top = GLYPH_HEIGHT + 2 * PAD;
+  // With D, a taller top band: D's "1" (centred on the plot's top line) stays clear of the epoch above it.
+  const top = GLYPH_HEIGHT + (withDiscriminator ? 3 : 2) * PAD;
   const bottom = height - (GLYPH_HEIGHT + 4) - 6 - PAD;
   return { pad: PAD, left: PAD, top, bottom, plotW: width - PAD - right };
 }
