@@ -3,7 +3,7 @@
 // decoded frame carries the axes, tick labels, legend, epoch and progress bar the frame drawer
 // puts around the plot, pixel for pixel.
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -117,5 +117,31 @@ describe('gradlab train --movie: frames', () => {
     });
     expect(Array.from(gif.frames[0].pixels)).not.toEqual(Array.from(gif.frames[2].pixels));
     expect(existsSync(out)).toBe(true);
+  }, 120_000);
+
+  it('a run stopped by Ctrl+C keeps its movie, ending on the epoch it stopped at', async () => {
+    const out = join(dir, 'stopped.gif');
+    const child = spawn(process.execPath, [cli, 'train', '--target', 'normal', '--epochs', '1000000', '--movie', out, '--movie-every', '7'], { cwd: dir });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    // Non-terminal progress prints a line every few seconds: training is under way once one shows.
+    while (!/epoch \d+\/1000000/.test(stderr) && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.once('close', r));
+    expect(code, stderr).toBe(130);
+    const stoppedAt = Number(/stopped by SIGINT after (\d+) of 1000000 epochs/.exec(stderr)?.[1]);
+    expect(stoppedAt).toBeGreaterThan(0);
+    const gif = decodeGif(new Uint8Array(readFileSync(out)));
+    // Before training, every 7th epoch, and the one it stopped at.
+    expect(gif.frames.length).toBe(1 + Math.floor(stoppedAt / 7) + (stoppedAt % 7 === 0 ? 0 : 1));
+    const { width: W, height: H } = gif;
+    const model = createGan(getTarget('normal'), { seed: 0 });
+    const xs = new MovieRecorder(model).xs;
+    model.dispose();
+    const curve = xs.map((x) => Math.exp(-((x - 4) ** 2)));
+    const box = curvesBox(W, H, true);
+    const around = outside(W, H, box.left, box.left + box.plotW - 1, box.top, box.bottom + 1);
+    const last = drawFrame({ xs, target: curve, generated: curve, discriminator: curve, progress: stoppedAt / 1000000, epoch: stoppedAt }, W, H);
+    expect(differing(gif.frames[gif.frames.length - 1].pixels, last, around)).toEqual([]);
   }, 120_000);
 });
