@@ -247,7 +247,7 @@ export function metricsJson(result: CompareResult): Record<string, unknown> {
     backend: result.backend, evalSamples: result.evalSamples, baseline: result.baseline,
     models: result.runs.map((r) => ({
       model: r.model, config: r.config, hidden: r.hidden, parameters: r.parameters,
-      epochs: r.history.map((h) => ({ epoch: h.epoch, w1: h.w1, kld: h.kld, scoredEpoch: h.scoredEpoch ?? h.epoch, scored: h.scoredEpoch === undefined })),
+      epochs: r.history.map((h) => ({ epoch: h.epoch, w1: h.w1, kld: h.kld, scoredEpoch: h.scoredEpoch ?? h.epoch, scored: (h.scoredEpoch ?? h.epoch) === h.epoch })),
       final: r.final, seconds: r.seconds, ...(r.error ? { error: r.error } : {}),
     })),
   };

@@ -24,4 +24,12 @@ describe('scored epochs in compare\'s files', () => {
     const m = metricsJson(result) as { models: { epochs: { epoch: number; scoredEpoch: number; scored: boolean }[] }[] };
     expect(m.models[0].epochs.map((e) => [e.epoch, e.scoredEpoch, e.scored])).toEqual([[1, 1, true], [2, 1, false], [3, 1, false], [4, 4, true]]);
   });
+
+  it('a record naming its own epoch as scoredEpoch counts as scored in both files', () => {
+    const own: HistoryRecord[] = [{ epoch: 1, step: 10, w1: 2, kld: 1, scoredEpoch: 1 }, { epoch: 2, step: 20, w1: 2, kld: 1, scoredEpoch: 1 }];
+    expect(scoredRecords(own).map((h) => h.epoch)).toEqual([1]);
+    const result = { runs: [{ model: 'vae', config: {}, hidden: 8, parameters: 100, history: own, final: null, seconds: 1, snapshots: [] }] } as unknown as CompareResult;
+    const m = metricsJson(result) as { models: { epochs: { scored: boolean }[] }[] };
+    expect(m.models[0].epochs.map((e) => e.scored)).toEqual([true, false]);
+  });
 });
