@@ -35,6 +35,18 @@ describe('GIF encoder', () => {
     }
   });
 
+  it('round-trips 256-colour frames (the page\'s colour cube) through several table clears', () => {
+    const rng = createRng(21);
+    const palette = Array.from({ length: 256 }, (_, i) => [i, 255 - i, (i * 7) % 256] as [number, number, number]);
+    const w = 160;
+    const h = 120;
+    // Noise in the top half (the table fills every few thousand pixels), gradients below.
+    const pixels = new Uint8Array(w * h);
+    for (let i = 0; i < pixels.length; i++) pixels[i] = i < pixels.length / 2 ? rng.int(256) : ((i % w) + Math.floor(i / w)) % 256;
+    const decoded = decodeGif(encodeGif([{ pixels }], { width: w, height: h, palette }));
+    expect(Array.from(decoded.frames[0].pixels)).toEqual(Array.from(pixels));
+  });
+
   it('round-trips a drawn distribution frame', () => {
     const xs = Array.from({ length: 50 }, (_, i) => -3 + (6 * i) / 49);
     const target = xs.map((x) => Math.exp(-x * x / 2));
