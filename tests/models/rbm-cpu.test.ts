@@ -5,6 +5,7 @@ import { captureStep, createRng, mean, randn, sub, type Tensor } from '../../eng
 import { createModel } from '../../models/core/registry';
 import { createRbm, type Rbm } from '../../models/rbm/rbm';
 import { engineNoise, RbmCpu } from '../../models/rbm/rbm-cpu';
+import { gibbsKernel } from '../../models/rbm/gibbs-wasm';
 import { getTarget } from '../../models/data/targets';
 
 /** An RBM with hidden units not a multiple of 4, trained a little so that no bias is zero. */
@@ -79,6 +80,128 @@ describe('fast paths step aside while dispatches are watched', () => {
       const samples = Array.from(await model.sample(50));
       expect(samples.every(Number.isFinite)).toBe(true);
       model.dispose();
+    });
+  }
+});
+
+describe('RBM, the WebAssembly SIMD kernel (gibbs.wat) against the JavaScript loops', () => {
+  const kernel = gibbsKernel()!;
+
+  /** Random parameters that put many units near their switching point, and some saturated. */
+  function randomParameters(V: number, H: number, seed: number): { weight: Float32Array; visibleBias: Float32Array; hiddenBias: Float32Array } {
+    const rng = createRng(seed);
+    const weight = new Float32Array(V * H);
+    const visibleBias = new Float32Array(V);
+    const hiddenBias = new Float32Array(H);
+    rng.fillNormal(weight, 0, 0.3);
+    rng.fillNormal(visibleBias, 0, 0.5);
+    rng.fillNormal(hiddenBias, 0, 0.4);
+    return { weight, visibleBias, hiddenBias };
+  }
+
+  /** The kernel's memory holds at least `bytes`. */
+  function reserve(bytes: number): void {
+    const have = kernel.memory.buffer.byteLength;
+    if (have < bytes) kernel.memory.grow(Math.ceil((bytes - have) / 65536));
+  }
+
+  it('compiles here (Node has WebAssembly SIMD)', () => {
+    expect(kernel).not.toBeNull();
+  });
+
+  it('draws the engine\'s uniforms: Philox four blocks at a time equals rng.fillUniform', () => {
+    for (const [seed, n] of [[5, 16], [2 ** 40 + 3, 799 * 3], [7, 1000]] as const) {
+      const expected = new Float32Array(n);
+      const rng = createRng(seed);
+      rng.reserve(4 * 2 ** 30 - 8); // the counter's low word wraps inside the draw
+      const first = rng.getState().counter;
+      rng.fillUniform(expected);
+      reserve(4 * n + 64);
+      const mem = new Float32Array(kernel.memory.buffer);
+      const groups = Math.ceil(n / 16);
+      const [k0, k1] = createRng(seed).key;
+      kernel.uniforms(k0 | 0, k1 | 0, first % 2 ** 32 | 0, Math.floor(first / 2 ** 32) | 0, groups, 0);
+      expect(Array.from(mem.subarray(0, n))).toEqual(Array.from(expected));
+      expect(new Set(expected).size).toBeGreaterThan(n * 0.99);
+    }
+  });
+
+  it('its double-precision exponential is Math.exp bit for bit, on fresh random inputs and the extremes', () => {
+    const rng = createRng(Date.now() % 1e9);
+    const x = new Float64Array(200_000);
+    for (let i = 0; i < x.length; i++) x[i] = (2 * rng.uniform() - 1) * [1e-9, 0.4, 1.1, 3, 40, 400, 720, 1e4][i % 8];
+    x.set([0, -0, 2 ** -30, -(2 ** -30), 0.5 * Math.LN2, 1.5 * Math.LN2, -708, -708.4, -745.2, 709.7, 709.8, Infinity, -Infinity, NaN, 20, -20]);
+    reserve(16 * x.length);
+    const mem = new Float64Array(kernel.memory.buffer);
+    mem.set(x, 0);
+    kernel.expArray(0, 8 * x.length, x.length / 2);
+    const out = new Float64Array(kernel.memory.buffer, 8 * x.length, x.length);
+    let mismatches = 0;
+    for (let i = 0; i < x.length; i++) if (!Object.is(out[i], Math.exp(x[i]))) mismatches++;
+    expect(mismatches).toBe(0);
+  });
+
+  it('its log(1 + e) is within an ulp of Math.log1p on [0, 1], and its first-test exponential within 3·10⁻⁷ of Math.exp on [−30, 30]', () => {
+    const rng = createRng(Date.now() % 1e9 + 1);
+    const e = new Float64Array(100_000);
+    for (let i = 0; i < e.length; i++) e[i] = i % 3 === 0 ? Math.exp(-40 * rng.uniform()) : rng.uniform();
+    e.set([0, 1, Math.SQRT2 - 1, 1e-300, 2 ** -30]);
+    reserve(16 * e.length);
+    new Float64Array(kernel.memory.buffer).set(e, 0);
+    kernel.log1pArray(0, 8 * e.length, e.length / 2);
+    let worst = 0;
+    for (let i = 0; i < e.length; i++) {
+      const want = Math.log1p(e[i]);
+      const got = new Float64Array(kernel.memory.buffer, 8 * e.length, e.length)[i];
+      worst = Math.max(worst, want === 0 ? Math.abs(got) : Math.abs(got - want) / want);
+    }
+    expect(worst).toBeLessThan(2.5e-16);
+    const x = new Float32Array(100_000);
+    for (let i = 0; i < x.length; i++) x[i] = 60 * rng.uniform() - 30;
+    x.set([-30, 30, 0, -0, 1e-20, -87, 87]);
+    new Float32Array(kernel.memory.buffer).set(x, 0);
+    kernel.expFastArray(0, 4 * x.length, x.length / 4);
+    const fast = new Float32Array(kernel.memory.buffer, 4 * x.length, x.length);
+    let fastWorst = 0;
+    for (let i = 0; i < x.length; i++) {
+      const clamped = Math.min(30, Math.max(-30, x[i]));
+      fastWorst = Math.max(fastWorst, Math.abs(fast[i] - Math.exp(clamped)) / Math.exp(clamped));
+    }
+    expect(fastWorst).toBeLessThan(3e-7);
+  });
+
+  for (const [V, H, n] of [[1, 37, 50], [2, 37, 24], [1, 799, 128], [3, 10, 7]] as const) {
+    it(`sweeps land on the JavaScript loops' states bit for bit (V ${V}, H ${H}, ${n} rows), with the engine's stream and with given numbers`, () => {
+      const p = randomParameters(V, H, 31 + H);
+      const start = new Float32Array(n * V);
+      createRng(32).fillNormal(start, 0, 1.5);
+      const runs = [true, false].map((wasm) => {
+        const v = start.slice();
+        const recon = new Float64Array(1);
+        new RbmCpu(V, H, 0.2, wasm).sweep(p, v, 4, engineNoise(createRng(33)), recon);
+        return { v, recon: recon[0] };
+      });
+      expect(Array.from(runs[0].v)).toEqual(Array.from(runs[1].v));
+      expect(runs[0].recon).toBe(runs[1].recon);
+      expect(new Set(runs[0].v).size).toBe(n * V);
+      const given = start.slice();
+      const rng = createRng(33);
+      new RbmCpu(V, H, 0.2).sweep(p, given, 4, { uniforms: (out) => rng.fillUniform(out), normals: (out, std) => rng.fillNormal(out, 0, std) });
+      expect(Array.from(given)).toEqual(Array.from(runs[0].v));
+    });
+
+    it(`the CD gradient is the JavaScript loops' bit for bit (V ${V}, H ${H}, ${n} rows)`, () => {
+      const p = randomParameters(V, H, 41 + H);
+      const v0 = new Float32Array(n * V);
+      const vk = new Float32Array(n * V);
+      createRng(42).fillNormal(v0, 0, 1);
+      createRng(43).fillNormal(vk, 0, 2);
+      const [ours, loops] = [true, false].map((wasm) => new RbmCpu(V, H, 0.2, wasm).cdGradient(p, v0, vk));
+      expect(Array.from(ours.weight)).toEqual(Array.from(loops.weight));
+      expect(Array.from(ours.hiddenBias)).toEqual(Array.from(loops.hiddenBias));
+      expect(Array.from(ours.visibleBias)).toEqual(Array.from(loops.visibleBias));
+      expect(Math.abs(ours.dataEnergy - loops.dataEnergy)).toBeLessThan(1e-12 * Math.abs(loops.dataEnergy));
+      expect(new Set(ours.weight).size).toBeGreaterThan(0.99 * V * H);
     });
   }
 });

@@ -1,0 +1,314 @@
+;; The Gaussian-Bernoulli RBM's hot loops in WebAssembly SIMD (models/rbm/gibbs-wasm.ts copies the
+;; operands in; models/rbm/rbm-cpu.ts has the same loops in plain JavaScript, the definition).
+;;
+;;   uniforms:  Philox 4x32-10 words → uniforms u = ((w >>> 9) + 0.5)·2⁻²³, four blocks at a time
+;;   hidden:    a_j = (c_j + Σ_i v_i W_ij)·(1/σ²),  h_j = [u_j < sigmoid(a_j)],  m_i = Σ_j h_j W_ij
+;;   gradient:  s_j = sigmoid(a_j);  gc_j −= scale·s_j,  gW_ij −= (scale·v_i)·s_j  (CD: ⟨v hᵀ⟩_data − ⟨v hᵀ⟩_model)
+;;
+;; Every result is the JavaScript loops' bit for bit: a_j is computed in double precision in the
+;; same order; the Bernoulli test u < sigmoid(a), i.e. u·(1 + e^−a) < 1, is first made with a
+;; single-precision exponential on 4 lanes, and where that answer is within 2⁻¹² of the boundary
+;; (a few units in ten thousand) it is made again exactly, in double precision; the exact
+;; exponential ($exp) is fdlibm's e_exp.c, the algorithm of V8's Math.exp, step for step, so it
+;; rounds the same. The sums over j (m_i) and over rows (gW, gc) keep the loops' order.
+;;
+;; Addresses are in bytes. W is [V, Hp] float64 (rows padded with −0 to Hp, a multiple of 4), c is
+;; [Hp] float64, v is [n, V] float32, u is the stream's n·H float32 (row r at r·H, not padded).
+(module
+  (import "env" "memory" (memory 1))
+  (import "env" "exp" (func $mathExp (param f64) (result f64)))  ;; Math.exp: beyond |x| ≥ 708
+
+  ;; ---- e^x in double precision, two lanes: fdlibm's e_exp.c (Sun Microsystems, 1993) ----
+  ;;   k = trunc(x/ln2 ± ½) (±1 for ½ln2 < |x| < 1.5ln2, 0 for |x| ≤ ½ln2),  r = hi − lo,
+  ;;   hi = x − k·ln2_hi,  lo = k·ln2_lo,  c = r − r²(P1 + r²(P2 + … + r²P5)),
+  ;;   e^x = 2^k · (1 − ((lo − r·c/(2 − c)) − hi))           (1 + x for |x| < 2⁻²⁸)
+  ;; With k = 0 (hi = x, lo = 0) the last line is fdlibm's own k = 0 formula, bit for bit.
+  (func $exp (param $x v128) (result v128)
+    (local $hx v128) (local $k v128) (local $hi v128) (local $lo v128) (local $r v128)
+    (local $t v128) (local $c v128) (local $y v128) (local $twoK v128)
+    ;; the high word of |x|, in each 64-bit lane
+    (local.set $hx (i64x2.shr_u (v128.and (local.get $x) (v128.const i64x2 0x7fffffffffffffff 0x7fffffffffffffff)) (i32.const 32)))
+    (if (v128.any_true (i64x2.ge_s (local.get $hx) (v128.const i64x2 0x40862000 0x40862000)))
+      (then  ;; |x| ≥ 708 (overflow, subnormal results, inf, NaN) in a lane: Math.exp for both
+        (return (f64x2.replace_lane 1
+          (f64x2.splat (call $mathExp (f64x2.extract_lane 0 (local.get $x))))
+          (call $mathExp (f64x2.extract_lane 1 (local.get $x)))))))
+    ;; k = trunc(x·(1/ln2) + ½·sign(x))
+    (local.set $k (f64x2.trunc (f64x2.add
+      (f64x2.mul (local.get $x) (v128.const f64x2 1.44269504088896338700e+00 1.44269504088896338700e+00))
+      (v128.bitselect (v128.const f64x2 -0.5 -0.5) (v128.const f64x2 0.5 0.5) (i64x2.shr_s (local.get $x) (i32.const 63))))))
+    ;; ±1 where |x| < 1.5ln2
+    (local.set $k (v128.bitselect
+      (v128.bitselect (v128.const f64x2 -1 -1) (v128.const f64x2 1 1) (i64x2.shr_s (local.get $x) (i32.const 63)))
+      (local.get $k)
+      (i64x2.lt_s (local.get $hx) (v128.const i64x2 0x3ff0a2b2 0x3ff0a2b2))))
+    ;; 0 where |x| ≤ ½ln2
+    (local.set $k (v128.and (local.get $k) (i64x2.gt_s (local.get $hx) (v128.const i64x2 0x3fd62e42 0x3fd62e42))))
+    (local.set $hi (f64x2.sub (local.get $x) (f64x2.mul (local.get $k) (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01))))
+    (local.set $lo (f64x2.mul (local.get $k) (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10)))
+    (local.set $r (f64x2.sub (local.get $hi) (local.get $lo)))
+    (local.set $t (f64x2.mul (local.get $r) (local.get $r)))
+    (local.set $c (f64x2.sub (local.get $r) (f64x2.mul (local.get $t)
+      (f64x2.add (v128.const f64x2 1.66666666666666019037e-01 1.66666666666666019037e-01) (f64x2.mul (local.get $t)
+      (f64x2.add (v128.const f64x2 -2.77777777770155933842e-03 -2.77777777770155933842e-03) (f64x2.mul (local.get $t)
+      (f64x2.add (v128.const f64x2 6.61375632143793436117e-05 6.61375632143793436117e-05) (f64x2.mul (local.get $t)
+      (f64x2.add (v128.const f64x2 -1.65339022054652515390e-06 -1.65339022054652515390e-06) (f64x2.mul (local.get $t)
+        (v128.const f64x2 4.13813679705723846039e-08 4.13813679705723846039e-08))))))))))))
+    (local.set $y (f64x2.sub (v128.const f64x2 1 1) (f64x2.sub
+      (f64x2.sub (local.get $lo) (f64x2.div (f64x2.mul (local.get $r) (local.get $c)) (f64x2.sub (v128.const f64x2 2 2) (local.get $c))))
+      (local.get $hi))))
+    ;; 2^k from its bits: (1023 + k) << 52
+    (local.set $twoK (i64x2.shl (i64x2.add (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $k)))
+      (v128.const i64x2 1023 1023)) (i32.const 52)))
+    ;; 1 + x where |x| < 2⁻²⁸
+    (v128.bitselect
+      (f64x2.add (v128.const f64x2 1 1) (local.get $x))
+      (f64x2.mul (local.get $y) (local.get $twoK))
+      (i64x2.lt_s (local.get $hx) (v128.const i64x2 0x3e300000 0x3e300000))))
+
+  ;; ---- log(1 + e) in double precision for 0 ≤ e ≤ 1, two lanes (fdlibm's s_log1p.c kernel) ----
+  ;;   p = 1 + e, rounded; the rounding error e − (p − 1) is exact; p = 2^k(1 + f), k ∈ {0, 1};
+  ;;   log(1 + f) = f − f²/2 + s(f²/2 + R(s²)),  s = f/(2 + f);  add k·ln2 and (e − (p − 1))/p
+  (func $log1p (param $e v128) (result v128)
+    (local $p v128) (local $corr v128) (local $big v128) (local $k v128) (local $f v128)
+    (local $s v128) (local $z v128) (local $R v128) (local $hfsq v128)
+    (local.set $p (f64x2.add (v128.const f64x2 1 1) (local.get $e)))
+    (local.set $corr (f64x2.div (f64x2.sub (local.get $e) (f64x2.sub (local.get $p) (v128.const f64x2 1 1))) (local.get $p)))
+    (local.set $big (f64x2.gt (local.get $p) (v128.const f64x2 1.4142135623730951 1.4142135623730951)))
+    (local.set $k (v128.and (local.get $big) (v128.const f64x2 1 1)))
+    (local.set $f (f64x2.sub (f64x2.mul (local.get $p)
+      (v128.bitselect (v128.const f64x2 0.5 0.5) (v128.const f64x2 1 1) (local.get $big))) (v128.const f64x2 1 1)))
+    (local.set $s (f64x2.div (local.get $f) (f64x2.add (v128.const f64x2 2 2) (local.get $f))))
+    (local.set $z (f64x2.mul (local.get $s) (local.get $s)))
+    (local.set $R (f64x2.mul (local.get $z)
+      (f64x2.add (v128.const f64x2 6.666666666666735130e-01 6.666666666666735130e-01) (f64x2.mul (local.get $z)
+      (f64x2.add (v128.const f64x2 3.999999999940941908e-01 3.999999999940941908e-01) (f64x2.mul (local.get $z)
+      (f64x2.add (v128.const f64x2 2.857142874366239149e-01 2.857142874366239149e-01) (f64x2.mul (local.get $z)
+      (f64x2.add (v128.const f64x2 2.222219843214978396e-01 2.222219843214978396e-01) (f64x2.mul (local.get $z)
+      (f64x2.add (v128.const f64x2 1.818357216161805012e-01 1.818357216161805012e-01) (f64x2.mul (local.get $z)
+      (f64x2.add (v128.const f64x2 1.531383769920937332e-01 1.531383769920937332e-01) (f64x2.mul (local.get $z)
+        (v128.const f64x2 1.479819860511658591e-01 1.479819860511658591e-01)))))))))))))))
+    (local.set $hfsq (f64x2.mul (v128.const f64x2 0.5 0.5) (f64x2.mul (local.get $f) (local.get $f))))
+    ;; k·ln2_hi + (f − (hfsq − (s·(hfsq + R) + (k·ln2_lo + corr))))
+    (f64x2.add (f64x2.mul (local.get $k) (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01))
+      (f64x2.sub (local.get $f) (f64x2.sub (local.get $hfsq) (f64x2.add
+        (f64x2.mul (local.get $s) (f64x2.add (local.get $hfsq) (local.get $R)))
+        (f64x2.add (f64x2.mul (local.get $k) (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10)) (local.get $corr)))))))
+
+  ;; ---- e^x in single precision, four lanes, for the first Bernoulli test (Cephes' expf) ----
+  ;;   x clamped to [−30, 30];  n = round(x/ln2),  r = x − n·ln2 (in two parts),
+  ;;   e^r ≈ 1 + r + r²·P(r) (degree 5),  e^x = 2^n · e^r;  relative error below 3·10⁻⁷
+  (func $expFast (param $x v128) (result v128)
+    (local $n v128) (local $r v128) (local $p v128)
+    (local.set $x (f32x4.max (f32x4.min (local.get $x) (v128.const f32x4 30 30 30 30)) (v128.const f32x4 -30 -30 -30 -30)))
+    (local.set $n (f32x4.nearest (f32x4.mul (local.get $x) (v128.const f32x4 1.44269504088896341 1.44269504088896341 1.44269504088896341 1.44269504088896341))))
+    (local.set $r (f32x4.sub (f32x4.sub (local.get $x) (f32x4.mul (local.get $n) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375)))
+      (f32x4.mul (local.get $n) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
+    (local.set $p (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1)))
+    (local.set $p (f32x4.add (f32x4.add (f32x4.mul (f32x4.mul (local.get $p) (local.get $r)) (local.get $r)) (local.get $r)) (v128.const f32x4 1 1 1 1)))
+    ;; 2^n from its bits: (127 + n) << 23
+    (f32x4.mul (local.get $p) (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (v128.const i32x4 127 127 127 127)) (i32.const 23))))
+
+  ;; The exact test u·(1 + e^−a) < 1, in double precision as the JavaScript loop makes it.
+  (func $exactOn (param $a f64) (param $u f32) (result i32)
+    (f64.lt (f64.mul (f64.promote_f32 (local.get $u))
+      (f64.add (f64.const 1) (f64x2.extract_lane 0 (call $exp (f64x2.splat (f64.neg (local.get $a)))))))
+      (f64.const 1)))
+
+  ;; The four lanes' exponentials, for the tests: out[i] = e^x[i] (float64 exact, float32 fast), log(1 + x[i]).
+  (func (export "expArray") (param $x i32) (param $out i32) (param $pairs i32)
+    (loop $l
+      (v128.store (local.get $out) (call $exp (v128.load (local.get $x))))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (local.set $out (i32.add (local.get $out) (i32.const 16)))
+      (br_if $l (local.tee $pairs (i32.sub (local.get $pairs) (i32.const 1))))))
+  (func (export "log1pArray") (param $x i32) (param $out i32) (param $pairs i32)
+    (loop $l
+      (v128.store (local.get $out) (call $log1p (v128.load (local.get $x))))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (local.set $out (i32.add (local.get $out) (i32.const 16)))
+      (br_if $l (local.tee $pairs (i32.sub (local.get $pairs) (i32.const 1))))))
+  (func (export "expFastArray") (param $x i32) (param $out i32) (param $quads i32)
+    (loop $l
+      (v128.store (local.get $out) (call $expFast (v128.load (local.get $x))))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (local.set $out (i32.add (local.get $out) (i32.const 16)))
+      (br_if $l (local.tee $quads (i32.sub (local.get $quads) (i32.const 1))))))
+
+  ;; ---- Philox 4x32-10 uniforms, four blocks per step (philox.wat has the rounds one block at a time) ----
+  ;; Blocks first .. first + 4·groups − 1 of the stream with key (k0, k1); block b's 4 words become
+  ;; uniforms out[4b .. 4b+3], in (0, 1), exact in float32. Each lane of c0..c3 is one block; a
+  ;; 32×32 → 64-bit product is two extended multiplies (lanes 0–1 and 2–3), whose low and high
+  ;; words are gathered back by shuffles.
+  (func (export "uniforms")
+    (param $k0 i32) (param $k1 i32) (param $firstLo i32) (param $firstHi i32) (param $groups i32) (param $out i32)
+    (local $b i32) (local $round i32) (local $key0 i32) (local $key1 i32)
+    (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128)
+    (local $lo v128) (local $hi v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $b (i32.const 0))
+    (loop $group
+      ;; counters first + b .. first + b + 3, with the carry into the high word where the low word wrapped
+      (local.set $c0 (i32x4.add (i32x4.splat (i32.add (local.get $firstLo) (local.get $b))) (v128.const i32x4 0 1 2 3)))
+      (local.set $c1 (i32x4.sub (i32x4.splat (local.get $firstHi)) (i32x4.lt_u (local.get $c0) (i32x4.splat (local.get $firstLo)))))
+      (local.set $c2 (v128.const i32x4 0 0 0 0))
+      (local.set $c3 (v128.const i32x4 0 0 0 0))
+      (local.set $key0 (local.get $k0))
+      (local.set $key1 (local.get $k1))
+      (local.set $round (i32.const 10))
+      (loop $rounds
+        ;; (c0, c1, c2, c3) = (hi(M1·c2) ^ c1 ^ k0,  lo(M1·c2),  hi(M0·c0) ^ c3 ^ k1,  lo(M0·c0))
+        (local.set $lo (i64x2.extmul_low_i32x4_u (local.get $c0) (v128.const i32x4 0xd2511f53 0xd2511f53 0xd2511f53 0xd2511f53)))
+        (local.set $hi (i64x2.extmul_high_i32x4_u (local.get $c0) (v128.const i32x4 0xd2511f53 0xd2511f53 0xd2511f53 0xd2511f53)))
+        (local.set $t0 (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $lo) (local.get $hi)))  ;; lo(M0·c0)
+        (local.set $t1 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo) (local.get $hi)))  ;; hi(M0·c0)
+        (local.set $lo (i64x2.extmul_low_i32x4_u (local.get $c2) (v128.const i32x4 0xcd9e8d57 0xcd9e8d57 0xcd9e8d57 0xcd9e8d57)))
+        (local.set $hi (i64x2.extmul_high_i32x4_u (local.get $c2) (v128.const i32x4 0xcd9e8d57 0xcd9e8d57 0xcd9e8d57 0xcd9e8d57)))
+        (local.set $t2 (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $lo) (local.get $hi)))  ;; lo(M1·c2)
+        (local.set $t3 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo) (local.get $hi)))  ;; hi(M1·c2)
+        (local.set $c0 (v128.xor (v128.xor (local.get $t3) (local.get $c1)) (i32x4.splat (local.get $key0))))
+        (local.set $c1 (local.get $t2))
+        (local.set $c2 (v128.xor (v128.xor (local.get $t1) (local.get $c3)) (i32x4.splat (local.get $key1))))
+        (local.set $c3 (local.get $t0))
+        (local.set $key0 (i32.add (local.get $key0) (i32.const 0x9e3779b9)))
+        (local.set $key1 (i32.add (local.get $key1) (i32.const 0xbb67ae85)))
+        (br_if $rounds (local.tee $round (i32.sub (local.get $round) (i32.const 1)))))
+      ;; words → uniforms ((w >>> 9) + 0.5)·2⁻²³
+      (local.set $c0 (f32x4.mul (f32x4.add (f32x4.convert_i32x4_u (i32x4.shr_u (local.get $c0) (i32.const 9))) (v128.const f32x4 0.5 0.5 0.5 0.5)) (v128.const f32x4 1.1920928955078125e-7 1.1920928955078125e-7 1.1920928955078125e-7 1.1920928955078125e-7)))
+      (local.set $c1 (f32x4.mul (f32x4.add (f32x4.convert_i32x4_u (i32x4.shr_u (local.get $c1) (i32.const 9))) (v128.const f32x4 0.5 0.5 0.5 0.5)) (v128.const f32x4 1.1920928955078125e-7 1.1920928955078125e-7 1.1920928955078125e-7 1.1920928955078125e-7)))
+      (local.set $c2 (f32x4.mul (f32x4.add (f32x4.convert_i32x4_u (i32x4.shr_u (local.get $c2) (i32.const 9))) (v128.const f32x4 0.5 0.5 0.5 0.5)) (v128.const f32x4 1.1920928955078125e-7 1.1920928955078125e-7 1.1920928955078125e-7 1.1920928955078125e-7)))
+      (local.set $c3 (f32x4.mul (f32x4.add (f32x4.convert_i32x4_u (i32x4.shr_u (local.get $c3) (i32.const 9))) (v128.const f32x4 0.5 0.5 0.5 0.5)) (v128.const f32x4 1.1920928955078125e-7 1.1920928955078125e-7 1.1920928955078125e-7 1.1920928955078125e-7)))
+      ;; lane l of c_w is word w of block l: transpose the 4 × 4 so that each block's words are contiguous
+      (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $c0) (local.get $c1)))   ;; b0w0 b0w1 b1w0 b1w1
+      (local.set $t1 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $c2) (local.get $c3)))   ;; b0w2 b0w3 b1w2 b1w3
+      (local.set $t2 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $c0) (local.get $c1))) ;; b2w0 b2w1 b3w0 b3w1
+      (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $c2) (local.get $c3))) ;; b2w2 b2w3 b3w2 b3w3
+      (v128.store offset=0 (local.get $out) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1)))
+      (v128.store offset=16 (local.get $out) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1)))
+      (v128.store offset=32 (local.get $out) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t2) (local.get $t3)))
+      (v128.store offset=48 (local.get $out) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t2) (local.get $t3)))
+      (local.set $out (i32.add (local.get $out) (i32.const 64)))
+      (local.set $b (i32.add (local.get $b) (i32.const 4)))
+      (br_if $group (local.tee $groups (i32.sub (local.get $groups) (i32.const 1))))))
+
+  ;; ---- the hidden half of a Gibbs sweep, rows r0 .. r1−1 ----
+  ;;   a_j = (c_j + Σ_i v_ri W_ij)·invVar,  h_j = [u_rj·(1 + e^−a_j) < 1] (that is u < sigmoid(a)),
+  ;;   m[r, i] = Σ_j h_j W_ij  (float64, in the order j = 0, 1, ...; an off unit adds −0, which changes nothing)
+  (func (export "hidden")
+    (param $W i32) (param $c i32) (param $v i32) (param $u i32) (param $m i32)
+    (param $V i32) (param $H i32) (param $Hp i32) (param $r0 i32) (param $r1 i32) (param $invVar f64)
+    (local $r i32) (local $j i32) (local $i i32) (local $wij i32) (local $mi i32)
+    (local $aLo v128) (local $aHi v128) (local $w v128) (local $x v128) (local $uq v128) (local $q v128) (local $on v128)
+    (local $sure v128) (local $selLo v128) (local $selHi v128) (local $acc f64)
+    (local.set $r (local.get $r0))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u (local.get $r) (local.get $r1)))
+      ;; m[r, ·] = 0
+      (local.set $i (i32.const 0))
+      (loop $zero
+        (f64.store (i32.add (local.get $m) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $V)) (local.get $i)) (i32.const 3))) (f64.const 0))
+        (br_if $zero (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $V))))
+      (local.set $j (i32.const 0))
+      (loop $units                     ;; units j .. j+3
+        ;; a = (c + Σ_i v_i W_i·)·invVar, lanes j, j+1 in $aLo and j+2, j+3 in $aHi
+        (local.set $aLo (v128.load offset=0 (i32.add (local.get $c) (i32.shl (local.get $j) (i32.const 3)))))
+        (local.set $aHi (v128.load offset=16 (i32.add (local.get $c) (i32.shl (local.get $j) (i32.const 3)))))
+        (local.set $i (i32.const 0))
+        (loop $drive
+          (local.set $x (f64x2.splat (f64.promote_f32 (f32.load (i32.add (local.get $v)
+            (i32.shl (i32.add (i32.mul (local.get $r) (local.get $V)) (local.get $i)) (i32.const 2)))))))
+          (local.set $wij (i32.add (local.get $W) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $Hp)) (local.get $j)) (i32.const 3))))
+          (local.set $aLo (f64x2.add (local.get $aLo) (f64x2.mul (local.get $x) (v128.load offset=0 (local.get $wij)))))
+          (local.set $aHi (f64x2.add (local.get $aHi) (f64x2.mul (local.get $x) (v128.load offset=16 (local.get $wij)))))
+          (br_if $drive (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $V))))
+        (local.set $aLo (f64x2.mul (local.get $aLo) (f64x2.splat (local.get $invVar))))
+        (local.set $aHi (f64x2.mul (local.get $aHi) (f64x2.splat (local.get $invVar))))
+        ;; first test in single precision: q = u·(1 + e^−a)
+        (local.set $uq (v128.load (i32.add (local.get $u) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $H)) (local.get $j)) (i32.const 2)))))
+        (local.set $q (f32x4.mul (local.get $uq) (f32x4.add (v128.const f32x4 1 1 1 1) (call $expFast (f32x4.neg
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+            (f32x4.demote_f64x2_zero (local.get $aLo)) (f32x4.demote_f64x2_zero (local.get $aHi))))))))
+        (local.set $on (f32x4.lt (local.get $q) (v128.const f32x4 0.999755859375 0.999755859375 0.999755859375 0.999755859375)))  ;; 1 − 2⁻¹²
+        (local.set $sure (v128.or (local.get $on) (f32x4.gt (local.get $q) (v128.const f32x4 1.000244140625 1.000244140625 1.000244140625 1.000244140625))))
+        (if (i32.eqz (i32x4.all_true (local.get $sure)))
+          (then  ;; near the boundary (or NaN): the exact test, lane by lane
+            (if (i32.eqz (i32x4.extract_lane 0 (local.get $sure)))
+              (then (local.set $on (i32x4.replace_lane 0 (local.get $on) (i32.sub (i32.const 0)
+                (call $exactOn (f64x2.extract_lane 0 (local.get $aLo)) (f32x4.extract_lane 0 (local.get $uq))))))))
+            (if (i32.eqz (i32x4.extract_lane 1 (local.get $sure)))
+              (then (local.set $on (i32x4.replace_lane 1 (local.get $on) (i32.sub (i32.const 0)
+                (call $exactOn (f64x2.extract_lane 1 (local.get $aLo)) (f32x4.extract_lane 1 (local.get $uq))))))))
+            (if (i32.eqz (i32x4.extract_lane 2 (local.get $sure)))
+              (then (local.set $on (i32x4.replace_lane 2 (local.get $on) (i32.sub (i32.const 0)
+                (call $exactOn (f64x2.extract_lane 0 (local.get $aHi)) (f32x4.extract_lane 2 (local.get $uq))))))))
+            (if (i32.eqz (i32x4.extract_lane 3 (local.get $sure)))
+              (then (local.set $on (i32x4.replace_lane 3 (local.get $on) (i32.sub (i32.const 0)
+                (call $exactOn (f64x2.extract_lane 1 (local.get $aHi)) (f32x4.extract_lane 3 (local.get $uq))))))))))
+        ;; m_i += h_j W_ij, in the order j, j+1, j+2, j+3
+        (local.set $i (i32.const 0))
+        (loop $accumulate
+          (local.set $wij (i32.add (local.get $W) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $Hp)) (local.get $j)) (i32.const 3))))
+          (local.set $selLo (v128.bitselect (v128.load offset=0 (local.get $wij)) (v128.const f64x2 -0.0 -0.0) (i64x2.extend_low_i32x4_s (local.get $on))))
+          (local.set $selHi (v128.bitselect (v128.load offset=16 (local.get $wij)) (v128.const f64x2 -0.0 -0.0) (i64x2.extend_high_i32x4_s (local.get $on))))
+          (local.set $mi (i32.add (local.get $m) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $V)) (local.get $i)) (i32.const 3))))
+          (local.set $acc (f64.load (local.get $mi)))
+          (local.set $acc (f64.add (local.get $acc) (f64x2.extract_lane 0 (local.get $selLo))))
+          (local.set $acc (f64.add (local.get $acc) (f64x2.extract_lane 1 (local.get $selLo))))
+          (local.set $acc (f64.add (local.get $acc) (f64x2.extract_lane 0 (local.get $selHi))))
+          (local.set $acc (f64.add (local.get $acc) (f64x2.extract_lane 1 (local.get $selHi))))
+          (f64.store (local.get $mi) (local.get $acc))
+          (br_if $accumulate (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $V))))
+        (br_if $units (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 4))) (local.get $Hp))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rows))))
+
+  ;; ---- one phase of the CD gradient, hidden units j0 .. j1−1 (multiples of 2), all n rows ----
+  ;;   s_rj = sigmoid(a_rj) = 1/(1 + e) for a ≥ 0, e/(1 + e) below, e = e^−|a|;
+  ;;   gc_j −= scale·s_rj,  gW_ij −= (scale·v_ri)·s_rj,  summed over r = 0, 1, ... in order;
+  ;;   with $energy, sp[r, j] = max(a, 0) + log(1 + e) = softplus(a) (the free energy's hidden term)
+  (func (export "gradient")
+    (param $W i32) (param $c i32) (param $v i32) (param $n i32) (param $V i32) (param $Hp i32)
+    (param $j0 i32) (param $j1 i32) (param $invVar f64) (param $scale f64)
+    (param $gW i32) (param $gc i32) (param $energy i32) (param $sp i32)
+    (local $j i32) (local $r i32) (local $i i32) (local $at i32)
+    (local $a v128) (local $e v128) (local $s v128) (local $gcAcc v128) (local $x f64)
+    (local.set $j (local.get $j0))
+    (block $done (loop $units          ;; units j, j+1
+      (br_if $done (i32.ge_u (local.get $j) (local.get $j1)))
+      (local.set $gcAcc (v128.load (i32.add (local.get $gc) (i32.shl (local.get $j) (i32.const 3)))))
+      (local.set $r (i32.const 0))
+      (block $rowsDone (loop $rows
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $n)))
+        (local.set $a (v128.load (i32.add (local.get $c) (i32.shl (local.get $j) (i32.const 3)))))
+        (local.set $i (i32.const 0))
+        (loop $drive
+          (local.set $a (f64x2.add (local.get $a) (f64x2.mul
+            (f64x2.splat (f64.promote_f32 (f32.load (i32.add (local.get $v) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $V)) (local.get $i)) (i32.const 2))))))
+            (v128.load (i32.add (local.get $W) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $Hp)) (local.get $j)) (i32.const 3)))))))
+          (br_if $drive (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $V))))
+        (local.set $a (f64x2.mul (local.get $a) (f64x2.splat (local.get $invVar))))
+        (local.set $e (call $exp (f64x2.neg (f64x2.abs (local.get $a)))))
+        (local.set $s (f64x2.div
+          (v128.bitselect (v128.const f64x2 1 1) (local.get $e) (f64x2.ge (local.get $a) (v128.const f64x2 0 0)))
+          (f64x2.add (v128.const f64x2 1 1) (local.get $e))))
+        (if (local.get $energy)
+          (then (v128.store (i32.add (local.get $sp) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $Hp)) (local.get $j)) (i32.const 3)))
+            (f64x2.add (f64x2.max (local.get $a) (v128.const f64x2 0 0)) (call $log1p (local.get $e))))))
+        (local.set $gcAcc (f64x2.sub (local.get $gcAcc) (f64x2.mul (f64x2.splat (local.get $scale)) (local.get $s))))
+        (local.set $i (i32.const 0))
+        (loop $weights
+          (local.set $x (f64.mul (local.get $scale) (f64.promote_f32 (f32.load (i32.add (local.get $v)
+            (i32.shl (i32.add (i32.mul (local.get $r) (local.get $V)) (local.get $i)) (i32.const 2)))))))
+          (local.set $at (i32.add (local.get $gW) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $Hp)) (local.get $j)) (i32.const 3))))
+          (v128.store (local.get $at) (f64x2.sub (v128.load (local.get $at)) (f64x2.mul (f64x2.splat (local.get $x)) (local.get $s))))
+          (br_if $weights (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $V))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rows)))
+      (v128.store (i32.add (local.get $gc) (i32.shl (local.get $j) (i32.const 3))) (local.get $gcAcc))
+      (local.set $j (i32.add (local.get $j) (i32.const 2)))
+      (br $units))))
+)
