@@ -69,7 +69,7 @@ const start = ({ module, memory, control, slot }) => {
 if (inNode) port.once('message', start); else port.onmessage = (e) => start(e.data);
 `;
 
-interface WorkerHandle {
+export interface WorkerHandle {
   postMessage(message: unknown): void;
   terminate(): unknown;
 }
@@ -91,7 +91,7 @@ export interface ThreadedGemm {
 }
 
 /** The number of logical cores, or 1 where it cannot be known. */
-function coreCount(): number {
+export function coreCount(): number {
   const os = nodeBuiltin<{ availableParallelism?: () => number; cpus(): unknown[] }>('node:os');
   if (os) return os.availableParallelism?.() ?? os.cpus().length;
   return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
@@ -103,21 +103,21 @@ function nodeBuiltin<T>(name: string): T | undefined {
   return proc?.getBuiltinModule?.(name) as T | undefined;
 }
 
-/** Start one worker from WORKER_SOURCE; null where no kind of worker can be made here. */
-function startWorker(): WorkerHandle | null {
+/** Start one worker from `source` (WORKER_SOURCE: the GEMM's); null where no kind of worker can be made here. */
+export function startWorker(source = WORKER_SOURCE): WorkerHandle | null {
   const threads = nodeBuiltin<{ Worker: new (src: string, opts: { eval: true }) => WorkerHandle & { unref(): void } }>('node:worker_threads');
   if (threads) {
-    const worker = new threads.Worker(WORKER_SOURCE, { eval: true });
+    const worker = new threads.Worker(source, { eval: true });
     worker.unref(); // a worker waiting for jobs must not keep a finished program alive
     return worker;
   }
   const WebWorker = (globalThis as { Worker?: new (url: string) => WorkerHandle }).Worker;
   if (typeof WebWorker !== 'function' || typeof Blob !== 'function') return null;
-  return new WebWorker(URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' })));
+  return new WebWorker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
 }
 
 /** Whether this thread may block in Atomics.wait (Node's main thread may; a page's main thread may not). */
-function canBlock(ctl: Int32Array): boolean {
+export function canBlock(ctl: Int32Array): boolean {
   try {
     Atomics.wait(ctl, 0, 1, 0);
     return true;

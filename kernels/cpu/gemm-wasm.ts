@@ -86,6 +86,11 @@ export function setCpuThreads(count: number): void {
   threadLimit = count;
 }
 
+/** The thread limit that setCpuThreads set (Infinity: every core); other kernels with worker threads follow it. */
+export function cpuThreadLimit(): number {
+  return threadLimit;
+}
+
 /** The multiply-adds from which a product is split between threads (benchmarks); undefined restores THREADS_MIN_WORK. */
 export function setCpuThreadsMinWork(work: number | undefined): void {
   threadsMinWork = work ?? THREADS_MIN_WORK;

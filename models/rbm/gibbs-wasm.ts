@@ -9,10 +9,14 @@
 //   m [n, V] f64 | gW [V, Hp] f64 | gc [Hp] f64 | sp [n, Hp] f64
 
 import gibbsBytes from './gibbs.wat';
+import sharedGibbsBytes from './gibbs.wat?shared';
+import { cpuThreadLimit } from '../../kernels/cpu/gemm-wasm';
 import { instantiate } from '../../kernels/cpu/wasm-instance';
+import { createKernelThreads, type KernelThreads } from '../../kernels/cpu/wasm-threads';
 import type { Rng } from '../../engine/index';
 
 type UniformsFn = (k0: number, k1: number, firstLo: number, firstHi: number, groups: number, out: number) => void;
+type SweepRowsFn = (k0: number, k1: number, firstLo: number, firstHi: number, ...hidden: Parameters<HiddenFn>) => void;
 type HiddenFn = (W: number, c: number, v: number, u: number, m: number, V: number, H: number, Hp: number, r0: number, r1: number, invVar: number) => void;
 type GradientFn = (
   W: number, c: number, v: number, n: number, V: number, Hp: number, j0: number, j1: number,
@@ -24,6 +28,8 @@ export interface GibbsKernel {
   memory: WebAssembly.Memory;
   uniforms: UniformsFn;
   hidden: HiddenFn;
+  /** uniforms then hidden for a band of rows: one thread's share of a sweep. */
+  sweepRows: SweepRowsFn;
   gradient: GradientFn;
   /** For the tests: e^x exactly (float64 pairs), log(1 + x) (pairs), and the float32 first-test exponential (quads). */
   expArray: ArrayFn;
@@ -37,11 +43,17 @@ export function gibbsModuleBytes(): Uint8Array<ArrayBuffer> {
 }
 
 let kernel: GibbsKernel | null | undefined; // undefined: not tried yet; null: unavailable here
+let threads: KernelThreads | null = null;
 
-/** The kernel, compiled on first use; null where WebAssembly SIMD is missing or refused (then rbm-cpu.ts's JavaScript loops run). */
+/**
+ * The kernel, compiled on first use; null where WebAssembly SIMD is missing or refused (then
+ * rbm-cpu.ts's JavaScript loops run). Where shared memory and a second core are there (and
+ * setCpuThreads allows more than one thread), it lives on a shared memory with worker threads.
+ */
 export function gibbsKernel(): GibbsKernel | null {
   if (kernel === undefined) {
-    const module = instantiate(gibbsModuleBytes(), { exp: Math.exp });
+    threads = cpuThreadLimit() > 1 ? createKernelThreads(sharedGibbsBytes, ['sweepRows', 'hidden', 'gradient']) : null;
+    const module = threads ? { memory: threads.memory, exports: threads.exports } : instantiate(gibbsModuleBytes(), { exp: Math.exp });
     kernel = module && {
       memory: module.memory,
       ...(module.exports as unknown as Omit<GibbsKernel, 'memory'>),
@@ -50,9 +62,47 @@ export function gibbsKernel(): GibbsKernel | null {
   return kernel;
 }
 
-/** Forget the compiled kernel; `disable` keeps it off (the JavaScript loops run). For the tests. */
+/** Forget the compiled kernel and stop its workers; `disable` keeps it off (the JavaScript loops run). For the tests. */
 export function resetGibbsKernel(disable = false): void {
+  threads?.close();
+  threads = null;
   kernel = disable ? null : undefined;
+}
+
+/**
+ * Hidden units (rows × H) from which a sweep, or a gradient phase, is split between threads.
+ * The training step's sweep (128 × 799) is; the tests' small ones run on one thread unless
+ * setGibbsThreadsMinWork lowers this.
+ */
+export const GIBBS_THREADS_MIN_WORK = 16384;
+let threadsMinWork = GIBBS_THREADS_MIN_WORK;
+
+/** For the tests: split from `work` hidden units up (undefined restores GIBBS_THREADS_MIN_WORK). */
+export function setGibbsThreadsMinWork(work: number | undefined): void {
+  threadsMinWork = work ?? GIBBS_THREADS_MIN_WORK;
+}
+
+/** Threads the kernel would use now for `work` hidden units: 1, or up to 1 + its ready workers (setCpuThreads limits it). */
+export function gibbsThreads(work = Infinity): number {
+  if (threads === null || work < threadsMinWork) return 1;
+  return Math.max(1, Math.min(cpuThreadLimit(), 1 + threads.ready()));
+}
+
+/** Resolves once the workers have compiled the kernel (at most `timeoutMs`), with gibbsThreads(). */
+export async function whenGibbsThreadsReady(timeoutMs = 10_000): Promise<number> {
+  gibbsKernel();
+  const end = Date.now() + timeoutMs;
+  while (threads !== null && 1 + threads.ready() < Math.min(cpuThreadLimit(), 2) && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+  return gibbsThreads();
+}
+
+/** Run `name` over `count` items cut into bands [lo, hi) (at multiples of `step`), one per thread: `args(lo, hi)`. */
+function inBands(k: GibbsKernel, name: 'sweepRows' | 'hidden' | 'gradient', count: number, step: number, work: number, args: (lo: number, hi: number) => number[]): void {
+  const bands = Math.min(gibbsThreads(work), Math.ceil(count / step));
+  const edge = (t: number) => step * Math.floor((t * (count / step)) / bands);
+  const shares = Array.from({ length: bands }, (_, t) => args(edge(t), t === bands - 1 ? count : edge(t + 1)));
+  if (bands > 1 && threads) threads.run(name, shares);
+  else for (const share of shares) (k[name] as (...a: number[]) => void)(...share);
 }
 
 const align = (bytes: number) => Math.ceil(bytes / 16) * 16;
@@ -130,20 +180,23 @@ export function sweepWasm(
   const normals = new Float32Array(n * V);
   const vAt = L.v0 / 4;
   f32.set(v, vAt);
-  const groups = Math.ceil(n * H / 16);
+  const hidden = (r0: number, r1: number) => [L.W, L.c, L.v0, L.u, L.m, V, H, L.Hp, r0, r1, invVar];
   for (let s = 0; s < sweeps; s++) {
+    // Bands of rows, one per thread; each row is decided and summed by one thread.
     if (noise.rng) {
       // the blocks rand([n, H]) would take, then randn([n, V]): the engine's order
       const first = noise.rng.reserve(n * H);
       const [k0, k1] = noise.rng.key;
-      k.uniforms(k0 | 0, k1 | 0, first % TWO_POW_32 | 0, Math.floor(first / TWO_POW_32) | 0, groups, L.u);
+      const key = [k0 | 0, k1 | 0, first % TWO_POW_32 | 0, Math.floor(first / TWO_POW_32) | 0];
+      noise.normals(normals, sigma);
+      inBands(k, 'sweepRows', n, 1, n * H, (r0, r1) => [...key, ...hidden(r0, r1)]);
     } else {
       const u = new Float32Array(n * H);
       noise.uniforms(u);
       f32.set(u, L.u / 4);
+      noise.normals(normals, sigma);
+      inBands(k, 'hidden', n, 1, n * H, hidden);
     }
-    noise.normals(normals, sigma);
-    k.hidden(L.W, L.c, L.v0, L.u, L.m, V, H, L.Hp, 0, n, invVar);
     // v_i = b_i + m_i + σ·ε_i, where m = h Wᵀ
     let error = 0;
     const m = L.m / 8;
@@ -176,7 +229,8 @@ export function cdGradientWasm(
   let energy = 0;
   for (const [v, at, sign] of [[v0, L.v0, 1], [vk, L.vk, -1]] as const) {
     const scale = (sign * invVar) / n;
-    k.gradient(L.W, L.c, at, n, V, L.Hp, 0, L.Hp, invVar, scale, L.gW, L.gc, sign > 0 ? 1 : 0, L.sp);
+    // bands of hidden units (multiples of 4), one per thread; each sum over the rows stays in one thread
+    inBands(k, 'gradient', L.Hp, 4, n * H, (j0, j1) => [L.W, L.c, at, n, V, L.Hp, j0, j1, invVar, scale, L.gW, L.gc, sign > 0 ? 1 : 0, L.sp]);
     // the visible terms, and F's sum in the JavaScript loops' order: row by row, visible then hidden
     for (let r = 0; r < n; r++) {
       for (let i = 0; i < V; i++) {

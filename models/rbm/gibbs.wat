@@ -145,7 +145,7 @@
   ;; uniforms out[4b .. 4b+3], in (0, 1), exact in float32. Each lane of c0..c3 is one block; a
   ;; 32×32 → 64-bit product is two extended multiplies (lanes 0–1 and 2–3), whose low and high
   ;; words are gathered back by shuffles.
-  (func (export "uniforms")
+  (func $uniforms (export "uniforms")
     (param $k0 i32) (param $k1 i32) (param $firstLo i32) (param $firstHi i32) (param $groups i32) (param $out i32)
     (local $b i32) (local $round i32) (local $key0 i32) (local $key1 i32)
     (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128)
@@ -198,7 +198,7 @@
   ;; ---- the hidden half of a Gibbs sweep, rows r0 .. r1−1 ----
   ;;   a_j = (c_j + Σ_i v_ri W_ij)·invVar,  h_j = [u_rj·(1 + e^−a_j) < 1] (that is u < sigmoid(a)),
   ;;   m[r, i] = Σ_j h_j W_ij  (float64, in the order j = 0, 1, ...; an off unit adds −0, which changes nothing)
-  (func (export "hidden")
+  (func $hidden (export "hidden")
     (param $W i32) (param $c i32) (param $v i32) (param $u i32) (param $m i32)
     (param $V i32) (param $H i32) (param $Hp i32) (param $r0 i32) (param $r1 i32) (param $invVar f64)
     (local $r i32) (local $j i32) (local $i i32) (local $wij i32) (local $mi i32)
@@ -265,6 +265,26 @@
         (br_if $units (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 4))) (local.get $Hp))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rows))))
+
+;; ---- a band of rows of a sweep: their uniforms, then their hidden units (one thread's share) ----
+  ;; Rows r0 .. r1−1 take uniforms r0·H .. r1·H − 1 of the draw that starts at block `first`: the
+  ;; groups of 16 that hold them, computed here. A group that straddles two bands is computed by both
+  ;; threads, which write the same numbers.
+  (func (export "sweepRows")
+    (param $k0 i32) (param $k1 i32) (param $firstLo i32) (param $firstHi i32)
+    (param $W i32) (param $c i32) (param $v i32) (param $u i32) (param $m i32)
+    (param $V i32) (param $H i32) (param $Hp i32) (param $r0 i32) (param $r1 i32) (param $invVar f64)
+    (local $g0 i32) (local $g1 i32) (local $lo i32)
+    (if (i32.ge_u (local.get $r0) (local.get $r1)) (then (return)))
+    (local.set $g0 (i32.div_u (i32.mul (local.get $r0) (local.get $H)) (i32.const 16)))
+    (local.set $g1 (i32.div_u (i32.add (i32.mul (local.get $r1) (local.get $H)) (i32.const 15)) (i32.const 16)))
+    ;; the counter of the band's first block: first + 4·g0, with the carry into the high word
+    (local.set $lo (i32.add (local.get $firstLo) (i32.shl (local.get $g0) (i32.const 2))))
+    (call $uniforms (local.get $k0) (local.get $k1) (local.get $lo)
+      (i32.add (local.get $firstHi) (i32.lt_u (local.get $lo) (local.get $firstLo)))
+      (i32.sub (local.get $g1) (local.get $g0)) (i32.add (local.get $u) (i32.shl (local.get $g0) (i32.const 6))))
+    (call $hidden (local.get $W) (local.get $c) (local.get $v) (local.get $u) (local.get $m)
+      (local.get $V) (local.get $H) (local.get $Hp) (local.get $r0) (local.get $r1) (local.get $invVar)))
 
   ;; ---- one phase of the CD gradient, hidden units j0 .. j1−1 (multiples of 2), all n rows ----
   ;;   s_rj = sigmoid(a_rj) = 1/(1 + e) for a ≥ 0, e/(1 + e) below, e = e^−|a|;

@@ -5,7 +5,9 @@ import { captureStep, createRng, mean, randn, sub, type Tensor } from '../../eng
 import { createModel } from '../../models/core/registry';
 import { createRbm, type Rbm } from '../../models/rbm/rbm';
 import { engineNoise, RbmCpu } from '../../models/rbm/rbm-cpu';
-import { gibbsKernel } from '../../models/rbm/gibbs-wasm';
+import { availableParallelism } from 'node:os';
+import { setCpuThreads } from '../../kernels/cpu/gemm-wasm';
+import { gibbsKernel, gibbsThreads, setGibbsThreadsMinWork, whenGibbsThreadsReady } from '../../models/rbm/gibbs-wasm';
 import { getTarget } from '../../models/data/targets';
 
 /** An RBM with hidden units not a multiple of 4, trained a little so that no bias is zero. */
@@ -204,4 +206,41 @@ describe('RBM, the WebAssembly SIMD kernel (gibbs.wat) against the JavaScript lo
       expect(new Set(ours.weight).size).toBeGreaterThan(0.99 * V * H);
     });
   }
+});
+
+describe('RBM kernel on both cores', () => {
+  it('one thread and two give the same bits: sweeps cut by rows, the gradient by hidden units', async () => {
+    expect(await whenGibbsThreadsReady()).toBe(Math.min(2, availableParallelism()));
+    setGibbsThreadsMinWork(0); // split even the small cases
+    try {
+      for (const [V, H, n] of [[1, 799, 128], [2, 37, 23], [1, 10, 3]] as const) {
+        const rng = createRng(50 + H);
+        const p = { weight: new Float32Array(V * H), visibleBias: new Float32Array(V), hiddenBias: new Float32Array(H) };
+        rng.fillNormal(p.weight, 0, 0.3);
+        rng.fillNormal(p.hiddenBias, 0, 0.4);
+        const start = new Float32Array(n * V);
+        rng.fillNormal(start, 0, 1.5);
+        const runs = [1, 2, 1].map((threads) => {
+          setCpuThreads(threads);
+          expect(gibbsThreads()).toBe(Math.min(threads, availableParallelism()));
+          const v = start.slice();
+          const rbm = new RbmCpu(V, H, 0.2);
+          rbm.sweep(p, v, 3, engineNoise(createRng(51)));
+          return { v: Array.from(v), g: rbm.cdGradient(p, start, v) };
+        });
+        const loops = start.slice();
+        const js = new RbmCpu(V, H, 0.2, false);
+        js.sweep(p, loops, 3, engineNoise(createRng(51)));
+        for (const run of runs) {
+          expect(run.v).toEqual(Array.from(loops));
+          expect(Array.from(run.g.weight)).toEqual(Array.from(js.cdGradient(p, start, loops).weight));
+          expect(Array.from(run.g.hiddenBias)).toEqual(Array.from(runs[0].g.hiddenBias));
+          expect(run.g.dataEnergy).toBe(runs[0].g.dataEnergy);
+        }
+      }
+    } finally {
+      setGibbsThreadsMinWork(undefined);
+      setCpuThreads(Infinity);
+    }
+  });
 });
