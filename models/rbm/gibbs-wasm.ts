@@ -4,9 +4,9 @@
 // visible half of the sweep (n·V numbers) stays in JavaScript. Results are the JavaScript loops'
 // of rbm-cpu.ts bit for bit (tests/models/rbm-cpu.test.ts).
 //
-// Memory, in bytes from 0 (each part 16-aligned; Hp = H rounded up to 4):
-//   W [V, Hp] f64 (padding −0) | c [Hp] f64 | v₀ [n, V] f32 | v_k [n, V] f32 | u [n·H + 32] f32 |
-//   m [n, V] f64 | gW [V, Hp] f64 | gc [Hp] f64 | sp [n, Hp] f64
+// Memory, in bytes from 0 (each part 16-aligned; Hp = H rounded up to 4, np = n rounded up to 4):
+//   W [V, Hp] f64 (padding −0) | c [Hp] f64 | v₀ [np, V] f32 | v_k [np, V] f32 | u [n·H + 4H + 32] f32 |
+//   m [np/4, V, 4] f64 (blocks of four rows) | gW [V, Hp] f64 | gc [Hp] f64 | sp [n, Hp] f64
 
 import gibbsBytes from './gibbs.wat';
 import sharedGibbsBytes from './gibbs.wat?shared';
@@ -120,10 +120,11 @@ class Layout {
     const take = (bytes: number) => { const start = at; at += align(bytes); return start; };
     this.W = take(8 * V * Hp);
     this.c = take(8 * Hp);
-    this.v0 = take(4 * n * V);
-    this.vk = take(4 * n * V);
-    this.u = take(4 * (Math.ceil(n * H / 16) * 16 + 32)); // whole groups of 16 uniforms, and the last row's 4-lane reads
-    this.m = take(8 * n * V);
+    const np = Math.ceil(n / 4) * 4;
+    this.v0 = take(4 * np * V);
+    this.vk = take(4 * np * V);
+    this.u = take(4 * (Math.ceil(n * H / 16) * 16 + 4 * H + 32)); // whole groups of 16 uniforms, and the padding rows' reads
+    this.m = take(8 * np * V);
     this.gW = take(8 * V * Hp);
     this.gc = take(8 * Hp);
     this.sp = take(8 * n * Hp);
@@ -180,29 +181,30 @@ export function sweepWasm(
   const normals = new Float32Array(n * V);
   const vAt = L.v0 / 4;
   f32.set(v, vAt);
+  f32.fill(0, vAt + n * V, vAt + Math.ceil(n / 4) * 4 * V); // the padding rows of the last block of four
   const hidden = (r0: number, r1: number) => [L.W, L.c, L.v0, L.u, L.m, V, H, L.Hp, r0, r1, invVar];
   for (let s = 0; s < sweeps; s++) {
-    // Bands of rows, one per thread; each row is decided and summed by one thread.
+    // Bands of rows (whole blocks of four), one per thread; each row is decided and summed by one thread.
     if (noise.rng) {
       // the blocks rand([n, H]) would take, then randn([n, V]): the engine's order
       const first = noise.rng.reserve(n * H);
       const [k0, k1] = noise.rng.key;
       const key = [k0 | 0, k1 | 0, first % TWO_POW_32 | 0, Math.floor(first / TWO_POW_32) | 0];
       noise.normals(normals, sigma);
-      inBands(k, 'sweepRows', n, 1, n * H, (r0, r1) => [...key, ...hidden(r0, r1)]);
+      inBands(k, 'sweepRows', n, 4, n * H, (r0, r1) => [...key, ...hidden(r0, r1)]);
     } else {
       const u = new Float32Array(n * H);
       noise.uniforms(u);
       f32.set(u, L.u / 4);
       noise.normals(normals, sigma);
-      inBands(k, 'hidden', n, 1, n * H, hidden);
+      inBands(k, 'hidden', n, 4, n * H, hidden);
     }
     // v_i = b_i + m_i + σ·ε_i, where m = h Wᵀ
     let error = 0;
     const m = L.m / 8;
     for (let r = 0; r < n; r++) {
       for (let i = 0; i < V; i++) {
-        const mean = b[i] + f64[m + r * V + i];
+        const mean = b[i] + f64[m + (r >> 2) * 4 * V + 4 * i + (r & 3)];
         if (s === 0 && recon) error += (f32[vAt + r * V + i] - mean) ** 2;
         f32[vAt + r * V + i] = mean + normals[r * V + i];
       }

@@ -19,7 +19,7 @@
   (import "env" "exp" (func $mathExp (param f64) (result f64)))  ;; Math.exp: beyond |x| ≥ 708
 
   ;; ---- e^x in double precision, two lanes: fdlibm's e_exp.c (Sun Microsystems, 1993) ----
-  ;;   k = trunc(x/ln2 ± ½) (±1 for ½ln2 < |x| < 1.5ln2, 0 for |x| ≤ ½ln2),  r = hi − lo,
+  ;;   k = trunc(x/ln2 ± ½) (±1 for ½ln2 < |x| < 1.5ln2, 0 for |x| ≤ ½ln2; the sign of −0 does not matter),  r = hi − lo,
   ;;   hi = x − k·ln2_hi,  lo = k·ln2_lo,  c = r − r²(P1 + r²(P2 + … + r²P5)),
   ;;   e^x = 2^k · (1 − ((lo − r·c/(2 − c)) − hi))           (1 + x for |x| < 2⁻²⁸)
   ;; With k = 0 (hi = x, lo = 0) the last line is fdlibm's own k = 0 formula, bit for bit.
@@ -36,10 +36,10 @@
     ;; k = trunc(x·(1/ln2) + ½·sign(x))
     (local.set $k (f64x2.trunc (f64x2.add
       (f64x2.mul (local.get $x) (v128.const f64x2 1.44269504088896338700e+00 1.44269504088896338700e+00))
-      (v128.bitselect (v128.const f64x2 -0.5 -0.5) (v128.const f64x2 0.5 0.5) (i64x2.shr_s (local.get $x) (i32.const 63))))))
+      (v128.bitselect (v128.const f64x2 -0.5 -0.5) (v128.const f64x2 0.5 0.5) (f64x2.lt (local.get $x) (v128.const f64x2 0 0))))))
     ;; ±1 where |x| < 1.5ln2
     (local.set $k (v128.bitselect
-      (v128.bitselect (v128.const f64x2 -1 -1) (v128.const f64x2 1 1) (i64x2.shr_s (local.get $x) (i32.const 63)))
+      (v128.bitselect (v128.const f64x2 -1 -1) (v128.const f64x2 1 1) (f64x2.lt (local.get $x) (v128.const f64x2 0 0)))
       (local.get $k)
       (i64x2.lt_s (local.get $hx) (v128.const i64x2 0x3ff0a2b2 0x3ff0a2b2))))
     ;; 0 where |x| ≤ ½ln2
@@ -57,9 +57,9 @@
     (local.set $y (f64x2.sub (v128.const f64x2 1 1) (f64x2.sub
       (f64x2.sub (local.get $lo) (f64x2.div (f64x2.mul (local.get $r) (local.get $c)) (f64x2.sub (v128.const f64x2 2 2) (local.get $c))))
       (local.get $hi))))
-    ;; 2^k from its bits: (1023 + k) << 52
-    (local.set $twoK (i64x2.shl (i64x2.add (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $k)))
-      (v128.const i64x2 1023 1023)) (i32.const 52)))
+    ;; 2^k from its bits, (1023 + k) << 52: k + 1023 + 1.5·2⁵² has the bits 0x4338000000000000 + k + 1023,
+    ;; which the shift drops to k + 1023
+    (local.set $twoK (i64x2.shl (f64x2.add (local.get $k) (v128.const f64x2 6755399441056767 6755399441056767)) (i32.const 52)))
     ;; 1 + x where |x| < 2⁻²⁸
     (v128.bitselect
       (f64x2.add (v128.const f64x2 1 1) (local.get $x))
@@ -99,9 +99,13 @@
   ;;   x clamped to [−30, 30];  n = round(x/ln2),  r = x − n·ln2 (in two parts),
   ;;   e^r ≈ 1 + r + r²·P(r) (degree 5),  e^x = 2^n · e^r;  relative error below 3·10⁻⁷
   (func $expFast (param $x v128) (result v128)
-    (local $n v128) (local $r v128) (local $p v128)
-    (local.set $x (f32x4.max (f32x4.min (local.get $x) (v128.const f32x4 30 30 30 30)) (v128.const f32x4 -30 -30 -30 -30)))
-    (local.set $n (f32x4.nearest (f32x4.mul (local.get $x) (v128.const f32x4 1.44269504088896341 1.44269504088896341 1.44269504088896341 1.44269504088896341))))
+    (local $t v128) (local $n v128) (local $r v128) (local $p v128)
+    ;; pmin/pmax: a NaN in x stays NaN (and then fails both tests below)
+    (local.set $x (f32x4.pmax (f32x4.pmin (local.get $x) (v128.const f32x4 30 30 30 30)) (v128.const f32x4 -30 -30 -30 -30)))
+    ;; n = round(x/ln2) by adding 1.5·2²³, whose float32 has no fraction bits left: t's low bits are n
+    (local.set $t (f32x4.add (f32x4.mul (local.get $x) (v128.const f32x4 1.44269504088896341 1.44269504088896341 1.44269504088896341 1.44269504088896341))
+      (v128.const f32x4 12582912 12582912 12582912 12582912)))
+    (local.set $n (f32x4.sub (local.get $t) (v128.const f32x4 12582912 12582912 12582912 12582912)))
     (local.set $r (f32x4.sub (f32x4.sub (local.get $x) (f32x4.mul (local.get $n) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375)))
       (f32x4.mul (local.get $n) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
     (local.set $p (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4))
@@ -111,8 +115,8 @@
     (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1)))
     (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1)))
     (local.set $p (f32x4.add (f32x4.add (f32x4.mul (f32x4.mul (local.get $p) (local.get $r)) (local.get $r)) (local.get $r)) (v128.const f32x4 1 1 1 1)))
-    ;; 2^n from its bits: (127 + n) << 23
-    (f32x4.mul (local.get $p) (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (v128.const i32x4 127 127 127 127)) (i32.const 23))))
+    ;; 2^n from its bits, (127 + n) << 23: t's bits are 0x4B400000 + n, which the shift drops to n
+    (f32x4.mul (local.get $p) (i32x4.shl (i32x4.add (local.get $t) (v128.const i32x4 127 127 127 127)) (i32.const 23))))
 
   ;; The exact test u·(1 + e^−a) < 1, in double precision as the JavaScript loop makes it.
   (func $exactOn (param $a f64) (param $u f32) (result i32)
@@ -195,40 +199,66 @@
       (local.set $b (i32.add (local.get $b) (i32.const 4)))
       (br_if $group (local.tee $groups (i32.sub (local.get $groups) (i32.const 1))))))
 
-  ;; ---- the hidden half of a Gibbs sweep, rows r0 .. r1−1 ----
-  ;;   a_j = (c_j + Σ_i v_ri W_ij)·invVar,  h_j = [u_rj·(1 + e^−a_j) < 1] (that is u < sigmoid(a)),
-  ;;   m[r, i] = Σ_j h_j W_ij  (float64, in the order j = 0, 1, ...; an off unit adds −0, which changes nothing)
+  ;; ---- the hidden half of a Gibbs sweep, rows r0 .. r1−1, four rows at a time (one per lane) ----
+  ;;   a_rj = (c_j + Σ_i v_ri W_ij)·invVar,  h_rj = [u_rj·(1 + e^−a_rj) < 1] (that is u < sigmoid(a)),
+  ;;   m[r, i] = Σ_j h_rj W_ij  (float64, in the order j = 0, 1, ...; an off unit adds −0, which changes nothing)
+  ;; The lanes hold four rows, so the four sums over j run side by side rather than one after the
+  ;; other. m is stored by blocks of four rows: m[r, i] at m + 32·(V·floor(r/4) + i) + 8·(r mod 4). r0 is
+  ;; a multiple of 4; lanes past r1 compute rows that nobody reads (the caller pads v and u).
   (func $hidden (export "hidden")
     (param $W i32) (param $c i32) (param $v i32) (param $u i32) (param $m i32)
     (param $V i32) (param $H i32) (param $Hp i32) (param $r0 i32) (param $r1 i32) (param $invVar f64)
-    (local $r i32) (local $j i32) (local $i i32) (local $wij i32) (local $mi i32)
-    (local $aLo v128) (local $aHi v128) (local $w v128) (local $x v128) (local $uq v128) (local $q v128) (local $on v128)
-    (local $sure v128) (local $selLo v128) (local $selHi v128) (local $acc f64)
+    (local $r i32) (local $j i32) (local $i i32) (local $at i32) (local $mBlock i32) (local $vRow i32) (local $uRow i32)
+    (local $aLo v128) (local $aHi v128) (local $xs v128) (local $w v128) (local $uq v128) (local $q v128)
+    (local $on v128) (local $sure v128) (local $acc0Lo v128) (local $acc0Hi v128)
     (local.set $r (local.get $r0))
-    (block $done (loop $rows
+    (block $done (loop $rows           ;; rows r .. r+3
       (br_if $done (i32.ge_u (local.get $r) (local.get $r1)))
-      ;; m[r, ·] = 0
-      (local.set $i (i32.const 0))
-      (loop $zero
-        (f64.store (i32.add (local.get $m) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $V)) (local.get $i)) (i32.const 3))) (f64.const 0))
-        (br_if $zero (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $V))))
+      (local.set $mBlock (i32.add (local.get $m) (i32.mul (i32.mul (local.get $V) (i32.shr_u (local.get $r) (i32.const 2))) (i32.const 32))))
+      ;; the sums for visible units 1 .. V−1 live in m (unit 0's in $acc0Lo/$acc0Hi): start them at 0
+      (local.set $i (i32.const 1))
+      (block $zeroed (loop $zero
+        (br_if $zeroed (i32.ge_u (local.get $i) (local.get $V)))
+        (v128.store offset=0 (i32.add (local.get $mBlock) (i32.shl (local.get $i) (i32.const 5))) (v128.const f64x2 0 0))
+        (v128.store offset=16 (i32.add (local.get $mBlock) (i32.shl (local.get $i) (i32.const 5))) (v128.const f64x2 0 0))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $zero)))
+      (local.set $acc0Lo (v128.const f64x2 0 0))
+      (local.set $acc0Hi (v128.const f64x2 0 0))
+      (local.set $vRow (i32.add (local.get $v) (i32.shl (i32.mul (local.get $r) (local.get $V)) (i32.const 2))))
+      (local.set $uRow (i32.add (local.get $u) (i32.shl (i32.mul (local.get $r) (local.get $H)) (i32.const 2))))
       (local.set $j (i32.const 0))
-      (loop $units                     ;; units j .. j+3
-        ;; a = (c + Σ_i v_i W_i·)·invVar, lanes j, j+1 in $aLo and j+2, j+3 in $aHi
-        (local.set $aLo (v128.load offset=0 (i32.add (local.get $c) (i32.shl (local.get $j) (i32.const 3)))))
-        (local.set $aHi (v128.load offset=16 (i32.add (local.get $c) (i32.shl (local.get $j) (i32.const 3)))))
+      (loop $units                     ;; unit j of the four rows
+        ;; a = (c_j + Σ_i v_·i W_ij)·invVar: rows r, r+1 in $aLo and r+2, r+3 in $aHi
+        (local.set $aLo (f64x2.splat (f64.load (i32.add (local.get $c) (i32.shl (local.get $j) (i32.const 3))))))
+        (local.set $aHi (local.get $aLo))
         (local.set $i (i32.const 0))
         (loop $drive
-          (local.set $x (f64x2.splat (f64.promote_f32 (f32.load (i32.add (local.get $v)
-            (i32.shl (i32.add (i32.mul (local.get $r) (local.get $V)) (local.get $i)) (i32.const 2)))))))
-          (local.set $wij (i32.add (local.get $W) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $Hp)) (local.get $j)) (i32.const 3))))
-          (local.set $aLo (f64x2.add (local.get $aLo) (f64x2.mul (local.get $x) (v128.load offset=0 (local.get $wij)))))
-          (local.set $aHi (f64x2.add (local.get $aHi) (f64x2.mul (local.get $x) (v128.load offset=16 (local.get $wij)))))
+          (local.set $at (i32.add (local.get $vRow) (i32.shl (local.get $i) (i32.const 2))))
+          (local.set $xs (v128.load32_zero (local.get $at)))          ;; v[r+l, i], l = 0..3 (stride 4V bytes)
+          (local.set $at (i32.add (local.get $at) (i32.shl (local.get $V) (i32.const 2))))
+          (local.set $xs (v128.load32_lane 1 (local.get $at) (local.get $xs)))
+          (local.set $at (i32.add (local.get $at) (i32.shl (local.get $V) (i32.const 2))))
+          (local.set $xs (v128.load32_lane 2 (local.get $at) (local.get $xs)))
+          (local.set $at (i32.add (local.get $at) (i32.shl (local.get $V) (i32.const 2))))
+          (local.set $xs (v128.load32_lane 3 (local.get $at) (local.get $xs)))
+          (local.set $w (f64x2.splat (f64.load (i32.add (local.get $W) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $Hp)) (local.get $j)) (i32.const 3))))))
+          (local.set $aLo (f64x2.add (local.get $aLo) (f64x2.mul (f64x2.promote_low_f32x4 (local.get $xs)) (local.get $w))))
+          (local.set $aHi (f64x2.add (local.get $aHi) (f64x2.mul (f64x2.promote_low_f32x4
+            (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xs) (local.get $xs))) (local.get $w))))
           (br_if $drive (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $V))))
         (local.set $aLo (f64x2.mul (local.get $aLo) (f64x2.splat (local.get $invVar))))
         (local.set $aHi (f64x2.mul (local.get $aHi) (f64x2.splat (local.get $invVar))))
+        ;; u[r+l, j], l = 0..3 (stride 4H bytes)
+        (local.set $at (i32.add (local.get $uRow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $uq (v128.load32_zero (local.get $at)))
+        (local.set $at (i32.add (local.get $at) (i32.shl (local.get $H) (i32.const 2))))
+        (local.set $uq (v128.load32_lane 1 (local.get $at) (local.get $uq)))
+        (local.set $at (i32.add (local.get $at) (i32.shl (local.get $H) (i32.const 2))))
+        (local.set $uq (v128.load32_lane 2 (local.get $at) (local.get $uq)))
+        (local.set $at (i32.add (local.get $at) (i32.shl (local.get $H) (i32.const 2))))
+        (local.set $uq (v128.load32_lane 3 (local.get $at) (local.get $uq)))
         ;; first test in single precision: q = u·(1 + e^−a)
-        (local.set $uq (v128.load (i32.add (local.get $u) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $H)) (local.get $j)) (i32.const 2)))))
         (local.set $q (f32x4.mul (local.get $uq) (f32x4.add (v128.const f32x4 1 1 1 1) (call $expFast (f32x4.neg
           (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
             (f32x4.demote_f64x2_zero (local.get $aLo)) (f32x4.demote_f64x2_zero (local.get $aHi))))))))
@@ -248,25 +278,28 @@
             (if (i32.eqz (i32x4.extract_lane 3 (local.get $sure)))
               (then (local.set $on (i32x4.replace_lane 3 (local.get $on) (i32.sub (i32.const 0)
                 (call $exactOn (f64x2.extract_lane 1 (local.get $aHi)) (f32x4.extract_lane 3 (local.get $uq))))))))))
-        ;; m_i += h_j W_ij, in the order j, j+1, j+2, j+3
-        (local.set $i (i32.const 0))
-        (loop $accumulate
-          (local.set $wij (i32.add (local.get $W) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $Hp)) (local.get $j)) (i32.const 3))))
-          (local.set $selLo (v128.bitselect (v128.load offset=0 (local.get $wij)) (v128.const f64x2 -0.0 -0.0) (i64x2.extend_low_i32x4_s (local.get $on))))
-          (local.set $selHi (v128.bitselect (v128.load offset=16 (local.get $wij)) (v128.const f64x2 -0.0 -0.0) (i64x2.extend_high_i32x4_s (local.get $on))))
-          (local.set $mi (i32.add (local.get $m) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $V)) (local.get $i)) (i32.const 3))))
-          (local.set $acc (f64.load (local.get $mi)))
-          (local.set $acc (f64.add (local.get $acc) (f64x2.extract_lane 0 (local.get $selLo))))
-          (local.set $acc (f64.add (local.get $acc) (f64x2.extract_lane 1 (local.get $selLo))))
-          (local.set $acc (f64.add (local.get $acc) (f64x2.extract_lane 0 (local.get $selHi))))
-          (local.set $acc (f64.add (local.get $acc) (f64x2.extract_lane 1 (local.get $selHi))))
-          (f64.store (local.get $mi) (local.get $acc))
-          (br_if $accumulate (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $V))))
-        (br_if $units (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 4))) (local.get $Hp))))
-      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        ;; m[r+l, i] += h_(r+l)j W_ij
+        (local.set $w (f64x2.splat (f64.load (i32.add (local.get $W) (i32.shl (local.get $j) (i32.const 3))))))
+        (local.set $acc0Lo (f64x2.add (local.get $acc0Lo) (v128.bitselect (local.get $w) (v128.const f64x2 -0.0 -0.0) (i64x2.extend_low_i32x4_s (local.get $on)))))
+        (local.set $acc0Hi (f64x2.add (local.get $acc0Hi) (v128.bitselect (local.get $w) (v128.const f64x2 -0.0 -0.0) (i64x2.extend_high_i32x4_s (local.get $on)))))
+        (local.set $i (i32.const 1))
+        (block $summed (loop $accumulate
+          (br_if $summed (i32.ge_u (local.get $i) (local.get $V)))
+          (local.set $w (f64x2.splat (f64.load (i32.add (local.get $W) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $Hp)) (local.get $j)) (i32.const 3))))))
+          (local.set $at (i32.add (local.get $mBlock) (i32.shl (local.get $i) (i32.const 5))))
+          (v128.store offset=0 (local.get $at) (f64x2.add (v128.load offset=0 (local.get $at))
+            (v128.bitselect (local.get $w) (v128.const f64x2 -0.0 -0.0) (i64x2.extend_low_i32x4_s (local.get $on)))))
+          (v128.store offset=16 (local.get $at) (f64x2.add (v128.load offset=16 (local.get $at))
+            (v128.bitselect (local.get $w) (v128.const f64x2 -0.0 -0.0) (i64x2.extend_high_i32x4_s (local.get $on)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $accumulate)))
+        (br_if $units (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $H))))
+      (v128.store offset=0 (local.get $mBlock) (local.get $acc0Lo))
+      (v128.store offset=16 (local.get $mBlock) (local.get $acc0Hi))
+      (local.set $r (i32.add (local.get $r) (i32.const 4)))
       (br $rows))))
 
-;; ---- a band of rows of a sweep: their uniforms, then their hidden units (one thread's share) ----
+  ;; ---- a band of rows of a sweep: their uniforms, then their hidden units (one thread's share) ----
   ;; Rows r0 .. r1−1 take uniforms r0·H .. r1·H − 1 of the draw that starts at block `first`: the
   ;; groups of 16 that hold them, computed here. A group that straddles two bands is computed by both
   ;; threads, which write the same numbers.
