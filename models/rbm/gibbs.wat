@@ -66,35 +66,6 @@
       (f64x2.mul (local.get $y) (local.get $twoK))
       (i64x2.lt_s (local.get $hx) (v128.const i64x2 0x3e300000 0x3e300000))))
 
-  ;; ---- log(1 + e) in double precision for 0 ≤ e ≤ 1, two lanes (fdlibm's s_log1p.c kernel) ----
-  ;;   p = 1 + e, rounded; the rounding error e − (p − 1) is exact; p = 2^k(1 + f), k ∈ {0, 1};
-  ;;   log(1 + f) = f − f²/2 + s(f²/2 + R(s²)),  s = f/(2 + f);  add k·ln2 and (e − (p − 1))/p
-  (func $log1p (param $e v128) (result v128)
-    (local $p v128) (local $corr v128) (local $big v128) (local $k v128) (local $f v128)
-    (local $s v128) (local $z v128) (local $R v128) (local $hfsq v128)
-    (local.set $p (f64x2.add (v128.const f64x2 1 1) (local.get $e)))
-    (local.set $corr (f64x2.div (f64x2.sub (local.get $e) (f64x2.sub (local.get $p) (v128.const f64x2 1 1))) (local.get $p)))
-    (local.set $big (f64x2.gt (local.get $p) (v128.const f64x2 1.4142135623730951 1.4142135623730951)))
-    (local.set $k (v128.and (local.get $big) (v128.const f64x2 1 1)))
-    (local.set $f (f64x2.sub (f64x2.mul (local.get $p)
-      (v128.bitselect (v128.const f64x2 0.5 0.5) (v128.const f64x2 1 1) (local.get $big))) (v128.const f64x2 1 1)))
-    (local.set $s (f64x2.div (local.get $f) (f64x2.add (v128.const f64x2 2 2) (local.get $f))))
-    (local.set $z (f64x2.mul (local.get $s) (local.get $s)))
-    (local.set $R (f64x2.mul (local.get $z)
-      (f64x2.add (v128.const f64x2 6.666666666666735130e-01 6.666666666666735130e-01) (f64x2.mul (local.get $z)
-      (f64x2.add (v128.const f64x2 3.999999999940941908e-01 3.999999999940941908e-01) (f64x2.mul (local.get $z)
-      (f64x2.add (v128.const f64x2 2.857142874366239149e-01 2.857142874366239149e-01) (f64x2.mul (local.get $z)
-      (f64x2.add (v128.const f64x2 2.222219843214978396e-01 2.222219843214978396e-01) (f64x2.mul (local.get $z)
-      (f64x2.add (v128.const f64x2 1.818357216161805012e-01 1.818357216161805012e-01) (f64x2.mul (local.get $z)
-      (f64x2.add (v128.const f64x2 1.531383769920937332e-01 1.531383769920937332e-01) (f64x2.mul (local.get $z)
-        (v128.const f64x2 1.479819860511658591e-01 1.479819860511658591e-01)))))))))))))))
-    (local.set $hfsq (f64x2.mul (v128.const f64x2 0.5 0.5) (f64x2.mul (local.get $f) (local.get $f))))
-    ;; k·ln2_hi + (f − (hfsq − (s·(hfsq + R) + (k·ln2_lo + corr))))
-    (f64x2.add (f64x2.mul (local.get $k) (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01))
-      (f64x2.sub (local.get $f) (f64x2.sub (local.get $hfsq) (f64x2.add
-        (f64x2.mul (local.get $s) (f64x2.add (local.get $hfsq) (local.get $R)))
-        (f64x2.add (f64x2.mul (local.get $k) (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10)) (local.get $corr)))))))
-
   ;; ---- e^x in single precision, four lanes, for the first Bernoulli test (Cephes' expf) ----
   ;;   x clamped to [−30, 30];  n = round(x/ln2),  r = x − n·ln2 (in two parts),
   ;;   e^r ≈ 1 + r + r²·P(r) (degree 5),  e^x = 2^n · e^r;  relative error below 3·10⁻⁷
@@ -124,16 +95,10 @@
       (f64.add (f64.const 1) (f64x2.extract_lane 0 (call $exp (f64x2.splat (f64.neg (local.get $a)))))))
       (f64.const 1)))
 
-  ;; The four lanes' exponentials, for the tests: out[i] = e^x[i] (float64 exact, float32 fast), log(1 + x[i]).
+  ;; The exponentials, for the tests: out[i] = e^x[i] (float64 exact, in pairs; float32 fast, in fours).
   (func (export "expArray") (param $x i32) (param $out i32) (param $pairs i32)
     (loop $l
       (v128.store (local.get $out) (call $exp (v128.load (local.get $x))))
-      (local.set $x (i32.add (local.get $x) (i32.const 16)))
-      (local.set $out (i32.add (local.get $out) (i32.const 16)))
-      (br_if $l (local.tee $pairs (i32.sub (local.get $pairs) (i32.const 1))))))
-  (func (export "log1pArray") (param $x i32) (param $out i32) (param $pairs i32)
-    (loop $l
-      (v128.store (local.get $out) (call $log1p (v128.load (local.get $x))))
       (local.set $x (i32.add (local.get $x) (i32.const 16)))
       (local.set $out (i32.add (local.get $out) (i32.const 16)))
       (br_if $l (local.tee $pairs (i32.sub (local.get $pairs) (i32.const 1))))))
@@ -319,20 +284,27 @@
     (call $hidden (local.get $W) (local.get $c) (local.get $v) (local.get $u) (local.get $m)
       (local.get $V) (local.get $H) (local.get $Hp) (local.get $r0) (local.get $r1) (local.get $invVar)))
 
-  ;; ---- one phase of the CD gradient, hidden units j0 .. j1−1 (multiples of 2), all n rows ----
+  ;; ---- one phase of the CD gradient, hidden units j0 .. j1−1 (multiples of 32, or j1 = Hp), all n rows ----
   ;;   s_rj = sigmoid(a_rj) = 1/(1 + e) for a ≥ 0, e/(1 + e) below, e = e^−|a|;
-  ;;   gc_j −= scale·s_rj,  gW_ij −= (scale·v_ri)·s_rj,  summed over r = 0, 1, ... in order;
-  ;;   with $energy, sp[r, j] = max(a, 0) + log(1 + e) = softplus(a) (the free energy's hidden term)
+  ;;   gc_j −= scale·s_rj,  gW_ij −= (scale·v_ri)·s_rj,  summed over r = 0, 1, ... in order
+  ;;   (this is −scale·Σ_r v_r h_rᵀ, the data's or the model's half of ⟨v hᵀ⟩_data − ⟨v hᵀ⟩_model).
+  ;; With $energy, the free energy's hidden term Σ_j softplus(a_rj) = Σ_j max(a_rj, 0) + log Π_j (1 + e_rj),
+  ;; by blocks of 32 units: sp[r, b] holds, per lane, Σ max(a, 0) (starting at 0) and Π (1 + e)
+  ;; (starting at 1, at most 2¹⁶), 32 bytes per block; the caller takes one logarithm per block.
   (func (export "gradient")
-    (param $W i32) (param $c i32) (param $v i32) (param $n i32) (param $V i32) (param $Hp i32)
+    (param $W i32) (param $c i32) (param $v i32) (param $n i32) (param $V i32) (param $H i32) (param $Hp i32)
     (param $j0 i32) (param $j1 i32) (param $invVar f64) (param $scale f64)
     (param $gW i32) (param $gc i32) (param $energy i32) (param $sp i32)
-    (local $j i32) (local $r i32) (local $i i32) (local $at i32)
-    (local $a v128) (local $e v128) (local $s v128) (local $gcAcc v128) (local $x f64)
+    (local $j i32) (local $r i32) (local $i i32) (local $at i32) (local $blocks i32)
+    (local $a v128) (local $e v128) (local $s v128) (local $gcAcc v128) (local $live v128) (local $x f64)
+    (local.set $blocks (i32.shr_u (i32.add (local.get $Hp) (i32.const 31)) (i32.const 5)))
     (local.set $j (local.get $j0))
     (block $done (loop $units          ;; units j, j+1
       (br_if $done (i32.ge_u (local.get $j) (local.get $j1)))
       (local.set $gcAcc (v128.load (i32.add (local.get $gc) (i32.shl (local.get $j) (i32.const 3)))))
+      ;; the lanes of real units (j + lane < H), not padding
+      (local.set $live (i64x2.lt_s (i64x2.add (i64x2.splat (i64.extend_i32_u (local.get $j))) (v128.const i64x2 0 1))
+        (i64x2.splat (i64.extend_i32_u (local.get $H)))))
       (local.set $r (i32.const 0))
       (block $rowsDone (loop $rows
         (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $n)))
@@ -349,8 +321,12 @@
           (v128.bitselect (v128.const f64x2 1 1) (local.get $e) (f64x2.ge (local.get $a) (v128.const f64x2 0 0)))
           (f64x2.add (v128.const f64x2 1 1) (local.get $e))))
         (if (local.get $energy)
-          (then (v128.store (i32.add (local.get $sp) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $Hp)) (local.get $j)) (i32.const 3)))
-            (f64x2.add (f64x2.max (local.get $a) (v128.const f64x2 0 0)) (call $log1p (local.get $e))))))
+          (then
+            (local.set $at (i32.add (local.get $sp) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $blocks)) (i32.shr_u (local.get $j) (i32.const 5))) (i32.const 5))))
+            (v128.store offset=0 (local.get $at) (f64x2.add (v128.load offset=0 (local.get $at))
+              (v128.and (f64x2.max (local.get $a) (v128.const f64x2 0 0)) (local.get $live))))
+            (v128.store offset=16 (local.get $at) (f64x2.mul (v128.load offset=16 (local.get $at))
+              (v128.bitselect (f64x2.add (v128.const f64x2 1 1) (local.get $e)) (v128.const f64x2 1 1) (local.get $live))))))
         (local.set $gcAcc (f64x2.sub (local.get $gcAcc) (f64x2.mul (f64x2.splat (local.get $scale)) (local.get $s))))
         (local.set $i (i32.const 0))
         (loop $weights

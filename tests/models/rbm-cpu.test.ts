@@ -143,33 +143,23 @@ describe('RBM, the WebAssembly SIMD kernel (gibbs.wat) against the JavaScript lo
     expect(mismatches).toBe(0);
   });
 
-  it('its log(1 + e) is within an ulp of Math.log1p on [0, 1], and its first-test exponential within 3·10⁻⁷ of Math.exp on [−30, 30]', () => {
+  it('its first-test exponential is within 3·10⁻⁷ of Math.exp on [−30, 30] (fresh random inputs and the ends), and NaN stays NaN', () => {
     const rng = createRng(Date.now() % 1e9 + 1);
-    const e = new Float64Array(100_000);
-    for (let i = 0; i < e.length; i++) e[i] = i % 3 === 0 ? Math.exp(-40 * rng.uniform()) : rng.uniform();
-    e.set([0, 1, Math.SQRT2 - 1, 1e-300, 2 ** -30]);
-    reserve(16 * e.length);
-    new Float64Array(kernel.memory.buffer).set(e, 0);
-    kernel.log1pArray(0, 8 * e.length, e.length / 2);
-    let worst = 0;
-    for (let i = 0; i < e.length; i++) {
-      const want = Math.log1p(e[i]);
-      const got = new Float64Array(kernel.memory.buffer, 8 * e.length, e.length)[i];
-      worst = Math.max(worst, want === 0 ? Math.abs(got) : Math.abs(got - want) / want);
-    }
-    expect(worst).toBeLessThan(2.5e-16);
     const x = new Float32Array(100_000);
     for (let i = 0; i < x.length; i++) x[i] = 60 * rng.uniform() - 30;
-    x.set([-30, 30, 0, -0, 1e-20, -87, 87]);
+    x.set([-30, 30, 0, -0, 1e-20, -87, 87, -1e30, 1e30]);
+    x[x.length - 1] = NaN;
+    reserve(8 * x.length);
     new Float32Array(kernel.memory.buffer).set(x, 0);
     kernel.expFastArray(0, 4 * x.length, x.length / 4);
     const fast = new Float32Array(kernel.memory.buffer, 4 * x.length, x.length);
-    let fastWorst = 0;
-    for (let i = 0; i < x.length; i++) {
+    let worst = 0;
+    for (let i = 0; i < x.length - 1; i++) {
       const clamped = Math.min(30, Math.max(-30, x[i]));
-      fastWorst = Math.max(fastWorst, Math.abs(fast[i] - Math.exp(clamped)) / Math.exp(clamped));
+      worst = Math.max(worst, Math.abs(fast[i] - Math.exp(clamped)) / Math.exp(clamped));
     }
-    expect(fastWorst).toBeLessThan(3e-7);
+    expect(worst).toBeLessThan(3e-7);
+    expect(fast[x.length - 1]).toBeNaN();
   });
 
   for (const [V, H, n] of [[1, 37, 50], [2, 37, 24], [1, 799, 128], [3, 10, 7]] as const) {
@@ -202,7 +192,9 @@ describe('RBM, the WebAssembly SIMD kernel (gibbs.wat) against the JavaScript lo
       expect(Array.from(ours.weight)).toEqual(Array.from(loops.weight));
       expect(Array.from(ours.hiddenBias)).toEqual(Array.from(loops.hiddenBias));
       expect(Array.from(ours.visibleBias)).toEqual(Array.from(loops.visibleBias));
-      expect(Math.abs(ours.dataEnergy - loops.dataEnergy)).toBeLessThan(1e-12 * Math.abs(loops.dataEnergy));
+      // F's hidden term is summed by blocks of 32 units (a logarithm of a product), the loops' unit by unit
+      expect(Math.abs(ours.dataEnergy - loops.dataEnergy)).toBeLessThan(1e-12 * (1 + Math.abs(loops.dataEnergy)));
+      expect(Math.abs(loops.dataEnergy)).toBeGreaterThan(0.1);
       expect(new Set(ours.weight).size).toBeGreaterThan(0.99 * V * H);
     });
   }
