@@ -15,6 +15,9 @@
 // JavaScript cost about as much per number as the rest of the sweep; its words now come from a
 // WebAssembly kernel, kernels/cpu/philox-wasm.ts, about ten times faster and bit for bit the same.)
 //
+// These loops are the definition and the fallback: where WebAssembly SIMD compiles, the same
+// computation runs in gibbs.wat (through gibbs-wasm.ts), on both cores, with the same bits.
+//
 // The gradient of L = mean F(v₀) − mean F(v_k) is written out by hand, with s_j = sigmoid(a_j):
 //   ∂F/∂W_ij = −v_i s_j / σ²,   ∂F/∂c_j = −s_j / σ²,   ∂F/∂b_i = −(v_i − b_i) / σ²
 // (tests/models/rbm-cpu.test.ts checks it against the engine's backward() of F).
@@ -140,7 +143,11 @@ export class RbmCpu {
     return g;
   }
 
-  /** Adds sign · mean over the rows of ∇F(v) into gW, gb, gc; returns mean F(v). */
+  /**
+   * Adds sign · mean over the rows of ∇F(v) into gW, gb, gc; returns mean F(v). With sign +1 for
+   * the data and −1 for the chains' ends this is the CD gradient, −(⟨v hᵀ⟩_data − ⟨v hᵀ⟩_model)/σ²
+   * for W, with h replaced by its mean s = sigmoid(a).
+   */
   private accumulate(p: RbmArrays, v: Float32Array, sign: number, gW: Float64Array, gb: Float64Array, gc: Float64Array): number {
     const { visible: V, hidden: H, invVar } = this;
     const W = p.weight;
