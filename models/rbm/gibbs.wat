@@ -5,10 +5,11 @@
 ;;   hidden:    a_j = (c_j + Σ_i v_i W_ij)·(1/σ²),  h_j = [u_j < sigmoid(a_j)],  m_i = Σ_j h_j W_ij
 ;;   gradient:  s_j = sigmoid(a_j);  gc_j −= scale·s_j,  gW_ij −= (scale·v_i)·s_j  (CD: ⟨v hᵀ⟩_data − ⟨v hᵀ⟩_model)
 ;;
-;; Every result is the JavaScript loops' bit for bit: a_j is computed in double precision in the
-;; same order; the Bernoulli test u < sigmoid(a), i.e. u·(1 + e^−a) < 1, is first made with a
+;; Every result is the JavaScript loops' bit for bit (but for the free energy, a reported figure,
+;; which is summed by blocks: see gradient): a_j is computed in double precision in the same
+;; order; the Bernoulli test u < sigmoid(a), i.e. u·(1 + e^−a) < 1, is first made with a
 ;; single-precision exponential on 4 lanes, and where that answer is within 2⁻¹² of the boundary
-;; (a few units in ten thousand) it is made again exactly, in double precision; the exact
+;; (|u − p| < 2⁻¹²·p: at most 5 units in ten thousand) it is made again exactly, in double precision; the exact
 ;; exponential ($exp) is fdlibm's e_exp.c, the algorithm of V8's Math.exp, step for step, so it
 ;; rounds the same. The sums over j (m_i) and over rows (gW, gc) keep the loops' order.
 ;;
