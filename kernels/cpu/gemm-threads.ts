@@ -12,7 +12,7 @@
 //   posted:  how many jobs the main thread has handed this worker (it waits on this word)
 //   done:    how many of them the worker has finished (the main thread waits on this word)
 //   ready:   1 once the worker has compiled the kernel; only ready workers are handed jobs
-//   args:    the 11 kernel arguments of its band
+//   args:    the 14 kernel arguments of its band
 // Node's worker_threads and the browser's Web Workers both work this way. Shared memory needs
 // SharedArrayBuffer: always there in Node; in a page only when it is cross-origin isolated (its
 // server sends COOP and COEP headers, as demo/serve.mjs does). Elsewhere there are no workers
@@ -20,15 +20,15 @@
 
 import sharedGemmBytes from './gemm.wat?shared';
 
-/** The kernel's signature: byte addresses and strides, then the block counts and k (see gemm.wat). */
+/** The kernel's signature: byte addresses and strides, the block counts and k, then the epilogue (see gemm.wat). */
 export type GemmFn = (
   a: number, sAi: number, sAp: number, b: number, ldb: number, init: number, c: number, ldc: number,
-  mBlocks: number, nBlocks: number, k: number,
+  mBlocks: number, nBlocks: number, k: number, act: number, alphaLo: number, alphaHi: number,
 ) => void;
 
-/** Indices of the 11 arguments that the bands change. */
+/** Indices of the arguments that the bands change (of 14). */
 const ARG_A = 0, ARG_SAI = 1, ARG_C = 6, ARG_LDC = 7, ARG_M_BLOCKS = 8;
-const ARGS = 11;
+const ARGS = 14;
 const POSTED = 0, DONE = 1, READY = 2, FIRST_ARG = 3;
 const SLOT = FIRST_ARG + ARGS;
 
