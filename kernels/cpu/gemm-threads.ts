@@ -12,7 +12,7 @@
 //   posted:  how many jobs the main thread has handed this worker (it waits on this word)
 //   done:    how many of them the worker has finished (the main thread waits on this word)
 //   ready:   1 once the worker has compiled the kernel; only ready workers are handed jobs
-//   args:    the 11 kernel arguments of its band
+//   args:    the 14 kernel arguments of its band
 // Node's worker_threads and the browser's Web Workers both work this way. Shared memory needs
 // SharedArrayBuffer: always there in Node; in a page only when it is cross-origin isolated (its
 // server sends COOP and COEP headers, as demo/serve.mjs does). Elsewhere there are no workers
@@ -20,15 +20,15 @@
 
 import sharedGemmBytes from './gemm.wat?shared';
 
-/** The kernel's signature: byte addresses and strides, then the block counts and k (see gemm.wat). */
+/** The kernel's signature: byte addresses and strides, the block counts and k, then the epilogue (see gemm.wat). */
 export type GemmFn = (
   a: number, sAi: number, sAp: number, b: number, ldb: number, init: number, c: number, ldc: number,
-  mBlocks: number, nBlocks: number, k: number,
+  mBlocks: number, nBlocks: number, k: number, act: number, alphaLo: number, alphaHi: number,
 ) => void;
 
-/** Indices of the 11 arguments that the bands change. */
+/** Indices of the arguments that the bands change (of 14). */
 const ARG_A = 0, ARG_SAI = 1, ARG_C = 6, ARG_LDC = 7, ARG_M_BLOCKS = 8;
-const ARGS = 11;
+const ARGS = 14;
 const POSTED = 0, DONE = 1, READY = 2, FIRST_ARG = 3;
 const SLOT = FIRST_ARG + ARGS;
 
@@ -69,7 +69,7 @@ const start = ({ module, memory, control, slot }) => {
 if (inNode) port.once('message', start); else port.onmessage = (e) => start(e.data);
 `;
 
-interface WorkerHandle {
+export interface WorkerHandle {
   postMessage(message: unknown): void;
   terminate(): unknown;
 }
@@ -91,7 +91,7 @@ export interface ThreadedGemm {
 }
 
 /** The number of logical cores, or 1 where it cannot be known. */
-function coreCount(): number {
+export function coreCount(): number {
   const os = nodeBuiltin<{ availableParallelism?: () => number; cpus(): unknown[] }>('node:os');
   if (os) return os.availableParallelism?.() ?? os.cpus().length;
   return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
@@ -103,21 +103,21 @@ function nodeBuiltin<T>(name: string): T | undefined {
   return proc?.getBuiltinModule?.(name) as T | undefined;
 }
 
-/** Start one worker from WORKER_SOURCE; null where no kind of worker can be made here. */
-function startWorker(): WorkerHandle | null {
+/** Start one worker from `source` (WORKER_SOURCE: the GEMM's); null where no kind of worker can be made here. */
+export function startWorker(source = WORKER_SOURCE): WorkerHandle | null {
   const threads = nodeBuiltin<{ Worker: new (src: string, opts: { eval: true }) => WorkerHandle & { unref(): void } }>('node:worker_threads');
   if (threads) {
-    const worker = new threads.Worker(WORKER_SOURCE, { eval: true });
+    const worker = new threads.Worker(source, { eval: true });
     worker.unref(); // a worker waiting for jobs must not keep a finished program alive
     return worker;
   }
   const WebWorker = (globalThis as { Worker?: new (url: string) => WorkerHandle }).Worker;
   if (typeof WebWorker !== 'function' || typeof Blob !== 'function') return null;
-  return new WebWorker(URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' })));
+  return new WebWorker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
 }
 
 /** Whether this thread may block in Atomics.wait (Node's main thread may; a page's main thread may not). */
-function canBlock(ctl: Int32Array): boolean {
+export function canBlock(ctl: Int32Array): boolean {
   try {
     Atomics.wait(ctl, 0, 1, 0);
     return true;

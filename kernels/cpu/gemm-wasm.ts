@@ -28,7 +28,7 @@ import gemmBytes from './gemm.wat';
 import { createThreadedGemm, THREADS_MIN_WORK, type GemmFn, type ThreadedGemm } from './gemm-threads';
 import { instantiate } from './wasm-instance';
 
-/** The module's bytes (about 500): exported for the tests. */
+/** The module's bytes (about 700): exported for the tests. */
 export function gemmModuleBytes(): Uint8Array<ArrayBuffer> {
   return gemmBytes;
 }
@@ -86,6 +86,11 @@ export function setCpuThreads(count: number): void {
   threadLimit = count;
 }
 
+/** The thread limit that setCpuThreads set (Infinity: every core); other kernels with worker threads follow it. */
+export function cpuThreadLimit(): number {
+  return threadLimit;
+}
+
 /** The multiply-adds from which a product is split between threads (benchmarks); undefined restores THREADS_MIN_WORK. */
 export function setCpuThreadsMinWork(work: number | undefined): void {
   threadsMinWork = work ?? THREADS_MIN_WORK;
@@ -124,19 +129,30 @@ function heapOf(inst: Instance, floats: number): Float32Array | null {
   return inst.heap;
 }
 
+/** The kernel's epilogue: 0 none, 1 ReLU, 2 LeakyReLU. */
+export type GemmEpilogue = 0 | 1 | 2;
+
+/** α's float64 as two 32-bit words (little-endian: low word first), for the kernel's i32 arguments. */
+const alphaBits = new Float64Array(1);
+const alphaWords = new Int32Array(alphaBits.buffer);
+
 /**
  * out[oo + i·n + j] = init[j] + Σ_p A[i, p] · B[p, j] for float32 operands, with A[i, p] at
  * a[ao + i·sAi + p·sAp] and B[p, j] at b[bo + p·n + j] (or b[bo + j·k + p] when transB).
+ * With `act`, the epilogue runs in the kernel as each block is stored: 1 ReLU, 2 LeakyReLU of
+ * slope `alpha` (gemm.wat; the op table's rows bit for bit), so no JavaScript pass follows.
  * Call only when wasmGemmAvailable(). Returns false, having done nothing, when the operands do
- * not fit in the kernel's memory; then the caller computes the product in JavaScript.
+ * not fit in the kernel's memory (or k = 0 with an epilogue); then the caller computes the
+ * product, and the activation, in JavaScript.
  */
 export function wasmGemm(
   a: Float32Array, ao: number, sAi: number, sAp: number,
   b: Float32Array, bo: number, transB: boolean,
   out: Float32Array, oo: number, m: number, k: number, n: number,
-  init: Float32Array | null,
+  init: Float32Array | null, act: GemmEpilogue = 0, alpha = 0,
 ): boolean {
   const inst = instance!;
+  if (k === 0 && act !== 0) return false;
   const mPad = Math.ceil(m / 4) * 4;
   const nPad = Math.ceil(n / 8) * 8;
   // Regions, in floats: A as stored (the padded rows read a little past it: slack up to mPad·k),
@@ -164,7 +180,8 @@ export function wasmGemm(
     for (let i = 0; i < m; i++) out.set(heap.subarray(initBase, initBase + n), oo + i * n);
     return true;
   }
-  inst.run([aBase * 4, sAi * 4, sAp * 4, bBase * 4, nPad * 4, initBase * 4, cBase * 4, nPad * 4, mPad / 4, nPad / 8, k], m * k * n);
+  alphaBits[0] = alpha;
+  inst.run([aBase * 4, sAi * 4, sAp * 4, bBase * 4, nPad * 4, initBase * 4, cBase * 4, nPad * 4, mPad / 4, nPad / 8, k, act, alphaWords[0], alphaWords[1]], m * k * n);
   if (nPad === n) out.set(heap.subarray(cBase, cBase + m * n), oo);
   else for (let i = 0; i < m; i++) out.set(heap.subarray(cBase + i * nPad, cBase + i * nPad + n), oo + i * n);
   return true;

@@ -16,12 +16,29 @@
 ;; B[p, j .. j+7] is contiguous at $b + p·$ldb + 4·j, init is one row, C is row-major with $ldc
 ;; bytes per row (written, never read). $mBlocks = rows / 4 and $nBlocks = columns / 8 (the caller
 ;; pads), $k ≥ 1.
+;;
+;; The epilogue, applied to each vector as it is stored ($act; the op table's rows bit for bit):
+;;   0: none,  1: ReLU  max-by-sign: x > 0 ? x : +0  (also +0 for NaN and −0, as `x > 0` is false there),
+;;   2: LeakyReLU  x > 0 ? x : α·x, the product in double precision then rounded to float32, as
+;;      JavaScript computes α·x and a Float32Array store rounds it. α arrives as the two 32-bit
+;;      halves of its float64 ($alphaLo, $alphaHi), so that every argument is an i32.
 (module
   (import "env" "memory" (memory 1))
+  (func $epilogue (param $x v128) (param $act i32) (param $alpha f64) (result v128)
+    (if (i32.eqz (local.get $act)) (then (return (local.get $x))))
+    (if (i32.eq (local.get $act) (i32.const 1))
+      (then (return (v128.and (local.get $x) (f32x4.gt (local.get $x) (v128.const f32x4 0 0 0 0))))))
+    (v128.bitselect (local.get $x)
+      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+        (f32x4.demote_f64x2_zero (f64x2.mul (f64x2.promote_low_f32x4 (local.get $x)) (f64x2.splat (local.get $alpha))))
+        (f32x4.demote_f64x2_zero (f64x2.mul (f64x2.promote_low_f32x4
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x))) (f64x2.splat (local.get $alpha)))))
+      (f32x4.gt (local.get $x) (v128.const f32x4 0 0 0 0))))
   (func (export "gemm")
     (param $a i32) (param $sAi i32) (param $sAp i32) (param $b i32) (param $ldb i32)
     (param $init i32) (param $c i32) (param $ldc i32)
     (param $mBlocks i32) (param $nBlocks i32) (param $k i32)
+    (param $act i32) (param $alphaLo i32) (param $alphaHi i32)
     (local $ib i32) (local $jb i32) (local $p i32)
     (local $ap i32) (local $bp i32) (local $cp i32)
     (local $row1 i32) (local $row2 i32) (local $row3 i32)  ;; r·$sAi: A[i+r, p] is at $ap + $row<r>
@@ -29,6 +46,9 @@
     (local $c2_0 v128) (local $c2_1 v128) (local $c3_0 v128) (local $c3_1 v128)
     (local $b0 v128) (local $b1 v128)  ;; B[p, j .. j+3] and B[p, j+4 .. j+7]
     (local $aSplat v128)               ;; A[i+r, p] in all 4 lanes
+    (local $alpha f64)
+    (local.set $alpha (f64.reinterpret_i64 (i64.or (i64.extend_i32_u (local.get $alphaLo))
+      (i64.shl (i64.extend_i32_u (local.get $alphaHi)) (i64.const 32)))))
     (local.set $row1 (local.get $sAi))
     (local.set $row2 (i32.mul (local.get $sAi) (i32.const 2)))
     (local.set $row3 (i32.mul (local.get $sAi) (i32.const 3)))
@@ -66,17 +86,17 @@
           (local.set $ap (i32.add (local.get $ap) (local.get $sAp)))
           (local.set $bp (i32.add (local.get $bp) (local.get $ldb)))
           (br_if $sum (local.tee $p (i32.sub (local.get $p) (i32.const 1)))))
-        ;; the block's 4 rows, 2 vectors each
-        (v128.store offset=0 (local.get $cp) (local.get $c0_0))
-        (v128.store offset=16 (local.get $cp) (local.get $c0_1))
+        ;; the block's 4 rows, 2 vectors each, through the epilogue
+        (v128.store offset=0 (local.get $cp) (call $epilogue (local.get $c0_0) (local.get $act) (local.get $alpha)))
+        (v128.store offset=16 (local.get $cp) (call $epilogue (local.get $c0_1) (local.get $act) (local.get $alpha)))
         (local.set $cp (i32.add (local.get $cp) (local.get $ldc)))
-        (v128.store offset=0 (local.get $cp) (local.get $c1_0))
-        (v128.store offset=16 (local.get $cp) (local.get $c1_1))
+        (v128.store offset=0 (local.get $cp) (call $epilogue (local.get $c1_0) (local.get $act) (local.get $alpha)))
+        (v128.store offset=16 (local.get $cp) (call $epilogue (local.get $c1_1) (local.get $act) (local.get $alpha)))
         (local.set $cp (i32.add (local.get $cp) (local.get $ldc)))
-        (v128.store offset=0 (local.get $cp) (local.get $c2_0))
-        (v128.store offset=16 (local.get $cp) (local.get $c2_1))
+        (v128.store offset=0 (local.get $cp) (call $epilogue (local.get $c2_0) (local.get $act) (local.get $alpha)))
+        (v128.store offset=16 (local.get $cp) (call $epilogue (local.get $c2_1) (local.get $act) (local.get $alpha)))
         (local.set $cp (i32.add (local.get $cp) (local.get $ldc)))
-        (v128.store offset=0 (local.get $cp) (local.get $c3_0))
-        (v128.store offset=16 (local.get $cp) (local.get $c3_1))
+        (v128.store offset=0 (local.get $cp) (call $epilogue (local.get $c3_0) (local.get $act) (local.get $alpha)))
+        (v128.store offset=16 (local.get $cp) (call $epilogue (local.get $c3_1) (local.get $act) (local.get $alpha)))
         (br_if $columns (i32.lt_u (local.tee $jb (i32.add (local.get $jb) (i32.const 1))) (local.get $nBlocks))))
       (br_if $rows (i32.lt_u (local.tee $ib (i32.add (local.get $ib) (i32.const 1))) (local.get $mBlocks))))))

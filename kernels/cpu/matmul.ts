@@ -10,7 +10,7 @@
 // (gradient checks) take plain loops in double precision.
 
 import type { FloatArray, FusedActivation } from '../../engine/backend';
-import { wasmGemm, wasmGemmAvailable } from './gemm-wasm';
+import { wasmGemm, wasmGemmAvailable, type GemmEpilogue } from './gemm-wasm';
 import { unary } from './unary';
 
 /** 'auto': WebAssembly where available, except for tiny products and single columns (see cpuGemmPathFor). */
@@ -52,17 +52,22 @@ export function matmul(
   }
 }
 
-/** The float32 product on the path cpuGemmPathFor picks. B is stored [k, n], or [n, k] when transB. */
+/**
+ * The float32 product on the path cpuGemmPathFor picks. B is stored [k, n], or [n, k] when transB.
+ * Returns whether the epilogue `act` is done (the WebAssembly kernel applies it as it stores;
+ * the JavaScript loops leave it to the caller).
+ */
 function gemm32(
   a: FloatArray, ao: number, sAi: number, sAp: number,
   b: FloatArray, bo: number, transB: boolean,
   out: Float32Array, oo: number, m: number, k: number, n: number,
-  init: FloatArray | null,
-): void {
-  if (m === 0 || n === 0) return;
+  init: FloatArray | null, act: GemmEpilogue = 0, alpha = 0,
+): boolean {
+  if (m === 0 || n === 0) return true;
   const wasm = cpuGemmPathFor(m, k, n) === 'wasm' && a instanceof Float32Array && b instanceof Float32Array && (init === null || init instanceof Float32Array);
-  if (wasm && wasmGemm(a, ao, sAi, sAp, b, bo, transB, out, oo, m, k, n, init)) return;
+  if (wasm && wasmGemm(a, ao, sAi, sAp, b, bo, transB, out, oo, m, k, n, init, act, alpha)) return true;
   gemmJs(a, ao, sAi, sAp, b, bo, transB ? 1 : n, transB ? k : 1, out, oo, m, k, n, init);
+  return act === 0;
 }
 
 /** Rows of B (values of p) per cache tile: a 4-column strip of B, KC tall, stays in L1 while every block of rows of A uses it. */
@@ -161,10 +166,13 @@ export function linear(
   x: FloatArray, w: FloatArray, bias: FloatArray | null, out: FloatArray,
   m: number, k: number, n: number, activation: FusedActivation, alpha: number,
 ): void {
-  if (out instanceof Float32Array) gemm32(x, 0, k, 1, w, 0, false, out, 0, m, k, n, bias);
+  // The epilogue: the activation's row of the op table, in place; ReLU and LeakyReLU on float32
+  // run inside the WebAssembly kernel's store where it computes the product.
+  const inKernel: GemmEpilogue = activation === 'relu' ? 1 : activation === 'leakyRelu' ? 2 : 0;
+  let done = false;
+  if (out instanceof Float32Array) done = gemm32(x, 0, k, 1, w, 0, false, out, 0, m, k, n, bias, inKernel, alpha) && inKernel !== 0;
   else gemm64(x, 0, k, 1, w, 0, n, 1, out, 0, m, k, n, bias);
-  // The epilogue: the activation's row of the op table, in place.
-  if (activation !== 'none') unary(activation, out, out, alpha, 0);
+  if (activation !== 'none' && !done) unary(activation, out, out, alpha, 0);
 }
 
 export function transpose(x: FloatArray, out: FloatArray, rows: number, cols: number): void {

@@ -5,14 +5,15 @@
  * Compile and instantiate a kernel module with a fresh memory of one page. Null where WebAssembly
  * is missing, the validator rejects the bytes (an engine without SIMD), or compiling is refused
  * (a page whose Content-Security-Policy allows neither 'wasm-unsafe-eval' nor 'unsafe-eval'): the
- * callers then compute in JavaScript. Compilation is synchronous, which is fine for modules this
+ * callers then compute in JavaScript. `imports` are the module's other env imports (functions,
+ * such as the RBM kernel's Math.exp). Compilation is synchronous, which is fine for modules this
  * small, even on a browser's main thread.
  */
-export function instantiate(bytes: Uint8Array<ArrayBuffer>): { exports: WebAssembly.Exports; memory: WebAssembly.Memory } | null {
+export function instantiate(bytes: Uint8Array<ArrayBuffer>, imports: Record<string, unknown> = {}): { exports: WebAssembly.Exports; memory: WebAssembly.Memory } | null {
   try {
     if (typeof WebAssembly !== 'object' || !WebAssembly.validate(bytes)) return null;
     const memory = new WebAssembly.Memory({ initial: 1 });
-    const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
+    const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { ...imports, memory } }).exports;
     return { exports, memory };
   } catch {
     return null;

@@ -15,11 +15,15 @@
 // JavaScript cost about as much per number as the rest of the sweep; its words now come from a
 // WebAssembly kernel, kernels/cpu/philox-wasm.ts, about ten times faster and bit for bit the same.)
 //
+// These loops are the definition and the fallback: where WebAssembly SIMD compiles, the same
+// computation runs in gibbs.wat (through gibbs-wasm.ts), on both cores, with the same bits.
+//
 // The gradient of L = mean F(v₀) − mean F(v_k) is written out by hand, with s_j = sigmoid(a_j):
 //   ∂F/∂W_ij = −v_i s_j / σ²,   ∂F/∂c_j = −s_j / σ²,   ∂F/∂b_i = −(v_i − b_i) / σ²
 // (tests/models/rbm-cpu.test.ts checks it against the engine's backward() of F).
 
 import type { Rng } from '../../engine/index';
+import { cdGradientWasm, gibbsKernel, sweepWasm } from './gibbs-wasm';
 
 /** The RBM's parameters as arrays: W [V, H] row-major, visible biases b [V], hidden biases c [H]. */
 export interface RbmArrays {
@@ -28,15 +32,20 @@ export interface RbmArrays {
   hiddenBias: ArrayLike<number>;
 }
 
-/** Where a sweep's random numbers come from: n·H uniforms, then n·V normals N(0, std²), per sweep (tests may substitute their own). */
+/**
+ * Where a sweep's random numbers come from: n·H uniforms, then n·V normals N(0, std²), per sweep
+ * (tests may substitute their own). With `rng`, the WebAssembly kernel draws the uniforms from
+ * that generator's stream itself, the numbers `uniforms` would give.
+ */
 export interface SweepNoise {
+  rng?: Rng;
   uniforms(out: Float32Array): void;
   normals(out: Float32Array, std: number): void;
 }
 
 /** The engine's own stream: the same numbers as rand(shape, rng) and randn(shape, rng, { std }). */
 export function engineNoise(rng: Rng): SweepNoise {
-  return { uniforms: (out) => rng.fillUniform(out), normals: (out, std) => rng.fillNormal(out, 0, std) };
+  return { rng, uniforms: (out) => rng.fillUniform(out), normals: (out, std) => rng.fillNormal(out, 0, std) };
 }
 
 /** |a| beyond which sigmoid(a) rounds past every uniform: the unit is on (a > 0) or off for sure. */
@@ -54,8 +63,11 @@ export class RbmCpu {
   private uniforms = new Float32Array(0);
   private readonly invVar: number;
 
-  /** V visible units, H hidden units, visible std σ. */
-  constructor(readonly visible: number, readonly hidden: number, readonly sigma: number) {
+  /**
+   * V visible units, H hidden units, visible std σ. The loops run in the WebAssembly SIMD kernel
+   * (gibbs-wasm.ts, the same bits) where it compiles, unless `wasm` is false.
+   */
+  constructor(readonly visible: number, readonly hidden: number, readonly sigma: number, private readonly wasm = true) {
     this.invVar = 1 / sigma ** 2;
   }
 
@@ -65,6 +77,8 @@ export class RbmCpu {
    * starting rows, mean_rows ‖v − E[v | h₁]‖², into recon[0].
    */
   sweep(p: RbmArrays, v: Float32Array, sweeps: number, noise: SweepNoise, recon?: Float64Array): void {
+    const kernel = this.wasm ? gibbsKernel() : null;
+    if (kernel) return sweepWasm(kernel, p, v, this.visible, this.hidden, this.sigma, this.invVar, sweeps, noise, recon);
     const { visible: V, hidden: H, invVar, sigma } = this;
     const n = v.length / V;
     if (this.uniforms.length < n * H) this.uniforms = new Float32Array(n * H);
@@ -111,6 +125,8 @@ export class RbmCpu {
 
   /** ∇ of L = mean F(v₀) − mean F(v_k) with respect to W, b and c, and mean F(v₀). */
   cdGradient(p: RbmArrays, v0: Float32Array, vk: Float32Array): CdGradient {
+    const kernel = this.wasm ? gibbsKernel() : null;
+    if (kernel) return cdGradientWasm(kernel, p, v0, vk, this.visible, this.hidden, this.invVar);
     const { visible: V, hidden: H } = this;
     const g: CdGradient = {
       weight: new Float32Array(V * H), visibleBias: new Float32Array(V), hiddenBias: new Float32Array(H), dataEnergy: 0,
@@ -127,7 +143,11 @@ export class RbmCpu {
     return g;
   }
 
-  /** Adds sign · mean over the rows of ∇F(v) into gW, gb, gc; returns mean F(v). */
+  /**
+   * Adds sign · mean over the rows of ∇F(v) into gW, gb, gc; returns mean F(v). With sign +1 for
+   * the data and −1 for the chains' ends this is the CD gradient, −(⟨v hᵀ⟩_data − ⟨v hᵀ⟩_model)/σ²
+   * for W, with h replaced by its mean s = sigmoid(a).
+   */
   private accumulate(p: RbmArrays, v: Float32Array, sign: number, gW: Float64Array, gb: Float64Array, gc: Float64Array): number {
     const { visible: V, hidden: H, invVar } = this;
     const W = p.weight;

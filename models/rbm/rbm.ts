@@ -27,7 +27,8 @@
 // binned mode). History: free energy of the data, reconstruction error ‖v₀ − E[v | h₁]‖².
 //
 // On the CPU backend, continuous data, the Gibbs sweeps and the CD gradient run as hand-fused
-// loops (models/rbm/rbm-cpu.ts) drawing the same random numbers. The engine's version below stays the definition, runs on WebGPU and in binned mode,
+// loops (models/rbm/rbm-cpu.ts; in WebAssembly SIMD on both cores, models/rbm/gibbs.wat, where
+// it compiles) drawing the same random numbers. The engine's version below stays the definition, runs on WebGPU and in binned mode,
 // and is what tests/models/rbm-cpu.test.ts checks the fused loops against; it also runs the step
 // while something watches the dispatches (the page's graph and under-the-hood panels).
 

@@ -160,6 +160,26 @@ describe('CPU GEMM', () => {
     }
   });
 
+  it('ReLU and LeakyReLU in the kernel\'s store are the op table\'s rows bit for bit (±0, NaN, ±∞, slopes of either sign)', () => {
+    for (const [m, k, n] of [[17, 3, 63], [130, 65, 17], [64, 64, 64]]) {
+      const x = random(m * k), w = random(k * n), bias = random(n);
+      bias.set([0, -0, NaN, Infinity, -Infinity].slice(0, n)); // outputs of every kind in the first columns
+      for (const [activation, alpha] of [['relu', 0], ['leakyRelu', 0.2], ['leakyRelu', -1.3], ['leakyRelu', 1 / 3]] as const) {
+        const outs = (['js', 'wasm'] as const).map((path) => {
+          setCpuGemmPath(path);
+          const out = new Float32Array(m * n);
+          linear(x, w, bias, out, m, k, n, activation, alpha);
+          return out;
+        });
+        expect(cpuGemmPathFor(m, k, n)).toBe('wasm');
+        expect(new Int32Array(outs[1].buffer).filter((_, i) => !Number.isNaN(outs[1][i]))).toEqual(new Int32Array(outs[0].buffer).filter((_, i) => !Number.isNaN(outs[0][i])));
+        expect(Array.from(outs[1], Number.isNaN)).toEqual(Array.from(outs[0], Number.isNaN));
+        expect(outs[0].some((v) => v < 0)).toBe(alpha > 0); // the negative side: +0 (ReLU), α·x < 0 (α > 0), α·x > 0 (α < 0)
+        expect(outs[0].some((v) => v > 0)).toBe(true);
+      }
+    }
+  });
+
   it('empty inner dimension: the bias (or 0) everywhere; empty outputs write nothing', () => {
     for (const path of ['js', 'wasm'] as const) {
       setCpuGemmPath(path);
