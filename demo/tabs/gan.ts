@@ -40,9 +40,10 @@ const SETTINGS: Setting[] = [
   {
     kind: 'select', key: 'preset', label: 'Preset', default: 'default',
     options: [{ value: 'default', label: 'defaults' }, { value: 'post', label: 'the post\'s settings' }],
-    help: `defaults: LeakyReLU, Adam ${GAN_DEFAULTS.lrG} with β₁ ${GAN_DEFAULTS.beta1G} and the learning rates decaying as lr·τ/(τ + epoch), τ ${GAN_DEFAULTS.lrDecay} (they converge and stay converged); the post's settings: the TensorFlow.js GAN playground post's ReLU, Adam ${GAN_PRESETS.post.lrG}, β₁ ${GAN_PRESETS.post.beta1G}, constant rates, whose D dies on normal after a few hundred epochs`,
+    help: `defaults: LeakyReLU, Adam ${GAN_DEFAULTS.lrG} for G and ${GAN_DEFAULTS.lrD} for D with β₁ ${GAN_DEFAULTS.beta1G} and the learning rates decaying as lr·τ/(τ + epoch), τ ${GAN_DEFAULTS.lrDecay} (they converge and stay converged); the post's settings: the TensorFlow.js GAN playground post's ReLU, Adam ${GAN_PRESETS.post.lrG}, β₁ ${GAN_PRESETS.post.beta1G}, constant rates, whose D dies on normal after a few hundred epochs`,
   },
-  ...dataSettings('normal', GAN_DEFAULTS.lrG, 'Adam step size for G and D (applies at once, no reset)'),
+  ...dataSettings('normal', GAN_DEFAULTS.lrG, 'Adam step size of G (applies at once, no reset)'),
+  { kind: 'log', key: 'lrD', label: 'D learning rate', minExp: -4, maxExp: -1, step: 0.1, default: GAN_DEFAULTS.lrD, help: `Adam step size of D (applies at once, no reset); the defaults give D ${GAN_DEFAULTS.lrD / GAN_DEFAULTS.lrG}× G's (two time scales, Heusel et al. 2017), so D keeps up with G and its slope keeps pointing G at the data` },
   { kind: 'range', key: 'latent', label: 'Latent dim', min: 1, max: 32, step: 1, default: 10, help: 'numbers in the noise vector z that G turns into a sample' },
   { kind: 'range', key: 'gLayers', label: 'G layers', min: 1, max: 4, step: 1, default: 1, help: 'hidden layers of the generator' },
   { kind: 'range', key: 'gWidth', label: 'G width', min: 8, max: 64, step: 8, default: 16, help: 'units per hidden layer of G' },
@@ -83,7 +84,7 @@ export function ganConfig(values: Values): Partial<GanConfig> {
     activation: values.activation === 'leaky' ? 'leaky' : 'relu',
     loss: values.loss as GanConfig['loss'], labelSmoothing: Number(values.smoothing), kD: Number(values.kD),
     dDropout: Number(values.dDropout), gBatchNorm: values.gBatchNorm === 'on', conditional: values.conditional === 'on',
-    lrG: lr, lrD: lr, beta1G: beta1, beta1D: beta1,
+    lrG: lr, lrD: Number(values.lrD), beta1G: beta1, beta1D: beta1,
     lrDecay: GAN_PRESETS[presetOf(values)].lrDecay,
     // WGAN-GP and WGAN-LP: the penalty's weight, and Gulrajani et al.'s Adam betas (0, 0.9).
     ...(usesGradientPenalty(values.loss as GanConfig['loss']) ? { gpLambda: Number(values.gpLambda), beta1G: 0, beta1D: 0, beta2G: 0.9, beta2D: 0.9 } : {}),
@@ -171,7 +172,7 @@ export class GanTab extends ModelTab<Gan> {
     if (key === 'preset') {
       // The preset sets the visible settings it differs in; the model is then rebuilt.
       const preset = GAN_PRESETS[presetOf(this.values)];
-      const shown: Values = { lr: preset.lrG, activation: preset.activation, beta1: preset.beta1G };
+      const shown: Values = { lr: preset.lrG, lrD: preset.lrD, activation: preset.activation, beta1: preset.beta1G };
       for (const [k, v] of Object.entries(shown)) {
         this.values[k] = v;
         this.panel.controls.set(k, v);
@@ -186,8 +187,8 @@ export class GanTab extends ModelTab<Gan> {
       void this.loop.renderNow();
       return true;
     }
-    if (key !== 'lr') return false;
-    model.setLearningRates(Number(value), Number(value));
+    if (key !== 'lr' && key !== 'lrD') return false;
+    model.setLearningRates(Number(this.values.lr), Number(this.values.lrD));
     return true;
   }
 

@@ -61,10 +61,10 @@ describe('GAN history', () => {
     gan.dispose();
   });
 
-  it('the defaults keep the post\'s networks, data and learning rate (its other settings: preset.test.ts)', () => {
+  it('the defaults keep the post\'s networks, data and G\'s learning rate (its other settings: preset.test.ts)', () => {
     expect(GAN_DEFAULTS).toMatchObject({
       dataset: 2048, batch: 128, latent: 10, gLayers: 1, gWidth: 16, dLayers: 1, dWidth: 32,
-      loss: 'nonsaturating', lrG: 3e-3, lrD: 3e-3, beta2G: 0.999, evalSamples: 5000,
+      loss: 'nonsaturating', lrG: 3e-3, beta2G: 0.999, evalSamples: 5000,
     });
     const gan = createGan(normal);
     // G 10-16-1, D 1-32-1.

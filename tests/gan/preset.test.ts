@@ -28,9 +28,9 @@ describe('the post\'s settings as a preset', () => {
     expect(() => configFromFlags({ preset: 'paper' })).toThrow(/--preset must be one of default, post, got 'paper'/);
   });
 
-  it('the defaults change only the activation, Adam\'s β₁ and the decay', () => {
-    expect(presetChanges('post')).toEqual({ activation: 'relu', beta1G: 0.9, beta1D: 0.9, lrDecay: 0 });
-    expect(GAN_DEFAULTS).toMatchObject({ activation: 'leaky', beta1G: 0.5, beta1D: 0.5, lrDecay: 50, lrG: 3e-3, lrD: 3e-3 });
+  it('the defaults change only the activation, D\'s learning rate, Adam\'s β₁ and the decay', () => {
+    expect(presetChanges('post')).toEqual({ activation: 'relu', lrD: 3e-3, beta1G: 0.9, beta1D: 0.9, lrDecay: 0 });
+    expect(GAN_DEFAULTS).toMatchObject({ activation: 'leaky', beta1G: 0.5, beta1D: 0.5, lrDecay: 100, lrG: 3e-3, lrD: 6e-3 });
   });
 
   it('a GAN built from the preset trains exactly as one given every old setting', async () => {
@@ -56,7 +56,7 @@ describe('the learning-rate decay', () => {
     for (let i = 0; i < 3; i++) gan.trainStep();
     // The 4th step ran at epoch 3/2: 3e-3 · 2/(2 + 1.5).
     expect(gan.optG.lr).toBeCloseTo(3e-3 * 2 / 3.5, 15);
-    expect(gan.optD.lr).toBeCloseTo(3e-3 * 2 / 3.5, 15);
+    expect(gan.optD.lr).toBeCloseTo(6e-3 * 2 / 3.5, 15);
     gan.setLearningRates(1e-3, 2e-3);
     expect(gan.config.lrG).toBe(1e-3);
     // Steps taken: 4, epoch 2: the new base rates at factor 2/(2 + 2).

@@ -24,7 +24,7 @@ const peak = (grid: number[], ys: number[]): number => grid[ys.indexOf(Math.max(
 
 describe('GAN playground: conditional GAN', () => {
   it('the condition picker shows one class (its component) or all classes', async () => {
-    const { page, errors } = await openPage(session, '?backend=cpu&target=bimodal&conditional=on&showClass=1&gLayers=2&gWidth=32&dLayers=2&activation=leaky&beta1=0.5&lr=0.001');
+    const { page, errors } = await openPage(session, '?backend=cpu&target=bimodal&conditional=on&showClass=1&gLayers=2&gWidth=32&dLayers=2&activation=leaky&beta1=0.5&lr=0.001&lrD=0.001');
     expect(await trainUntil(page, 'gan', 3)).toBeGreaterThanOrEqual(3);
     const title = page.locator('[data-tabpanel="gan"] [data-plot="distribution"] .u-title');
     await expect.poll(() => title.textContent()).toMatch(/class 1: G\(z, c = 1\)/);
