@@ -45,6 +45,8 @@ export interface GraphNode {
   /** After captureStep: the value, and ‖∂L/∂node‖₂ (null where no gradient flowed). */
   value?: ValueSummary;
   gradNorm?: number | null;
+  /** After captureStep: the first few elements of ∂L/∂node (flat order), where a gradient flowed. */
+  gradHead?: number[];
   /** After captureStep: the dispatches of its forward op and of its backward rule. */
   forward: DispatchRecord[];
   backward: DispatchRecord[];
@@ -195,7 +197,9 @@ export async function captureStep(fn: () => void, names: ReadonlyMap<Tensor, str
         const v = p.values.get(node.id);
         if (v) node.value = summarise(await v.data());
         const g = p.grads.get(node.id);
-        node.gradNorm = g ? norm(await g.data()) : null;
+        const gd = g ? await g.data() : null;
+        node.gradNorm = gd ? norm(gd) : null;
+        if (gd) node.gradHead = Array.from({ length: Math.min(gd.length, 4) }, (_, i) => gd[i]);
       }
     }
   } finally {
