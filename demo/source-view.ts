@@ -5,30 +5,9 @@
 import { kernelSource, type DispatchRecord } from '../engine/index';
 import { DEFAULT_LIMITS } from '../kernels/webgpu/plan';
 import { planCall } from '../kernels/webgpu/planners';
-import { GUARDS } from '../kernels/webgpu/wgsl';
 import cpuKernelFiles from 'virtual:cpu-kernels';
 import { el } from './controls';
-
-/**
- * A kernel's WGSL split into its own code and the shared helpers prepended to it: the numeric
- * guards, a sigmoid that never overflows, erf and the infinities (GUARDS, kernels/webgpu/wgsl.ts),
- * which every kernel that uses one of them carries in full, and the operand reads readA, readB,
- * loadA, loadB every matrix-product kernel starts with (kernels/webgpu/matmul.wgsl.ts). shared is
- * null where there are none.
- */
-export function splitSharedHelpers(wgsl: string): { own: string; shared: string | null } {
-  let own = wgsl;
-  const shared: string[] = [];
-  const cut = (at: number, length: number): void => {
-    shared.push(own.slice(at, at + length).trim());
-    own = `${own.slice(0, at).trimEnd()}\n// … shared helpers, folded below\n${own.slice(at + length).trimStart()}`;
-  };
-  const guards = own.indexOf(GUARDS.trim());
-  if (guards >= 0) cut(guards, GUARDS.trim().length);
-  const reads = /\nfn readA\([\s\S]*?\nfn loadB\([\s\S]*?\n\}\n/.exec(own);
-  if (reads) cut(reads.index, reads[0].length);
-  return { own: own.trim(), shared: shared.length > 0 ? shared.join('\n\n') : null };
-}
+import { splitSharedHelpers } from './wgsl-helpers';
 
 /** A kernel's WGSL as the page shows it: its own code first, the shared helpers folded below. */
 export function wgslBlocks(wgsl: string): HTMLElement[] {

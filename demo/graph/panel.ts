@@ -225,7 +225,7 @@ export class GraphPanel {
         if (n.gradNorm === undefined) return null;
         if (n.gradNorm === null) return 'no gradient';
         const into = fusedInto(n, g);
-        return `‖∇‖ ${fmt(n.gradNorm)}${into ? ` ↪ in ${names.get(into.id)}` : ''}`;
+        return `‖∇‖ ${fmt(n.gradNorm)}${into ? ` ↪ ${names.get(into.id)}` : ''}`;
       },
       gradWidth,
       ...(this.zoom === 'fit' ? { fit: true } : { scale: this.zoom }),

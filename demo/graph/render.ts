@@ -71,9 +71,10 @@ export function valueText(node: GraphNode): string {
   return n === 1 ? `${shapeText(node.shape)} = ${fmt(v.mean)}` : `${shapeText(node.shape)} μ ${fmt(v.mean)} σ ${fmt(v.std)}`;
 }
 
-/** Cut a line to `room` characters, keeping its end (a layer's name ends with its number). */
-function clip(text: string, room: number): string {
-  return text.length > room ? `…${text.slice(-(room - 1))}` : text;
+/** Cut a line to `room` characters, keeping its end (a title: a layer's name ends with its number) or its start. */
+function clip(text: string, room: number, keep: 'end' | 'start' = 'start'): string {
+  if (text.length <= room) return text;
+  return keep === 'end' ? `…${text.slice(-(room - 1))}` : `${text.slice(0, room - 1)}…`;
 }
 
 /** Draw the boxes into host; returns the drawing's full size and the scale it is shown at. */
@@ -147,7 +148,7 @@ export function renderGraph(host: HTMLElement, boxes: readonly DisplayNode[], op
     const room = Math.floor((BOX_W - 16) / CHAR_W);
     const line = (k: number): number => 4 + LINE_H * (k + 1) - 4;
     let k = 0;
-    g.append(svg('text', { x: 8, y: line(k++), class: 'gtitle' }, clip(b.title, b.expandable && options.onToggle ? room - 3 : room)));
+    g.append(svg('text', { x: 8, y: line(k++), class: 'gtitle' }, clip(b.title, b.expandable && options.onToggle ? room - 3 : room, 'end')));
     if (b.subtitle !== undefined) g.append(svg('text', { x: 8, y: line(k++), class: 'gsub' }, clip(b.subtitle, room)));
     g.append(svg('text', { x: 8, y: line(k++), class: 'gvalue' }, clip(valueText(n), room)));
     const grad = options.gradText(n);
