@@ -15,7 +15,7 @@ afterAll(async () => { await session?.close(); });
 /** The smallest text of the drawn graph, in screen pixels (font size times the drawing's scale). */
 async function smallestTextPx(page: Page): Promise<number> {
   return page.locator('#graph .graph-svg').evaluate((svg) => {
-    const scale = svg.getBoundingClientRect().width / (svg as SVGSVGElement).viewBox.baseVal.width;
+    const scale = (svg as SVGSVGElement).width.baseVal.value / (svg as SVGSVGElement).viewBox.baseVal.width;
     return Math.min(...[...svg.querySelectorAll('.gnode text')].map((t) => parseFloat(getComputedStyle(t).fontSize) * scale));
   });
 }
