@@ -50,6 +50,12 @@ export interface GraphNode {
   /** After captureStep: the dispatches of its forward op and of its backward rule. */
   forward: DispatchRecord[];
   backward: DispatchRecord[];
+  /**
+   * After captureStep, for an input (a leaf computed by kernels, like a GAN's fake rows made
+   * without gradient): every dispatch of the run that ended by writing it, whichever op made
+   * each (forward keeps only the last op's).
+   */
+  madeBy?: DispatchRecord[];
   /** Position in the reverse pass (0 = the loss), -1 where the pass did not visit it. */
   backwardOrder: number;
 }
@@ -159,6 +165,7 @@ export async function captureStep(fn: () => void, names: ReadonlyMap<Tensor, str
         const node = out ? byStorage.get(out) : undefined;
         if (node) {
           node.forward.push(...group.filter((d) => d === r || d.op === r.op));
+          if (node.kind === 'input') node.madeBy = [...(node.madeBy ?? []), ...group];
           group = [];
         }
         // A narrow layer whose output went straight into a loss has no forward kernel of its own:

@@ -86,7 +86,7 @@ describe('graph display', () => {
 
 describe('graph naming and the detail box\'s numbers', () => {
   /** A GAN discriminator step, captured: D on a real minibatch and on G(z) made without gradient. */
-  async function dStep(): Promise<{ graph: CapturedGraph; parameterOf: (b: unknown) => string | null }> {
+  async function dStep(noisyFake = false): Promise<{ graph: CapturedGraph; parameterOf: (b: unknown) => string | null }> {
     const rng = createRng(11);
     const G = new MLP({ inputs: 3, hidden: [8], outputs: 1, activation: 'leakyRelu', slope: 0.2, init: 'glorotNormal', rng });
     const D = new MLP({ inputs: 1, hidden: [8], outputs: 1, activation: 'tanh', init: 'glorotNormal', rng });
@@ -97,7 +97,8 @@ describe('graph naming and the detail box\'s numbers', () => {
     ];
     const graphs = await captureStep(() => tidy(() => {
       const real = gather(data, randint([6], 50, rng));
-      const fake = noGrad(() => G.forward(randn([6, 3], rng)));
+      // noisyFake: G's output with noise added, so the kernel that writes the fake rows is an addition, not G's.
+      const fake = noGrad(() => (noisyFake ? G.forward(randn([6, 3], rng)).add(randn([6, 1], rng).mul(0.1)) : G.forward(randn([6, 3], rng))));
       bceWithLogits(D.forward(real), 1).add(bceWithLogits(D.forward(fake), 0)).backward();
     }), new Map(named.map(([n, t]) => [t, n])));
     const buffers = new Map<unknown, string>(named.map(([n, t]) => [t.storage('test'), n]));
@@ -126,6 +127,12 @@ describe('graph naming and the detail box\'s numbers', () => {
     expect(first?.subtitle).toBe('linear → tanh');
     expect(boxes.find((b) => b.title === 'D.layers.1(fake)')?.subtitle).toBe('linear, no activation');
     expect(boxes.find((b) => b.title === 'fake')?.role).toBe('fake');
+  });
+
+  it('finds G behind fake rows whose last kernel is not G\'s', async () => {
+    const { graph, parameterOf } = await dStep(true);
+    const roles = graph.nodes.map((n) => inputLabel(n, graph, parameterOf)?.role).filter((r) => r !== undefined);
+    expect(roles.sort()).toEqual(['fake', 'real']);
   });
 
   it('says which layer took a fused loss backward, and shows one element\'s dy·f′(x) with the right numbers', async () => {

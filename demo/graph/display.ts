@@ -32,6 +32,11 @@ export function networkOf(name: string): { network: string | null; layer: string
   return { network: parts.length > 1 ? parts[0] : null, layer: parts.slice(0, -1).join('.') || name };
 }
 
+/** The name of an op reading a parameter: its layer ('G.layers.0'), or for a bare parameter ('W') the parameter and the op ('W.linear'). */
+function layerName(parameter: string, op: string): string {
+  return parameter.includes('.') ? networkOf(parameter).layer : `${parameter}.${op}`;
+}
+
 /** The boxes of `graph`, with the ops in `expanded` showing their parameters as boxes. */
 export function displayNodes(graph: CapturedGraph, expanded: ReadonlySet<number>): DisplayNode[] {
   const users = new Map<number, number[]>();
@@ -136,7 +141,7 @@ const isPresent = <T>(v: T | null | undefined): v is T => v !== null && v !== un
  */
 export function inputLabel(node: GraphNode, graph: CapturedGraph, parameterOf: (buffer: unknown) => string | null): InputLabel | null {
   if (node.kind !== 'input') return null;
-  const made = node.forward;
+  const made = node.madeBy ?? node.forward;
   const params = made.flatMap((d) => Object.values(d.call as unknown as Record<string, unknown>).map(parameterOf).filter(isPresent));
   if (params.length > 0) {
     const net = networkOf(params[0]).network;
@@ -146,7 +151,7 @@ export function inputLabel(node: GraphNode, graph: CapturedGraph, parameterOf: (
     const who = net ?? params[0];
     return { role: 'detached', name: `${who}_out`, short: `detached, from ${who}`, text: `detached: computed by ${who} without recording a graph, so the chain rule stops here and ${who} gets no gradient from this pass.` };
   }
-  const last = made[made.length - 1];
+  const last = node.forward[node.forward.length - 1];
   if (!last) return { role: 'constant', name: 'const', short: 'constant', text: 'a constant: numbers written from JavaScript (labels, targets), no kernel made it.' };
   if (last.kernel.startsWith('random')) {
     const normal = last.op === 'randn';
@@ -154,14 +159,14 @@ export function inputLabel(node: GraphNode, graph: CapturedGraph, parameterOf: (
   }
   if (last.op === 'gather') {
     const rows = (d: DispatchRecord): number => d.shapes[0]?.[0] ?? 0;
-    const largest = Math.max(0, ...graph.nodes.filter((n) => n.kind === 'input').flatMap((n) => n.forward.filter((d) => d.op === 'gather').map(rows)));
+    const largest = Math.max(0, ...graph.nodes.flatMap((n) => (n.madeBy ?? n.forward).filter((d) => d.op === 'gather').map(rows)));
     if (rows(last) === largest) {
       return { role: 'real', name: 'real', short: 'real data (a minibatch)', text: `real data: a random minibatch of ${last.shapes[1]?.[0] ?? '?'} rows of the training set (${rows(last)} rows).` };
     }
     return { role: 'lookup', name: 'lookup', short: `rows of a ${rows(last)}-row table`, text: `a lookup: rows picked from a table of ${rows(last)} (e.g. a noise schedule), no gradient needed.` };
   }
   const ops = [...new Set(made.map((d) => d.op))].join(', ');
-  return { role: 'derived', name: 'input', short: `input, from ${ops}`, text: `an input computed by ${ops} from data and noise: it reads no parameter, so no gradient is needed for it.` };
+  return { role: 'derived', name: 'input', short: `input, from ${last.op}`, text: `an input computed by ${ops} from tensors that need no gradient (data, noise, constants): it reads no parameter, so no gradient is kept for it.` };
 }
 
 /** The activation a Linear box applies after x·W + b ('leakyRelu', 'none'), or null for another op. */
@@ -190,7 +195,7 @@ export function readableNames(graph: CapturedGraph, labels: ReadonlyMap<number, 
     base.set(n.id, n.id === graph.root && n.kind === 'op' ? 'loss'
       : n.kind === 'parameter' ? n.name ?? 'parameter'
         : n.kind === 'input' ? labels.get(n.id)?.name ?? 'input'
-          : named?.name ? networkOf(named.name).layer : n.op);
+          : named?.name ? layerName(named.name, n.op) : n.op);
   }
   // The roles of the inputs upstream of each node (nodes come inputs first).
   const roles = new Map<number, Set<string>>();
