@@ -256,7 +256,7 @@ export class HoodPanel {
     }
     const twin = cpuTwin(r.kernel);
     const cpu = el('div', { class: 'source-column' });
-    const pre = el('pre', { class: 'cpu-source' });
+    const pre = el('pre', { class: 'cpu-source', tabindex: '0' });
     pre.innerHTML = highlight(twin.source);
     cpu.append(el('h4', {}, `CPU twin: ${twin.file}`), pre);
     parts.push(gpu, cpu);

@@ -66,7 +66,7 @@ function tableRow(node: GraphNode): { op: UnaryOp; text: string } | null {
 }
 
 function codeBlock(cls: string, code: string): HTMLElement {
-  const pre = el('pre', { class: cls });
+  const pre = el('pre', { class: cls, tabindex: '0' });
   pre.innerHTML = highlight(code);
   return pre;
 }
@@ -83,7 +83,7 @@ function kernelSources(r: DispatchRecord): HTMLElement[] {
 }
 
 function dispatchTable(title: string, list: readonly DispatchRecord[], show: (r: DispatchRecord) => void): HTMLElement {
-  const box = el('div', { class: 'gdispatches' });
+  const box = el('div', { class: 'gdispatches', tabindex: '0', role: 'region', 'aria-label': title });
   box.append(el('h4', {}, `${title}: ${list.length} dispatch${list.length === 1 ? '' : 'es'}`));
   if (list.length === 0) return box;
   const table = el('table');
