@@ -140,8 +140,12 @@ describe('a graph a reader can read', () => {
   }, 60_000);
 
   it('at 390 px keeps 11 px text and offers pan and zoom: drag, Ctrl + wheel, pinch, keys and buttons', async () => {
-    const { page, errors } = await openPage(session, '?backend=cpu');
-    await page.setViewportSize({ width: 390, height: 844 });
+    // Opened at a phone's width (the plots size themselves to the width they open at).
+    const page = await session.browser.newPage({ viewport: { width: 390, height: 844 } });
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    await page.goto(`${session.url}?backend=cpu`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
     await openGraph(page);
     const canvas = page.locator('#graph .graph-canvas');
     const scale = async (): Promise<number> => Number(await canvas.getAttribute('data-scale'));
@@ -187,6 +191,10 @@ describe('a graph a reader can read', () => {
     await page.click('#graph [data-action="fit"]');
     await expect.poll(scale).toBe(fitted);
     expect(await page.locator('#graph [data-zoom]').textContent()).toBe(`${Math.round(fitted * 100)}%`);
+    // A box's detail (code, tables of dispatches) scrolls inside itself: the page never scrolls sideways.
+    await page.locator('#graph .gnode[data-op="linear"]').first().click();
+    await expect.poll(() => page.locator('#graph .graph-detail .gdispatches').count()).toBeGreaterThan(0);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.locator('#graph').screenshot({ path: 'test-results/graph-390.png' });
     expect(errors).toEqual([]);
     await page.close();
