@@ -8,27 +8,30 @@
 //   - "compile one step": the plan compile() records for the model's step, the list a compiled
 //     step replays (engine/compile.ts).
 
-import { backendStats, describeMatmulTuning, flush, formatShape, matmulTuning, recordDispatches, type DispatchRecord, type KernelCall, type PlanEntry } from '../engine/index';
+import { backendStats, describeMatmulTuning, flush, formatShape, matmulTuning, onDispatch, recordDispatches, type DispatchRecord, type KernelCall, type PlanEntry } from '../engine/index';
+// The reverse-pass observer captureStep uses (engine/graph.ts): it tells which dispatches a
+// backward() made, so the additions of gradients are filed under backward, not forward.
+import { observeReversePasses } from '../engine/autograd';
 import type { GradcheckRow, HoodSource } from './app';
 import { el } from './controls';
 import { BoundedSeries } from './history';
+import { filePhases, PHASE_NAMES, type Phase } from './hood-phases';
 import { LinePlot } from './plots';
-import { cpuTwin, highlight, wgslFor } from './source-view';
+import { cpuTwin, highlight, wgslBlocks, wgslFor } from './source-view';
 
-type Phase = 'forward' | 'backward' | 'optimizer';
-
-/** Which part of the step a dispatch belongs to, from the op that asked for it. */
-function phaseOf(r: DispatchRecord): Phase {
-  if (r.op === 'adam' || r.op === 'sgd' || r.op === 'clip') return 'optimizer';
-  if (r.rule !== undefined || /backward|\.grad|Grad$/.test(r.op) || r.kernel.startsWith('unaryGrad')) return 'backward';
-  return 'forward';
+/** Run fn and return the dispatches it made, and those made while a reverse pass ran. */
+function recordWithReversePasses(fn: () => void): { dispatches: DispatchRecord[]; reverse: Set<DispatchRecord> } {
+  const reverse = new Set<DispatchRecord>();
+  let reversing = false;
+  const stop = onDispatch((r) => { if (reversing) reverse.add(r); });
+  observeReversePasses({ begin() { reversing = true; }, gradient() { /* every dispatch of the pass counts */ }, end() { reversing = false; } });
+  try {
+    return { dispatches: recordDispatches(fn).dispatches, reverse };
+  } finally {
+    observeReversePasses(null);
+    stop();
+  }
 }
-
-const PHASE_NAMES: Record<Phase, string> = {
-  forward: 'forward pass: compute the loss',
-  backward: 'backward pass: gradients by the chain rule, in reverse order',
-  optimizer: 'optimizer: one Adam update per parameter tensor',
-};
 
 const NORM_COLORS = ['#2563eb', '#059669', '#d97706', '#dc2626', '#7c3aed', '#0891b2', '#db2777', '#65a30d', '#9333ea', '#0d9488'];
 
@@ -49,6 +52,8 @@ export class HoodPanel {
   private normHistory = new BoundedSeries([]);
   private timer: number | null = null;
   private dispatches: DispatchRecord[] = [];
+  /** The dispatches made while a reverse pass ran (null: not recorded, filed by their names). */
+  private reverse: ReadonlySet<DispatchRecord> | null = null;
   /** Set by the page: play one step in slow motion (demo/slow-motion.ts). */
   onSlowMotion: (() => void) | null = null;
 
@@ -124,10 +129,11 @@ export class HoodPanel {
     await source.run(async () => {
       await flush();
       const before = backendStats();
-      const { dispatches } = recordDispatches(() => source.step());
+      const { dispatches, reverse } = recordWithReversePasses(() => source.step());
       await flush();
       const after = backendStats();
       this.dispatches = dispatches;
+      this.reverse = reverse;
       this.stats.textContent = `One step: ${dispatches.length} kernel dispatches, ${after.submits - before.submits} queue submit(s)` +
         (after.bindGroupCreations !== undefined ? `; new bind groups: ${(after.bindGroupCreations ?? 0) - (before.bindGroupCreations ?? 0)}, new pipelines: ${(after.pipelineCreations ?? 0) - (before.pipelineCreations ?? 0)}` : '') +
         `; live buffers: ${after.liveBuffers}.`;
@@ -144,9 +150,10 @@ export class HoodPanel {
     return this.source;
   }
 
-  /** Show a step's dispatches recorded elsewhere (the slow-motion step). */
-  showDispatches(dispatches: DispatchRecord[], stats: string): void {
+  /** Show a step's dispatches recorded elsewhere (the slow-motion step), with those its reverse passes made. */
+  showDispatches(dispatches: DispatchRecord[], stats: string, reverse: ReadonlySet<DispatchRecord> | null = null): void {
     this.dispatches = dispatches;
+    this.reverse = reverse;
     this.stats.textContent = stats;
     this.renderTable();
   }
@@ -168,21 +175,24 @@ export class HoodPanel {
     table.append(head);
     let phase: Phase | null = null;
     let phaseCount = 0;
+    const reverse = this.reverse;
+    const phases = filePhases(this.dispatches, reverse ? (r) => reverse.has(r) : undefined);
     this.dispatches.forEach((r, i) => {
-      const p = phaseOf(r);
+      const p = phases[i];
       if (p !== phase) {
         phase = p;
         if (p === 'forward') phaseCount++;
-        const row = el('tr', { class: 'phase' });
+        const row = el('tr', { class: `phase phase-${p}`, 'data-phase': p });
         row.append(el('td', { colspan: '6' }, `${PHASE_NAMES[p]}${phaseCount > 1 || p !== 'forward' ? ` (update ${Math.max(phaseCount, 1)})` : ''}`));
         table.append(row);
       }
       // Focusable: Tab reaches each kernel row, Enter or Space opens its source.
-      const row = el('tr', { class: 'op', 'data-index': String(i), tabindex: '0' });
+      const row = el('tr', { class: `op op-${p}`, 'data-index': String(i), 'data-phase': p, tabindex: '0' });
       const wg = r.workgroups ? r.workgroups.map((w) => w.join('×')).join(', ') : '—';
       row.append(
         el('td', {}, String(i + 1)), el('td', {}, r.op), el('td', {}, r.label ?? r.kernel),
-        el('td', {}, r.shapes.map((s) => formatShape(s)).join(' ')), el('td', {}, wg),
+        // A shape never breaks inside (non-breaking spaces); the list wraps between shapes.
+        el('td', { class: 'shapes' }, r.shapes.map((s) => formatShape(s).replace(/ /g, '\u00a0')).join(' ')), el('td', {}, wg),
         // Which op's derivative this backward dispatch computes, e.g. 'sigmoid: dx = dy·y·(1 − y)'.
         el('td', { class: 'rule' }, r.rule ?? ''),
       );
@@ -242,13 +252,11 @@ export class HoodPanel {
     const gpu = el('div', { class: 'source-column' });
     for (const k of wgslFor(r)) {
       gpu.append(el('h4', {}, `WGSL: ${k.label}${k.workgroups ? ` — workgroups ${k.workgroups}` : ''}${r.backend === 'cpu' ? ' (what WebGPU would run)' : ''}`));
-      const pre = el('pre', { class: 'wgsl' });
-      pre.innerHTML = highlight(k.wgsl.trim());
-      gpu.append(pre);
+      gpu.append(...wgslBlocks(k.wgsl));
     }
     const twin = cpuTwin(r.kernel);
     const cpu = el('div', { class: 'source-column' });
-    const pre = el('pre', { class: 'cpu-source' });
+    const pre = el('pre', { class: 'cpu-source', tabindex: '0' });
     pre.innerHTML = highlight(twin.source);
     cpu.append(el('h4', {}, `CPU twin: ${twin.file}`), pre);
     parts.push(gpu, cpu);

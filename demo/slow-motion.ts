@@ -39,7 +39,8 @@ export class SlowMotion {
         await flush();
         return { dispatches: recorded.dispatches, graphs: captured, submits: backendStats().submits - before };
       });
-      this.hood.showDispatches(dispatches, `Slow motion: one step, ${dispatches.length} kernel dispatches, ${submits} queue submit(s); each is marked in turn here and in the graph.`);
+      this.hood.showDispatches(dispatches, `Slow motion: one step, ${dispatches.length} kernel dispatches, ${submits} queue submit(s); each is marked in turn here and in the graph.`,
+        new Set(graphs.flatMap((g) => g.nodes.flatMap((n) => n.backward))));
       this.graph.show(graphs);
       for (let i = 0; i < dispatches.length && !this.stopRequested; i++) {
         this.hood.highlightRow(i);

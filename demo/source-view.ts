@@ -6,6 +6,23 @@ import { kernelSource, type DispatchRecord } from '../engine/index';
 import { DEFAULT_LIMITS } from '../kernels/webgpu/plan';
 import { planCall } from '../kernels/webgpu/planners';
 import cpuKernelFiles from 'virtual:cpu-kernels';
+import { el } from './controls';
+import { splitSharedHelpers } from './wgsl-helpers';
+
+/** A kernel's WGSL as the page shows it: its own code first, the shared helpers folded below. */
+export function wgslBlocks(wgsl: string): HTMLElement[] {
+  const { own, shared } = splitSharedHelpers(wgsl);
+  const pre = el('pre', { class: 'wgsl', tabindex: '0' });
+  pre.innerHTML = highlight(own);
+  if (shared === null) return [pre];
+  const fold = el('details', { class: 'wgsl-shared' });
+  const lines = shared.split('\n').length;
+  fold.append(el('summary', {}, `Shared WGSL helpers, ${lines} lines prepended to many kernels (the numeric guards, a safe sigmoid, erf, ±∞ and NaN of kernels/webgpu/wgsl.ts; a matrix product's operand reads)`));
+  const helpers = el('pre', { class: 'wgsl wgsl-helpers', tabindex: '0' });
+  helpers.innerHTML = highlight(shared);
+  fold.append(helpers);
+  return [pre, fold];
+}
 
 /**
  * The WGSL of a dispatch. On WebGPU the backend keeps the source of every kernel it compiled

@@ -45,9 +45,17 @@ export interface GraphNode {
   /** After captureStep: the value, and ‖∂L/∂node‖₂ (null where no gradient flowed). */
   value?: ValueSummary;
   gradNorm?: number | null;
+  /** After captureStep: the first few elements of ∂L/∂node (flat order), where a gradient flowed. */
+  gradHead?: number[];
   /** After captureStep: the dispatches of its forward op and of its backward rule. */
   forward: DispatchRecord[];
   backward: DispatchRecord[];
+  /**
+   * After captureStep, for an input (a leaf computed by kernels, like a GAN's fake rows made
+   * without gradient): every dispatch of the run that ended by writing it, whichever op made
+   * each (forward keeps only the last op's).
+   */
+  madeBy?: DispatchRecord[];
   /** Position in the reverse pass (0 = the loss), -1 where the pass did not visit it. */
   backwardOrder: number;
 }
@@ -157,6 +165,7 @@ export async function captureStep(fn: () => void, names: ReadonlyMap<Tensor, str
         const node = out ? byStorage.get(out) : undefined;
         if (node) {
           node.forward.push(...group.filter((d) => d === r || d.op === r.op));
+          if (node.kind === 'input') node.madeBy = [...(node.madeBy ?? []), ...group];
           group = [];
         }
         // A narrow layer whose output went straight into a loss has no forward kernel of its own:
@@ -195,7 +204,9 @@ export async function captureStep(fn: () => void, names: ReadonlyMap<Tensor, str
         const v = p.values.get(node.id);
         if (v) node.value = summarise(await v.data());
         const g = p.grads.get(node.id);
-        node.gradNorm = g ? norm(await g.data()) : null;
+        const gd = g ? await g.data() : null;
+        node.gradNorm = gd ? norm(gd) : null;
+        if (gd) node.gradHead = Array.from({ length: Math.min(gd.length, 4) }, (_, i) => gd[i]);
       }
     }
   } finally {

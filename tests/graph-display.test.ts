@@ -4,8 +4,11 @@
 // in one place.
 
 import { describe, expect, it } from 'vitest';
-import { bceWithLogits, captureGraph, createRng, MLP, randn, tidy, type Tensor } from '../engine/index';
-import { displayNodes } from '../demo/graph/display';
+import { bceWithLogits, captureGraph, captureStep, createRng, gather, keep, MLP, noGrad, randint, randn, tidy, type CapturedGraph, type GraphNode, type Tensor } from '../engine/index';
+import { activationOf, describeBoxes, displayNodes, inputLabel, readableNames, type InputLabel } from '../demo/graph/display';
+import { elementChain } from '../demo/graph/element-chain';
+import { fusedInto, fusionNote } from '../demo/graph/fused';
+import { fitScale, FONT_UNITS, MIN_SCALE } from '../demo/graph/render';
 import { layeredLayout } from '../demo/graph/layout';
 
 function ganGraph(): ReturnType<typeof captureGraph> {
@@ -76,5 +79,92 @@ describe('graph display', () => {
       }
       expect(cells.size).toBe(boxes.length);
     }
+  });
+});
+
+// ---------- what the panel shows a reader: names, input roles, activations, fusions, one element ----------
+
+describe('graph naming and the detail box\'s numbers', () => {
+  /** A GAN discriminator step, captured: D on a real minibatch and on G(z) made without gradient. */
+  async function dStep(noisyFake = false): Promise<{ graph: CapturedGraph; parameterOf: (b: unknown) => string | null }> {
+    const rng = createRng(11);
+    const G = new MLP({ inputs: 3, hidden: [8], outputs: 1, activation: 'leakyRelu', slope: 0.2, init: 'glorotNormal', rng });
+    const D = new MLP({ inputs: 1, hidden: [8], outputs: 1, activation: 'tanh', init: 'glorotNormal', rng });
+    const data = keep(randn([50, 1], rng).mul(0.7).add(2));
+    const named: [string, Tensor][] = [
+      ...G.namedParameters().map(([n, t]): [string, Tensor] => [`G.${n}`, t]),
+      ...D.namedParameters().map(([n, t]): [string, Tensor] => [`D.${n}`, t]),
+    ];
+    const graphs = await captureStep(() => tidy(() => {
+      const real = gather(data, randint([6], 50, rng));
+      // noisyFake: G's output with noise added, so the kernel that writes the fake rows is an addition, not G's.
+      const fake = noGrad(() => (noisyFake ? G.forward(randn([6, 3], rng)).add(randn([6, 1], rng).mul(0.1)) : G.forward(randn([6, 3], rng))));
+      bceWithLogits(D.forward(real), 1).add(bceWithLogits(D.forward(fake), 0)).backward();
+    }), new Map(named.map(([n, t]) => [t, n])));
+    const buffers = new Map<unknown, string>(named.map(([n, t]) => [t.storage('test'), n]));
+    return { graph: graphs[0], parameterOf: (b) => buffers.get(b) ?? null };
+  }
+
+  it('labels the real, the fake (detached) inputs, and names every node without a tensor id', async () => {
+    const { graph, parameterOf } = await dStep();
+    const labels = new Map<number, InputLabel>();
+    for (const n of graph.nodes) {
+      const l = inputLabel(n, graph, parameterOf);
+      if (l) labels.set(n.id, l);
+    }
+    expect([...labels.values()].map((l) => l.role).sort()).toEqual(['fake', 'real']);
+    expect([...labels.values()].find((l) => l.role === 'fake')?.short).toMatch(/detached/);
+    const names = readableNames(graph, labels);
+    const all = [...names.values()];
+    expect(all.some((n) => /\bt\d+\b/.test(n))).toBe(false);
+    expect(new Set(all).size).toBe(all.length);
+    expect(names.get(graph.root)).toBe('loss');
+    // D applied twice: its layers are told apart by the input they read.
+    expect(all).toEqual(expect.arrayContaining(['real', 'fake', 'D.layers.0(real)', 'D.layers.0(fake)', 'D.layers.1(real)', 'D.layers.1(fake)']));
+    // The boxes: the activation on the second line, the input's role on an input's.
+    const boxes = describeBoxes(displayNodes(graph, new Set()), names, labels);
+    const first = boxes.find((b) => b.title === 'D.layers.0(real)');
+    expect(first?.subtitle).toBe('linear → tanh');
+    expect(boxes.find((b) => b.title === 'D.layers.1(fake)')?.subtitle).toBe('linear, no activation');
+    expect(boxes.find((b) => b.title === 'fake')?.role).toBe('fake');
+  });
+
+  it('finds G behind fake rows whose last kernel is not G\'s', async () => {
+    const { graph, parameterOf } = await dStep(true);
+    const roles = graph.nodes.map((n) => inputLabel(n, graph, parameterOf)?.role).filter((r) => r !== undefined);
+    expect(roles.sort()).toEqual(['fake', 'real']);
+  });
+
+  it('says which layer took a fused loss backward, and shows one element\'s dy·f′(x) with the right numbers', async () => {
+    const { graph } = await dStep();
+    const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+    const losses = graph.nodes.filter((n) => n.op === 'bceWithLogits');
+    expect(losses.length).toBe(2);
+    for (const loss of losses) {
+      const into = fusedInto(loss, graph);
+      expect(into?.op).toBe('linear');
+      expect(loss.inputs).toContain(into?.id);
+      expect(fusionNote(loss, graph, (n) => n.op)).toMatch(/lossInLayerBackward/);
+    }
+    // The hidden tanh layer of D: dz = dy·tanh′(z) with tanh′ = 1 − y², read from y.
+    const hidden = graph.nodes.find((n) => n.op === 'linear' && activationOf(n) === 'tanh') as GraphNode;
+    const chain = elementChain(hidden, byId);
+    expect(chain).not.toBeNull();
+    const c = chain as NonNullable<typeof chain>;
+    const y = (hidden.value as NonNullable<GraphNode['value']>).head[c.index];
+    const dy = (hidden.gradHead as number[])[c.index];
+    expect(dy).not.toBe(0);
+    expect(c.dy).toBe(dy);
+    expect(c.fPrime).toBeCloseTo(1 - y * y, 12);
+    expect(c.product).toBeCloseTo(dy * (1 - y * y), 12);
+    expect(c.text).toMatch(/dy·f′ = .* × .* = /);
+    expect(c.text).toMatch(/‖∂L\/∂y‖₂/);
+  });
+
+  it('fits to the width down to an 11 px font, no further', () => {
+    expect(fitScale(2000, 1000)).toBe(1);
+    expect(fitScale(900, 1000)).toBeCloseTo(0.9, 12);
+    expect(fitScale(300, 1000)).toBe(MIN_SCALE);
+    expect(MIN_SCALE * FONT_UNITS).toBeCloseTo(11, 12);
   });
 });

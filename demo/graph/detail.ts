@@ -2,19 +2,26 @@
 // (GradNode.rule, and the op table's row for elementwise functions), the CPU kernel and the WGSL
 // its dispatches ran, and the list of those dispatches, forward and backward.
 
-import type { DispatchRecord, GraphNode } from '../../engine/index';
+import type { CapturedGraph, DispatchRecord, GraphNode } from '../../engine/index';
 import { unaryOps, type UnaryOp } from '../../engine/ops/unary-table';
 import { el } from '../controls';
-import { cpuTwin, highlight, wgslFor } from '../source-view';
+import { cpuTwin, highlight, wgslFor, wgslBlocks } from '../source-view';
+import type { InputLabel } from './display';
+import { fusionNote } from './fused';
+import { elementChain } from './element-chain';
 import { fmt, shapeText } from './render';
 
-/** How a node is called in the code lines: a parameter's name, else t<id>. */
-const nameOf = (n: GraphNode | undefined, id: number): string => n?.name ?? `t${id}`;
+/** The readable names (display.ts readableNames) and the inputs' roles of the graph a node is in. */
+export interface DetailContext {
+  names: ReadonlyMap<number, string>;
+  labels: ReadonlyMap<number, InputLabel>;
+  graph: CapturedGraph;
+}
 
 /** The forward as one line of engine code, and the math of the kernel that ran it. */
-function forwardCode(node: GraphNode, byId: ReadonlyMap<number, GraphNode>): { code: string; math: string | null } {
-  if (node.kind !== 'op') return { code: `${nameOf(node, node.id)}: ${node.kind === 'parameter' ? 'a trainable parameter (a leaf: Adam updates it from its .grad)' : 'an input (a leaf: data, noise or a constant; no gradient is kept for it)'}`, math: null };
-  const args = node.inputs.map((i) => nameOf(byId.get(i), i));
+function forwardCode(node: GraphNode, byId: ReadonlyMap<number, GraphNode>, nameOf: (id: number) => string, label: InputLabel | undefined): { code: string; math: string | null } {
+  if (node.kind !== 'op') return { code: `${nameOf(node.id)}: ${node.kind === 'parameter' ? 'a trainable parameter (a leaf: Adam updates it from its .grad)' : `${label?.text ?? 'an input (a leaf: data, noise or a constant)'} No gradient is kept for it.`}`, math: null };
+  const args = node.inputs.map((i) => nameOf(i));
   const call = node.forward.find((d) => d.kernel !== 'fill')?.call;
   let extra = '';
   let math: string | null = null;
@@ -33,7 +40,7 @@ function forwardCode(node: GraphNode, byId: ReadonlyMap<number, GraphNode>): { c
   } else if (call?.kernel === 'reduce') {
     math = `y = ${call.scale === 1 ? '' : `${fmt(call.scale)}·`}${call.op} over an axis of ${call.axisSize}`;
   }
-  return { code: `t${node.id} = ${node.op}(${args.join(', ')}${extra})   // ${shapeText(node.shape)}`, math };
+  return { code: `${nameOf(node.id)} = ${node.op}(${args.join(', ')}${extra})   // ${shapeText(node.shape)}`, math };
 }
 
 /** The op table's row for the elementwise function a node ran, if it ran one. */
@@ -59,7 +66,7 @@ function tableRow(node: GraphNode): { op: UnaryOp; text: string } | null {
 }
 
 function codeBlock(cls: string, code: string): HTMLElement {
-  const pre = el('pre', { class: cls });
+  const pre = el('pre', { class: cls, tabindex: '0' });
   pre.innerHTML = highlight(code);
   return pre;
 }
@@ -68,7 +75,7 @@ function codeBlock(cls: string, code: string): HTMLElement {
 function kernelSources(r: DispatchRecord): HTMLElement[] {
   const parts: HTMLElement[] = [];
   for (const k of wgslFor(r)) {
-    parts.push(el('h4', {}, `WGSL: ${k.label}${r.backend === 'cpu' ? ' (what WebGPU would run)' : ''}`), codeBlock('wgsl', k.wgsl.trim()));
+    parts.push(el('h4', {}, `WGSL: ${k.label}${r.backend === 'cpu' ? ' (what WebGPU would run)' : ''}`), ...wgslBlocks(k.wgsl));
   }
   const twin = cpuTwin(r.kernel);
   parts.push(el('h4', {}, `CPU kernel: ${twin.file}`), codeBlock('cpu-source', twin.source));
@@ -76,7 +83,7 @@ function kernelSources(r: DispatchRecord): HTMLElement[] {
 }
 
 function dispatchTable(title: string, list: readonly DispatchRecord[], show: (r: DispatchRecord) => void): HTMLElement {
-  const box = el('div', { class: 'gdispatches' });
+  const box = el('div', { class: 'gdispatches', tabindex: '0', role: 'region', 'aria-label': title });
   box.append(el('h4', {}, `${title}: ${list.length} dispatch${list.length === 1 ? '' : 'es'}`));
   if (list.length === 0) return box;
   const table = el('table');
@@ -94,9 +101,13 @@ function dispatchTable(title: string, list: readonly DispatchRecord[], show: (r:
 }
 
 /** Fill `host` with everything about one node. */
-export function showNodeDetail(host: HTMLElement, node: GraphNode, byId: ReadonlyMap<number, GraphNode>): void {
-  const { code, math } = forwardCode(node, byId);
-  const title = node.name ?? (node.kind === 'op' ? `${node.op} (t${node.id})` : `${node.kind} t${node.id}`);
+export function showNodeDetail(host: HTMLElement, node: GraphNode, byId: ReadonlyMap<number, GraphNode>, context?: DetailContext): void {
+  // Never a tensor id: the readable name, else the parameter's name or the op.
+  const nameOf = (id: number): string => context?.names.get(id) ?? byId.get(id)?.name ?? byId.get(id)?.op ?? 'tensor';
+  const label = context?.labels.get(node.id);
+  const { code, math } = forwardCode(node, byId, nameOf, label);
+  const name = nameOf(node.id);
+  const title = node.kind === 'op' && name !== node.op ? `${name} (${node.op})` : label ? `${name}: ${label.short}` : name;
   const fwd = el('section', { class: 'gfwd' });
   fwd.append(el('h4', {}, 'Forward'), codeBlock('forward-code', code));
   if (math) fwd.append(el('p', { class: 'gmath' }, math));
@@ -114,13 +125,23 @@ export function showNodeDetail(host: HTMLElement, node: GraphNode, byId: Readonl
   if (node.gradNorm !== undefined) {
     bwd.append(el('p', {}, node.gradNorm === null
       ? 'no gradient flowed into it (it does not require gradients)'
-      : `‖∂L/∂t${node.id}‖₂ = ${fmt(node.gradNorm)}, the gradient that flowed back into it (visited ${node.backwardOrder + 1}${['st', 'nd', 'rd'][node.backwardOrder] ?? 'th'} in the reverse pass)`));
+      : `‖∂L/∂${name}‖₂ = ${fmt(node.gradNorm)}, the gradient that flowed back into it (visited ${node.backwardOrder + 1}${['st', 'nd', 'rd'][node.backwardOrder] ?? 'th'} in the reverse pass)`));
+  }
+  // One element of the chain rule, with its numbers: dx = dy·f′(x).
+  const chain = elementChain(node, byId);
+  if (chain) {
+    const p = el('p', { class: 'gelement', 'data-dy': String(chain.dy), 'data-fprime': String(chain.fPrime), 'data-product': String(chain.product) }, chain.text);
+    bwd.append(p);
+  }
+  if (context) {
+    const note = fusionNote(node, context.graph, (n) => nameOf(n.id));
+    if (note) bwd.append(el('p', { class: 'gfused-bwd' }, note));
   }
   const params = node.inputs.map((i) => byId.get(i)).filter((p): p is GraphNode => p?.kind === 'parameter');
   if (params.length > 0) {
     const list = el('ul', { class: 'gparams-list' });
     for (const p of params) {
-      list.append(el('li', {}, `${p.name ?? `t${p.id}`} ${shapeText(p.shape)}${p.value ? `: mean ${fmt(p.value.mean)}, std ${fmt(p.value.std)}` : ''}${p.gradNorm ? `; ‖∂L/∂·‖₂ = ${fmt(p.gradNorm)} (summed over every op that reads it)` : p.gradNorm === null ? '; no gradient in this pass (frozen)' : ''}`));
+      list.append(el('li', {}, `${nameOf(p.id)} ${shapeText(p.shape)}${p.value ? `: mean ${fmt(p.value.mean)}, std ${fmt(p.value.std)}` : ''}${p.gradNorm ? `; ‖∂L/∂·‖₂ = ${fmt(p.gradNorm)} (summed over every op that reads it)` : p.gradNorm === null ? '; no gradient in this pass (frozen)' : ''}`));
     }
     bwd.append(el('p', {}, 'Parameters it reads:'), list);
   }

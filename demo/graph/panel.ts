@@ -6,10 +6,12 @@
 
 import { captureStep, type CapturedGraph, type DispatchRecord, type GraphNode, type Tensor } from '../../engine/index';
 import type { HoodSource } from '../app';
+import { fusedInto } from './fused';
 import { el } from '../controls';
-import { showNodeDetail } from './detail';
-import { displayNodes, networkOf } from './display';
-import { fmt, renderGraph } from './render';
+import { showNodeDetail, type DetailContext } from './detail';
+import { describeBoxes, displayNodes, inputLabel, networkOf, readableNames, type InputLabel } from './display';
+import { fmt, MIN_SCALE, renderGraph } from './render';
+import { attachPanZoom } from './pan-zoom';
 
 /** What a pass trains, from the networks whose parameters got gradients. */
 function passName(g: CapturedGraph, i: number): string {
@@ -30,7 +32,12 @@ export class GraphPanel {
   private pass = 0;
   private selected: number | null = null;
   private expanded = new Set<number>();
-  private fit = false;
+  /** The zoom: 'fit' (to the width, never below 11 px text) or a scale (1: full size). */
+  private zoom: number | 'fit' = 'fit';
+  /** The scale the graph was last drawn at. */
+  private shownScale = 1;
+  private readonly zoomReadout: HTMLOutputElement;
+
   private capturing = false;
   private captures = 0;
   /** The slow-motion step's current box (marked 'current'), null otherwise. */
@@ -48,12 +55,22 @@ export class GraphPanel {
     capture.addEventListener('click', () => void this.capture());
     this.expandAll = el('button', { class: 'btn small', 'data-action': 'expand-all' }, 'Show all parameters') as HTMLButtonElement;
     this.expandAll.addEventListener('click', () => this.toggleAll());
-    const zoom = el('button', { class: 'btn small', 'data-action': 'fit' }, 'Fit to width');
-    zoom.addEventListener('click', () => {
-      this.fit = !this.fit;
-      zoom.textContent = this.fit ? 'Full size' : 'Fit to width';
-      this.draw();
-    });
+    // Zoom: fit to the width (never below an 11 px font: a larger graph is panned instead),
+    // zoom out and in, full size. Drag, the wheel (Ctrl + wheel or a pinch zooms) and touch pan.
+    const zoom = el('span', { class: 'graph-zoom', role: 'group', 'aria-label': 'zoom the graph' });
+    const zoomButton = (action: string, text: string, label: string, fn: () => void): HTMLElement => {
+      const b = el('button', { class: 'btn small', 'data-action': action, 'aria-label': label, title: label }, text);
+      b.addEventListener('click', fn);
+      return b;
+    };
+    this.zoomReadout = el('output', { 'data-zoom': '', 'aria-live': 'polite' }) as HTMLOutputElement;
+    zoom.append(
+      zoomButton('fit', 'Fit', 'fit to width (text stays at least 11 px; pan for the rest)', () => this.setZoom('fit')),
+      zoomButton('zoom-out', '−', 'zoom out', () => this.setZoom(this.shownScale / 1.25)),
+      zoomButton('zoom-in', '+', 'zoom in', () => this.setZoom(this.shownScale * 1.25)),
+      zoomButton('zoom-full', '100%', 'full size', () => this.setZoom(1)),
+      this.zoomReadout,
+    );
     // Follow training: while the panel is open and the model trains, capture a step every few seconds.
     const follow = el('label', { class: 'follow' });
     const followBox = el('input', { type: 'checkbox', 'data-action': 'follow' }) as HTMLInputElement;
@@ -65,8 +82,11 @@ export class GraphPanel {
     const legend = el('p', { class: 'caption graph-legend' });
     legend.innerHTML = '<span class="lg-fwd">blue: forward</span> (tensors flowing left to right; each box: op, output shape, mean μ and spread σ of its values) · '
       + '<span class="lg-bwd">orange: backward</span> (∂L/∂tensor flowing right to left, thicker for a larger norm; ‖∇‖ on each box) · '
-      + 'tinted areas: the networks. Parameters are folded into the layer that reads them: + on a box shows them.';
-    this.canvas = el('div', { class: 'graph-canvas' });
+      + 'tinted areas: the networks. Each box: its name (a layer, an op, or what an input holds), the op and activation, values, gradient. '
+      + 'Inputs: <span class="lg-real">green: real data</span>, <span class="lg-fake">red: fake or detached</span> (made without gradient), <span class="lg-noise">violet: noise</span>. '
+      + 'Parameters are folded into the layer that reads them: + on a box shows them.';
+    this.canvas = el('div', { class: 'graph-canvas', tabindex: '0', role: 'region', 'aria-label': 'computation graph: drag or use the arrow keys to pan, Ctrl + wheel or pinch to zoom' });
+    attachPanZoom(this.canvas, { zoomBy: (factor) => this.setZoom(this.shownScale * factor) });
     this.detail = el('div', { class: 'graph-detail' });
     this.detail.append(el('p', { class: 'caption' }, 'Click a box: its forward code, its derivative rule, its CPU kernel and WGSL, and the dispatches it became.'));
     body.append(this.info, buttons, this.passes, legend, this.canvas, this.detail);
@@ -83,6 +103,12 @@ export class GraphPanel {
     this.timer = on ? window.setInterval(() => {
       if ((this.root as HTMLDetailsElement).open && !this.capturing && !this.holding) void this.capture();
     }, 2000) : null;
+  }
+
+  /** Zoom to a scale (clamped to 11 px text and 2.5×), or fit to the width. */
+  private setZoom(z: number | 'fit'): void {
+    this.zoom = z === 'fit' ? 'fit' : Math.min(2.5, Math.max(MIN_SCALE, z));
+    this.draw();
   }
 
   setSource(source: HoodSource | null): void {
@@ -181,11 +207,12 @@ export class GraphPanel {
     const g = this.graphs[this.pass];
     if (!g) return;
     this.passes.querySelectorAll('button').forEach((b) => b.classList.toggle('selected', b.dataset.pass === String(this.pass)));
-    const boxes = displayNodes(g, this.expanded);
+    const { names, labels } = this.naming(g);
+    const boxes = describeBoxes(displayNodes(g, this.expanded), names, labels);
     // The current node's box: its own, or the box it is folded into.
     const currentBox = this.current === null ? null
       : boxes.find((b) => b.id === this.current || b.folded.some((p) => p.id === this.current))?.id ?? null;
-    renderGraph(this.canvas, boxes, {
+    const drawn = renderGraph(this.canvas, boxes, {
       selected: this.selected,
       current: currentBox === null ? undefined : new Set([currentBox]),
       onSelect: (id) => this.select(id),
@@ -194,11 +221,32 @@ export class GraphPanel {
         else this.expanded.add(id);
         this.draw();
       },
-      gradText: (n) => (n.gradNorm === undefined ? null : n.gradNorm === null ? 'no gradient' : `‖∇‖ ${fmt(n.gradNorm)}`),
+      gradText: (n) => {
+        if (n.gradNorm === undefined) return null;
+        if (n.gradNorm === null) return 'no gradient';
+        const into = fusedInto(n, g);
+        return `‖∇‖ ${fmt(n.gradNorm)}${into ? ` ↪ ${names.get(into.id)}` : ''}`;
+      },
       gradWidth,
-      fit: this.fit,
+      ...(this.zoom === 'fit' ? { fit: true } : { scale: this.zoom }),
     });
+    this.shownScale = drawn.scale;
     this.canvas.dataset.boxes = String(boxes.length);
+    this.canvas.dataset.scale = drawn.scale.toFixed(3);
+    this.canvas.dataset.fullWidth = String(drawn.width);
+    this.zoomReadout.value = `${Math.round(drawn.scale * 100)}%`;
+  }
+
+  /** Readable names and the inputs' roles of a graph (names from ops, layers and parameters, never tensor ids). */
+  private naming(g: CapturedGraph): DetailContext {
+    // The live parameters' buffers name the network a detached input was computed by.
+    const buffers = new Map<unknown, string>((this.source?.parameters() ?? []).filter(([, t]) => !t.isDisposed).map(([n, t]) => [t.storage('graph view'), n]));
+    const labels = new Map<number, InputLabel>();
+    for (const n of g.nodes) {
+      const label = inputLabel(n, g, (buffer) => buffers.get(buffer) ?? null);
+      if (label) labels.set(n.id, label);
+    }
+    return { names: readableNames(g, labels), labels, graph: g };
   }
 
   private select(id: number): void {
@@ -208,6 +256,6 @@ export class GraphPanel {
     if (!node) return;
     this.selected = id;
     this.draw();
-    showNodeDetail(this.detail, node, byId);
+    showNodeDetail(this.detail, node, byId, this.naming(g));
   }
 }

@@ -7,10 +7,16 @@ import type { DisplayNode } from './display';
 import { layeredLayout } from './layout';
 
 const SVG = 'http://www.w3.org/2000/svg';
-const BOX_W = 204;
-const BOX_H = 64;
+// Every text of a box is 13 units tall (.graph-svg in style.css), so a drawing scaled by s shows
+// 13·s px text: fitting to the width stops at s = 11/13, an 11 px font, and the reader pans and
+// zooms from there instead.
+export const FONT_UNITS = 13;
+export const MIN_FONT_PX = 11;
+export const MIN_SCALE = MIN_FONT_PX / FONT_UNITS;
+const CHAR_W = 7.9; // a 13 px monospace character
+const LINE_H = 16;
+const BOX_W = 236;
 const COL_W = BOX_W + 40;
-const ROW_H = BOX_H + 16;
 const PAD = 24;
 const GROUP_COLORS = ['#dbeafe', '#fde68a', '#d1fae5', '#fce7f3', '#ede9fe'];
 
@@ -26,8 +32,16 @@ export interface RenderOptions {
   gradWidth(node: GraphNode): number;
   /** Boxes to mark as "current" (the lesson's step). */
   current?: ReadonlySet<number>;
-  /** Scale the drawing down to the width of host (an overview of a large graph). */
+  /** Scale the drawing down to the width of host (an overview of a large graph), never below MIN_SCALE. */
   fit?: boolean;
+  /** Draw at this scale (1: full size), clamped to MIN_SCALE; overrides fit. */
+  scale?: number;
+}
+
+/** The scale that fits a drawing `width` wide into `hostWidth`: at most 1, at least MIN_SCALE (11 px text). */
+export function fitScale(hostWidth: number, width: number): number {
+  if (!(hostWidth > 0) || hostWidth >= width) return 1;
+  return Math.max(MIN_SCALE, hostWidth / width);
 }
 
 function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] {
@@ -57,12 +71,22 @@ export function valueText(node: GraphNode): string {
   return n === 1 ? `${shapeText(node.shape)} = ${fmt(v.mean)}` : `${shapeText(node.shape)} μ ${fmt(v.mean)} σ ${fmt(v.std)}`;
 }
 
-export function renderGraph(host: HTMLElement, boxes: readonly DisplayNode[], options: RenderOptions): void {
+/** Cut a line to `room` characters, keeping its end (a title: a layer's name ends with its number) or its start. */
+function clip(text: string, room: number, keep: 'end' | 'start' = 'start'): string {
+  if (text.length <= room) return text;
+  return keep === 'end' ? `…${text.slice(-(room - 1))}` : `${text.slice(0, room - 1)}…`;
+}
+
+/** Draw the boxes into host; returns the drawing's full size and the scale it is shown at. */
+export function renderGraph(host: HTMLElement, boxes: readonly DisplayNode[], options: RenderOptions): { width: number; height: number; scale: number } {
   const { placed, columns, rows } = layeredLayout(boxes);
+  // Lines of a box: title, [subtitle], value, gradient, [folded parameters].
+  const lines = 4 + (boxes.some((b) => b.subtitle !== undefined) ? 1 : 0);
+  const BOX_H = 8 + lines * LINE_H;
+  const ROW_H = BOX_H + 16;
   const width = PAD * 2 + columns * COL_W - (COL_W - BOX_W);
   const height = PAD * 2 + rows * ROW_H - (ROW_H - BOX_H) + 16;
-  const fitted = options.fit && host.clientWidth > 0 && host.clientWidth < width;
-  const scale = fitted ? host.clientWidth / width : 1;
+  const scale = options.scale !== undefined ? Math.max(MIN_SCALE, options.scale) : options.fit ? fitScale(host.clientWidth, width) : 1;
   const root = svg('svg', { width: width * scale, height: height * scale, viewBox: `0 0 ${width} ${height}`, class: 'graph-svg', role: 'group', 'aria-label': `computation graph: ${boxes.length} boxes, read left to right (forward) and back (backward)` });
   const defs = svg('defs', {});
   for (const [id, color] of [['arrow-fwd', '#2563eb'], ['arrow-bwd', '#ea580c']]) {
@@ -117,20 +141,24 @@ export function renderGraph(host: HTMLElement, boxes: readonly DisplayNode[], op
   for (const b of boxes) {
     const { x, y } = pos(b.id);
     const n = b.node;
-    const cls = ['gnode', n.kind, options.selected === b.id ? 'selected' : '', options.current?.has(b.id) ? 'current' : ''].filter(Boolean).join(' ');
+    const cls = ['gnode', n.kind, b.role ? `role-${b.role}` : '', options.selected === b.id ? 'selected' : '', options.current?.has(b.id) ? 'current' : ''].filter(Boolean).join(' ');
     const g = svg('g', { class: cls, 'data-id': b.id, 'data-op': n.op, transform: `translate(${x}, ${y})`, tabindex: 0 });
+    if (b.role) g.setAttribute('data-role', b.role);
     g.append(svg('rect', { width: BOX_W, height: BOX_H, rx: 6 }));
-    const room = b.expandable && options.onToggle ? 26 : 29;
-    const title = b.title.length > room ? `…${b.title.slice(-(room - 1))}` : b.title;
-    g.append(svg('text', { x: 8, y: 16, class: 'gtitle' }, title));
-    g.append(svg('text', { x: 8, y: 33, class: 'gvalue' }, valueText(n)));
+    const room = Math.floor((BOX_W - 16) / CHAR_W);
+    const line = (k: number): number => 4 + LINE_H * (k + 1) - 4;
+    let k = 0;
+    g.append(svg('text', { x: 8, y: line(k++), class: 'gtitle' }, clip(b.title, b.expandable && options.onToggle ? room - 3 : room, 'end')));
+    if (b.subtitle !== undefined) g.append(svg('text', { x: 8, y: line(k++), class: 'gsub' }, clip(b.subtitle, room)));
+    g.append(svg('text', { x: 8, y: line(k++), class: 'gvalue' }, clip(valueText(n), room)));
     const grad = options.gradText(n);
-    if (grad !== null) g.append(svg('text', { x: 8, y: 50, class: 'ggrad' }, grad));
-    if (b.folded.length > 0) g.append(svg('text', { x: 8, y: 61, class: 'gparams' }, `+ ${b.folded.map((p) => (p.name ?? 'param').split('.').pop()).join(', ')}`));
+    if (grad !== null) g.append(svg('text', { x: 8, y: line(k), class: 'ggrad' }, clip(grad, room)));
+    k++;
+    if (b.folded.length > 0) g.append(svg('text', { x: 8, y: line(k), class: 'gparams' }, clip(`+ ${b.folded.map((p) => (p.name ?? 'param').split('.').pop()).join(', ')}`, room)));
     g.addEventListener('click', () => options.onSelect(b.id));
     // From the keyboard: Tab reaches each box, Enter or Space opens it (and its expander).
     g.setAttribute('role', 'button');
-    g.setAttribute('aria-label', `${n.op} ${shapeText(n.shape)}`);
+    g.setAttribute('aria-label', `${b.title}${b.subtitle ? `, ${b.subtitle}` : ''}, ${shapeText(n.shape)}`);
     g.addEventListener('keydown', (e) => {
       if (e.key !== 'Enter' && e.key !== ' ') return;
       e.preventDefault();
@@ -138,12 +166,13 @@ export function renderGraph(host: HTMLElement, boxes: readonly DisplayNode[], op
       else options.onSelect(b.id);
     });
     if (b.expandable && options.onToggle) {
-      const t = svg('g', { class: 'gtoggle', 'data-action': 'toggle-layer', transform: `translate(${BOX_W - 18}, 4)` });
-      t.append(svg('rect', { width: 14, height: 14, rx: 3 }), svg('text', { x: 7, y: 11, 'text-anchor': 'middle' }, b.folded.length > 0 ? '+' : '−'));
+      const t = svg('g', { class: 'gtoggle', 'data-action': 'toggle-layer', transform: `translate(${BOX_W - 20}, 4)` });
+      t.append(svg('rect', { width: 16, height: 16, rx: 3 }), svg('text', { x: 8, y: 13, 'text-anchor': 'middle' }, b.folded.length > 0 ? '+' : '−'));
       t.addEventListener('click', (e) => { e.stopPropagation(); options.onToggle?.(b.id); });
       g.append(t);
     }
     root.append(g);
   }
   host.replaceChildren(root);
+  return { width, height, scale };
 }

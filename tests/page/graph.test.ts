@@ -12,6 +12,14 @@ let session: Session;
 beforeAll(async () => { session = await openSession(); }, 120_000);
 afterAll(async () => { await session?.close(); });
 
+/** The smallest text of the drawn graph, in screen pixels (font size times the drawing's scale). */
+async function smallestTextPx(page: Page): Promise<number> {
+  return page.locator('#graph .graph-svg').evaluate((svg) => {
+    const scale = (svg as SVGSVGElement).width.baseVal.value / (svg as SVGSVGElement).viewBox.baseVal.width;
+    return Math.min(...[...svg.querySelectorAll('.gnode text')].map((t) => parseFloat(getComputedStyle(t).fontSize) * scale));
+  });
+}
+
 /** Open the graph panel and wait for the captured step to be drawn. */
 async function openGraph(page: Page): Promise<void> {
   await page.click('#graph > summary');
@@ -78,16 +86,119 @@ describe('the computation graph of one step', () => {
       const shot = `test-results/graph-${tab}${backend === 'cpu' && tab !== 'gan' ? '' : `-${backend}`}`;
       await page.locator('#graph').scrollIntoViewIfNeeded();
       await page.locator('#graph').screenshot({ path: `${shot}.png` });
-      // The whole graph at once, scaled to the page's width.
+      // The whole graph at once, scaled to the page's width, unless that needs text under 11 px:
+      // then the text stays 11 px and the rest is panned to.
       await page.click('#graph [data-action="fit"]');
       const svgWidth = await page.locator('#graph .graph-svg').evaluate((e) => e.getBoundingClientRect().width);
       const canvasWidth = await page.locator('#graph .graph-canvas').evaluate((e) => e.clientWidth);
-      expect(svgWidth).toBeLessThanOrEqual(canvasWidth + 1);
+      expect(await smallestTextPx(page)).toBeGreaterThanOrEqual(11 - 1e-6);
+      if (svgWidth > canvasWidth + 1) expect(await smallestTextPx(page)).toBeCloseTo(11, 6);
       await page.locator('#graph .graph-canvas').screenshot({ path: `${shot}-fit.png` });
       expect(errors).toEqual([]);
       await page.close();
     }, 120_000);
   }
+});
+
+describe('a graph a reader can read', () => {
+  it('names boxes from layers, ops and inputs, labels the real, fake and noise inputs, shows activations, fused backwards and one element\'s dy·f′', async () => {
+    const { page, errors } = await openPage(session, '?backend=cpu');
+    await openGraph(page);
+    const texts = async (): Promise<string> => (await page.locator('#graph .gnode text').allTextContents()).join(' | ');
+    // G's update: noise in, G's layers with their activations, D's layers, the loss.
+    expect(await page.locator('#graph .gnode[data-role="noise"] .gsub').textContent()).toMatch(/noise z ~ N\(0, 1\)/);
+    const subs = await page.locator('#graph .gnode[data-op="linear"] .gsub').allTextContents();
+    expect(subs).toContain('linear → leakyRelu');
+    expect(subs).toContain('linear, no activation');
+    expect(await texts()).not.toMatch(/\bt\d+\b/);
+    // The loss's backward went into D's last layer's kernel, and the box says where.
+    const loss = page.locator('#graph .gnode[data-op="bceWithLogits"]');
+    expect(await loss.locator('.ggrad').textContent()).toMatch(/‖∇‖ [\d.]+ ↪ D\.layers\.1/);
+    await loss.click();
+    const detail = page.locator('#graph .graph-detail');
+    expect(await detail.locator('.gfused-bwd').textContent()).toMatch(/inside D\.layers\.1's linearGrad kernel \(the fusion lossInLayerBackward/);
+    expect(await detail.locator('pre.forward-code').textContent()).toMatch(/^loss = bceWithLogits\(D\.layers\.1\)/);
+    // One element of G's first layer: dy·f′ with its numbers, beside the norm.
+    await page.locator('#graph .gnode[data-op="linear"]').first().click();
+    const element = detail.locator('.gelement');
+    const [dy, fPrime, product] = await Promise.all(['data-dy', 'data-fprime', 'data-product'].map(async (a) => Number(await element.getAttribute(a))));
+    expect(dy).not.toBe(0);
+    expect([1, 0.2]).toContain(Number(fPrime.toPrecision(6))); // leakyRelu′: 1, or the slope 0.2
+    expect(product).toBeCloseTo(dy * fPrime, 12);
+    expect(await element.textContent()).toMatch(/dy = ∂L\/∂y = .*leakyRelu′\(z\) = .*dz = dy·f′ = .* × .* = .*‖∂L\/∂y‖₂ = /);
+    expect(await detail.textContent()).not.toMatch(/\bt\d+\b/);
+    // D's update: the real minibatch and G's fake rows, detached, each labelled; D's layers told apart by what they read.
+    await page.click('#graph [data-pass="0"]');
+    expect(await page.locator('#graph .gnode[data-role="real"] .gsub').textContent()).toMatch(/real data/);
+    expect(await page.locator('#graph .gnode[data-role="fake"] .gsub').textContent()).toMatch(/fake G\(z\), detached/);
+    expect(await page.locator('#graph .gnode .gtitle').allTextContents()).toEqual(expect.arrayContaining(['D.layers.0(real)', 'D.layers.0(fake)']));
+    await page.locator('#graph .gnode[data-role="fake"]').click();
+    expect(await detail.locator('pre.forward-code').textContent()).toMatch(/detached/);
+    expect(await texts()).not.toMatch(/\bt\d+\b/);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('at 390 px keeps 11 px text and offers pan and zoom: drag, Ctrl + wheel, pinch, keys and buttons', async () => {
+    // Opened at a phone's width (the plots size themselves to the width they open at).
+    const page = await session.browser.newPage({ viewport: { width: 390, height: 844 } });
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    await page.goto(`${session.url}?backend=cpu`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    await openGraph(page);
+    const canvas = page.locator('#graph .graph-canvas');
+    const scale = async (): Promise<number> => Number(await canvas.getAttribute('data-scale'));
+    await page.click('#graph [data-action="fit"]');
+    expect(await smallestTextPx(page)).toBeCloseTo(11, 6); // the graph is wider than a phone: fitting stops at 11 px
+    expect(await canvas.evaluate((c) => c.scrollWidth > c.clientWidth)).toBe(true);
+    const fitted = await scale();
+    await page.click('#graph [data-action="zoom-out"]');
+    expect(await scale()).toBe(fitted); // never below 11 px
+    // Drag to pan (a mouse), along the canvas's top margin.
+    await canvas.evaluate((c) => { c.scrollLeft = 0; });
+    await canvas.scrollIntoViewIfNeeded();
+    const box = await canvas.boundingBox() as NonNullable<Awaited<ReturnType<typeof canvas.boundingBox>>>;
+    await page.mouse.move(box.x + box.width - 20, box.y + 10);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 40, box.y + 10, { steps: 5 });
+    await page.mouse.up();
+    expect(await canvas.evaluate((c) => c.scrollLeft)).toBeGreaterThan(100);
+    // Zoom: the buttons, the keyboard (+ and − on the focused drawing), Ctrl + wheel, a pinch.
+    await page.click('#graph [data-action="zoom-in"]');
+    await expect.poll(scale).toBeGreaterThan(fitted);
+    const afterButton = await scale();
+    await canvas.focus();
+    await page.keyboard.press('+');
+    await expect.poll(scale).toBeGreaterThan(afterButton);
+    await page.keyboard.press('-');
+    await expect.poll(scale).toBeCloseTo(afterButton, 6);
+    await page.mouse.move(box.x + 100, box.y + 30);
+    await page.keyboard.down('Control');
+    await page.mouse.wheel(0, -120);
+    await page.keyboard.up('Control');
+    await expect.poll(scale).toBeGreaterThan(afterButton);
+    const beforePinch = await scale();
+    await canvas.evaluate((c) => {
+      const at = (id: number, x: number, type: string): void => { c.dispatchEvent(new PointerEvent(type, { pointerId: id, pointerType: 'touch', clientX: x, clientY: 50, bubbles: true })); };
+      at(11, 100, 'pointerdown'); at(12, 150, 'pointerdown');
+      at(12, 250, 'pointermove');
+      at(11, 100, 'pointerup'); at(12, 250, 'pointerup');
+    });
+    await expect.poll(scale).toBeGreaterThan(beforePinch);
+    await page.click('#graph [data-action="zoom-full"]');
+    await expect.poll(scale).toBe(1);
+    await page.click('#graph [data-action="fit"]');
+    await expect.poll(scale).toBe(fitted);
+    expect(await page.locator('#graph [data-zoom]').textContent()).toBe(`${Math.round(fitted * 100)}%`);
+    // A box's detail (code, tables of dispatches) scrolls inside itself: the page never scrolls sideways.
+    await page.locator('#graph .gnode[data-op="linear"]').first().click();
+    await expect.poll(() => page.locator('#graph .graph-detail .gdispatches').count()).toBeGreaterThan(0);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.locator('#graph').screenshot({ path: 'test-results/graph-390.png' });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
 });
 
 describe('following training', () => {

@@ -52,6 +52,9 @@ describe('under the hood', () => {
       expect(text).toMatch(/forward pass/);
       expect(text).toMatch(/backward pass/);
       expect(text).toMatch(/adam/);
+      // The epoch's running sums under their own heading, none of them among the loss's rows.
+      expect(await page.locator('#hood tr.phase[data-phase="sums"]').first().textContent()).toMatch(/running sums, not part of the loss/);
+      expect(await page.locator('#hood tr.op[data-phase="sums"]').count()).toBeGreaterThan(0);
       if (backend === 'webgpu') expect(await rows.first().locator('td').nth(4).textContent()).toMatch(/\d+×\d+×\d+/);
       await rows.first().click();
       expect(await page.locator('#hood pre.wgsl').first().textContent()).toMatch(/@compute/);
@@ -98,4 +101,48 @@ describe('under the hood', () => {
       await page.close();
     }, 120_000);
   }
+});
+
+describe('a readable kernel table at 1400 px', () => {
+  it('shows the derivative rules whole, files the running sums apart, and folds the shared WGSL helpers', async () => {
+    const { page, errors } = await openPage(session, '?backend=cpu');
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await page.click('#hood > summary');
+    const rows = page.locator('#hood tr.op');
+    await expect.poll(() => rows.count(), { timeout: 30_000 }).toBeGreaterThan(20);
+    // The rule column lies inside the list, which does not scroll sideways, and no rule is cut.
+    const fit = await page.locator('#hood .op-list').evaluate((list) => {
+      const th = [...list.querySelectorAll('th')].find((h) => h.textContent === 'derivative rule') as HTMLElement;
+      const cells = [...list.querySelectorAll<HTMLElement>('td.rule')].filter((c) => c.textContent !== '');
+      return {
+        inside: th.getBoundingClientRect().right <= list.getBoundingClientRect().right + 1,
+        sideways: list.scrollWidth - list.clientWidth,
+        cells: cells.length,
+        cut: cells.filter((c) => c.scrollWidth > c.clientWidth + 1).length,
+      };
+    });
+    expect(fit.inside).toBe(true);
+    expect(fit.sideways).toBeLessThanOrEqual(1);
+    expect(fit.cells).toBeGreaterThan(5);
+    expect(fit.cut).toBe(0);
+    // The running sums (D's outputs and accuracies, the losses added up) are not filed as the loss's forward pass.
+    const ops = async (phase: string): Promise<string[]> => page.locator(`#hood tr.op[data-phase="${phase}"] td:nth-child(2)`).allTextContents();
+    expect(await ops('sums')).toEqual(expect.arrayContaining(['add', 'sigmoid', 'accuracy']));
+    expect(await ops('forward')).not.toContain('accuracy');
+    expect(await ops('forward')).toEqual(expect.arrayContaining(['linear', 'bceWithLogits']));
+    expect(await page.locator('#hood tr.phase[data-phase="forward"]').count()).toBe(2); // one per update (D, then G)
+    // A fused Linear layer's WGSL: the kernel's own code first, the shared helpers folded under it.
+    await page.locator('#hood tr.op[data-phase="forward"]', { hasText: 'linear' }).first().click();
+    const own = (await page.locator('#hood .source-view pre.wgsl').first().textContent()) ?? '';
+    expect(own).toMatch(/@compute/);
+    expect(own).not.toMatch(/fn safe_divisor|fn readA/);
+    const fold = page.locator('#hood .source-view details.wgsl-shared').first();
+    expect(await fold.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
+    expect(await fold.locator('pre').textContent()).toMatch(/fn safe_divisor[\s\S]*fn loadB/);
+    await fold.locator('summary').click();
+    expect(await fold.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(true);
+    await page.locator('#hood').screenshot({ path: 'test-results/hood-1400.png' });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
 });
