@@ -5,6 +5,7 @@
 import type { GraphNode } from '../../engine/index';
 import type { DisplayNode } from './display';
 import { layeredLayout } from './layout';
+import { routePath, routePoints } from './route';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const BOX_W = 204;
@@ -26,6 +27,8 @@ export interface RenderOptions {
   gradWidth(node: GraphNode): number;
   /** Boxes to mark as "current" (the lesson's step). */
   current?: ReadonlySet<number>;
+  /** The value line of a box (default: valueText, the shape and the value or its mean and spread). */
+  valueText?(node: GraphNode): string;
   /** Scale the drawing down to the width of host (an overview of a large graph). */
   fit?: boolean;
 }
@@ -58,7 +61,7 @@ export function valueText(node: GraphNode): string {
 }
 
 export function renderGraph(host: HTMLElement, boxes: readonly DisplayNode[], options: RenderOptions): void {
-  const { placed, columns, rows } = layeredLayout(boxes);
+  const { placed, routes, columns, rows } = layeredLayout(boxes);
   const width = PAD * 2 + columns * COL_W - (COL_W - BOX_W);
   const height = PAD * 2 + rows * ROW_H - (ROW_H - BOX_H) + 16;
   const fitted = options.fit && host.clientWidth > 0 && host.clientWidth < width;
@@ -71,10 +74,8 @@ export function renderGraph(host: HTMLElement, boxes: readonly DisplayNode[], op
     defs.append(m);
   }
   root.append(defs);
-  const pos = (id: number): { x: number; y: number } => {
-    const p = placed.get(id) ?? { column: 0, row: 0 };
-    return { x: PAD + p.column * COL_W, y: PAD + 16 + p.row * ROW_H };
-  };
+  const slot = (s: { column: number; row: number }): { x: number; y: number } => ({ x: PAD + s.column * COL_W, y: PAD + 16 + s.row * ROW_H });
+  const pos = (id: number): { x: number; y: number } => slot(placed.get(id) ?? { column: 0, row: 0 });
 
   // Network boxes behind the nodes.
   const groups = [...new Set(boxes.map((b) => b.group).filter((g): g is string => g !== null))];
@@ -92,25 +93,19 @@ export function renderGraph(host: HTMLElement, boxes: readonly DisplayNode[], op
     root.append(group);
   });
 
-  // Edges: forward (input -> user) and, where a gradient flowed, backward (user -> input).
+  // Edges: forward (input -> user) and, where a gradient flowed, backward (user -> input),
+  // through the slots the layout reserved in the columns an edge skips.
   const byId = new Map(boxes.map((b) => [b.id, b]));
-  for (const b of boxes) {
-    for (const i of new Set(b.inputs)) {
-      const from = pos(i);
-      const to = pos(b.id);
-      const x0 = from.x + BOX_W;
-      const y0 = from.y + BOX_H / 2;
-      const x1 = to.x;
-      const y1 = to.y + BOX_H / 2;
-      const mid = (x0 + x1) / 2;
-      root.append(svg('path', { d: `M ${x0} ${y0 - 4} C ${mid} ${y0 - 4}, ${mid} ${y1 - 4}, ${x1} ${y1 - 4}`, class: 'gedge fwd', 'marker-end': 'url(#arrow-fwd)' }));
-      const input = byId.get(i);
-      const w = input ? options.gradWidth(input.node) : 0;
-      if (w > 0) {
-        root.append(svg('path', {
-          d: `M ${x1} ${y1 + 5} C ${mid} ${y1 + 5}, ${mid} ${y0 + 5}, ${x0} ${y0 + 5}`, class: 'gedge bwd', 'stroke-width': w, 'marker-end': 'url(#arrow-bwd)',
-        }));
-      }
+  const rect = (p: { x: number; y: number }): { x: number; y: number; width: number; height: number } => ({ ...p, width: BOX_W, height: BOX_H });
+  for (const r of routes) {
+    const points = routePoints(rect(pos(r.from)), rect(pos(r.to)), r.via.map((s) => rect(slot(s))));
+    root.append(svg('path', { d: routePath(points, -4), class: 'gedge fwd', 'marker-end': 'url(#arrow-fwd)', 'data-from': r.from, 'data-to': r.to }));
+    const input = byId.get(r.from);
+    const w = input ? options.gradWidth(input.node) : 0;
+    if (w > 0) {
+      root.append(svg('path', {
+        d: routePath([...points].reverse(), 5), class: 'gedge bwd', 'stroke-width': w, 'marker-end': 'url(#arrow-bwd)', 'data-from': r.to, 'data-to': r.from,
+      }));
     }
   }
 
@@ -123,7 +118,7 @@ export function renderGraph(host: HTMLElement, boxes: readonly DisplayNode[], op
     const room = b.expandable && options.onToggle ? 26 : 29;
     const title = b.title.length > room ? `…${b.title.slice(-(room - 1))}` : b.title;
     g.append(svg('text', { x: 8, y: 16, class: 'gtitle' }, title));
-    g.append(svg('text', { x: 8, y: 33, class: 'gvalue' }, valueText(n)));
+    g.append(svg('text', { x: 8, y: 33, class: 'gvalue' }, (options.valueText ?? valueText)(n)));
     const grad = options.gradText(n);
     if (grad !== null) g.append(svg('text', { x: 8, y: 50, class: 'ggrad' }, grad));
     if (b.folded.length > 0) g.append(svg('text', { x: 8, y: 61, class: 'gparams' }, `+ ${b.folded.map((p) => (p.name ?? 'param').split('.').pop()).join(', ')}`));

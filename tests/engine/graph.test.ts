@@ -149,8 +149,8 @@ describe('explainBackward', () => {
         fn(...xs).backward();
         return xs.map((x) => (x.grad as Tensor).dataSync()[0]);
       });
-      expectClose(lesson.analytic, ref, 1e-14);
-      expectClose(lesson.analytic, lesson.numeric, 1e-7);
+      expectClose(lesson.analytic.flat(), ref, 1e-14);
+      expectClose(lesson.analytic.flat(), lesson.numeric.flat(), 1e-7);
       expect(lesson.gradcheck.ok).toBe(true);
       // Every link is dy · local = contribution, and the steps start at the loss with dy = 1.
       expect(lesson.steps[0].dy).toEqual([1]);
@@ -158,7 +158,7 @@ describe('explainBackward', () => {
       // An input used twice gets two links whose contributions add up.
       const x = lesson.inputIds[0];
       const intoX = lesson.steps.flatMap((s) => s.links.filter((l) => l.input === x).map((l) => l.contribution[0]));
-      expectClose([intoX.reduce((a, b) => a + b, 0)], [lesson.analytic[0]], 1e-14);
+      expectClose([intoX.reduce((a, b) => a + b, 0)], lesson.analytic[0], 1e-14);
       if (label === 'sin(x)·x') expect(intoX.length).toBe(2);
     });
   }
