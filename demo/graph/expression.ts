@@ -101,7 +101,7 @@ function distance(a: string, b: string): number {
 
 function suggestion(name: string): string {
   const best = FUNCTION_NAMES.map((f) => ({ f, d: distance(name.toLowerCase(), f) })).sort((a, b) => a.d - b.d)[0];
-  return best.d <= 2 ? `try ${best.f}` : `the functions are ${FUNCTION_NAMES.join(', ')}`;
+  return best.d <= (name.length <= 3 ? 1 : 2) ? `try ${best.f}` : `the functions are ${FUNCTION_NAMES.join(', ')}`;
 }
 
 const describe = (t: Token): string => (t.kind === 'end' ? 'the end' : `'${t.text}'`);
