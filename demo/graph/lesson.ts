@@ -125,7 +125,8 @@ export class LessonPanel {
   private fillInputs(names: readonly string[]): void {
     this.inputsBox.replaceChildren(...names.map((name) => {
       const label = el('label', {}, `${name} = `);
-      const input = el('input', { type: 'text', inputmode: 'decimal', value: valueString(this.values[name] ?? DEFAULT_VALUE), 'data-input': name }) as HTMLInputElement;
+      const value = valueString(this.values[name] ?? DEFAULT_VALUE);
+      const input = el('input', { type: 'text', value, size: String(Math.max(5, value.length + 1)), 'data-input': name }) as HTMLInputElement;
       input.addEventListener('change', () => this.start());
       label.append(input);
       return label;
@@ -138,6 +139,8 @@ export class LessonPanel {
     const message = e instanceof Error ? e.message : String(e);
     this.error.textContent = message;
     if (e instanceof ExpressionError) {
+      // The typed line with a caret under the column.
+      this.error.append(el('pre', { 'aria-hidden': 'true' }, `L = ${this.source.value}\n${' '.repeat(e.column + 3)}^`));
       this.error.dataset.column = String(e.column);
       this.source.setAttribute('aria-invalid', 'true');
       this.source.focus();
