@@ -48,6 +48,8 @@ export class LessonPanel {
   private readonly error: HTMLElement;
   private readonly inputsBox: HTMLElement;
   private readonly canvas: HTMLElement;
+  /** What a clicked (or Enter-pressed) box holds, in words. */
+  private readonly boxNote: HTMLElement;
   private readonly log: HTMLOListElement;
   private readonly result: HTMLElement;
   private readonly stepButton: HTMLButtonElement;
@@ -91,9 +93,10 @@ export class LessonPanel {
     const row = el('div', { class: 'button-row' });
     row.append(this.inputsBox, restart, this.stepButton, this.allButton);
     this.canvas = el('div', { class: 'graph-canvas lesson-canvas' });
+    this.boxNote = el('p', { class: 'caption lesson-box-note', 'aria-live': 'polite' }, 'Click a box (or Tab to it and press Enter) to read it.');
     this.log = el('ol', { class: 'lesson-log', 'aria-live': 'polite' }) as HTMLOListElement;
     this.result = el('div', { class: 'lesson-result' });
-    body.append(pick, form, help, this.error, row, this.canvas, this.log, this.result);
+    body.append(pick, form, help, this.error, row, this.canvas, this.boxNote, this.log, this.result);
     root.append(body);
     this.pickExample(false);
     root.addEventListener('toggle', () => { if ((root as HTMLDetailsElement).open && !this.model) this.start(); });
@@ -194,13 +197,26 @@ export class LessonPanel {
     const short = (v: readonly number[]): string => numbers(v, v.length > 1 ? 3 : 6);
     renderGraph(this.canvas, boxes, {
       selected: null,
-      onSelect: () => undefined,
+      onSelect: (id) => this.describeBox(id),
       current: new Set(step ? [step.node] : []),
       valueText: (n) => `= ${short(l.values.get(n.id) ?? [])}`,
       gradText: (n) => (known.has(n.id) ? `∂L/∂${nameOf(m, n.id)} = ${short(known.get(n.id) as number[])}` : null),
       gradWidth: (n) => (known.has(n.id) && n.id !== l.graph.root ? 2 : 0),
     });
     this.canvas.dataset.function = m.source;
+  }
+
+  /** A box in words: its definition, value, and the gradient known so far. */
+  private describeBox(id: number): void {
+    const m = this.model;
+    if (!m) return;
+    const name = nameOf(m, id);
+    const grad = knownGradients(m, this.shown).get(id);
+    const value = numbers(m.lesson.values.get(id) ?? []);
+    const isInput = m.lesson.inputIds.includes(id);
+    this.boxNote.textContent = `${definition(m, id)} = ${value}${isInput ? ' (an input)' : ''}. `
+      + (grad ? `∂L/∂${name} = ${numbers(grad)}${id === m.lesson.graph.root ? ' (where backward starts)' : ''}.` : `∂L/∂${name} is not known yet: step backward until it is reached.`);
+    this.boxNote.dataset.box = name;
   }
 
   /** One node's rule, written out with the numbers. */

@@ -211,6 +211,10 @@ describe('the derivative lesson', () => {
     await expect.poll(() => page.locator('#lesson .gnode[data-op="parameter"] .gvalue').textContent()).toBe(`= ${x}`);
     expect(await edgesThroughBoxes(page)).toEqual([]);
     expect(await page.locator('#lesson .gnode .gtitle').allTextContents()).toEqual(expect.arrayContaining(['p₁ = x²', 's = sin(x)', 'p₂ = s²']));
+    // A box read from the keyboard: Tab to it, Enter.
+    await page.locator('#lesson .gnode[data-op="parameter"]').focus();
+    await page.keyboard.press('Enter');
+    expect(await page.locator('#lesson .lesson-box-note').textContent()).toMatch(/^x = 0\.55 \(an input\)\. ∂L\/∂x is not known yet/);
     // Backward one node at a time from the keyboard: focus the button, press Enter per step.
     await page.focus('#lesson [data-action="lesson-step"]');
     let steps = 0;
