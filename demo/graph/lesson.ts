@@ -143,7 +143,7 @@ export class LessonPanel {
     this.error.textContent = message;
     if (e instanceof ExpressionError) {
       // The typed line with a caret under the column.
-      this.error.append(el('pre', { 'aria-hidden': 'true' }, `L = ${this.source.value}\n${' '.repeat(e.column + 3)}^`));
+      this.error.append(el('pre', { tabindex: '0', 'aria-label': `the typed line, a caret under column ${e.column}` }, `L = ${this.source.value}\n${' '.repeat(e.column + 3)}^`));
       this.error.dataset.column = String(e.column);
       this.source.setAttribute('aria-invalid', 'true');
       this.source.focus();
@@ -260,7 +260,7 @@ export class LessonPanel {
     });
     const verdict = el('p', { class: l.gradcheck.ok ? 'ok' : 'bad', 'data-gradcheck': l.gradcheck.ok ? 'pass' : 'fail' },
       `gradcheck (central differences (f(x + h) − f(x − h)) / 2h, h = 10⁻⁶·max(1, |x|), float64): ${l.gradcheck.ok ? 'pass' : 'FAIL'}, largest relative error ${l.gradcheck.maxRelError.toExponential(1)}.`);
-    const scroll = el('div', { class: 'lesson-table' });
+    const scroll = el('div', { class: 'lesson-table', tabindex: '0', role: 'region', 'aria-label': 'gradients against finite differences' });
     scroll.append(table);
     this.result.replaceChildren(el('h4', {}, 'Backward against finite differences'), scroll, verdict);
   }
