@@ -114,22 +114,17 @@ export function parseExpression(source: string): Expr {
   const peek = (): Token => tokens[k];
   const isOp = (t: Token, ...ops: string[]): boolean => t.kind === 'op' && ops.includes(t.text);
 
-  function parseSum(): Expr {
-    let left = parseProduct();
-    while (isOp(peek(), '+', '−')) {
+  /** Operands joined left to right by `ops`: a − b − c is (a − b) − c. */
+  function chain(operand: () => Expr, ops: BinaryOperator[]): Expr {
+    let left = operand();
+    while (isOp(peek(), ...ops)) {
       const t = tokens[k++] as { text: BinaryOperator; at: number };
-      left = { kind: 'binary', op: t.text, left, right: parseProduct(), at: left.at };
+      left = { kind: 'binary', op: t.text, left, right: operand(), at: left.at };
     }
     return left;
   }
-  function parseProduct(): Expr {
-    let left = parseSigned();
-    while (isOp(peek(), '·', '/')) {
-      const t = tokens[k++] as { text: BinaryOperator; at: number };
-      left = { kind: 'binary', op: t.text, left, right: parseSigned(), at: left.at };
-    }
-    return left;
-  }
+  function parseSum(): Expr { return chain(parseProduct, ['+', '−']); }
+  function parseProduct(): Expr { return chain(parseSigned, ['·', '/']); }
   function parseSigned(): Expr {
     const t = peek();
     if (isOp(t, '−')) { k++; return { kind: 'negate', arg: parseSigned(), at: t.at }; }
