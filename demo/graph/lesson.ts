@@ -204,6 +204,12 @@ export class LessonPanel {
       gradWidth: (n) => (known.has(n.id) && n.id !== l.graph.root ? 2 : 0),
     });
     this.canvas.dataset.function = m.source;
+    // A screen reader hears each box by its definition and value, not by the engine's op name.
+    for (const g of this.canvas.querySelectorAll<SVGGElement>('.gnode')) {
+      const id = Number(g.dataset.id);
+      const grad = known.get(id);
+      g.setAttribute('aria-label', `${definition(m, id)} = ${numbers(l.values.get(id) ?? [])}${grad ? `, ∂L/∂${nameOf(m, id)} = ${numbers(grad)}` : ''}`);
+    }
   }
 
   /** A box in words: its definition, value, and the gradient known so far. */
