@@ -186,6 +186,14 @@ describe('names and the chain rule in words', () => {
     expect(lines[2]).toMatch(/^∂L\/∂x = ∂L\/∂s · ∂s\/∂x = 1\.2 × cos\(x\) = 1\.2 × 0\.36235775 = 0\.43482931; added to the 0\.93203909 from another path: ∂L\/∂x = 1\.3668684$/);
   });
 
+  it('brackets a negative or a sum before multiplying by it', () => {
+    const m = buildLesson('cos(x)·2', { x: 0.5 });
+    const cosStep = m.lesson.steps[1];
+    expect(stepText(m, cosStep, knownGradients(m, 1)).chains[0]).toMatch(/^∂L\/∂x = ∂L\/∂c · ∂c\/∂x = 2 × \(−sin\(x\)\) = 2 × −0\.47942554 = −0\.95885108$/);
+    const t = buildLesson('tanh(x)·3', { x: 0.5 });
+    expect(stepText(t, t.lesson.steps[1], knownGradients(t, 1)).chains[0]).toContain('3 × (1 − t²) = 3 × ');
+  });
+
   it('shows pow\'s exponent: L = t² for tanh(x)^2, with ∂L/∂t = 2·t', () => {
     const m = buildLesson('tanh(x)^2', { x: 0.7 });
     expect(m.lesson.graph.nodes.map((n) => definition(m, n.id))).toEqual(['x', 't = tanh(x)', 'L = t²']);

@@ -207,8 +207,8 @@ export function stepText(m: LessonModel, s: BackwardStep, before: ReadonlyMap<nu
     const localValue = numbers(link.local);
     // The formula, then its value; a formula that is just a number (1, −1) is not repeated.
     const same = link.local.every((v) => numbers([v]) === formula);
-    // A sum or difference (outside brackets) is bracketed before it is multiplied: (1 − t²).
-    const shown = / [+−] /.test(formula.replace(/\([^()]*\)|\[[^\]]*\]/g, '')) ? `(${formula})` : formula;
+    // A sum, a difference (outside brackets) or a negative is bracketed before it is multiplied: (1 − t²), (−sin(x)).
+    const shown = formula.startsWith('−') || / [+−] /.test(formula.replace(/\([^()]*\)|\[[^\]]*\]/g, '')) ? `(${formula})` : formula;
     const steps = same ? '' : ` × ${shown} = ${numbers(s.dy)}`;
     return `∂L/∂${x} = ∂L/∂${out} · ${local} = ${numbers(s.dy)}${steps} × ${localValue} = ${numbers(link.contribution)}${sum}`;
   });

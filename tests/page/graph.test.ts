@@ -211,6 +211,7 @@ describe('the derivative lesson', () => {
     await expect.poll(() => page.locator('#lesson .gnode[data-op="parameter"] .gvalue').textContent()).toBe(`= ${x}`);
     expect(await edgesThroughBoxes(page)).toEqual([]);
     expect(await page.locator('#lesson .gnode .gtitle').allTextContents()).toEqual(expect.arrayContaining(['p₁ = x²', 's = sin(x)', 'p₂ = s²']));
+    expect(await page.locator('#lesson .gnode[data-op="parameter"]').getAttribute('aria-label')).toBe('x = 0.55');
     // A box read from the keyboard: Tab to it, Enter.
     await page.locator('#lesson .gnode[data-op="parameter"]').focus();
     await page.keyboard.press('Enter');
