@@ -194,7 +194,8 @@ export class LessonPanel {
     const graph = { root: l.graph.root, nodes };
     const boxes = displayNodes(graph, new Set(nodes.map((n) => n.id))).map((b) => ({ ...b, expandable: false, title: definition(m, b.id) }));
     const step = l.steps[this.shown];
-    const short = (v: readonly number[]): string => numbers(v, v.length > 1 ? 3 : 6);
+    // A box has room for about 27 characters: 6 digits for a number, 2 for a vector's elements.
+    const short = (v: readonly number[]): string => numbers(v, v.length > 1 ? 2 : 6);
     renderGraph(this.canvas, boxes, {
       selected: null,
       onSelect: (id) => this.describeBox(id),

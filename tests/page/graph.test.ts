@@ -180,7 +180,7 @@ describe('the derivative lesson', () => {
       }
       if (index === 3) {
         // Per-element gradients on the vector's box.
-        expect(await page.locator('#lesson .gnode .ggrad').allTextContents()).toContain('∂L/∂x = [−0.333, −0.8, 0.333]');
+        expect(await page.locator('#lesson .gnode .ggrad').allTextContents()).toContain('∂L/∂x = [−0.33, −0.8, 0.33]');
       }
       await page.locator('#lesson').scrollIntoViewIfNeeded();
       await page.locator('#lesson').screenshot({ path: `test-results/lesson-${index + 1}.png` });
