@@ -21,14 +21,14 @@ export interface RenderOptions {
   onSelect(id: number): void;
   /** Called when a box's +/− (fold or unfold its parameters) is clicked. */
   onToggle?(id: number): void;
+  /** The value line of a box (default: valueText, the shape and the value or its mean and spread). */
+  valueText?(node: GraphNode): string;
   /** The backward line of a box ('‖∇‖ 0.034'), or null for none yet. */
   gradText(node: GraphNode): string | null;
   /** Line width of the backward edge into node (0: none). */
   gradWidth(node: GraphNode): number;
   /** Boxes to mark as "current" (the lesson's step). */
   current?: ReadonlySet<number>;
-  /** The value line of a box (default: valueText, the shape and the value or its mean and spread). */
-  valueText?(node: GraphNode): string;
   /** Scale the drawing down to the width of host (an overview of a large graph). */
   fit?: boolean;
 }
