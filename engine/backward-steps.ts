@@ -15,7 +15,8 @@ import type { Tensor } from './tensor';
 
 export interface NamedInput {
   name: string;
-  value: number;
+  /** One number, or a vector's elements. */
+  value: number | readonly number[];
 }
 
 /** One input's share of the gradient a node passes back. */
@@ -43,20 +44,24 @@ export interface BackwardLesson {
   /** The input nodes' ids, in the order given. */
   inputIds: number[];
   steps: BackwardStep[];
-  /** ∂L/∂input from the steps, per input. */
-  analytic: number[];
-  /** Central differences per input, with gradcheck's step h = 1e-6·max(1, |x|). */
-  numeric: number[];
+  /** ∂L/∂input from the steps, per input, per element. */
+  analytic: number[][];
+  /** Central differences per input, per element, with gradcheck's step h = 1e-6·max(1, |x|). */
+  numeric: number[][];
   gradcheck: GradcheckResult;
 }
 
 
 const read = (t: Tensor): number[] => Array.from(t.dataSync());
 
-/** Step through backward of fn (a scalar function of scalar inputs), keeping every number. */
+/** Step through backward of fn (a function to one number of numbers or vectors), keeping every number. */
 export function explainBackward(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly NamedInput[]): BackwardLesson {
+  const at = inputs.map((i) => (typeof i.value === 'number' ? [i.value] : [...i.value]));
+  at.forEach((v, k) => {
+    if (v.length === 0) throw new Error(`explainBackward: input ${inputs[k].name} has no values`);
+  });
   return onCpu(() => tidy(() => {
-    const xs = inputs.map((i) => tensor([i.value], [1], { dtype: 'float64', requiresGrad: true }));
+    const xs = at.map((v) => tensor(v, [v.length], { dtype: 'float64', requiresGrad: true }));
     const loss = fn(...xs);
     if (loss.size !== 1) throw new Error(`explainBackward: the function must return one number, got ${loss.size}`);
     const names = new Map(xs.map((x, i) => [x, inputs[i].name]));
@@ -97,18 +102,15 @@ export function explainBackward(fn: (...inputs: Tensor[]) => Tensor, inputs: rea
       steps.push({ node: node.id, dy, links });
     }
 
-    const analytic = xs.map((x) => (grads.get(x.id) ?? [0])[0]);
-    const f = (v: number[]): number => noGrad(() => tidy(() => read(fn(...v.map((a) => tensor([a], [1], { dtype: 'float64' }))))[0]));
-    const at = inputs.map((i) => i.value);
-    const numeric = at.map((x0, k) => {
+    const analytic = xs.map((x, k) => grads.get(x.id) ?? at[k].map(() => 0));
+    const f = (vs: number[][]): number => noGrad(() => tidy(() => read(fn(...vs.map((v) => tensor(v, [v.length], { dtype: 'float64' }))))[0]));
+    // (f(x + h·eⱼ) − f(x − h·eⱼ)) / 2h for element j of input k.
+    const numeric = at.map((v, k) => v.map((x0, j) => {
       const h = 1e-6 * Math.max(1, Math.abs(x0));
-      const plus = [...at];
-      const minus = [...at];
-      plus[k] = x0 + h;
-      minus[k] = x0 - h;
-      return (f(plus) - f(minus)) / (2 * h);
-    });
-    const check = gradcheck(fn, at.map((v) => [v]));
+      const moved = (d: number): number[][] => at.map((w, m) => (m === k ? w.map((a, i) => (i === j ? a + d : a)) : w));
+      return (f(moved(h)) - f(moved(-h))) / (2 * h);
+    }));
+    const check = gradcheck(fn, at);
     return { graph, values, inputIds: xs.map((x) => x.id), steps, analytic, numeric, gradcheck: check };
   }));
 }

@@ -5,6 +5,7 @@
 import type { GraphNode } from '../../engine/index';
 import type { DisplayNode } from './display';
 import { layeredLayout } from './layout';
+import { routePath, routePoints } from './route';
 
 const SVG = 'http://www.w3.org/2000/svg';
 // Every text of a box is 13 units tall (.graph-svg in style.css), so a drawing scaled by s shows
@@ -26,6 +27,8 @@ export interface RenderOptions {
   onSelect(id: number): void;
   /** Called when a box's +/− (fold or unfold its parameters) is clicked. */
   onToggle?(id: number): void;
+  /** The value line of a box (default: valueText, the shape and the value or its mean and spread). */
+  valueText?(node: GraphNode): string;
   /** The backward line of a box ('‖∇‖ 0.034'), or null for none yet. */
   gradText(node: GraphNode): string | null;
   /** Line width of the backward edge into node (0: none). */
@@ -79,7 +82,7 @@ function clip(text: string, room: number, keep: 'end' | 'start' = 'start'): stri
 
 /** Draw the boxes into host; returns the drawing's full size and the scale it is shown at. */
 export function renderGraph(host: HTMLElement, boxes: readonly DisplayNode[], options: RenderOptions): { width: number; height: number; scale: number } {
-  const { placed, columns, rows } = layeredLayout(boxes);
+  const { placed, routes, columns, rows } = layeredLayout(boxes);
   // Lines of a box: title, [subtitle], value, gradient, [folded parameters].
   const lines = 4 + (boxes.some((b) => b.subtitle !== undefined) ? 1 : 0);
   const BOX_H = 8 + lines * LINE_H;
@@ -95,10 +98,8 @@ export function renderGraph(host: HTMLElement, boxes: readonly DisplayNode[], op
     defs.append(m);
   }
   root.append(defs);
-  const pos = (id: number): { x: number; y: number } => {
-    const p = placed.get(id) ?? { column: 0, row: 0 };
-    return { x: PAD + p.column * COL_W, y: PAD + 16 + p.row * ROW_H };
-  };
+  const slot = (s: { column: number; row: number }): { x: number; y: number } => ({ x: PAD + s.column * COL_W, y: PAD + 16 + s.row * ROW_H });
+  const pos = (id: number): { x: number; y: number } => slot(placed.get(id) ?? { column: 0, row: 0 });
 
   // Network boxes behind the nodes.
   const groups = [...new Set(boxes.map((b) => b.group).filter((g): g is string => g !== null))];
@@ -116,25 +117,19 @@ export function renderGraph(host: HTMLElement, boxes: readonly DisplayNode[], op
     root.append(group);
   });
 
-  // Edges: forward (input -> user) and, where a gradient flowed, backward (user -> input).
+  // Edges: forward (input -> user) and, where a gradient flowed, backward (user -> input),
+  // through the slots the layout reserved in the columns an edge skips.
   const byId = new Map(boxes.map((b) => [b.id, b]));
-  for (const b of boxes) {
-    for (const i of new Set(b.inputs)) {
-      const from = pos(i);
-      const to = pos(b.id);
-      const x0 = from.x + BOX_W;
-      const y0 = from.y + BOX_H / 2;
-      const x1 = to.x;
-      const y1 = to.y + BOX_H / 2;
-      const mid = (x0 + x1) / 2;
-      root.append(svg('path', { d: `M ${x0} ${y0 - 4} C ${mid} ${y0 - 4}, ${mid} ${y1 - 4}, ${x1} ${y1 - 4}`, class: 'gedge fwd', 'marker-end': 'url(#arrow-fwd)' }));
-      const input = byId.get(i);
-      const w = input ? options.gradWidth(input.node) : 0;
-      if (w > 0) {
-        root.append(svg('path', {
-          d: `M ${x1} ${y1 + 5} C ${mid} ${y1 + 5}, ${mid} ${y0 + 5}, ${x0} ${y0 + 5}`, class: 'gedge bwd', 'stroke-width': w, 'marker-end': 'url(#arrow-bwd)',
-        }));
-      }
+  const rect = (p: { x: number; y: number }): { x: number; y: number; width: number; height: number } => ({ ...p, width: BOX_W, height: BOX_H });
+  for (const r of routes) {
+    const points = routePoints(rect(pos(r.from)), rect(pos(r.to)), r.via.map((s) => rect(slot(s))));
+    root.append(svg('path', { d: routePath(points, -4), class: 'gedge fwd', 'marker-end': 'url(#arrow-fwd)', 'data-from': r.from, 'data-to': r.to }));
+    const input = byId.get(r.from);
+    const w = input ? options.gradWidth(input.node) : 0;
+    if (w > 0) {
+      root.append(svg('path', {
+        d: routePath([...points].reverse(), 5), class: 'gedge bwd', 'stroke-width': w, 'marker-end': 'url(#arrow-bwd)', 'data-from': r.to, 'data-to': r.from,
+      }));
     }
   }
 
@@ -150,7 +145,7 @@ export function renderGraph(host: HTMLElement, boxes: readonly DisplayNode[], op
     let k = 0;
     g.append(svg('text', { x: 8, y: line(k++), class: 'gtitle' }, clip(b.title, b.expandable && options.onToggle ? room - 3 : room, 'end')));
     if (b.subtitle !== undefined) g.append(svg('text', { x: 8, y: line(k++), class: 'gsub' }, clip(b.subtitle, room)));
-    g.append(svg('text', { x: 8, y: line(k++), class: 'gvalue' }, clip(valueText(n), room)));
+    g.append(svg('text', { x: 8, y: line(k++), class: 'gvalue' }, clip((options.valueText ?? valueText)(n), room)));
     const grad = options.gradText(n);
     if (grad !== null) g.append(svg('text', { x: 8, y: line(k), class: 'ggrad' }, clip(grad, room)));
     k++;

@@ -149,8 +149,8 @@ describe('explainBackward', () => {
         fn(...xs).backward();
         return xs.map((x) => (x.grad as Tensor).dataSync()[0]);
       });
-      expectClose(lesson.analytic, ref, 1e-14);
-      expectClose(lesson.analytic, lesson.numeric, 1e-7);
+      expectClose(lesson.analytic.flat(), ref, 1e-14);
+      expectClose(lesson.analytic.flat(), lesson.numeric.flat(), 1e-7);
       expect(lesson.gradcheck.ok).toBe(true);
       // Every link is dy · local = contribution, and the steps start at the loss with dy = 1.
       expect(lesson.steps[0].dy).toEqual([1]);
@@ -158,8 +158,27 @@ describe('explainBackward', () => {
       // An input used twice gets two links whose contributions add up.
       const x = lesson.inputIds[0];
       const intoX = lesson.steps.flatMap((s) => s.links.filter((l) => l.input === x).map((l) => l.contribution[0]));
-      expectClose([intoX.reduce((a, b) => a + b, 0)], [lesson.analytic[0]], 1e-14);
+      expectClose([intoX.reduce((a, b) => a + b, 0)], lesson.analytic[0], 1e-14);
       if (label === 'sin(x)·x') expect(intoX.length).toBe(2);
     });
   }
+
+  it('steps through a function of vectors, mean((x·w − t)²) with w one number, element by element', () => {
+    const fn = (x: Tensor, w: Tensor, t: Tensor): Tensor => mean(mul(mul(x, w).sub(t), mul(x, w).sub(t)));
+    const inputs = [{ name: 'x', value: [0.5, -1.2, 2] }, { name: 'w', value: 1.5 }, { name: 't', value: [1, 0.25, -0.5] }];
+    const lesson = explainBackward(fn, inputs);
+    const ref = tidy(() => {
+      const xs = inputs.map((i) => { const v = ([] as number[]).concat(i.value); return tensor(v, [v.length], { dtype: 'float64', requiresGrad: true }); });
+      fn(xs[0], xs[1], xs[2]).backward();
+      return xs.map((x) => Array.from((x.grad as Tensor).dataSync()));
+    });
+    expect(lesson.analytic.map((a) => a.length)).toEqual([3, 1, 3]);
+    lesson.analytic.forEach((a, k) => expectClose(a, ref[k], 1e-14));
+    lesson.analytic.forEach((a, k) => expectClose(a, lesson.numeric[k], 1e-7));
+    expect(lesson.gradcheck.ok).toBe(true);
+    // w is broadcast over x's 3 elements: its one number is the sum of the elements' shares.
+    const w = lesson.inputIds[1];
+    const intoW = lesson.steps.flatMap((s) => s.links.filter((l) => l.input === w));
+    expect(intoW.every((l) => l.contribution.length === 1)).toBe(true);
+  });
 });

@@ -220,13 +220,38 @@ describe('following training', () => {
   }, 60_000);
 });
 
+/** Drawn edges of the lesson's graph that pass through a box they do not connect (sampled every 2 px). */
+function edgesThroughBoxes(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const boxes = [...document.querySelectorAll<SVGGElement>('#lesson .gnode')].map((g) => {
+      const m = /translate\(([-\d.]+),\s*([-\d.]+)\)/.exec(g.getAttribute('transform') ?? '') as RegExpExecArray;
+      const r = g.querySelector('rect') as SVGRectElement;
+      return { id: g.dataset.id as string, x: Number(m[1]), y: Number(m[2]), w: r.width.baseVal.value, h: r.height.baseVal.value };
+    });
+    const found: string[] = [];
+    for (const path of document.querySelectorAll<SVGPathElement>('#lesson path.gedge')) {
+      const ends = [path.dataset.from, path.dataset.to];
+      const length = path.getTotalLength();
+      for (let d = 0; d <= length; d += 2) {
+        const p = path.getPointAtLength(d);
+        const hit = boxes.find((b) => !ends.includes(b.id) && p.x > b.x + 0.5 && p.x < b.x + b.w - 0.5 && p.y > b.y + 0.5 && p.y < b.y + b.h - 0.5);
+        if (hit) { found.push(`${ends.join('→')} through ${hit.id}`); break; }
+      }
+    }
+    return found;
+  });
+}
+
 describe('the derivative lesson', () => {
   const sig = (v: number): number => 1 / (1 + Math.exp(-v));
+  const [vx, vt] = [[0.5, -1.2, 2], [1, 0, 1.5]];
   // Closed forms, at the lesson's default inputs.
   const CASES: { index: number; expected: Record<string, number> }[] = [
     { index: 0, expected: (() => { const [x, w, b] = [0.8, -1.3, 0.4]; const s = sig(x * w + b); const d = s * (1 - s); return { x: d * w, w: d * x, b: d }; })() },
     { index: 1, expected: { x: 2 * Math.tanh(0.7) * (1 - Math.tanh(0.7) ** 2) } },
     { index: 2, expected: { x: Math.sin(1.2) + 1.2 * Math.cos(1.2) } },
+    // mean((x − t)²): ∂L/∂xᵢ = 2(xᵢ − tᵢ)/3, ∂L/∂tᵢ = −∂L/∂xᵢ.
+    { index: 3, expected: Object.fromEntries(vx.flatMap((x, i) => [[`x[${i}]`, (2 * (x - vt[i])) / 3], [`t[${i}]`, (-2 * (x - vt[i])) / 3]])) },
   ];
   for (const { index, expected } of CASES) {
     it(`steps through lesson ${index + 1} and ends at gradcheck's numbers`, async () => {
@@ -234,11 +259,14 @@ describe('the derivative lesson', () => {
       await page.click('#lesson > summary');
       await page.selectOption('#lesson [data-lesson="function"]', String(index));
       await expect.poll(() => page.locator('#lesson .gnode').count()).toBeGreaterThan(1);
-      // Step by step: each step writes the chain-rule product with numbers.
+      expect(await edgesThroughBoxes(page)).toEqual([]);
+      // Step by step: each step writes the chain-rule product with numbers. At the loss the local
+      // derivative is written by the loss's own formula (∂sigmoid(u)/∂u), never as ∂L/∂u again.
       await page.click('#lesson [data-action="lesson-step"]');
       expect(await page.locator('#lesson .lesson-log li').count()).toBe(1);
       const first = (await page.locator('#lesson .lesson-log li p.chain').first().textContent()) ?? '';
-      expect(first).toMatch(/∂L\/∂\w+ = ∂L\/∂L · ∂L\/∂\w+ = 1 × -?[\d.]+ = -?[\d.]+/);
+      expect(first).toMatch(/^∂L\/∂(\S+) = ∂L\/∂L · ∂\S+\/∂\1 = 1 × /);
+      expect(first).not.toMatch(/∂L\/∂L · ∂L\//);
       expect(await page.locator('#lesson .gnode.current').count()).toBe(1);
       await page.click('#lesson [data-action="lesson-all"]');
       const rows = page.locator('#lesson .lesson-result tr[data-input]');
@@ -251,9 +279,19 @@ describe('the derivative lesson', () => {
         expect(Math.abs(analytic - numeric) / Math.max(Math.abs(value), 1e-3)).toBeLessThan(1e-7);
       }
       expect(await page.locator('#lesson [data-gradcheck]').getAttribute('data-gradcheck')).toBe('pass');
+      expect(await edgesThroughBoxes(page)).toEqual([]);
+      if (index === 1) {
+        // pow shows its exponent.
+        expect(await page.locator('#lesson .gnode .gtitle').allTextContents()).toContain('L = t²');
+      }
       if (index === 2) {
-        // x is used twice: a second contribution is added to the first.
+        // x is used twice: a second contribution is added to the first, along an edge in view.
         expect(await page.locator('#lesson .lesson-log').textContent()).toMatch(/added to the/);
+        expect(await page.locator('#lesson .lesson-log').textContent()).toMatch(/∂L\/∂x = ∂L\/∂s · ∂s\/∂x = 1\.2 × cos\(x\) = 1\.2 × 0\.36235775/);
+      }
+      if (index === 3) {
+        // Per-element gradients on the vector's box.
+        expect(await page.locator('#lesson .gnode .ggrad').allTextContents()).toContain('∂L/∂x = [−0.33, −0.8, 0.33]');
       }
       await page.locator('#lesson').scrollIntoViewIfNeeded();
       await page.locator('#lesson').screenshot({ path: `test-results/lesson-${index + 1}.png` });
@@ -261,4 +299,51 @@ describe('the derivative lesson', () => {
       await page.close();
     }, 60_000);
   }
+
+  it('takes a typed function: shows a mistake with its column, then its graph, backward by keyboard, and the check', async () => {
+    const { page, errors } = await openPage(session, '?backend=cpu');
+    await page.click('#lesson > summary');
+    const source = page.locator('#lesson [data-lesson="source"]');
+    await source.fill('x·exp(−x^2) + sn(x)^2');
+    await source.press('Enter');
+    await expect.poll(() => page.locator('#lesson .lesson-error').textContent()).toMatch(/unknown function 'sn' at column 15; try sin/);
+    expect(await page.locator('#lesson .lesson-error').getAttribute('data-column')).toBe('15');
+    expect(await page.locator('#lesson .gnode').count()).toBe(0);
+    expect(await page.locator('#lesson [data-action="lesson-step"]').isDisabled()).toBe(true);
+    // Fixed, with x's value changed: the graph has one box per op and x.
+    await source.fill('x·exp(−x^2) + sin(x)^2');
+    await source.press('Enter');
+    await expect.poll(() => page.locator('#lesson .gnode').count()).toBe(8); // x, x², −x², exp, x·e, sin, s², +
+    expect(await page.locator('#lesson .lesson-error').textContent()).toBe('');
+    const x = 0.55;
+    await page.fill('#lesson [data-input="x"]', String(x));
+    await page.press('#lesson [data-input="x"]', 'Enter');
+    await page.locator('#lesson [data-input="x"]').blur();
+    await expect.poll(() => page.locator('#lesson .gnode[data-op="parameter"] .gvalue').textContent()).toBe(`= ${x}`);
+    expect(await edgesThroughBoxes(page)).toEqual([]);
+    expect(await page.locator('#lesson .gnode .gtitle').allTextContents()).toEqual(expect.arrayContaining(['p₁ = x²', 's = sin(x)', 'p₂ = s²']));
+    expect(await page.locator('#lesson .gnode[data-op="parameter"]').getAttribute('aria-label')).toBe('x = 0.55');
+    // A box read from the keyboard: Tab to it, Enter.
+    await page.locator('#lesson .gnode[data-op="parameter"]').focus();
+    await page.keyboard.press('Enter');
+    expect(await page.locator('#lesson .lesson-box-note').textContent()).toMatch(/^x = 0\.55 \(an input\)\. ∂L\/∂x is not known yet/);
+    // Backward one node at a time from the keyboard: focus the button, press Enter per step.
+    await page.focus('#lesson [data-action="lesson-step"]');
+    let steps = 0;
+    while (!(await page.locator('#lesson [data-action="lesson-step"]').isDisabled())) {
+      await page.keyboard.press('Enter');
+      steps++;
+      expect(await page.locator('#lesson .lesson-log li').count()).toBe(steps);
+    }
+    expect(steps).toBe(7);
+    // d/dx [x·e^(−x²) + sin²x] = e^(−x²)(1 − 2x²) + 2 sin x cos x
+    const want = Math.exp(-x * x) * (1 - 2 * x * x) + 2 * Math.sin(x) * Math.cos(x);
+    const row = page.locator('#lesson .lesson-result tr[data-input="x"]');
+    expect(Math.abs(Number(await row.getAttribute('data-analytic')) - want)).toBeLessThan(1e-12);
+    expect(Math.abs(Number(await row.getAttribute('data-numeric')) - want) / Math.abs(want)).toBeLessThan(1e-7);
+    expect(await page.locator('#lesson [data-gradcheck]').getAttribute('data-gradcheck')).toBe('pass');
+    await page.locator('#lesson').screenshot({ path: 'test-results/lesson-typed.png' });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
 });
