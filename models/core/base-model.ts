@@ -67,6 +67,13 @@ function columnStats(raw: Float64Array, dim: number): { shift: number[]; scale: 
   return { shift, scale };
 }
 
+/** Whether two arrays hold the same values bit for bit (NaN equal to NaN, −0 apart from 0). */
+function sameValues(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
+
 /** none: the data as they are; centre: x − mean; standardise: (x − mean)/std (per column). */
 export type Scaling = 'none' | 'centre' | 'standardise';
 
@@ -115,8 +122,11 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
   private stepsSummed = 0;
   /** Fresh target samples to score against, by sample count. */
   private readonly references = new Map<number, Float64Array>();
-  /** The last full score (evalSamples, this epoch's generator), reused by evaluate() at the same step. */
-  private lastFullScore: { steps: number; metrics: FinalMetrics } | null = null;
+  /**
+   * The last full score (evalSamples, this epoch's generator) with the weights it was measured
+   * on: evaluate() reuses it only while the step, the epoch and every weight are unchanged.
+   */
+  private lastFullScore: { steps: number; epoch: number; weights: Float32Array; metrics: FinalMetrics } | null = null;
 
   protected constructor(config: C, source: ModelData) {
     this.config = config as C & Record<string, unknown>;
@@ -331,18 +341,35 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
       this.references.set(n, reference);
     }
     const metrics = scoreSamples(samples, this.target, reference);
-    if (!duringTraining && n === this.config.evalSamples) this.lastFullScore = { steps: this.steps, metrics };
+    if (!duringTraining && n === this.config.evalSamples) this.lastFullScore = { steps: this.steps, epoch: this.epoch, weights: await this.weightValues(), metrics };
     return metrics;
   }
 
   /**
+   * Every parameter and buffer value, in order (one read): what a reused score must have been
+   * measured on. Weights can change without a training step (assign, loadStateDict, an
+   * optimizer stepped by hand), so the step counter alone cannot vouch for a cached score.
+   */
+  private async weightValues(): Promise<Float32Array> {
+    const tensors = [...this.namedParameters(), ...this.namedBuffers()].map(([, t]) => t);
+    const parts = await Promise.all(tensors.map((t) => t.data()));
+    const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  }
+
+  /**
    * Metrics of `evalSamples` samples (drawn with the generator of the current epoch) against
-   * fresh target samples. When the last epoch's record was scored in full at this very step,
-   * these are the same numbers, so they are reused rather than sampled again.
+   * fresh target samples. When the last epoch's record was scored in full at this very step, on
+   * these very weights, these are the same numbers, so they are reused rather than sampled again.
    */
   async evaluate(): Promise<FinalMetrics> {
     const last = this.lastFullScore;
-    if (last && last.steps === this.steps) return { ...last.metrics };
+    if (last && last.steps === this.steps && last.epoch === this.epoch && sameValues(last.weights, await this.weightValues())) return { ...last.metrics };
     return this.scoreNow(this.config.evalSamples);
   }
 

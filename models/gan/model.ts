@@ -279,7 +279,7 @@ export class Gan extends BaseModel<GanConfig> {
   protected override async closeEpoch(): Promise<Record<string, number>> {
     const { means, weightsOk } = await this.sums.read(this.namedParameters().map(([, p]) => p), WEIGHT_LIMIT);
     if (!weightsOk) await this.explainWeights();
-    checkLosses('GAN', { 'discriminator loss': means.dLoss, 'generator loss': means.gLoss }, this.epoch, this.steps);
+    checkLosses('GAN', { 'discriminator loss': means.dLoss, 'generator loss': means.gLoss }, this.epoch, this.steps, this.target);
     return means;
   }
 
@@ -378,7 +378,7 @@ export class Gan extends BaseModel<GanConfig> {
   private async explainWeights(): Promise<void> {
     const weights: Record<string, ArrayLike<number>> = {};
     for (const [name, p] of this.namedParameters()) weights[name] = await p.data();
-    checkWeights('GAN', weights, this.epoch, this.steps, WEIGHT_LIMIT);
+    checkWeights('GAN', weights, this.epoch, this.steps, WEIGHT_LIMIT, this.target);
   }
 }
 
