@@ -13,7 +13,7 @@
 // (seed, e), so evaluation never shifts the training stream. sample() has its own generator.
 
 import {
-  add, compile, createRng, keep, noGrad, tidy,
+  add, compile, createRng, keep, noGrad, tensor, tidy,
   type Adam, type PlanEntry, type Rng, type Tensor,
 } from '../../engine/index';
 import { readOptimizers, readWeights, writeOptimizers, writeWeights } from './checkpoint';
@@ -24,7 +24,7 @@ import { mean as sampleMean, std as sampleStd } from '../eval/metrics';
 import { createBinning, decodeHard, decodeUniform, digitise, type Binning } from '../data/binning';
 import { mixSeed } from './seeds';
 import { getTarget, targetFromSamples, type Target } from '../data/targets';
-import { trimHistory, type BaseConfig, type Checkpoint, type FinalMetrics, type GenerativeModel, type HistoryRecord, type ModelKind } from './model';
+import { trimHistory, type BaseConfig, type Checkpoint, type FinalMetrics, type GenerativeModel, type HistoryRecord, type ModelKind, type PartialEpoch } from './model';
 import { stepsLeft, TRAINING_SCORE_SAMPLES, type EpochOptions } from './score-schedule';
 
 /** A generator for the evaluation after epoch `epoch`: a fixed function of (seed, epoch). */
@@ -65,6 +65,13 @@ function columnStats(raw: Float64Array, dim: number): { shift: number[]; scale: 
     scale.push(s > 0 ? s : 1);
   }
   return { shift, scale };
+}
+
+/** A partial epoch's sum of the loss `name`, refused when missing. */
+export function partialSum(partial: PartialEpoch, name: string, source: string): number {
+  const v = Object.hasOwn(partial.sums, name) ? partial.sums[name] : undefined;
+  if (typeof v !== 'number') throw new Error(`${source}: "partialEpoch" has no sum for the loss '${name}'`);
+  return v;
 }
 
 /** Whether two arrays hold the same values bit for bit (NaN equal to NaN, −0 apart from 0). */
@@ -166,6 +173,11 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
 
   get stepsPerEpoch(): number {
     return Math.max(1, Math.floor(this.data.n / this.config.batch));
+  }
+
+  /** Steps of the unfinished epoch taken with trainStep() (their losses are in the running sums). */
+  get epochStepsDone(): number {
+    return this.stepsSummed;
   }
 
   // ---- what each model supplies ----
@@ -375,8 +387,29 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
 
   // ---- checkpoints ----
 
+  /**
+   * The unfinished epoch's progress for a checkpoint (undefined at an epoch boundary): its steps
+   * and the running sums of its losses, read without resetting them.
+   */
+  protected async partialEpoch(): Promise<PartialEpoch | undefined> {
+    const steps = this.epochStepsDone;
+    if (steps === 0 || steps >= this.stepsPerEpoch) return undefined;
+    const sums: Record<string, number> = {};
+    for (let i = 0; i < this.lossNames.length; i++) sums[this.lossNames[i]] = this.lossSums ? await this.lossSums[i].item() : 0;
+    return { steps, sums };
+  }
+
+  /** Put a checkpoint's unfinished epoch back: its step count and running sums. */
+  protected restorePartialEpoch(partial: PartialEpoch, source: string): void {
+    const values = this.lossNames.map((name) => partialSum(partial, name, source));
+    this.lossSums = values.map((v) => keep(tensor([v], [])));
+    this.stepsSummed = partial.steps;
+  }
+
   async save(): Promise<Checkpoint> {
-    await this.drainLosses();
+    // Steps taken outside an epoch (beyond its length, the page's "under the hood") are not an epoch's progress.
+    if (this.epochStepsDone >= this.stepsPerEpoch) await this.drainLosses();
+    const partialEpoch = await this.partialEpoch();
     return {
       format: 'gradlab-checkpoint',
       version: 1,
@@ -390,6 +423,7 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
       rng: this.rng.getState(),
       data: Array.from(this.data.raw),
       history: this.history.map((r) => ({ ...r })),
+      ...(partialEpoch ? { partialEpoch } : {}),
     };
   }
 
@@ -399,6 +433,11 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
       writeWeights([...this.namedParameters(), ...this.namedBuffers()], checkpoint.weights, source);
       writeOptimizers(this.optimizers(), checkpoint.optimizers, source);
       this.rng.setState(checkpoint.rng);
+      const partial = checkpoint.partialEpoch;
+      if (partial) {
+        if (partial.steps >= this.stepsPerEpoch) throw new Error(`${source}: "partialEpoch" has ${partial.steps} steps, but an epoch of this model has ${this.stepsPerEpoch}`);
+        this.restorePartialEpoch(partial, source);
+      }
     } catch (e) {
       this.dispose(); // a refused checkpoint leaves no tensors behind
       throw e;

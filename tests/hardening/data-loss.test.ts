@@ -124,7 +124,7 @@ describe('a stopped run is saved', () => {
     return { code, stderr };
   }
 
-  it('SIGINT stops at the epoch boundary, writes --save, exits 130; the checkpoint resumes', async () => {
+  it('SIGINT stops at the next step boundary, writes --save, exits 130; the checkpoint resumes', async () => {
     const path = join(dir, 'interrupted.json');
     const r = await interrupted(['SIGINT'], ['--save', path]);
     expect(r.code, r.stderr).toBe(130);
@@ -143,8 +143,9 @@ describe('a stopped run is saved', () => {
 
   it('a second Ctrl+C quits at once, without saving', async () => {
     const path = join(dir, 'never.json');
-    // Long epochs (30000 rows, batch 16): both signals arrive while the first epoch runs.
-    const child = spawn(process.execPath, [cli, 'train', '--target', 'normal', '--dataset', '30000', '--batch', '16', '--budget', '500', '--epochs', '100', '--save', path], { cwd: dir });
+    // One long step (a batch of 100000 rows through a 10000-parameter GAN): both signals arrive
+    // before the first step ends, the first place the run looks for them.
+    const child = spawn(process.execPath, [cli, 'train', '--target', 'normal', '--dataset', '100000', '--batch', '100000', '--budget', '10000', '--epochs', '100', '--save', path], { cwd: dir });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += String(d)));
     while (!/hidden width/.test(stderr) && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
