@@ -18,7 +18,7 @@ import {
 } from '../../engine/index';
 import { readOptimizers, readWeights, writeOptimizers, writeWeights } from './checkpoint';
 import { createDataset, type Dataset } from '../data/dataset';
-import { checkLosses, checkSamples, checkWeights, SAMPLE_SPREAD_LIMIT } from './divergence';
+import { checkLosses, checkSamples, checkWeights, ONE_PASS, type SampleBound } from './divergence';
 import { referenceSamples, scoreSamples } from '../eval/evaluate';
 import { mean as sampleMean, std as sampleStd } from '../eval/metrics';
 import { createBinning, decodeHard, decodeUniform, digitise, type Binning } from '../data/binning';
@@ -116,11 +116,10 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
   /** x = z·scale + shift per column (identity when not standardising, unused in binned mode). */
   protected readonly shift: number[];
   protected readonly scale: number[];
-  /**
-   * How far generated samples may stray (in target standard deviations, see checkSamples) before
-   * the run counts as diverged. Infinity leaves only the non-finite check.
-   */
-  protected readonly sampleSpreadLimit: number = SAMPLE_SPREAD_LIMIT;
+  /** How far generated samples may stray before the run counts as diverged (see SampleBound). */
+  protected get sampleBound(): SampleBound {
+    return ONE_PASS;
+  }
   /** Names of the losses step() returns, in order; their epoch means go into the history. */
   protected abstract readonly lossNames: readonly string[];
   /** The generator of sample() (and other draws for display); not saved in checkpoints. */
@@ -346,7 +345,7 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
   private async scoreNow(n: number, duringTraining = false): Promise<FinalMetrics> {
     const rng = evaluationRng(this.config.seed, this.epoch);
     const samples = await (duringTraining ? this.trainingSamples(n, rng) : this.sampleWith(n, rng));
-    checkSamples(this.kind, samples, this.target, this.dim, this.epoch, this.steps, this.sampleSpreadLimit);
+    checkSamples(this.kind, samples, this.target, this.dim, this.epoch, this.steps, this.sampleBound);
     let reference = this.references.get(n);
     if (!reference) {
       reference = referenceSamples(this.target, n, this.config.seed);

@@ -1,0 +1,87 @@
+// One divergence rule for all four models: a generated sample farther from the data's mean than
+// gain·100·max(σ, unit) + 2·|μ| ends the run with a DivergenceError and a non-zero exit. The GAN,
+// the VAE and the RBM (one pass through a network: gain 1, unit 0); diffusion with its
+// ancestral sampler's gain 1/√ᾱ_T over the unit noise, so that an undertrained but healthy run is
+// not refused while an exploding one is.
+
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cliIn, lastLine, root } from './cli-process';
+import { checkSamples, ONE_PASS } from '../../models/core/divergence';
+import { createModel } from '../../models/core/registry';
+import { budgetedConfig } from '../../models/eval/compare';
+import { getTarget } from '../../models/data/targets';
+import { DivergenceError } from '../../models/core/model';
+import { Diffusion } from '../../models/diffusion/diffusion';
+
+describe('checkSamples: one rule, a gain per sampler', () => {
+  const target = { mean: [4], std: [0.5] };
+  it('one pass (gain 1): 100·σ + 2·|μ| from the mean', () => {
+    expect(() => checkSamples('vae', [4 + 57.9], target, 1, 1, 10, ONE_PASS)).not.toThrow();
+    expect(() => checkSamples('vae', [4 + 58.1], target, 1, 1, 10, ONE_PASS)).toThrow(/vae diverged at epoch 1 \(step 10\): generated sample 0 is 62\.10, far outside the data .* the limit is 100·std \+ 2·\|mean\|/);
+  });
+  it('a sampler of gain 150 over a unit noise of 1: 15000·max(σ, 1) + 2·|μ|', () => {
+    const bound = { gain: 150, unit: 1 };
+    expect(() => checkSamples('diffusion', [4 - 15007], target, 1, 2, 32, bound)).not.toThrow();
+    expect(() => checkSamples('diffusion', [4 - 15009], target, 1, 2, 32, bound)).toThrow(/diffusion diverged at epoch 2 \(step 32\): .* the limit is 15000·max\(std, 1\) \+ 2·\|mean\|/);
+    expect(() => checkSamples('diffusion', [Number.NaN], target, 1, 2, 32, bound)).toThrow(/generated sample 0 is NaN/);
+  });
+});
+
+describe('diffusion: an exploding run is refused, a healthy one is not', () => {
+  it('lr 0.3 (samples of 10⁵ and beyond) ends with a DivergenceError that names the sample and the rule', async () => {
+    const model = Diffusion.create(getTarget('normal'), { seed: 0, lr: 0.3, evalSamples: 1000 });
+    try {
+      let error: unknown = null;
+      for (let e = 0; e < 3 && !error; e++) await model.trainEpoch().catch((x: unknown) => (error = x));
+      expect(error).toBeInstanceOf(DivergenceError);
+      expect((error as Error).message).toMatch(/diffusion diverged at epoch \d+ \(step \d+\): generated sample \d+ is -?\d\.\d+e\+\d+, far outside the data \(mean 4\.000, std 0\.500; the limit is \d+·max\(std, 1\) \+ 2·\|mean\| from the mean\)\. Try a lower learning rate/);
+    } finally {
+      model.dispose();
+    }
+  }, 60_000);
+
+  // Runs the one-pass rule refused after their first epoch (samples at −420 on σ 2, 250 on σ 1.6).
+  for (const [name, seed] of [['1d-poisson', 0], ['normal-10-2', 0], ['2d-mix-gauss', 1], ['1d-beta', 0]] as const) {
+    it(`${name} seed ${seed}, the defaults: each of the first three epochs is scored without a refusal`, async () => {
+      const model = createModel('diffusion', getTarget(name), { seed, evalSamples: 1000 });
+      try {
+        for (let e = 0; e < 3; e++) await model.trainEpoch();
+        expect(model.epoch).toBe(3);
+      } finally {
+        model.dispose();
+      }
+    }, 60_000);
+  }
+
+  it("the quality table's setting (1d-trimodal, T 100, budget 1600, lr 1e-3), seeds 0–2: 5 scored epochs, then evaluate()", async () => {
+    for (const seed of [0, 1, 2]) {
+      const model = createModel('diffusion', getTarget('1d-trimodal'), { seed, steps: 100, lr: 1e-3, ...budgetedConfig('diffusion', 1600, 1).config, evalSamples: 2000 });
+      try {
+        for (let e = 0; e < 5; e++) await model.trainEpoch();
+        expect(Number.isFinite((await model.evaluate()).w1)).toBe(true);
+      } finally {
+        model.dispose();
+      }
+    }
+  }, 120_000);
+});
+
+describe('the command line', () => {
+  let dir = '';
+  const gradlab = cliIn(() => dir);
+  beforeAll(() => {
+    execFileSync(process.execPath, ['build.mjs'], { cwd: root, stdio: 'pipe' });
+    dir = mkdtempSync(join(tmpdir(), 'gradlab-divergence-'));
+  }, 120_000);
+
+  it('train --model diffusion --lr 0.3 exits 1 with the divergence message (it exited 0 with W1 ≈ 200)', () => {
+    const r = gradlab('train', '--model', 'diffusion', '--target', 'normal', '--lr', '0.3', '--epochs', '3', '--seed', '0', '--json');
+    expect(r.status, r.stdout).toBe(1);
+    expect(lastLine(r.stderr)).toMatch(/gradlab train: diffusion diverged at epoch \d+ \(step \d+\): generated sample \d+ is .*far outside the data/);
+    expect(r.stdout).toBe('');
+  }, 120_000);
+});
