@@ -454,6 +454,7 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
       p.grad = null;
       p.dispose();
     }
+    for (const [, b] of this.namedBuffers()) b.dispose(); // BatchNorm's running statistics
     for (const opt of Object.values(this.optimizers())) opt.dispose();
     this.data.dispose();
     this.disposeExtras();

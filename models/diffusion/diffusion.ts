@@ -130,14 +130,17 @@ export class Diffusion extends BaseModel<DiffusionConfig> {
   private readonly schedule: ReturnType<typeof noiseSchedule>;
 
   /**
-   * The one divergence rule with this sampler's gain: ancestral sampling divides by √α_t at each
-   * of T steps, so an untrained ε-network already sends samples out to about 1/√ᾱ_T (≈ 140 at
-   * T = 100) times the unit noise: −190 on a σ 1.6 target after 16 steps at lr 1e-3, a model that
-   * then trains well.
+   * Ancestral sampling feeds the ε-network its own output for T steps, each divided by √α_t: an
+   * undertrained network sends samples far out and the model then trains well (−190 on a σ 1.6
+   * target after 16 steps at lr 1e-3; 3.6·10⁴ on σ 0.5 after 16 steps at lr 3.5·10⁻⁴; 2·10⁵ at
+   * lr 0.3, whose loss then falls to 0.27). No spread limit separates these from a run that went
+   * bad, so only non-finite samples count here (what --lr 10 gives); the loss and weight checks
+   * are the same as the other models'.
    */
   protected override get sampleBound(): SampleBound {
-    return { gain: 1 / Math.sqrt(this.schedule.alphaBar[this.config.steps - 1]), unit: 1 };
+    return { gain: Infinity, unit: 1 };
   }
+
   /** Device tables indexed by step: √ᾱ_t and √(1 − ᾱ_t) as [T, 1], the embedding as [T, E]. */
   private readonly sqrtAlphaBar: Tensor;
   private readonly sqrtOneMinusAlphaBar: Tensor;

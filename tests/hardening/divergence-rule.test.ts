@@ -1,8 +1,9 @@
-// One divergence rule for all four models: a generated sample farther from the data's mean than
+// The divergence rule for generated samples: one farther from the data's mean than
 // gain·100·max(σ, unit) + 2·|μ| ends the run with a DivergenceError and a non-zero exit. The GAN,
-// the VAE and the RBM (one pass through a network: gain 1, unit 0); diffusion with its
-// ancestral sampler's gain 1/√ᾱ_T over the unit noise, so that an undertrained but healthy run is
-// not refused while an exploding one is.
+// the VAE and the RBM sample in one pass through a network (gain 1, unit 0). Diffusion's
+// ancestral sampler feeds its network its own output for T steps: an undertrained but healthy
+// run strays far (and is not refused); only non-finite samples end it, as its losses and weights
+// do for every model.
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -14,7 +15,6 @@ import { checkSamples, ONE_PASS } from '../../models/core/divergence';
 import { createModel } from '../../models/core/registry';
 import { budgetedConfig } from '../../models/eval/compare';
 import { getTarget } from '../../models/data/targets';
-import { DivergenceError } from '../../models/core/model';
 import { Diffusion } from '../../models/diffusion/diffusion';
 
 describe('checkSamples: one rule, a gain per sampler', () => {
@@ -31,19 +31,7 @@ describe('checkSamples: one rule, a gain per sampler', () => {
   });
 });
 
-describe('diffusion: an exploding run is refused, a healthy one is not', () => {
-  it('lr 0.3 (samples of 10⁵ and beyond) ends with a DivergenceError that names the sample and the rule', async () => {
-    const model = Diffusion.create(getTarget('normal'), { seed: 0, lr: 0.3, evalSamples: 1000 });
-    try {
-      let error: unknown = null;
-      for (let e = 0; e < 3 && !error; e++) await model.trainEpoch().catch((x: unknown) => (error = x));
-      expect(error).toBeInstanceOf(DivergenceError);
-      expect((error as Error).message).toMatch(/diffusion diverged at epoch \d+ \(step \d+\): generated sample \d+ is -?\d\.\d+e\+\d+, far outside the data \(mean 4\.000, std 0\.500; the limit is \d+·max\(std, 1\) \+ 2·\|mean\| from the mean\)\. Try a lower learning rate/);
-    } finally {
-      model.dispose();
-    }
-  }, 60_000);
-
+describe('diffusion: far-out samples of a healthy run are not refused; non-finite ones are', () => {
   // Runs the one-pass rule refused after their first epoch (samples at −420 on σ 2, 250 on σ 1.6).
   for (const [name, seed] of [['1d-poisson', 0], ['normal-10-2', 0], ['2d-mix-gauss', 1], ['1d-beta', 0]] as const) {
     it(`${name} seed ${seed}, the defaults: each of the first three epochs is scored without a refusal`, async () => {
@@ -78,10 +66,10 @@ describe('the command line', () => {
     dir = mkdtempSync(join(tmpdir(), 'gradlab-divergence-'));
   }, 120_000);
 
-  it('train --model diffusion --lr 0.3 exits 1 with the divergence message (it exited 0 with W1 ≈ 200)', () => {
-    const r = gradlab('train', '--model', 'diffusion', '--target', 'normal', '--lr', '0.3', '--epochs', '3', '--seed', '0', '--json');
+  it('train --model diffusion --lr 10 (non-finite samples) exits 1 with the divergence message', () => {
+    const r = gradlab('train', '--model', 'diffusion', '--target', 'normal', '--lr', '10', '--epochs', '3', '--seed', '0', '--json');
     expect(r.status, r.stdout).toBe(1);
-    expect(lastLine(r.stderr)).toMatch(/gradlab train: diffusion diverged at epoch \d+ \(step \d+\): generated sample \d+ is .*far outside the data/);
+    expect(lastLine(r.stderr)).toMatch(/gradlab train: diffusion diverged at epoch \d+ \(step \d+\): generated sample \d+ is NaN\. Try a lower learning rate/);
     expect(r.stdout).toBe('');
   }, 120_000);
 });

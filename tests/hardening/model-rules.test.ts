@@ -3,7 +3,7 @@
 // learning rate only when the data's scale is not the cause (the GAN as the other models).
 
 import { describe, expect, it } from 'vitest';
-import { assign, tensor } from '../../engine/index';
+import { assign, liveTensors, tensor } from '../../engine/index';
 import { createGan } from '../../models/gan';
 import type { BaseModel } from '../../models/core/base-model';
 import { createModel } from '../../models/core/registry';
@@ -102,5 +102,16 @@ describe('the GAN blames the learning rate only when the data are not the cause'
       const text = await message(1, how);
       expect(text, how).toMatch(/Try a lower learning rate/);
     }
+  }, 60_000);
+});
+
+describe('dispose() frees everything a model holds', () => {
+  it('the GAN with --g-batchnorm: its running statistics too (they leaked, 2 tensors a model)', async () => {
+    const before = liveTensors();
+    const gan = createGan(getTarget('bimodal'), { dataset: 256, batch: 32, evalSamples: 200, gBatchNorm: true, dDropout: 0.2 });
+    await runTraining(gan, { epochs: 1 });
+    gan.trainStep();
+    gan.dispose();
+    expect(liveTensors()).toBe(before);
   }, 60_000);
 });
