@@ -15,7 +15,6 @@ import { checkSamples, ONE_PASS } from '../../models/core/divergence';
 import { createModel } from '../../models/core/registry';
 import { budgetedConfig } from '../../models/eval/compare';
 import { getTarget } from '../../models/data/targets';
-import { Diffusion } from '../../models/diffusion/diffusion';
 
 describe('checkSamples: one rule, a gain per sampler', () => {
   const target = { mean: [4], std: [0.5] };
