@@ -8,8 +8,12 @@
 // A tensor's buffer is shared by its reshapes; the buffer goes back to the backend when the
 // last tensor using it is disposed. liveTensors() counts tensors not yet disposed (leak tests).
 
+/** What a tidy() says freed the tensors it swept. */
+const END_OF_TIDY = 'the end of a tidy()';
+
 export interface Disposable {
-  dispose(): void;
+  /** `by`: what frees it, for the messages of later uses (a tidy() passes its own). */
+  dispose(by?: string): void;
   readonly isDisposed: boolean;
 }
 
@@ -81,12 +85,12 @@ export function tidy<T>(fn: () => T): T {
   } catch (err) {
     // fn threw: nothing it made can be returned, so free it all before passing the error on.
     scopes.pop();
-    for (const t of scope) if (!t.isDisposed) t.dispose();
+    for (const t of scope) if (!t.isDisposed) t.dispose(END_OF_TIDY);
     throw err;
   }
   scopes.pop();
   if (result instanceof Promise) {
-    for (const t of scope) if (!t.isDisposed) t.dispose();
+    for (const t of scope) if (!t.isDisposed) t.dispose(END_OF_TIDY);
     result.catch(() => undefined); // its failure, if any, is not the one to report
     throw new Error('tidy: fn returned a Promise; tidy only works with synchronous functions (await outside it). The tensors fn made before returning were freed');
   }
@@ -97,7 +101,7 @@ export function tidy<T>(fn: () => T): T {
   // not be adopted, and later freed, by the enclosing tidy.
   const madeHere: Disposable[] = [];
   for (const t of survivors) if (scope.delete(t)) madeHere.push(t);
-  for (const t of scope) if (!t.isDisposed) t.dispose();
+  for (const t of scope) if (!t.isDisposed) t.dispose(END_OF_TIDY);
   const outer = scopes[scopes.length - 1];
   if (outer) for (const t of madeHere) if (!t.isDisposed) outer.add(t);
   return result;

@@ -44,8 +44,30 @@ export class Tensor {
   readonly size: number;
   readonly dtype: DType;
   requiresGrad: boolean;
-  /** The gradient accumulated by backward(); null until then. */
-  grad: Tensor | null = null;
+  private gradient: Tensor | null = null;
+  /** What freed this tensor ('dispose()' or 'the end of a tidy()'), for the messages of later uses. */
+  private disposedBy: string | null = null;
+  /** Set on a tensor held as another's .grad: whose gradient it is (freed with it; named by later uses). */
+  private gradientOf: Tensor | null = null;
+
+  /**
+   * The gradient accumulated by backward(); null until then. Freed with this tensor: reading it
+   * after dispose() (or the end of the tidy() that made the tensor) throws, naming the tensor.
+   */
+  get grad(): Tensor | null {
+    if (this.buffer === null) {
+      throw new Error(`grad: tensor #${this.id} of shape ${formatShape(this.shape)} was disposed (by ${this.disposedBy ?? 'dispose()'}); its gradient was freed with it. Read x.grad before disposing x`);
+    }
+    return this.gradient;
+  }
+
+  set grad(g: Tensor | null) {
+    if (g !== null) {
+      if (this.buffer === null) throw new Error(`grad: cannot set the gradient of tensor #${this.id} of shape ${formatShape(this.shape)}: it was disposed (by ${this.disposedBy ?? 'dispose()'})`);
+      g.gradientOf = this;
+    }
+    this.gradient = g;
+  }
   /** @internal How this tensor was computed (null for leaves and under noGrad). */
   node: GradNode | null = null;
   private buffer: SharedBuffer | null;
@@ -112,17 +134,28 @@ export class Tensor {
   /** @internal The buffer as it is (its pending kernel not run); throws a clear error if the tensor was disposed. */
   sharedBuffer(op: string): SharedBuffer {
     if (this.buffer === null) {
-      throw new Error(`${op}: tensor #${this.id} of shape ${formatShape(this.shape)} was already disposed (by dispose() or at the end of a tidy())`);
+      const by = this.disposedBy ?? 'dispose() or at the end of a tidy()';
+      const owner = this.gradientOf;
+      const role = owner ? `, the gradient (.grad) of tensor #${owner.id} of shape ${formatShape(owner.shape)},` : '';
+      const fix = this.gradientOf ? `; set x.grad = null (or call the optimizer's zeroGrad()) instead of disposing a gradient that is still attached` : '';
+      throw new Error(`${op}: tensor #${this.id} of shape ${formatShape(this.shape)}${role} was already disposed (by ${by})${fix}`);
     }
     return this.buffer;
   }
 
-  /** Free this tensor's buffer (shared buffers are freed with their last user). Idempotent. */
-  dispose(): void {
+  /**
+   * Free this tensor's buffer (shared buffers are freed with their last user) and its gradient.
+   * Idempotent. `by` (internal) names what freed it, for the messages of later uses.
+   */
+  dispose(by = 'dispose()'): void {
     if (this.buffer === null) return;
     const b = this.buffer;
     this.buffer = null;
+    this.disposedBy = by;
     this.node = null;
+    // Its gradient goes with it (unless another tensor has taken it as its own since).
+    if (this.gradient?.gradientOf === this) this.gradient.dispose(`${by}, with the tensor whose gradient it was`);
+    this.gradient = null;
     untrackTensor(this);
     releaseBuffer(b);
     if (this.owned) for (const t of this.owned) t.dispose();

@@ -4,7 +4,7 @@
 // max's gradient is shared evenly among the ties of the whole set (as torch.amax).
 //   sum(x, [0, 2]):  [A, B, C] → permute to [B, A, C] → view [B, A·C] → reduce the last axis
 
-import { formatShape, type Shape } from '../shape';
+import type { Shape } from '../shape';
 import type { Tensor } from '../tensor';
 import { normAxes, permute } from './axes';
 import { reshape } from './layout';
@@ -27,7 +27,7 @@ function overAxes(op: string, reduce: OneAxis, x: Tensor, axes: Axes, keepDims: 
   const reduced = [...list].sort((p, q) => p - q);
   const kept = x.shape.map((_, i) => i).filter((i) => !reduced.includes(i));
   const size = reduced.reduce((n, i) => n * x.shape[i], 1);
-  if (size === 0) throw new Error(`${op}: cannot reduce the empty axes [${axes.join(', ')}] of shape ${formatShape(x.shape)}`);
+  if (size === 0 && op === 'max') throw new Error(one.emptyExtreme(op, x, axes));
   const keptShape = kept.map((i) => x.shape[i]);
   // Neighbours ([1, 2] of a 4-D tensor) merge in place; otherwise the kept axes go first.
   const together = reduced.every((a, i) => i === 0 || a === reduced[i - 1] + 1);
@@ -56,6 +56,12 @@ export function mean(x: Tensor, axis?: number | readonly number[], keepDims = fa
  */
 export function max(x: Tensor, axis?: number | readonly number[], keepDims = false): Tensor {
   return overAxes('max', one.max, x, axis, keepDims);
+}
+
+/** Throws, naming `op`, when `axis` (or the whole tensor) holds no values: their max or min is undefined. */
+export function refuseEmptyExtreme(op: string, x: Tensor, axis: Axes): void {
+  checkFloat(op, x);
+  if (reducedCount(op, x, axis) === 0) throw new Error(one.emptyExtreme(op, x, axis));
 }
 
 /** The size of the reduced part: all elements, or the product of the axes' sizes. */

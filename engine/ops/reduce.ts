@@ -1,4 +1,8 @@
 // Reductions: sum, mean and max, over one axis or over everything.
+//
+// Empty input, PyTorch 1.13's rule: the sum of no values is 0 and their mean NaN, over the whole
+// tensor or over an empty axis alike (each result element that reduces nothing); max of no
+// values is undefined and refused. Their gradients are empty (dx has x's zero elements).
 
 import type { UnaryOp } from '../backend';
 import { isGradEnabled, record } from '../autograd';
@@ -10,6 +14,7 @@ import { reshape } from './layout';
 import { unaryOp } from './unary';
 import { unaryDef } from './unary-table';
 import { checkFloat } from './util';
+import { fullLike } from './creation';
 import { meanOfUnaryGrad, takeLayerForward } from '../fusion';
 
 interface Plan {
@@ -24,17 +29,29 @@ interface Plan {
 function plan(op: string, x: Tensor, axis: number | undefined, keepDims: boolean): Plan {
   checkFloat(op, x);
   if (axis === undefined) {
+    if (op === 'max' && x.size === 0) throw new Error(emptyExtreme(op, x, axis));
     const keptShape = x.shape.map(() => 1);
     return { outer: 1, axisSize: x.size, inner: 1, keptShape, outShape: keepDims ? keptShape : [] };
   }
   const a = normAxis(op, axis, x.rank);
   const { outer, axisSize, inner } = splitAtAxis(x.shape, a);
-  if (axisSize === 0) throw new Error(`${op}: cannot reduce an empty axis ${axis} of shape ${formatShape(x.shape)}`);
+  if (op === 'max' && axisSize === 0) throw new Error(emptyExtreme(op, x, axis));
   const keptShape = x.shape.map((d, i) => (i === a ? 1 : d));
   return { outer, axisSize, inner, keptShape, outShape: keepDims ? keptShape : x.shape.filter((_, i) => i !== a) };
 }
 
+/**
+ * The refusal of max or min of no values (PyTorch refuses them too): the op, the shape and the axis.
+ * (Over an axis of other tensors' empty dimension the result is just empty, as in PyTorch.)
+ */
+export function emptyExtreme(op: string, x: Tensor, axis: number | readonly number[] | undefined): string {
+  const where = axis === undefined ? 'an empty tensor' : `the empty ${Array.isArray(axis) ? `axes [${axis.join(', ')}]` : `axis ${String(axis)}`}`;
+  return `${op}: the ${op} of no values is undefined: ${where} of shape ${formatShape(x.shape)} (PyTorch refuses it too; sum gives 0 and mean NaN)`;
+}
+
 function reduceKernel(name: string, op: 'sum' | 'max', x: Tensor, p: Plan, scale: number): Tensor {
+  // Nothing to reduce: the sum of no values is 0 (scale·0 = NaN for the mean's 1/0), whatever the backend.
+  if (p.axisSize === 0) return fullLike(x, scale === 1 ? 0 : Number.NaN, p.outShape);
   const out = Tensor.empty(p.outShape, x.dtype, x.backend);
   runKernel(x.backend, { kernel: 'reduce', op, x: x.storage(name), out: out.storage(name), outer: p.outer, axisSize: p.axisSize, inner: p.inner, scale }, name, [x.shape]);
   return out;

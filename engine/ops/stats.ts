@@ -11,7 +11,7 @@ import { Tensor } from '../tensor';
 import { cast } from './cast';
 import { binaryKernel, mul, sub, div } from './elementwise';
 import { reshape } from './layout';
-import { max, mean, reducedCount, sum, type Axes } from './reduce-axes';
+import { max, mean, reducedCount, refuseEmptyExtreme, sum, type Axes } from './reduce-axes';
 import { neg, pow, sqrt } from './unary';
 import { checkLive } from './util';
 import { checkOptions } from '../options';
@@ -21,6 +21,7 @@ import { checkOptions } from '../options';
  * equally among tied minima (as PyTorch's amin, and its min() of all elements).
  */
 export function min(x: Tensor, axis?: number | readonly number[], keepDims = false): Tensor {
+  refuseEmptyExtreme('min', x, axis);
   return neg(max(neg(x), axis, keepDims));
 }
 

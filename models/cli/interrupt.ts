@@ -1,7 +1,7 @@
 // Ctrl+C (SIGINT) and SIGTERM during training: the first one asks the run to stop at the next
-// epoch boundary, where the model is in a state a checkpoint resumes exactly; the command then
-// writes its checkpoint (--save, or a rescue file) and exits 130 or 143. A second signal quits
-// at once.
+// step boundary (runTraining asks between steps), where a checkpoint resumes exactly (it holds
+// the unfinished epoch's step count and running sums); the command then writes its checkpoint
+// (--save, or a rescue file) and exits 130 or 143. A second signal quits at once.
 
 /** The exit status for a signal, as a shell reports it: 128 + the signal's number. */
 export function signalExitCode(signal: 'SIGINT' | 'SIGTERM'): number {
@@ -26,7 +26,7 @@ export function watchInterrupts(command: string): InterruptWatch {
       process.exit(signalExitCode(signal));
     }
     received = signal;
-    process.stderr.write(`\ngradlab ${command}: ${signal}: stopping after this epoch to save the model (${signal === 'SIGINT' ? 'Ctrl+C' : 'the signal'} again quits at once)\n`);
+    process.stderr.write(`\ngradlab ${command}: ${signal}: stopping after this step to save the model (${signal === 'SIGINT' ? 'Ctrl+C' : 'the signal'} again quits at once)\n`);
   };
   const onInt = handler('SIGINT');
   const onTerm = handler('SIGTERM');

@@ -13,18 +13,18 @@
 // (seed, e), so evaluation never shifts the training stream. sample() has its own generator.
 
 import {
-  add, compile, createRng, keep, noGrad, tidy,
+  add, compile, createRng, keep, noGrad, tensor, tidy,
   type Adam, type PlanEntry, type Rng, type Tensor,
 } from '../../engine/index';
 import { readOptimizers, readWeights, writeOptimizers, writeWeights } from './checkpoint';
 import { createDataset, type Dataset } from '../data/dataset';
-import { checkLosses, checkSamples, checkWeights, SAMPLE_SPREAD_LIMIT } from './divergence';
+import { checkLosses, checkSamples, checkWeights, ONE_PASS, type SampleBound } from './divergence';
 import { referenceSamples, scoreSamples } from '../eval/evaluate';
 import { mean as sampleMean, std as sampleStd } from '../eval/metrics';
 import { createBinning, decodeHard, decodeUniform, digitise, type Binning } from '../data/binning';
 import { mixSeed } from './seeds';
 import { getTarget, targetFromSamples, type Target } from '../data/targets';
-import { trimHistory, type BaseConfig, type Checkpoint, type FinalMetrics, type GenerativeModel, type HistoryRecord, type ModelKind } from './model';
+import { trimHistory, type BaseConfig, type Checkpoint, type FinalMetrics, type GenerativeModel, type HistoryRecord, type ModelKind, type PartialEpoch } from './model';
 import { stepsLeft, TRAINING_SCORE_SAMPLES, type EpochOptions } from './score-schedule';
 
 /** A generator for the evaluation after epoch `epoch`: a fixed function of (seed, epoch). */
@@ -67,6 +67,20 @@ function columnStats(raw: Float64Array, dim: number): { shift: number[]; scale: 
   return { shift, scale };
 }
 
+/** A partial epoch's sum of the loss `name`, refused when missing. */
+export function partialSum(partial: PartialEpoch, name: string, source: string): number {
+  const v = Object.hasOwn(partial.sums, name) ? partial.sums[name] : undefined;
+  if (typeof v !== 'number') throw new Error(`${source}: "partialEpoch" has no sum for the loss '${name}'`);
+  return v;
+}
+
+/** Whether two arrays hold the same values bit for bit (NaN equal to NaN, −0 apart from 0). */
+function sameValues(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
+
 /** none: the data as they are; centre: x − mean; standardise: (x − mean)/std (per column). */
 export type Scaling = 'none' | 'centre' | 'standardise';
 
@@ -102,11 +116,10 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
   /** x = z·scale + shift per column (identity when not standardising, unused in binned mode). */
   protected readonly shift: number[];
   protected readonly scale: number[];
-  /**
-   * How far generated samples may stray (in target standard deviations, see checkSamples) before
-   * the run counts as diverged. Infinity leaves only the non-finite check.
-   */
-  protected readonly sampleSpreadLimit: number = SAMPLE_SPREAD_LIMIT;
+  /** How far generated samples may stray before the run counts as diverged (see SampleBound). */
+  protected get sampleBound(): SampleBound {
+    return ONE_PASS;
+  }
   /** Names of the losses step() returns, in order; their epoch means go into the history. */
   protected abstract readonly lossNames: readonly string[];
   /** The generator of sample() (and other draws for display); not saved in checkpoints. */
@@ -115,8 +128,11 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
   private stepsSummed = 0;
   /** Fresh target samples to score against, by sample count. */
   private readonly references = new Map<number, Float64Array>();
-  /** The last full score (evalSamples, this epoch's generator), reused by evaluate() at the same step. */
-  private lastFullScore: { steps: number; metrics: FinalMetrics } | null = null;
+  /**
+   * The last full score (evalSamples, this epoch's generator) with the weights it was measured
+   * on: evaluate() reuses it only while the step, the epoch and every weight are unchanged.
+   */
+  private lastFullScore: { steps: number; epoch: number; weights: Float32Array; metrics: FinalMetrics } | null = null;
 
   protected constructor(config: C, source: ModelData) {
     this.config = config as C & Record<string, unknown>;
@@ -156,6 +172,11 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
 
   get stepsPerEpoch(): number {
     return Math.max(1, Math.floor(this.data.n / this.config.batch));
+  }
+
+  /** Steps of the unfinished epoch taken with trainStep() (their losses are in the running sums). */
+  get epochStepsDone(): number {
+    return this.stepsSummed;
   }
 
   // ---- what each model supplies ----
@@ -324,32 +345,70 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
   private async scoreNow(n: number, duringTraining = false): Promise<FinalMetrics> {
     const rng = evaluationRng(this.config.seed, this.epoch);
     const samples = await (duringTraining ? this.trainingSamples(n, rng) : this.sampleWith(n, rng));
-    checkSamples(this.kind, samples, this.target, this.dim, this.epoch, this.steps, this.sampleSpreadLimit);
+    checkSamples(this.kind, samples, this.target, this.dim, this.epoch, this.steps, this.sampleBound);
     let reference = this.references.get(n);
     if (!reference) {
       reference = referenceSamples(this.target, n, this.config.seed);
       this.references.set(n, reference);
     }
     const metrics = scoreSamples(samples, this.target, reference);
-    if (!duringTraining && n === this.config.evalSamples) this.lastFullScore = { steps: this.steps, metrics };
+    if (!duringTraining && n === this.config.evalSamples) this.lastFullScore = { steps: this.steps, epoch: this.epoch, weights: await this.weightValues(), metrics };
     return metrics;
   }
 
   /**
+   * Every parameter and buffer value, in order (one read): what a reused score must have been
+   * measured on. Weights can change without a training step (assign, loadStateDict, an
+   * optimizer stepped by hand), so the step counter alone cannot vouch for a cached score.
+   */
+  private async weightValues(): Promise<Float32Array> {
+    const tensors = [...this.namedParameters(), ...this.namedBuffers()].map(([, t]) => t);
+    const parts = await Promise.all(tensors.map((t) => t.data()));
+    const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  }
+
+  /**
    * Metrics of `evalSamples` samples (drawn with the generator of the current epoch) against
-   * fresh target samples. When the last epoch's record was scored in full at this very step,
-   * these are the same numbers, so they are reused rather than sampled again.
+   * fresh target samples. When the last epoch's record was scored in full at this very step, on
+   * these very weights, these are the same numbers, so they are reused rather than sampled again.
    */
   async evaluate(): Promise<FinalMetrics> {
     const last = this.lastFullScore;
-    if (last && last.steps === this.steps) return { ...last.metrics };
+    if (last && last.steps === this.steps && last.epoch === this.epoch && sameValues(last.weights, await this.weightValues())) return { ...last.metrics };
     return this.scoreNow(this.config.evalSamples);
   }
 
   // ---- checkpoints ----
 
+  /**
+   * The unfinished epoch's progress for a checkpoint (undefined at an epoch boundary): its steps
+   * and the running sums of its losses, read without resetting them.
+   */
+  protected async partialEpoch(): Promise<PartialEpoch | undefined> {
+    const steps = this.epochStepsDone;
+    if (steps === 0 || steps >= this.stepsPerEpoch) return undefined;
+    const sums: Record<string, number> = {};
+    for (let i = 0; i < this.lossNames.length; i++) sums[this.lossNames[i]] = this.lossSums ? await this.lossSums[i].item() : 0;
+    return { steps, sums };
+  }
+
+  /** Put a checkpoint's unfinished epoch back: its step count and running sums. */
+  protected restorePartialEpoch(partial: PartialEpoch, source: string): void {
+    const values = this.lossNames.map((name) => partialSum(partial, name, source));
+    this.lossSums = values.map((v) => keep(tensor([v], [])));
+    this.stepsSummed = partial.steps;
+  }
+
   async save(): Promise<Checkpoint> {
-    await this.drainLosses();
+    // Steps taken outside an epoch (beyond its length, the page's "under the hood") are not an epoch's progress.
+    if (this.epochStepsDone >= this.stepsPerEpoch) await this.drainLosses();
+    const partialEpoch = await this.partialEpoch();
     return {
       format: 'gradlab-checkpoint',
       version: 1,
@@ -363,6 +422,7 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
       rng: this.rng.getState(),
       data: Array.from(this.data.raw),
       history: this.history.map((r) => ({ ...r })),
+      ...(partialEpoch ? { partialEpoch } : {}),
     };
   }
 
@@ -372,6 +432,11 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
       writeWeights([...this.namedParameters(), ...this.namedBuffers()], checkpoint.weights, source);
       writeOptimizers(this.optimizers(), checkpoint.optimizers, source);
       this.rng.setState(checkpoint.rng);
+      const partial = checkpoint.partialEpoch;
+      if (partial) {
+        if (partial.steps >= this.stepsPerEpoch) throw new Error(`${source}: "partialEpoch" has ${partial.steps} steps, but an epoch of this model has ${this.stepsPerEpoch}`);
+        this.restorePartialEpoch(partial, source);
+      }
     } catch (e) {
       this.dispose(); // a refused checkpoint leaves no tensors behind
       throw e;
@@ -389,6 +454,7 @@ export abstract class BaseModel<C extends BaseConfig> implements GenerativeModel
       p.grad = null;
       p.dispose();
     }
+    for (const [, b] of this.namedBuffers()) b.dispose(); // BatchNorm's running statistics
     for (const opt of Object.values(this.optimizers())) opt.dispose();
     this.data.dispose();
     this.disposeExtras();

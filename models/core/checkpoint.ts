@@ -79,7 +79,22 @@ export function validateCheckpoint(value: unknown, source: string, expectedModel
   const spread = spreadProblem(c.data as number[], 1, 0);
   if (spread) fail(`"data": ${spread.replace('column 1 ', 'the data ')}`);
   if (!Array.isArray(c.history)) fail('"history" must be an array');
+  if (c.partialEpoch !== undefined) checkPartialEpoch(c.partialEpoch, fail);
   return c as Checkpoint;
+}
+
+/** An unfinished epoch's progress: a step count from 1, float32 sums, the GAN's D updates. */
+function checkPartialEpoch(value: unknown, fail: (why: string) => never): void {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail('"partialEpoch" must be an object');
+  const p = value as Record<string, unknown>;
+  for (const key of Object.keys(p)) if (!['steps', 'sums', 'dSteps'].includes(key)) fail(`"partialEpoch" has an unknown field ${JSON.stringify(key)}`);
+  if (!Number.isSafeInteger(p.steps) || (p.steps as number) < 1) fail(`"partialEpoch" steps must be a whole number from 1, got ${JSON.stringify(p.steps)}`);
+  if (p.dSteps !== undefined && (!Number.isSafeInteger(p.dSteps) || (p.dSteps as number) < 0)) fail(`"partialEpoch" dSteps must be a whole number from 0, got ${JSON.stringify(p.dSteps)}`);
+  const sums = p.sums;
+  if (sums === null || typeof sums !== 'object' || Array.isArray(sums)) fail('"partialEpoch" sums must be an object of numbers by loss name');
+  for (const [name, v] of Object.entries(sums as Record<string, unknown>)) {
+    if (typeof v !== 'number' || !Number.isFinite(Math.fround(v))) fail(`"partialEpoch" sum '${name}' is ${JSON.stringify(v)}, not a finite float32 number`);
+  }
 }
 
 /** JSON.parse with the file name in the error. */

@@ -56,24 +56,40 @@ export function divergenceAdvice(target?: { mean: readonly number[]; std: readon
 }
 
 /**
- * Throw if a generated sample is non-finite, or lies farther from the target's mean than
- * SAMPLE_SPREAD_LIMIT·σ + 2·|μ| (per coordinate): the model's output has exploded even if its
- * losses are still numbers. (The 2·|μ| term spares a model that starts near 0 on data far from
- * it.) Data with σ = 0 use σ = 10⁻³·max(|μ|, 1), so one rule covers them too. `samples` are
- * interleaved rows of `dim`.
+ * How far a model's samples may stray: `gain`·SAMPLE_SPREAD_LIMIT·max(σ, unit) + 2·|μ| from the
+ * mean. A model whose samples are one pass through a network has gain 1 and unit 0 (the rule in
+ * σ); diffusion's ancestral sampler divides by √α_t at each of its T steps, so even an untrained
+ * noise predictor's O(1) errors reach 1/√ᾱ_T times the unit noise (gain 1/√ᾱ_T, unit 1, the
+ * noise's scale in its model space).
  */
-export function checkSamples(model: string, samples: ArrayLike<number>, target: { mean: readonly number[]; std: readonly number[] }, dim: number, epoch: number, step: number, spreadLimit = SAMPLE_SPREAD_LIMIT): void {
+export interface SampleBound {
+  gain: number;
+  unit: number;
+}
+
+export const ONE_PASS: SampleBound = Object.freeze({ gain: 1, unit: 0 });
+
+/**
+ * Throw if a generated sample is non-finite, or lies farther from the target's mean than
+ * gain·SAMPLE_SPREAD_LIMIT·max(σ, unit) + 2·|μ| (per coordinate; see SampleBound): the model's
+ * output has exploded even if its losses are still numbers. (The 2·|μ| term spares a model that
+ * starts near 0 on data far from it.) Data with σ = 0 use σ = 10⁻³·max(|μ|, 1), so one rule
+ * covers them too. `samples` are interleaved rows of `dim`.
+ */
+export function checkSamples(model: string, samples: ArrayLike<number>, target: { mean: readonly number[]; std: readonly number[] }, dim: number, epoch: number, step: number, bound: SampleBound = ONE_PASS): void {
   const advice = divergenceAdvice(target);
+  const spreadLimit = bound.gain * SAMPLE_SPREAD_LIMIT;
+  const rule = bound.unit > 0 ? `${Math.round(spreadLimit)}·max(std, ${bound.unit}) + 2·|mean|` : `${Math.round(spreadLimit)}·std + 2·|mean|`;
   for (let i = 0; i < samples.length; i++) {
     const v = samples[i];
     if (!Number.isFinite(v)) throw new DivergenceError(`${model} diverged at epoch ${epoch} (step ${step}): generated sample ${Math.floor(i / dim)} is ${v}. ${advice}`, epoch, step);
     const d = i % dim;
     const mu = target.mean[d];
     const given = target.std[d];
-    const sigma = given > 0 ? given : 1e-3 * Math.max(Math.abs(mu), 1);
+    const sigma = Math.max(given > 0 ? given : 1e-3 * Math.max(Math.abs(mu), 1), bound.unit);
     if (target.mean.length === dim && Number.isFinite(sigma) && Math.abs(v - mu) > spreadLimit * sigma + 2 * Math.abs(mu)) {
       throw new DivergenceError(
-        `${model} diverged at epoch ${epoch} (step ${step}): generated sample ${Math.floor(i / dim)} is ${v.toPrecision(4)}, far outside the data (mean ${mu.toPrecision(4)}, std ${given.toPrecision(3)}; the limit is ${spreadLimit}·std + 2·|mean| from the mean). ${advice}`,
+        `${model} diverged at epoch ${epoch} (step ${step}): generated sample ${Math.floor(i / dim)} is ${v.toPrecision(4)}, far outside the data (mean ${mu.toPrecision(4)}, std ${given.toPrecision(3)}; the limit is ${rule} from the mean). ${advice}`,
         epoch, step,
       );
     }

@@ -72,6 +72,22 @@ export interface Checkpoint {
   /** A conditional GAN's class label of each dataset row (absent for the other models). */
   labels?: number[];
   history: HistoryRecord[];
+  /** Absent at an epoch boundary; a checkpoint saved part-way through an epoch holds its progress. */
+  partialEpoch?: PartialEpoch;
+}
+
+/**
+ * An epoch saved part-way (a run stopped by Ctrl+C): the steps it has taken and the running sums
+ * of its losses (float32 values, exact in JSON), so that it finishes with the record, and the
+ * weights, of a run that never stopped. The batches and noise to come follow from `rng`.
+ */
+export interface PartialEpoch {
+  /** Steps of the epoch taken, from 1 to stepsPerEpoch − 1. */
+  steps: number;
+  /** The sum over those steps of each loss the epoch's record averages, by name. */
+  sums: Record<string, number>;
+  /** The GAN's discriminator updates among them (k per step, counted apart). */
+  dSteps?: number;
 }
 
 /** Cut `history` back to its last `limit` records once it holds 2·limit (amortised O(1) per epoch). */
@@ -95,6 +111,12 @@ export interface GenerativeModel {
   readonly epoch: number;
   readonly steps: number;
   readonly stepsPerEpoch: number;
+  /**
+   * Steps of the unfinished epoch taken one by one with trainStep() (a run stopped part-way
+   * through an epoch, or restored from a checkpoint saved there); runTraining finishes that
+   * epoch first. 0 at an epoch boundary.
+   */
+  readonly epochStepsDone: number;
   readonly history: readonly HistoryRecord[];
   /**
    * How many of the latest records `history` keeps at least (it is cut back to this many when it

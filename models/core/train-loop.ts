@@ -25,7 +25,11 @@ export interface TrainOptions {
   onProgress?(done: number, total: number): void;
   /** Awaited after each epoch, before shouldStop (the command line's movie draws its frames here). */
   afterEpoch?(record: HistoryRecord, done: number, total: number): void | Promise<void>;
-  /** Asked after each epoch (but the last): true stops the run there (Ctrl+C in the command line). */
+  /**
+   * Asked between steps (every STOP_POLL_MS of training) and after each epoch but the last: true
+   * stops the run there, at a step boundary, where a checkpoint resumes exactly (Ctrl+C in the
+   * command line). With it, an epoch's steps are taken one by one.
+   */
   shouldStop?(): boolean | Promise<boolean>;
 }
 
@@ -39,6 +43,9 @@ export interface TrainResult {
   /** True when shouldStop ended the run early. */
   stopped?: boolean;
 }
+
+/** How often (ms of training) runTraining asks shouldStop between steps: often enough for Ctrl+C, rarely enough to cost nothing. */
+export const STOP_POLL_MS = 50;
 
 /** Whole epochs covering `steps` steps of a model with `stepsPerEpoch` steps per epoch. */
 export function epochsForSteps(steps: number, stepsPerEpoch: number): number {
@@ -57,14 +64,40 @@ export async function runTraining(model: GenerativeModel, options: TrainOptions 
   const stepsBefore = model.steps;
   let last: HistoryRecord | undefined;
   const schedule = new ScoreSchedule(options.scoreShare);
+  const stopped = (done: number): TrainResult => ({ epochs: done, steps: model.steps - stepsBefore, seconds: (performance.now() - started) / 1000, last, stopped: true });
   for (let done = 1; done <= total; done++) {
-    last = await model.trainEpoch(done === total ? { score: true, schedule } : { schedule });
+    // An epoch begun before (a checkpoint saved part-way through one) is finished first.
+    if (options.shouldStop && !(await stepsUntilLast(model, options.shouldStop, schedule))) return stopped(done - 1);
+    const stepsDone = model.epochStepsDone < model.stepsPerEpoch ? model.epochStepsDone : 0;
+    last = await model.trainEpoch(done === total ? { score: true, schedule, stepsDone } : { schedule, stepsDone });
     options.onEpoch?.(last);
     options.onProgress?.(done, total);
     await options.afterEpoch?.(last, done, total);
-    if (done < total && options.shouldStop && (await options.shouldStop())) {
-      return { epochs: done, steps: model.steps - stepsBefore, seconds: (performance.now() - started) / 1000, last, stopped: true };
-    }
+    if (done < total && options.shouldStop && (await options.shouldStop())) return stopped(done);
   }
   return { epochs: total, steps: model.steps - stepsBefore, seconds: (performance.now() - started) / 1000, last };
+}
+
+/**
+ * Take the epoch's steps one by one up to its last (which trainEpoch takes, closing the epoch),
+ * asking shouldStop every STOP_POLL_MS; false when it said stop (after a whole step). The time
+ * goes to the score schedule as training, as if trainEpoch had taken the steps.
+ */
+async function stepsUntilLast(model: GenerativeModel, shouldStop: () => boolean | Promise<boolean>, schedule: ScoreSchedule): Promise<boolean> {
+  if (model.epochStepsDone >= model.stepsPerEpoch) return true; // steps beyond an epoch (the page's): trainEpoch starts afresh
+  const started = performance.now();
+  let polled = started;
+  try {
+    while (model.epochStepsDone < model.stepsPerEpoch - 1) {
+      model.trainStep();
+      const now = performance.now();
+      if (now - polled >= STOP_POLL_MS) {
+        if (await shouldStop()) return false;
+        polled = performance.now();
+      }
+    }
+    return true;
+  } finally {
+    schedule.addTraining(performance.now() - started);
+  }
 }

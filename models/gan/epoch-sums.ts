@@ -29,6 +29,29 @@ export class EpochSums {
   countD(): void { this.dSteps++; }
   countG(): void { this.gSteps++; }
 
+  /** G updates summed since the epoch began (one per training step). */
+  get steps(): number {
+    return this.gSteps;
+  }
+
+  /** The sums and counts as they stand (for a checkpoint taken part-way through an epoch), without resetting them. */
+  async snapshot(): Promise<{ sums: Record<SumKey, number>; dSteps: number; gSteps: number }> {
+    const packed = tidy(() => noGrad(() => concat(SUM_KEYS.map((k) => reshape(this.sums[k], [1])))));
+    const values = await packed.data();
+    packed.dispose();
+    const sums = {} as Record<SumKey, number>;
+    SUM_KEYS.forEach((k, i) => (sums[k] = values[i]));
+    return { sums, dSteps: this.dSteps, gSteps: this.gSteps };
+  }
+
+  /** Start from saved sums and counts (a checkpoint taken part-way through an epoch). */
+  restore(sums: Record<SumKey, number>, dSteps: number, gSteps: number): void {
+    this.dispose();
+    this.sums = Object.fromEntries(SUM_KEYS.map((k) => [k, keep(tensor([sums[k]], []))])) as Record<SumKey, Tensor>;
+    this.dSteps = dSteps;
+    this.gSteps = gSteps;
+  }
+
   /** Read the means and the weight guard, then start a new epoch. */
   async read(weights: readonly Tensor[], limit: number): Promise<EpochReadout> {
     const packed = tidy(() => noGrad(() => {

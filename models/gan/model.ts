@@ -22,10 +22,10 @@
 
 import { Adam, add, compile, concat, gather, randint, sliceAxis, sub, keep, MLP, noGrad, randn, tensor, tidy, trainingStep, type PlanEntry, type Rng, type Tensor } from '../../engine/index';
 import { digitise, gumbelSoftmax, oneHotOfMax, sampleCategorical } from '../data/binning';
-import { BaseModel, datasetRng, evaluationRng } from '../core/base-model';
+import { BaseModel, datasetRng, evaluationRng, partialSum } from '../core/base-model';
 import { checkLosses, checkSamples, checkWeights } from '../core/divergence';
 import type { Dataset } from '../data/dataset';
-import type { Checkpoint } from '../core/model';
+import type { Checkpoint, PartialEpoch } from '../core/model';
 import type { Target } from '../data/targets';
 import { clipInPlace } from './clip';
 import { EpochSums, SUM_KEYS } from './epoch-sums';
@@ -269,6 +269,23 @@ export class Gan extends BaseModel<GanConfig> {
     }
   }
 
+  /** Steps of the unfinished epoch: the G updates in the running sums. */
+  override get epochStepsDone(): number {
+    return this.sums.steps;
+  }
+
+  /** The running sums of the unfinished epoch (all six, with the D updates counted apart). */
+  protected override async partialEpoch(): Promise<PartialEpoch | undefined> {
+    if (this.sums.steps === 0 || this.sums.steps >= this.stepsPerEpoch) return undefined;
+    const { sums, dSteps, gSteps } = await this.sums.snapshot();
+    return { steps: gSteps, sums, dSteps };
+  }
+
+  protected override restorePartialEpoch(partial: PartialEpoch, source: string): void {
+    const sums = Object.fromEntries(SUM_KEYS.map((k) => [k, partialSum(partial, k, source)])) as Record<(typeof SUM_KEYS)[number], number>;
+    this.sums.restore(sums, partial.dSteps ?? partial.steps * this.config.kD, partial.steps);
+  }
+
   /** One step at this step's learning rates; on WebGPU the whole step is one submit. */
   override trainStep(): void {
     this.applyDecay();
@@ -279,7 +296,7 @@ export class Gan extends BaseModel<GanConfig> {
   protected override async closeEpoch(): Promise<Record<string, number>> {
     const { means, weightsOk } = await this.sums.read(this.namedParameters().map(([, p]) => p), WEIGHT_LIMIT);
     if (!weightsOk) await this.explainWeights();
-    checkLosses('GAN', { 'discriminator loss': means.dLoss, 'generator loss': means.gLoss }, this.epoch, this.steps);
+    checkLosses('GAN', { 'discriminator loss': means.dLoss, 'generator loss': means.gLoss }, this.epoch, this.steps, this.target);
     return means;
   }
 
@@ -378,7 +395,7 @@ export class Gan extends BaseModel<GanConfig> {
   private async explainWeights(): Promise<void> {
     const weights: Record<string, ArrayLike<number>> = {};
     for (const [name, p] of this.namedParameters()) weights[name] = await p.data();
-    checkWeights('GAN', weights, this.epoch, this.steps, WEIGHT_LIMIT);
+    checkWeights('GAN', weights, this.epoch, this.steps, WEIGHT_LIMIT, this.target);
   }
 }
 

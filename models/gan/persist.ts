@@ -2,8 +2,8 @@
 // BaseModel.restore() write and read the tensors). A GAN checkpoint holds the config (plus the data's dimension and whether it was the user's own
 // data), every weight, both Adam states, the epoch and step counters, the training RNG state,
 // the dataset and the history: loading it and training on continues bit for bit as if the run
-// had never stopped (CPU backend). Save between epochs: the partial sums of an unfinished
-// epoch (which only feed its history record) are not saved.
+// had never stopped (CPU backend), also when saved part-way through an epoch (its running sums
+// and step count are saved as "partialEpoch").
 
 import { getTarget, targetFromSamples, type Target } from '../data/targets';
 import { validateCheckpoint } from '../core/checkpoint';

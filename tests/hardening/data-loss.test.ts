@@ -4,7 +4,7 @@
 // process. Only things made here are touched: a FIFO, a socket, links and folders in a temp dir.
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -123,7 +123,7 @@ describe('a stopped run is saved', () => {
     return { code, stderr };
   }
 
-  it('SIGINT stops at the epoch boundary, writes --save, exits 130; the checkpoint resumes', async () => {
+  it('SIGINT stops at the next step boundary, writes --save, exits 130; the checkpoint resumes', async () => {
     const path = join(dir, 'interrupted.json');
     const r = await interrupted(['SIGINT'], ['--save', path]);
     expect(r.code, r.stderr).toBe(130);
@@ -142,8 +142,9 @@ describe('a stopped run is saved', () => {
 
   it('a second Ctrl+C quits at once, without saving', async () => {
     const path = join(dir, 'never.json');
-    // Long epochs (30000 rows, batch 16): both signals arrive while the first epoch runs.
-    const child = spawn(process.execPath, [cli, 'train', '--target', 'normal', '--dataset', '30000', '--batch', '16', '--budget', '500', '--epochs', '100', '--save', path], { cwd: dir });
+    // One long step (a batch of 100000 rows through a 10000-parameter GAN): both signals arrive
+    // before the first step ends, the first place the run looks for them.
+    const child = spawn(process.execPath, [cli, 'train', '--target', 'normal', '--dataset', '100000', '--batch', '100000', '--budget', '10000', '--epochs', '100', '--save', path], { cwd: dir });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += String(d)));
     while (!/hidden width/.test(stderr) && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
@@ -155,6 +156,45 @@ describe('a stopped run is saved', () => {
     expect(code, stderr).toBe(130);
     expect(stderr).toMatch(/SIGINT again: quitting at once, without saving/);
     expect(existsSync(path)).toBe(false);
+  }, 120_000);
+});
+
+describe('an output that fails after training leaves a rescue file and names it', () => {
+  /** Start gradlab, delete `folder` once stderr matches `ready` (the outputs' folder vanishes mid-run), wait for the exit. */
+  async function folderRemovedDuringRun(args: string[], ready: RegExp, folder: string): Promise<{ code: number | null; stderr: string; stdout: string }> {
+    const child = spawn(process.execPath, [cli, ...args], { cwd: dir });
+    let stderr = '';
+    let stdout = '';
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    child.stdout.on('data', (d) => (stdout += String(d)));
+    while (!ready.test(stderr) && child.exitCode === null) await new Promise((r) => setTimeout(r, 10));
+    rmSync(folder, { recursive: true, force: true });
+    const code = await new Promise<number | null>((r) => child.once('close', r));
+    return { code, stderr, stdout };
+  }
+  /** The rescue files a message names, as paths from the test's folder. */
+  const rescued = (stderr: string): string[] => [...stderr.matchAll(/saved to '([^']+)' instead/g)].map((m) => resolve(dir, m[1]));
+
+  it('train: the checkpoint and the movie go to rescue files, exit 1', async () => {
+    const folder = join(dir, 'vanishing-train');
+    mkdirSync(folder);
+    const r = await folderRemovedDuringRun(['train', '--target', 'normal', '--budget', '300', '--epochs', '30', '--save', join(folder, 'run.json'), '--movie', join(folder, 'run.gif')], /hidden width/, folder);
+    expect(r.code, r.stderr).toBe(1);
+    const [checkpoint, movie] = rescued(r.stderr);
+    expect(r.stderr).toMatch(/the trained model was saved to '[^']*gradlab-rescued-run[^']*\.json' instead/);
+    expect(JSON.parse(readFileSync(checkpoint, 'utf8')).epoch).toBe(30);
+    expect(readFileSync(movie).subarray(0, 4).toString('latin1')).toBe('GIF8');
+  }, 120_000);
+
+  it('compare: metrics.json and report.html go to rescue files, exit 1', async () => {
+    const out = join(dir, 'vanishing-compare');
+    mkdirSync(out);
+    const r = await folderRemovedDuringRun(['compare', '--target', 'normal', '--epochs', '20', '--budget', '200', '--eval-samples', '50', '--models', 'gan,vae', '--out', out], /gan \(1\/2\)/, out);
+    expect(r.code, r.stderr).toBe(1);
+    const files = rescued(r.stderr);
+    expect(files.length, r.stderr).toBe(2);
+    expect(JSON.parse(readFileSync(files.find((f) => f.endsWith('.json'))!, 'utf8'))).toBeTruthy();
+    expect(readFileSync(files.find((f) => f.endsWith('.html'))!, 'utf8')).toMatch(/<html/i);
   }, 120_000);
 });
 

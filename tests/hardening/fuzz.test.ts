@@ -16,9 +16,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createRng, liveTensors } from '../../engine/index';
 import { runCli } from '../../models/cli/run-cli';
 import { checkpointCase, cliCase, csvCase, outputCase, pick, type PathKind } from './fuzz-cases';
+import { createModel } from '../../models/core/registry';
+import { runTraining } from '../../models/core/train-loop';
+import { getTarget } from '../../models/data/targets';
+import { checkpointJson } from '../../models/core/checkpoint';
 
 /** Cases per kind; together they run in well under a minute on one core. */
-const CASES = { cli: Number(process.env.FUZZ_CLI ?? 2000), csv: Number(process.env.FUZZ_CSV ?? 1500), checkpoint: Number(process.env.FUZZ_CHECKPOINT ?? 600), output: Number(process.env.FUZZ_OUTPUT ?? 150) };
+const CASES = { cli: Number(process.env.FUZZ_CLI ?? 2000), csv: Number(process.env.FUZZ_CSV ?? 1500), checkpoint: Number(process.env.FUZZ_CHECKPOINT ?? 600), partial: Number(process.env.FUZZ_PARTIAL ?? 200), output: Number(process.env.FUZZ_OUTPUT ?? 150) };
 const SEED = 20260611;
 /** A single case taking longer than this counts as a hang. */
 const CASE_LIMIT_MS = 20_000;
@@ -62,7 +66,7 @@ function problem(o: Outcome): string | null {
   if (/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(o.err + o.out)) return 'raw control byte in the output';
   if (o.code !== 0 && !(o.err === '' && o.out.startsWith('usage:'))) {
     // The message: the last line, after the usage line when there is one.
-    const lines = o.err.trim().split('\n').filter((l) => !l.startsWith('usage:') && !/\busing batch\b|→ hidden width/.test(l) && !(/could be one number with/.test(l) && !l.includes('Note:')));
+    const lines = o.err.trim().split('\n').filter((l) => !l.startsWith('usage:') && !/\busing batch\b|→ hidden width|^gradlab train: resuming at epoch/.test(l) && !(/could be one number with/.test(l) && !l.includes('Note:')));
     if (lines.length !== 1 && !o.err.includes('commands:')) return `${lines.length} error lines`;
     if (!/^gradlab( \w+)?: /.test(lines[0] ?? '')) return 'error line without the command name';
   }
@@ -151,6 +155,30 @@ describe('fuzz: nothing crashes, nothing is lost', () => {
       const o = await capture(args);
       if (process.env.FUZZ_DEBUG && liveTensors() !== live) console.info(`LEAK case ${i}: ${liveTensors() - live} tensors; exit ${o.code}: ${o.err.trim().split('\n').pop()}`);
       record('checkpoint', args, o);
+      expect(sha(path), `case ${i} changed its input`).toBe(before);
+    }
+    expect(failures, failures.join('\n\n')).toEqual([]);
+    expect(liveTensors()).toBe(0);
+  }, 600_000);
+});
+
+describe('fuzz: corrupted checkpoints saved part-way through an epoch', () => {
+  it(`${CASES.partial} corrupted part-way checkpoints (partialEpoch's steps and sums among the targets)`, async () => {
+    // A GAN stopped 3 steps into its second epoch, as Ctrl+C leaves it.
+    const model = createModel('gan', getTarget('normal'), { dataset: 64, batch: 16, evalSamples: 32, seed: 1 });
+    await runTraining(model, { epochs: 1 });
+    for (let i = 0; i < 3; i++) model.trainStep();
+    failures.length = 0;
+    const partialText = [...checkpointJson(await model.save())].join('');
+    model.dispose();
+    expect(JSON.parse(partialText).partialEpoch.steps).toBe(3);
+    const rng = createRng(SEED + 4);
+    const path = join(dir, 'partial.json');
+    for (let i = 0; i < CASES.partial; i++) {
+      writeFileSync(path, checkpointCase(rng, partialText));
+      const before = sha(path);
+      const args = ['train', '--resume', path, '--epochs', String(1 + (i % 2))];
+      record('partial checkpoint', args, await capture(args));
       expect(sha(path), `case ${i} changed its input`).toBe(before);
     }
     expect(failures, failures.join('\n\n')).toEqual([]);

@@ -26,8 +26,8 @@ async function measuredRecord(model: Gan, epoch: number): Promise<HistoryRecord>
   const samples = await model.sample(1000);
   const dReal = mean(await discriminate(model, model.dataset.raw.subarray(0, 1000)));
   const dFake = mean(await discriminate(model, samples));
-  // Scored here, on these samples: evaluate() may reuse the epoch's last score, and the tests change weights between epochs.
-  const m = scoreSamples(samples, model.target, referenceSamples(model.target, 1000, 7));
+  // evaluate() scores the weights as they are now (a score cached at the epoch's end is not reused once they change).
+  const m = await model.evaluate();
   return {
     epoch, step: epoch * model.stepsPerEpoch, w1: m.w1, kld: m.kld, dReal, dFake,
     dLoss: -(Math.log(dReal) + Math.log(1 - dFake)), gLoss: -Math.log(dFake),

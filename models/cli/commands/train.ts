@@ -107,6 +107,7 @@ async function train(flags: Flags): Promise<number> {
     const defaultEpochs = modelEntry(model.kind).defaultEpochs?.(model) ?? DEFAULT_EPOCHS;
     const total = steps === undefined ? (epochs ?? defaultEpochs) : epochsForSteps(steps, model.stepsPerEpoch);
     const shouldStop = (): Promise<boolean> => interrupts.stopRequested();
+    if (flags.resume !== undefined) console.error(`gradlab train: resuming at ${position(model)}`);
     const result = movie
       ? await trainWithMovie(model, total, movie, progress, shouldStop)
       : await runTraining(model, {
@@ -138,7 +139,7 @@ async function train(flags: Flags): Promise<number> {
       } else if (!flags.json) console.log(`saved movie ${escapeControls(written)} (${movie.recorder?.frameCount ?? 0} frames)`);
     }
     if (signal) {
-      console.error(`gradlab train: stopped by ${signal} after ${result.epochs} of ${total} epochs (now at epoch ${model.epoch}); continue with --resume`);
+      console.error(`gradlab train: stopped by ${signal} after ${result.epochs} of ${total} epochs (now at ${position(model)}); continue with --resume`);
       return signalExitCode(signal);
     }
     const metrics = await model.evaluate();
@@ -151,6 +152,13 @@ async function train(flags: Flags): Promise<number> {
     interrupts.dispose();
     model.dispose();
   }
+}
+
+/** Where a run stands: "epoch 3 (step 120)", or part-way: "epoch 3 and 17 of the 64 steps of epoch 4 (step 137)". */
+function position(model: GenerativeModel): string {
+  const part = model.epochStepsDone;
+  const within = part > 0 && part < model.stepsPerEpoch ? ` and ${part} of the ${model.stepsPerEpoch} steps of epoch ${model.epoch + 1}` : '';
+  return `epoch ${model.epoch}${within} (step ${model.steps})`;
 }
 
 /** The checkpoint, written piece by piece when saved (so its size is not bound by V8's string length). */
