@@ -20,7 +20,14 @@ describe('runTraining afterEpoch', () => {
         if (done % 2 === 0) await recorder.capture(done / total);
         seen.push(`drawn ${done}`);
       },
-      shouldStop: () => { seen.push('stop?'); return seen.filter((s) => s === 'stop?').length === 4; },
+      // shouldStop is also asked between steps (every 50 ms of training): those polls find the
+      // last entry already answered and say "go on"; the poll after an epoch follows its hook.
+      shouldStop: () => {
+        const previous = seen[seen.length - 1];
+        if (!previous?.startsWith('drawn')) return false;
+        seen.push('stop?');
+        return previous === 'drawn 4';
+      },
     });
     expect(result.stopped).toBe(true);
     expect(result.epochs).toBe(4);
