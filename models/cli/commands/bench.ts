@@ -54,7 +54,7 @@ export const benchCommand: Command = {
   summary: 'time the reference GAN step: engine vs the hand-written floor (CPU); matmul and GAN on WebGPU',
   usage: `gradlab bench [--workload ${WORKLOADS.join('|')}] [--cpu] [--webgpu] [--matmul] [--steps N] [--json]`,
   flags: {
-    workload: { type: 'string', help: `${WORKLOADS.join(' | ')}: one step of it on every backend here, the hand-written floor where there is one, dispatches per step` },
+    workload: { type: 'string', help: `${WORKLOADS.join(' | ')}: one step of it on every backend here, the hand-written floor where there is one, dispatches per step; for the GANs also the peers installed here (jax-js and TF.js on WebAssembly: npm run bench:peers:install; PyTorch: python3-torch), as a markdown table` },
     cpu: { type: 'boolean', help: 'benchmark the CPU backend against the hand-written floor (the default when --webgpu is not given)' },
     webgpu: { type: 'boolean', help: 'matmul GFLOP/s per rung, and the reference GAN step on WebGPU vs CPU' },
     matmul: { type: 'boolean', help: 'GFLOP/s of every matmul rung on WebGPU: 128-2048 squares and the GANs\' products, and the rung the start-up tuning chose' },
