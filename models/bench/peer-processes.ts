@@ -113,8 +113,10 @@ export function startPeer(id: PeerCheck['id'], spec: PeerSpec, options: { thread
   const dir = options.dir ?? peersDir();
   const timeoutMs = options.timeoutMs ?? 180_000;
   const json = JSON.stringify(spec);
+  // torch.set_num_threads sets PyTorch's own pool; OpenBLAS keeps a pool of its own, sized by its variable.
+  const threads = options.threads ?? 1;
   const child: ChildProcessWithoutNullStreams = id === 'torch'
-    ? spawn(options.python ?? pythonPath(), [join(dir, 'torch_gan.py'), json, String(options.threads ?? 1)], { cwd: dir })
+    ? spawn(options.python ?? pythonPath(), [join(dir, 'torch_gan.py'), json, String(threads)], { cwd: dir, env: { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) } })
     : spawn(process.execPath, [join(dir, 'run-peer.mjs'), id, json], { cwd: dir });
   let stderr = '';
   child.stderr.on('data', (b: Buffer) => { stderr = (stderr + b.toString()).slice(-2000); });
