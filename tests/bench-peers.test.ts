@@ -61,7 +61,7 @@ describe('bench peers: the installed ones run the same step', () => {
     const gradlab = r.timings.find((t) => t.implementation === 'cpu')!.losses!;
     const peers = r.timings.filter((t) => t.dispatchesPerStep === 0 && t.implementation !== 'floor');
     const names = peers.map((t) => t.implementation).join(', ');
-    for (const c of installed) expect(names).toContain(c.label === 'TF.js' ? 'TF.js 4.22' : c.label === 'jax-js' ? 'jax-js wasm' : 'PyTorch');
+    for (const c of installed) expect(names).toContain(c.label === 'TF.js' ? 'TF.js 4.22' : c.label === 'jax-js' ? 'jax-js 0.1.25 wasm' : 'PyTorch');
     for (const t of peers) {
       expect(t.msPerStep, t.implementation).toBeGreaterThan(0);
       // Seeds differ between implementations, and at step 100 the losses of one implementation

@@ -11,6 +11,7 @@
 // jax-js counts references: every function takes ownership of its array arguments, so an array
 // used twice is passed once as `x.ref` (jax-js README, "Reference counting").
 
+import { readFileSync } from 'node:fs';
 import { defaultDevice, init, jit, lax, nn, numpy as np, random, tree, valueAndGrad } from '@jax-js/jax';
 import { glorotNormal, layerSizes, normalData } from './gan-spec.mjs';
 
@@ -42,6 +43,9 @@ function adam(p, grad, m, v, c1, c2, { lr, beta1, beta2, eps }) {
   return [p2, m2, v2];
 }
 
+// The package's exports leave out its package.json: read it from the folder.
+const VERSION = JSON.parse(readFileSync(new URL('./node_modules/@jax-js/jax/package.json', import.meta.url), 'utf8')).version;
+
 /** Zeros shaped like every array of a tree (Adam's moments). */
 const zerosLike = (t) => tree.map((x) => np.zerosLike(x.ref), t);
 
@@ -69,7 +73,7 @@ export async function createJaxGan(spec, seed = 0) {
 
   let t = 0;
   return {
-    name: 'jax-js wasm (jitted)',
+    name: `jax-js ${VERSION} wasm (jitted)`,
     /** One step, run to the end; with `read`, returns its losses [D, G], else null. */
     step(read = false) {
       t++;
