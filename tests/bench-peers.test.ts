@@ -30,6 +30,7 @@ describe('bench peers: detection and the table', () => {
       expect(t.cpuMsPerStep).toBeGreaterThan(0);
     }
     expect(r.vsCompiled['cpu compiled']).toBe(1);
+    expect(r.vsCompiledCpu['cpu compiled']).toBe(1);
     expect(r.missingPeers).toHaveLength(3);
     // gradlab's own losses at step 100, for the peers' rows to be read against
     const [dLoss, gLoss] = r.timings[0].losses!;
@@ -38,9 +39,9 @@ describe('bench peers: detection and the table', () => {
 
     const text = formatWorkload(r);
     const rows = text.split('\n').filter((l) => l.startsWith('|'));
-    expect(rows[0]).toBe('| implementation | ms per step | CPU ms per step | × gradlab compiled | × floor | dispatches per step | losses at step 100 (D, G) |');
-    expect(rows[1]).toBe('|---|---|---|---|---|---|---|');
-    expect(rows.find((l) => l.startsWith('| gradlab, CPU, compiled |'))).toMatch(/^\| gradlab, CPU, compiled \| [\d.]+ \| [\d.]+ \| 1\.00x \| [\d.]+x \| 26 \|/);
+    expect(rows[0]).toBe('| implementation | ms per step | CPU ms per step | × gradlab compiled | × compiled, CPU time | × floor | dispatches per step | losses at step 100 (D, G) |');
+    expect(rows[1]).toBe('|---|---|---|---|---|---|---|---|');
+    expect(rows.find((l) => l.startsWith('| gradlab, CPU, compiled |'))).toMatch(/^\| gradlab, CPU, compiled \| [\d.]+ \| [\d.]+ \| 1\.00x \| 1\.00x \| [\d.]+x \| 26 \|/);
     expect(rows.find((l) => l.startsWith('| gradlab, CPU backend |'))).toMatch(/\| \d\.\d\d, \d\.\d\d \|$/);
     expect(text).toContain(`peer jax-js: not installed: ${PEERS_INSTALL}`);
     expect(text).toContain(`peer TF.js: not installed: ${PEERS_INSTALL}`);

@@ -145,6 +145,8 @@ export interface WorkloadResult {
   ratios: Record<string, number>;
   /** Every implementation's time / gradlab's compiled CPU step's (the GANs). */
   vsCompiled: Record<string, number>;
+  /** The same ratio of CPU times. */
+  vsCompiledCpu: Record<string, number>;
   /** Backends that could not run here, with why. */
   skipped: string[];
   /** Peers not installed here, each with how to install it. */
@@ -335,10 +337,16 @@ export async function benchWorkload(name: WorkloadName, options: BenchWorkloadOp
   const floorMs = timings.find((t) => t.implementation === 'floor')?.msPerStep;
   const ratios: Record<string, number> = {};
   if (floorMs) for (const t of timings) if (t.implementation !== 'floor') ratios[t.implementation] = t.msPerStep / floorMs;
-  const compiledMs = timings.find((t) => t.implementation === 'cpu compiled')?.msPerStep;
+  const compiled = timings.find((t) => t.implementation === 'cpu compiled');
   const vsCompiled: Record<string, number> = {};
-  if (compiledMs) for (const t of timings) vsCompiled[t.implementation] = t.msPerStep / compiledMs;
-  return { workload: name, description: DESCRIPTIONS[name], timings, ratios, vsCompiled, skipped, missingPeers, rounds, load };
+  const vsCompiledCpu: Record<string, number> = {};
+  if (compiled) {
+    for (const t of timings) {
+      vsCompiled[t.implementation] = t.msPerStep / compiled.msPerStep;
+      vsCompiledCpu[t.implementation] = t.cpuMsPerStep / compiled.cpuMsPerStep;
+    }
+  }
+  return { workload: name, description: DESCRIPTIONS[name], timings, ratios, vsCompiled, vsCompiledCpu, skipped, missingPeers, rounds, load };
 }
 
 const LABELS: Record<string, string> = {
@@ -351,7 +359,7 @@ export function formatWorkload(r: WorkloadResult): string {
   const hasFloor = r.timings.some((t) => t.implementation === 'floor');
   const hasCompiled = Object.keys(r.vsCompiled).length > 0;
   const hasLosses = r.timings.some((t) => t.losses);
-  const head = ['implementation', 'ms per step', 'CPU ms per step', ...(hasCompiled ? ['× gradlab compiled'] : []), ...(hasFloor ? ['× floor'] : []), 'dispatches per step', ...(hasLosses ? [`losses at step ${CHECK_STEPS} (D, G)`] : [])];
+  const head = ['implementation', 'ms per step', 'CPU ms per step', ...(hasCompiled ? ['× gradlab compiled', '× compiled, CPU time'] : []), ...(hasFloor ? ['× floor'] : []), 'dispatches per step', ...(hasLosses ? [`losses at step ${CHECK_STEPS} (D, G)`] : [])];
   const lines = [
     `${r.description}; ms per step: median of ${r.rounds} alternating rounds; load average ${r.load.start.toFixed(1)} → ${r.load.end.toFixed(1)} on ${r.load.cores} cores`,
     '',
@@ -361,11 +369,12 @@ export function formatWorkload(r: WorkloadResult): string {
   for (const t of r.timings) {
     const ratio = r.ratios[t.implementation];
     const vs = r.vsCompiled[t.implementation];
+    const vsCpu = r.vsCompiledCpu[t.implementation];
     const cells = [
       LABELS[t.implementation] ?? t.implementation,
       t.msPerStep.toFixed(3),
       t.cpuMsPerStep.toFixed(3),
-      ...(hasCompiled ? [vs === undefined ? '' : `${vs.toFixed(2)}x`] : []),
+      ...(hasCompiled ? [vs === undefined ? '' : `${vs.toFixed(2)}x`, vsCpu === undefined ? '' : `${vsCpu.toFixed(2)}x`] : []),
       ...(hasFloor ? [ratio === undefined ? '' : `${ratio.toFixed(2)}x`] : []),
       t.dispatchesPerStep > 0 ? String(t.dispatchesPerStep) : '',
       ...(hasLosses ? [t.losses ? `${t.losses[0].toFixed(2)}, ${t.losses[1].toFixed(2)}` : ''] : []),
