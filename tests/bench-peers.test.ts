@@ -5,9 +5,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { checkPeers, PEERS_INSTALL, TORCH_INSTALL } from '../models/bench/peer-processes';
 import { benchWorkload, formatWorkload } from '../models/bench/workloads';
+import { runCli } from '../models/cli/run-cli';
 
 const nowhere = mkdtempSync(join(tmpdir(), 'gradlab-no-peers-'));
 const noPython = join(nowhere, 'python3');
@@ -47,6 +48,17 @@ describe('bench peers: detection and the table', () => {
     expect(text).toContain(`peer TF.js: not installed: ${PEERS_INSTALL}`);
     expect(text).toContain(`peer PyTorch: not installed: ${TORCH_INSTALL}`);
     expect(text).toMatch(/median of 1 alternating rounds; load average [\d.]+ → [\d.]+ on \d+ cores/);
+  });
+
+  it('bench --rounds must be a whole number of rounds (exit 2, before anything runs)', async () => {
+    const err: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
+    try {
+      expect(await runCli(['bench', '--workload', 'gan', '--rounds', '0'])).toBe(2);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(err.join('\n')).toMatch(/--rounds must be an integer from 1 to 1000, got 0/);
   });
 });
 
