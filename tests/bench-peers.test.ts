@@ -2,15 +2,17 @@
 // peer is missing the table still comes out, with how to install it; where the peers are
 // installed they run the same GAN step and their losses at step 100 are of gradlab's order.
 // No timing is asserted: speed is read from the bench's same-run ratios, never from a test.
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { checkPeers, PEERS_INSTALL, TORCH_INSTALL } from '../models/bench/peer-processes';
+import { checkPeers, peersDir, PEERS_INSTALL, TORCH_INSTALL } from '../models/bench/peer-processes';
 import { benchWorkload, formatWorkload } from '../models/bench/workloads';
 import { runCli } from '../models/cli/run-cli';
 
+// A peers folder with the scripts and nothing installed (as in a fresh clone), and a Python that is not there.
 const nowhere = mkdtempSync(join(tmpdir(), 'gradlab-no-peers-'));
+for (const f of ['run-peer.mjs', 'torch_gan.py']) copyFileSync(join(peersDir(), f), join(nowhere, f));
 const noPython = join(nowhere, 'python3');
 const tiny = { backends: ['cpu' as const], rounds: 1, roundMs: 5, warmMs: 0 };
 
@@ -21,6 +23,14 @@ describe('bench peers: detection and the table', () => {
     expect(checks[0].note).toBe(`not installed: ${PEERS_INSTALL} (in ${nowhere})`);
     expect(checks[1].note).toContain(PEERS_INSTALL);
     expect(checks[2].note).toBe(`not installed: ${TORCH_INSTALL} (torch not importable by ${noPython})`);
+  });
+
+  it('a folder without the peer scripts is named as such', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'gradlab-empty-'));
+    for (const c of checkPeers(empty, noPython)) {
+      expect(c.installed).toBe(false);
+      expect(c.note).toBe(`not found: ${empty} has no peer scripts (run-peer.mjs, torch_gan.py: models/bench/peers/ in gradlab's repository)`);
+    }
   });
 
   it('without peers, times gradlab and the floor and prints a markdown table and the install hints', async () => {

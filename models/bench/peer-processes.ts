@@ -89,6 +89,10 @@ function versionOf(dir: string, pkg: string): string | null {
 
 /** Which peers are installed, without starting them (Python is asked for torch's version). */
 export function checkPeers(dir = peersDir(), python = pythonPath()): PeerCheck[] {
+  if (!existsSync(join(dir, 'run-peer.mjs')) || !existsSync(join(dir, 'torch_gan.py'))) {
+    const note = `not found: ${dir} has no peer scripts (run-peer.mjs, torch_gan.py: models/bench/peers/ in gradlab's repository)`;
+    return [{ id: 'jax', label: 'jax-js', installed: false, note }, { id: 'tfjs', label: 'TF.js', installed: false, note }, { id: 'torch', label: 'PyTorch', installed: false, note }];
+  }
   const jax = versionOf(dir, '@jax-js/jax');
   const tfjs = versionOf(dir, '@tensorflow/tfjs');
   const tfjsWasm = versionOf(dir, '@tensorflow/tfjs-backend-wasm');
