@@ -169,7 +169,18 @@ interface Contender {
   dispatches: number;
   losses?: [number, number];
   detail?: string;
+  /** Idle time after each of its rounds, for its threads to stop spinning before the next contender runs. */
+  settleMs?: number;
 }
+
+/**
+ * OpenBLAS's threads spin for about 2^28 cycles (0.1 s) after their work before they sleep, and
+ * OpenMP's a while too: a multi-threaded PyTorch round slows whatever runs right after it. Here,
+ * with 0.3 s of idle after its rounds, the contender after it still took 2x its CPU time; with
+ * 1.5 s, no more than the others.
+ */
+const SPIN_SETTLE_MS = 1500;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** A stepper whose large products stay on the main thread while it steps. */
 function oneThread(inner: Stepper): Stepper {
@@ -215,6 +226,7 @@ async function prepare(c: Contender, roundMs: number, warmMs: number): Promise<v
   const warmUntil = performance.now() + warmMs;
   do await c.run(Math.max(1, Math.round(c.perRound / 2)));
   while (performance.now() < warmUntil);
+  if (c.settleMs) await sleep(c.settleMs);
   if (c.backend) {
     const before = backendStats().dispatches ?? 0;
     await c.run(4);
@@ -230,6 +242,7 @@ async function race(contenders: Contender[], rounds: number, roundMs: number, wa
       const t = await c.run(c.perRound);
       c.times.push(t.ms);
       c.cpuTimes.push(t.cpuMs);
+      if (c.settleMs) await sleep(c.settleMs);
     }
   }
 }
@@ -268,6 +281,7 @@ async function peerContenders(name: 'gan' | 'gan-wide', options: BenchWorkloadOp
     out.push({
       implementation: peer.implementation, backend: null, run: (n) => peer.run(n), dispose: () => peer.close(),
       perRound: 1, times: [], cpuTimes: [], dispatches: 0, losses: peer.losses, ...(peer.detail ? { detail: peer.detail } : {}),
+      ...((s.threads ?? 1) > 1 ? { settleMs: SPIN_SETTLE_MS } : {}),
     });
   }
   return out;
@@ -294,14 +308,13 @@ export async function benchWorkload(name: WorkloadName, options: BenchWorkloadOp
   // Peers first: each runs its check steps in its own process before anything is timed.
   const peers = gan && options.peers !== false ? await peerContenders(gan, options, missingPeers, skipped) : [];
   const first: Contender[] = [];
-  if (backends.includes('cpu')) {
-    first.push(make('cpu', 'cpu', engineStepper(name)));
-    if (gan) first[0].losses = engineLosses(gan);
-  }
+  if (backends.includes('cpu')) first.push(make('cpu', 'cpu', engineStepper(name)));
   // The same step with the large products kept on one thread (kernels/cpu/gemm-threads.ts), when there are more.
   if (backends.includes('cpu') && (await whenCpuThreadsReady()) > 1) first.push(make('cpu 1 thread', 'cpu', oneThread(engineStepper(name))));
   const compiledCpu = backends.includes('cpu') ? compiledStepper(name) : null;
   if (compiledCpu) first.push(make('cpu compiled', 'cpu', compiledCpu));
+  // After compile() has recorded (see compiledStepper): these plain steps warm the plain step up.
+  if (gan && backends.includes('cpu')) first[0].losses = engineLosses(gan);
   const floor = floorStepper(name);
   if (floor) first.push(make('floor', null, floor));
   first.push(...peers);
