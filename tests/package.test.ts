@@ -40,7 +40,8 @@ describe('the packed package, installed offline into a fresh project', () => {
     // A clean checkout: the sources without dist/ (build output), test results or git data.
     const src = join(work, 'gradlab');
     const skip = new Set(['node_modules', 'dist', 'test-results', '.git']);
-    cpSync(root, src, { recursive: true, filter: (from) => !skip.has(from.slice(root.length + 1).split('/')[0]) });
+    // (and no nested node_modules: models/bench/peers/ holds the bench's peers when installed)
+    cpSync(root, src, { recursive: true, filter: (from) => !skip.has(from.slice(root.length + 1).split('/')[0]) && !from.endsWith('/node_modules') });
     symlinkSync(join(root, 'node_modules'), join(src, 'node_modules'), 'dir');
     tarball = npm(['pack', '--pack-destination', work], src).trim().split('\n').pop()!;
     packed = execFileSync('tar', ['tzf', join(work, tarball)], { encoding: 'utf8' }).trim().split('\n');

@@ -1,7 +1,9 @@
 // `gradlab bench --workload NAME`: one training step of a named workload, timed in one run on
 // every backend available here, next to the hand-written floor where one exists, with the kernel
-// dispatches of one step. Rounds alternate between the implementations, so load on the machine
-// hits them alike (the CPU backend races the floor; WebGPU runs after them); the ratios are the figures to compare, absolute times depend on the machine.
+// dispatches of one step, and, for the GANs, the same step in the peers installed here (jax-js,
+// TensorFlow.js, PyTorch: peer-processes.ts). Rounds alternate between the implementations, so
+// load on the machine hits them alike (the CPU backend races the floor and the peers; WebGPU runs
+// after them); the ratios are the figures to compare, absolute times depend on the machine.
 //
 //   gan       the playground's reference GAN: batch 128, G 10-16-1, D 1-32-1 ReLU, Adam 3e-3
 //   gan-wide  the same GAN with G and D of 3 hidden layers of 64, batch 512 (matmul-bound)
@@ -12,9 +14,11 @@ import { backendStats, compile, flush, setBackend, type BackendName } from '../.
 import { budgetedConfig } from '../eval/compare';
 import { createModel } from '../core/registry';
 import { getTarget } from '../data/targets';
-import { createEngineGan } from './engine-gan';
+import { createEngineGan, type EngineGanOptions } from './engine-gan';
 import { createFloorGan } from './floor-gan';
 import { setCpuThreads, whenCpuThreadsReady } from '../../kernels/cpu/gemm-wasm';
+import { checkPeers, startPeer, torchThreadCounts, type PeerProcess, type PeerSpec, type StepTimes } from './peer-processes';
+import { availableParallelism, loadavg } from 'node:os';
 
 export const WORKLOADS = ['gan', 'gan-wide', 'rbm'] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
@@ -35,13 +39,45 @@ const DESCRIPTIONS: Record<WorkloadName, string> = {
   rbm: 'RBM CD-5 step (budget 1600 on 1d-trimodal: 799 hidden, σ 0.2, batch 128, Adam 1e-3)',
 };
 
+/** The GANs' sizes (the rest is createEngineGan's defaults: dataset 2048, latent 10). */
+const GAN_OPTIONS: Record<'gan' | 'gan-wide', EngineGanOptions> = {
+  gan: {},
+  'gan-wide': { batch: 512, gHidden: [64, 64, 64], dHidden: [64, 64, 64] },
+};
+
+/** Every implementation reports its losses at this step, so the table shows they do the same work. */
+const CHECK_STEPS = 100;
+
+/** The GAN workload as the peers are handed it (createEngineGan's data, sizes and Adam). */
+function peerSpec(name: 'gan' | 'gan-wide'): PeerSpec {
+  const o = GAN_OPTIONS[name];
+  return {
+    batch: o.batch ?? 128, dataset: o.dataset ?? 2048, latent: o.latent ?? 10, gHidden: o.gHidden ?? [16], dHidden: o.dHidden ?? [32],
+    dataMean: 4, dataStd: 0.5, adam: { lr: 3e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 }, checkSteps: CHECK_STEPS,
+  };
+}
+
+/** gradlab's losses [D, G] at step CHECK_STEPS, on the CPU backend. */
+function engineLosses(name: 'gan' | 'gan-wide'): [number, number] {
+  const gan = createEngineGan(0, GAN_OPTIONS[name]);
+  let losses: [number, number] = [NaN, NaN];
+  for (let i = 1; i <= CHECK_STEPS; i++) {
+    const s = gan.step();
+    if (i === CHECK_STEPS) losses = [s.dLoss.dataSync()[0], s.gLoss.dataSync()[0]];
+    s.dLoss.dispose();
+    s.gLoss.dispose();
+  }
+  gan.dispose();
+  return losses;
+}
+
 function engineStepper(name: WorkloadName): Stepper {
   if (name === 'rbm') {
     const { config } = budgetedConfig('rbm', 1600, 1);
     const model = createModel('rbm', getTarget('1d-trimodal'), { ...config, seed: 0 });
     return { step: () => model.trainStep(), dispose: () => model.dispose() };
   }
-  const gan = createEngineGan(0, name === 'gan-wide' ? { batch: 512, gHidden: [64, 64, 64], dHidden: [64, 64, 64] } : {});
+  const gan = createEngineGan(0, GAN_OPTIONS[name]);
   return {
     step() {
       const s = gan.step();
@@ -58,7 +94,7 @@ function engineStepper(name: WorkloadName): Stepper {
  */
 function compiledStepper(name: WorkloadName): Stepper | null {
   if (name === 'rbm') return null;
-  const gan = createEngineGan(0, name === 'gan-wide' ? { batch: 512, gHidden: [64, 64, 64], dHidden: [64, 64, 64] } : {});
+  const gan = createEngineGan(0, GAN_OPTIONS[name]);
   const step = compile(() => gan.step());
   // Record now, before any contender warms up: while recording, compile() swaps the backend's
   // methods, and V8 drops the code it had optimized for the backend as it was, so a plain step
@@ -87,12 +123,18 @@ function floorStepper(name: WorkloadName): Stepper | null {
 }
 
 export interface WorkloadTiming {
-  /** 'cpu', 'webgpu' or 'floor' (the hand-written step). */
+  /** 'cpu', 'cpu 1 thread', 'cpu compiled', 'webgpu', 'webgpu compiled', 'floor' (the hand-written step), or a peer's name. */
   implementation: string;
   /** Median over rounds of the mean time per step of a round (a round ends with a flush). */
   msPerStep: number;
-  /** Kernel dispatches per step (0 for the floor). */
+  /** The same for the CPU time of the process (every thread of it) per step: less moved by load than wall time. */
+  cpuMsPerStep: number;
+  /** Kernel dispatches per step (0 for the floor and the peers). */
   dispatchesPerStep: number;
+  /** Losses [D, G] at step 100 of a fresh run (the GANs: gradlab's CPU step and each peer). */
+  losses?: [number, number];
+  /** What the implementation runs on, where that matters (the BLAS a PyTorch process loaded). */
+  detail?: string;
 }
 
 export interface WorkloadResult {
@@ -101,18 +143,44 @@ export interface WorkloadResult {
   timings: WorkloadTiming[];
   /** Engine time / floor time per backend (only where a floor exists). */
   ratios: Record<string, number>;
+  /** Every implementation's time / gradlab's compiled CPU step's (the GANs). */
+  vsCompiled: Record<string, number>;
+  /** The same ratio of CPU times. */
+  vsCompiledCpu: Record<string, number>;
   /** Backends that could not run here, with why. */
   skipped: string[];
+  /** Peers not installed here, each with how to install it. */
+  missingPeers: string[];
+  /** Rounds per implementation (each time is their median). */
+  rounds: number;
+  /** The 1-minute load average when the rounds started and when they ended, and the cores. */
+  load: { start: number; end: number; cores: number };
 }
 
 interface Contender {
   implementation: string;
   backend: BackendName | null;
-  stepper: Stepper;
+  /** Runs `steps` steps and resolves to wall and CPU ms per step. */
+  run(steps: number): Promise<StepTimes>;
+  dispose(): void;
   perRound: number;
   times: number[];
+  cpuTimes: number[];
   dispatches: number;
+  losses?: [number, number];
+  detail?: string;
+  /** Idle time after each of its rounds, for its threads to stop spinning before the next contender runs. */
+  settleMs?: number;
 }
+
+/**
+ * OpenBLAS's threads spin for about 2^28 cycles (0.1 s) after their work before they sleep, and
+ * OpenMP's a while too: a multi-threaded PyTorch round slows whatever runs right after it. Here,
+ * with 0.3 s of idle after its rounds, the contender after it still took 2x its CPU time; with
+ * 1.5 s, no more than the others.
+ */
+const SPIN_SETTLE_MS = 1500;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** A stepper whose large products stay on the main thread while it steps. */
 function oneThread(inner: Stepper): Stepper {
@@ -130,12 +198,17 @@ function oneThread(inner: Stepper): Stepper {
 }
 const ALL_THREADS = Infinity;
 
-/** Time `perRound` steps and a flush. */
-async function round(c: Contender): Promise<number> {
-  const t0 = performance.now();
-  for (let i = 0; i < c.perRound; i++) c.stepper.step();
-  await flush();
-  return (performance.now() - t0) / c.perRound;
+/** Time `steps` steps and a flush, wall and CPU (of this process, its worker threads included) ms per step. */
+function inProcess(stepper: Stepper): (steps: number) => Promise<StepTimes> {
+  return async (steps) => {
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) stepper.step();
+    await flush();
+    const ms = (performance.now() - t0) / steps;
+    const cpu = process.cpuUsage(cpu0);
+    return { ms, cpuMs: (cpu.user + cpu.system) / 1000 / steps };
+  };
 }
 
 /**
@@ -144,17 +217,19 @@ async function round(c: Contender): Promise<number> {
  * the plain engine step runs close to 200 functions, most a few times per step, and on 2 busy
  * cores its first thousand steps run up to 4x slower than its steady speed (reached after
  * about 1.5 s), while the floor and the compiled step (a handful of loops) are warm in 0.2 s.
+ * A peer warms up in its own process the same way, through its protocol.
  */
 async function prepare(c: Contender, roundMs: number, warmMs: number): Promise<void> {
-  await round(c); // first step: pipelines, pools
-  const probe = await round({ ...c, perRound: 3 });
+  await c.run(1); // first step: pipelines, pools, a peer's tracing
+  const probe = (await c.run(3)).ms;
   c.perRound = Math.max(1, Math.min(2000, Math.round(roundMs / Math.max(probe, 1e-3))));
   const warmUntil = performance.now() + warmMs;
-  do await round({ ...c, perRound: Math.max(1, Math.round(c.perRound / 2)) });
+  do await c.run(Math.max(1, Math.round(c.perRound / 2)));
   while (performance.now() < warmUntil);
+  if (c.settleMs) await sleep(c.settleMs);
   if (c.backend) {
     const before = backendStats().dispatches ?? 0;
-    await round({ ...c, perRound: 4 });
+    await c.run(4);
     c.dispatches = ((backendStats().dispatches ?? 0) - before) / 4;
   }
 }
@@ -162,35 +237,93 @@ async function prepare(c: Contender, roundMs: number, warmMs: number): Promise<v
 /** `rounds` rounds alternating between the contenders (all on the current backend). */
 async function race(contenders: Contender[], rounds: number, roundMs: number, warmMs: number): Promise<void> {
   for (const c of contenders) await prepare(c, roundMs, warmMs);
-  for (let r = 0; r < rounds; r++) for (const c of contenders) c.times.push(await round(c));
+  for (let r = 0; r < rounds; r++) {
+    for (const c of contenders) {
+      const t = await c.run(c.perRound);
+      c.times.push(t.ms);
+      c.cpuTimes.push(t.cpuMs);
+      if (c.settleMs) await sleep(c.settleMs);
+    }
+  }
+}
+
+export interface BenchWorkloadOptions {
+  backends?: BackendName[];
+  rounds?: number;
+  roundMs?: number;
+  warmMs?: number;
+  /** Time the installed peers too (the GANs only; default true). */
+  peers?: boolean;
+  /** Where the JavaScript peers are installed (default: models/bench/peers, or GRADLAB_PEERS_DIR). */
+  peersDir?: string;
+  /** The Python for the PyTorch peer (default /usr/bin/python3, or GRADLAB_PYTHON). */
+  python?: string;
+}
+
+/** Start every installed peer of a GAN workload, one after another (each reports its losses first). */
+async function peerContenders(name: 'gan' | 'gan-wide', options: BenchWorkloadOptions, missing: string[], skipped: string[]): Promise<Contender[]> {
+  const spec = peerSpec(name);
+  const out: Contender[] = [];
+  const starts: { id: 'jax' | 'tfjs' | 'torch'; threads?: number }[] = [];
+  for (const check of checkPeers(options.peersDir, options.python)) {
+    if (!check.installed) missing.push(`${check.label}: ${check.note}`);
+    else if (check.id === 'torch') for (const threads of torchThreadCounts()) starts.push({ id: 'torch', threads });
+    else starts.push({ id: check.id });
+  }
+  for (const s of starts) {
+    let peer: PeerProcess;
+    try {
+      peer = await startPeer(s.id, spec, { threads: s.threads, dir: options.peersDir, python: options.python });
+    } catch (e) {
+      skipped.push(`${s.id}${s.threads ? ` (${s.threads} threads)` : ''}: ${(e as Error).message}`);
+      continue;
+    }
+    out.push({
+      implementation: peer.implementation, backend: null, run: (n) => peer.run(n), dispose: () => peer.close(),
+      perRound: 1, times: [], cpuTimes: [], dispatches: 0, losses: peer.losses, ...(peer.detail ? { detail: peer.detail } : {}),
+      ...((s.threads ?? 1) > 1 ? { settleMs: SPIN_SETTLE_MS } : {}),
+    });
+  }
+  return out;
 }
 
 /**
- * Every implementation of `name`: the CPU backend and the floor first, in alternating rounds,
- * then each other backend. (Running WebGPU code first would make the engine's CPU path
+ * Every implementation of `name`: the CPU backend, the floor and the peers first, in alternating
+ * rounds, then each other backend. (Running WebGPU code first would make the engine's CPU path
  * polymorphic in V8 and slow it by up to 2x; a user picks one backend per process.)
  */
-export async function benchWorkload(name: WorkloadName, options: { backends?: BackendName[]; rounds?: number; roundMs?: number; warmMs?: number } = {}): Promise<WorkloadResult> {
+export async function benchWorkload(name: WorkloadName, options: BenchWorkloadOptions = {}): Promise<WorkloadResult> {
   const rounds = options.rounds ?? 5;
   const roundMs = options.roundMs ?? 400;
   const warmMs = options.warmMs ?? 2000;
   const skipped: string[] = [];
+  const missingPeers: string[] = [];
   const done: Contender[] = [];
   const make = (implementation: string, backend: BackendName | null, stepper: Stepper): Contender =>
-    ({ implementation, backend, stepper, perRound: 1, times: [], dispatches: 0 });
+    ({ implementation, backend, run: inProcess(stepper), dispose: () => stepper.dispose(), perRound: 1, times: [], cpuTimes: [], dispatches: 0 });
   const backends = options.backends ?? ['cpu', 'webgpu'];
   const others = backends.filter((b) => b !== 'cpu');
   await setBackend('cpu');
+  const gan = name === 'rbm' ? null : name;
+  // Peers first: each runs its check steps in its own process before anything is timed.
+  const peers = gan && options.peers !== false ? await peerContenders(gan, options, missingPeers, skipped) : [];
   const first: Contender[] = [];
   if (backends.includes('cpu')) first.push(make('cpu', 'cpu', engineStepper(name)));
   // The same step with the large products kept on one thread (kernels/cpu/gemm-threads.ts), when there are more.
   if (backends.includes('cpu') && (await whenCpuThreadsReady()) > 1) first.push(make('cpu 1 thread', 'cpu', oneThread(engineStepper(name))));
   const compiledCpu = backends.includes('cpu') ? compiledStepper(name) : null;
   if (compiledCpu) first.push(make('cpu compiled', 'cpu', compiledCpu));
+  // After compile() has recorded (see compiledStepper): these plain steps warm the plain step up.
+  if (gan && backends.includes('cpu')) first[0].losses = engineLosses(gan);
   const floor = floorStepper(name);
   if (floor) first.push(make('floor', null, floor));
-  await race(first, rounds, roundMs, warmMs);
-  for (const c of first) c.stepper.dispose();
+  first.push(...peers);
+  const load = { start: loadavg()[0], end: 0, cores: availableParallelism() };
+  try {
+    await race(first, rounds, roundMs, warmMs);
+  } finally {
+    for (const c of first) c.dispose();
+  }
   done.push(...first);
   for (const backend of others) {
     if ((await setBackend(backend)) !== backend) {
@@ -201,36 +334,71 @@ export async function benchWorkload(name: WorkloadName, options: { backends?: Ba
     const compiled = compiledStepper(name);
     if (compiled) group.push(make(`${backend} compiled`, backend, compiled));
     await race(group, rounds, roundMs, warmMs);
-    for (const c of group) c.stepper.dispose();
+    for (const c of group) c.dispose();
     done.push(...group);
   }
   await setBackend('cpu');
+  load.end = loadavg()[0];
 
-  const timings = done.map((c) => {
-    const sorted = [...c.times].sort((a, b) => a - b);
-    return { implementation: c.implementation, msPerStep: sorted[Math.floor(sorted.length / 2)], dispatchesPerStep: c.dispatches };
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const timings = done.map((c): WorkloadTiming => {
+    return {
+      implementation: c.implementation, msPerStep: median(c.times), cpuMsPerStep: median(c.cpuTimes), dispatchesPerStep: c.dispatches,
+      ...(c.losses ? { losses: c.losses } : {}), ...(c.detail ? { detail: c.detail } : {}),
+    };
   });
   const floorMs = timings.find((t) => t.implementation === 'floor')?.msPerStep;
   const ratios: Record<string, number> = {};
   if (floorMs) for (const t of timings) if (t.implementation !== 'floor') ratios[t.implementation] = t.msPerStep / floorMs;
-  return { workload: name, description: DESCRIPTIONS[name], timings, ratios, skipped };
+  const compiled = timings.find((t) => t.implementation === 'cpu compiled');
+  const vsCompiled: Record<string, number> = {};
+  const vsCompiledCpu: Record<string, number> = {};
+  if (compiled) {
+    for (const t of timings) {
+      vsCompiled[t.implementation] = t.msPerStep / compiled.msPerStep;
+      vsCompiledCpu[t.implementation] = t.cpuMsPerStep / compiled.cpuMsPerStep;
+    }
+  }
+  return { workload: name, description: DESCRIPTIONS[name], timings, ratios, vsCompiled, vsCompiledCpu, skipped, missingPeers, rounds, load };
 }
 
+const LABELS: Record<string, string> = {
+  cpu: 'gradlab, CPU backend', 'cpu 1 thread': 'gradlab, CPU, 1 thread', 'cpu compiled': 'gradlab, CPU, compiled',
+  webgpu: 'gradlab, WebGPU', 'webgpu compiled': 'gradlab, WebGPU, compiled', floor: 'hand-written JS step (the floor)',
+};
+
+/** The result as a markdown table (paste-ready for docs/performance.md), then notes. */
 export function formatWorkload(r: WorkloadResult): string {
-  const lines = [r.description];
-  const label: Record<string, string> = {
-    cpu: 'gradlab, CPU backend', 'cpu 1 thread': 'gradlab, CPU, 1 thread', 'cpu compiled': 'gradlab, CPU, compiled', webgpu: 'gradlab, WebGPU', 'webgpu compiled': 'gradlab, WebGPU, compiled', floor: 'hand-written floor',
-  };
+  const hasFloor = r.timings.some((t) => t.implementation === 'floor');
+  const hasCompiled = Object.keys(r.vsCompiled).length > 0;
+  const hasLosses = r.timings.some((t) => t.losses);
+  const head = ['implementation', 'ms per step', 'CPU ms per step', ...(hasCompiled ? ['× gradlab compiled', '× compiled, CPU time'] : []), ...(hasFloor ? ['× floor'] : []), 'dispatches per step', ...(hasLosses ? [`losses at step ${CHECK_STEPS} (D, G)`] : [])];
+  const lines = [
+    `${r.description}; ms per step: median of ${r.rounds} alternating rounds; load average ${r.load.start.toFixed(1)} → ${r.load.end.toFixed(1)} on ${r.load.cores} cores`,
+    '',
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+  ];
   for (const t of r.timings) {
     const ratio = r.ratios[t.implementation];
-    lines.push(
-      `  ${(label[t.implementation] ?? t.implementation).padEnd(22)} ${t.msPerStep.toFixed(3).padStart(9)} ms/step` +
-      (t.implementation === 'floor' ? '' : `   ${String(t.dispatchesPerStep).padStart(4)} dispatches/step`) +
-      (ratio !== undefined ? `   ${ratio.toFixed(2)}x the floor` : ''),
-    );
+    const vs = r.vsCompiled[t.implementation];
+    const vsCpu = r.vsCompiledCpu[t.implementation];
+    const cells = [
+      LABELS[t.implementation] ?? t.implementation,
+      t.msPerStep.toFixed(3),
+      t.cpuMsPerStep.toFixed(3),
+      ...(hasCompiled ? [vs === undefined ? '' : `${vs.toFixed(2)}x`, vsCpu === undefined ? '' : `${vsCpu.toFixed(2)}x`] : []),
+      ...(hasFloor ? [ratio === undefined ? '' : `${ratio.toFixed(2)}x`] : []),
+      t.dispatchesPerStep > 0 ? String(t.dispatchesPerStep) : '',
+      ...(hasLosses ? [t.losses ? `${t.losses[0].toFixed(2)}, ${t.losses[1].toFixed(2)}` : ''] : []),
+    ];
+    lines.push(`| ${cells.join(' | ')} |`);
   }
-  if (!r.timings.some((t) => t.implementation === 'floor')) lines.push('  hand-written floor: none for this workload (only the reference GAN has one)');
-  if (!r.timings.some((t) => t.implementation.endsWith('compiled'))) lines.push('  compiled step: not for this workload (its step keeps running sums in JavaScript)');
-  for (const s of r.skipped) lines.push(`  skipped ${s}`);
-  return lines.join('\n');
+  lines.push('');
+  if (!hasFloor) lines.push('hand-written floor: none for this workload (only the reference GAN has one)');
+  if (!r.timings.some((t) => t.implementation.endsWith('compiled'))) lines.push('compiled step: not for this workload (its step keeps running sums in JavaScript)');
+  for (const t of r.timings) if (t.detail) lines.push(`${t.implementation}: ${t.detail}`);
+  for (const m of r.missingPeers) lines.push(`peer ${m}`);
+  for (const s of r.skipped) lines.push(`skipped ${s}`);
+  return lines.join('\n').trimEnd();
 }

@@ -15,6 +15,7 @@ function sourceFiles(dir: string): string[] {
   const out: string[] = [];
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
+    if (name === 'node_modules') continue; // models/bench/peers/ installs the bench's peers there
     if (statSync(path).isDirectory()) out.push(...sourceFiles(path));
     else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) out.push(path);
   }

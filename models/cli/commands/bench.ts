@@ -52,13 +52,14 @@ export function benchCpu(steps: number, rounds = 5): CpuBenchResult {
 export const benchCommand: Command = {
   name: 'bench',
   summary: 'time the reference GAN step: engine vs the hand-written floor (CPU); matmul and GAN on WebGPU',
-  usage: `gradlab bench [--workload ${WORKLOADS.join('|')}] [--cpu] [--webgpu] [--matmul] [--steps N] [--json]`,
+  usage: `gradlab bench [--workload ${WORKLOADS.join('|')} [--rounds N]] [--cpu] [--webgpu] [--matmul] [--steps N] [--json]`,
   flags: {
-    workload: { type: 'string', help: `${WORKLOADS.join(' | ')}: one step of it on every backend here, the hand-written floor where there is one, dispatches per step` },
-    cpu: { type: 'boolean', help: 'benchmark the CPU backend against the hand-written floor (the default when --webgpu is not given)' },
+    workload: { type: 'string', help: `${WORKLOADS.join(' | ')}: one step of it on every backend here, the hand-written floor where there is one, dispatches per step; for the GANs also the peers installed here (jax-js and TF.js on WebAssembly: npm run bench:peers:install; PyTorch: python3-torch), as a markdown table` },
+    cpu: { type: 'boolean', help: 'benchmark the CPU backend against the hand-written floor (the default when --webgpu is not given); with --workload, leave WebGPU out' },
     webgpu: { type: 'boolean', help: 'matmul GFLOP/s per rung, and the reference GAN step on WebGPU vs CPU' },
     matmul: { type: 'boolean', help: 'GFLOP/s of every matmul rung on WebGPU: 128-2048 squares and the GANs\' products, and the rung the start-up tuning chose' },
     steps: { type: 'int', help: 'timed steps per implementation', default: 2000 },
+    rounds: { type: 'int', help: 'with --workload: alternating rounds per implementation, each figure their median (default 5)' },
     json: { type: 'boolean', help: 'print one JSON object' },
   },
   async run(flags) {
@@ -67,7 +68,9 @@ export const benchCommand: Command = {
     if (flags.workload !== undefined) {
       const name = String(flags.workload);
       if (!isWorkload(name)) throw new UsageError(`--workload must be one of ${WORKLOADS.join(', ')}, got '${name}'`);
-      const r = await benchWorkload(name);
+      // --cpu alone: the CPU backend, the floor and the peers, without WebGPU's rounds.
+      const rounds = numberInRange(flags, 'rounds', 1, 1000, 'an integer from 1 to 1000');
+      const r = await benchWorkload(name, { ...(flags.cpu && !flags.webgpu ? { backends: ['cpu'] } : {}), ...(rounds !== undefined ? { rounds } : {}) });
       if (flags.json) console.log(JSON.stringify({ workload: r }));
       else console.log(formatWorkload(r));
       return 0;
