@@ -9,6 +9,9 @@
 #     It brings its own SwiftShader, so WebGPU works in it without a GPU.
 #   * python3-torch (PyTorch 1.13, Debian's build): the tests that compare gradlab's
 #     optimizers and safetensors files with PyTorch run it with /usr/bin/python3.
+#   * libopenblas0-pthread: the BLAS that PyTorch's rows of `gradlab bench --workload`
+#     are measured with (Debian's torch uses the system BLAS; without OpenBLAS it is the
+#     reference BLAS, far slower), so the bench compares with the tightest PyTorch here.
 #
 # Idempotent and non-interactive (CI, root, no stdin). When everything is already
 # installed it touches nothing and returns in ~35 ms (only dpkg-query runs).
@@ -42,7 +45,7 @@ mesa_ok() {
 all_present() {
   mesa_ok && [[ -n $(installed_version libvulkan1) ]] &&
     [[ -n $(installed_version chromium) ]] && [[ -x /usr/bin/chromium ]] &&
-    [[ -n $(installed_version python3-torch) ]]
+    [[ -n $(installed_version python3-torch) ]] && [[ -n $(installed_version libopenblas0-pthread) ]]
 }
 
 # ---- Fast path: nothing to do (no apt at all). ------------------------------
@@ -138,13 +141,13 @@ apt-get -qq update >"$log" 2>&1 || {
   die "apt-get update failed: check network access to the Debian mirror and the files in /etc/apt/sources.list.d/"
 }
 apt-get -qq install -y --no-install-recommends -t bookworm-backports \
-    mesa-vulkan-drivers libvulkan1 chromium python3-torch >"$log" 2>&1 || {
+    mesa-vulkan-drivers libvulkan1 chromium python3-torch libopenblas0-pthread >"$log" 2>&1 || {
   cat "$log" >&2
   die "apt-get install failed (see above): fix apt (e.g. 'apt-get -f install', 'dpkg --configure -a') and rerun"
 }
 
 all_present || die "packages installed but the check still fails (mesa-vulkan-drivers '$(installed_version mesa-vulkan-drivers)' must be >= $MIN_MESA): inspect 'apt-cache policy mesa-vulkan-drivers'"
-did+=("installed mesa-vulkan-drivers $(installed_version mesa-vulkan-drivers), libvulkan1 $(installed_version libvulkan1), chromium $(installed_version chromium), python3-torch $(installed_version python3-torch)")
+did+=("installed mesa-vulkan-drivers $(installed_version mesa-vulkan-drivers), libvulkan1 $(installed_version libvulkan1), chromium $(installed_version chromium), python3-torch $(installed_version python3-torch), libopenblas0-pthread $(installed_version libopenblas0-pthread)")
 
 summary=$(printf '%s; ' "${did[@]}")
 echo "install-system-deps: ${summary%; }"
