@@ -85,7 +85,7 @@ export function ganConfig(values: Values): Partial<GanConfig> {
     loss: values.loss as GanConfig['loss'], labelSmoothing: Number(values.smoothing), kD: Number(values.kD),
     dDropout: Number(values.dDropout), gBatchNorm: values.gBatchNorm === 'on', conditional: values.conditional === 'on',
     lrG: lr, lrD: Number(values.lrD), beta1G: beta1, beta1D: beta1,
-    lrDecay: GAN_PRESETS[presetOf(values)].lrDecay,
+    lrDecay: GAN_PRESETS[presetOf(values)].lrDecay, lrDecayPower: GAN_PRESETS[presetOf(values)].lrDecayPower,
     // WGAN-GP and WGAN-LP: the penalty's weight, and Gulrajani et al.'s Adam betas (0, 0.9).
     ...(usesGradientPenalty(values.loss as GanConfig['loss']) ? { gpLambda: Number(values.gpLambda), beta1G: 0, beta1D: 0, beta2G: 0.9, beta2D: 0.9 } : {}),
     // The page scores each epoch on fewer samples than the command line: plots refresh faster.

@@ -9,7 +9,8 @@ import { GAN_DEFAULTS as D, GAN_LOSSES, GAN_PRESETS, usesGradientPenalty, type G
 // which options were given. The defaults are in the help text.
 export const cliFlags: FlagSpec = {
   preset: { type: 'string', help: `default | post: start from named settings; "post" is the TensorFlow.js GAN playground post's (ReLU, Adam 3e-3, β₁ 0.9, no decay), whose D dies on normal after a few hundred epochs (default: default)` },
-  'lr-decay': { type: 'number', help: `τ of the learning-rate decay lr·τ/(τ + epoch); 0 = constant (default ${D.lrDecay})` },
+  'lr-decay': { type: 'number', help: `τ of the learning-rate decay lr·(τ/(τ + epoch))^p; 0 = constant (default ${D.lrDecay})` },
+  'lr-decay-power': { type: 'number', help: `power p of the learning-rate decay, between 0.1 and 8 (default ${D.lrDecayPower}; 1 is the inverse-time decay lr·τ/(τ + epoch))` },
   batch: { type: 'int', help: `minibatch size B (default ${D.batch})` },
   dataset: { type: 'int', help: `dataset size N, drawn once (default ${D.dataset})` },
   lr: { type: 'number', help: `Adam learning rate of G and D (default ${D.lrG} for G, ${D.lrD} for D)` },
@@ -68,6 +69,7 @@ export function configFromFlags(flags: Flags): Partial<GanConfig> {
   set('beta2D', beta2);
   set('kD', numberInRange(flags, 'k-d', 1, 100));
   set('lrDecay', numberInRange(flags, 'lr-decay', 0, 1e9, 'between 0 and 1e9'));
+  set('lrDecayPower', numberInRange(flags, 'lr-decay-power', 0.1, 8, 'between 0.1 and 8'));
   set('loss', oneOf(flags, 'loss', GAN_LOSSES));
   const gpLambda = numberInRange(flags, 'gp-lambda', 0, 1e6, 'between 0 and 1e6');
   if (gpLambda !== undefined && !(c.loss && usesGradientPenalty(c.loss))) throw new UsageError('--gp-lambda applies to --loss wgan-gp or wgan-lp only');

@@ -57,6 +57,12 @@ export interface GanConfig extends BaseConfig {
    * steps shrink, so G and D stop circling the equilibrium and settle on it. 0: constant rates.
    */
   lrDecay: number;
+  /**
+   * Power p of the decay (lrDecay τ > 0): the rates are lr·(τ/(τ + e))^p. p = 1 is the
+   * inverse-time decay above; p = 2 keeps the first ~τ/2 epochs' steps nearly as large but makes
+   * the late ones far smaller (at e = 10τ, 1/121 instead of 1/11), so the players stop circling.
+   */
+  lrDecayPower: number;
   /** λ of the moment-matching term λ((mean − μ)² + (std − σ)²) in G's loss; 0 = off. */
   momentLambda: number;
   /** WGAN weight clip c. */
@@ -106,6 +112,7 @@ export const GAN_POST: GanConfig = Object.freeze({
   beta1D: 0.9,
   beta2D: 0.999,
   lrDecay: 0,
+  lrDecayPower: 1,
   momentLambda: 0,
   clip: 0.01,
   dDropout: 0,
@@ -190,6 +197,7 @@ const NUMERIC: Record<NumberKey, [number, number, boolean]> = {
   beta1D: [0, 0.999999, false],
   beta2D: [0, 0.999999, false],
   lrDecay: [0, 1e9, false],
+  lrDecayPower: [0.1, 8, false],
   momentLambda: [0, 1e6, false],
   clip: [1e-9, 1e6, false],
   gpLambda: [0, 1e6, false],

@@ -184,10 +184,15 @@ export class Gan extends BaseModel<GanConfig> {
     this.applyDecay();
   }
 
-  /** The learning rates of this step: lr·τ/(τ + e) with e = steps / stepsPerEpoch (config.lrDecay τ; constant when 0). */
+  /**
+   * The learning rates of this step: lr·(τ/(τ + e))^p with e = steps / stepsPerEpoch
+   * (config.lrDecay τ, constant when 0; config.lrDecayPower p).
+   */
   private applyDecay(): void {
     const tau = this.config.lrDecay;
-    const factor = tau > 0 ? tau / (tau + this.steps / this.stepsPerEpoch) : 1;
+    const p = this.config.lrDecayPower;
+    const inverseTime = tau > 0 ? tau / (tau + this.steps / this.stepsPerEpoch) : 1;
+    const factor = p === 1 ? inverseTime : inverseTime ** p;
     this.optG.lr = this.config.lrG * factor;
     this.optD.lr = this.config.lrD * factor;
   }

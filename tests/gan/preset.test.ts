@@ -5,13 +5,15 @@
 import { describe, expect, it } from 'vitest';
 import { configFromFlags, createGan, GAN_DEFAULTS, GAN_POST, GAN_PRESETS, presetChanges, resolveGanConfig } from '../../models/gan';
 import { getTarget } from '../../models/data/targets';
+import type { Checkpoint } from '../../models/core/model';
+import { Gan } from '../../models/gan';
 
 /** The configuration every GAN started from before the defaults changed, written out in full. */
 const POST_SETTINGS = {
   seed: 0, dataset: 2048, batch: 128, evalSamples: 5000, bins: 0, latent: 10,
   gLayers: 1, gWidth: 16, dLayers: 1, dWidth: 32, activation: 'relu', loss: 'nonsaturating',
   labelSmoothing: 0, kD: 1, lrG: 3e-3, lrD: 3e-3, beta1G: 0.9, beta2G: 0.999, beta1D: 0.9, beta2D: 0.999,
-  lrDecay: 0, momentLambda: 0, clip: 0.01, dDropout: 0, gBatchNorm: false, gpLambda: 10, temperature: 0.5, conditional: false,
+  lrDecay: 0, lrDecayPower: 1, momentLambda: 0, clip: 0.01, dDropout: 0, gBatchNorm: false, gpLambda: 10, temperature: 0.5, conditional: false,
 };
 
 describe('the post\'s settings as a preset', () => {
@@ -64,4 +66,45 @@ describe('the learning-rate decay', () => {
     expect(gan.optD.lr).toBeCloseTo(2e-3 / 2, 15);
     gan.dispose();
   });
+});
+
+describe('the power of the decay', () => {
+  it('lr·(τ/(τ + epoch))^p: p 2 squares the factor; p 1 is the inverse-time decay', () => {
+    const gan = createGan(getTarget('normal'), { dataset: 256, batch: 128, lrDecay: 2, lrDecayPower: 2, evalSamples: 100 });
+    for (let i = 0; i < 4; i++) gan.trainStep();
+    // The 4th step ran at epoch 3/2: 3e-3 · (2/(2 + 1.5))².
+    expect(gan.optG.lr).toBeCloseTo(3e-3 * (2 / 3.5) ** 2, 15);
+    expect(gan.optD.lr).toBeCloseTo(GAN_DEFAULTS.lrD * (2 / 3.5) ** 2, 15);
+    gan.dispose();
+  });
+
+  it('is refused outside [0.1, 8], when not a finite number, and from the command line alike', () => {
+    for (const bad of [0, 0.05, 9, Number.NaN, Infinity]) {
+      expect(() => resolveGanConfig({ lrDecayPower: bad })).toThrow(/lrDecayPower'? must be/);
+    }
+    expect(() => resolveGanConfig({ lrDecayPower: '2' as unknown as number })).toThrow(/'lrDecayPower' must be a number, got the string '2'/);
+    expect(resolveGanConfig(configFromFlags({ 'lr-decay-power': 2.5 })).lrDecayPower).toBe(2.5);
+    expect(() => configFromFlags({ 'lr-decay-power': 0 })).toThrow(/--lr-decay-power must be between 0.1 and 8, got 0/);
+  });
+
+  it('is saved in checkpoints and a resumed run goes on exactly; a checkpoint without it decays as p 1', async () => {
+    const normal = getTarget('normal');
+    const config = { dataset: 256, batch: 64, lrDecay: 3, lrDecayPower: 3, evalSamples: 100, seed: 4 };
+    const straight = createGan(normal, config);
+    for (let e = 0; e < 6; e++) await straight.trainEpoch();
+    const first = createGan(normal, config);
+    for (let e = 0; e < 3; e++) await first.trainEpoch();
+    const cp = JSON.parse(JSON.stringify(await first.save())) as Checkpoint;
+    expect(cp.config).toMatchObject({ lrDecay: 3, lrDecayPower: 3 });
+    const resumed = Gan.load(cp);
+    for (let e = 0; e < 3; e++) await resumed.trainEpoch();
+    expect(resumed.history).toEqual(straight.history);
+    expect(resumed.optG.lr).toBe(straight.optG.lr);
+    expect(await resumed.sample(40)).toEqual(await straight.sample(40));
+    const older = JSON.parse(JSON.stringify(cp)) as Checkpoint;
+    delete (older.config as Record<string, unknown>).lrDecayPower;
+    const old = Gan.load(older);
+    expect(old.config.lrDecayPower).toBe(1);
+    for (const g of [first, straight, resumed, old]) g.dispose();
+  }, 60_000);
 });
