@@ -86,7 +86,7 @@ describe('captureStep', () => {
     expect(lin.every((n) => n.backward.some((d) => d.kernel === 'linearGrad'))).toBe(true);
     // The forward ran before the first pass: the second pass has no forward dispatches.
     expect(sinNode?.forward.length).toBe(0);
-    x.dispose(); w.dispose(); v.dispose(); w.grad?.dispose(); v.grad?.dispose();
+    w.grad?.dispose(); v.grad?.dispose(); x.dispose(); w.dispose(); v.dispose();
   });
 
   it('a narrow layer whose output feeds a loss lists the loss reduction, which computed it, as its forward dispatch', async () => {
