@@ -81,7 +81,9 @@ describe('the README example', () => {
 
 describe('the program at the top of docs/webgpu.md', () => {
   it('prints the debug log that docs/webgpu.md shows under "Debugging" (on WebGPU)', async () => {
-    const r = await runDocBlock(block('docs/webgpu.md', 'The WebGPU backend'));
+    // With the matmul tuner on, a product's label names the rung it picked on this adapter by
+    // timing (small and block tie on lavapipe for this thin product); the page shows the log untuned.
+    const r = await runDocBlock(block('docs/webgpu.md', 'The WebGPU backend'), 90_000, { GRADLAB_MATMUL_TUNE: 'off' });
     expect(r.status).toBe(0);
     const squash = (l: string): string => l.replace(/\s+/g, ' ').trim();
     const printed = r.stdout.split('\n').filter((l) => l.startsWith('[gradlab]')).map(squash);

@@ -127,7 +127,7 @@ export interface BlockRun {
 }
 
 /** Bundle one block with 'gradlab' resolved to this repo's sources, and run it in a fresh Node. */
-export async function runDocBlock(b: DocBlock, timeoutMs = 90_000): Promise<BlockRun> {
+export async function runDocBlock(b: DocBlock, timeoutMs = 90_000, env: Record<string, string> = {}): Promise<BlockRun> {
   const [path] = writeBlocks([b]).keys();
   const outfile = path.replace(/\.ts$/, '.mjs');
   await build({
@@ -141,7 +141,7 @@ export async function runDocBlock(b: DocBlock, timeoutMs = 90_000): Promise<Bloc
   });
   const r = spawnSync(process.execPath, [outfile], {
     cwd: root, encoding: 'utf8', timeout: timeoutMs,
-    env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp' },
+    env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp', ...env },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
