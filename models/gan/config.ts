@@ -40,6 +40,11 @@ export interface GanConfig extends BaseConfig {
   loss: GanLoss;
   /** λ of the gradient penalty (only with loss 'wgan-gp' or 'wgan-lp'). */
   gpLambda: number;
+  /**
+   * γ of the R1 penalty (γ/2)·E_real[‖∇ₓ ℓ(x)‖²] on D's logit ℓ at the real data (Mescheder et
+   * al. 2018), added to D's loss; 0 = off. Only with the 'nonsaturating' and 'minimax' losses.
+   */
+  r1Gamma: number;
   /** s > 0 turns the real label 1 into 1 − s/2 (one-sided: fake labels stay 0). */
   labelSmoothing: number;
   /** Discriminator steps per generator step. */
@@ -118,6 +123,7 @@ export const GAN_POST: GanConfig = Object.freeze({
   dDropout: 0,
   gBatchNorm: false,
   gpLambda: 10,
+  r1Gamma: 0,
   temperature: 0.5,
   conditional: false,
 }) as GanConfig;
@@ -201,6 +207,7 @@ const NUMERIC: Record<NumberKey, [number, number, boolean]> = {
   momentLambda: [0, 1e6, false],
   clip: [1e-9, 1e6, false],
   gpLambda: [0, 1e6, false],
+  r1Gamma: [0, 1e6, false],
   dDropout: [0, 0.9, false],
   temperature: [0.01, 100, false],
 };
@@ -212,7 +219,10 @@ const NUMERIC: Record<NumberKey, [number, number, boolean]> = {
 export function resolveGanConfig(partial: Partial<GanConfig> & Record<string, unknown>, source = 'gan', complete = false): GanConfig {
   checkOptions(source, partial, specFromDefaults(GAN_DEFAULTS), { noun: 'setting' });
   const known = new Set(Object.keys(GAN_DEFAULTS));
-  const defaults = typeof partial.loss === 'string' && usesGradientPenalty(partial.loss as GanLoss) && !complete ? { ...GAN_DEFAULTS, ...WGAN_GP_DEFAULTS } : GAN_DEFAULTS;
+  const given = typeof partial.loss === 'string' && GAN_LOSSES.includes(partial.loss as GanLoss) && !complete ? (partial.loss as GanLoss) : null;
+  // A critic has no logit for R1 to penalise: its losses default to r1Gamma 0.
+  const criticDefaults = given && isCritic(given) ? { r1Gamma: 0, ...(usesGradientPenalty(given) ? WGAN_GP_DEFAULTS : {}) } : {};
+  const defaults = { ...GAN_DEFAULTS, ...criticDefaults };
   const config = { ...defaults } as GanConfig & Record<string, unknown>;
   for (const key of known) {
     const value = partial[key];
@@ -234,5 +244,6 @@ export function resolveGanConfig(partial: Partial<GanConfig> & Record<string, un
   if (typeof config.gBatchNorm !== 'boolean') throw new Error(`${source}: gBatchNorm must be true or false, got ${JSON.stringify(config.gBatchNorm)}`);
   if (config.activation !== 'relu' && config.activation !== 'leaky') throw new Error(`${source}: activation must be 'relu' or 'leaky', got ${JSON.stringify(config.activation)}`);
   if (!GAN_LOSSES.includes(config.loss)) throw new Error(`${source}: loss must be one of ${GAN_LOSSES.map((l) => `'${l}'`).join(', ')}, got ${JSON.stringify(config.loss)}`);
+  if (config.r1Gamma > 0 && isCritic(config.loss)) throw new Error(`${source}: r1Gamma ${config.r1Gamma} penalises D's logit, and loss '${config.loss}' has a critic: give r1Gamma 0, or loss 'nonsaturating' or 'minimax'`);
   return config;
 }

@@ -33,7 +33,7 @@ import { GAN_CONDITIONAL, isCritic, resolveGanConfig, usesGradientPenalty, type 
 import { classReport, datasetClasses, joinColumns, momentsOf, oneHotRows, type ClassReport, type GanClasses } from './conditional';
 import { listTargets } from '../data/targets';
 import { isUserData, parseGanCheckpoint } from './persist';
-import { discriminatorLoss, discriminatorOutput, generatorLoss, gradientPenalty, momentLoss, shareFakeSide, shareRealSide } from './losses';
+import { discriminatorLoss, discriminatorOutput, generatorLoss, gradientPenalty, momentLoss, r1Penalty, shareFakeSide, shareRealSide } from './losses';
 
 /** Weights beyond this magnitude count as exploding (divergence). */
 const WEIGHT_LIMIT = 1e4;
@@ -210,6 +210,7 @@ export class Gan extends BaseModel<GanConfig> {
       const fakeLogits = this.D.forward(fake);
       let loss = discriminatorLoss(c.loss, realLogits, fakeLogits, c.labelSmoothing);
       if (usesGradientPenalty(c.loss)) loss = loss.add(gradientPenalty((x) => this.D.forward(x), real, fake, c.gpLambda, this.rng, c.loss === 'wgan-lp'));
+      if (c.r1Gamma > 0) loss = loss.add(r1Penalty((x) => this.D.forward(x), real, c.r1Gamma, this.width));
       loss.backward();
       this.optD.step();
       if (c.loss === 'wgan') clipInPlace(this.D.parameters(), c.clip);
