@@ -45,6 +45,11 @@ export interface GanConfig extends BaseConfig {
    * al. 2018), added to D's loss; 0 = off. Only with the 'nonsaturating' and 'minimax' losses.
    */
   r1Gamma: number;
+  /**
+   * e > 0: from epoch e on, samples come from the running mean of G's weights over the steps
+   * since then (tail averaging, models/gan/average.ts); 0 = off, samples from G itself.
+   */
+  gAverageFrom: number;
   /** s > 0 turns the real label 1 into 1 − s/2 (one-sided: fake labels stay 0). */
   labelSmoothing: number;
   /** Discriminator steps per generator step. */
@@ -124,6 +129,7 @@ export const GAN_POST: GanConfig = Object.freeze({
   gBatchNorm: false,
   gpLambda: 10,
   r1Gamma: 0,
+  gAverageFrom: 0,
   temperature: 0.5,
   conditional: false,
 }) as GanConfig;
@@ -208,6 +214,7 @@ const NUMERIC: Record<NumberKey, [number, number, boolean]> = {
   clip: [1e-9, 1e6, false],
   gpLambda: [0, 1e6, false],
   r1Gamma: [0, 1e6, false],
+  gAverageFrom: [0, 1e9, true],
   dDropout: [0, 0.9, false],
   temperature: [0.01, 100, false],
 };
@@ -244,6 +251,7 @@ export function resolveGanConfig(partial: Partial<GanConfig> & Record<string, un
   if (typeof config.gBatchNorm !== 'boolean') throw new Error(`${source}: gBatchNorm must be true or false, got ${JSON.stringify(config.gBatchNorm)}`);
   if (config.activation !== 'relu' && config.activation !== 'leaky') throw new Error(`${source}: activation must be 'relu' or 'leaky', got ${JSON.stringify(config.activation)}`);
   if (!GAN_LOSSES.includes(config.loss)) throw new Error(`${source}: loss must be one of ${GAN_LOSSES.map((l) => `'${l}'`).join(', ')}, got ${JSON.stringify(config.loss)}`);
+  if (config.gAverageFrom > 0 && config.gBatchNorm) throw new Error(`${source}: gAverageFrom ${config.gAverageFrom} averages G's weights, and G's BatchNorm statistics are not averaged: give gAverageFrom 0 with gBatchNorm`);
   if (config.r1Gamma > 0 && isCritic(config.loss)) throw new Error(`${source}: r1Gamma ${config.r1Gamma} penalises D's logit, and loss '${config.loss}' has a critic: give r1Gamma 0, or loss 'nonsaturating' or 'minimax'`);
   return config;
 }
