@@ -146,7 +146,7 @@ export const GAN_POST: GanConfig = Object.freeze({
  * first. The post's networks, data and G's learning rate stay.
  */
 export const GAN_DEFAULT_CHANGES: Partial<GanConfig> = Object.freeze({
-  activation: 'leaky', lrD: 6e-3, beta1G: 0.5, beta1D: 0.5, lrDecay: 100,
+  activation: 'leaky', lrD: 6e-3, beta1G: 0.5, beta1D: 0.5, lrDecay: 100, r1Gamma: 1, gAverageFrom: 300,
 }) as Partial<GanConfig>;
 
 /** The default GAN of the command line and the page: the post's networks and data with GAN_DEFAULT_CHANGES. */
@@ -171,7 +171,7 @@ export const WGAN_GP_DEFAULTS: Partial<GanConfig> = Object.freeze({
  */
 export const GAN_STABLE: Partial<GanConfig> = Object.freeze({
   gLayers: 2, gWidth: 32, dLayers: 2, dWidth: 32, activation: 'leaky',
-  lrG: 1e-3, lrD: 1e-3, beta1G: 0.5, beta1D: 0.5, lrDecay: 0,
+  lrG: 1e-3, lrD: 1e-3, beta1G: 0.5, beta1D: 0.5, lrDecay: 0, r1Gamma: 0, gAverageFrom: 0,
 }) as Partial<GanConfig>;
 
 /**
