@@ -88,7 +88,8 @@ export function ganConfig(values: Values): Partial<GanConfig> {
     dDropout: Number(values.dDropout), gBatchNorm: values.gBatchNorm === 'on', conditional: values.conditional === 'on',
     lrG: lr, lrD: Number(values.lrD), beta1G: beta1, beta1D: beta1,
     lrDecay: GAN_PRESETS[presetOf(values)].lrDecay, lrDecayPower: GAN_PRESETS[presetOf(values)].lrDecayPower,
-    gAverageFrom: GAN_PRESETS[presetOf(values)].gAverageFrom,
+    // G's BatchNorm statistics are not averaged: the average is off with it.
+    gAverageFrom: values.gBatchNorm === 'on' ? 0 : GAN_PRESETS[presetOf(values)].gAverageFrom,
     // R1 penalises a logit: a critic has none.
     r1Gamma: isCritic(values.loss as GanConfig['loss']) ? 0 : Number(values.r1Gamma),
     // WGAN-GP and WGAN-LP: the penalty's weight, and Gulrajani et al.'s Adam betas (0, 0.9).

@@ -229,7 +229,9 @@ export function resolveGanConfig(partial: Partial<GanConfig> & Record<string, un
   const given = typeof partial.loss === 'string' && GAN_LOSSES.includes(partial.loss as GanLoss) && !complete ? (partial.loss as GanLoss) : null;
   // A critic has no logit for R1 to penalise: its losses default to r1Gamma 0.
   const criticDefaults = given && isCritic(given) ? { r1Gamma: 0, ...(usesGradientPenalty(given) ? WGAN_GP_DEFAULTS : {}) } : {};
-  const defaults = { ...GAN_DEFAULTS, ...criticDefaults };
+  // G's BatchNorm keeps running statistics a weight average has no counterpart of: off with it.
+  const batchNormDefaults = partial.gBatchNorm === true && !complete ? { gAverageFrom: 0 } : {};
+  const defaults = { ...GAN_DEFAULTS, ...criticDefaults, ...batchNormDefaults };
   const config = { ...defaults } as GanConfig & Record<string, unknown>;
   for (const key of known) {
     const value = partial[key];

@@ -98,6 +98,7 @@ describe('a GAN with gAverageFrom', () => {
     expect(() => resolveGanConfig({ gAverageFrom: -1 })).toThrow(/gAverageFrom must be between 0 and 1000000000, got -1/);
     expect(() => resolveGanConfig({ gAverageFrom: 2.5 })).toThrow(/gAverageFrom must be an integer, got 2.5/);
     expect(() => resolveGanConfig({ gAverageFrom: 300, gBatchNorm: true })).toThrow(/gAverageFrom 300 averages G's weights, and G's BatchNorm statistics are not averaged/);
+    expect(resolveGanConfig({ gBatchNorm: true }).gAverageFrom).toBe(0); // the default gives way
     expect(resolveGanConfig(configFromFlags({ 'g-average-from': 150 })).gAverageFrom).toBe(150);
     expect(() => configFromFlags({ 'g-average-from': -3 })).toThrow(/--g-average-from must be a whole number of epochs from 0 to 1e9, got -3/);
   });
