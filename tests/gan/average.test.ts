@@ -40,7 +40,7 @@ describe('WeightAverage', () => {
 
 describe('a GAN with gAverageFrom', () => {
   it("trains exactly as without it, samples from G until the epoch, then from the mean of G's weights since", async () => {
-    const plain = createGan(getTarget('bimodal'), SMALL);
+    const plain = createGan(getTarget('bimodal'), { ...SMALL, gAverageFrom: 0 });
     const averaged = createGan(getTarget('bimodal'), { ...SMALL, gAverageFrom: 2 });
     const names = averaged.G.namedParameters();
     for (let e = 0; e < 2; e++) {
@@ -83,7 +83,8 @@ describe('a GAN with gAverageFrom', () => {
     resumed.dispose();
     expect(got.weights).toEqual(expected.weights);
 
-    const plain = createGan(getTarget('normal'), SMALL);
+    // A checkpoint from before the setting: no average and no weights for one.
+    const plain = createGan(getTarget('normal'), { ...SMALL, gAverageFrom: 0 });
     await plain.trainEpoch();
     const older = JSON.parse(JSON.stringify(await plain.save())) as Checkpoint;
     plain.dispose();
