@@ -146,7 +146,7 @@ export const GAN_POST: GanConfig = Object.freeze({
  * first. The post's networks, data and G's learning rate stay.
  */
 export const GAN_DEFAULT_CHANGES: Partial<GanConfig> = Object.freeze({
-  activation: 'leaky', lrD: 6e-3, beta1G: 0.5, beta1D: 0.5, lrDecay: 100, r1Gamma: 1, gAverageFrom: 300,
+  activation: 'leaky', lrD: 6e-3, beta1G: 0.5, beta1D: 0.5, lrDecay: 100, r1Gamma: 0.3, gAverageFrom: 300,
 }) as Partial<GanConfig>;
 
 /** The default GAN of the command line and the page: the post's networks and data with GAN_DEFAULT_CHANGES. */
