@@ -143,7 +143,10 @@ export const GAN_POST: GanConfig = Object.freeze({
  * Adam β₁ 0.5 (Radford et al. 2016), less momentum carried into a game whose gradients turn;
  * and the inverse-time decay lr·τ/(τ + epoch) with τ = 100, so the two players stop circling
  * the equilibrium once they are near it, late enough for `bimodal` to split its two modes
- * first. The post's networks, data and G's learning rate stay.
+ * first; the R1 penalty (Mescheder et al. 2018) with γ 0.3, which damps the circling a decay
+ * only slows (γ 1 held D back: `bimodal` split late, and D flattened below the flatness check);
+ * and samples from the running mean of G's weights since epoch 300, the centre of what
+ * circling remains. The post's networks, data and G's learning rate stay.
  */
 export const GAN_DEFAULT_CHANGES: Partial<GanConfig> = Object.freeze({
   activation: 'leaky', lrD: 6e-3, beta1G: 0.5, beta1D: 0.5, lrDecay: 100, r1Gamma: 0.3, gAverageFrom: 300,
