@@ -244,9 +244,12 @@ async function prepare(c: Contender, roundMs: number, warmMs: number): Promise<v
  * process's contenders first, starting with the next one each round, then the peers (round-order.ts).
  */
 async function race(contenders: Contender[], rounds: number, roundMs: number, warmMs: number): Promise<void> {
-  for (const c of contenders) await prepare(c, roundMs, warmMs);
-  const ordered = [...contenders.filter((c) => !c.peer), ...contenders.filter((c) => c.peer)];
-  const inProcess = ordered.filter((c) => !c.peer).length;
+  const mine = contenders.filter((c) => !c.peer);
+  const peers = contenders.filter((c) => c.peer);
+  // The peers warm up first: so the first round does not start after seconds of idle here.
+  for (const c of [...peers, ...mine]) await prepare(c, roundMs, warmMs);
+  const ordered = [...mine, ...peers];
+  const inProcess = mine.length;
   for (let r = 0; r < rounds; r++) {
     for (const c of roundOrder(ordered, r, inProcess)) {
       const t = await c.run(c.perRound);
