@@ -2,17 +2,17 @@
 // steps a round holds.
 //
 // Why the order rotates. The peers run in their own processes, so while they step this process
-// sits idle, and V8 finishes its major GCs (mark-compact) in that idle time: a task completes the
-// incremental marking that the engine's allocations started (`--trace-gc`: "finalize incremental
-// marking via task"). A mark-compact drops the optimized code of closures that no live function object holds (V8
-// keeps it only weakly, from the feedback vector, together with what was inlined into it), and
-// the plain engine step makes its closures anew on every call (`trainingStep(() => tidy(...))`, a
-// rule's `run`, each op's backward rule), so after it the plain step runs unoptimized code until
-// V8 has optimized a few dozen functions again: about 95 ms of CPU over the next 500 steps of the
-// reference GAN. With one fixed order, the contender right after the peers paid that whenever a
-// major GC fell there (every second round or so): the plain step at 1.37x the hand-written one,
-// while the same step two rows later ran at 0.93x. So each round starts with the next of this process's contenders, the peers after
-// them: every one of them follows the idle equally often, and the median drops those rounds.
+// sits idle, and V8 finishes its major GCs in that idle time (`--trace-gc`: "finalize incremental
+// marking via task"). After them V8 optimizes 20–30 of the plain engine step's functions again
+// (`--trace-opt`), most of them closures that the step makes anew on every call (a rule's `run`,
+// `trainingStep(() => tidy(...))`), and until then the step runs unoptimized code: a forced full
+// GC costs the next 1000 steps of the reference GAN 80–95 ms of CPU
+// (models/scripts/plain-step-gc.ts). With one fixed order, the contender right after the peers
+// paid that whenever such a GC fell there: the plain step at 1.37x the hand-written one, while
+// the same step two rows later ran at 0.93x; with the two rows swapped, the one after the peers
+// was the slower in 6 runs of 6. So each round starts with the next of this process's
+// contenders, the peers after them: each follows the idle equally often, and the median drops
+// those rounds.
 
 /**
  * The contenders of round `round` (0-based). The first `inProcess` of them (this process's)
