@@ -5,8 +5,8 @@
 //   transpose: out[j, i] = x[i, j]
 //
 // The ladder is teaching material: four rungs compute the same product, each a named kernel
-// that the bench and the demo can pick with `variant`; a fifth, `block`, is what 'auto' runs
-// on a CPU adapter.
+// that the bench and the demo can pick with `variant`; two more, `block` and `broadcast`, are
+// for CPU adapters: 'auto' runs `broadcast` there (or what the start-up timing picked).
 //
 //   naive     one thread per output, reading A and B straight from storage.
 //   tiled     16×16 outputs per workgroup; 16×16 blocks of A and B are staged in workgroup
@@ -30,8 +30,8 @@
 // bounds, so no size needs to be a multiple of a tile.
 //
 // 'auto' (see chooseRung) was fitted to measurements on lavapipe (Mesa's CPU Vulkan driver),
-// where a workgroup barrier and every storage load are expensive: `block` unless a side of the
-// output is thinner than 16, then `small`. At start-up the backend times the rungs on the
+// where a workgroup barrier and every storage load are expensive: `broadcast` unless a side of
+// the output is thinner than 16, then `small`. At start-up the backend times the rungs on the
 // adapter it meets and may replace the rule's rung per shape class (matmul-tune.ts).
 
 import type { FusedActivation, KernelCall, MatmulVariant, Storage } from '../../engine/backend';
@@ -73,17 +73,18 @@ const SMALL_GROUP = 64;
 const SMALL_SPLIT_MAX_OUTPUTS = SMALL_GROUP;
 /** ...and then gives each thread about this many products. */
 const SMALL_PRODUCTS_PER_THREAD = 1024;
-/** 'auto' uses the block rung when both output sides fill a 16-column strip. */
+/** 'auto' uses the broadcast rung when both output sides are at least 16 (the classes of matmulShapeClass). */
 const AUTO_BLOCK_MIN_SIDE = 16;
 
 /**
  * The 'auto' rule, by shape (m×k times k×n):
- *   - block when m ≥ 16 and n ≥ 16: its 4×16 blocks are then mostly full;
+ *   - broadcast when m ≥ 16 and n ≥ 16;
  *   - small otherwise: thin products (the toy models' [128,32]·[32,1], the weight gradient
- *     [10,128]·[128,16]) where a 16-column strip would be mostly padding.
- * Measured on lavapipe (2 cores under load, each kernel replayed alone, CPU time): on the wide
- * GAN's 512×64·64×64 block takes 3.7 ms against register's 7.9 ms (its dx, ·Wᵀ: 3.2 vs 6.7 ms;
- * its dW, xᵀ·: 3.2 vs 6.6 ms), and at 512×4×64 0.35 ms against small's 1.2 ms. Earlier
+ *     [10,128]·[128,16]), where the start-up timing decides on each adapter.
+ * Measured on lavapipe (2 cores under load, each kernel replayed alone, CPU time, the same
+ * session): on the wide GAN's 512×64·64×64 broadcast takes 0.80 ms against block's 1.22 ms (its
+ * dx, ·Wᵀ: 0.82 vs 1.29 ms; its dW, xᵀ·: 0.86 vs 1.31 ms); earlier, block 3.7 ms against
+ * register's 7.9 ms, and at 512×4×64 block 0.35 ms against small's 1.2 ms. Earlier
  * measurements (`gradlab bench --webgpu`): register is 2-4× naive from 64×64×64 up, but
  * 3-20× slower than small when a side is small (n = 1: 4.5 ms vs 0.2 ms at 512×64×1); tiled
  * never wins there: barriers are costly on a CPU.

@@ -42,8 +42,12 @@ let waits = 0;
 let realSetImmediate: typeof setImmediate | null = null;
 let spinUntil = 0;
 
-/** Whether a function is a native one (Dawn's add-on passes native callbacks; scripts never do, bound functions aside). */
-const isNative = (fn: unknown): boolean => typeof fn === 'function' && Function.prototype.toString.call(fn).endsWith('[native code] }');
+/**
+ * Whether a setImmediate callback looks like Dawn's: a native function, nameless, taking no
+ * arguments (a script's functions are not native; a promise's resolve is native but takes one).
+ */
+const isDawnCallback = (fn: unknown): boolean =>
+  typeof fn === 'function' && fn.length === 0 && fn.name === '' && Function.prototype.toString.call(fn).endsWith('[native code] }');
 
 /**
  * Await a promise of Dawn's (a mapAsync, onSubmittedWorkDone) without a busy loop.
@@ -54,7 +58,8 @@ const isNative = (fn: unknown): boolean => typeof fn === 'function' && Function.
  * perf on the wide GAN's step put the main thread at 43% of all samples and each of the two
  * driver threads at 22%. So while a wait is pending here, the add-on's setImmediate calls (the
  * native callbacks) run at full speed for the first GPU_WAIT_SPIN_MS, then as GPU_WAIT_POLL_MS
- * timers. Other setImmediate callbacks are untouched. Outside Node (a browser polls by itself)
+ * timers. Other setImmediate callbacks are untouched, and the real setImmediate is back as soon
+ * as no wait is pending. Outside Node (a browser polls by itself)
  * the promise is awaited as it is.
  */
 export async function gpuWait<T>(start: () => Promise<T>): Promise<T> {
@@ -64,7 +69,7 @@ export async function gpuWait<T>(start: () => Promise<T>): Promise<T> {
     realSetImmediate = g.setImmediate;
     const real = realSetImmediate;
     const gentle = ((fn: (...a: unknown[]) => void, ...args: unknown[]) =>
-      isNative(fn) && performance.now() > spinUntil ? setTimeout(fn, GPU_WAIT_POLL_MS, ...args) : real(fn, ...args)) as unknown as typeof setImmediate;
+      isDawnCallback(fn) && performance.now() > spinUntil ? setTimeout(fn, GPU_WAIT_POLL_MS, ...args) : real(fn, ...args)) as unknown as typeof setImmediate;
     g.setImmediate = gentle;
   }
   spinUntil = Math.max(spinUntil, performance.now() + GPU_WAIT_SPIN_MS);
