@@ -396,6 +396,19 @@ fn main(${ENTRY_ARGS}) {${locate}
 `;
 }
 
+/**
+ * The block and broadcast rungs' per-invocation origin (first row i0, first column col0, the
+ * batch item's output offset; set first thing in main), and their rows and columns clamped.
+ */
+const ORIGIN_WGSL = `
+var<private> i0: u32;
+var<private> col0: u32;
+var<private> oBase: u32;
+
+// Row i0 + r and column col0 + c, clamped to the matrix (the sums of clamped ones are never written).
+fn rowAt(r: u32) -> u32 { return min(i0 + r, p.m - 1u); }
+fn colAt(c: u32) -> u32 { return min(col0 + c, p.n - 1u); }`;
+
 /** The block of outputs one invocation of the block rung keeps in registers: 4 rows × 16 columns. */
 const BLOCK_ROWS = 4;
 const BLOCK_COLS = 16;
@@ -468,14 +481,7 @@ function blockBody(spec: KernelSpec): string {
   }
   const decls = rows.map((r) => `  ${vecs.map((v) => `var acc${r}_${v} = vec4f(0.0);`).join(' ')}`).join('\n');
   const stores = rows.map((r) => vecs.map((v) => `  store(${r}u, ${4 * v}u, acc${r}_${v});`).join('\n')).join('\n');
-  return `
-var<private> i0: u32;
-var<private> col0: u32;
-var<private> oBase: u32;
-
-// Row i0 + r and column col0 + c, clamped to the matrix (the sums of clamped ones are never written).
-fn rowAt(r: u32) -> u32 { return min(i0 + r, p.m - 1u); }
-fn colAt(c: u32) -> u32 { return min(col0 + c, p.n - 1u); }
+  return `${ORIGIN_WGSL}
 // First column (row) of the vec4 v of a row of B (column of a transposed A), clamped so the
 // vec4 stays inside the matrix (n and m are multiples of 4 when vec4s are read).
 fn colVec(v: u32) -> u32 { return min(col0 + 4u * v, p.n - 4u); }
@@ -577,14 +583,7 @@ function broadcastBody(spec: KernelSpec): string {
     kLoop = `  for (var q = 0u; q < p.k; q++) {\n${lines.join('\n')}\n  }`;
     stores = rows.map((r) => `  store(${r}u, acc${r});`).join('\n');
   }
-  return `
-var<private> i0: u32;
-var<private> col0: u32;
-var<private> oBase: u32;
-
-// Row i0 + r and column col0 + c, clamped to the matrix (the sums of clamped ones are never written).
-fn rowAt(r: u32) -> u32 { return min(i0 + r, p.m - 1u); }
-fn colAt(c: u32) -> u32 { return min(col0 + c, p.n - 1u); }
+  return `${ORIGIN_WGSL}
 // First of the 4 rows as a vec4 of a transposed A's stored row, clamped inside the matrix (m is a multiple of 4 there).
 fn rowVec() -> u32 { return min(i0, p.m - 4u); }
 ${spec.vec4 ? '' : `
