@@ -75,7 +75,7 @@ export interface WorkerHandle {
 }
 
 export interface ThreadedGemm {
-  /** The shared memory the operands are copied into. */
+  /** The shared memory the operands live in or are copied into. */
   readonly memory: WebAssembly.Memory;
   /** The kernel on the main thread (one band, or all of them). */
   readonly gemm: GemmFn;
@@ -127,17 +127,35 @@ export function canBlock(ctl: Int32Array): boolean {
 }
 
 /**
+ * The kernel compiled for a shared memory (of up to 4 GiB, the most a 32-bit memory can address:
+ * growing a shared memory keeps every view of it valid), instantiated on this thread; null
+ * where shared memory is missing (no SharedArrayBuffer, or a page that is not cross-origin
+ * isolated) or compiling fails.
+ */
+export function sharedGemm(): { memory: WebAssembly.Memory; module: WebAssembly.Module; gemm: GemmFn } | null {
+  try {
+    if (typeof SharedArrayBuffer !== 'function' || !WebAssembly.validate(sharedGemmBytes)) return null;
+    if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) return null;
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
+    const module = new WebAssembly.Module(sharedGemmBytes);
+    const gemm = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm as GemmFn;
+    return { memory, module, gemm };
+  } catch {
+    return null;
+  }
+}
+
+/**
  * The kernel on a shared memory with `cores − 1` workers (at most `maxWorkers`), or null where
  * shared memory, workers or a second core are missing, or anything in the set-up fails.
  */
 export function createThreadedGemm(maxWorkers = 7): ThreadedGemm | null {
   try {
     const cores = coreCount();
-    if (cores < 2 || typeof SharedArrayBuffer !== 'function') return null;
-    if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) return null;
-    const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
-    const module = new WebAssembly.Module(sharedGemmBytes);
-    const gemm = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm as GemmFn;
+    if (cores < 2) return null;
+    const shared = sharedGemm();
+    if (shared === null) return null;
+    const { memory, module, gemm } = shared;
     const count = Math.min(cores - 1, maxWorkers);
     const ctl = new Int32Array(new SharedArrayBuffer(4 * SLOT * count));
     const workers: WorkerHandle[] = [];
