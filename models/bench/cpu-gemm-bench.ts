@@ -4,8 +4,10 @@
 // (batch 512, 64 × 64 weights) and larger squares, timed in one run with the paths alternating.
 // A product of [m, k] by [k, n] is 2·m·k·n floating-point operations. Below THREADS_MIN_WORK
 // multiply-adds the backend keeps a product on one thread; the rows show where splitting pays.
+// The operands are made as the CPU backend makes its arrays (in the kernel's memory where there is
+// a shared one), so a product copies only what the kernel's layout needs (a transposed B).
 
-import { setCpuThreads, setCpuThreadsMinWork, wasmGemmAvailable, whenCpuThreadsReady } from '../../kernels/cpu/gemm-wasm';
+import { cpuFloat32Array, setCpuThreads, setCpuThreadsMinWork, wasmGemmAvailable, whenCpuThreadsReady } from '../../kernels/cpu/gemm-wasm';
 import { matmul, setCpuGemmPath } from '../../kernels/cpu/matmul';
 import { THREADS_MIN_WORK } from '../../kernels/cpu/gemm-threads';
 import { createRng } from '../../engine/rng';
@@ -39,7 +41,8 @@ export async function benchCpuGemm(rounds = 5): Promise<GemmBenchRow[]> {
   // Below THREADS_MIN_WORK the backend would not split; the threaded path forces the split here.
   const paths = wasm ? (threads > 1 ? (['js', 'wasm', 'threads'] as const) : (['js', 'wasm'] as const)) : (['js'] as const);
   const rows = PRODUCTS.map(({ product, m, k, n, transA, transB }) => {
-    const a = new Float32Array(m * k), b = new Float32Array(k * n), out = new Float32Array(m * n);
+    // The operands as the CPU backend makes them: inside the kernel's memory (read in place) where it can.
+    const a = cpuFloat32Array(m * k), b = cpuFloat32Array(k * n), out = cpuFloat32Array(m * n);
     rng.fillNormal(a);
     rng.fillNormal(b);
     const run = () => matmul(a, b, out, 1, m, k, n, transA, transB, 0, 0);
