@@ -15,7 +15,8 @@
 // threads share it. Only a chunk that a worker has claimed is waited for.
 //
 // The threads meet in a small Int32Array on shared memory: the job (the chunk counter, the
-// chunk size and count, the 14 kernel arguments) and one slot per worker:
+// chunk size and count, the chunks the workers have computed so far, the 14 kernel arguments)
+// and one slot per worker:
 //   go:    how many jobs the main thread has posted to this worker (it waits on this word)
 //   join:  the last job this worker joined, or that the main thread closed without it: both
 //          move it from job − 1 to job with compareExchange, and whoever moves it first decides
@@ -39,7 +40,7 @@ export type GemmFn = (
 const ARG_A = 0, ARG_SAI = 1, ARG_C = 6, ARG_LDC = 7, ARG_M_BLOCKS = 8, ARG_N_BLOCKS = 9, ARG_K = 10;
 const ARGS = 14;
 /** The job's words, then one slot per worker. */
-const TICKET = 0, CHUNK_BLOCKS = 1, CHUNKS = 2, FIRST_ARG = 3, JOB_WORDS = FIRST_ARG + ARGS;
+const TICKET = 0, CHUNK_BLOCKS = 1, CHUNKS = 2, WORKER_CHUNKS = 3, FIRST_ARG = 4, JOB_WORDS = FIRST_ARG + ARGS;
 const GO = 0, JOIN = 1, DONE = 2, READY = 3, SLOT = 4;
 
 /**
@@ -86,6 +87,7 @@ const start = ({ module, memory, control, slot }) => {
       a[${ARG_C}] = c0 + c * cStep;
       a[${ARG_M_BLOCKS}] = Math.min(per, mBlocks - c * per);
       gemm(...a);
+      Atomics.add(ctl, ${WORKER_CHUNKS}, 1);
     }
     Atomics.store(ctl, done, job);
     Atomics.notify(ctl, done);
@@ -109,6 +111,8 @@ export interface ThreadedGemm {
   ready(): number;
   /** Products split between threads so far. */
   splits(): number;
+  /** Chunks that workers (not the main thread) have computed so far. */
+  workerChunks(): number;
   /** Run the kernel over all block rows, in chunks claimed by the main thread and up to `threads − 1` ready workers. */
   run(args: Parameters<GemmFn>, threads: number): void;
   /** Stop the workers. */
@@ -254,7 +258,7 @@ export function createThreadedGemm(maxWorkers = 7): ThreadedGemm | null {
       broken = true;
       for (const worker of workers) void worker.terminate();
     };
-    return { memory, gemm, workers: workers.length, ready, splits: () => splits, run, close };
+    return { memory, gemm, workers: workers.length, ready, splits: () => splits, workerChunks: () => Atomics.load(ctl, WORKER_CHUNKS), run, close };
   } catch {
     return null;
   }

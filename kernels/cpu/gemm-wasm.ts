@@ -125,6 +125,11 @@ export function cpuThreadSplits(): number {
   return instance?.threads?.splits() ?? 0;
 }
 
+/** How many chunks of split products the worker threads (not this thread) have computed (tests). */
+export function cpuWorkerChunks(): number {
+  return instance?.threads?.workerChunks() ?? 0;
+}
+
 /** Resolves once the worker threads have compiled the kernel (at most `timeoutMs`), with cpuThreads(). */
 export async function whenCpuThreadsReady(timeoutMs = 10_000): Promise<number> {
   const threads = wasmGemmAvailable() ? instance!.threads : null;
