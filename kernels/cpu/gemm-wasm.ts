@@ -89,6 +89,11 @@ export function cpuFloat32Array(size: number): Float32Array {
   return (size >= HEAP_MIN_FLOATS && wasmGemmAvailable() ? instance!.heap.array(size) : null) ?? new Float32Array(size);
 }
 
+/** The kernel's memory where arrays live in it (a shared one), for the other kernels that work in place (select-sum-wasm.ts); else null. */
+export function kernelHeap(): WasmHeap | null {
+  return wasmGemmAvailable() && instance!.heap.shared ? instance!.heap : null;
+}
+
 /** Whether `a` lies inside the kernel's memory (tests). */
 export function inKernelMemory(a: Float32Array): boolean {
   return wasmGemmAvailable() && instance!.heap.addressOf(a, 0) >= 0;
@@ -191,8 +196,9 @@ export function wasmGemm(
       if (transB) {
         // Stored [n, k]: read each row of it in order, write it as a column.
         for (let j = 0; j < n; j++) for (let p = 0, src = bo + j * k; p < k; p++) floats[bBase + p * nPad + j] = b[src + p];
-      } else for (let p = 0; p < k; p++) floats.set(b.subarray(bo + p * n, bo + p * n + n), bBase + p * nPad);
-      for (let p = 0; p < k; p++) floats.fill(0, bBase + p * nPad + n, bBase + (p + 1) * nPad);
+      } else if (n < 16) for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) floats[bBase + p * nPad + j] = b[bo + p * n + j];
+      else for (let p = 0; p < k; p++) floats.set(b.subarray(bo + p * n, bo + p * n + n), bBase + p * nPad);
+      for (let p = 0; p < k; p++) for (let j = n; j < nPad; j++) floats[bBase + p * nPad + j] = 0;
     }
     bAt = bBase * 4;
   }
@@ -208,7 +214,10 @@ export function wasmGemm(
   instance!.run([aAt, sAi * 4, sAp * 4, bAt, nPad * 4, initBase * 4, cAt < 0 ? cBase * 4 : cAt, ldc * 4, mPad / 4, nPad / 8, k, act, alphaWords[0], alphaWords[1]], m * k * n);
   if (cAt >= 0) return true;
   if (nPad === n) out.set(floats.subarray(cBase, cBase + m * n), oo);
-  else for (let i = 0; i < m; i++) out.set(floats.subarray(cBase + i * nPad, cBase + i * nPad + n), oo + i * n);
+  else if (n < 16) {
+    // Narrow rows (a logit, n = 1): element by element, cheaper than a subarray per row.
+    for (let i = 0, src = cBase, dst = oo; i < m; i++, src += nPad) for (let j = 0; j < n; j++) out[dst++] = floats[src + j];
+  } else for (let i = 0; i < m; i++) out.set(floats.subarray(cBase + i * nPad, cBase + i * nPad + n), oo + i * n);
   return true;
 }
 
