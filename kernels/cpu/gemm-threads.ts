@@ -44,11 +44,14 @@ const TICKET = 0, CHUNK_BLOCKS = 1, CHUNKS = 2, WORKER_CHUNKS = 3, FIRST_ARG = 4
 const GO = 0, JOIN = 1, DONE = 2, READY = 3, SLOT = 4;
 
 /**
- * Multiply-adds (m·k·n) from which a product is split between threads. Measured with
- * `gradlab bench --cpu` on 2 cores (GFLOP/s, one thread → two; the operands in the kernel's
- * memory, so nothing is copied): see docs/performance.md, "The CPU step".
+ * Multiply-adds (m·k·n) from which a product is split between threads: 2²⁰, so the wide GAN's
+ * [512, 64]·[64, 64] products (2.1·10⁶) are split. With the operands in the kernel's memory
+ * nothing is copied, and with chunks claimed rather than handed out a worker that wakes late
+ * costs the main thread little: in the wide GAN's step at load 8 on 2 cores the workers still
+ * computed about 40% of the chunks, for 0.1–0.3 ms more CPU time a step (docs/performance.md,
+ * "The CPU step", has the measurements and the commands).
  */
-export const THREADS_MIN_WORK = 1 << 23;
+export const THREADS_MIN_WORK = 1 << 20;
 
 /** Multiply-adds per chunk, about: a few microseconds of work, so that a late worker leaves little for the main thread to wait on. */
 const CHUNK_WORK = 1 << 16;

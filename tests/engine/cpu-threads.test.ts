@@ -94,7 +94,7 @@ describe('CPU GEMM on worker threads', () => {
   it('splits a product only from THREADS_MIN_WORK multiply-adds (the measured threshold)', async () => {
     setCpuGemmPath('wasm');
     await whenCpuThreadsReady();
-    const small = [257, 64, 67], large = [256, 256, 256];
+    const small = [129, 64, 67], large = [256, 64, 64];
     expect(small[0] * small[1] * small[2]).toBeLessThan(THREADS_MIN_WORK);
     expect(large[0] * large[1] * large[2]).toBeGreaterThanOrEqual(THREADS_MIN_WORK);
     for (const [[m, k, n], splits] of [[small, 0], [large, 1]] as const) {
