@@ -31,7 +31,7 @@ import { createThreadedGemm, sharedGemm, THREADS_MIN_WORK, type GemmFn, type Thr
 import { HEAP_MIN_FLOATS, WasmHeap } from './wasm-heap';
 import { instantiate } from './wasm-instance';
 
-/** The module's bytes (about 700): exported for the tests. */
+/** The module's bytes (about 800): exported for the tests. */
 export function gemmModuleBytes(): Uint8Array<ArrayBuffer> {
   return gemmBytes;
 }
