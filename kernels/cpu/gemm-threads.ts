@@ -122,6 +122,17 @@ export interface ThreadedGemm {
   close(): void;
 }
 
+/**
+ * How a split product's block rows (of 4 rows, `nBlocks` blocks of 8 columns, inner size k) are
+ * cut for `threads` threads: `per` block rows a chunk (about CHUNK_WORK multiply-adds, at least
+ * CHUNKS_PER_THREAD chunks a thread), `chunks` of them.
+ */
+export function chunkPlan(mBlocks: number, nBlocks: number, k: number, threads: number): { per: number; chunks: number } {
+  const rowWork = 4 * k * 8 * nBlocks; // multiply-adds of one block row
+  const per = Math.max(1, Math.min(Math.floor(CHUNK_WORK / rowWork), Math.floor(mBlocks / (CHUNKS_PER_THREAD * threads))));
+  return { per, chunks: Math.ceil(mBlocks / per) };
+}
+
 /** The number of logical cores, or 1 where it cannot be known. */
 export function coreCount(): number {
   const os = nodeBuiltin<{ availableParallelism?: () => number; cpus(): unknown[] }>('node:os');
@@ -220,9 +231,7 @@ export function createThreadedGemm(maxWorkers = 7): ThreadedGemm | null {
         return;
       }
       splits++;
-      const rowWork = 4 * args[ARG_K] * 8 * args[ARG_N_BLOCKS]; // multiply-adds of one block row
-      const per = Math.max(1, Math.min(Math.floor(CHUNK_WORK / rowWork), Math.floor(mBlocks / (CHUNKS_PER_THREAD * (helpers.length + 1)))));
-      const chunks = Math.ceil(mBlocks / per);
+      const { per, chunks } = chunkPlan(mBlocks, args[ARG_N_BLOCKS], args[ARG_K], helpers.length + 1);
       ctl[CHUNK_BLOCKS] = per;
       ctl[CHUNKS] = chunks;
       ctl.set(args, FIRST_ARG);

@@ -7,9 +7,9 @@
 // The operands are made as the CPU backend makes its arrays (in the kernel's memory where there is
 // a shared one), so a product copies only what the kernel's layout needs (a transposed B).
 
-import { cpuFloat32Array, setCpuThreads, setCpuThreadsMinWork, wasmGemmAvailable, whenCpuThreadsReady } from '../../kernels/cpu/gemm-wasm';
+import { cpuFloat32Array, cpuWorkerChunks, setCpuThreads, setCpuThreadsMinWork, wasmGemmAvailable, whenCpuThreadsReady } from '../../kernels/cpu/gemm-wasm';
 import { matmul, setCpuGemmPath } from '../../kernels/cpu/matmul';
-import { THREADS_MIN_WORK } from '../../kernels/cpu/gemm-threads';
+import { chunkPlan, THREADS_MIN_WORK } from '../../kernels/cpu/gemm-threads';
 import { createRng } from '../../engine/rng';
 import { timeIt } from './time-it';
 
@@ -22,6 +22,8 @@ export interface GemmBenchRow {
   /** The kernel with its rows split between `threads` threads; null with one thread. */
   threadedGflops: number | null;
   threads: number;
+  /** Of the split runs' chunks (a few block rows each), the share that worker threads computed (the rest the main thread did); null with one thread. */
+  workerShare: number | null;
 }
 
 const PRODUCTS = [
@@ -47,12 +49,19 @@ export async function benchCpuGemm(rounds = 5): Promise<GemmBenchRow[]> {
     rng.fillNormal(b);
     const run = () => matmul(a, b, out, 1, m, k, n, transA, transB, 0, 0);
     const best = { js: Infinity, wasm: Infinity, threads: Infinity };
+    let workerChunks = 0, splitRuns = 0;
     for (let r = 0; r < rounds; r++) {
       for (const path of paths) {
         setCpuGemmPath(path === 'js' ? 'js' : 'wasm');
         setCpuThreads(path === 'threads' ? Infinity : 1);
         setCpuThreadsMinWork(path === 'threads' ? 0 : undefined);
-        best[path] = Math.min(best[path], timeIt(run, { warmup: r === 0 ? 5 : 1, iterations: 10 }).median);
+        const before = cpuWorkerChunks();
+        const warmup = r === 0 ? 5 : 1, iterations = 10;
+        best[path] = Math.min(best[path], timeIt(run, { warmup, iterations }).median);
+        if (path === 'threads') {
+          workerChunks += cpuWorkerChunks() - before;
+          splitRuns += warmup + iterations;
+        }
       }
     }
     setCpuGemmPath('auto');
@@ -62,6 +71,7 @@ export async function benchCpuGemm(rounds = 5): Promise<GemmBenchRow[]> {
     return {
       product, jsGflops: gflops(best.js), wasmGflops: wasm ? gflops(best.wasm) : null,
       threadedGflops: threads > 1 ? gflops(best.threads) : null, threads,
+      workerShare: threads > 1 ? workerChunks / (splitRuns * chunkPlan(Math.ceil(m / 4), Math.ceil(n / 8), k, threads).chunks) : null,
     };
   });
   return rows;
@@ -72,7 +82,7 @@ export function formatCpuGemmBench(rows: GemmBenchRow[]): string {
   for (const r of rows) {
     lines.push(
       `  ${r.product.padEnd(38)} JS loops ${r.jsGflops.toFixed(2).padStart(6)}   WebAssembly SIMD ${r.wasmGflops === null ? 'not available here' : r.wasmGflops.toFixed(2).padStart(6)}` +
-      (r.threadedGflops === null ? '   (one thread here)' : `   on ${r.threads} threads ${r.threadedGflops.toFixed(2).padStart(6)}`),
+      (r.threadedGflops === null ? '   (one thread here)' : `   on ${r.threads} threads ${r.threadedGflops.toFixed(2).padStart(6)} (workers did ${Math.round(100 * r.workerShare!)}% of the chunks)`),
     );
   }
   return lines.join('\n');
