@@ -47,9 +47,10 @@ const GO = 0, JOIN = 1, DONE = 2, READY = 3, SLOT = 4;
  * Multiply-adds (m·k·n) from which a product is split between threads: 2²⁰, so the wide GAN's
  * [512, 64]·[64, 64] products (2.1·10⁶) are split. With the operands in the kernel's memory
  * nothing is copied, and with chunks claimed rather than handed out a worker that wakes late
- * costs the main thread little: in the wide GAN's step at load 8 on 2 cores the workers still
- * computed about 40% of the chunks, for 0.1–0.3 ms more CPU time a step (docs/performance.md,
- * "The CPU step", has the measurements and the commands).
+ * costs the main thread little. On this 2-core machine at load 6–10 the workers computed 20–90%
+ * of the chunks (`gradlab bench --cpu`) but the split gained no wall time and cost 0.5–0.8 ms of
+ * CPU a wide-GAN step: the gain is to be measured on a quiet machine (docs/performance.md, "The
+ * CPU step"); 2²³ keeps the wide GAN on one core.
  */
 export const THREADS_MIN_WORK = 1 << 20;
 
