@@ -59,7 +59,7 @@ const CHUNK_WORK = 1 << 16;
 /** At least this many chunks per thread, so that the work evens out when the threads run at different speeds. */
 const CHUNKS_PER_THREAD = 4;
 
-/** How long the main thread waits for a worker's band after finishing its own, before it gives up with an error. */
+/** How long the main thread waits for the chunks a worker holds after claiming the last one itself, before it gives up with an error. */
 const WORKER_TIMEOUT_MS = 30_000;
 
 /** The worker's program, as text (a worker is started from source: no file to find in a bundle). */
