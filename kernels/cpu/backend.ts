@@ -1,12 +1,15 @@
 // The CPU backend: typed arrays and plain loops. It runs every kernel at once (there is no queue),
 // so reads are immediate and flush() has nothing to do. Released arrays go to a pool keyed by
 // dtype and size, so a training loop that makes the same shapes every step allocates nothing
-// after its first step.
+// after its first step. Float32 arrays of HEAP_MIN_FLOATS or more are carved out of the GEMM
+// kernel's shared WebAssembly memory where there is one (kernels/cpu/wasm-heap.ts), so that the
+// products read and write them in place.
 
 import type { Backend, BackendStats, DataArray, DType, FloatArray, KernelCall, Storage } from '../../engine/backend';
 import { binary } from './binary';
 import { cast, permute } from './layout';
 import { copyAxis, expand, fill, gather, gatherRandom, scatterAdd } from './copy';
+import { cpuFloat32Array } from './gemm-wasm';
 import { linearGrad } from './linear-grad';
 import { linear, matmul, transpose } from './matmul';
 import { adam, adamMulti, sgd } from './optim';
@@ -26,7 +29,7 @@ export class CpuStorage implements Storage {
 function makeArray(size: number, dtype: DType): DataArray {
   if (dtype === 'float64') return new Float64Array(size);
   if (dtype === 'int32') return new Int32Array(size);
-  return new Float32Array(size);
+  return cpuFloat32Array(size); // inside the GEMM kernel's memory where it can be, so products need not copy
 }
 
 const f = (s: Storage): FloatArray => (s as CpuStorage).data as FloatArray;

@@ -1,6 +1,7 @@
 // The large products of the CPU GEMM in WebAssembly SIMD: one kernel, written as text in
 // gemm.wat (read it for the loops), assembled by wabt at build time, compiled once on first use,
-// and fed through a memory that JavaScript copies the operands into.
+// on a memory that the CPU backend's float32 arrays live in (wasm-heap.ts): operands there are
+// passed by address; others are copied in, and results out.
 //
 //   C[i, j] = init[j] + Σ_p A[i, p] · B[p, j]      (init: the bias row, or 0)
 //
@@ -22,20 +23,22 @@
 // is transposed while copied in), init as one row of nPad floats, C row-major with ldc bytes per
 // row (written, never read). Edges: the caller pads m to a multiple of 4 and n to a multiple of 8;
 // the padded rows and columns compute garbage that is never copied out (each C[i, j] reads only
-// row i of A and column j of B). The memory grows to the largest product seen and keeps its size.
+// row i of A and column j of B), so a C written in place has no padding: m a multiple of 4, n of 8.
+// The scratch for copies grows to the largest product seen and keeps its size.
 
 import gemmBytes from './gemm.wat';
-import { createThreadedGemm, THREADS_MIN_WORK, type GemmFn, type ThreadedGemm } from './gemm-threads';
+import { createThreadedGemm, sharedGemm, THREADS_MIN_WORK, type GemmFn, type ThreadedGemm } from './gemm-threads';
+import { HEAP_MIN_FLOATS, WasmHeap } from './wasm-heap';
 import { instantiate } from './wasm-instance';
 
-/** The module's bytes (about 700): exported for the tests. */
+/** The module's bytes (about 800): exported for the tests. */
 export function gemmModuleBytes(): Uint8Array<ArrayBuffer> {
   return gemmBytes;
 }
 
 interface Instance {
-  memory: WebAssembly.Memory;
-  heap: Float32Array;
+  /** The kernel's memory, with the arrays and scratch carved from it (wasm-heap.ts). */
+  heap: WasmHeap;
   /** The kernel over all block rows: on this thread, or split between threads (gemm-threads.ts). */
   run(args: Parameters<GemmFn>, work: number): void;
   threads: ThreadedGemm | null;
@@ -58,10 +61,12 @@ export function wasmGemmAvailable(): boolean {
 }
 
 function singleInstance(): Instance | null {
+  const shared = sharedGemm();
+  if (shared !== null) return { heap: new WasmHeap(shared.memory, true), run: (args) => shared.gemm(...args), threads: null };
   const module = instantiate(gemmModuleBytes());
   if (module === null) return null;
   const gemm = module.exports.gemm as GemmFn;
-  return { memory: module.memory, heap: new Float32Array(module.memory.buffer), run: (args) => gemm(...args), threads: null };
+  return { heap: new WasmHeap(module.memory, false), run: (args) => gemm(...args), threads: null };
 }
 
 function threadedInstance(): Instance | null {
@@ -69,11 +74,29 @@ function threadedInstance(): Instance | null {
   const threads = createThreadedGemm();
   if (threads === null) return null;
   return {
-    memory: threads.memory,
-    heap: new Float32Array(threads.memory.buffer),
+    heap: new WasmHeap(threads.memory, true),
     run: (args, work) => (work >= threadsMinWork ? threads.run(args, threadLimit) : threads.gemm(...args)),
     threads,
   };
+}
+
+/**
+ * A fresh Float32Array of `size` inside the kernel's memory (wasm-heap.ts: a shared memory, at
+ * least HEAP_MIN_FLOATS floats), so that products read and write it in place; otherwise an
+ * ordinary one. The CPU backend makes its float32 arrays here.
+ */
+export function cpuFloat32Array(size: number): Float32Array {
+  return (size >= HEAP_MIN_FLOATS && wasmGemmAvailable() ? instance!.heap.array(size) : null) ?? new Float32Array(size);
+}
+
+/** The kernel's memory where arrays live in it (a shared one), for the other kernels that work in place (select-sum-wasm.ts); else null. */
+export function kernelHeap(): WasmHeap | null {
+  return wasmGemmAvailable() && instance!.heap.shared ? instance!.heap : null;
+}
+
+/** Whether `a` lies inside the kernel's memory (tests). */
+export function inKernelMemory(a: Float32Array): boolean {
+  return wasmGemmAvailable() && instance!.heap.addressOf(a, 0) >= 0;
 }
 
 /**
@@ -107,26 +130,17 @@ export function cpuThreadSplits(): number {
   return instance?.threads?.splits() ?? 0;
 }
 
+/** How many chunks of split products the worker threads (not this thread) have computed (tests). */
+export function cpuWorkerChunks(): number {
+  return instance?.threads?.workerChunks() ?? 0;
+}
+
 /** Resolves once the worker threads have compiled the kernel (at most `timeoutMs`), with cpuThreads(). */
 export async function whenCpuThreadsReady(timeoutMs = 10_000): Promise<number> {
   const threads = wasmGemmAvailable() ? instance!.threads : null;
   const end = Date.now() + timeoutMs;
   while (threads !== null && threads.ready() < threads.workers && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
   return cpuThreads();
-}
-
-/** The wasm memory as floats, grown to hold at least `floats` of them; null if it cannot grow that far (4 GiB at most). */
-function heapOf(inst: Instance, floats: number): Float32Array | null {
-  const bytes = floats * 4;
-  if (inst.memory.buffer.byteLength < bytes) {
-    try {
-      inst.memory.grow(Math.ceil((bytes - inst.memory.buffer.byteLength) / 65536));
-    } catch {
-      return null;
-    }
-    inst.heap = new Float32Array(inst.memory.buffer); // growing detaches the old view
-  }
-  return inst.heap;
 }
 
 /** The kernel's epilogue: 0 none, 1 ReLU, 2 LeakyReLU. */
@@ -151,40 +165,65 @@ export function wasmGemm(
   out: Float32Array, oo: number, m: number, k: number, n: number,
   init: Float32Array | null, act: GemmEpilogue = 0, alpha = 0,
 ): boolean {
-  const inst = instance!;
+  const heap = instance!.heap;
   if (k === 0 && act !== 0) return false;
   const mPad = Math.ceil(m / 4) * 4;
   const nPad = Math.ceil(n / 8) * 8;
-  // Regions, in floats: A as stored (the padded rows read a little past it: slack up to mPad·k),
-  // then B as [k, nPad], the init row (nPad), and C as [mPad, nPad].
   const aLen = m * k;
-  const aBase = 0;
-  const bBase = aBase + Math.max(aLen, mPad * k) + 4;
-  const initBase = bBase + k * nPad;
-  const cBase = initBase + nPad;
-  const heap = heapOf(inst, cBase + mPad * nPad);
-  if (heap === null) return false;
-  heap.set(a.subarray(ao, ao + aLen), aBase);
-  if (!transB && nPad === n) heap.set(b.subarray(bo, bo + k * n), bBase);
-  else {
-    if (transB) {
-      // Stored [n, k]: read each row of it in order, write it as a column.
-      for (let j = 0; j < n; j++) for (let p = 0, src = bo + j * k; p < k; p++) heap[bBase + p * nPad + j] = b[src + p];
-    } else for (let p = 0; p < k; p++) heap.set(b.subarray(bo + p * n, bo + p * n + n), bBase + p * nPad);
-    for (let p = 0; p < k; p++) heap.fill(0, bBase + p * nPad + n, bBase + (p + 1) * nPad);
+  // Operands inside the memory are read and written in place where the kernel's layout allows:
+  // A when no padded rows are read past it, B when stored [k, n] with n a multiple of 8, C when
+  // it has no padded rows or columns and overlaps neither operand. The others are copied.
+  let aAt = mPad === m ? heap.addressOf(a, ao) : -1;
+  let bAt = !transB && nPad === n ? heap.addressOf(b, bo) : -1;
+  let cAt = mPad === m && nPad === n ? heap.addressOf(out, oo) : -1;
+  if (cAt >= 0 && (overlaps(cAt, m * n, aAt, (m - 1) * sAi + (k - 1) * sAp + 1) || overlaps(cAt, m * n, bAt, k * n))) cAt = -1;
+  // Scratch regions, in floats: A as stored (the padded rows read a little past it: slack up to
+  // mPad·k), B as [k, nPad], the init row (nPad), and C as [mPad, nPad].
+  const aFloats = aAt < 0 ? Math.max(aLen, mPad * k) + 4 : 0;
+  const bFloats = bAt < 0 ? k * nPad : 0;
+  const cFloats = cAt < 0 ? mPad * nPad : 0;
+  const base = heap.scratch(4 * (aFloats + bFloats + nPad + cFloats));
+  if (base < 0) return false;
+  const floats = heap.floats; // after scratch(), which may grow the memory
+  const aBase = base / 4, bBase = aBase + aFloats, initBase = bBase + bFloats, cBase = initBase + nPad;
+  if (aAt < 0) {
+    floats.set(a.subarray(ao, ao + aLen), aBase);
+    aAt = aBase * 4;
   }
-  if (init) heap.set(init.subarray(0, n), initBase);
-  else heap.fill(0, initBase, initBase + n);
-  heap.fill(0, initBase + n, initBase + nPad);
+  if (bAt < 0) {
+    if (!transB && nPad === n) floats.set(b.subarray(bo, bo + k * n), bBase);
+    else {
+      if (transB) {
+        // Stored [n, k]: read each row of it in order, write it as a column.
+        for (let j = 0; j < n; j++) for (let p = 0, src = bo + j * k; p < k; p++) floats[bBase + p * nPad + j] = b[src + p];
+      } else if (n < 16) for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) floats[bBase + p * nPad + j] = b[bo + p * n + j];
+      else for (let p = 0; p < k; p++) floats.set(b.subarray(bo + p * n, bo + p * n + n), bBase + p * nPad);
+      for (let p = 0; p < k; p++) for (let j = n; j < nPad; j++) floats[bBase + p * nPad + j] = 0;
+    }
+    bAt = bBase * 4;
+  }
+  if (init) floats.set(init.subarray(0, n), initBase);
+  else floats.fill(0, initBase, initBase + n);
+  floats.fill(0, initBase + n, initBase + nPad);
   if (k === 0) {
-    for (let i = 0; i < m; i++) out.set(heap.subarray(initBase, initBase + n), oo + i * n);
+    for (let i = 0; i < m; i++) out.set(floats.subarray(initBase, initBase + n), oo + i * n);
     return true;
   }
   alphaBits[0] = alpha;
-  inst.run([aBase * 4, sAi * 4, sAp * 4, bBase * 4, nPad * 4, initBase * 4, cBase * 4, nPad * 4, mPad / 4, nPad / 8, k, act, alphaWords[0], alphaWords[1]], m * k * n);
-  if (nPad === n) out.set(heap.subarray(cBase, cBase + m * n), oo);
-  else for (let i = 0; i < m; i++) out.set(heap.subarray(cBase + i * nPad, cBase + i * nPad + n), oo + i * n);
+  const ldc = cAt < 0 ? nPad : n;
+  instance!.run([aAt, sAi * 4, sAp * 4, bAt, nPad * 4, initBase * 4, cAt < 0 ? cBase * 4 : cAt, ldc * 4, mPad / 4, nPad / 8, k, act, alphaWords[0], alphaWords[1]], m * k * n);
+  if (cAt >= 0) return true;
+  if (nPad === n) out.set(floats.subarray(cBase, cBase + m * n), oo);
+  else if (n < 16) {
+    // Narrow rows (a logit, n = 1): element by element, cheaper than a subarray per row.
+    for (let i = 0, src = cBase, dst = oo; i < m; i++, src += nPad) for (let j = 0; j < n; j++) out[dst++] = floats[src + j];
+  } else for (let i = 0; i < m; i++) out.set(floats.subarray(cBase + i * nPad, cBase + i * nPad + n), oo + i * n);
   return true;
+}
+
+/** Whether `count` floats at byte address `at` overlap `count2` at `at2` (-1: not in the memory). */
+function overlaps(at: number, count: number, at2: number, count2: number): boolean {
+  return at2 >= 0 && at < at2 + count2 * 4 && at2 < at + count * 4;
 }
 
 /** Forget the compiled kernel: the next product detects WebAssembly SIMD again (for the tests of the fallback). */

@@ -9,6 +9,7 @@
 // saves dispatches: kernels/webgpu/linear-grad.wgsl.ts is one.
 
 import type { FloatArray, FusedActivation, LossGradOfY } from '../../engine/backend';
+import { cpuFloat32Array } from './gemm-wasm';
 import { matmul } from './matmul';
 import { reduce } from './reduce';
 import { meanUnaryGrad, unaryGrad } from './unary';
@@ -21,13 +22,13 @@ export type LossGrad = Omit<LossGradOfY, 'dy'> & { dy: FloatArray | null };
  * add, and a loss gradient.
  */
 const scratch = {
-  f32: [new Float32Array(0), new Float32Array(0), new Float32Array(0)],
+  f32: [new Float32Array(0), new Float32Array(0), new Float32Array(0)] as Float32Array[],
   f64: [new Float64Array(0), new Float64Array(0), new Float64Array(0)],
 };
 
 function scratchOf(float64: boolean, size: number, slot: 0 | 1 | 2): FloatArray {
   if (!float64) {
-    if (scratch.f32[slot].length < size) scratch.f32[slot] = new Float32Array(size);
+    if (scratch.f32[slot].length < size) scratch.f32[slot] = cpuFloat32Array(size); // in the kernels' memory: products and sums read it in place
     return scratch.f32[slot].subarray(0, size);
   }
   if (scratch.f64[slot].length < size) scratch.f64[slot] = new Float64Array(size);

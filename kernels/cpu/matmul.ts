@@ -13,16 +13,23 @@ import type { FloatArray, FusedActivation } from '../../engine/backend';
 import { wasmGemm, wasmGemmAvailable, type GemmEpilogue } from './gemm-wasm';
 import { unary } from './unary';
 
-/** 'auto': WebAssembly where available, except for tiny products and single columns (see cpuGemmPathFor). */
+/** 'auto': WebAssembly where available, except for tiny products (see cpuGemmPathFor). */
 export type CpuGemmPath = 'auto' | 'js' | 'wasm';
 let gemmPath: CpuGemmPath = 'auto';
 
 /**
  * m·k·n from which the WebAssembly kernel beats the loops here: copying its operands in and the
- * result out costs about m·k + k·n + 2·m·n, and its blocks are 4 rows by 8 columns, so with fewer
- * than 4 columns (n = 1: a logit, a scalar output) most of its work would be padding.
+ * result out costs about m·k + k·n + 2·m·n where they do not live in its memory.
  */
 export const WASM_MIN_WORK = 4096;
+/**
+ * The same for fewer than 4 columns (n = 1: a logit, a scalar output), where the kernel's blocks
+ * of 8 columns are mostly padding: still about 2x the loops' speed from here (µs, operands in the
+ * kernel's memory, one run at load 8: [128, 64]·[64, 1] 4.4 against 8.0; [512, 64]·[64, 1]
+ * 14.6 against 31.6; [128, 32]·[32, 1] 2.7 against 4.3, but that one copies about as much as
+ * it computes where its operands are elsewhere, so it stays in the loops).
+ */
+export const WASM_MIN_WORK_NARROW = 8192;
 
 /** Force one path of the float32 GEMM (tests, benchmarks); 'wasm' falls back to 'js' where WebAssembly SIMD is missing. */
 export function setCpuGemmPath(path: CpuGemmPath): void {
@@ -32,7 +39,7 @@ export function setCpuGemmPath(path: CpuGemmPath): void {
 /** Which path a float32 product of this size takes now. */
 export function cpuGemmPathFor(m: number, k: number, n: number): 'js' | 'wasm' {
   if (gemmPath === 'js' || !wasmGemmAvailable()) return 'js';
-  return gemmPath === 'wasm' || (n >= 4 && m * k * n >= WASM_MIN_WORK) ? 'wasm' : 'js';
+  return gemmPath === 'wasm' || m * k * n >= (n >= 4 ? WASM_MIN_WORK : WASM_MIN_WORK_NARROW) ? 'wasm' : 'js';
 }
 
 export function matmul(

@@ -3,6 +3,7 @@
 
 import type { FloatArray, UnaryMap } from '../../engine/backend';
 import { unaryDef } from '../../engine/ops/unary-table';
+import { wasmColumnSums } from './select-sum-wasm';
 import { roundingOf } from './unary';
 
 export function reduce(op: 'sum' | 'max', x: FloatArray, out: FloatArray, outer: number, axisSize: number, inner: number, scale: number): void {
@@ -25,6 +26,11 @@ export function reduce(op: 'sum' | 'max', x: FloatArray, out: FloatArray, outer:
   for (let o = 0; o < outer; o++) {
     const outBase = o * inner;
     const inBase = o * axisSize * inner;
+    // Float32 sums in WebAssembly SIMD where x lives in the kernels' memory: the same float32 adds in the same order.
+    if (op === 'sum' && x instanceof Float32Array && out instanceof Float32Array && wasmColumnSums(x, inBase, out, outBase, axisSize, inner)) {
+      if (scale !== 1) for (let i = 0; i < inner; i++) out[outBase + i] *= scale;
+      continue;
+    }
     for (let i = 0; i < inner; i++) out[outBase + i] = op === 'sum' ? 0 : -Infinity;
     for (let j = 0; j < axisSize; j++) {
       const row = inBase + j * inner;

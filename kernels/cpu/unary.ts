@@ -11,6 +11,7 @@
 
 import type { FloatArray, UnaryOp } from '../../engine/backend';
 import { unaryDef, unaryOps, type UnaryDef } from '../../engine/ops/unary-table';
+import { wasmSelectBySign } from './select-sum-wasm';
 
 
 type ForwardLoop = (f: UnaryDef['cpu'], x: FloatArray, out: FloatArray, alpha: number, beta: number) => void;
@@ -95,6 +96,7 @@ const roundBits = new Int32Array(roundBox.buffer);
 
 /** out = c > 0 ? p : (alpha === null ? +0 : alpha·p), elementwise; out may be c or p. */
 function selectBySign(c: Float32Array, p: Float32Array, alpha: number | null, out: Float32Array): void {
+  if (wasmSelectBySign(c, p, alpha, out)) return; // the same choice in WebAssembly SIMD, where the arrays live in the kernels' memory
   const pBits = wordsOf(p);
   const outBits = wordsOf(out);
   const n = out.length;

@@ -20,7 +20,7 @@
 import { currentBackend, findBackend, useBackend, type Backend, type BackendStats, type DataArray, type DType, type KernelCall, type Storage } from '../../engine/backend';
 import { CpuBackend } from '../cpu/backend';
 import { BufferPool, type PooledBuffer } from './buffer-pool';
-import { isNode, nodeGpu } from './node-gpu';
+import { gpuWait, isNode, nodeGpu } from './node-gpu';
 import { DEFAULT_LIMITS, WANTED_STORAGE_BUFFERS, type DispatchPlan, type PlanLimits } from './plan';
 import { planCall } from './planners';
 import { cachedMatmulTuning, planTuned, ruleTuning, tuningSwitchedOff, TUNE_SHAPES, type MatmulShapeClass, type MatmulTuning, type TuneOptions } from './matmul-tune';
@@ -183,7 +183,7 @@ export class WebGpuBackend implements Backend {
     this.submit();
     const mapped = flag ? flagAt + 16 : bytes;
     try {
-      await staging.buffer.mapAsync(GPUMapMode.READ, 0, mapped);
+      await gpuWait(() => staging.buffer.mapAsync(GPUMapMode.READ, 0, mapped));
     } catch (err) {
       this.assertAlive('read'); // a lost device explains itself
       throw err;
@@ -317,7 +317,7 @@ export class WebGpuBackend implements Backend {
   async flush(): Promise<void> {
     this.assertAlive('flush');
     this.submit();
-    await this.device.queue.onSubmittedWorkDone();
+    await gpuWait(() => this.device.queue.onSubmittedWorkDone());
     this.throwErrors();
   }
 

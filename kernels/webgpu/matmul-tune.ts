@@ -105,9 +105,10 @@ export interface TuneOptions {
 
 /**
  * The order rungs are tried in for a class: the rule's first (so it is always timed when any
- * is), then the ones likeliest to win on a real GPU, the naive rung last.
+ * is), then broadcast (the fastest on lavapipe, and quick to time anywhere), then the ones
+ * likeliest to win on a real GPU, the naive rung last.
  */
-const TRY_ORDER: readonly MatmulRung[] = ['register', 'tiled', 'block', 'small', 'naive'];
+const TRY_ORDER: readonly MatmulRung[] = ['broadcast', 'register', 'tiled', 'block', 'small', 'naive'];
 function candidates(cls: MatmulShapeClass): MatmulRung[] {
   const rule = ruleRung(cls);
   return [rule, ...TRY_ORDER.filter((r) => r !== rule)];

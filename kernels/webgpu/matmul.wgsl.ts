@@ -5,8 +5,8 @@
 //   transpose: out[j, i] = x[i, j]
 //
 // The ladder is teaching material: four rungs compute the same product, each a named kernel
-// that the bench and the demo can pick with `variant`; a fifth, `block`, is what 'auto' runs
-// on a CPU adapter.
+// that the bench and the demo can pick with `variant`; two more, `block` and `broadcast`, are
+// for CPU adapters: 'auto' runs `broadcast` there (or what the start-up timing picked).
 //
 //   naive     one thread per output, reading A and B straight from storage.
 //   tiled     16×16 outputs per workgroup; 16×16 blocks of A and B are staged in workgroup
@@ -21,14 +21,17 @@
 //   block     4×16 outputs per thread in 16 vec4 registers, A and B read straight from
 //             storage as vec4 along their stored rows: 256 multiply-adds per 20 loads, no
 //             workgroup memory, no barrier (see blockBody for why that suits a CPU adapter).
+//   broadcast 4×4 outputs per thread, every thread of a workgroup on the same 4 columns: B's
+//             loads are the same for all of them, which a CPU adapter does once and broadcasts
+//             to its SIMD lanes (see broadcastBody); no workgroup memory, no barrier.
 //
 // Every rung reads an operand transposed in its load (a transpose is never materialised),
 // handles a batch with strides (stride 0 = the same matrix for every batch item), and checks
 // bounds, so no size needs to be a multiple of a tile.
 //
 // 'auto' (see chooseRung) was fitted to measurements on lavapipe (Mesa's CPU Vulkan driver),
-// where a workgroup barrier and every storage load are expensive: `block` unless a side of the
-// output is thinner than 16, then `small`. At start-up the backend times the rungs on the
+// where a workgroup barrier and every storage load are expensive: `broadcast` unless a side of
+// the output is thinner than 16, then `small`. At start-up the backend times the rungs on the
 // adapter it meets and may replace the rule's rung per shape class (matmul-tune.ts).
 
 import type { FusedActivation, KernelCall, MatmulVariant, Storage } from '../../engine/backend';
@@ -41,8 +44,8 @@ type LinearCall = Extract<KernelCall, { kernel: 'linear' }>;
 type TransposeCall = Extract<KernelCall, { kernel: 'transpose' }>;
 
 /** A concrete rung of the ladder ('auto' resolved). */
-export type MatmulRung = Exclude<MatmulVariant, 'auto'> | 'block';
-export const MATMUL_RUNGS: readonly MatmulRung[] = ['naive', 'tiled', 'register', 'small', 'block'];
+export type MatmulRung = Exclude<MatmulVariant, 'auto'> | 'block' | 'broadcast';
+export const MATMUL_RUNGS: readonly MatmulRung[] = ['naive', 'tiled', 'register', 'small', 'block', 'broadcast'];
 
 /** Everything baked into one kernel's WGSL text; `kernelKey` spells all of it. */
 interface KernelSpec {
@@ -56,7 +59,7 @@ interface KernelSpec {
   activation: FusedActivation;
   /** small only: threads that share one output (a power of two, 1..64). */
   slices: number;
-  /** block only: read A and B as vec4 (every row starts on a multiple of 4 floats, see canVec4). */
+  /** block and broadcast only: read A and B as vec4 (every row starts on a multiple of 4 floats, see canVec4). */
   vec4: boolean;
 }
 
@@ -70,17 +73,18 @@ const SMALL_GROUP = 64;
 const SMALL_SPLIT_MAX_OUTPUTS = SMALL_GROUP;
 /** ...and then gives each thread about this many products. */
 const SMALL_PRODUCTS_PER_THREAD = 1024;
-/** 'auto' uses the block rung when both output sides fill a 16-column strip. */
+/** 'auto' uses the broadcast rung when both output sides are at least 16 (the classes of matmulShapeClass). */
 const AUTO_BLOCK_MIN_SIDE = 16;
 
 /**
  * The 'auto' rule, by shape (m×k times k×n):
- *   - block when m ≥ 16 and n ≥ 16: its 4×16 blocks are then mostly full;
+ *   - broadcast when m ≥ 16 and n ≥ 16;
  *   - small otherwise: thin products (the toy models' [128,32]·[32,1], the weight gradient
- *     [10,128]·[128,16]) where a 16-column strip would be mostly padding.
- * Measured on lavapipe (2 cores under load, each kernel replayed alone, CPU time): on the wide
- * GAN's 512×64·64×64 block takes 3.7 ms against register's 7.9 ms (its dx, ·Wᵀ: 3.2 vs 6.7 ms;
- * its dW, xᵀ·: 3.2 vs 6.6 ms), and at 512×4×64 0.35 ms against small's 1.2 ms. Earlier
+ *     [10,128]·[128,16]), where the start-up timing decides on each adapter.
+ * Measured on lavapipe (2 cores under load, each kernel replayed alone, CPU time, the same
+ * session): on the wide GAN's 512×64·64×64 broadcast takes 0.80 ms against block's 1.22 ms (its
+ * dx, ·Wᵀ: 0.82 vs 1.29 ms; its dW, xᵀ·: 0.86 vs 1.31 ms); earlier, block 3.7 ms against
+ * register's 7.9 ms, and at 512×4×64 block 0.35 ms against small's 1.2 ms. Earlier
  * measurements (`gradlab bench --webgpu`): register is 2-4× naive from 64×64×64 up, but
  * 3-20× slower than small when a side is small (n = 1: 4.5 ms vs 0.2 ms at 512×64×1); tiled
  * never wins there: barriers are costly on a CPU.
@@ -90,7 +94,7 @@ export function chooseRung(m: number, k: number, n: number): MatmulRung {
 }
 
 /** The rule's rung for each shape class. At start-up the backend may time the rungs and replace these (matmul-tune.ts). */
-const RULE_RUNGS = { wide: 'block', thin: 'small' } as const satisfies Record<string, MatmulRung>;
+const RULE_RUNGS = { wide: 'broadcast', thin: 'small' } as const satisfies Record<string, MatmulRung>;
 
 /** 'thin' when a side of the m×n output is thinner than 16, else 'wide': the classes 'auto' chooses a rung for. */
 export type MatmulShapeClass = keyof typeof RULE_RUNGS;
@@ -141,7 +145,8 @@ function paramFields(spec: KernelSpec): ParamDecl[] {
 
 function kernelKey(spec: KernelSpec): string {
   const t = `${spec.transA ? 'T' : 'N'}${spec.transB ? 'T' : 'N'}`;
-  const rung = spec.rung === 'small' ? `small${spec.slices}` : spec.rung === 'block' ? `block${spec.vec4 ? '4' : '1'}` : spec.rung;
+  const rung = spec.rung === 'small' ? `small${spec.slices}`
+    : spec.rung === 'block' || spec.rung === 'broadcast' ? `${spec.rung}${spec.vec4 ? '4' : '1'}` : spec.rung;
   const epilogue = spec.op === 'linear' ? `.${spec.bias ? 'bias' : 'nobias'}.${spec.activation}` : '';
   return `${spec.op}.${rung}.${t}${epilogue}`;
 }
@@ -150,8 +155,9 @@ function kernelKey(spec: KernelSpec): string {
 function bindings(spec: KernelSpec): string {
   const inputs: BufferDecl[] = spec.bias ? [['a', 'f32'], ['b', 'f32'], ['bias', 'f32']] : [['a', 'f32'], ['b', 'f32']];
   let text = header(inputs, [['out', 'f32']], paramFields(spec)) + '\n';
-  // The block rung's vec4 kernel reads the same buffers 4 floats at a time.
+  // The vec4 kernels (block, broadcast) read the same buffers 4 floats at a time; broadcast also writes them so.
   if (spec.vec4) text = text.replace('a: array<f32>', 'aVec: array<vec4f>').replace('b: array<f32>', 'bVec: array<vec4f>');
+  if (spec.vec4 && spec.rung === 'broadcast') text = text.replace('out: array<f32>', 'outVec: array<vec4f>');
   return text;
 }
 
@@ -390,6 +396,19 @@ fn main(${ENTRY_ARGS}) {${locate}
 `;
 }
 
+/**
+ * The block and broadcast rungs' per-invocation origin (first row i0, first column col0, the
+ * batch item's output offset; set first thing in main), and their rows and columns clamped.
+ */
+const ORIGIN_WGSL = `
+var<private> i0: u32;
+var<private> col0: u32;
+var<private> oBase: u32;
+
+// Row i0 + r and column col0 + c, clamped to the matrix (the sums of clamped ones are never written).
+fn rowAt(r: u32) -> u32 { return min(i0 + r, p.m - 1u); }
+fn colAt(c: u32) -> u32 { return min(col0 + c, p.n - 1u); }`;
+
 /** The block of outputs one invocation of the block rung keeps in registers: 4 rows × 16 columns. */
 const BLOCK_ROWS = 4;
 const BLOCK_COLS = 16;
@@ -462,14 +481,7 @@ function blockBody(spec: KernelSpec): string {
   }
   const decls = rows.map((r) => `  ${vecs.map((v) => `var acc${r}_${v} = vec4f(0.0);`).join(' ')}`).join('\n');
   const stores = rows.map((r) => vecs.map((v) => `  store(${r}u, ${4 * v}u, acc${r}_${v});`).join('\n')).join('\n');
-  return `
-var<private> i0: u32;
-var<private> col0: u32;
-var<private> oBase: u32;
-
-// Row i0 + r and column col0 + c, clamped to the matrix (the sums of clamped ones are never written).
-fn rowAt(r: u32) -> u32 { return min(i0 + r, p.m - 1u); }
-fn colAt(c: u32) -> u32 { return min(col0 + c, p.n - 1u); }
+  return `${ORIGIN_WGSL}
 // First column (row) of the vec4 v of a row of B (column of a transposed A), clamped so the
 // vec4 stays inside the matrix (n and m are multiples of 4 when vec4s are read).
 fn colVec(v: u32) -> u32 { return min(col0 + 4u * v, p.n - 4u); }
@@ -506,10 +518,110 @@ ${stores}
 `;
 }
 
+/** Rows of the output one invocation of the broadcast rung holds (and its columns: 4, one vec4). */
+const BROADCAST_ROWS = 4;
+/** Invocations per workgroup of the broadcast rung: 2 batches of lavapipe's 8 SIMD lanes. */
+const BROADCAST_GROUP = 16;
+/** Output rows per workgroup of the broadcast rung. */
+const BROADCAST_TILE_M = BROADCAST_ROWS * BROADCAST_GROUP;
+
+/**
+ * broadcast: the second rung for a CPU adapter, built on how lavapipe runs a workgroup (8
+ * invocations in the lanes of one SIMD register): a storage load whose address is the same for
+ * every invocation of the workgroup (it depends on the workgroup id, the loop counter and the
+ * uniforms only) is done once and broadcast to the lanes, while a load whose address differs
+ * per invocation is done lane by lane. So here all invocations of a workgroup share the same 4
+ * output columns, and each owns 4 consecutive rows:
+ *
+ *   invocation x owns out[i0 + r, col0 .. col0 + 3],  i0 = row0 + 4x,  r < 4,
+ *   held in 4 vec4 accumulators acc{r} (one per row).
+ *
+ * Per step of 4 along K it loads a 4×4 block of op(A) (4 vec4 loads per invocation, along A's
+ * stored rows whichever way A is stored) and a 4×4 block of op(B) (4 vec4 loads, the same for
+ * the whole workgroup: broadcast), and does 64 multiply-adds:
+ *   acc{r} += op(A)[i0 + r, q] · op(B)[q, col0 .. col0 + 3],  q = q4 .. q4 + 3.
+ * The 16 accumulators fit the registers (block's 64 do not, they spill). Results are written
+ * as one vec4 per row. vec4 reads need m, k, n and the batch strides divisible by 4 (canVec4);
+ * otherwise the same loop runs one q at a time with scalar loads and stores. Rows and columns
+ * past the edge are clamped while summing and masked when writing.
+ * Measured on lavapipe (one product replayed alone, CPU time, load ≈ 10 on 2 cores): the wide
+ * GAN's 512×64·64×64 0.66–0.70 ms against block's 1.0–1.1 ms.
+ */
+function broadcastBody(spec: KernelSpec): string {
+  const R = BROADCAST_ROWS;
+  const rows = [...Array(R).keys()];
+  const lines: string[] = [];
+  let kLoop: string;
+  let stores: string;
+  if (spec.vec4) {
+    // aVal(r, t) = op(A)[i0 + r, q4 + t]; bRow(t) = op(B)[q4 + t, col0 .. col0 + 3].
+    let aVal: (r: number, t: number) => string;
+    if (spec.transA) { // A stored [k, m]: one vec4 across the 4 rows for each t
+      for (const t of [0, 1, 2, 3]) lines.push(`    let a${t} = aVec[(aBase + (q4 + ${t}u) * p.m + rowVec()) / 4u];`);
+      aVal = (r, t) => `a${t}.${XYZW[r]}`;
+    } else { // A stored [m, k]: one vec4 along q for each row
+      for (const r of rows) lines.push(`    let a${r} = aVec[(aBase + rowAt(${r}u) * p.k + q4) / 4u]; // op(A)[i0+${r}, q4..q4+3]`);
+      aVal = (r, t) => `a${r}.${XYZW[t]}`;
+    }
+    let bRow: (t: number) => string;
+    if (spec.transB) { // B stored [n, k]: one vec4 along q for each of the 4 columns
+      for (const c of [0, 1, 2, 3]) lines.push(`    let b${c} = bVec[(bBase + (col0 + ${c}u) * p.k + q4) / 4u]; // op(B)[q4..q4+3, col0+${c}]`);
+      bRow = (t) => `vec4f(${[0, 1, 2, 3].map((c) => `b${c}.${XYZW[t]}`).join(', ')})`;
+    } else { // B stored [k, n]: one vec4 along the columns for each q
+      for (const t of [0, 1, 2, 3]) lines.push(`    let b${t} = bVec[(bBase + (q4 + ${t}u) * p.n + col0) / 4u];`);
+      bRow = (t) => `b${t}`;
+    }
+    for (const t of [0, 1, 2, 3]) lines.push(`    ${rows.map((r) => `acc${r} += ${aVal(r, t)} * ${bRow(t)};`).join(' ')}`);
+    kLoop = `  for (var q4 = 0u; q4 < p.k; q4 += 4u) {\n${lines.join('\n')}\n  }`;
+    // n is a multiple of 4 and so is col0: a row's 4 columns are all inside or all outside.
+    stores = rows.map((r) => `  if (i0 + ${r}u < p.m) { outVec[(oBase + (i0 + ${r}u) * p.n + col0) / 4u] = `
+      + `vec4f(${[0, 1, 2, 3].map((t) => `finish(acc${r}.${XYZW[t]}, col0 + ${t}u)`).join(', ')}); }`).join('\n');
+  } else {
+    for (const r of rows) lines.push(`    let a${r} = readA(aBase, rowAt(${r}u), q);`);
+    lines.push(`    let b = vec4f(${[0, 1, 2, 3].map((c) => `readB(bBase, q, colAt(${c}u))`).join(', ')});`);
+    lines.push(`    ${rows.map((r) => `acc${r} += a${r} * b;`).join(' ')}`);
+    kLoop = `  for (var q = 0u; q < p.k; q++) {\n${lines.join('\n')}\n  }`;
+    stores = rows.map((r) => `  store(${r}u, acc${r});`).join('\n');
+  }
+  return `${ORIGIN_WGSL}
+// First of the 4 rows as a vec4 of a transposed A's stored row, clamped inside the matrix (m is a multiple of 4 there).
+fn rowVec() -> u32 { return min(i0, p.m - 4u); }
+${spec.vec4 ? '' : `
+// Write out[i0 + r, col0 .. col0 + 3] where it lies inside the matrix.
+fn store(r: u32, v: vec4f) {
+  let i = i0 + r;
+  if (i >= p.m) { return; }
+  for (var t = 0u; t < 4u; t++) {
+    let j = col0 + t;
+    if (j < p.n) { out[oBase + i * p.n + j] = finish(v[t], j); }
+  }
+}
+`}
+@compute @workgroup_size(${BROADCAST_GROUP})
+fn main(${ENTRY_ARGS}) {
+  // Grid (flat, see gridFor in plan.ts): batch item, column strip of 4, row tile of ${BROADCAST_TILE_M}.
+  let tilesM = (p.m + ${BROADCAST_TILE_M - 1}u) / ${BROADCAST_TILE_M}u;
+  let tilesN = (p.n + 3u) / 4u;
+  let flat = wg.y * nwg.x + wg.x;
+  if (flat >= tilesM * tilesN * p.batch) { return; }
+  let item = flat / (tilesM * tilesN);
+  let tile = flat % (tilesM * tilesN);
+  i0 = (tile / tilesN) * ${BROADCAST_TILE_M}u + ${R}u * lid.x;
+  col0 = (tile % tilesN) * 4u;
+  oBase = item * p.m * p.n;
+  let aBase = item * p.strideA;
+  let bBase = item * p.strideB;
+${rows.map((r) => `  var acc${r} = vec4f(0.0);`).join('\n')}
+${kLoop}
+${stores}
+}
+`;
+}
+
 /** The full WGSL text of one kernel of the ladder. */
 export function matmulWgsl(spec: KernelSpec): string {
   const intro = `// ${kernelKey(spec)}: out = ${spec.op === 'linear' ? 'act(x * W + bias)' : 'op(A) * op(B)'}, generated by kernels/webgpu/matmul.wgsl.ts\n`;
-  const body = { naive: naiveBody, tiled: tiledBody, register: registerBody, small: smallBody, block: blockBody }[spec.rung](spec);
+  const body = { naive: naiveBody, tiled: tiledBody, register: registerBody, small: smallBody, block: blockBody, broadcast: broadcastBody }[spec.rung](spec);
   return intro + bindings(spec) + (spec.vec4 ? '' : operandReads(spec)) + epilogue(spec) + body;
 }
 
@@ -519,7 +631,7 @@ interface ProductShape {
   batch: number; m: number; k: number; n: number; strideA: number; strideB: number;
 }
 
-/** The block rung reads vec4s when every row of A, B (either layout) and every batch item start on a multiple of 4 floats. */
+/** The block and broadcast rungs read vec4s when every row of A, B (either layout) and every batch item start on a multiple of 4 floats. */
 function canVec4({ m, k, n, strideA, strideB }: ProductShape): boolean {
   return [m, k, n, strideA, strideB].every((d) => d % 4 === 0);
 }
@@ -535,12 +647,14 @@ function planProduct(
   if (!(Number.isInteger(Math.log2(slices)) && slices >= 1 && slices <= SMALL_GROUP)) {
     throw new Error(`matmul: the small rung's slices must be a power of two in 1..${SMALL_GROUP}, got ${slices}`);
   }
-  const full: KernelSpec = { ...spec, slices, vec4: spec.rung === 'block' && canVec4(shape) };
+  const full: KernelSpec = { ...spec, slices, vec4: (spec.rung === 'block' || spec.rung === 'broadcast') && canVec4(shape) };
   const groups = spec.rung === 'small'
     ? Math.ceil(outputs / (SMALL_GROUP / slices))
     : spec.rung === 'block'
       ? batch * Math.ceil(m / BLOCK_TILE_M) * Math.ceil(n / BLOCK_COLS)
-      : batch * Math.ceil(m / TILE[spec.rung]) * Math.ceil(n / TILE[spec.rung]);
+      : spec.rung === 'broadcast'
+        ? batch * Math.ceil(m / BROADCAST_TILE_M) * Math.ceil(n / 4)
+        : batch * Math.ceil(m / TILE[spec.rung]) * Math.ceil(n / TILE[spec.rung]);
   const values: Record<string, number> = { ...shape, alpha };
   const params: Param[] = paramFields(full).map(([name, type]) => (type === 'f32' ? { f32: values[name] } : { u32: values[name] }));
   const key = kernelKey(full);

@@ -10,6 +10,10 @@
 //   loop  one thread per output value, looping over the axis. Best when the axis is short
 //         or when there are many outputs (consecutive threads read consecutive addresses when
 //         inner > 1).
+//   cols4 the loop with 4 neighbouring outputs a thread, read as vec4s, where the tree would
+//         otherwise run and inner is a multiple of 4 (a bias's gradient: the column sums of a
+//         [512, 64] batch). On a CPU adapter (lavapipe) the tree's barriers and its lane-by-lane
+//         loads cost most; here the axis is walked once, 16 bytes a load, with no barrier.
 
 import { broadcastStrides, formatShape, sizeOf } from '../../engine/shape';
 import { gridFor, type DispatchPlan, type Param, type Planner } from './plan';
@@ -24,6 +28,13 @@ const LOOP_WG = 256;
 /** Tree reduction pays off when the axis is long and there are few outputs to spread threads over. */
 function useTree(axisSize: number, outputs: number): boolean {
   return axisSize >= 128 && outputs <= 4096;
+}
+
+/** ...unless the outputs come in runs of at least 16 along a contiguous inner axis (a multiple of 4) and the axis is not too long for one thread. */
+const COLS4_MIN_INNER = 16;
+const COLS4_MAX_AXIS = 4096;
+function useCols4(axisSize: number, inner: number): boolean {
+  return inner >= COLS4_MIN_INNER && inner % 4 === 0 && axisSize <= COLS4_MAX_AXIS;
 }
 
 export const planReduce: Planner<'reduce'> = (c, limits): DispatchPlan => {
@@ -90,6 +101,35 @@ ${act}  Z[i] = z;
   // Output value `o` (= outerIndex * inner + innerIndex) reads x[(outerIndex * axis + j) * inner + innerIndex].
   const base = 'let base = (o / p.inner) * p.axis * p.inner + o % p.inner;';
   const finish = op === 'sum' ? 'acc * p.scale' : 'acc';
+
+  if (useTree(axisSize, outputs) && useCols4(axisSize, inner) && !c.map && !c.linear) {
+    // Thread t owns outputs 4t .. 4t + 3, all in one outer slice (inner is a multiple of 4):
+    // acc = Σ_j x[(outerIndex * axis + j) * inner + innerIndex .. + 3], read as one vec4.
+    const vecDecls = [...decls];
+    return {
+      key: `reduce.${op}.cols4`,
+      label: `reduce.${op}.cols4`,
+      wgsl: () => /* wgsl */ `
+${header([['X', 'f32']], [['OUT', 'f32']], vecDecls).replace('X: array<f32>', 'X: array<vec4f>').replace('OUT: array<f32>', 'OUT: array<vec4f>')}
+${GUARDS}
+@compute @workgroup_size(${LOOP_WG})
+fn main(${FLAT_ARGS}) {
+  ${flatIndex(LOOP_WG)}
+  if (i >= p.outputs / 4u) { return; }
+  let o = 4u * i;
+  let base = ((o / p.inner) * p.axis * p.inner + o % p.inner) / 4u;
+  let step = p.inner / 4u;
+  var acc = vec4f(${init});
+  for (var j = 0u; j < p.axis; j++) {
+    acc = ${combine('acc', 'X[base + j * step]')};
+  }
+  OUT[i] = ${finish};
+}`,
+      ...buffers,
+      params,
+      workgroups: gridFor(outputs / 4, LOOP_WG, limits),
+    };
+  }
 
   if (useTree(axisSize, outputs)) {
     return {

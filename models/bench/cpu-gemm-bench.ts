@@ -4,10 +4,12 @@
 // (batch 512, 64 × 64 weights) and larger squares, timed in one run with the paths alternating.
 // A product of [m, k] by [k, n] is 2·m·k·n floating-point operations. Below THREADS_MIN_WORK
 // multiply-adds the backend keeps a product on one thread; the rows show where splitting pays.
+// The operands are made as the CPU backend makes its arrays (in the kernel's memory where there is
+// a shared one), so a product copies only what the kernel's layout needs (a transposed B).
 
-import { setCpuThreads, setCpuThreadsMinWork, wasmGemmAvailable, whenCpuThreadsReady } from '../../kernels/cpu/gemm-wasm';
+import { cpuFloat32Array, cpuWorkerChunks, setCpuThreads, setCpuThreadsMinWork, wasmGemmAvailable, whenCpuThreadsReady } from '../../kernels/cpu/gemm-wasm';
 import { matmul, setCpuGemmPath } from '../../kernels/cpu/matmul';
-import { THREADS_MIN_WORK } from '../../kernels/cpu/gemm-threads';
+import { chunkPlan, THREADS_MIN_WORK } from '../../kernels/cpu/gemm-threads';
 import { createRng } from '../../engine/rng';
 import { timeIt } from './time-it';
 
@@ -20,6 +22,8 @@ export interface GemmBenchRow {
   /** The kernel with its rows split between `threads` threads; null with one thread. */
   threadedGflops: number | null;
   threads: number;
+  /** Of the split runs' chunks (a few block rows each), the share that worker threads computed (the rest the main thread did); null with one thread. */
+  workerShare: number | null;
 }
 
 const PRODUCTS = [
@@ -39,17 +43,25 @@ export async function benchCpuGemm(rounds = 5): Promise<GemmBenchRow[]> {
   // Below THREADS_MIN_WORK the backend would not split; the threaded path forces the split here.
   const paths = wasm ? (threads > 1 ? (['js', 'wasm', 'threads'] as const) : (['js', 'wasm'] as const)) : (['js'] as const);
   const rows = PRODUCTS.map(({ product, m, k, n, transA, transB }) => {
-    const a = new Float32Array(m * k), b = new Float32Array(k * n), out = new Float32Array(m * n);
+    // The operands as the CPU backend makes them: inside the kernel's memory (read in place) where it can.
+    const a = cpuFloat32Array(m * k), b = cpuFloat32Array(k * n), out = cpuFloat32Array(m * n);
     rng.fillNormal(a);
     rng.fillNormal(b);
     const run = () => matmul(a, b, out, 1, m, k, n, transA, transB, 0, 0);
     const best = { js: Infinity, wasm: Infinity, threads: Infinity };
+    let workerChunks = 0, splitRuns = 0;
     for (let r = 0; r < rounds; r++) {
       for (const path of paths) {
         setCpuGemmPath(path === 'js' ? 'js' : 'wasm');
         setCpuThreads(path === 'threads' ? Infinity : 1);
         setCpuThreadsMinWork(path === 'threads' ? 0 : undefined);
-        best[path] = Math.min(best[path], timeIt(run, { warmup: r === 0 ? 5 : 1, iterations: 10 }).median);
+        const before = cpuWorkerChunks();
+        const warmup = r === 0 ? 5 : 1, iterations = 10;
+        best[path] = Math.min(best[path], timeIt(run, { warmup, iterations }).median);
+        if (path === 'threads') {
+          workerChunks += cpuWorkerChunks() - before;
+          splitRuns += warmup + iterations;
+        }
       }
     }
     setCpuGemmPath('auto');
@@ -59,6 +71,7 @@ export async function benchCpuGemm(rounds = 5): Promise<GemmBenchRow[]> {
     return {
       product, jsGflops: gflops(best.js), wasmGflops: wasm ? gflops(best.wasm) : null,
       threadedGflops: threads > 1 ? gflops(best.threads) : null, threads,
+      workerShare: threads > 1 ? workerChunks / (splitRuns * chunkPlan(Math.ceil(m / 4), Math.ceil(n / 8), k, threads).chunks) : null,
     };
   });
   return rows;
@@ -69,7 +82,7 @@ export function formatCpuGemmBench(rows: GemmBenchRow[]): string {
   for (const r of rows) {
     lines.push(
       `  ${r.product.padEnd(38)} JS loops ${r.jsGflops.toFixed(2).padStart(6)}   WebAssembly SIMD ${r.wasmGflops === null ? 'not available here' : r.wasmGflops.toFixed(2).padStart(6)}` +
-      (r.threadedGflops === null ? '   (one thread here)' : `   on ${r.threads} threads ${r.threadedGflops.toFixed(2).padStart(6)}`),
+      (r.threadedGflops === null ? '   (one thread here)' : `   on ${r.threads} threads ${r.threadedGflops.toFixed(2).padStart(6)} (workers did ${Math.round(100 * r.workerShare!)}% of the chunks)`),
     );
   }
   return lines.join('\n');

@@ -1,9 +1,10 @@
 // `gradlab bench --workload NAME`: one training step of a named workload, timed in one run on
 // every backend available here, next to the hand-written floor where one exists, with the kernel
 // dispatches of one step, and, for the GANs, the same step in the peers installed here (jax-js,
-// TensorFlow.js, PyTorch: peer-processes.ts). Rounds alternate between the implementations, so
-// load on the machine hits them alike (the CPU backend races the floor and the peers; WebGPU runs
-// after them); the ratios are the figures to compare, absolute times depend on the machine.
+// TensorFlow.js, PyTorch: peer-processes.ts). Rounds alternate between the implementations, in an
+// order that rotates (round-order.ts), so load on the machine and the engine's own major GCs hit
+// them alike (the CPU backend races the floor and the peers; WebGPU runs after them); the ratios
+// are the figures to compare, absolute times depend on the machine.
 //
 //   gan       the playground's reference GAN: batch 128, G 10-16-1, D 1-32-1 ReLU, Adam 3e-3
 //   gan-wide  the same GAN with G and D of 3 hidden layers of 64, batch 512 (matmul-bound)
@@ -17,6 +18,7 @@ import { getTarget } from '../data/targets';
 import { createEngineGan, type EngineGanOptions } from './engine-gan';
 import { createFloorGan } from './floor-gan';
 import { setCpuThreads, whenCpuThreadsReady } from '../../kernels/cpu/gemm-wasm';
+import { roundOrder, stepsPerRound } from './round-order';
 import { checkPeers, startPeer, torchThreadCounts, type PeerProcess, type PeerSpec, type StepTimes } from './peer-processes';
 import { availableParallelism, loadavg } from 'node:os';
 
@@ -171,6 +173,8 @@ interface Contender {
   detail?: string;
   /** Idle time after each of its rounds, for its threads to stop spinning before the next contender runs. */
   settleMs?: number;
+  /** A peer: runs in its own process (this one waits meanwhile). */
+  peer: boolean;
 }
 
 /**
@@ -221,11 +225,12 @@ function inProcess(stepper: Stepper): (steps: number) => Promise<StepTimes> {
  */
 async function prepare(c: Contender, roundMs: number, warmMs: number): Promise<void> {
   await c.run(1); // first step: pipelines, pools, a peer's tracing
-  const probe = (await c.run(3)).ms;
-  c.perRound = Math.max(1, Math.min(2000, Math.round(roundMs / Math.max(probe, 1e-3))));
+  c.perRound = stepsPerRound((await c.run(3)).ms, roundMs);
   const warmUntil = performance.now() + warmMs;
-  do await c.run(Math.max(1, Math.round(c.perRound / 2)));
+  let warm: StepTimes;
+  do warm = await c.run(Math.max(1, Math.round(c.perRound / 2)));
   while (performance.now() < warmUntil);
+  c.perRound = stepsPerRound(warm.ms, roundMs); // sized again from warm steps (round-order.ts)
   if (c.settleMs) await sleep(c.settleMs);
   if (c.backend) {
     const before = backendStats().dispatches ?? 0;
@@ -234,11 +239,19 @@ async function prepare(c: Contender, roundMs: number, warmMs: number): Promise<v
   }
 }
 
-/** `rounds` rounds alternating between the contenders (all on the current backend). */
+/**
+ * `rounds` rounds alternating between the contenders (all on the current backend): this
+ * process's contenders first, starting with the next one each round, then the peers (round-order.ts).
+ */
 async function race(contenders: Contender[], rounds: number, roundMs: number, warmMs: number): Promise<void> {
-  for (const c of contenders) await prepare(c, roundMs, warmMs);
+  const mine = contenders.filter((c) => !c.peer);
+  const peers = contenders.filter((c) => c.peer);
+  // The peers warm up first: so the first round does not start after seconds of idle here.
+  for (const c of [...peers, ...mine]) await prepare(c, roundMs, warmMs);
+  const ordered = [...mine, ...peers];
+  const inProcess = mine.length;
   for (let r = 0; r < rounds; r++) {
-    for (const c of contenders) {
+    for (const c of roundOrder(ordered, r, inProcess)) {
       const t = await c.run(c.perRound);
       c.times.push(t.ms);
       c.cpuTimes.push(t.cpuMs);
@@ -280,7 +293,7 @@ async function peerContenders(name: 'gan' | 'gan-wide', options: BenchWorkloadOp
     }
     out.push({
       implementation: peer.implementation, backend: null, run: (n) => peer.run(n), dispose: () => peer.close(),
-      perRound: 1, times: [], cpuTimes: [], dispatches: 0, losses: peer.losses, ...(peer.detail ? { detail: peer.detail } : {}),
+      perRound: 1, times: [], cpuTimes: [], dispatches: 0, peer: true, losses: peer.losses, ...(peer.detail ? { detail: peer.detail } : {}),
       ...((s.threads ?? 1) > 1 ? { settleMs: SPIN_SETTLE_MS } : {}),
     });
   }
@@ -300,7 +313,7 @@ export async function benchWorkload(name: WorkloadName, options: BenchWorkloadOp
   const missingPeers: string[] = [];
   const done: Contender[] = [];
   const make = (implementation: string, backend: BackendName | null, stepper: Stepper): Contender =>
-    ({ implementation, backend, run: inProcess(stepper), dispose: () => stepper.dispose(), perRound: 1, times: [], cpuTimes: [], dispatches: 0 });
+    ({ implementation, backend, run: inProcess(stepper), dispose: () => stepper.dispose(), perRound: 1, times: [], cpuTimes: [], dispatches: 0, peer: false });
   const backends = options.backends ?? ['cpu', 'webgpu'];
   const others = backends.filter((b) => b !== 'cpu');
   await setBackend('cpu');

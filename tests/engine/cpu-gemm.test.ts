@@ -192,9 +192,10 @@ describe('CPU GEMM', () => {
     }
   });
 
-  it('chooses by size: tiny products and single columns stay in JavaScript', () => {
+  it('chooses by size: tiny products, and small single columns, stay in JavaScript', () => {
     expect(cpuGemmPathFor(4, 4, 4)).toBe('js');
-    expect(cpuGemmPathFor(512, 64, 1)).toBe('js');
+    expect(cpuGemmPathFor(128, 32, 1)).toBe('js');
+    expect(cpuGemmPathFor(512, 64, 1)).toBe('wasm');
     expect(cpuGemmPathFor(512, 64, 64)).toBe('wasm');
     setCpuGemmPath('js');
     expect(cpuGemmPathFor(512, 64, 64)).toBe('js');

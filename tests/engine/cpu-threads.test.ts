@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRng } from '../../engine/rng';
 import { mlpLosses } from './helpers';
-import { cpuThreadSplits, cpuThreads, resetWasmGemm, setCpuThreads, setCpuThreadsMinWork, whenCpuThreadsReady } from '../../kernels/cpu/gemm-wasm';
+import { cpuThreadSplits, cpuThreads, cpuWorkerChunks, resetWasmGemm, setCpuThreads, setCpuThreadsMinWork, whenCpuThreadsReady } from '../../kernels/cpu/gemm-wasm';
 import { THREADS_MIN_WORK } from '../../kernels/cpu/gemm-threads';
 import { gemmJs, matmul, setCpuGemmPath } from '../../kernels/cpu/matmul';
 
@@ -64,6 +64,19 @@ describe('CPU GEMM on worker threads', () => {
     }
   }
 
+  it('the workers compute chunks of a split product (the main thread does not do them all)', async () => {
+    setCpuGemmPath('wasm');
+    setCpuThreads(Infinity);
+    await whenCpuThreadsReady();
+    const [m, k, n] = [1024, 256, 256]; // about 3 ms of work on one core: a worker wakes well within it
+    const a = random(m * k), b = random(k * n);
+    const single = (() => { setCpuThreads(1); const r = product(a, b, m, k, n, false, false); setCpuThreads(Infinity); return r; })();
+    const before = cpuWorkerChunks();
+    // On a busy machine a worker may wake too late for one product: try until one joins in.
+    for (let tries = 0; tries < 50 && cpuWorkerChunks() === before; tries++) expect(product(a, b, m, k, n, false, false)).toEqual(single);
+    expect(cpuWorkerChunks()).toBeGreaterThan(before);
+  });
+
   it('through the engine: a wide MLP trains to the same bits on one thread and on all', async () => {
     const losses = (threads: number) => {
       setCpuThreads(threads);
@@ -81,7 +94,7 @@ describe('CPU GEMM on worker threads', () => {
   it('splits a product only from THREADS_MIN_WORK multiply-adds (the measured threshold)', async () => {
     setCpuGemmPath('wasm');
     await whenCpuThreadsReady();
-    const small = [257, 64, 67], large = [256, 256, 256];
+    const small = [129, 64, 67], large = [256, 64, 64];
     expect(small[0] * small[1] * small[2]).toBeLessThan(THREADS_MIN_WORK);
     expect(large[0] * large[1] * large[2]).toBeGreaterThanOrEqual(THREADS_MIN_WORK);
     for (const [[m, k, n], splits] of [[small, 0], [large, 1]] as const) {

@@ -31,7 +31,7 @@ describe('the choice, on fake timings', () => {
   it('the rule of each class is chooseRung on its shape', () => {
     expect(ruleRung('wide')).toBe(chooseRung(512, 64, 64));
     expect(ruleRung('thin')).toBe(chooseRung(512, 64, 4));
-    expect(ruleRung('wide')).toBe('block');
+    expect(ruleRung('wide')).toBe('broadcast');
     expect(ruleRung('thin')).toBe('small');
   });
 
@@ -46,16 +46,16 @@ describe('the choice, on fake timings', () => {
   it('tunes each class on its own timings', async () => {
     const clock = { t: 0 };
     const { timer, calls } = fakeTimer({
-      wide: { block: 4, register: 2.5, tiled: 3, small: 9, naive: 7 },
+      wide: { broadcast: 4, register: 2.5, tiled: 3, small: 9, naive: 7 },
       thin: { small: 1, block: 0.95, register: 5, tiled: 6, naive: 1.2 },
     }, clock);
     const t = await tuneMatmul('fake GPU', timer, { budgetMs: 1000, now: () => clock.t });
     expect(t.rungs).toEqual({ wide: 'register', thin: 'small' }); // thin: block is only 5% faster
     expect(t.source).toEqual({ wide: 'timed', thin: 'timed' });
     expect(t.timings.wide.register).toBe(2.5);
-    expect(calls).toHaveLength(10);
-    expect(calls[0]).toBe('wide.block'); // the rule's rung first
-    expect(calls[5]).toBe('thin.small');
+    expect(calls).toHaveLength(12); // every rung of each class (a rung missing from the table takes 100 ms)
+    expect(calls[0]).toBe('wide.broadcast'); // the rule's rung first
+    expect(calls[6]).toBe('thin.small');
     expect(describeMatmulTuning(t)).toBe('matmul: register for wide products, small for thin ones (timed on fake GPU at start-up)');
   });
 
@@ -63,9 +63,9 @@ describe('the choice, on fake timings', () => {
     const clock = { t: 0 };
     // Each timing costs 30 ms of the clock; of 100 ms the wide class may start timings until
     // 50 ms are spent (at 0 and 30), the thin class until 100 (at 60 and 90).
-    const { timer, calls } = fakeTimer({ wide: { block: 10, register: 1 }, thin: { small: 10, naive: 1 } }, clock, 30);
+    const { timer, calls } = fakeTimer({ wide: { broadcast: 10, register: 1 }, thin: { small: 10, naive: 1 } }, clock, 30);
     const t = await tuneMatmul('slow GPU', timer, { budgetMs: 100, now: () => clock.t });
-    expect(calls).toEqual(['wide.block', 'wide.register', 'thin.small', 'thin.register']);
+    expect(calls).toEqual(['wide.broadcast', 'wide.register', 'thin.small', 'thin.broadcast']);
     expect(t.rungs).toEqual({ wide: 'register', thin: 'small' }); // naive, 10× faster, was never timed
     const noTime = await tuneMatmul('slower GPU', fakeTimer({ wide: {}, thin: {} }, clock, 200).timer, { budgetMs: 100, now: () => clock.t });
     expect(noTime.source.thin).toBe('rule');
@@ -76,15 +76,15 @@ describe('the choice, on fake timings', () => {
   it('the cache is per adapter: each adapter is timed once a session', async () => {
     clearMatmulTuningCache();
     const clock = { t: 0 };
-    const a = fakeTimer({ wide: { block: 4, tiled: 1 }, thin: { small: 1 } }, clock);
-    const b = fakeTimer({ wide: { block: 4, naive: 9 }, thin: { small: 1 } }, clock);
+    const a = fakeTimer({ wide: { broadcast: 4, tiled: 1 }, thin: { small: 1 } }, clock);
+    const b = fakeTimer({ wide: { broadcast: 4, naive: 9 }, thin: { small: 1 } }, clock);
     const ta = await cachedMatmulTuning('adapter A', a.timer, { budgetMs: 1000, now: () => clock.t });
     const tb = await cachedMatmulTuning('adapter B', b.timer, { budgetMs: 1000, now: () => clock.t });
     const again = await cachedMatmulTuning('adapter A', a.timer, { budgetMs: 1000, now: () => clock.t });
     expect(again).toBe(ta);
-    expect(a.calls).toHaveLength(10);
+    expect(a.calls).toHaveLength(12);
     expect(ta.rungs.wide).toBe('tiled');
-    expect(tb.rungs.wide).toBe('block');
+    expect(tb.rungs.wide).toBe('broadcast');
     clearMatmulTuningCache();
   });
 
@@ -126,7 +126,7 @@ describe('on the GPU', () => {
 
   it('without tuning, auto follows the rule', () => {
     expect(matmulTuning()?.tuned).toBe(false);
-    expect(matmulTuning()?.rungs).toEqual({ wide: 'block', thin: 'small' });
+    expect(matmulTuning()?.rungs).toEqual({ wide: 'broadcast', thin: 'small' });
   });
 
   it("a tuning with a small budget times the rule's rung first and stops when the budget is spent", async () => {
@@ -136,7 +136,7 @@ describe('on the GPU', () => {
     const took = performance.now() - t0;
     console.log(`tuning on ${t.adapter} with a 60 ms budget: ${took.toFixed(0)} ms, ${JSON.stringify(t.timings)} -> ${JSON.stringify(t.rungs)}`);
     expect(t.tuned).toBe(true);
-    expect(t.timings.wide.block).toBeGreaterThan(0);
+    expect(t.timings.wide.broadcast).toBeGreaterThan(0);
     for (const cls of ['wide', 'thin'] as const) expect(Object.keys(t.timings[cls]).length).toBeLessThan(5);
     expect(matmulTuning()).toBe(t);
     expect(await gpu.tuneMatmul({ budgetMs: 60 })).toBe(t); // cached for this adapter
@@ -161,7 +161,7 @@ describe('on the GPU', () => {
     setMatmulTuning(false);
     try {
       expect(matmulTuning()?.tuned).toBe(false);
-      expect(gpu.describe(call(70, 33, 40)).label).toMatch(/^matmul\.block/);
+      expect(gpu.describe(call(70, 33, 40)).label).toMatch(/^matmul\.broadcast/);
       expect(gpu.describe(call(70, 33, 5)).label).toMatch(/^matmul\.small/);
     } finally {
       setMatmulTuning(true);

@@ -106,26 +106,27 @@ describe.each(VARIANTS)('matmul %s vs the CPU twin', (variant) => {
   });
 });
 
-// The block rung (4×16 outputs per invocation, vec4 reads when every row starts on a multiple of
-// 4): sizes around its tiles (4 rows, 16 columns, 64 rows a workgroup), both the vec4 path (all
-// multiples of 4) and the scalar path, every layout, batched with and without shared operands.
-describe('matmul block rung: edges of its tiles, vec4 and scalar reads', () => {
+// The CPU adapters' rungs, vec4 reads when every row starts on a multiple of 4: block (4×16
+// outputs per invocation, 64 rows a workgroup) and broadcast (4×4 per invocation, 4 columns and
+// 64 rows a workgroup). Sizes around their tiles, both the vec4 path (all multiples of 4) and the
+// scalar path, every layout, batched with and without shared operands.
+describe.each(['block', 'broadcast'] as const)('matmul %s rung: edges of its tiles, vec4 and scalar reads', (rung) => {
   const EDGES = [1, 3, 17, 63, 65, 130];
   const edgeCases: [number, number, number][] = [];
   for (const m of EDGES) for (const n of EDGES) edgeCases.push([m, EDGES[(m + n) % EDGES.length], n]);
   for (const [transA, transB] of FLAGS) {
     it.each(edgeCases)(`scalar reads, %i x %i x %i, transA ${transA} transB ${transB}`, async (m, k, n) => {
-      await checkMatmul(mm(m, k, n, transA, transB), 'block');
+      await checkMatmul(mm(m, k, n, transA, transB), rung);
     });
     it.each([[4, 4, 4], [64, 64, 64], [68, 12, 20], [512, 64, 64], [64, 512, 64], [132, 8, 36]])(
       `vec4 reads, %i x %i x %i, transA ${transA} transB ${transB}`, async (m, k, n) => {
-        await checkMatmul(mm(m, k, n, transA, transB), 'block');
+        await checkMatmul(mm(m, k, n, transA, transB), rung);
       });
     it(`batched, vec4: 3 x [20x8]·[8x36], B shared, transA ${transA} transB ${transB}`, async () => {
-      await checkMatmul({ batch: 3, m: 20, k: 8, n: 36, transA, transB, batchedA: true, batchedB: false }, 'block');
+      await checkMatmul({ batch: 3, m: 20, k: 8, n: 36, transA, transB, batchedA: true, batchedB: false }, rung);
     });
     it(`batched, scalar: 5 x [17x33]·[33x70], transA ${transA} transB ${transB}`, async () => {
-      await checkMatmul({ batch: 5, m: 17, k: 33, n: 70, transA, transB, batchedA: true, batchedB: true }, 'block');
+      await checkMatmul({ batch: 5, m: 17, k: 33, n: 70, transA, transB, batchedA: true, batchedB: true }, rung);
     });
   }
 });
@@ -180,16 +181,16 @@ describe('matmul plans', () => {
   });
   const plansOf = (p: DispatchPlan | DispatchPlan[]): DispatchPlan[] => (Array.isArray(p) ? p : [p]);
 
-  it('auto picks block when both output sides fill a strip of 16, small for thin products', () => {
-    expect(chooseRung(256, 256, 256)).toBe('block');
-    expect(chooseRung(1024, 1024, 1024)).toBe('block');
-    expect(chooseRung(512, 64, 64)).toBe('block');
-    expect(chooseRung(128, 10, 16)).toBe('block');
+  it('auto picks broadcast when both output sides are at least 16, small for thin products', () => {
+    expect(chooseRung(256, 256, 256)).toBe('broadcast');
+    expect(chooseRung(1024, 1024, 1024)).toBe('broadcast');
+    expect(chooseRung(512, 64, 64)).toBe('broadcast');
+    expect(chooseRung(128, 10, 16)).toBe('broadcast');
     expect(chooseRung(10, 128, 16)).toBe('small');
     expect(chooseRung(512, 64, 1)).toBe('small');
     expect(chooseRung(128, 32, 1)).toBe('small');
-    expect(plansOf(planMatmul(call(128, 10, 16), DEFAULT_LIMITS))[0].label).toMatch(/^matmul\.block1\./); // k = 10: scalar reads
-    expect(plansOf(planMatmul(call(512, 64, 64), DEFAULT_LIMITS))[0].label).toMatch(/^matmul\.block4\./); // all multiples of 4: vec4 reads
+    expect(plansOf(planMatmul(call(128, 10, 16), DEFAULT_LIMITS))[0].label).toMatch(/^matmul\.broadcast1\./); // k = 10: scalar reads
+    expect(plansOf(planMatmul(call(512, 64, 64), DEFAULT_LIMITS))[0].label).toMatch(/^matmul\.broadcast4\./); // all multiples of 4: vec4 reads
     expect(plansOf(planMatmul(call(128, 32, 1), DEFAULT_LIMITS))[0].label).toMatch(/^matmul\.small/);
   });
 
@@ -257,6 +258,10 @@ describe.each(ACTIVATIONS)('linear with %s vs the CPU twin', (activation) => {
     });
     it.each(MATMUL_RUNGS)(`%s rung, ${b}, 65 x 70 x 67`, async (rung) => {
       await checkLinear(65, 70, 67, activation, withBias, rung);
+    });
+    // All multiples of 4: block and broadcast read (and broadcast writes) vec4s, the epilogue per element.
+    it.each(['block', 'broadcast'] as const)(`%s rung, vec4, ${b}, 132 x 68 x 20`, async (rung) => {
+      await checkLinear(132, 68, 20, activation, withBias, rung);
     });
   }
   it('auto, large pre-activations (saturation, sign of 0)', async () => {

@@ -119,6 +119,11 @@ const unaryBig: CompareCase[] = [
   make('tanh [1000]', [s(1000)], (u) => 20 * u - 10, (x) => tanh(x)),
   make('softplus [1000]', [s(1000)], (u) => 100 * u - 50, (x) => softplus(x)),
   make('silu [1000]', [s(1000)], (u) => 20 * u - 10, (x) => silu(x)),
+  // The elementwise kernels do 4 elements a thread (vec4) when the size is a multiple of 4, one otherwise.
+  make('relu [1001] (not a multiple of 4)', [s(1001)], awayFromZero, (x) => relu(x)),
+  make('tanh [4099] (not a multiple of 4)', [s(4099)], (u) => 20 * u - 10, (x) => tanh(x)),
+  make('sigmoid [65, 33] (not a multiple of 4)', [s(65, 33)], (u) => 40 * u - 20, (x) => sigmoid(x)),
+  make('leakyRelu [512, 64] (the wide GAN\'s layer)', [s(512, 64)], awayFromZero, (x) => leakyRelu(x, 0.2)),
 ];
 
 const reductions: CompareCase[] = [];
@@ -132,6 +137,10 @@ for (const [op, f] of [['sum', sum], ['mean', mean], ['max', max]] as const) {
     make(`${op} [3, 300] axis 1`, [s(3, 300)], gen, (x) => f(x, 1)), // tree path
     make(`${op} [2048, 3] axis 0`, [s(2048, 3)], gen, (x) => f(x, 0)), // tree path, strided reads
     make(`${op} [4, 64, 16] axis 1 keepDims`, [s(4, 64, 16)], gen, (x) => f(x, 1, true)),
+    make(`${op} [512, 64] axis 0`, [s(512, 64)], gen, (x) => f(x, 0)), // cols4 path: a bias's gradient
+    make(`${op} [300, 16] axis 0`, [s(300, 16)], gen, (x) => f(x, 0)), // cols4 path, 4 threads
+    make(`${op} [2, 200, 36] axis 1`, [s(2, 200, 36)], gen, (x) => f(x, 1)), // cols4 path, two outer slices
+    make(`${op} [300, 18] axis 0`, [s(300, 18)], gen, (x) => f(x, 0)), // tree path: inner not a multiple of 4
   );
 }
 
