@@ -24,7 +24,7 @@ export async function sampleWithGradients(gan: Gan, n: number, c?: number): Prom
   const cond = gan.classes ? tidy(() => (c === undefined ? gan.drawClasses(n, gan.viewRng) as Tensor : gan.classRows(n, c))) : null;
   let x: Tensor;
   try {
-    x = gan.evaluating(() => tidy(() => noGrad(() => gan.G.forward(gan.withCondition(randn([n, gan.config.latent], gan.viewRng), cond)))));
+    x = gan.evaluating(() => tidy(() => noGrad(() => gan.sampler.forward(gan.withCondition(randn([n, gan.config.latent], gan.viewRng), cond)))));
     x.requiresGrad = true;
     gan.evaluating(() => tidy(() => sum(discriminatorOutput(gan.config.loss, gan.D.forward(gan.withCondition(x, cond)))).backward()));
   } finally {
@@ -51,7 +51,7 @@ export async function latentWalk(gan: Gan, points: number, mode: 'lerp' | 'slerp
   const zs = latentPath(gan.config.latent, points, mode, seed);
   const out = tidy(() => noGrad(() => {
     const cond = gan.classes ? gan.classRows(points, c) : null;
-    const x = gan.G.forward(gan.withCondition(tensor(zs, [points, gan.config.latent]), cond));
+    const x = gan.sampler.forward(gan.withCondition(tensor(zs, [points, gan.config.latent]), cond));
     return gan.binning ? softmax(x, -1) : x;
   }));
   try {

@@ -13,11 +13,15 @@
 // goes on when the learner comes back, and the tab is told (hooks.note) how long it was paused.
 // Nothing is queued meanwhile.
 //
+// A model handed over part-way through an epoch (restored from a checkpoint the command line
+// saved mid-epoch) finishes that epoch first, as `gradlab train --resume` does.
+//
 // Memory: the model keeps only the last HISTORY_TAIL records of its history (historyLimit),
 // and each record goes to hooks.recorded, where the tab keeps its bounded history for the plots
 // (demo/history.ts).
 
 import type { GenerativeModel, HistoryRecord } from '../models/core/model';
+import { unfinishedEpochSteps } from '../models/core/train-loop';
 
 export interface TrainLoopHooks {
   /** Redraw the plots (called at most every `renderEveryMs`, and once when training stops). */
@@ -77,7 +81,9 @@ export class TrainLoop {
   set model(model: GenerativeModel | null) {
     if (model) model.historyLimit = HISTORY_TAIL;
     this.modelNow = model;
-    this.stepsInEpoch = 0;
+    // A model restored from a checkpoint saved part-way through an epoch goes on with that
+    // epoch, its running sums included, as `gradlab train --resume` does.
+    this.stepsInEpoch = model ? unfinishedEpochSteps(model) : 0;
   }
 
   /** Steps per second (Infinity: full speed). */

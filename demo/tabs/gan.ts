@@ -40,7 +40,7 @@ const SETTINGS: Setting[] = [
   {
     kind: 'select', key: 'preset', label: 'Preset', default: 'default',
     options: [{ value: 'default', label: 'defaults' }, { value: 'post', label: 'the post\'s settings' }],
-    help: `defaults: LeakyReLU, Adam ${GAN_DEFAULTS.lrG} for G and ${GAN_DEFAULTS.lrD} for D with β₁ ${GAN_DEFAULTS.beta1G} and the learning rates decaying as lr·τ/(τ + epoch), τ ${GAN_DEFAULTS.lrDecay} (they converge and stay converged); the post's settings: the TensorFlow.js GAN playground post's ReLU, Adam ${GAN_PRESETS.post.lrG}, β₁ ${GAN_PRESETS.post.beta1G}, constant rates, whose D dies on normal after a few hundred epochs`,
+    help: `defaults: LeakyReLU, Adam ${GAN_DEFAULTS.lrG} for G and ${GAN_DEFAULTS.lrD} for D with β₁ ${GAN_DEFAULTS.beta1G}, the learning rates decaying as lr·τ/(τ + epoch), τ ${GAN_DEFAULTS.lrDecay}, the R1 penalty γ ${GAN_DEFAULTS.r1Gamma} on D, and samples from the mean of G's weights since epoch ${GAN_DEFAULTS.gAverageFrom} (they converge and stay converged); the post's settings: the TensorFlow.js GAN playground post's ReLU, Adam ${GAN_PRESETS.post.lrG}, β₁ ${GAN_PRESETS.post.beta1G}, constant rates, no penalty, samples from G itself, whose D dies on normal after a few hundred epochs`,
   },
   ...dataSettings('normal', GAN_DEFAULTS.lrG, 'Adam step size of G (applies at once, no reset)'),
   { kind: 'log', key: 'lrD', label: 'D learning rate', minExp: -4, maxExp: -1, step: 0.1, default: GAN_DEFAULTS.lrD, help: `Adam step size of D (applies at once, no reset); the defaults give D ${GAN_DEFAULTS.lrD / GAN_DEFAULTS.lrG}× G's (two time scales, Heusel et al. 2017), so D keeps up with G and its slope keeps pointing G at the data` },
@@ -52,6 +52,7 @@ const SETTINGS: Setting[] = [
   { kind: 'select', key: 'activation', label: 'Activation', default: GAN_DEFAULTS.activation, options: [{ value: 'relu', label: 'ReLU' }, { value: 'leaky', label: 'LeakyReLU 0.2' }], help: 'ReLU units can die (0 for every input); LeakyReLU keeps a slope 0.2 below 0' },
   { kind: 'select', key: 'loss', label: 'Loss', default: 'nonsaturating', options: GAN_LOSSES.map((l) => ({ value: l, label: LOSS_LABELS[l] })), help: 'what G and D optimise; WGANs train a critic, not a classifier' },
   { kind: 'range', key: 'gpLambda', label: 'GP λ', min: 0, max: 100, step: 1, default: 10, help: 'weight of the gradient penalty λ·(‖∇ₓC(x̂)‖ − 1)² that keeps the critic\'s slope near 1 (Gulrajani et al. 2017 use 10, with Adam β (0, 0.9) and 5 critic steps); WGAN-LP penalises only slopes above 1 (Petzka et al. 2018)' },
+  { kind: 'range', key: 'r1Gamma', label: 'R1 γ', min: 0, max: 10, step: 0.1, default: GAN_DEFAULTS.r1Gamma, help: 'weight of the R1 penalty (γ/2)·‖∇ₓ D‖² on the real samples (Mescheder et al. 2018): it damps the circling of G and D around their equilibrium; 0 = off' },
   { kind: 'range', key: 'dDropout', label: 'D dropout', min: 0, max: 0.5, step: 0.05, default: 0, help: 'share of D\'s hidden units switched off at random in each training step (the PyTorch GAN tutorial uses 0.3); off when D draws its curve' },
   { kind: 'select', key: 'gBatchNorm', label: 'G BatchNorm', default: 'off', options: [{ value: 'off', label: 'off' }, { value: 'on', label: 'on, after each hidden layer' }], help: 'batch normalisation: each hidden unit of G rescaled to mean 0, std 1 over the batch, then a learned scale and shift' },
   { kind: 'select', key: 'conditional', label: 'Conditional', default: 'off', options: [{ value: 'off', label: 'off' }, { value: 'on', label: 'on: G(z, c), D(x, c)' }], help: 'conditional GAN (Mirza & Osindero 2014): the mixture component c of each sample, as a one-hot row, is an input of G and D; mixture targets only (bimodal, mixture, 1d-trimodal, 1d-quadmodal, 2d-mix-gauss)' },
@@ -67,6 +68,7 @@ const RELEVANCE: Relevance = {
   gpLambda: (v) => usesGradientPenalty(v.loss as GanConfig['loss']),
   showClass: (v) => v.conditional === 'on',
   smoothing: (v) => !isCritic(v.loss as GanConfig['loss']),
+  r1Gamma: (v) => !isCritic(v.loss as GanConfig['loss']),
 };
 
 /** The preset a page's values name (the defaults unless 'post'). */
@@ -86,6 +88,10 @@ export function ganConfig(values: Values): Partial<GanConfig> {
     dDropout: Number(values.dDropout), gBatchNorm: values.gBatchNorm === 'on', conditional: values.conditional === 'on',
     lrG: lr, lrD: Number(values.lrD), beta1G: beta1, beta1D: beta1,
     lrDecay: GAN_PRESETS[presetOf(values)].lrDecay, lrDecayPower: GAN_PRESETS[presetOf(values)].lrDecayPower,
+    // G's BatchNorm statistics are not averaged: the average is off with it.
+    gAverageFrom: values.gBatchNorm === 'on' ? 0 : GAN_PRESETS[presetOf(values)].gAverageFrom,
+    // R1 penalises a logit: a critic has none.
+    r1Gamma: isCritic(values.loss as GanConfig['loss']) ? 0 : Number(values.r1Gamma),
     // WGAN-GP and WGAN-LP: the penalty's weight, and Gulrajani et al.'s Adam betas (0, 0.9).
     ...(usesGradientPenalty(values.loss as GanConfig['loss']) ? { gpLambda: Number(values.gpLambda), beta1G: 0, beta1D: 0, beta2G: 0.9, beta2D: 0.9 } : {}),
     // The page scores each epoch on fewer samples than the command line: plots refresh faster.
@@ -172,7 +178,7 @@ export class GanTab extends ModelTab<Gan> {
     if (key === 'preset') {
       // The preset sets the visible settings it differs in; the model is then rebuilt.
       const preset = GAN_PRESETS[presetOf(this.values)];
-      const shown: Values = { lr: preset.lrG, lrD: preset.lrD, activation: preset.activation, beta1: preset.beta1G };
+      const shown: Values = { lr: preset.lrG, lrD: preset.lrD, activation: preset.activation, beta1: preset.beta1G, r1Gamma: preset.r1Gamma };
       for (const [k, v] of Object.entries(shown)) {
         this.values[k] = v;
         this.panel.controls.set(k, v);

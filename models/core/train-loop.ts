@@ -47,6 +47,16 @@ export interface TrainResult {
 /** How often (ms of training) runTraining asks shouldStop between steps: often enough for Ctrl+C, rarely enough to cost nothing. */
 export const STOP_POLL_MS = 50;
 
+/**
+ * Steps of an epoch the model has begun and not finished (a checkpoint saved part-way through
+ * one, restored with its running sums): trainEpoch({ stepsDone }) takes the rest. 0 at an epoch
+ * boundary, and when the steps taken go beyond an epoch (the page's "under the hood" steps), which
+ * trainEpoch leaves out of the next epoch.
+ */
+export function unfinishedEpochSteps(model: Pick<GenerativeModel, 'epochStepsDone' | 'stepsPerEpoch'>): number {
+  return model.epochStepsDone < model.stepsPerEpoch ? model.epochStepsDone : 0;
+}
+
 /** Whole epochs covering `steps` steps of a model with `stepsPerEpoch` steps per epoch. */
 export function epochsForSteps(steps: number, stepsPerEpoch: number): number {
   return Math.ceil(steps / stepsPerEpoch);
@@ -68,7 +78,7 @@ export async function runTraining(model: GenerativeModel, options: TrainOptions 
   for (let done = 1; done <= total; done++) {
     // An epoch begun before (a checkpoint saved part-way through one) is finished first.
     if (options.shouldStop && !(await stepsUntilLast(model, options.shouldStop, schedule))) return stopped(done - 1);
-    const stepsDone = model.epochStepsDone < model.stepsPerEpoch ? model.epochStepsDone : 0;
+    const stepsDone = unfinishedEpochSteps(model);
     last = await model.trainEpoch(done === total ? { score: true, schedule, stepsDone } : { schedule, stepsDone });
     options.onEpoch?.(last);
     options.onProgress?.(done, total);

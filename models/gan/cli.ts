@@ -3,7 +3,7 @@
 import type { FlagSpec, Flags } from '../cli/args';
 import { batchWithin, numberInRange, oneOf, positiveNumber } from '../cli/flag-checks';
 import { UsageError } from '../cli/args';
-import { GAN_DEFAULTS as D, GAN_LOSSES, GAN_PRESETS, usesGradientPenalty, type GanConfig } from './config';
+import { GAN_DEFAULTS as D, GAN_LOSSES, GAN_PRESETS, isCritic, usesGradientPenalty, type GanConfig } from './config';
 
 // No `default` here: parseFlags would fill it in and the train command could no longer tell
 // which options were given. The defaults are in the help text.
@@ -27,6 +27,8 @@ export const cliFlags: FlagSpec = {
   'k-d': { type: 'int', help: `discriminator steps per generator step (default ${D.kD})` },
   loss: { type: 'string', help: `nonsaturating | minimax | wgan | wgan-gp | wgan-lp (default ${D.loss}; wgan-gp and wgan-lp default to Adam 1e-4, β (0, 0.9), 5 critic steps)` },
   'gp-lambda': { type: 'number', help: `λ of the gradient penalty (default ${D.gpLambda}; --loss wgan-gp or wgan-lp only)` },
+  'r1-gamma': { type: 'number', help: `γ of the R1 penalty (γ/2)·E[‖∇ₓ D's logit‖²] on the real data (Mescheder et al. 2018); 0 = off (default ${D.r1Gamma}; --loss nonsaturating or minimax only)` },
+  'g-average-from': { type: 'int', help: `from this epoch on, sample from the running mean of G's weights (tail averaging); 0 = off, G itself (default ${D.gAverageFrom})` },
   'label-smoothing': { type: 'number', help: 'real label 1 becomes 1 − s/2 (default 0)' },
   moment: { type: 'number', help: 'λ of the moment-matching term added to G\'s loss (default 0 = off)' },
   clip: { type: 'number', help: `WGAN weight clip (default ${D.clip})` },
@@ -74,6 +76,10 @@ export function configFromFlags(flags: Flags): Partial<GanConfig> {
   const gpLambda = numberInRange(flags, 'gp-lambda', 0, 1e6, 'between 0 and 1e6');
   if (gpLambda !== undefined && !(c.loss && usesGradientPenalty(c.loss))) throw new UsageError('--gp-lambda applies to --loss wgan-gp or wgan-lp only');
   set('gpLambda', gpLambda);
+  const r1Gamma = numberInRange(flags, 'r1-gamma', 0, 1e6, 'between 0 and 1e6');
+  if (r1Gamma !== undefined && r1Gamma > 0 && c.loss && isCritic(c.loss)) throw new UsageError(`--r1-gamma ${r1Gamma} applies to --loss nonsaturating or minimax only: a critic has no logit to penalise`);
+  set('r1Gamma', r1Gamma);
+  set('gAverageFrom', numberInRange(flags, 'g-average-from', 0, 1e9, 'a whole number of epochs from 0 to 1e9'));
   set('labelSmoothing', numberInRange(flags, 'label-smoothing', 0, 0.999, 'in [0, 1)'));
   set('momentLambda', numberInRange(flags, 'moment', 0, 1e6, 'between 0 and 1e6'));
   set('clip', positiveNumber(flags, 'clip'));

@@ -40,6 +40,16 @@ export interface GanConfig extends BaseConfig {
   loss: GanLoss;
   /** λ of the gradient penalty (only with loss 'wgan-gp' or 'wgan-lp'). */
   gpLambda: number;
+  /**
+   * γ of the R1 penalty (γ/2)·E_real[‖∇ₓ ℓ(x)‖²] on D's logit ℓ at the real data (Mescheder et
+   * al. 2018), added to D's loss; 0 = off. Only with the 'nonsaturating' and 'minimax' losses.
+   */
+  r1Gamma: number;
+  /**
+   * e > 0: from epoch e on, samples come from the running mean of G's weights over the steps
+   * since then (tail averaging, models/gan/average.ts); 0 = off, samples from G itself.
+   */
+  gAverageFrom: number;
   /** s > 0 turns the real label 1 into 1 − s/2 (one-sided: fake labels stay 0). */
   labelSmoothing: number;
   /** Discriminator steps per generator step. */
@@ -118,6 +128,8 @@ export const GAN_POST: GanConfig = Object.freeze({
   dDropout: 0,
   gBatchNorm: false,
   gpLambda: 10,
+  r1Gamma: 0,
+  gAverageFrom: 0,
   temperature: 0.5,
   conditional: false,
 }) as GanConfig;
@@ -131,10 +143,13 @@ export const GAN_POST: GanConfig = Object.freeze({
  * Adam β₁ 0.5 (Radford et al. 2016), less momentum carried into a game whose gradients turn;
  * and the inverse-time decay lr·τ/(τ + epoch) with τ = 100, so the two players stop circling
  * the equilibrium once they are near it, late enough for `bimodal` to split its two modes
- * first. The post's networks, data and G's learning rate stay.
+ * first; the R1 penalty (Mescheder et al. 2018) with γ 0.3, which damps the circling a decay
+ * only slows (γ 1 held D back: `bimodal` split late, and D flattened below the flatness check);
+ * and samples from the running mean of G's weights since epoch 300, the centre of what
+ * circling remains. The post's networks, data and G's learning rate stay.
  */
 export const GAN_DEFAULT_CHANGES: Partial<GanConfig> = Object.freeze({
-  activation: 'leaky', lrD: 6e-3, beta1G: 0.5, beta1D: 0.5, lrDecay: 100,
+  activation: 'leaky', lrD: 6e-3, beta1G: 0.5, beta1D: 0.5, lrDecay: 100, r1Gamma: 0.3, gAverageFrom: 300,
 }) as Partial<GanConfig>;
 
 /** The default GAN of the command line and the page: the post's networks and data with GAN_DEFAULT_CHANGES. */
@@ -159,7 +174,7 @@ export const WGAN_GP_DEFAULTS: Partial<GanConfig> = Object.freeze({
  */
 export const GAN_STABLE: Partial<GanConfig> = Object.freeze({
   gLayers: 2, gWidth: 32, dLayers: 2, dWidth: 32, activation: 'leaky',
-  lrG: 1e-3, lrD: 1e-3, beta1G: 0.5, beta1D: 0.5, lrDecay: 0,
+  lrG: 1e-3, lrD: 1e-3, beta1G: 0.5, beta1D: 0.5, lrDecay: 0, r1Gamma: 0, gAverageFrom: 0,
 }) as Partial<GanConfig>;
 
 /**
@@ -201,6 +216,8 @@ const NUMERIC: Record<NumberKey, [number, number, boolean]> = {
   momentLambda: [0, 1e6, false],
   clip: [1e-9, 1e6, false],
   gpLambda: [0, 1e6, false],
+  r1Gamma: [0, 1e6, false],
+  gAverageFrom: [0, 1e9, true],
   dDropout: [0, 0.9, false],
   temperature: [0.01, 100, false],
 };
@@ -212,7 +229,12 @@ const NUMERIC: Record<NumberKey, [number, number, boolean]> = {
 export function resolveGanConfig(partial: Partial<GanConfig> & Record<string, unknown>, source = 'gan', complete = false): GanConfig {
   checkOptions(source, partial, specFromDefaults(GAN_DEFAULTS), { noun: 'setting' });
   const known = new Set(Object.keys(GAN_DEFAULTS));
-  const defaults = typeof partial.loss === 'string' && usesGradientPenalty(partial.loss as GanLoss) && !complete ? { ...GAN_DEFAULTS, ...WGAN_GP_DEFAULTS } : GAN_DEFAULTS;
+  const given = typeof partial.loss === 'string' && GAN_LOSSES.includes(partial.loss as GanLoss) && !complete ? (partial.loss as GanLoss) : null;
+  // A critic has no logit for R1 to penalise: its losses default to r1Gamma 0.
+  const criticDefaults = given && isCritic(given) ? { r1Gamma: 0, ...(usesGradientPenalty(given) ? WGAN_GP_DEFAULTS : {}) } : {};
+  // G's BatchNorm keeps running statistics a weight average has no counterpart of: off with it.
+  const batchNormDefaults = partial.gBatchNorm === true && !complete ? { gAverageFrom: 0 } : {};
+  const defaults = { ...GAN_DEFAULTS, ...criticDefaults, ...batchNormDefaults };
   const config = { ...defaults } as GanConfig & Record<string, unknown>;
   for (const key of known) {
     const value = partial[key];
@@ -234,5 +256,7 @@ export function resolveGanConfig(partial: Partial<GanConfig> & Record<string, un
   if (typeof config.gBatchNorm !== 'boolean') throw new Error(`${source}: gBatchNorm must be true or false, got ${JSON.stringify(config.gBatchNorm)}`);
   if (config.activation !== 'relu' && config.activation !== 'leaky') throw new Error(`${source}: activation must be 'relu' or 'leaky', got ${JSON.stringify(config.activation)}`);
   if (!GAN_LOSSES.includes(config.loss)) throw new Error(`${source}: loss must be one of ${GAN_LOSSES.map((l) => `'${l}'`).join(', ')}, got ${JSON.stringify(config.loss)}`);
+  if (config.gAverageFrom > 0 && config.gBatchNorm) throw new Error(`${source}: gAverageFrom ${config.gAverageFrom} averages G's weights, and G's BatchNorm statistics are not averaged: give gAverageFrom 0 with gBatchNorm`);
+  if (config.r1Gamma > 0 && isCritic(config.loss)) throw new Error(`${source}: r1Gamma ${config.r1Gamma} penalises D's logit, and loss '${config.loss}' has a critic: give r1Gamma 0, or loss 'nonsaturating' or 'minimax'`);
   return config;
 }

@@ -1,7 +1,7 @@
 // The GAN's losses, one function per player. D outputs logits ℓ; D(x) = sigmoid(ℓ) for display.
 // bceWithLogits(ℓ, t) = −[t log σ(ℓ) + (1 − t) log(1 − σ(ℓ))], computed without overflow.
 
-import { bceWithLogits, eq, grad, mean, neg, rand, relu, sigmoid, sqrt, sum, type Rng, type Tensor } from '../../engine/index';
+import { bceWithLogits, eq, grad, mean, neg, rand, relu, sigmoid, sliceAxis, sqrt, sum, type Rng, type Tensor } from '../../engine/index';
 import { isCritic, type GanLoss } from './config';
 
 /**
@@ -65,6 +65,24 @@ export function gradientPenalty(critic: (x: Tensor) => Tensor, real: Tensor, fak
   const norm = sqrt(sum(g.mul(g), 1).add(1e-12)); // ‖∇ₓ C(x̂_i)‖₂ per row
   const dev = oneSided ? relu(norm.sub(1)) : norm.sub(1);
   return mean(dev.mul(dev)).mul(lambda);
+}
+
+/**
+ * The R1 penalty of Mescheder, Geiger & Nowozin 2018 ("Which Training Methods for GANs do
+ * actually Converge?"): (γ/2)·mean_i ‖∇ₓ ℓ(x_i)‖² on the real rows x_i, ℓ = D's logit, added to
+ * D's loss. At the equilibrium (G on the data, D constant) it is 0 with zero gradient, so it
+ * moves no equilibrium; near it, it damps the rotation in which unregularised GAN training
+ * circles that equilibrium instead of reaching it. `columns` limits ∇ₓ to the first columns
+ * (the data, not a conditional GAN's one-hot class columns). Like gradientPenalty, a gradient
+ * of a gradient: ∇ₓ ℓ is taken with createGraph so backward() differentiates through it.
+ */
+export function r1Penalty(discriminator: (x: Tensor) => Tensor, real: Tensor, gamma: number, columns = real.shape[1]): Tensor {
+  const x = real.detach();
+  x.requiresGrad = true;
+  const [g] = grad(sum(discriminator(x)), [x], { createGraph: true }) as [Tensor];
+  x.requiresGrad = false;
+  const gx = columns < real.shape[1] ? sliceAxis(g, 1, 0, columns) : g;
+  return mean(sum(gx.mul(gx), 1)).mul(gamma / 2);
 }
 
 /** D(x) for display: sigmoid of the logit; the WGAN critic's raw value. */

@@ -20,7 +20,7 @@
 // [x | onehot(c)]; D's fakes are made for the classes of its real minibatch, G's for classes
 // drawn from the dataset's labels (so with the dataset's class shares).
 
-import { Adam, add, compile, concat, gather, randint, sliceAxis, sub, keep, MLP, noGrad, randn, tensor, tidy, trainingStep, type PlanEntry, type Rng, type Tensor } from '../../engine/index';
+import { Adam, add, compile, concat, createRng, gather, randint, sliceAxis, sub, keep, MLP, noGrad, randn, tensor, tidy, trainingStep, type PlanEntry, type Rng, type Tensor } from '../../engine/index';
 import { digitise, gumbelSoftmax, oneHotOfMax, sampleCategorical } from '../data/binning';
 import { BaseModel, datasetRng, evaluationRng, partialSum } from '../core/base-model';
 import { checkLosses, checkSamples, checkWeights } from '../core/divergence';
@@ -28,12 +28,13 @@ import type { Dataset } from '../data/dataset';
 import type { Checkpoint, PartialEpoch } from '../core/model';
 import type { Target } from '../data/targets';
 import { clipInPlace } from './clip';
+import { averagedSteps, WeightAverage } from './average';
 import { EpochSums, SUM_KEYS } from './epoch-sums';
 import { GAN_CONDITIONAL, isCritic, resolveGanConfig, usesGradientPenalty, type GanConfig } from './config';
 import { classReport, datasetClasses, joinColumns, momentsOf, oneHotRows, type ClassReport, type GanClasses } from './conditional';
 import { listTargets } from '../data/targets';
 import { isUserData, parseGanCheckpoint } from './persist';
-import { discriminatorLoss, discriminatorOutput, generatorLoss, gradientPenalty, momentLoss, shareFakeSide, shareRealSide } from './losses';
+import { discriminatorLoss, discriminatorOutput, generatorLoss, gradientPenalty, momentLoss, r1Penalty, shareFakeSide, shareRealSide } from './losses';
 
 /** Weights beyond this magnitude count as exploding (divergence). */
 const WEIGHT_LIMIT = 1e4;
@@ -79,6 +80,9 @@ export class Gan extends BaseModel<GanConfig> {
   readonly D: MLP;
   readonly optG: Adam;
   readonly optD: Adam;
+  /** gAverageFrom > 0: the network that holds the running mean of G's weights (average.ts); null otherwise. */
+  readonly Gavg: MLP | null;
+  private readonly average: WeightAverage | null;
   /** Conditional mode: the classes, their labels and shares; null otherwise. */
   readonly classes: GanClasses | null;
   protected readonly lossNames = SUM_KEYS;
@@ -108,6 +112,10 @@ export class Gan extends BaseModel<GanConfig> {
     const hidden = (layers: number, width: number): number[] => Array.from({ length: layers }, () => width);
     this.G = new MLP({ inputs: c.latent + k, hidden: hidden(c.gLayers, c.gWidth), outputs: this.width, activation: act, slope: 0.2, init: 'glorotNormal', rng: this.rng, batchNorm: c.gBatchNorm });
     this.D = new MLP({ inputs: this.width + k, hidden: hidden(c.dLayers, c.dWidth), outputs: 1, activation: act, slope: 0.2, init: 'glorotNormal', rng: this.rng, dropout: c.dDropout });
+    // G's weight average: its own initial draw (overwritten by the first average step), so
+    // training's random stream is the same with and without it.
+    this.Gavg = c.gAverageFrom > 0 ? new MLP({ inputs: c.latent + k, hidden: hidden(c.gLayers, c.gWidth), outputs: this.width, activation: act, slope: 0.2, init: 'glorotNormal', rng: createRng(0) }) : null;
+    this.average = this.Gavg ? new WeightAverage(this.G.parameters(), this.Gavg.parameters()) : null;
     // Adam for the WGAN critic too (the paper used RMSprop; Adam with a small lr works here).
     this.optG = new Adam(this.G.parameters(), { lr: c.lrG, beta1: c.beta1G, beta2: c.beta2G });
     this.optD = new Adam(this.D.parameters(), { lr: c.lrD, beta1: c.beta1D, beta2: c.beta2D });
@@ -154,9 +162,20 @@ export class Gan extends BaseModel<GanConfig> {
     ];
   }
 
-  /** BatchNorm's running statistics of G (empty without --g-batchnorm): saved with checkpoints. */
+  /**
+   * BatchNorm's running statistics of G (empty without --g-batchnorm) and G's weight average
+   * (with gAverageFrom): saved with checkpoints.
+   */
   override namedBuffers(): [string, Tensor][] {
-    return this.G.namedBuffers().map(([n, t]): [string, Tensor] => [`G.${n}`, t]);
+    return [
+      ...this.G.namedBuffers().map(([n, t]): [string, Tensor] => [`G.${n}`, t]),
+      ...(this.Gavg ? this.Gavg.namedParameters().map(([n, t]): [string, Tensor] => [`Gavg.${n}`, t]) : []),
+    ];
+  }
+
+  /** The generator samples come from: G's weight average once it has begun (gAverageFrom), else G. */
+  get sampler(): MLP {
+    return this.Gavg && averagedSteps(this.config.gAverageFrom, this.steps, this.stepsPerEpoch) > 0 ? this.Gavg : this.G;
   }
 
   protected optimizers(): Record<string, Adam> {
@@ -210,6 +229,7 @@ export class Gan extends BaseModel<GanConfig> {
       const fakeLogits = this.D.forward(fake);
       let loss = discriminatorLoss(c.loss, realLogits, fakeLogits, c.labelSmoothing);
       if (usesGradientPenalty(c.loss)) loss = loss.add(gradientPenalty((x) => this.D.forward(x), real, fake, c.gpLambda, this.rng, c.loss === 'wgan-lp'));
+      if (c.r1Gamma > 0) loss = loss.add(r1Penalty((x) => this.D.forward(x), real, c.r1Gamma, this.width));
       loss.backward();
       this.optD.step();
       if (c.loss === 'wgan') clipInPlace(this.D.parameters(), c.clip);
@@ -294,7 +314,12 @@ export class Gan extends BaseModel<GanConfig> {
   /** One step at this step's learning rates; on WebGPU the whole step is one submit. */
   override trainStep(): void {
     this.applyDecay();
-    trainingStep(() => this.step());
+    trainingStep(() => {
+      const losses = this.step();
+      const k = averagedSteps(this.config.gAverageFrom, this.steps, this.stepsPerEpoch);
+      if (k > 0) this.average?.update(k);
+      return losses;
+    });
   }
 
   /** The epoch's means of the running sums, read in one transfer with a guard on the weights. */
@@ -358,7 +383,7 @@ export class Gan extends BaseModel<GanConfig> {
     checkCount('sample', n);
     return this.evaluating(() => tidy(() => {
       const cond = c === undefined ? this.drawClasses(n, rng) : this.classRows(n, c);
-      const x = this.G.forward(this.withCondition(randn([n, this.config.latent], rng), cond));
+      const x = this.sampler.forward(this.withCondition(randn([n, this.config.latent], rng), cond));
       return this.binning ? sampleCategorical(x, rng) : x;
     }));
   }

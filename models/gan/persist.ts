@@ -19,8 +19,8 @@ export function parseGanCheckpoint(value: unknown, source: string): { checkpoint
   try {
     // Checkpoints written before binned mode have no temperature (they ran with bins 0, where it
     // is unused); before WGAN-GP, Dropout, BatchNorm and the conditional GAN, none of those
-    // settings: the defaults; before the decay (and its power), constant rates.
-    const older = { temperature: GAN_DEFAULTS.temperature, gpLambda: GAN_DEFAULTS.gpLambda, dDropout: 0, gBatchNorm: false, conditional: false, lrDecay: 0, lrDecayPower: 1 };
+    // settings: the defaults; before the decay (and its power), constant rates; before R1 and G's weight average, neither.
+    const older = { temperature: GAN_DEFAULTS.temperature, gpLambda: GAN_DEFAULTS.gpLambda, dDropout: 0, gBatchNorm: false, conditional: false, lrDecay: 0, lrDecayPower: 1, r1Gamma: 0, gAverageFrom: 0 };
     config = resolveGanConfig({ ...older, ...rest } as Partial<GanConfig>, 'config', true);
   } catch (e) {
     throw new Error(`${source}: ${(e as Error).message}`);

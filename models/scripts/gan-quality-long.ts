@@ -25,7 +25,7 @@ export interface LongOptions {
 export async function longTable(o: LongOptions): Promise<string[]> {
   const cps = o.checkpoints;
   const lines = [
-    `GAN long-horizon check (${o.label}), seeds ${o.firstSeed}–${o.firstSeed + o.seeds - 1}, CPU backend: W1 of ${LONG_SCORE_SAMPLES} samples against ${LONG_SCORE_SAMPLES} fresh target samples at epochs ${cps.join(', ')}; pass: W1 at each later epoch ≤ ${STAY_FACTOR}× W1 at epoch ${cps[0]}, D never flat (D(x) varying by less than ${FLAT_RANGE} across the target's range, checked every ${FLAT_EVERY} epochs), normal under W1 0.2 and bimodal under 0.45 with both modes (share above 4 in [0.35, 0.65]) at every checkpoint.`,
+    `GAN long-horizon check (${o.label}), seeds ${o.firstSeed}–${o.firstSeed + o.seeds - 1}, CPU backend: W1 of ${LONG_SCORE_SAMPLES} samples against the target's exact quantile function at epochs ${cps.join(', ')}; pass: W1 at each later epoch ≤ ${STAY_FACTOR}× W1 at epoch ${cps[0]}, D never flat (D(x) varying by less than ${FLAT_RANGE} across the target's range, checked every ${FLAT_EVERY} epochs), normal under W1 0.2 and bimodal under 0.45 with both modes (share above 4 in [0.35, 0.65]) at every checkpoint.`,
     '',
     `| target | seed | ${cps.map((e) => `W1 @ ${e}`).join(' | ')} | smallest D range | D flat? | pass | seconds |`,
     `| --- | --- | ${cps.map(() => '---').join(' | ')} | --- | --- | --- | --- |`,

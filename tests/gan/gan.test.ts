@@ -169,7 +169,8 @@ describe('GAN loss variants', () => {
     // (G starts near 0, the data is N(10, 2)). Then one G step each, and G's gradient norm.
     const gradNorms: Record<string, number> = {};
     for (const loss of ['nonsaturating', 'minimax'] as const) {
-      const gan = createGan(getTarget('normal-10-2'), { seed: 5, loss });
+      // R1 off: it holds D's slope at the data down, and the point here is a D that is sure.
+      const gan = createGan(getTarget('normal-10-2'), { seed: 5, loss, r1Gamma: 0 });
       for (let i = 0; i < 1000; i++) gan.stepD();
       const dOfFakes = await discriminate(gan, await gan.sample(500));
       expect(dOfFakes.reduce((s, v) => s + v, 0) / dOfFakes.length).toBeLessThan(0.01);
@@ -206,15 +207,22 @@ describe('GAN display helpers', () => {
     const { samples, grads } = await sampleWithGradients(gan, 12);
     expect(samples.length).toBe(12);
     // D is piecewise linear (LeakyReLU): a sample closer than h to a kink would average two
-    // slopes, so the step stays well below the spacing of the kinks.
+    // slopes, so the step stays well below the spacing of the kinks, and a sample whose
+    // one-sided differences disagree (a kink within h) cannot be checked this way: skipped.
     const h = 1e-3;
     const plus = await discriminate(gan, samples.map((x) => x + h));
     const minus = await discriminate(gan, samples.map((x) => x - h));
+    const at = await discriminate(gan, samples);
+    // float32 forward passes: differences of D carry ~1e-7 / 2h = 5e-5 of rounding.
+    const close = (a: number, b: number): boolean => Math.abs(a - b) < 1e-3 + 0.02 * Math.abs(b);
+    let checked = 0;
     for (let i = 0; i < 12; i++) {
+      if (!close((plus[i] - at[i]) / h, (at[i] - minus[i]) / h)) continue;
+      checked++;
       const fd = (plus[i] - minus[i]) / (2 * h);
-      // float32 forward passes: differences of D carry ~1e-7 / 2h = 5e-5 of rounding.
-      expect(Math.abs(fd - grads[i])).toBeLessThan(1e-3 + 0.02 * Math.abs(grads[i]));
+      expect(close(fd, grads[i]), `sample ${samples[i]}: fd ${fd}, ∂D/∂x ${grads[i]}`).toBe(true);
     }
+    expect(checked).toBeGreaterThanOrEqual(9);
     // D's parameters were frozen: they got no gradient from this.
     for (const p of gan.D.parameters()) expect(p.requiresGrad).toBe(true);
     gan.dispose();

@@ -14,6 +14,8 @@ const POST_SETTINGS = {
   gLayers: 1, gWidth: 16, dLayers: 1, dWidth: 32, activation: 'relu', loss: 'nonsaturating',
   labelSmoothing: 0, kD: 1, lrG: 3e-3, lrD: 3e-3, beta1G: 0.9, beta2G: 0.999, beta1D: 0.9, beta2D: 0.999,
   lrDecay: 0, lrDecayPower: 1, momentLambda: 0, clip: 0.01, dDropout: 0, gBatchNorm: false, gpLambda: 10, temperature: 0.5, conditional: false,
+  // Settings added since, at the values that leave the post's training as it was.
+  r1Gamma: 0, gAverageFrom: 0,
 };
 
 describe('the post\'s settings as a preset', () => {
@@ -30,9 +32,9 @@ describe('the post\'s settings as a preset', () => {
     expect(() => configFromFlags({ preset: 'paper' })).toThrow(/--preset must be one of default, post, got 'paper'/);
   });
 
-  it('the defaults change only the activation, D\'s learning rate, Adam\'s β₁ and the decay', () => {
-    expect(presetChanges('post')).toEqual({ activation: 'relu', lrD: 3e-3, beta1G: 0.9, beta1D: 0.9, lrDecay: 0 });
-    expect(GAN_DEFAULTS).toMatchObject({ activation: 'leaky', beta1G: 0.5, beta1D: 0.5, lrDecay: 100, lrG: 3e-3, lrD: 6e-3 });
+  it('the defaults change only the activation, D\'s learning rate, Adam\'s β₁, the decay, R1 and G\'s weight average', () => {
+    expect(presetChanges('post')).toEqual({ activation: 'relu', lrD: 3e-3, beta1G: 0.9, beta1D: 0.9, lrDecay: 0, r1Gamma: 0, gAverageFrom: 0 });
+    expect(GAN_DEFAULTS).toMatchObject({ activation: 'leaky', beta1G: 0.5, beta1D: 0.5, lrDecay: 100, lrG: 3e-3, lrD: 6e-3, r1Gamma: 0.3, gAverageFrom: 300 });
   });
 
   it('a GAN built from the preset trains exactly as one given every old setting', async () => {

@@ -51,4 +51,15 @@ describe('GAN on WebGPU', () => {
     }
   }, 120_000);
 
+  it("the default GAN's R1 penalty and G's weight average (from epoch 1): the first epochs match the CPU run", async () => {
+    const post = { gLayers: 1, gWidth: 16, dLayers: 1, dWidth: 32, lrG: 3e-3, lrD: 6e-3, lrDecay: 100 };
+    const extra: Partial<GanConfig> = { ...post, r1Gamma: 1, gAverageFrom: 1, dataset: 512 };
+    const cpu = await historyOn('cpu', 3, normal, extra);
+    const gpu = await historyOn('webgpu', 3, normal, extra);
+    for (let e = 0; e < 3; e++) {
+      for (const k of ['gLoss', 'dLoss', 'dReal', 'dFake', 'genMean', 'genStd', 'w1']) {
+        expect(Math.abs(gpu[e][k] - cpu[e][k]), `epoch ${e + 1} ${k}: gpu ${gpu[e][k]} cpu ${cpu[e][k]}`).toBeLessThan(1e-3 * Math.max(1, Math.abs(cpu[e][k])));
+      }
+    }
+  }, 120_000);
 });
