@@ -21,7 +21,7 @@
 //   block     4×16 outputs per thread in 16 vec4 registers, A and B read straight from
 //             storage as vec4 along their stored rows: 256 multiply-adds per 20 loads, no
 //             workgroup memory, no barrier (see blockBody for why that suits a CPU adapter).
-//   broadcast 4×4 outputs per thread, every thread of a workgroup on the same 4 columns: B's
+//   broadcast 4×8 outputs per thread, every thread of a workgroup on the same 8 columns: B's
 //             loads are the same for all of them, which a CPU adapter does once and broadcasts
 //             to its SIMD lanes (see broadcastBody); no workgroup memory, no barrier.
 //
@@ -528,30 +528,34 @@ ${stores}
 
 /** The block of outputs one invocation of the broadcast rung holds (rows × cols, cols a multiple of 4), and invocations per workgroup. */
 export interface BroadcastShape { rows: number; cols: number; group: number }
-/** 4 rows × 4 columns, 16 invocations: 2 batches of lavapipe's 8 SIMD lanes. */
-export const BROADCAST_SHAPE: BroadcastShape = { rows: 4, cols: 4, group: 16 };
+/**
+ * 4 rows × 8 columns, 16 invocations (2 batches of lavapipe's 8 SIMD lanes). Measured against
+ * the other blocks on lavapipe (each product replayed alone, CPU ms, median of 9 alternating
+ * rounds, load 4-6 on 2 cores; 4×4 was the first version): 512×64·64×64 0.79 against 4×4's
+ * 0.89, its dy·Wᵀ 0.76 against 0.85, its xᵀ·dy 0.76 against 0.95, and 512×10·10×64 (scalar
+ * loads) 0.35 against 0.42. Fewer rows (2×8, 1×16) lose: lavapipe keeps each broadcast value
+ * in a whole vector register, so B's values cost registers too.
+ */
+export const BROADCAST_SHAPE: BroadcastShape = { rows: 4, cols: 8, group: 16 };
 
 /**
  * broadcast: the second rung for a CPU adapter, built on how lavapipe runs a workgroup (8
  * invocations in the lanes of one SIMD register): a storage load whose address is the same for
  * every invocation of the workgroup (it depends on the workgroup id, the loop counter and the
  * uniforms only) is done once and broadcast to the lanes, while a load whose address differs
- * per invocation is done lane by lane. So here all invocations of a workgroup share the same 4
- * output columns, and each owns 4 consecutive rows:
+ * per invocation is done lane by lane. So here all invocations of a workgroup share the same C
+ * output columns, and each owns R consecutive rows (R × C = BROADCAST_SHAPE, 4 × 8):
  *
- *   invocation x owns out[i0 + r, col0 .. col0 + 3],  i0 = row0 + 4x,  r < 4,
- *   held in 4 vec4 accumulators acc{r} (one per row).
+ *   invocation x owns out[i0 + r, col0 .. col0 + C - 1],  i0 = row0 + R·x,  r < R,
+ *   held in R·C/4 vec4 accumulators acc{r}_{v} = out[i0 + r, col0 + 4v .. col0 + 4v + 3].
  *
- * Per step of 4 along K it loads a 4×4 block of op(A) (4 vec4 loads per invocation, along A's
- * stored rows whichever way A is stored) and a 4×4 block of op(B) (4 vec4 loads, the same for
- * the whole workgroup: broadcast), and does 64 multiply-adds:
- *   acc{r} += op(A)[i0 + r, q] · op(B)[q, col0 .. col0 + 3],  q = q4 .. q4 + 3.
- * The 16 accumulators fit the registers (block's 64 do not, they spill). Results are written
- * as one vec4 per row. vec4 reads need m, k, n and the batch strides divisible by 4 (canVec4);
- * otherwise the same loop runs one q at a time with scalar loads and stores. Rows and columns
- * past the edge are clamped while summing and masked when writing.
- * Measured on lavapipe (one product replayed alone, CPU time, load ≈ 10 on 2 cores): the wide
- * GAN's 512×64·64×64 0.66–0.70 ms against block's 1.0–1.1 ms.
+ * Per step of 4 along K it loads an R×4 block of op(A) (vec4 loads per invocation, along A's
+ * stored rows whichever way A is stored) and a 4×C block of op(B) (vec4 loads, the same for
+ * the whole workgroup: broadcast, each loaded just before its use), and does 4·R·C multiply-adds:
+ *   acc{r}_{v} += op(A)[i0 + r, q] · op(B)[q, col0 + 4v .. col0 + 4v + 3],  q = q4 .. q4 + 3.
+ * Results are written as one vec4 per row and v. vec4 reads need m, k, n and the batch strides
+ * divisible by 4 (canVec4); otherwise the same loop runs one q at a time with scalar loads and
+ * stores. Rows and columns past the edge are clamped while summing and masked when writing.
  */
 function broadcastBody(spec: KernelSpec, shape: BroadcastShape = BROADCAST_SHAPE): string {
   const { rows: R, cols: C, group: G } = shape;
