@@ -526,7 +526,7 @@ ${stores}
 `;
 }
 
-/** The block of outputs one invocation of the broadcast rung holds (rows × cols, cols a multiple of 4), and invocations per workgroup. */
+/** The block of outputs one invocation of the broadcast rung holds (rows × cols, both multiples of 4), and invocations per workgroup. */
 export interface BroadcastShape { rows: number; cols: number; group: number }
 /**
  * 4 rows × 8 columns, 16 invocations (2 batches of lavapipe's 8 SIMD lanes). Measured against
@@ -537,6 +537,12 @@ export interface BroadcastShape { rows: number; cols: number; group: number }
  * in a whole vector register, so B's values cost registers too.
  */
 export const BROADCAST_SHAPE: BroadcastShape = { rows: 4, cols: 8, group: 16 };
+
+/** An output at most 4 columns wide (a GAN's last layer, n = 1) gets 4 columns an invocation: 8 would compute 4 clamped ones for nothing. */
+const BROADCAST_SHAPE_NARROW: BroadcastShape = { rows: 4, cols: 4, group: 16 };
+function broadcastShapeFor(n: number): BroadcastShape {
+  return n <= BROADCAST_SHAPE_NARROW.cols ? BROADCAST_SHAPE_NARROW : BROADCAST_SHAPE;
+}
 
 /**
  * broadcast: the second rung for a CPU adapter, built on how lavapipe runs a workgroup (8
@@ -559,6 +565,7 @@ export const BROADCAST_SHAPE: BroadcastShape = { rows: 4, cols: 8, group: 16 };
  */
 function broadcastBody(spec: KernelSpec, shape: BroadcastShape = BROADCAST_SHAPE): string {
   const { rows: R, cols: C, group: G } = shape;
+  if (R % 4 !== 0 || C % 4 !== 0) throw new Error(`matmul: the broadcast rung's block must be a multiple of 4 on both sides, got ${R}×${C}`);
   const V = C / 4;
   const rows = [...Array(R).keys()];
   const vecs = [...Array(V).keys()];
@@ -570,10 +577,9 @@ function broadcastBody(spec: KernelSpec, shape: BroadcastShape = BROADCAST_SHAPE
     let aVal: (r: number, t: number) => string;
     if (spec.transA) { // A stored [k, m]: per t, the vec4s across rows i0 .. i0 + R - 1
       for (const t of [0, 1, 2, 3]) {
-        for (let h = 0; h < Math.ceil(R / 4); h++) lines.push(`    let a${t}_${h} = aVec[(aBase + (q4 + ${t}u) * p.m + rowVec(${h}u)) / 4u];`);
+        for (let h = 0; h < R / 4; h++) lines.push(`    let a${t}_${h} = aVec[(aBase + (q4 + ${t}u) * p.m + rowVec(${h}u)) / 4u];`);
       }
-      // R < 4: the rows sit inside one aligned vec4, at component (i0 mod 4) + r.
-      aVal = R >= 4 ? (r, t) => `a${t}_${r >> 2}.${XYZW[r & 3]}` : (r, t) => `a${t}_0[(i0 & 3u) + ${r}u]`;
+      aVal = (r, t) => `a${t}_${r >> 2}.${XYZW[r & 3]}`;
     } else { // A stored [m, k]: one vec4 along q for each row
       for (const r of rows) lines.push(`    let a${r} = aVec[(aBase + rowAt(${r}u) * p.k + q4) / 4u]; // op(A)[i0+${r}, q4..q4+3]`);
       aVal = (r, t) => `a${r}.${XYZW[t]}`;
@@ -605,7 +611,7 @@ function broadcastBody(spec: KernelSpec, shape: BroadcastShape = BROADCAST_SHAPE
 // First column of the vec4 v of B's row (first row of the h-th vec4 of a transposed A's row),
 // clamped inside the matrix (n and m are multiples of 4 when vec4s are read).
 fn colVec(v: u32) -> u32 { return min(col0 + 4u * v, p.n - 4u); }
-fn rowVec(h: u32) -> u32 { return min((i0 & ~3u) + 4u * h, p.m - 4u); }
+fn rowVec(h: u32) -> u32 { return min(i0 + 4u * h, p.m - 4u); }
 ${spec.vec4 ? '' : `
 // Write out[i0 + r, col0 + c .. c + 3] where it lies inside the matrix.
 fn store(r: u32, c: u32, v: vec4f) {
@@ -667,13 +673,14 @@ function planProduct(
   if (!(Number.isInteger(Math.log2(slices)) && slices >= 1 && slices <= SMALL_GROUP)) {
     throw new Error(`matmul: the small rung's slices must be a power of two in 1..${SMALL_GROUP}, got ${slices}`);
   }
-  const full: KernelSpec = { ...spec, slices, vec4: (spec.rung === 'block' || spec.rung === 'broadcast') && canVec4(shape) };
+  const broadcastShape = spec.rung === 'broadcast' ? broadcastShapeFor(n) : undefined;
+  const full: KernelSpec = { ...spec, slices, vec4: (spec.rung === 'block' || spec.rung === 'broadcast') && canVec4(shape), broadcastShape };
   const groups = spec.rung === 'small'
     ? Math.ceil(outputs / (SMALL_GROUP / slices))
     : spec.rung === 'block'
       ? batch * Math.ceil(m / BLOCK_TILE_M) * Math.ceil(n / BLOCK_COLS)
       : spec.rung === 'broadcast'
-        ? batch * Math.ceil(m / (BROADCAST_SHAPE.rows * BROADCAST_SHAPE.group)) * Math.ceil(n / BROADCAST_SHAPE.cols)
+        ? batch * Math.ceil(m / (broadcastShape!.rows * broadcastShape!.group)) * Math.ceil(n / broadcastShape!.cols)
         : batch * Math.ceil(m / TILE[spec.rung]) * Math.ceil(n / TILE[spec.rung]);
   const values: Record<string, number> = { ...shape, alpha };
   const params: Param[] = paramFields(full).map(([name, type]) => (type === 'f32' ? { f32: values[name] } : { u32: values[name] }));
