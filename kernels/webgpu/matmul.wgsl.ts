@@ -148,15 +148,15 @@ function paramFields(spec: KernelSpec): ParamDecl[] {
 function kernelKey(spec: KernelSpec): string {
   const t = `${spec.transA ? 'T' : 'N'}${spec.transB ? 'T' : 'N'}`;
   const rung = spec.rung === 'small' ? `small${spec.slices}`
-    : spec.rung === 'block' || spec.rung === 'broadcast' ? `${spec.rung}${spec.vec4 ? '4' : '1'}${shapeTag(spec)}` : spec.rung;
+    : spec.rung === 'block' || spec.rung === 'broadcast' ? `${spec.rung}${spec.vec4 ? '4' : '1'}` : spec.rung;
   const epilogue = spec.op === 'linear' ? `.${spec.bias ? 'bias' : 'nobias'}.${spec.activation}` : '';
-  return `${spec.op}.${rung}.${t}${epilogue}`;
+  return `${spec.op}.${rung}.${t}${epilogue}${shapeTag(spec)}`;
 }
 
-/** A broadcast kernel's block when not the default one, e.g. '-2x8g16'. */
+/** A broadcast kernel's block when not the default one, as a last segment of the key, e.g. '.4x4g16'. */
 function shapeTag(spec: KernelSpec): string {
   const b = spec.broadcastShape;
-  return b && (b.rows !== BROADCAST_SHAPE.rows || b.cols !== BROADCAST_SHAPE.cols || b.group !== BROADCAST_SHAPE.group) ? `-${b.rows}x${b.cols}g${b.group}` : '';
+  return b && (b.rows !== BROADCAST_SHAPE.rows || b.cols !== BROADCAST_SHAPE.cols || b.group !== BROADCAST_SHAPE.group) ? `.${b.rows}x${b.cols}g${b.group}` : '';
 }
 
 /** Bindings in the layout of plan.ts (inputs, output, uniform) and the Params struct. */

@@ -191,7 +191,7 @@ describe('matmul plans', () => {
     expect(chooseRung(128, 32, 1)).toBe('small');
     expect(plansOf(planMatmul(call(128, 10, 16), DEFAULT_LIMITS))[0].label).toMatch(/^matmul\.broadcast1\./); // k = 10: scalar reads
     expect(plansOf(planMatmul(call(512, 64, 64), DEFAULT_LIMITS))[0].label).toMatch(/^matmul\.broadcast4\./); // all multiples of 4: vec4 reads
-    expect(plansOf(planMatmulOn(call(512, 64, 1), 'broadcast', DEFAULT_LIMITS))[0].label).toMatch(/^matmul\.broadcast1-4x4g16\./); // n ≤ 4: 4 columns an invocation
+    expect(plansOf(planMatmulOn(call(512, 64, 1), 'broadcast', DEFAULT_LIMITS))[0].label).toMatch(/^matmul\.broadcast1\.NN\.4x4g16$/); // n ≤ 4: 4 columns an invocation
     expect(plansOf(planMatmul(call(128, 32, 1), DEFAULT_LIMITS))[0].label).toMatch(/^matmul\.small/);
   });
 
