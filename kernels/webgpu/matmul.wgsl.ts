@@ -21,7 +21,7 @@
 //   block     4×16 outputs per thread in 16 vec4 registers, A and B read straight from
 //             storage as vec4 along their stored rows: 256 multiply-adds per 20 loads, no
 //             workgroup memory, no barrier (see blockBody for why that suits a CPU adapter).
-//   broadcast 4×4 outputs per thread, every thread of a workgroup on the same 4 columns: B's
+//   broadcast 4×8 outputs per thread, every thread of a workgroup on the same 8 columns: B's
 //             loads are the same for all of them, which a CPU adapter does once and broadcasts
 //             to its SIMD lanes (see broadcastBody); no workgroup memory, no barrier.
 //
@@ -48,7 +48,7 @@ export type MatmulRung = Exclude<MatmulVariant, 'auto'> | 'block' | 'broadcast';
 export const MATMUL_RUNGS: readonly MatmulRung[] = ['naive', 'tiled', 'register', 'small', 'block', 'broadcast'];
 
 /** Everything baked into one kernel's WGSL text; `kernelKey` spells all of it. */
-interface KernelSpec {
+export interface KernelSpec {
   op: 'matmul' | 'linear';
   rung: MatmulRung;
   transA: boolean;
@@ -61,6 +61,8 @@ interface KernelSpec {
   slices: number;
   /** block and broadcast only: read A and B as vec4 (every row starts on a multiple of 4 floats, see canVec4). */
   vec4: boolean;
+  /** broadcast only: the block each invocation holds, when not BROADCAST_SHAPE. */
+  broadcastShape?: BroadcastShape;
 }
 
 // ---- Shape rules --------------------------------------------------------------------------
@@ -148,7 +150,13 @@ function kernelKey(spec: KernelSpec): string {
   const rung = spec.rung === 'small' ? `small${spec.slices}`
     : spec.rung === 'block' || spec.rung === 'broadcast' ? `${spec.rung}${spec.vec4 ? '4' : '1'}` : spec.rung;
   const epilogue = spec.op === 'linear' ? `.${spec.bias ? 'bias' : 'nobias'}.${spec.activation}` : '';
-  return `${spec.op}.${rung}.${t}${epilogue}`;
+  return `${spec.op}.${rung}.${t}${epilogue}${shapeTag(spec)}`;
+}
+
+/** A broadcast kernel's block when not the default one, as a last segment of the key, e.g. '.4x4g16'. */
+function shapeTag(spec: KernelSpec): string {
+  const b = spec.broadcastShape;
+  return b && (b.rows !== BROADCAST_SHAPE.rows || b.cols !== BROADCAST_SHAPE.cols || b.group !== BROADCAST_SHAPE.group) ? `.${b.rows}x${b.cols}g${b.group}` : '';
 }
 
 /** Bindings in the layout of plan.ts (inputs, output, uniform) and the Params struct. */
@@ -518,100 +526,118 @@ ${stores}
 `;
 }
 
-/** Rows of the output one invocation of the broadcast rung holds (and its columns: 4, one vec4). */
-const BROADCAST_ROWS = 4;
-/** Invocations per workgroup of the broadcast rung: 2 batches of lavapipe's 8 SIMD lanes. */
-const BROADCAST_GROUP = 16;
-/** Output rows per workgroup of the broadcast rung. */
-const BROADCAST_TILE_M = BROADCAST_ROWS * BROADCAST_GROUP;
+/** The block of outputs one invocation of the broadcast rung holds (rows × cols, both multiples of 4), and invocations per workgroup. */
+export interface BroadcastShape { rows: number; cols: number; group: number }
+/**
+ * 4 rows × 8 columns, 16 invocations (2 batches of lavapipe's 8 SIMD lanes). Measured against
+ * the other blocks on lavapipe (each product replayed alone, CPU ms, median of 9 alternating
+ * rounds, load 4-6 on 2 cores; 4×4 was the first version): 512×64·64×64 0.79 against 4×4's
+ * 0.89, its dy·Wᵀ 0.76 against 0.85, its xᵀ·dy 0.76 against 0.95, and 512×10·10×64 (scalar
+ * loads) 0.35 against 0.42. Fewer rows (2×8, 1×16) lose: lavapipe keeps each broadcast value
+ * in a whole vector register, so B's values cost registers too.
+ */
+export const BROADCAST_SHAPE: BroadcastShape = { rows: 4, cols: 8, group: 16 };
+
+/** An output at most 4 columns wide (a GAN's last layer, n = 1) gets 4 columns an invocation: 8 would compute 4 clamped ones for nothing. */
+const BROADCAST_SHAPE_NARROW: BroadcastShape = { rows: 4, cols: 4, group: 16 };
+function broadcastShapeFor(n: number): BroadcastShape {
+  return n <= BROADCAST_SHAPE_NARROW.cols ? BROADCAST_SHAPE_NARROW : BROADCAST_SHAPE;
+}
 
 /**
  * broadcast: the second rung for a CPU adapter, built on how lavapipe runs a workgroup (8
  * invocations in the lanes of one SIMD register): a storage load whose address is the same for
  * every invocation of the workgroup (it depends on the workgroup id, the loop counter and the
  * uniforms only) is done once and broadcast to the lanes, while a load whose address differs
- * per invocation is done lane by lane. So here all invocations of a workgroup share the same 4
- * output columns, and each owns 4 consecutive rows:
+ * per invocation is done lane by lane. So here all invocations of a workgroup share the same C
+ * output columns, and each owns R consecutive rows (R × C = BROADCAST_SHAPE, 4 × 8):
  *
- *   invocation x owns out[i0 + r, col0 .. col0 + 3],  i0 = row0 + 4x,  r < 4,
- *   held in 4 vec4 accumulators acc{r} (one per row).
+ *   invocation x owns out[i0 + r, col0 .. col0 + C - 1],  i0 = row0 + R·x,  r < R,
+ *   held in R·C/4 vec4 accumulators acc{r}_{v} = out[i0 + r, col0 + 4v .. col0 + 4v + 3].
  *
- * Per step of 4 along K it loads a 4×4 block of op(A) (4 vec4 loads per invocation, along A's
- * stored rows whichever way A is stored) and a 4×4 block of op(B) (4 vec4 loads, the same for
- * the whole workgroup: broadcast), and does 64 multiply-adds:
- *   acc{r} += op(A)[i0 + r, q] · op(B)[q, col0 .. col0 + 3],  q = q4 .. q4 + 3.
- * The 16 accumulators fit the registers (block's 64 do not, they spill). Results are written
- * as one vec4 per row. vec4 reads need m, k, n and the batch strides divisible by 4 (canVec4);
- * otherwise the same loop runs one q at a time with scalar loads and stores. Rows and columns
- * past the edge are clamped while summing and masked when writing.
- * Measured on lavapipe (one product replayed alone, CPU time, load ≈ 10 on 2 cores): the wide
- * GAN's 512×64·64×64 0.66–0.70 ms against block's 1.0–1.1 ms.
+ * Per step of 4 along K it loads an R×4 block of op(A) (vec4 loads per invocation, along A's
+ * stored rows whichever way A is stored) and a 4×C block of op(B) (vec4 loads, the same for
+ * the whole workgroup: broadcast, each loaded just before its use), and does 4·R·C multiply-adds:
+ *   acc{r}_{v} += op(A)[i0 + r, q] · op(B)[q, col0 + 4v .. col0 + 4v + 3],  q = q4 .. q4 + 3.
+ * Results are written as one vec4 per row and v. vec4 reads need m, k, n and the batch strides
+ * divisible by 4 (canVec4); otherwise the same loop runs one q at a time with scalar loads and
+ * stores. Rows and columns past the edge are clamped while summing and masked when writing.
  */
-function broadcastBody(spec: KernelSpec): string {
-  const R = BROADCAST_ROWS;
+function broadcastBody(spec: KernelSpec, shape: BroadcastShape = BROADCAST_SHAPE): string {
+  const { rows: R, cols: C, group: G } = shape;
+  if (R % 4 !== 0 || C % 4 !== 0) throw new Error(`matmul: the broadcast rung's block must be a multiple of 4 on both sides, got ${R}×${C}`);
+  const V = C / 4;
   const rows = [...Array(R).keys()];
+  const vecs = [...Array(V).keys()];
   const lines: string[] = [];
   let kLoop: string;
   let stores: string;
   if (spec.vec4) {
-    // aVal(r, t) = op(A)[i0 + r, q4 + t]; bRow(t) = op(B)[q4 + t, col0 .. col0 + 3].
+    // aVal(r, t) = op(A)[i0 + r, q4 + t]; bRow(t, v) = op(B)[q4 + t, col0 + 4v .. col0 + 4v + 3].
     let aVal: (r: number, t: number) => string;
-    if (spec.transA) { // A stored [k, m]: one vec4 across the 4 rows for each t
-      for (const t of [0, 1, 2, 3]) lines.push(`    let a${t} = aVec[(aBase + (q4 + ${t}u) * p.m + rowVec()) / 4u];`);
-      aVal = (r, t) => `a${t}.${XYZW[r]}`;
+    if (spec.transA) { // A stored [k, m]: per t, the vec4s across rows i0 .. i0 + R - 1
+      for (const t of [0, 1, 2, 3]) {
+        for (let h = 0; h < R / 4; h++) lines.push(`    let a${t}_${h} = aVec[(aBase + (q4 + ${t}u) * p.m + rowVec(${h}u)) / 4u];`);
+      }
+      aVal = (r, t) => `a${t}_${r >> 2}.${XYZW[r & 3]}`;
     } else { // A stored [m, k]: one vec4 along q for each row
       for (const r of rows) lines.push(`    let a${r} = aVec[(aBase + rowAt(${r}u) * p.k + q4) / 4u]; // op(A)[i0+${r}, q4..q4+3]`);
       aVal = (r, t) => `a${r}.${XYZW[t]}`;
     }
-    let bRow: (t: number) => string;
-    if (spec.transB) { // B stored [n, k]: one vec4 along q for each of the 4 columns
-      for (const c of [0, 1, 2, 3]) lines.push(`    let b${c} = bVec[(bBase + (col0 + ${c}u) * p.k + q4) / 4u]; // op(B)[q4..q4+3, col0+${c}]`);
-      bRow = (t) => `vec4f(${[0, 1, 2, 3].map((c) => `b${c}.${XYZW[t]}`).join(', ')})`;
-    } else { // B stored [k, n]: one vec4 along the columns for each q
-      for (const t of [0, 1, 2, 3]) lines.push(`    let b${t} = bVec[(bBase + (q4 + ${t}u) * p.n + col0) / 4u];`);
-      bRow = (t) => `b${t}`;
+    let bRow: (t: number, v: number) => string;
+    if (spec.transB) { // B stored [n, k]: one vec4 along q for each column
+      for (let c = 0; c < C; c++) lines.push(`    let b${c} = bVec[(bBase + colAt(${c}u) * p.k + q4) / 4u]; // op(B)[q4..q4+3, col0+${c}]`);
+      bRow = (t, v) => `vec4f(${[0, 1, 2, 3].map((c) => `b${4 * v + c}.${XYZW[t]}`).join(', ')})`;
+    } else { // B stored [k, n]: one vec4 along the columns for each q and v, loaded just before its use
+      bRow = (t, v) => `b${t}_${v}`;
     }
-    for (const t of [0, 1, 2, 3]) lines.push(`    ${rows.map((r) => `acc${r} += ${aVal(r, t)} * ${bRow(t)};`).join(' ')}`);
+    for (const t of [0, 1, 2, 3]) {
+      if (!spec.transB) for (const v of vecs) lines.push(`    let b${t}_${v} = bVec[(bBase + (q4 + ${t}u) * p.n + colVec(${v}u)) / 4u];`);
+      for (const r of rows) lines.push(`    ${vecs.map((v) => `acc${r}_${v} += ${aVal(r, t)} * ${bRow(t, v)};`).join(' ')}`);
+    }
     kLoop = `  for (var q4 = 0u; q4 < p.k; q4 += 4u) {\n${lines.join('\n')}\n  }`;
-    // n is a multiple of 4 and so is col0: a row's 4 columns are all inside or all outside.
-    stores = rows.map((r) => `  if (i0 + ${r}u < p.m) { outVec[(oBase + (i0 + ${r}u) * p.n + col0) / 4u] = `
-      + `vec4f(${[0, 1, 2, 3].map((t) => `finish(acc${r}.${XYZW[t]}, col0 + ${t}u)`).join(', ')}); }`).join('\n');
+    // n is a multiple of 4 and so is col0: a vec4's 4 columns are all inside or all outside.
+    stores = rows.map((r) => vecs.map((v) => `  if (i0 + ${r}u < p.m && col0 + ${4 * v}u < p.n) { outVec[(oBase + (i0 + ${r}u) * p.n + col0 + ${4 * v}u) / 4u] = `
+      + `vec4f(${[0, 1, 2, 3].map((t) => `finish(acc${r}_${v}.${XYZW[t]}, col0 + ${4 * v + t}u)`).join(', ')}); }`).join('\n')).join('\n');
   } else {
     for (const r of rows) lines.push(`    let a${r} = readA(aBase, rowAt(${r}u), q);`);
-    lines.push(`    let b = vec4f(${[0, 1, 2, 3].map((c) => `readB(bBase, q, colAt(${c}u))`).join(', ')});`);
-    lines.push(`    ${rows.map((r) => `acc${r} += a${r} * b;`).join(' ')}`);
+    for (const v of vecs) lines.push(`    let b${v} = vec4f(${[0, 1, 2, 3].map((c) => `readB(bBase, q, colAt(${4 * v + c}u))`).join(', ')});`);
+    for (const r of rows) lines.push(`    ${vecs.map((v) => `acc${r}_${v} += a${r} * b${v};`).join(' ')}`);
     kLoop = `  for (var q = 0u; q < p.k; q++) {\n${lines.join('\n')}\n  }`;
-    stores = rows.map((r) => `  store(${r}u, acc${r});`).join('\n');
+    stores = rows.map((r) => vecs.map((v) => `  store(${r}u, ${4 * v}u, acc${r}_${v});`).join('\n')).join('\n');
   }
+  const tileM = R * G;
   return `${ORIGIN_WGSL}
-// First of the 4 rows as a vec4 of a transposed A's stored row, clamped inside the matrix (m is a multiple of 4 there).
-fn rowVec() -> u32 { return min(i0, p.m - 4u); }
+// First column of the vec4 v of B's row (first row of the h-th vec4 of a transposed A's row),
+// clamped inside the matrix (n and m are multiples of 4 when vec4s are read).
+fn colVec(v: u32) -> u32 { return min(col0 + 4u * v, p.n - 4u); }
+fn rowVec(h: u32) -> u32 { return min(i0 + 4u * h, p.m - 4u); }
 ${spec.vec4 ? '' : `
-// Write out[i0 + r, col0 .. col0 + 3] where it lies inside the matrix.
-fn store(r: u32, v: vec4f) {
+// Write out[i0 + r, col0 + c .. c + 3] where it lies inside the matrix.
+fn store(r: u32, c: u32, v: vec4f) {
   let i = i0 + r;
   if (i >= p.m) { return; }
   for (var t = 0u; t < 4u; t++) {
-    let j = col0 + t;
+    let j = col0 + c + t;
     if (j < p.n) { out[oBase + i * p.n + j] = finish(v[t], j); }
   }
 }
 `}
-@compute @workgroup_size(${BROADCAST_GROUP})
+@compute @workgroup_size(${G})
 fn main(${ENTRY_ARGS}) {
-  // Grid (flat, see gridFor in plan.ts): batch item, column strip of 4, row tile of ${BROADCAST_TILE_M}.
-  let tilesM = (p.m + ${BROADCAST_TILE_M - 1}u) / ${BROADCAST_TILE_M}u;
-  let tilesN = (p.n + 3u) / 4u;
+  // Grid (flat, see gridFor in plan.ts): batch item, column strip of ${C}, row tile of ${tileM}.
+  let tilesM = (p.m + ${tileM - 1}u) / ${tileM}u;
+  let tilesN = (p.n + ${C - 1}u) / ${C}u;
   let flat = wg.y * nwg.x + wg.x;
   if (flat >= tilesM * tilesN * p.batch) { return; }
   let item = flat / (tilesM * tilesN);
   let tile = flat % (tilesM * tilesN);
-  i0 = (tile / tilesN) * ${BROADCAST_TILE_M}u + ${R}u * lid.x;
-  col0 = (tile % tilesN) * 4u;
+  i0 = (tile / tilesN) * ${tileM}u + ${R}u * lid.x;
+  col0 = (tile % tilesN) * ${C}u;
   oBase = item * p.m * p.n;
   let aBase = item * p.strideA;
   let bBase = item * p.strideB;
-${rows.map((r) => `  var acc${r} = vec4f(0.0);`).join('\n')}
+${rows.map((r) => `  ${vecs.map((v) => `var acc${r}_${v} = vec4f(0.0);`).join(' ')}`).join('\n')}
 ${kLoop}
 ${stores}
 }
@@ -621,7 +647,7 @@ ${stores}
 /** The full WGSL text of one kernel of the ladder. */
 export function matmulWgsl(spec: KernelSpec): string {
   const intro = `// ${kernelKey(spec)}: out = ${spec.op === 'linear' ? 'act(x * W + bias)' : 'op(A) * op(B)'}, generated by kernels/webgpu/matmul.wgsl.ts\n`;
-  const body = { naive: naiveBody, tiled: tiledBody, register: registerBody, small: smallBody, block: blockBody, broadcast: broadcastBody }[spec.rung](spec);
+  const body = { naive: naiveBody, tiled: tiledBody, register: registerBody, small: smallBody, block: blockBody, broadcast: (s: KernelSpec) => broadcastBody(s, s.broadcastShape) }[spec.rung](spec);
   return intro + bindings(spec) + (spec.vec4 ? '' : operandReads(spec)) + epilogue(spec) + body;
 }
 
@@ -647,13 +673,14 @@ function planProduct(
   if (!(Number.isInteger(Math.log2(slices)) && slices >= 1 && slices <= SMALL_GROUP)) {
     throw new Error(`matmul: the small rung's slices must be a power of two in 1..${SMALL_GROUP}, got ${slices}`);
   }
-  const full: KernelSpec = { ...spec, slices, vec4: (spec.rung === 'block' || spec.rung === 'broadcast') && canVec4(shape) };
+  const broadcastShape = spec.rung === 'broadcast' ? broadcastShapeFor(n) : undefined;
+  const full: KernelSpec = { ...spec, slices, vec4: (spec.rung === 'block' || spec.rung === 'broadcast') && canVec4(shape), broadcastShape };
   const groups = spec.rung === 'small'
     ? Math.ceil(outputs / (SMALL_GROUP / slices))
     : spec.rung === 'block'
       ? batch * Math.ceil(m / BLOCK_TILE_M) * Math.ceil(n / BLOCK_COLS)
       : spec.rung === 'broadcast'
-        ? batch * Math.ceil(m / BROADCAST_TILE_M) * Math.ceil(n / 4)
+        ? batch * Math.ceil(m / (broadcastShape!.rows * broadcastShape!.group)) * Math.ceil(n / broadcastShape!.cols)
         : batch * Math.ceil(m / TILE[spec.rung]) * Math.ceil(n / TILE[spec.rung]);
   const values: Record<string, number> = { ...shape, alpha };
   const params: Param[] = paramFields(full).map(([name, type]) => (type === 'f32' ? { f32: values[name] } : { u32: values[name] }));

@@ -7,7 +7,7 @@ import { BCE_EPS, DIV_MIN, TINY } from '../../engine/constants';
 export type ScalarType = 'f32' | 'i32' | 'u32';
 
 /** A buffer binding: its WGSL name and element type. */
-export type BufferDecl = [name: string, element: ScalarType];
+export type BufferDecl = [name: string, element: ScalarType | 'vec4f'];
 /** A uniform field: its WGSL name and type (every param is one 4-byte scalar). */
 export type ParamDecl = [name: string, type: ScalarType];
 

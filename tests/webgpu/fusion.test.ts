@@ -105,8 +105,10 @@ describe('meanUnaryGrad on WebGPU vs CPU', () => {
 });
 
 describe('linearGrad on WebGPU vs CPU', () => {
-  // [m, k, n]: the reference GAN's layers (batch 128), then sizes off every workgroup multiple.
-  const SHAPES = [[128, 10, 16], [128, 16, 1], [128, 1, 32], [128, 32, 1], [37, 5, 3], [257, 7, 9], [1, 3, 2]] as const;
+  // [m, k, n]: the reference GAN's layers (batch 128), then sizes off every workgroup multiple;
+  // n a multiple of 4 and k not (the kernel's 'cols' layout: 4 columns a thread), k a multiple
+  // of 4 and n not ('rows'), neither ('scalar'), and the wide GAN's first layer.
+  const SHAPES = [[128, 10, 16], [128, 16, 1], [128, 1, 32], [128, 32, 1], [37, 5, 3], [257, 7, 9], [1, 3, 2], [37, 6, 12], [33, 12, 5], [65, 4, 4], [512, 10, 64]] as const;
   // Which gradients are wanted: all three, the first layer's (x needs none), dx alone (a frozen
   // layer); and which are added into what the output holds (a layer's second use).
   const WANTED = [
@@ -152,6 +154,18 @@ describe('linearGrad on WebGPU vs CPU', () => {
       }
     });
   }
+  test('linearGrad reads 4 columns a thread when n is a multiple of 4, 4 rows when k is, else one value', () => {
+    const label = (m: number, k: number, n: number): string => {
+      const s = [m * k, k * n, m * n, m * n].map((size) => gpu.alloc(size, 'float32'));
+      const out = { dx: gpu.alloc(m * k, 'float32'), dw: gpu.alloc(k * n, 'float32'), db: gpu.alloc(n, 'float32') };
+      const got = gpu.describe({ kernel: 'linearGrad', x: s[0], w: s[1], y: s[2], dy: s[3], ...out, m, k, n, activation: 'relu', alpha: 0 }).label;
+      [...s, out.dx, out.dw, out.db].forEach((b) => gpu.release(b));
+      return got;
+    };
+    expect(label(512, 10, 64)).toMatch(/\.cols4$/);
+    expect(label(512, 64, 1)).toMatch(/\.rows4$/);
+    expect(label(37, 5, 3)).toMatch(/\.WBX$/);
+  });
 });
 
 describe('linearGrad with a fused loss on WebGPU vs CPU', () => {
@@ -164,7 +178,7 @@ describe('linearGrad with a fused loss on WebGPU vs CPU', () => {
     { op: 'pow', activation: 'tanh', alphas: [2] },
     { op: 'softplus', activation: 'relu', alphas: [0] },
   ];
-  const SHAPES = [[128, 32, 1], [37, 5, 3], [257, 7, 9]] as const;
+  const SHAPES = [[128, 32, 1], [37, 5, 3], [257, 7, 9], [65, 3, 8], [37, 8, 3]] as const;
   const uniform = (n: number, lo: number, hi: number): Float32Array => {
     const a = new Float32Array(n);
     createRng(seed++).fillUniform(a, lo, hi);

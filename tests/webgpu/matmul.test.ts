@@ -107,8 +107,8 @@ describe.each(VARIANTS)('matmul %s vs the CPU twin', (variant) => {
 });
 
 // The CPU adapters' rungs, vec4 reads when every row starts on a multiple of 4: block (4×16
-// outputs per invocation, 64 rows a workgroup) and broadcast (4×4 per invocation, 4 columns and
-// 64 rows a workgroup). Sizes around their tiles, both the vec4 path (all multiples of 4) and the
+// outputs per invocation, 64 rows a workgroup) and broadcast (4×8 per invocation, 8 columns and
+// 64 rows a workgroup; 4×4 and 4 columns when n ≤ 4). Sizes around their tiles, both the vec4 path (all multiples of 4) and the
 // scalar path, every layout, batched with and without shared operands.
 describe.each(['block', 'broadcast'] as const)('matmul %s rung: edges of its tiles, vec4 and scalar reads', (rung) => {
   const EDGES = [1, 3, 17, 63, 65, 130];
@@ -191,6 +191,7 @@ describe('matmul plans', () => {
     expect(chooseRung(128, 32, 1)).toBe('small');
     expect(plansOf(planMatmul(call(128, 10, 16), DEFAULT_LIMITS))[0].label).toMatch(/^matmul\.broadcast1\./); // k = 10: scalar reads
     expect(plansOf(planMatmul(call(512, 64, 64), DEFAULT_LIMITS))[0].label).toMatch(/^matmul\.broadcast4\./); // all multiples of 4: vec4 reads
+    expect(plansOf(planMatmulOn(call(512, 64, 1), 'broadcast', DEFAULT_LIMITS))[0].label).toMatch(/^matmul\.broadcast1\.NN\.4x4g16$/); // n ≤ 4: 4 columns an invocation
     expect(plansOf(planMatmul(call(128, 32, 1), DEFAULT_LIMITS))[0].label).toMatch(/^matmul\.small/);
   });
 
