@@ -47,10 +47,10 @@ const GO = 0, JOIN = 1, DONE = 2, READY = 3, SLOT = 4;
  * Multiply-adds (m·k·n) from which a product is split between threads: 2²⁰, so the wide GAN's
  * [512, 64]·[64, 64] products (2.1·10⁶) are split. With the operands in the kernel's memory
  * nothing is copied, and with chunks claimed rather than handed out a worker that wakes late
- * costs the main thread little. On this 2-core machine at load 6–10 the workers computed 20–90%
- * of the chunks (`gradlab bench --cpu`) but the split gained no wall time and cost 0.5–0.8 ms of
- * CPU a wide-GAN step: the gain is to be measured on a quiet machine (docs/performance.md, "The
- * CPU step"); 2²³ keeps the wide GAN on one core.
+ * costs the main thread little. On a quiet 2-core machine this split alone gained nothing on the
+ * wide GAN (waking a sleeping worker for each product cost about what it saved); with the workers
+ * polling for SPIN_MS before they sleep, the step took 2.8–2.9 ms against 3.4 on one thread
+ * (docs/performance.md, "The CPU step").
  */
 export const THREADS_MIN_WORK = 1 << 20;
 
@@ -58,6 +58,9 @@ export const THREADS_MIN_WORK = 1 << 20;
 const CHUNK_WORK = 1 << 16;
 /** At least this many chunks per thread, so that the work evens out when the threads run at different speeds. */
 const CHUNKS_PER_THREAD = 4;
+
+/** How long a thread polls shared memory before it sleeps (ms). */
+const SPIN_MS = 0.5;
 
 /** How long the main thread waits for the chunks a worker holds after claiming the last one itself, before it gives up with an error. */
 const WORKER_TIMEOUT_MS = 30_000;
@@ -78,6 +81,10 @@ const start = ({ module, memory, control, slot }) => {
   let seen = Atomics.load(ctl, go);
   Atomics.store(ctl, slot + ${READY}, 1);
   for (;;) {
+    // Poll for the next job for up to ${SPIN_MS} ms before sleeping: a step's products come
+    // tens of microseconds apart, and waking a sleeping thread costs about as long.
+    const until = performance.now() + ${SPIN_MS};
+    while (Atomics.load(ctl, go) === seen && performance.now() < until) for (let i = 0; i < 64; i++);
     Atomics.wait(ctl, go, seen); // sleep until the main thread posts a job
     const job = Atomics.load(ctl, go);
     seen = job;
@@ -258,8 +265,9 @@ export function createThreadedGemm(maxWorkers = 7): ThreadedGemm | null {
         const job = posted[w];
         if (Atomics.compareExchange(ctl, slotOf(w) + JOIN, job - 1, job) === job - 1) continue; // it never joined
         const done = slotOf(w) + DONE;
+        const spinUntil = performance.now() + SPIN_MS;
         while (Atomics.load(ctl, done) !== job) {
-          if (block) Atomics.wait(ctl, done, Atomics.load(ctl, done), 100);
+          if (block && performance.now() > spinUntil) Atomics.wait(ctl, done, Atomics.load(ctl, done), 100);
           if (Date.now() > deadline) {
             broken = true;
             throw new Error(`matmul: a GEMM worker thread did not finish its rows within ${WORKER_TIMEOUT_MS / 1000} s; the threads are switched off (setCpuThreads(1) does this from the start)`);
