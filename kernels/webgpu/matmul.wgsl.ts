@@ -417,6 +417,61 @@ var<private> oBase: u32;
 fn rowAt(r: u32) -> u32 { return min(i0 + r, p.m - 1u); }
 fn colAt(c: u32) -> u32 { return min(col0 + c, p.n - 1u); }`;
 
+/** The vec4 reads of the block and broadcast rungs: where a vec4 of B's row (of a transposed A's column) starts. */
+const VEC4_AT_WGSL = `
+// First column of the vec4 v of B's row (first row of the h-th vec4 of a transposed A's column),
+// clamped so the vec4 stays inside the matrix (n and m are multiples of 4 when vec4s are read).
+fn colVec(v: u32) -> u32 { return min(col0 + 4u * v, p.n - 4u); }
+fn rowVec(h: u32) -> u32 { return min(i0 + 4u * h, p.m - 4u); }`;
+
+/** A vec4 of results written element by element, where each lies inside the matrix. */
+const STORE_WGSL = `
+// Write out[i0 + r, col0 + c .. c + 3] where it lies inside the matrix.
+fn store(r: u32, c: u32, v: vec4f) {
+  let i = i0 + r;
+  if (i >= p.m) { return; }
+  for (var t = 0u; t < 4u; t++) {
+    let j = col0 + c + t;
+    if (j < p.n) { out[oBase + i * p.n + j] = finish(v[t], j); }
+  }
+}`;
+
+/**
+ * The vec4 reads of A for one K-step of 4 (q = q4 + t) in the block and broadcast rungs, pushed
+ * onto `lines`; returns how to name op(A)[i0 + r, q4 + t] in the WGSL.
+ */
+function aVec4Reads(transA: boolean, R: number, lines: string[]): (r: number, t: number) => string {
+  if (transA) { // A stored [k, m]: per t, the vec4s across rows i0 + 4h .. i0 + 4h + 3
+    for (const t of [0, 1, 2, 3]) {
+      for (let h = 0; h < R / 4; h++) lines.push(`    let a${t}_${h} = aVec[(aBase + (q4 + ${t}u) * p.m + rowVec(${h}u)) / 4u];`);
+    }
+    return (r, t) => `a${t}_${r >> 2}.${XYZW[r & 3]}`;
+  }
+  // A stored [m, k]: one vec4 along q for each row
+  for (let r = 0; r < R; r++) lines.push(`    let a${r} = aVec[(aBase + rowAt(${r}u) * p.k + q4) / 4u]; // op(A)[i0+${r}, q4..q4+3]`);
+  return (r, t) => `a${r}.${XYZW[t]}`;
+}
+
+/**
+ * The start of main() in the block and broadcast rungs: which batch item, row tile of `tileM`
+ * rows and column strip of `cols` columns this workgroup computes, and this invocation's first
+ * row (`rows` rows an invocation) and column. The grid is flat (gridFor in plan.ts).
+ */
+function tileOriginWgsl(tileM: number, cols: number, rows: number): string {
+  return `  // Grid (flat, see gridFor in plan.ts): batch item, row tile of ${tileM}, column strip of ${cols}.
+  let tilesM = (p.m + ${tileM - 1}u) / ${tileM}u;
+  let tilesN = (p.n + ${cols - 1}u) / ${cols}u;
+  let flat = wg.y * nwg.x + wg.x;
+  if (flat >= tilesM * tilesN * p.batch) { return; }
+  let item = flat / (tilesM * tilesN);
+  let tile = flat % (tilesM * tilesN);
+  i0 = (tile / tilesN) * ${tileM}u + ${rows}u * lid.x;
+  col0 = (tile % tilesN) * ${cols}u;
+  oBase = item * p.m * p.n;
+  let aBase = item * p.strideA;
+  let bBase = item * p.strideB;`;
+}
+
 /** The block of outputs one invocation of the block rung keeps in registers: 4 rows × 16 columns. */
 const BLOCK_ROWS = 4;
 const BLOCK_COLS = 16;
@@ -455,16 +510,7 @@ function blockBody(spec: KernelSpec): string {
   let kLoop: string;
   if (spec.vec4) {
     // Values of one K-step of 4 (q = q4 + t): aVal(r, t) = op(A)[i0 + r, q], bVec(t, v) = op(B)[q, 4v..4v+3].
-    let aVal: (r: number, t: number) => string;
-    if (spec.transA) { // A stored [k, m]: one vec4 across 4 rows (i0 + 4h .. i0 + 4h + 3) for each t
-      for (const t of [0, 1, 2, 3]) {
-        for (let h = 0; h < R / 4; h++) lines.push(`    let a${t}_${h} = aVec[(aBase + (q4 + ${t}u) * p.m + rowVec(${h}u)) / 4u];`);
-      }
-      aVal = (r, t) => `a${t}_${r >> 2}.${XYZW[r & 3]}`;
-    } else { // A stored [m, k]: one vec4 along q for each row
-      for (const r of rows) lines.push(`    let a${r} = aVec[(aBase + rowAt(${r}u) * p.k + q4) / 4u]; // op(A)[i0+${r}, q4..q4+3]`);
-      aVal = (r, t) => `a${r}.${XYZW[t]}`;
-    }
+    const aVal = aVec4Reads(spec.transA, R, lines);
     let bVec: (t: number, v: number) => string;
     if (spec.transB) { // B stored [n, k]: one vec4 along q for each column
       for (const c of cols) lines.push(`    let b${c} = bVec[(bBase + colAt(${c}u) * p.k + q4) / 4u]; // op(B)[q4..q4+3, col0+${c}]`);
@@ -490,35 +536,12 @@ function blockBody(spec: KernelSpec): string {
   const decls = rows.map((r) => `  ${vecs.map((v) => `var acc${r}_${v} = vec4f(0.0);`).join(' ')}`).join('\n');
   const stores = rows.map((r) => vecs.map((v) => `  store(${r}u, ${4 * v}u, acc${r}_${v});`).join('\n')).join('\n');
   return `${ORIGIN_WGSL}
-// First column (row) of the vec4 v of a row of B (column of a transposed A), clamped so the
-// vec4 stays inside the matrix (n and m are multiples of 4 when vec4s are read).
-fn colVec(v: u32) -> u32 { return min(col0 + 4u * v, p.n - 4u); }
-fn rowVec(h: u32) -> u32 { return min(i0 + 4u * h, p.m - 4u); }
-
-// Write out[i0 + r, col0 + c .. c + 3] where it lies inside the matrix.
-fn store(r: u32, c: u32, v: vec4f) {
-  let i = i0 + r;
-  if (i >= p.m) { return; }
-  for (var t = 0u; t < 4u; t++) {
-    let j = col0 + c + t;
-    if (j < p.n) { out[oBase + i * p.n + j] = finish(v[t], j); }
-  }
-}
+${VEC4_AT_WGSL}
+${STORE_WGSL}
 
 @compute @workgroup_size(${BLOCK_GROUP})
 fn main(${ENTRY_ARGS}) {
-  // Grid (flat, see gridFor in plan.ts): batch item, row tile of ${BLOCK_TILE_M}, column strip of ${BLOCK_COLS}.
-  let tilesM = (p.m + ${BLOCK_TILE_M - 1}u) / ${BLOCK_TILE_M}u;
-  let tilesN = (p.n + ${BLOCK_COLS - 1}u) / ${BLOCK_COLS}u;
-  let flat = wg.y * nwg.x + wg.x;
-  if (flat >= tilesM * tilesN * p.batch) { return; }
-  let item = flat / (tilesM * tilesN);
-  let tile = flat % (tilesM * tilesN);
-  i0 = (tile / tilesN) * ${BLOCK_TILE_M}u + ${R}u * lid.x;
-  col0 = (tile % tilesN) * ${BLOCK_COLS}u;
-  oBase = item * p.m * p.n;
-  let aBase = item * p.strideA;
-  let bBase = item * p.strideB;
+${tileOriginWgsl(BLOCK_TILE_M, BLOCK_COLS, R)}
 ${decls}
 ${kLoop}
 ${stores}
@@ -574,16 +597,7 @@ function broadcastBody(spec: KernelSpec, shape: BroadcastShape = BROADCAST_SHAPE
   let stores: string;
   if (spec.vec4) {
     // aVal(r, t) = op(A)[i0 + r, q4 + t]; bRow(t, v) = op(B)[q4 + t, col0 + 4v .. col0 + 4v + 3].
-    let aVal: (r: number, t: number) => string;
-    if (spec.transA) { // A stored [k, m]: per t, the vec4s across rows i0 .. i0 + R - 1
-      for (const t of [0, 1, 2, 3]) {
-        for (let h = 0; h < R / 4; h++) lines.push(`    let a${t}_${h} = aVec[(aBase + (q4 + ${t}u) * p.m + rowVec(${h}u)) / 4u];`);
-      }
-      aVal = (r, t) => `a${t}_${r >> 2}.${XYZW[r & 3]}`;
-    } else { // A stored [m, k]: one vec4 along q for each row
-      for (const r of rows) lines.push(`    let a${r} = aVec[(aBase + rowAt(${r}u) * p.k + q4) / 4u]; // op(A)[i0+${r}, q4..q4+3]`);
-      aVal = (r, t) => `a${r}.${XYZW[t]}`;
-    }
+    const aVal = aVec4Reads(spec.transA, R, lines);
     let bRow: (t: number, v: number) => string;
     if (spec.transB) { // B stored [n, k]: one vec4 along q for each column
       for (let c = 0; c < C; c++) lines.push(`    let b${c} = bVec[(bBase + colAt(${c}u) * p.k + q4) / 4u]; // op(B)[q4..q4+3, col0+${c}]`);
@@ -608,35 +622,12 @@ function broadcastBody(spec: KernelSpec, shape: BroadcastShape = BROADCAST_SHAPE
   }
   const tileM = R * G;
   return `${ORIGIN_WGSL}
-// First column of the vec4 v of B's row (first row of the h-th vec4 of a transposed A's row),
-// clamped inside the matrix (n and m are multiples of 4 when vec4s are read).
-fn colVec(v: u32) -> u32 { return min(col0 + 4u * v, p.n - 4u); }
-fn rowVec(h: u32) -> u32 { return min(i0 + 4u * h, p.m - 4u); }
-${spec.vec4 ? '' : `
-// Write out[i0 + r, col0 + c .. c + 3] where it lies inside the matrix.
-fn store(r: u32, c: u32, v: vec4f) {
-  let i = i0 + r;
-  if (i >= p.m) { return; }
-  for (var t = 0u; t < 4u; t++) {
-    let j = col0 + c + t;
-    if (j < p.n) { out[oBase + i * p.n + j] = finish(v[t], j); }
-  }
-}
-`}
+${VEC4_AT_WGSL}
+${spec.vec4 ? '' : STORE_WGSL}
+
 @compute @workgroup_size(${G})
 fn main(${ENTRY_ARGS}) {
-  // Grid (flat, see gridFor in plan.ts): batch item, column strip of ${C}, row tile of ${tileM}.
-  let tilesM = (p.m + ${tileM - 1}u) / ${tileM}u;
-  let tilesN = (p.n + ${C - 1}u) / ${C}u;
-  let flat = wg.y * nwg.x + wg.x;
-  if (flat >= tilesM * tilesN * p.batch) { return; }
-  let item = flat / (tilesM * tilesN);
-  let tile = flat % (tilesM * tilesN);
-  i0 = (tile / tilesN) * ${tileM}u + ${R}u * lid.x;
-  col0 = (tile % tilesN) * ${C}u;
-  oBase = item * p.m * p.n;
-  let aBase = item * p.strideA;
-  let bBase = item * p.strideB;
+${tileOriginWgsl(tileM, C, R)}
 ${rows.map((r) => `  ${vecs.map((v) => `var acc${r}_${v} = vec4f(0.0);`).join(' ')}`).join('\n')}
 ${kLoop}
 ${stores}
