@@ -13,11 +13,16 @@ import { describeBoxes, displayNodes, inputLabel, networkOf, readableNames, type
 import { fmt, MIN_SCALE, renderGraph } from './render';
 import { attachPanZoom } from './pan-zoom';
 
-/** What a pass trains, from the networks whose parameters got gradients. */
+/**
+ * What a pass trains, from the networks whose parameters got gradients. A pass that gives
+ * gradients only to unnamed leaves differentiates with respect to the data: the ∇ₓ D(x) that a
+ * gradient penalty (R1, WGAN-GP) measures, taken before the update it belongs to.
+ */
 function passName(g: CapturedGraph, i: number): string {
-  const trained = new Set(g.nodes.filter((n) => n.kind === 'parameter' && n.gradNorm !== null && n.name)
-    .map((n) => networkOf(n.name as string).network ?? 'parameters'));
-  return trained.size > 0 ? `update of ${[...trained].join(' and ')}` : `backward pass ${i + 1}`;
+  const got = (n: GraphNode) => n.kind === 'parameter' && n.gradNorm !== null && n.gradNorm !== undefined;
+  const trained = new Set(g.nodes.filter((n) => got(n) && n.name).map((n) => networkOf(n.name as string).network ?? 'parameters'));
+  if (trained.size > 0) return `update of ${[...trained].join(' and ')}`;
+  return g.nodes.some((n) => got(n) && !n.name) ? 'gradient w.r.t. the data, for a gradient penalty' : `backward pass ${i + 1}`;
 }
 
 /** Backward edge width from a gradient norm: 1 px at 1e-4, growing with each decade. */

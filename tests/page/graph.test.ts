@@ -30,7 +30,8 @@ describe('the computation graph of one step', () => {
   const RUNS = [['gan', 'webgpu'], ['gan', 'cpu'], ['vae', 'cpu'], ['rbm', 'cpu'], ['diffusion', 'cpu']] as const;
   for (const [tab, backend] of RUNS) {
     it(`draws the ${tab}'s step on ${backend}, with values, gradient norms and a node's rule and kernels`, async () => {
-      const query = tab === 'gan' ? `?backend=${backend}&gLayers=3&gWidth=64&dLayers=3&dWidth=64` : `?tab=${tab}&backend=${backend}`;
+      // R1 off: its ∇ₓ D pass and penalty boxes are checked on their own below.
+      const query = tab === 'gan' ? `?backend=${backend}&gLayers=3&gWidth=64&dLayers=3&dWidth=64&r1Gamma=0` : `?tab=${tab}&backend=${backend}`;
       const { page, errors } = await openPage(session, query);
       await openGraph(page);
       // Every box has a value line; the loss and everything upstream of a parameter got a gradient.
@@ -102,7 +103,8 @@ describe('the computation graph of one step', () => {
 
 describe('a graph a reader can read', () => {
   it('names boxes from layers, ops and inputs, labels the real, fake and noise inputs, shows activations, fused backwards and one element\'s dy·f′', async () => {
-    const { page, errors } = await openPage(session, '?backend=cpu');
+    // R1 off: with it, the real rows are a leaf that needs a gradient (for ∇ₓ D), checked below.
+    const { page, errors } = await openPage(session, '?backend=cpu&r1Gamma=0');
     await openGraph(page);
     const texts = async (): Promise<string> => (await page.locator('#graph .gnode text').allTextContents()).join(' | ');
     // G's update: noise in, G's layers with their activations, D's layers, the loss.
@@ -135,6 +137,18 @@ describe('a graph a reader can read', () => {
     await page.locator('#graph .gnode[data-role="fake"]').click();
     expect(await detail.locator('pre.forward-code').textContent()).toMatch(/detached/);
     expect(await texts()).not.toMatch(/\bt\d+\b/);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('names the default GAN\'s R1 pass: ∇ₓ D on the real rows first, then D\'s update, then G\'s', async () => {
+    const { page, errors } = await openPage(session, '?backend=cpu');
+    await openGraph(page);
+    const passes = await page.locator('#graph [data-pass]').allTextContents();
+    expect(passes).toHaveLength(3);
+    expect(passes[0]).toMatch(/gradient w\.r\.t\. the data, for a gradient penalty/);
+    expect(passes[1]).toMatch(/update of D/);
+    expect(passes[2]).toMatch(/update of G/);
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);

@@ -86,7 +86,8 @@ describe('pacing', () => {
   });
 
   it('the slow-motion step marks the kernel rows and the graph boxes in turn', async () => {
-    const { page, errors } = await openPage(session, '?backend=cpu');
+    // R1 off: the step is then one D update and one G update, the graph's passes.
+    const { page, errors } = await openPage(session, '?backend=cpu&r1Gamma=0');
     await page.evaluate(() => { for (const id of ['hood', 'graph']) (document.getElementById(id) as HTMLDetailsElement).open = true; });
     await page.waitForFunction(() => Number(document.getElementById('graph')?.dataset.captures ?? 0) >= 1, undefined, { timeout: 60_000 });
     await page.click('#hood [data-action="slow-motion"]');
