@@ -29,7 +29,7 @@
 import gemmBytes from './gemm.wat';
 import { createThreadedGemm, sharedGemm, THREADS_MIN_WORK, type GemmFn, type ThreadedGemm } from './gemm-threads';
 import { HEAP_MIN_FLOATS, WasmHeap } from './wasm-heap';
-import { instantiate } from './wasm-instance';
+import { float64Words, instantiate } from './wasm-instance';
 
 /** The module's bytes (about 800): exported for the tests. */
 export function gemmModuleBytes(): Uint8Array<ArrayBuffer> {
@@ -146,9 +146,6 @@ export async function whenCpuThreadsReady(timeoutMs = 10_000): Promise<number> {
 /** The kernel's epilogue: 0 none, 1 ReLU, 2 LeakyReLU. */
 export type GemmEpilogue = 0 | 1 | 2;
 
-/** α's float64 as two 32-bit words (little-endian: low word first), for the kernel's i32 arguments. */
-const alphaBits = new Float64Array(1);
-const alphaWords = new Int32Array(alphaBits.buffer);
 
 /**
  * out[oo + i·n + j] = init[j] + Σ_p A[i, p] · B[p, j] for float32 operands, with A[i, p] at
@@ -209,7 +206,7 @@ export function wasmGemm(
     for (let i = 0; i < m; i++) out.set(floats.subarray(initBase, initBase + n), oo + i * n);
     return true;
   }
-  alphaBits[0] = alpha;
+  const alphaWords = float64Words(alpha); // α as two i32 arguments
   const ldc = cAt < 0 ? nPad : n;
   instance!.run([aAt, sAi * 4, sAp * 4, bAt, nPad * 4, initBase * 4, cAt < 0 ? cBase * 4 : cAt, ldc * 4, mPad / 4, nPad / 8, k, act, alphaWords[0], alphaWords[1]], m * k * n);
   if (cAt >= 0) return true;

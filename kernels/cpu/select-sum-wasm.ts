@@ -7,6 +7,7 @@
 import selectSumBytes from './select-sum.wat?shared';
 import { kernelHeap } from './gemm-wasm';
 import type { WasmHeap } from './wasm-heap';
+import { float64Words } from './wasm-instance';
 
 type Select = (c: number, p: number, out: number, n: number, act: number, alphaLo: number, alphaHi: number) => void;
 type ColSum = (x: number, out: number, rows: number, cols: number) => void;
@@ -30,9 +31,6 @@ function kernelsHere(): typeof kernels {
   return kernels;
 }
 
-const alphaBits = new Float64Array(1);
-const alphaWords = new Int32Array(alphaBits.buffer);
-
 /**
  * out = c > 0 ? p : (alpha === null ? +0 : alpha·p), elementwise over out.length, in the kernel
  * when c, p and out all live in its memory; returns false (nothing done) otherwise.
@@ -43,7 +41,7 @@ export function wasmSelectBySign(c: Float32Array, p: Float32Array, alpha: number
   const n = out.length;
   const cAt = k.heap.addressOf(c, 0), pAt = k.heap.addressOf(p, 0), outAt = k.heap.addressOf(out, 0);
   if (cAt < 0 || pAt < 0 || outAt < 0 || c.length < n || p.length < n) return false;
-  alphaBits[0] = alpha ?? 0;
+  const alphaWords = float64Words(alpha ?? 0);
   k.select(cAt, pAt, outAt, n, alpha === null ? 1 : 2, alphaWords[0], alphaWords[1]);
   return true;
 }

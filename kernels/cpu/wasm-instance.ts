@@ -19,3 +19,15 @@ export function instantiate(bytes: Uint8Array<ArrayBuffer>, imports: Record<stri
     return null;
   }
 }
+
+/**
+ * A float64 as two 32-bit words (little-endian: the low word first), for kernels that take it as
+ * two i32 arguments (so it can travel through the GEMM threads' Int32Array of arguments too).
+ * The words are those of the last call's value.
+ */
+const f64Scratch = new Float64Array(1);
+const f64Words = new Int32Array(f64Scratch.buffer);
+export function float64Words(x: number): Int32Array {
+  f64Scratch[0] = x;
+  return f64Words;
+}
