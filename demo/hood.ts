@@ -174,16 +174,19 @@ export class HoodPanel {
     for (const h of ['#', 'op', 'kernel', 'shapes', 'workgroups', 'derivative rule']) head.append(el('th', {}, h));
     table.append(head);
     let phase: Phase | null = null;
-    let phaseCount = 0;
+    // Which update a phase belongs to: one per optimizer step. (Counting forward phases would
+    // number a penalty's ∇ₓ pass, R1's or WGAN-GP's, which splits a forward in two, as an update.)
+    let updatesDone = 0;
     const reverse = this.reverse;
     const phases = filePhases(this.dispatches, reverse ? (r) => reverse.has(r) : undefined);
     this.dispatches.forEach((r, i) => {
       const p = phases[i];
       if (p !== phase) {
         phase = p;
-        if (p === 'forward') phaseCount++;
+        const update = p === 'sums' ? Math.max(updatesDone, 1) : updatesDone + 1; // the sums follow the update they add up
+        if (p === 'optimizer') updatesDone++;
         const row = el('tr', { class: `phase phase-${p}`, 'data-phase': p });
-        row.append(el('td', { colspan: '6' }, `${PHASE_NAMES[p]}${phaseCount > 1 || p !== 'forward' ? ` (update ${Math.max(phaseCount, 1)})` : ''}`));
+        row.append(el('td', { colspan: '6' }, `${PHASE_NAMES[p]}${update > 1 || p !== 'forward' ? ` (update ${update})` : ''}`));
         table.append(row);
       }
       // Focusable: Tab reaches each kernel row, Enter or Space opens its source.

@@ -10,7 +10,7 @@ import { kde, linspace } from '../../models/eval/metrics';
 import type { HistoryRecord } from '../../models/core/model';
 import type { Target } from '../../models/data/targets';
 import { createRng, type Tensor } from '../../engine/index';
-import type { AppServices } from '../app';
+import type { AppServices, HoodSource } from '../app';
 import type { ControlSpec } from '../controls';
 import { callout, card } from '../panel';
 import { COLORS, DensityPlot, LinePlot, PointPlot } from '../plots';
@@ -127,6 +127,13 @@ export class GanTab extends ModelTab<Gan> {
   protected readonly intro = 'A generator G turns Gaussian noise z into samples; a discriminator D learns to tell them from the data; G learns from D\'s gradient to fool it. Both are small MLPs trained here, step by step, by our own autodiff engine.';
   protected readonly urlPrefix = '';
   protected override stepName = 'one GAN step: k discriminator updates (forward, backward, Adam), then one generator update';
+
+  /** The step's description follows the live settings: with R1, each D update first takes ∇ₓ D on the real rows. */
+  override hood(): HoodSource | null {
+    const source = super.hood();
+    if (!source || !(Number(this.model?.config.r1Gamma) > 0)) return source;
+    return { ...source, stepName: 'one GAN step: k discriminator updates (forward; a backward pass for the R1 penalty\'s ∇ₓ D on the real rows, inside the loss; the rest of the forward; backward; Adam), then one generator update' };
+  }
 
   private dist1d: DensityPlot | null = null;
   private dist2d: PointPlot | null = null;

@@ -146,4 +146,20 @@ describe('a readable kernel table at 1400 px', () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
+
+  it('with the default R1 penalty, files its ∇ₓ D pass under D\'s update and says so', async () => {
+    const { page, errors } = await openPage(session, '?backend=cpu');
+    await page.click('#hood > summary');
+    const phases = page.locator('#hood tr.phase');
+    await expect.poll(() => phases.count(), { timeout: 30_000 }).toBeGreaterThan(4);
+    const labels = await phases.allTextContents();
+    // D's update: forward, R1's backward for ∇ₓ D, the rest of the forward, backward, Adam; then G's.
+    expect(labels.slice(0, 5).map((l) => l.replace(/:.*?(\(update \d\))?$/, '$1'))).toEqual(
+      ['forward pass', 'backward pass(update 1)', 'forward pass', 'backward pass(update 1)', 'optimizer(update 1)']);
+    expect(labels.join(' ')).toMatch(/forward pass: compute the loss \(update 2\)/);
+    expect(labels.join(' ')).not.toMatch(/update 3/);
+    expect(await page.locator('#hood').textContent()).toMatch(/a backward pass for the R1 penalty's ∇ₓ D on the real rows/);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
 });
