@@ -40,15 +40,15 @@ const SETTINGS: Setting[] = [
   {
     kind: 'select', key: 'preset', label: 'Preset', default: 'default',
     options: [{ value: 'default', label: 'defaults' }, { value: 'post', label: 'the post\'s settings' }],
-    help: `defaults: LeakyReLU, Adam ${GAN_DEFAULTS.lrG} for G and ${GAN_DEFAULTS.lrD} for D with β₁ ${GAN_DEFAULTS.beta1G}, the learning rates decaying as lr·τ/(τ + epoch), τ ${GAN_DEFAULTS.lrDecay}, the R1 penalty γ ${GAN_DEFAULTS.r1Gamma} on D, and samples from the mean of G's weights since epoch ${GAN_DEFAULTS.gAverageFrom} (they converge and stay converged); the post's settings: the TensorFlow.js GAN playground post's ReLU, Adam ${GAN_PRESETS.post.lrG}, β₁ ${GAN_PRESETS.post.beta1G}, constant rates, no penalty, samples from G itself, whose D dies on normal after a few hundred epochs`,
+    help: `defaults: G ${GAN_DEFAULTS.gLayers}×${GAN_DEFAULTS.gWidth} and D ${GAN_DEFAULTS.dLayers}×${GAN_DEFAULTS.dWidth} LeakyReLU networks, Adam ${GAN_DEFAULTS.lrG} for G and ${GAN_DEFAULTS.lrD} for D with β₁ ${GAN_DEFAULTS.beta1G}, the learning rates decaying as lr·τ/(τ + epoch), τ ${GAN_DEFAULTS.lrDecay}, the R1 penalty γ ${GAN_DEFAULTS.r1Gamma} on D, and samples from the mean of G's weights since epoch ${GAN_DEFAULTS.gAverageFrom} (they converge and stay converged); the post's settings: the TensorFlow.js GAN playground post's G ${GAN_PRESETS.post.gLayers}×${GAN_PRESETS.post.gWidth} and D ${GAN_PRESETS.post.dLayers}×${GAN_PRESETS.post.dWidth} ReLU networks, Adam ${GAN_PRESETS.post.lrG}, β₁ ${GAN_PRESETS.post.beta1G}, constant rates, no penalty, samples from G itself, whose D dies on normal after a few hundred epochs`,
   },
   ...dataSettings('normal', GAN_DEFAULTS.lrG, 'Adam step size of G (applies at once, no reset)'),
   { kind: 'log', key: 'lrD', label: 'D learning rate', minExp: -4, maxExp: -1, step: 0.1, default: GAN_DEFAULTS.lrD, help: `Adam step size of D (applies at once, no reset); the defaults give D ${GAN_DEFAULTS.lrD / GAN_DEFAULTS.lrG}× G's (two time scales, Heusel et al. 2017), so D keeps up with G and its slope keeps pointing G at the data` },
   { kind: 'range', key: 'latent', label: 'Latent dim', min: 1, max: 32, step: 1, default: 10, help: 'numbers in the noise vector z that G turns into a sample' },
-  { kind: 'range', key: 'gLayers', label: 'G layers', min: 1, max: 4, step: 1, default: 1, help: 'hidden layers of the generator' },
-  { kind: 'range', key: 'gWidth', label: 'G width', min: 8, max: 64, step: 8, default: 16, help: 'units per hidden layer of G' },
-  { kind: 'range', key: 'dLayers', label: 'D layers', min: 1, max: 4, step: 1, default: 1, help: 'hidden layers of the discriminator' },
-  { kind: 'range', key: 'dWidth', label: 'D width', min: 8, max: 64, step: 8, default: 32, help: 'units per hidden layer of D' },
+  { kind: 'range', key: 'gLayers', label: 'G layers', min: 1, max: 4, step: 1, default: GAN_DEFAULTS.gLayers, help: 'hidden layers of the generator' },
+  { kind: 'range', key: 'gWidth', label: 'G width', min: 8, max: 64, step: 8, default: GAN_DEFAULTS.gWidth, help: 'units per hidden layer of G' },
+  { kind: 'range', key: 'dLayers', label: 'D layers', min: 1, max: 4, step: 1, default: GAN_DEFAULTS.dLayers, help: 'hidden layers of the discriminator' },
+  { kind: 'range', key: 'dWidth', label: 'D width', min: 8, max: 64, step: 8, default: GAN_DEFAULTS.dWidth, help: 'units per hidden layer of D' },
   { kind: 'select', key: 'activation', label: 'Activation', default: GAN_DEFAULTS.activation, options: [{ value: 'relu', label: 'ReLU' }, { value: 'leaky', label: 'LeakyReLU 0.2' }], help: 'ReLU units can die (0 for every input); LeakyReLU keeps a slope 0.2 below 0' },
   { kind: 'select', key: 'loss', label: 'Loss', default: 'nonsaturating', options: GAN_LOSSES.map((l) => ({ value: l, label: LOSS_LABELS[l] })), help: 'what G and D optimise; WGANs train a critic, not a classifier' },
   { kind: 'range', key: 'gpLambda', label: 'GP λ', min: 0, max: 100, step: 1, default: 10, help: 'weight of the gradient penalty λ·(‖∇ₓC(x̂)‖ − 1)² that keeps the critic\'s slope near 1 (Gulrajani et al. 2017 use 10, with Adam β (0, 0.9) and 5 critic steps); WGAN-LP penalises only slopes above 1 (Petzka et al. 2018)' },
@@ -185,7 +185,10 @@ export class GanTab extends ModelTab<Gan> {
     if (key === 'preset') {
       // The preset sets the visible settings it differs in; the model is then rebuilt.
       const preset = GAN_PRESETS[presetOf(this.values)];
-      const shown: Values = { lr: preset.lrG, lrD: preset.lrD, activation: preset.activation, beta1: preset.beta1G, r1Gamma: preset.r1Gamma };
+      const shown: Values = {
+        lr: preset.lrG, lrD: preset.lrD, activation: preset.activation, beta1: preset.beta1G, r1Gamma: preset.r1Gamma,
+        gLayers: preset.gLayers, gWidth: preset.gWidth, dLayers: preset.dLayers, dWidth: preset.dWidth,
+      };
       for (const [k, v] of Object.entries(shown)) {
         this.values[k] = v;
         this.panel.controls.set(k, v);

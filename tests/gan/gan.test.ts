@@ -61,14 +61,14 @@ describe('GAN history', () => {
     gan.dispose();
   });
 
-  it('the defaults keep the post\'s networks, data and G\'s learning rate (its other settings: preset.test.ts)', () => {
+  it('the defaults keep the post\'s data and G\'s learning rate, with G 2×16 and D 1×64 (its other settings: preset.test.ts)', () => {
     expect(GAN_DEFAULTS).toMatchObject({
-      dataset: 2048, batch: 128, latent: 10, gLayers: 1, gWidth: 16, dLayers: 1, dWidth: 32,
+      dataset: 2048, batch: 128, latent: 10, gLayers: 2, gWidth: 16, dLayers: 1, dWidth: 64,
       loss: 'nonsaturating', lrG: 3e-3, beta2G: 0.999, evalSamples: 5000,
     });
     const gan = createGan(normal);
-    // G 10-16-1, D 1-32-1.
-    expect(gan.parameterCount()).toBe(10 * 16 + 16 + 16 + 1 + 32 + 32 + 32 + 1);
+    // G 10-16-16-1, D 1-64-1.
+    expect(gan.parameterCount()).toBe(10 * 16 + 16 + 16 * 16 + 16 + 16 + 1 + 64 + 64 + 64 + 1);
     expect(gan.stepsPerEpoch).toBe(16);
     gan.dispose();
   });

@@ -32,9 +32,9 @@ describe('the post\'s settings as a preset', () => {
     expect(() => configFromFlags({ preset: 'paper' })).toThrow(/--preset must be one of default, post, got 'paper'/);
   });
 
-  it('the defaults change only the activation, D\'s learning rate, Adam\'s β₁, the decay, R1 and G\'s weight average', () => {
-    expect(presetChanges('post')).toEqual({ activation: 'relu', lrD: 3e-3, beta1G: 0.9, beta1D: 0.9, lrDecay: 0, r1Gamma: 0, gAverageFrom: 0 });
-    expect(GAN_DEFAULTS).toMatchObject({ activation: 'leaky', beta1G: 0.5, beta1D: 0.5, lrDecay: 100, lrG: 3e-3, lrD: 6e-3, r1Gamma: 0.3, gAverageFrom: 300 });
+  it('the defaults change only the networks\' sizes, the activation, D\'s learning rate, Adam\'s β₁, the decay, R1 and G\'s weight average', () => {
+    expect(presetChanges('post')).toEqual({ gLayers: 1, dWidth: 32, activation: 'relu', lrD: 3e-3, beta1G: 0.9, beta1D: 0.9, lrDecay: 0, r1Gamma: 0, gAverageFrom: 0 });
+    expect(GAN_DEFAULTS).toMatchObject({ gLayers: 2, gWidth: 16, dLayers: 1, dWidth: 64, activation: 'leaky', beta1G: 0.5, beta1D: 0.5, lrDecay: 100, lrG: 3e-3, lrD: 6e-3, r1Gamma: 0.3, gAverageFrom: 300 });
   });
 
   it('a GAN built from the preset trains exactly as one given every old setting', async () => {

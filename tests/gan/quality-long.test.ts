@@ -2,7 +2,7 @@
 // CI-sized part of it): on `normal` and `bimodal`, seed 0, W1 at epoch 1000 no worse than 1.25×
 // its epoch-300 value, D never flat, normal under W1 0.2 and bimodal under 0.45 with both modes.
 // The whole table (five targets, seeds 0–4, to epoch 3000): `npm run quality:gan -- --only long`.
-// Each run is 1000 epochs of 16 steps of the post-sized networks.
+// Each run is 1000 epochs of 16 steps of the default networks (G 2×16, D 1×64).
 
 import { describe, expect, it } from 'vitest';
 import { createGan, GAN_POST } from '../../models/gan';

@@ -54,7 +54,7 @@ describe('GAN playground', () => {
     const notices = await page.locator('#notices .notice').allTextContents();
     expect(notices.join('\n')).toMatch(/lr="banana" is not a number from 0.0001 to 0.1; using the default 0.003/);
     expect(notices.join('\n')).toMatch(/gLayers="9" is not an integer from 1 to 4/);
-    expect(await page.locator('[data-key="gLayers"]').inputValue()).toBe('1');
+    expect(await page.locator('[data-key="gLayers"]').inputValue()).toBe('2');
     await page.screenshot({ path: 'test-results/gan-bad-url.png' });
     expect(errors).toEqual([]);
     await page.close();
