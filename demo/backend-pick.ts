@@ -1,10 +1,12 @@
-// Which backend trains faster here? At start the page times a few steps of the default GAN (the
-// playground's: batch 128, G 10-16-1, D 1-32-1) on each backend and picks the faster. Models this
-// small are often faster on the CPU, above all on a software WebGPU adapter (SwiftShader), where
-// every dispatch is emulated: each kernel launch costs more than the arithmetic it does.
+// Which backend trains faster here? At start the page times a few training steps of the default
+// GAN (GAN_DEFAULTS on `normal`: batch 128, the networks, R1 and all) on each backend and picks
+// the faster. Models this small are often faster on the CPU, above all on a software WebGPU
+// adapter (SwiftShader), where every dispatch is emulated: each kernel launch costs more than
+// the arithmetic it does.
 
 import { flush, setBackend, type BackendName } from '../engine/index';
-import { createEngineGan } from '../models/bench/engine-gan';
+import { getTarget } from '../models/data/targets';
+import { createGan } from '../models/gan';
 
 /** Training steps per second of the default GAN on each backend. */
 export interface BackendRates {
@@ -15,12 +17,8 @@ export interface BackendRates {
 /** Steps per second on `name`: two untimed steps (pipelines, pools), then `steps` timed ones. */
 async function stepsPerSecond(name: BackendName, steps: number): Promise<number> {
   await setBackend(name);
-  const gan = createEngineGan(0);
-  const run = (): void => {
-    const s = gan.step();
-    s.dLoss.dispose();
-    s.gLoss.dispose();
-  };
+  const gan = createGan(getTarget('normal'));
+  const run = (): void => gan.trainStep();
   try {
     run();
     run();
