@@ -17,8 +17,8 @@ describe('GAN binned mode', () => {
     const gan = createGan(getTarget('1d-poisson'), { ...SMALL, seed: 1, bins: 20 });
     expect(gan.width).toBe(20);
     expect(gan.dataset.width).toBe(20);
-    // G 10-16-20, D 20-32-1 (the playground's widths).
-    expect(gan.parameterCount()).toBe(10 * 16 + 16 + 16 * 20 + 20 + 20 * 32 + 32 + 32 + 1);
+    // G 10-16-16-20, D 20-64-1 (the default networks, G 2×16 and D 1×64).
+    expect(gan.parameterCount()).toBe(10 * 16 + 16 + 16 * 16 + 16 + 16 * 20 + 20 + 20 * 64 + 64 + 64 + 1);
     const r = await gan.trainEpoch();
     for (const k of ['gLoss', 'dLoss', 'w1', 'kld']) expect(Number.isFinite(r[k]), k).toBe(true);
     const samples = await gan.sample(500);
