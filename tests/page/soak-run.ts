@@ -39,9 +39,23 @@ export interface SoakResult {
   graphCaptures: number;
 }
 
+/**
+ * The heap the page holds: the smallest of three readings, each right after a forced GC. Training
+ * goes on between a GC and its reading (a slice of steps each animation frame), so one reading
+ * also counts what the last slice allocated, up to a few MB on a fast model; the smallest of three
+ * is the closest to what is retained.
+ */
+async function retainedHeapBytes(cdp: CDPSession): Promise<number> {
+  let least = Infinity;
+  for (let i = 0; i < 3; i++) {
+    await cdp.send('HeapProfiler.collectGarbage');
+    least = Math.min(least, (await cdp.send('Runtime.getHeapUsage')).usedSize);
+  }
+  return least;
+}
+
 async function measure(cdp: CDPSession, page: Page, tab: string, t: number): Promise<SoakSample> {
-  await cdp.send('HeapProfiler.collectGarbage');
-  const heap = await cdp.send('Runtime.getHeapUsage');
+  const heap = { usedSize: await retainedHeapBytes(cdp) };
   const dom = await cdp.send('Memory.getDOMCounters');
   const { metrics } = await cdp.send('Performance.getMetrics');
   const text = await page.locator(`[data-tabpanel="${tab}"] [data-status="epoch"] b`).textContent();

@@ -2,7 +2,7 @@
 // every panel open (under the hood, the graph following training, the lesson, diagnostics,
 // questions) and a GIF movie recording, for GRADLAB_SOAK_SECONDS (25 by default: about 5 min
 // for the eight runs; set it higher to soak longer). After the first third of the run: the heap
-// after a forced GC stays flat, an epoch costs no more CPU time and the epoch rate does not
+// after a forced GC (the least of three readings) stays flat, an epoch costs no more CPU time and the epoch rate does not
 // fall, the DOM does not grow, the movie
 // keeps a bounded number of frames, and no error appears. `npm run soak:page -- --minutes 30`
 // is the long version (docs/long-runs.md).
