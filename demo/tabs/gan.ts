@@ -121,18 +121,23 @@ function walkNorms(latent: number, points: number, seed: number): { lerp: number
   return { lerp, slerp };
 }
 
+/** The hood's description of one GAN step, with what each discriminator update does. */
+function ganStepName(dUpdate: string): string {
+  return `one GAN step: k discriminator updates (${dUpdate}), then one generator update`;
+}
+
 export class GanTab extends ModelTab<Gan> {
   readonly id = 'gan';
   readonly title = 'GAN playground';
   protected readonly intro = 'A generator G turns Gaussian noise z into samples; a discriminator D learns to tell them from the data; G learns from D\'s gradient to fool it. Both are small MLPs trained here, step by step, by our own autodiff engine.';
   protected readonly urlPrefix = '';
-  protected override stepName = 'one GAN step: k discriminator updates (forward, backward, Adam), then one generator update';
+  protected override stepName = ganStepName('forward, backward, Adam');
 
   /** The step's description follows the live settings: with R1, each D update first takes ∇ₓ D on the real rows. */
   override hood(): HoodSource | null {
     const source = super.hood();
     if (!source || !(Number(this.model?.config.r1Gamma) > 0)) return source;
-    return { ...source, stepName: 'one GAN step: k discriminator updates (forward; a backward pass for the R1 penalty\'s ∇ₓ D on the real rows, inside the loss; the rest of the forward; backward; Adam), then one generator update' };
+    return { ...source, stepName: ganStepName('forward; a backward pass for the R1 penalty\'s ∇ₓ D on the real rows, inside the loss; the rest of the forward; backward; Adam') };
   }
 
   private dist1d: DensityPlot | null = null;

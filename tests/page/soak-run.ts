@@ -13,7 +13,7 @@ export interface SoakSample {
   /** Seconds since Start was pressed. */
   t: number;
   epoch: number;
-  /** Used JavaScript heap after a forced GC, MB. */
+  /** Used JavaScript heap after a forced GC (the least of three readings), MB. */
   heapMB: number;
   /** Live DOM nodes after the same GC. */
   domNodes: number;
@@ -55,12 +55,12 @@ async function retainedHeapBytes(cdp: CDPSession): Promise<number> {
 }
 
 async function measure(cdp: CDPSession, page: Page, tab: string, t: number): Promise<SoakSample> {
-  const heap = { usedSize: await retainedHeapBytes(cdp) };
+  const heapBytes = await retainedHeapBytes(cdp);
   const dom = await cdp.send('Memory.getDOMCounters');
   const { metrics } = await cdp.send('Performance.getMetrics');
   const text = await page.locator(`[data-tabpanel="${tab}"] [data-status="epoch"] b`).textContent();
   return {
-    t, epoch: Number(text), heapMB: heap.usedSize / 2 ** 20, domNodes: dom.nodes, listeners: dom.jsEventListeners,
+    t, epoch: Number(text), heapMB: heapBytes / 2 ** 20, domNodes: dom.nodes, listeners: dom.jsEventListeners,
     cpuSeconds: metrics.find((m) => m.name === 'ThreadTime')?.value ?? NaN,
   };
 }
