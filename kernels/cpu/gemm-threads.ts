@@ -1,5 +1,7 @@
 // Both cores for the large products: the WebAssembly GEMM kernel (gemm.wat) run by the main
-// thread and by worker threads at once, on one shared memory.
+// thread and by worker threads at once, on one shared memory. The same threads also share large
+// fills of normal draws (Philox words, then box-muller.ts: each element depends only on its own
+// words, so the elements are cut into chunks the same way, with the same bits).
 //
 // The kernel computes C block-row by block-row (4 rows of C at a time), and each block row reads
 // only its own rows of A, all of B and init. So the block rows are cut into chunks of a few block
@@ -8,27 +10,39 @@
 // Each C[i, j] is still summed by one thread, in the order p = 0, 1, ..., so the bits are the
 // same as on one thread, whoever claims which chunk: the rows are split, never the sum.
 //
-// The chunks are claimed, not handed out: each thread takes the next one from a shared counter
-// (Atomics.add) until none is left. A worker that wakes late (its core busy with another
-// program) finds fewer chunks or none, and the main thread has done the rest meanwhile; so on a
-// busy machine a split product costs about what one thread's costs, and on an idle one the
-// threads share it. Only a chunk that a worker has claimed is waited for.
+// The chunks are claimed, not handed out, and each thread has a band of them that is its own: of
+// T threads, thread t's band is chunks [⌊t·chunks/T⌋, ⌊(t+1)·chunks/T⌋). A thread claims from the
+// front of its own band; when that is empty it takes from the back of another's (claimChunk). On
+// an idle machine each thread so computes the same rows of every product, and the rows a layer
+// writes are the rows its next layer reads: they stay in that core's cache. (With one shared
+// counter the rows went to whichever thread came first, and moving the cache lines between the
+// cores cost a third of a split product's time: [512, 64]·[64, 64] with ReLU, 71–74 µs against
+// 49–50.) A worker that wakes late (its core busy with another program) finds its band taken
+// from the back, or all of it, and the main thread has done those rows meanwhile; so on a busy
+// machine a split product costs about what one thread's costs. Only a chunk that a worker has
+// claimed is waited for.
 //
-// The threads meet in a small Int32Array on shared memory: the job (the chunk counter, the
-// chunk size and count, the chunks the workers have computed so far, the 14 kernel arguments)
-// and one slot per worker:
+// The threads meet in a small Int32Array on shared memory, each part on its own 64-byte cache
+// line (a word that one thread writes often would otherwise slow another's reads of its
+// neighbours): the job (its kind, the chunk size and count, the thread count, the chunks the
+// workers have computed so far, the kernel's arguments), one claim word per band, and one slot
+// per worker:
 //   go:    how many jobs the main thread has posted to this worker (it waits on this word)
 //   join:  the last job this worker joined, or that the main thread closed without it: both
 //          move it from job − 1 to job with compareExchange, and whoever moves it first decides
 //          (a worker that joins is waited for; one that comes later leaves the job alone)
 //   done:  the last job this worker finished its chunks of (the main thread waits on this word)
 //   ready: 1 once the worker has compiled the kernel; only ready workers are posted jobs
+//   band:  the band this worker owns in the job posted to it
 // Node's worker_threads and the browser's Web Workers both work this way. Shared memory needs
 // SharedArrayBuffer: always there in Node; in a page only when it is cross-origin isolated (its
 // server sends COOP and COEP headers, as demo/serve.mjs does). Elsewhere there are no workers
 // and the main thread runs every chunk, which gives the same bits.
 
 import sharedGemmBytes from './gemm.wat?shared';
+import { philoxWords } from '../../engine/rng';
+import { boxMuller } from './box-muller';
+import { philoxModuleBytes } from './philox-wasm';
 
 /** The kernel's signature: byte addresses and strides, the block counts and k, then the epilogue (see gemm.wat). */
 export type GemmFn = (
@@ -36,12 +50,25 @@ export type GemmFn = (
   mBlocks: number, nBlocks: number, k: number, act: number, alphaLo: number, alphaHi: number,
 ) => void;
 
-/** Indices of the arguments that the chunks change (of 14), and those that size the work. */
-const ARG_A = 0, ARG_SAI = 1, ARG_C = 6, ARG_LDC = 7, ARG_M_BLOCKS = 8, ARG_N_BLOCKS = 9, ARG_K = 10;
+/** Indices of the GEMM arguments that size the work (of 14). */
+const ARG_M_BLOCKS = 8, ARG_N_BLOCKS = 9, ARG_K = 10;
 const ARGS = 14;
-/** The job's words, then one slot per worker. */
-const TICKET = 0, CHUNK_BLOCKS = 1, CHUNKS = 2, WORKER_CHUNKS = 3, FIRST_ARG = 4, JOB_WORDS = FIRST_ARG + ARGS;
-const GO = 0, JOIN = 1, DONE = 2, READY = 3, SLOT = 4;
+/** Int32 words in a 64-byte cache line: each part of the control array starts on its own line. */
+const LINE = 16;
+/**
+ * The job's words (two lines): its kind (GEMM or NORMALS), the chunk size (block rows, or
+ * elements), the chunk count, the band count, the chunks the workers have computed so far, the
+ * integer arguments (the GEMM's 14; the normals' out address, n, k0, k1), and from word F64_ARG
+ * the normals' a, b and first Philox block as float64. Then one line per band (its claim word),
+ * then one line per worker (its slot).
+ */
+const KIND = 0, PER = 1, CHUNKS = 2, BANDS = 3, WORKER_CHUNKS = 4, FIRST_ARG = 5, F64_ARG = 20, JOB_WORDS = 2 * LINE; // F64_ARG: 3 float64s, to word 26
+const GEMM = 0, NORMALS = 1;
+/** Where runChunk finds the job's words (passed to it: the workers run the same function). */
+const JOB = { kind: KIND, per: PER, firstArg: FIRST_ARG, f64Arg: F64_ARG / 2 };
+const GO = 0, JOIN = 1, DONE = 2, READY = 3, BAND = 4;
+/** Most chunks in one job: a band's claim word counts each end in 16 bits. */
+const MAX_CHUNKS = 0xffff;
 
 /**
  * Multiply-adds (m·k·n) from which a product is split between threads: 2²⁰, so the wide GAN's
@@ -59,25 +86,106 @@ const CHUNK_WORK = 1 << 16;
 /** At least this many chunks per thread, so that the work evens out when the threads run at different speeds. */
 const CHUNKS_PER_THREAD = 4;
 
+/** Normal draws per chunk of a fill (a multiple of 4: whole Philox blocks), about 5 µs of work. */
+const NORMALS_CHUNK = 256;
+/** Draws from which a fill is shared between threads: below it a worker's start costs about what it saves. */
+export const NORMALS_MIN_SPLIT = 2048;
+
 /** How long a thread polls shared memory before it sleeps (ms). */
 const SPIN_MS = 0.5;
 
 /** How long the main thread waits for the chunks a worker holds after claiming the last one itself, before it gives up with an error. */
 const WORKER_TIMEOUT_MS = 30_000;
 
+/**
+ * The next chunk for the thread that owns band `own` of `bands`: the first unclaimed one of its
+ * own band, else the last unclaimed one of another band; −1 once every chunk is claimed. Band b
+ * covers chunks [⌊b·chunks/bands⌋, ⌊(b+1)·chunks/bands⌋); its claim word, at ctl[at + b·LINE],
+ * counts the chunks claimed from its front (low 16 bits) and from its back (high 16 bits), and
+ * a claim is one compareExchange of that word, so no chunk is claimed twice. The workers run
+ * this same function: its text is part of their program (WORKER_SOURCE), so it uses nothing but
+ * its arguments.
+ */
+export function claimChunk(ctl: Int32Array, at: number, line: number, own: number, bands: number, chunks: number): number {
+  for (let i = 0; i < bands; i++) {
+    const band = (own + i) % bands;
+    const fromFront = i === 0; // its own band from the front, another's from the back
+    const lo = Math.floor((band * chunks) / bands), hi = Math.floor(((band + 1) * chunks) / bands);
+    const word = at + band * line;
+    for (;;) {
+      const claims = Atomics.load(ctl, word);
+      const front = claims & 0xffff, back = claims >>> 16;
+      if (lo + front >= hi - back) break; // this band is all claimed
+      const next = (claims + (fromFront ? 1 : 0x10000)) | 0;
+      if (Atomics.compareExchange(ctl, word, claims, next) === claims) return fromFront ? lo + front : hi - 1 - back;
+      // another thread claimed from this band meanwhile: read its word again
+    }
+  }
+  return -1;
+}
+
+/**
+ * Chunk `c` of the job in `ctl` (with `f64`, a float64 view of the same memory, and `job`, where
+ * its words are): a GEMM's block rows c·per .. (c+1)·per − 1, A and C moved down to them (`args`
+ * is scratch for its 14 arguments); or the normal draws c·per .. (c+1)·per − 1 of a fill, into
+ * `heap` (the shared memory as float32s) from this thread's `philox` (its words of `count`
+ * blocks from block `first`: a view valid until its next call). The workers run this same
+ * function: its text is part of their program.
+ */
+export function runChunk(
+  ctl: Int32Array, f64: Float64Array, job: typeof JOB, c: number, args: number[],
+  gemm: (...args: number[]) => void,
+  philox: (k0: number, k1: number, first: number, count: number) => Uint32Array, heap: () => Float32Array,
+  normals: typeof boxMuller,
+): void {
+  const per = ctl[job.per], at = job.firstArg;
+  if (ctl[job.kind] === 0) { // GEMM
+    for (let i = 0; i < 14; i++) args[i] = ctl[at + i];
+    args[0] += c * per * 4 * args[1]; // A: + rows · sAi
+    args[6] += c * per * 4 * args[7]; // C: + rows · ldc
+    args[8] = Math.min(per, args[8] - c * per); // the chunk's block rows
+    gemm(...args);
+  } else {
+    const from = c * per, count = Math.min(per, ctl[at + 1] - from); // per is a multiple of 4: whole blocks
+    const words = philox(ctl[at + 2], ctl[at + 3], f64[job.f64Arg + 2] + from / 4, Math.ceil(count / 4));
+    normals(words, heap(), ctl[at] / 4 + from, count, f64[job.f64Arg], f64[job.f64Arg + 1]);
+  }
+}
+
+/** A float32 view of a shared memory, made again when the memory has grown (views made before keep their old length). */
+export function heapView(memory: WebAssembly.Memory): () => Float32Array {
+  let view = new Float32Array(memory.buffer);
+  return () => (view.length * 4 === memory.buffer.byteLength ? view : (view = new Float32Array(memory.buffer)));
+}
+
 /** The worker's program, as text (a worker is started from source: no file to find in a bundle). */
 const WORKER_SOURCE = `
 "use strict";
 // A worker of the threaded GEMM (kernels/cpu/gemm-threads.ts): compile the kernel on the shared
 // memory, say ready, then for each job posted to it: join it (unless the main thread has closed
-// it already) and run the kernel on the chunks it claims until none is left.
+// it already) and run its chunks (block rows of a product, or normal draws of a fill) as it
+// claims them, until none is left.
 const inNode = typeof require === 'function';
 const port = inNode ? require('node:worker_threads').parentPort : self;
-const start = ({ module, memory, control, slot }) => {
+const claimChunk = ${claimChunk.toString()};
+const runChunk = ${runChunk.toString()};
+const boxMuller = ${boxMuller.toString()};
+const heapView = ${heapView.toString()};
+const job = ${JSON.stringify(JOB)};
+const start = ({ module, philoxModule, memory, control, slot }) => {
   const gemm = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm;
-  const ctl = new Int32Array(control);
+  // this thread's Philox words, in a memory of their own (as kernels/cpu/philox-wasm.ts has them)
+  const wordsMemory = new WebAssembly.Memory({ initial: 1 });
+  const philoxBlocks = new WebAssembly.Instance(philoxModule, { env: { memory: wordsMemory } }).exports.philox;
+  const words = new Uint32Array(wordsMemory.buffer);
+  const philox = (k0, k1, first, count) => {
+    philoxBlocks(k0, k1, first % 4294967296 | 0, Math.floor(first / 4294967296) | 0, count);
+    return words.subarray(0, 4 * count);
+  };
+  const heap = heapView(memory);
+  const ctl = new Int32Array(control), f64 = new Float64Array(control);
   const go = slot + ${GO}, join = slot + ${JOIN}, done = slot + ${DONE};
-  const a = new Array(${ARGS}).fill(0);
+  const args = new Array(${ARGS}).fill(0);
   let seen = Atomics.load(ctl, go);
   Atomics.store(ctl, slot + ${READY}, 1);
   for (;;) {
@@ -86,21 +194,17 @@ const start = ({ module, memory, control, slot }) => {
     const until = performance.now() + ${SPIN_MS};
     while (Atomics.load(ctl, go) === seen && performance.now() < until) for (let i = 0; i < 64; i++);
     Atomics.wait(ctl, go, seen); // sleep until the main thread posts a job
-    const job = Atomics.load(ctl, go);
-    seen = job;
-    if (Atomics.compareExchange(ctl, join, job - 1, job) !== job - 1) continue; // closed without this worker
-    const per = ctl[${CHUNK_BLOCKS}], chunks = ctl[${CHUNKS}];
-    for (let i = 0; i < ${ARGS}; i++) a[i] = ctl[${FIRST_ARG} + i];
-    const a0 = a[${ARG_A}], c0 = a[${ARG_C}], mBlocks = a[${ARG_M_BLOCKS}];
-    const aStep = per * 4 * a[${ARG_SAI}], cStep = per * 4 * a[${ARG_LDC}];
-    for (let c = Atomics.add(ctl, ${TICKET}, 1); c < chunks; c = Atomics.add(ctl, ${TICKET}, 1)) {
-      a[${ARG_A}] = a0 + c * aStep;
-      a[${ARG_C}] = c0 + c * cStep;
-      a[${ARG_M_BLOCKS}] = Math.min(per, mBlocks - c * per);
-      gemm(...a);
-      Atomics.add(ctl, ${WORKER_CHUNKS}, 1);
+    const posted = Atomics.load(ctl, go);
+    seen = posted;
+    if (Atomics.compareExchange(ctl, join, posted - 1, posted) !== posted - 1) continue; // closed without this worker
+    const chunks = ctl[${CHUNKS}], bands = ctl[${BANDS}], own = ctl[slot + ${BAND}];
+    let computed = 0;
+    for (let c = claimChunk(ctl, ${JOB_WORDS}, ${LINE}, own, bands, chunks); c >= 0; c = claimChunk(ctl, ${JOB_WORDS}, ${LINE}, own, bands, chunks)) {
+      runChunk(ctl, f64, job, c, args, gemm, philox, heap, boxMuller);
+      computed++;
     }
-    Atomics.store(ctl, done, job);
+    Atomics.add(ctl, ${WORKER_CHUNKS}, computed);
+    Atomics.store(ctl, done, posted);
     Atomics.notify(ctl, done);
   }
 };
@@ -122,10 +226,12 @@ export interface ThreadedGemm {
   ready(): number;
   /** Products split between threads so far. */
   splits(): number;
-  /** Chunks that workers (not the main thread) have computed so far. */
+  /** Chunks (of products and of normal fills) that workers, not the main thread, have computed so far. */
   workerChunks(): number;
   /** Run the kernel over all block rows, in chunks claimed by the main thread and up to `threads − 1` ready workers. */
   run(args: Parameters<GemmFn>, threads: number): void;
+  /** Fill the n float32s at byte address `out` with normal draws of the Philox stream (k0, k1) from block `counter`, as kernels/cpu/random.ts would; shared the same way from NORMALS_MIN_SPLIT draws. */
+  normals(out: number, n: number, k0: number, k1: number, counter: number, a: number, b: number, threads: number): void;
   /** Stop the workers. */
   close(): void;
 }
@@ -137,7 +243,7 @@ export interface ThreadedGemm {
  */
 export function chunkPlan(mBlocks: number, nBlocks: number, k: number, threads: number): { per: number; chunks: number } {
   const rowWork = 4 * k * 8 * nBlocks; // multiply-adds of one block row
-  const per = Math.max(1, Math.min(Math.floor(CHUNK_WORK / rowWork), Math.floor(mBlocks / (CHUNKS_PER_THREAD * threads))));
+  const per = Math.max(1, Math.min(Math.floor(CHUNK_WORK / rowWork), Math.floor(mBlocks / (CHUNKS_PER_THREAD * threads))), Math.ceil(mBlocks / MAX_CHUNKS));
   return { per, chunks: Math.ceil(mBlocks / per) };
 }
 
@@ -207,14 +313,18 @@ export function createThreadedGemm(maxWorkers = 7): ThreadedGemm | null {
     const shared = sharedGemm();
     if (shared === null) return null;
     const { memory, module, gemm } = shared;
+    const philoxModule = new WebAssembly.Module(philoxModuleBytes());
+    const heap = heapView(memory);
     const count = Math.min(cores - 1, maxWorkers);
-    const ctl = new Int32Array(new SharedArrayBuffer(4 * (JOB_WORDS + SLOT * count)));
-    const slotOf = (w: number) => JOB_WORDS + w * SLOT;
+    // the job, a claim word for each of the 1 + count threads' bands, a slot for each worker
+    const ctl = new Int32Array(new SharedArrayBuffer(4 * (JOB_WORDS + LINE * (1 + count) + LINE * count)));
+    const f64 = new Float64Array(ctl.buffer);
+    const slotOf = (w: number) => JOB_WORDS + LINE * (1 + count) + LINE * w;
     const workers: WorkerHandle[] = [];
     for (let w = 0; w < count; w++) {
       const worker = startWorker();
       if (worker === null) break;
-      worker.postMessage({ module, memory, control: ctl.buffer, slot: slotOf(w) });
+      worker.postMessage({ module, philoxModule, memory, control: ctl.buffer, slot: slotOf(w) });
       workers.push(worker);
     }
     if (workers.length === 0) return null;
@@ -227,35 +337,29 @@ export function createThreadedGemm(maxWorkers = 7): ThreadedGemm | null {
       for (let w = 0; w < workers.length; w++) n += Atomics.load(ctl, slotOf(w) + READY);
       return n;
     };
-    const chunk = new Array(ARGS).fill(0) as Parameters<GemmFn>;
-    const run = (args: Parameters<GemmFn>, threads: number) => {
-      const mBlocks = args[ARG_M_BLOCKS];
+    const args = new Array(ARGS).fill(0);
+    const gemmFn = gemm as (...args: number[]) => void;
+    // The job whose words are set in ctl (its kind, arguments, chunk size): `chunks` chunks shared
+    // between the main thread (band 0) and up to `threads − 1` ready workers (bands 1, 2, ...).
+    const runJob = (chunks: number, threads: number) => {
       const helpers: number[] = [];
-      for (let w = 0; w < workers.length && helpers.length < Math.min(threads, mBlocks) - 1 && !broken; w++) {
+      for (let w = 0; w < workers.length && helpers.length < Math.min(threads, chunks) - 1 && !broken; w++) {
         if (Atomics.load(ctl, slotOf(w) + READY) === 1) helpers.push(w);
       }
-      if (helpers.length === 0) {
-        gemm(...args);
-        return;
-      }
-      splits++;
-      const { per, chunks } = chunkPlan(mBlocks, args[ARG_N_BLOCKS], args[ARG_K], helpers.length + 1);
-      ctl[CHUNK_BLOCKS] = per;
+      const bands = helpers.length + 1;
       ctl[CHUNKS] = chunks;
-      ctl.set(args, FIRST_ARG);
-      Atomics.store(ctl, TICKET, 0);
-      for (const w of helpers) {
+      ctl[BANDS] = bands;
+      for (let band = 0; band < bands; band++) Atomics.store(ctl, JOB_WORDS + band * LINE, 0);
+      if (helpers.length > 0 && ctl[KIND] === GEMM) splits++;
+      for (let i = 0; i < helpers.length; i++) {
+        const w = helpers[i];
+        ctl[slotOf(w) + BAND] = i + 1;
         posted[w]++;
         Atomics.store(ctl, slotOf(w) + GO, posted[w]);
         Atomics.notify(ctl, slotOf(w) + GO);
       }
-      for (let i = 0; i < ARGS; i++) chunk[i] = args[i];
-      const aStep = per * 4 * args[ARG_SAI], cStep = per * 4 * args[ARG_LDC];
-      for (let c = Atomics.add(ctl, TICKET, 1); c < chunks; c = Atomics.add(ctl, TICKET, 1)) {
-        chunk[ARG_A] = args[ARG_A] + c * aStep;
-        chunk[ARG_C] = args[ARG_C] + c * cStep;
-        chunk[ARG_M_BLOCKS] = Math.min(per, mBlocks - c * per);
-        gemm(...chunk);
+      for (let c = claimChunk(ctl, JOB_WORDS, LINE, 0, bands, chunks); c >= 0; c = claimChunk(ctl, JOB_WORDS, LINE, 0, bands, chunks)) {
+        runChunk(ctl, f64, JOB, c, args, gemmFn, philoxWords, heap, boxMuller);
       }
       // Every chunk is claimed. Close the job to the workers that have not joined it yet; wait
       // for those that have (each finishes the chunk it holds). Node's main thread sleeps; a
@@ -275,11 +379,33 @@ export function createThreadedGemm(maxWorkers = 7): ThreadedGemm | null {
         }
       }
     };
+    const run = (gemmArgs: Parameters<GemmFn>, threads: number) => {
+      const mBlocks = gemmArgs[ARG_M_BLOCKS];
+      if (threads < 2 || mBlocks < 2 || broken) return gemm(...gemmArgs);
+      const { per, chunks } = chunkPlan(mBlocks, gemmArgs[ARG_N_BLOCKS], gemmArgs[ARG_K], Math.min(threads, 1 + workers.length));
+      ctl[KIND] = GEMM;
+      ctl[PER] = per;
+      ctl.set(gemmArgs, FIRST_ARG);
+      runJob(chunks, threads);
+    };
+    const fillNormals = (out: number, n: number, k0: number, k1: number, counter: number, a: number, b: number, threads: number) => {
+      ctl[KIND] = NORMALS;
+      const per = Math.max(NORMALS_CHUNK, 4 * Math.ceil(n / (4 * MAX_CHUNKS))); // whole blocks, at most MAX_CHUNKS chunks
+      ctl[PER] = per;
+      ctl[FIRST_ARG] = out;
+      ctl[FIRST_ARG + 1] = n;
+      ctl[FIRST_ARG + 2] = k0;
+      ctl[FIRST_ARG + 3] = k1;
+      f64[F64_ARG / 2] = a;
+      f64[F64_ARG / 2 + 1] = b;
+      f64[F64_ARG / 2 + 2] = counter;
+      runJob(Math.ceil(n / per), n < NORMALS_MIN_SPLIT ? 1 : threads);
+    };
     const close = () => {
       broken = true;
       for (const worker of workers) void worker.terminate();
     };
-    return { memory, gemm, workers: workers.length, ready, splits: () => splits, workerChunks: () => Atomics.load(ctl, WORKER_CHUNKS), run, close };
+    return { memory, gemm, workers: workers.length, ready, splits: () => splits, workerChunks: () => Atomics.load(ctl, WORKER_CHUNKS), run, normals: fillNormals, close };
   } catch {
     return null;
   }

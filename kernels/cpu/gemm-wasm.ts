@@ -143,6 +143,21 @@ export async function whenCpuThreadsReady(timeoutMs = 10_000): Promise<number> {
   return cpuThreads();
 }
 
+/**
+ * Fill `out` with normal draws (mean a, standard deviation b) of the Philox stream with key
+ * (key0, key1) from block `counter`, bit for bit as kernels/cpu/random.ts's loop would, on the
+ * threads the products use (gemm-threads.ts: large fills are shared between them). Returns false,
+ * having done nothing, where there are no worker threads or `out` does not lie in the kernel's
+ * memory; then the caller fills it.
+ */
+export function threadedNormals(out: Float32Array, key0: number, key1: number, counter: number, a: number, b: number): boolean {
+  if (!wasmGemmAvailable() || instance!.threads === null) return false;
+  const at = instance!.heap.addressOf(out, 0);
+  if (at < 0) return false;
+  instance!.threads.normals(at, out.length, key0, key1, counter, a, b, threadLimit);
+  return true;
+}
+
 /** The kernel's epilogue: 0 none, 1 ReLU, 2 LeakyReLU. */
 export type GemmEpilogue = 0 | 1 | 2;
 

@@ -24,16 +24,6 @@
 ;;      halves of its float64 ($alphaLo, $alphaHi), so that every argument is an i32.
 (module
   (import "env" "memory" (memory 1))
-  (func $epilogue (param $x v128) (param $act i32) (param $alpha f64) (result v128)
-    (if (i32.eqz (local.get $act)) (then (return (local.get $x))))
-    (if (i32.eq (local.get $act) (i32.const 1))
-      (then (return (v128.and (local.get $x) (f32x4.gt (local.get $x) (v128.const f32x4 0 0 0 0))))))
-    (v128.bitselect (local.get $x)
-      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
-        (f32x4.demote_f64x2_zero (f64x2.mul (f64x2.promote_low_f32x4 (local.get $x)) (f64x2.splat (local.get $alpha))))
-        (f32x4.demote_f64x2_zero (f64x2.mul (f64x2.promote_low_f32x4
-          (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x))) (f64x2.splat (local.get $alpha)))))
-      (f32x4.gt (local.get $x) (v128.const f32x4 0 0 0 0))))
   (func (export "gemm")
     (param $a i32) (param $sAi i32) (param $sAp i32) (param $b i32) (param $ldb i32)
     (param $init i32) (param $c i32) (param $ldc i32)
@@ -47,11 +37,15 @@
     (local $b0 v128) (local $b1 v128)  ;; B[p, j .. j+3] and B[p, j+4 .. j+7]
     (local $aSplat v128)               ;; A[i+r, p] in all 4 lanes
     (local $alpha f64)
+    (local $ldc2 i32) (local $ldc3 i32)  ;; 2·$ldc, 3·$ldc
+    (local $q i32) (local $qEnd i32) (local $h i32) (local $x v128)  ;; the epilogue's pass
     (local.set $alpha (f64.reinterpret_i64 (i64.or (i64.extend_i32_u (local.get $alphaLo))
       (i64.shl (i64.extend_i32_u (local.get $alphaHi)) (i64.const 32)))))
     (local.set $row1 (local.get $sAi))
     (local.set $row2 (i32.mul (local.get $sAi) (i32.const 2)))
     (local.set $row3 (i32.mul (local.get $sAi) (i32.const 3)))
+    (local.set $ldc2 (i32.mul (local.get $ldc) (i32.const 2)))
+    (local.set $ldc3 (i32.mul (local.get $ldc) (i32.const 3)))
     (local.set $ib (i32.const 0))
     (loop $rows                        ;; rows 4·ib .. 4·ib+3
       (local.set $jb (i32.const 0))
@@ -86,32 +80,35 @@
           (local.set $ap (i32.add (local.get $ap) (local.get $sAp)))
           (local.set $bp (i32.add (local.get $bp) (local.get $ldb)))
           (br_if $sum (local.tee $p (i32.sub (local.get $p) (i32.const 1)))))
-        ;; the block's 4 rows, 2 vectors each, through the epilogue (if any: most products have
-        ;; none, and a call per vector would cost them a few percent)
-        (if (i32.eqz (local.get $act))
+        ;; the block's 4 rows, 2 vectors each
+        (v128.store offset=0 (local.get $cp) (local.get $c0_0))
+        (v128.store offset=16 (local.get $cp) (local.get $c0_1))
+        (v128.store offset=0 (i32.add (local.get $cp) (local.get $ldc)) (local.get $c1_0))
+        (v128.store offset=16 (i32.add (local.get $cp) (local.get $ldc)) (local.get $c1_1))
+        (v128.store offset=0 (i32.add (local.get $cp) (local.get $ldc2)) (local.get $c2_0))
+        (v128.store offset=16 (i32.add (local.get $cp) (local.get $ldc2)) (local.get $c2_1))
+        (v128.store offset=0 (i32.add (local.get $cp) (local.get $ldc3)) (local.get $c3_0))
+        (v128.store offset=16 (i32.add (local.get $cp) (local.get $ldc3)) (local.get $c3_1))
+        ;; then, with an epilogue, the same 8 vectors through it in place (still in the cache).
+        ;; Inline, not a call per vector: the calls cost the forward products 15%.
+        (if (local.get $act)
           (then
-            (v128.store offset=0 (local.get $cp) (local.get $c0_0))
-            (v128.store offset=16 (local.get $cp) (local.get $c0_1))
-            (local.set $cp (i32.add (local.get $cp) (local.get $ldc)))
-            (v128.store offset=0 (local.get $cp) (local.get $c1_0))
-            (v128.store offset=16 (local.get $cp) (local.get $c1_1))
-            (local.set $cp (i32.add (local.get $cp) (local.get $ldc)))
-            (v128.store offset=0 (local.get $cp) (local.get $c2_0))
-            (v128.store offset=16 (local.get $cp) (local.get $c2_1))
-            (local.set $cp (i32.add (local.get $cp) (local.get $ldc)))
-            (v128.store offset=0 (local.get $cp) (local.get $c3_0))
-            (v128.store offset=16 (local.get $cp) (local.get $c3_1)))
-          (else
-            (v128.store offset=0 (local.get $cp) (call $epilogue (local.get $c0_0) (local.get $act) (local.get $alpha)))
-            (v128.store offset=16 (local.get $cp) (call $epilogue (local.get $c0_1) (local.get $act) (local.get $alpha)))
-            (local.set $cp (i32.add (local.get $cp) (local.get $ldc)))
-            (v128.store offset=0 (local.get $cp) (call $epilogue (local.get $c1_0) (local.get $act) (local.get $alpha)))
-            (v128.store offset=16 (local.get $cp) (call $epilogue (local.get $c1_1) (local.get $act) (local.get $alpha)))
-            (local.set $cp (i32.add (local.get $cp) (local.get $ldc)))
-            (v128.store offset=0 (local.get $cp) (call $epilogue (local.get $c2_0) (local.get $act) (local.get $alpha)))
-            (v128.store offset=16 (local.get $cp) (call $epilogue (local.get $c2_1) (local.get $act) (local.get $alpha)))
-            (local.set $cp (i32.add (local.get $cp) (local.get $ldc)))
-            (v128.store offset=0 (local.get $cp) (call $epilogue (local.get $c3_0) (local.get $act) (local.get $alpha)))
-            (v128.store offset=16 (local.get $cp) (call $epilogue (local.get $c3_1) (local.get $act) (local.get $alpha)))))
+            (local.set $q (local.get $cp))
+            (local.set $qEnd (i32.add (local.get $cp) (i32.shl (local.get $ldc) (i32.const 2))))
+            (loop $epilogueRows
+              (local.set $h (i32.const 0))
+              (loop $epilogueVectors
+                (local.set $x (v128.load (i32.add (local.get $q) (local.get $h))))
+                (if (i32.eq (local.get $act) (i32.const 1))
+                  (then (local.set $x (v128.and (local.get $x) (f32x4.gt (local.get $x) (v128.const f32x4 0 0 0 0)))))
+                  (else (local.set $x (v128.bitselect (local.get $x)
+                    (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+                      (f32x4.demote_f64x2_zero (f64x2.mul (f64x2.promote_low_f32x4 (local.get $x)) (f64x2.splat (local.get $alpha))))
+                      (f32x4.demote_f64x2_zero (f64x2.mul (f64x2.promote_low_f32x4
+                        (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x))) (f64x2.splat (local.get $alpha)))))
+                    (f32x4.gt (local.get $x) (v128.const f32x4 0 0 0 0))))))
+                (v128.store (i32.add (local.get $q) (local.get $h)) (local.get $x))
+                (br_if $epilogueVectors (i32.lt_u (local.tee $h (i32.add (local.get $h) (i32.const 16))) (i32.const 32))))
+              (br_if $epilogueRows (i32.lt_u (local.tee $q (i32.add (local.get $q) (local.get $ldc))) (local.get $qEnd))))))
         (br_if $columns (i32.lt_u (local.tee $jb (i32.add (local.get $jb) (i32.const 1))) (local.get $nBlocks))))
       (br_if $rows (i32.lt_u (local.tee $ib (i32.add (local.get $ib) (i32.const 1))) (local.get $mBlocks))))))

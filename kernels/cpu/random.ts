@@ -3,17 +3,16 @@
 
 import type { DataArray, RandomDist } from '../../engine/backend';
 import { bitsToUniform, forEachPhiloxChunk } from '../../engine/rng';
+import { boxMuller } from './box-muller';
+import { threadedNormals } from './gemm-wasm';
 
 export function random(out: DataArray, dist: RandomDist, key0: number, key1: number, counter: number, a: number, b: number): void {
+  // Large float32 fills of normals in the kernels' memory: shared with the GEMM's worker threads
+  // (the same words and the same transform on each, so the same bits).
+  if (dist === 'normal' && out instanceof Float32Array && threadedNormals(out, key0, key1, counter, a, b)) return;
   forEachPhiloxChunk(key0, key1, counter, out.length, (words, i0, count) => {
     if (dist === 'normal') {
-      // Box-Muller: two uniforms -> two independent normals, mean a, std b.
-      for (let j = 0; j < count; j += 2) {
-        const r = Math.sqrt(-2 * Math.log(bitsToUniform(words[j])));
-        const theta = 2 * Math.PI * bitsToUniform(words[j + 1]);
-        out[i0 + j] = a + b * r * Math.cos(theta);
-        if (j + 1 < count) out[i0 + j + 1] = a + b * r * Math.sin(theta);
-      }
+      boxMuller(words, out, i0, count, a, b); // two uniforms -> two independent normals, mean a, std b
     } else if (dist === 'uniform') {
       for (let j = 0; j < count; j++) out[i0 + j] = a + (b - a) * bitsToUniform(words[j]); // uniform in (a, b)
     } else if (dist === 'int') {

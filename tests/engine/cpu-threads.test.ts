@@ -6,9 +6,12 @@ import { availableParallelism } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRng } from '../../engine/rng';
 import { mlpLosses } from './helpers';
-import { cpuThreadSplits, cpuThreads, cpuWorkerChunks, resetWasmGemm, setCpuThreads, setCpuThreadsMinWork, whenCpuThreadsReady } from '../../kernels/cpu/gemm-wasm';
-import { THREADS_MIN_WORK } from '../../kernels/cpu/gemm-threads';
-import { gemmJs, matmul, setCpuGemmPath } from '../../kernels/cpu/matmul';
+import { cpuFloat32Array, cpuThreadSplits, cpuThreads, cpuWorkerChunks, inKernelMemory, resetWasmGemm, setCpuThreads, setCpuThreadsMinWork, whenCpuThreadsReady } from '../../kernels/cpu/gemm-wasm';
+import { claimChunk, NORMALS_MIN_SPLIT, THREADS_MIN_WORK } from '../../kernels/cpu/gemm-threads';
+import { boxMuller } from '../../kernels/cpu/box-muller';
+import { random as randomKernel } from '../../kernels/cpu/random';
+import { bitsToUniform } from '../../engine/rng';
+import { gemmJs, linear, matmul, setCpuGemmPath } from '../../kernels/cpu/matmul';
 
 const rng = createRng(31);
 
@@ -102,6 +105,118 @@ describe('CPU GEMM on worker threads', () => {
       product(random(m * k), random(k * n), m, k, n, false, false);
       expect(cpuThreadSplits() - before, `[${m}, ${k}]·[${k}, ${n}]`).toBe(splits);
     }
+  });
+
+  it('the epilogue in the kernel\'s store (ReLU, LeakyReLU) split between threads: the bits of one thread', async () => {
+    setCpuGemmPath('wasm');
+    setCpuThreadsMinWork(0);
+    setCpuThreads(Infinity);
+    await whenCpuThreadsReady();
+    const [m, k, n] = [517, 64, 72]; // rows not a multiple of 4, columns a multiple of 8 (written in place)
+    const x = random(m * k), w = random(k * n), bias = random(n);
+    bias.set([0, -0, NaN, Infinity, -Infinity]); // outputs of every kind in the first columns
+    for (const [activation, alpha] of [['relu', 0], ['leakyRelu', 0.2], ['leakyRelu', -1.3]] as const) {
+      const out = (threads: number) => {
+        setCpuThreads(threads);
+        const y = new Float32Array(m * n).fill(7);
+        linear(x, w, bias, y, m, k, n, activation, alpha);
+        return new Int32Array(y.buffer);
+      };
+      const before = cpuThreadSplits();
+      const split = out(Infinity);
+      expect(cpuThreadSplits()).toBe(before + 1);
+      expect(split).toEqual(out(1));
+      setCpuGemmPath('js');
+      expect(split.filter((_, i) => i % n >= 5)).toEqual(out(1).filter((_, i) => i % n >= 5)); // the JavaScript loops (NaN's bits may differ there)
+      setCpuGemmPath('wasm');
+    }
+  });
+
+  describe('normal draws shared between the threads', () => {
+    it('box-muller.ts is the engine\'s transform bit for bit (bitsToUniform, then Box–Muller), extreme words included', () => {
+      const words = new Uint32Array(4002);
+      for (let i = 0; i < words.length; i++) words[i] = Math.floor(rng.uniform() * 2 ** 32);
+      words.set([0, 0xffffffff, 0xffffffff, 0, 511, 512, 0x80000000, 1]);
+      for (const [a, b] of [[0, 1], [0.5, 2], [-3, 0.01]]) {
+        const got = new Float32Array(words.length - 1); // an odd count: the last pair's sine is not stored
+        boxMuller(words, got, 0, got.length, a, b);
+        const want = new Float32Array(got.length);
+        for (let j = 0; j < want.length; j += 2) {
+          const r = Math.sqrt(-2 * Math.log(bitsToUniform(words[j])));
+          const theta = 2 * Math.PI * bitsToUniform(words[j + 1]);
+          want[j] = a + b * r * Math.cos(theta);
+          if (j + 1 < want.length) want[j + 1] = a + b * r * Math.sin(theta);
+        }
+        expect(new Int32Array(got.buffer)).toEqual(new Int32Array(want.buffer));
+      }
+    });
+
+    it('a fill in the kernels\' memory has the bits of the JavaScript loop, on one thread and shared (odd sizes, a counter that carries)', async () => {
+      setCpuThreads(Infinity);
+      await whenCpuThreadsReady();
+      for (const [n, counter, a, b] of [[NORMALS_MIN_SPLIT - 2, 12345, 0, 1], [NORMALS_MIN_SPLIT + 3, 2 ** 32 - 5, 0.5, 2], [40_001, 2 ** 40 + 17, -1, 0.3], [5120, 0, 0, 1]] as const) {
+        const plain = new Float32Array(n); // outside the kernels' memory: the JavaScript loop
+        randomKernel(plain, 'normal', 0x1234567, 0x89abcdef | 0, counter, a, b);
+        for (const threads of [1, Infinity]) {
+          setCpuThreads(threads);
+          const inHeap = cpuFloat32Array(n).fill(NaN);
+          expect(inKernelMemory(inHeap)).toBe(true);
+          randomKernel(inHeap, 'normal', 0x1234567, 0x89abcdef | 0, counter, a, b);
+          expect(new Int32Array(inHeap.buffer, inHeap.byteOffset, n), `n ${n}, ${threads} threads`).toEqual(new Int32Array(plain.buffer));
+        }
+      }
+    });
+
+    it('the workers draw some of a large fill', async () => {
+      setCpuThreads(Infinity);
+      await whenCpuThreadsReady();
+      const out = cpuFloat32Array(1 << 18);
+      const before = cpuWorkerChunks();
+      // On a busy machine a worker may wake too late for one fill: try until one joins in.
+      for (let tries = 0; tries < 50 && cpuWorkerChunks() === before; tries++) randomKernel(out, 'normal', 1, 2, tries, 0, 1);
+      expect(cpuWorkerChunks()).toBeGreaterThan(before);
+    });
+  });
+
+  describe('claimChunk: each thread takes its own band from the front, then the others\' from the back', () => {
+    const LINE = 16;
+    it('every chunk is claimed once, whatever order the threads come in', () => {
+      const order = createRng(4);
+      for (const bands of [1, 2, 3, 8]) {
+        for (const chunks of [1, 2, 7, 32, 1000]) {
+          const ctl = new Int32Array(LINE * bands);
+          const claimed: number[] = [];
+          const done = new Set<number>();
+          while (done.size < bands) {
+            const t = Math.floor(order.uniform() * bands);
+            const c = claimChunk(ctl, 0, LINE, t, bands, chunks);
+            if (c < 0) done.add(t);
+            else claimed.push(c);
+          }
+          expect(claimed.sort((a, b) => a - b)).toEqual(Array.from({ length: chunks }, (_, i) => i));
+        }
+      }
+    });
+
+    it('alone, a thread takes its own band in order, then the next band from its end', () => {
+      const ctl = new Int32Array(LINE * 2);
+      const seq: number[] = [];
+      for (let c = claimChunk(ctl, 0, LINE, 0, 2, 8); c >= 0; c = claimChunk(ctl, 0, LINE, 0, 2, 8)) seq.push(c);
+      expect(seq).toEqual([0, 1, 2, 3, 7, 6, 5, 4]);
+    });
+
+    it('two threads at the same pace each compute exactly their own band (their rows stay in their core\'s cache)', () => {
+      const ctl = new Int32Array(LINE * 2);
+      const mine: number[][] = [[], []];
+      for (let step = 0; step < 20; step++) {
+        for (const t of [0, 1]) {
+          const c = claimChunk(ctl, 0, LINE, t, 2, 16);
+          if (c >= 0) mine[t].push(c);
+        }
+      }
+      expect(mine[0]).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      expect(mine[1]).toEqual([8, 9, 10, 11, 12, 13, 14, 15]);
+    });
   });
 
   it('refuses a thread count that is not a whole number ≥ 1', () => {
