@@ -38,9 +38,12 @@ export async function assembleWat(path, text = readFileSync(path, 'utf8'), share
   }
 }
 
-/** JavaScript for a module that exports the bytes. */
+/**
+ * JavaScript for a module that exports the bytes: as base64, decoded once on load (a list of
+ * numbers takes about four times the text, in every bundle and source map that holds a kernel).
+ */
 export function bytesModule(bytes) {
-  return `export default new Uint8Array([${Array.from(bytes).join(',')}]);\n`;
+  return `export default Uint8Array.from(atob('${Buffer.from(bytes).toString('base64')}'), (c) => c.charCodeAt(0));\n`;
 }
 
 /** esbuild: `import x from './k.wat'` is the assembled bytes. */
