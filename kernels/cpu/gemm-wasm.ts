@@ -223,7 +223,13 @@ export function wasmGemm(
   }
   const alphaWords = float64Words(alpha); // α as two i32 arguments
   const ldc = cAt < 0 ? nPad : n;
-  instance!.run([aAt, sAi * 4, sAp * 4, bAt, nPad * 4, initBase * 4, cAt < 0 ? cBase * 4 : cAt, ldc * 4, mPad / 4, nPad / 8, k, act, alphaWords[0], alphaWords[1]], m * k * n);
+  // The kernel's 14 arguments, in one array reused from product to product (the kernel and the
+  // threads read it during the call and keep nothing of it)
+  const args = gemmArgs;
+  args[0] = aAt; args[1] = sAi * 4; args[2] = sAp * 4; args[3] = bAt; args[4] = nPad * 4; args[5] = initBase * 4;
+  args[6] = cAt < 0 ? cBase * 4 : cAt; args[7] = ldc * 4; args[8] = mPad / 4; args[9] = nPad / 8; args[10] = k;
+  args[11] = act; args[12] = alphaWords[0]; args[13] = alphaWords[1];
+  instance!.run(args, m * k * n);
   if (cAt >= 0) return true;
   if (nPad === n) out.set(floats.subarray(cBase, cBase + m * n), oo);
   else if (n < 16) {
@@ -232,6 +238,8 @@ export function wasmGemm(
   } else for (let i = 0; i < m; i++) out.set(floats.subarray(cBase + i * nPad, cBase + i * nPad + n), oo + i * n);
   return true;
 }
+
+const gemmArgs: Parameters<GemmFn> = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 
 /** Whether `count` floats at byte address `at` overlap `count2` at `at2` (-1: not in the memory). */
 function overlaps(at: number, count: number, at2: number, count2: number): boolean {
