@@ -339,19 +339,25 @@ export function createThreadedGemm(maxWorkers = 7): ThreadedGemm | null {
     };
     const args = new Array(ARGS).fill(0);
     const gemmFn = gemm as (...args: number[]) => void;
-    // The job whose words are set in ctl (its kind, arguments, chunk size): `chunks` chunks shared
-    // between the main thread (band 0) and up to `threads − 1` ready workers (bands 1, 2, ...).
-    const runJob = (chunks: number, threads: number) => {
-      const helpers: number[] = [];
-      for (let w = 0; w < workers.length && helpers.length < Math.min(threads, chunks) - 1 && !broken; w++) {
-        if (Atomics.load(ctl, slotOf(w) + READY) === 1) helpers.push(w);
+    // The ready workers that join a job of `chunks` chunks on `threads` threads: helpers[0 ..
+    // count) (an array kept from job to job); 0 where there are none to post it to.
+    const helpers = new Int32Array(workers.length);
+    const pickHelpers = (threads: number, chunks: number): number => {
+      let count = 0;
+      for (let w = 0; w < workers.length && count < Math.min(threads, chunks) - 1 && !broken; w++) {
+        if (Atomics.load(ctl, slotOf(w) + READY) === 1) helpers[count++] = w;
       }
-      const bands = helpers.length + 1;
+      return count;
+    };
+    // The job whose words are set in ctl (its kind, arguments, chunk size): `chunks` chunks shared
+    // between the main thread (band 0) and the first `helperCount` helpers (bands 1, 2, ...).
+    const runJob = (chunks: number, helperCount: number) => {
+      const bands = helperCount + 1;
       ctl[CHUNKS] = chunks;
       ctl[BANDS] = bands;
       for (let band = 0; band < bands; band++) Atomics.store(ctl, JOB_WORDS + band * LINE, 0);
-      if (helpers.length > 0 && ctl[KIND] === GEMM) splits++;
-      for (let i = 0; i < helpers.length; i++) {
+      if (helperCount > 0 && ctl[KIND] === GEMM) splits++;
+      for (let i = 0; i < helperCount; i++) {
         const w = helpers[i];
         ctl[slotOf(w) + BAND] = i + 1;
         posted[w]++;
@@ -365,7 +371,8 @@ export function createThreadedGemm(maxWorkers = 7): ThreadedGemm | null {
       // for those that have (each finishes the chunk it holds). Node's main thread sleeps; a
       // page's main thread may not block, so it spins (the wait is one chunk at most).
       const deadline = Date.now() + WORKER_TIMEOUT_MS;
-      for (const w of helpers) {
+      for (let i = 0; i < helperCount; i++) {
+        const w = helpers[i];
         const job = posted[w];
         if (Atomics.compareExchange(ctl, slotOf(w) + JOIN, job - 1, job) === job - 1) continue; // it never joined
         const done = slotOf(w) + DONE;
@@ -381,12 +388,13 @@ export function createThreadedGemm(maxWorkers = 7): ThreadedGemm | null {
     };
     const run = (gemmArgs: Parameters<GemmFn>, threads: number) => {
       const mBlocks = gemmArgs[ARG_M_BLOCKS];
-      if (threads < 2 || mBlocks < 2 || broken) return gemm(...gemmArgs);
-      const { per, chunks } = chunkPlan(mBlocks, gemmArgs[ARG_N_BLOCKS], gemmArgs[ARG_K], Math.min(threads, 1 + workers.length));
+      const helperCount = pickHelpers(threads, mBlocks);
+      if (helperCount === 0) return gemm(...gemmArgs); // the whole product in one call
+      const { per, chunks } = chunkPlan(mBlocks, gemmArgs[ARG_N_BLOCKS], gemmArgs[ARG_K], helperCount + 1);
       ctl[KIND] = GEMM;
       ctl[PER] = per;
       ctl.set(gemmArgs, FIRST_ARG);
-      runJob(chunks, threads);
+      runJob(chunks, helperCount);
     };
     const fillNormals = (out: number, n: number, k0: number, k1: number, counter: number, a: number, b: number, threads: number) => {
       ctl[KIND] = NORMALS;
@@ -399,7 +407,8 @@ export function createThreadedGemm(maxWorkers = 7): ThreadedGemm | null {
       f64[F64_ARG / 2] = a;
       f64[F64_ARG / 2 + 1] = b;
       f64[F64_ARG / 2 + 2] = counter;
-      runJob(Math.ceil(n / per), n < NORMALS_MIN_SPLIT ? 1 : threads);
+      const chunks = Math.ceil(n / per);
+      runJob(chunks, n < NORMALS_MIN_SPLIT ? 0 : pickHelpers(threads, chunks)); // without helpers the main thread draws every chunk
     };
     const close = () => {
       broken = true;

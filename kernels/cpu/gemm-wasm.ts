@@ -158,6 +158,9 @@ export function threadedNormals(out: Float32Array, key0: number, key1: number, c
   return true;
 }
 
+/** wasmGemm's 14 kernel arguments, one array reused from product to product. */
+const gemmArgs: Parameters<GemmFn> = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+
 /** The kernel's epilogue: 0 none, 1 ReLU, 2 LeakyReLU. */
 export type GemmEpilogue = 0 | 1 | 2;
 
@@ -238,8 +241,6 @@ export function wasmGemm(
   } else for (let i = 0; i < m; i++) out.set(floats.subarray(cBase + i * nPad, cBase + i * nPad + n), oo + i * n);
   return true;
 }
-
-const gemmArgs: Parameters<GemmFn> = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 
 /** Whether `count` floats at byte address `at` overlap `count2` at `at2` (-1: not in the memory). */
 function overlaps(at: number, count: number, at2: number, count2: number): boolean {
