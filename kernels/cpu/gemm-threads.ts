@@ -1,7 +1,9 @@
 // Both cores for the large products: the WebAssembly GEMM kernel (gemm.wat) run by the main
 // thread and by worker threads at once, on one shared memory. The same threads also share large
 // fills of normal draws (Philox words, then box-muller.ts: each element depends only on its own
-// words, so the elements are cut into chunks the same way, with the same bits).
+// words, so the elements are cut into chunks the same way, with the same bits) and Adam's update
+// of a large parameter (adam-range.ts: each element depends only on its own gradient and
+// moments; a division-bound loop, so two cores take about half the time).
 //
 // The kernel computes C block-row by block-row (4 rows of C at a time), and each block row reads
 // only its own rows of A, all of B and init. So the block rows are cut into chunks of a few block
@@ -42,6 +44,7 @@
 import sharedGemmBytes from './gemm.wat?shared';
 import { philoxWords } from '../../engine/rng';
 import { boxMuller } from './box-muller';
+import { adamRange } from './adam-range';
 import { philoxModuleBytes } from './philox-wasm';
 
 /** The kernel's signature: byte addresses and strides, the block counts and k, then the epilogue (see gemm.wat). */
@@ -56,14 +59,15 @@ const ARGS = 14;
 /** Int32 words in a 64-byte cache line: each part of the control array starts on its own line. */
 const LINE = 16;
 /**
- * The job's words (two lines): its kind (GEMM or NORMALS), the chunk size (block rows, or
+ * The job's words (two lines): its kind (GEMM, NORMALS or ADAM), the chunk size (block rows, or
  * elements), the chunk count, the band count, the chunks the workers have computed so far, the
- * integer arguments (the GEMM's 14; the normals' out address, n, k0, k1), and from word F64_ARG
- * the normals' a, b and first Philox block as float64. Then one line per band (its claim word),
- * then one line per worker (its slot).
+ * integer arguments (the GEMM's 14; the normals' out address, n, k0, k1; Adam's param, grad, m
+ * and v addresses and n), and from word F64_ARG the float64 ones (the normals' a, b and first
+ * Philox block; Adam's lr, β1, β2, ε, c1, c2). Then one line per band (its claim word), then one
+ * line per worker (its slot).
  */
-const KIND = 0, PER = 1, CHUNKS = 2, BANDS = 3, WORKER_CHUNKS = 4, FIRST_ARG = 5, F64_ARG = 20, JOB_WORDS = 2 * LINE; // F64_ARG: 3 float64s, to word 26
-const GEMM = 0, NORMALS = 1;
+const KIND = 0, PER = 1, CHUNKS = 2, BANDS = 3, WORKER_CHUNKS = 4, FIRST_ARG = 5, F64_ARG = 20, JOB_WORDS = 2 * LINE; // F64_ARG: up to 6 float64s, to word 32
+const GEMM = 0, NORMALS = 1, ADAM = 2;
 /** Where runChunk finds the job's words (passed to it: the workers run the same function). */
 const JOB = { kind: KIND, per: PER, firstArg: FIRST_ARG, f64Arg: F64_ARG / 2 };
 const GO = 0, JOIN = 1, DONE = 2, READY = 3, BAND = 4;
@@ -90,6 +94,11 @@ const CHUNKS_PER_THREAD = 4;
 const NORMALS_CHUNK = 256;
 /** Draws from which a fill is shared between threads: below it a worker's start costs about what it saves. */
 export const NORMALS_MIN_SPLIT = 2048;
+
+/** Elements per chunk of Adam's update, about 10 µs of work (three divisions and a square root each). */
+const ADAM_CHUNK = 512;
+/** Elements from which Adam's update of one parameter is shared between threads (the wide GAN's 64 × 64 weights are). */
+export const ADAM_MIN_SPLIT = 2048;
 
 /** How long a thread polls shared memory before it sleeps (ms). */
 const SPIN_MS = 0.5;
@@ -127,19 +136,24 @@ export function claimChunk(ctl: Int32Array, at: number, line: number, own: numbe
 /**
  * Chunk `c` of the job in `ctl` (with `f64`, a float64 view of the same memory, and `job`, where
  * its words are): a GEMM's block rows c·per .. (c+1)·per − 1, A and C moved down to them (`args`
- * is scratch for its 14 arguments); or the normal draws c·per .. (c+1)·per − 1 of a fill, into
+ * is scratch for its 14 arguments); the normal draws c·per .. (c+1)·per − 1 of a fill, into
  * `heap` (the shared memory as float32s) from this thread's `philox` (its words of `count`
- * blocks from block `first`: a view valid until its next call). The workers run this same
- * function: its text is part of their program.
+ * blocks from block `first`: a view valid until its next call); or Adam's update of elements
+ * c·per .. (c+1)·per − 1 of a parameter. The workers run this same function: its text is part
+ * of their program.
  */
 export function runChunk(
   ctl: Int32Array, f64: Float64Array, job: typeof JOB, c: number, args: number[],
   gemm: (...args: number[]) => void,
   philox: (k0: number, k1: number, first: number, count: number) => Uint32Array, heap: () => Float32Array,
-  normals: typeof boxMuller,
+  normals: typeof boxMuller, adam: typeof adamRange,
 ): void {
-  const per = ctl[job.per], at = job.firstArg;
-  if (ctl[job.kind] === 0) { // GEMM
+  const per = ctl[job.per], at = job.firstArg, kind = ctl[job.kind];
+  if (kind === 2) { // ADAM: addresses in bytes, so element i of an array at byte address a is heap[a / 4 + i]
+    const from = c * per, count = Math.min(per, ctl[at + 4] - from), h = heap(), x = job.f64Arg;
+    adam(h, ctl[at] / 4 + from, h, ctl[at + 1] / 4 + from, h, ctl[at + 2] / 4 + from, h, ctl[at + 3] / 4 + from, count,
+      f64[x], f64[x + 1], f64[x + 2], f64[x + 3], f64[x + 4], f64[x + 5]);
+  } else if (kind === 0) { // GEMM
     for (let i = 0; i < 14; i++) args[i] = ctl[at + i];
     args[0] += c * per * 4 * args[1]; // A: + rows · sAi
     args[6] += c * per * 4 * args[7]; // C: + rows · ldc
@@ -170,6 +184,7 @@ const port = inNode ? require('node:worker_threads').parentPort : self;
 const claimChunk = ${claimChunk.toString()};
 const runChunk = ${runChunk.toString()};
 const boxMuller = ${boxMuller.toString()};
+const adamRange = ${adamRange.toString()};
 const heapView = ${heapView.toString()};
 const job = ${JSON.stringify(JOB)};
 const start = ({ module, philoxModule, memory, control, slot }) => {
@@ -200,7 +215,7 @@ const start = ({ module, philoxModule, memory, control, slot }) => {
     const chunks = ctl[${CHUNKS}], bands = ctl[${BANDS}], own = ctl[slot + ${BAND}];
     let computed = 0;
     for (let c = claimChunk(ctl, ${JOB_WORDS}, ${LINE}, own, bands, chunks); c >= 0; c = claimChunk(ctl, ${JOB_WORDS}, ${LINE}, own, bands, chunks)) {
-      runChunk(ctl, f64, job, c, args, gemm, philox, heap, boxMuller);
+      runChunk(ctl, f64, job, c, args, gemm, philox, heap, boxMuller, adamRange);
       computed++;
     }
     Atomics.add(ctl, ${WORKER_CHUNKS}, computed);
@@ -232,6 +247,12 @@ export interface ThreadedGemm {
   run(args: Parameters<GemmFn>, threads: number): void;
   /** Fill the n float32s at byte address `out` with normal draws of the Philox stream (k0, k1) from block `counter`, as kernels/cpu/random.ts would; shared the same way from NORMALS_MIN_SPLIT draws. */
   normals(out: number, n: number, k0: number, k1: number, counter: number, a: number, b: number, threads: number): void;
+  /**
+   * Adam's update of the n float32s at byte address `param` (gradient at `grad`, moments at `m`
+   * and `v`), as kernels/cpu/optim.ts would, shared between up to `threads` threads from
+   * ADAM_MIN_SPLIT elements; false (nothing done) below that or where no worker is ready.
+   */
+  adam(param: number, grad: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, c1: number, c2: number, threads: number): boolean;
   /** Stop the workers. */
   close(): void;
 }
@@ -365,7 +386,7 @@ export function createThreadedGemm(maxWorkers = 7): ThreadedGemm | null {
         Atomics.notify(ctl, slotOf(w) + GO);
       }
       for (let c = claimChunk(ctl, JOB_WORDS, LINE, 0, bands, chunks); c >= 0; c = claimChunk(ctl, JOB_WORDS, LINE, 0, bands, chunks)) {
-        runChunk(ctl, f64, JOB, c, args, gemmFn, philoxWords, heap, boxMuller);
+        runChunk(ctl, f64, JOB, c, args, gemmFn, philoxWords, heap, boxMuller, adamRange);
       }
       // Every chunk is claimed. Close the job to the workers that have not joined it yet; wait
       // for those that have (each finishes the chunk it holds). Node's main thread sleeps; a
@@ -410,11 +431,32 @@ export function createThreadedGemm(maxWorkers = 7): ThreadedGemm | null {
       const chunks = Math.ceil(n / per);
       runJob(chunks, n < NORMALS_MIN_SPLIT ? 0 : pickHelpers(threads, chunks)); // without helpers the main thread draws every chunk
     };
+    const adam = (param: number, grad: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, c1: number, c2: number, threads: number): boolean => {
+      const chunks = Math.ceil(n / ADAM_CHUNK);
+      const helperCount = n < ADAM_MIN_SPLIT || chunks > MAX_CHUNKS ? 0 : pickHelpers(threads, chunks);
+      if (helperCount === 0) return false;
+      ctl[KIND] = ADAM;
+      ctl[PER] = ADAM_CHUNK;
+      ctl[FIRST_ARG] = param;
+      ctl[FIRST_ARG + 1] = grad;
+      ctl[FIRST_ARG + 2] = m;
+      ctl[FIRST_ARG + 3] = v;
+      ctl[FIRST_ARG + 4] = n;
+      const x = F64_ARG / 2;
+      f64[x] = lr;
+      f64[x + 1] = beta1;
+      f64[x + 2] = beta2;
+      f64[x + 3] = eps;
+      f64[x + 4] = c1;
+      f64[x + 5] = c2;
+      runJob(chunks, helperCount);
+      return true;
+    };
     const close = () => {
       broken = true;
       for (const worker of workers) void worker.terminate();
     };
-    return { memory, gemm, workers: workers.length, ready, splits: () => splits, workerChunks: () => Atomics.load(ctl, WORKER_CHUNKS), run, normals: fillNormals, close };
+    return { memory, gemm, workers: workers.length, ready, splits: () => splits, workerChunks: () => Atomics.load(ctl, WORKER_CHUNKS), run, normals: fillNormals, adam, close };
   } catch {
     return null;
   }

@@ -1,6 +1,8 @@
 // CPU twin of kernels/webgpu/optim.wgsl.ts: optimizer updates, in place.
 
 import type { FloatArray } from '../../engine/backend';
+import { adamRange } from './adam-range';
+import { threadedAdam } from './gemm-wasm';
 
 /**
  * Adam (Kingma and Ba, 2015), step t starting at 1:
@@ -11,12 +13,7 @@ import type { FloatArray } from '../../engine/backend';
 export function adam(param: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, lr: number, beta1: number, beta2: number, eps: number, step: number): void {
   const c1 = 1 - Math.pow(beta1, step);
   const c2 = 1 - Math.pow(beta2, step);
-  for (let i = 0; i < param.length; i++) {
-    const g = grad[i];
-    m[i] = beta1 * m[i] + (1 - beta1) * g;
-    v[i] = beta2 * v[i] + (1 - beta2) * g * g;
-    param[i] -= (lr * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + eps);
-  }
+  if (!threadedAdam(param, grad, m, 0, v, 0, lr, beta1, beta2, eps, c1, c2)) adamRange(param, 0, grad, 0, m, 0, v, 0, param.length, lr, beta1, beta2, eps, c1, c2);
 }
 
 /**
@@ -24,8 +21,10 @@ export function adam(param: FloatArray, grad: FloatArray, m: FloatArray, v: Floa
  * dispatch). The moments of all parameters live in one buffer, `state`, laid out as
  *   [ m of param 0 | m of param 1 | ... | v of param 0 | v of param 1 | ... ]
  * with param s's m at stateOffsets[s] and its v at half + stateOffsets[s] (half = state.length / 2).
- * Each element goes through exactly the float operations of adam() above, so the two agree bit
- * for bit.
+ * Each element goes through exactly the float operations of adam() above (both run adamRange),
+ * so the two agree bit for bit. A large float32 parameter whose arrays all live in the kernels'
+ * memory is updated on every core (threadedAdam: its elements cut into chunks, the same function
+ * on each thread, so the same bits again).
  */
 export function adamMulti(
   params: readonly FloatArray[], grads: readonly FloatArray[], state: FloatArray, stateOffsets: readonly number[],
@@ -39,12 +38,7 @@ export function adamMulti(
     const grad = grads[s];
     const m0 = stateOffsets[s];
     const v0 = half + m0;
-    for (let i = 0; i < param.length; i++) {
-      const g = grad[i];
-      state[m0 + i] = beta1 * state[m0 + i] + (1 - beta1) * g;
-      state[v0 + i] = beta2 * state[v0 + i] + (1 - beta2) * g * g;
-      param[i] -= (lr * (state[m0 + i] / c1)) / (Math.sqrt(state[v0 + i] / c2) + eps);
-    }
+    if (!threadedAdam(param, grad, state, m0, state, v0, lr, beta1, beta2, eps, c1, c2)) adamRange(param, 0, grad, 0, state, m0, state, v0, param.length, lr, beta1, beta2, eps, c1, c2);
   }
 }
 

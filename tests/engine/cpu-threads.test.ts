@@ -7,7 +7,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createRng } from '../../engine/rng';
 import { mlpLosses } from './helpers';
 import { cpuFloat32Array, cpuThreadSplits, cpuThreads, cpuWorkerChunks, inKernelMemory, resetWasmGemm, setCpuThreads, setCpuThreadsMinWork, whenCpuThreadsReady } from '../../kernels/cpu/gemm-wasm';
-import { claimChunk, NORMALS_MIN_SPLIT, THREADS_MIN_WORK } from '../../kernels/cpu/gemm-threads';
+import { ADAM_MIN_SPLIT, claimChunk, NORMALS_MIN_SPLIT, THREADS_MIN_WORK } from '../../kernels/cpu/gemm-threads';
+import { adamRange } from '../../kernels/cpu/adam-range';
+import { adam as adamKernel, adamMulti } from '../../kernels/cpu/optim';
 import { boxMuller } from '../../kernels/cpu/box-muller';
 import { random as randomKernel } from '../../kernels/cpu/random';
 import { bitsToUniform } from '../../engine/rng';
@@ -174,6 +176,78 @@ describe('CPU GEMM on worker threads', () => {
       const before = cpuWorkerChunks();
       // On a busy machine a worker may wake too late for one fill: try until one joins in.
       for (let tries = 0; tries < 50 && cpuWorkerChunks() === before; tries++) randomKernel(out, 'normal', 1, 2, tries, 0, 1);
+      expect(cpuWorkerChunks()).toBeGreaterThan(before);
+    });
+  });
+
+  describe('Adam\'s update shared between the threads', () => {
+    // The textbook loop, written out here: adam-range.ts must compute exactly this.
+    function textbookAdam(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, lr: number, b1: number, b2: number, eps: number, t: number): void {
+      const c1 = 1 - Math.pow(b1, t), c2 = 1 - Math.pow(b2, t);
+      for (let i = 0; i < p.length; i++) {
+        m[i] = b1 * m[i] + (1 - b1) * g[i];
+        v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+        p[i] -= (lr * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + eps);
+      }
+    }
+    const bits = (x: Float32Array) => new Int32Array(x.buffer, x.byteOffset, x.length);
+
+    it('adam-range.ts is the textbook loop bit for bit (large, tiny and zero gradients included)', () => {
+      const n = 1001;
+      const g = random(n).map((x, i) => (i % 7 === 0 ? x * 1e30 : i % 11 === 0 ? x * 1e-30 : i % 13 === 0 ? 0 : x));
+      const p = random(n), m = random(n).map((x) => x * 0.1), v = random(n).map((x) => x * x);
+      const [p2, m2, v2] = [p.slice(), m.slice(), v.slice()];
+      for (let t = 1; t <= 3; t++) {
+        textbookAdam(p, g, m, v, 3e-3, 0.9, 0.999, 1e-8, t);
+        adamRange(p2, 0, g, 0, m2, 0, v2, 0, n, 3e-3, 0.9, 0.999, 1e-8, 1 - Math.pow(0.9, t), 1 - Math.pow(0.999, t));
+      }
+      expect(bits(p2)).toEqual(bits(p));
+      expect(bits(m2)).toEqual(bits(m));
+      expect(bits(v2)).toEqual(bits(v));
+    });
+
+    it('in the kernels\' memory, on one thread and shared: the bits of the loop on ordinary arrays (adam and adamMulti, odd sizes)', async () => {
+      setCpuThreads(Infinity);
+      await whenCpuThreadsReady();
+      for (const n of [ADAM_MIN_SPLIT - 1, ADAM_MIN_SPLIT + 3, 4096, 40_001]) {
+        const p0 = random(n), g0 = random(n), m0 = random(n).map((x) => x * 0.1), v0 = random(n).map((x) => x * x);
+        const want = [p0.slice(), m0.slice(), v0.slice()];
+        for (let t = 1; t <= 3; t++) textbookAdam(want[0], g0, want[1], want[2], 1e-2, 0.5, 0.99, 1e-8, t);
+        for (const threads of [1, Infinity]) {
+          setCpuThreads(threads);
+          const inHeap = (x: Float32Array) => { const y = cpuFloat32Array(x.length); y.set(x); expect(inKernelMemory(y)).toBe(true); return y; };
+          // adam(): four arrays of their own
+          const [p, g, m, v] = [p0, g0, m0, v0].map(inHeap);
+          for (let t = 1; t <= 3; t++) adamKernel(p, g, m, v, 1e-2, 0.5, 0.99, 1e-8, t);
+          expect(bits(p), `adam, n ${n}, ${threads} threads`).toEqual(bits(want[0]));
+          expect(bits(m)).toEqual(bits(want[1]));
+          expect(bits(v)).toEqual(bits(want[2]));
+          // adamMulti(): a small parameter outside the kernels' memory, then this one, moments in one state buffer
+          const small = random(10), smallGrad = random(10);
+          const smallWant = [small.slice(), new Float32Array(10), new Float32Array(10)];
+          for (let t = 1; t <= 3; t++) textbookAdam(smallWant[0], smallGrad, smallWant[1], smallWant[2], 1e-2, 0.5, 0.99, 1e-8, t);
+          const state = cpuFloat32Array(2 * (10 + n)).fill(0);
+          state.set(m0, 10);
+          state.set(v0, 10 + n + 10);
+          const [pm, gm] = [p0, g0].map(inHeap);
+          const smallP = small.slice();
+          for (let t = 1; t <= 3; t++) adamMulti([smallP, pm], [smallGrad, gm], state, [0, 10], 1e-2, 0.5, 0.99, 1e-8, t);
+          expect(bits(pm), `adamMulti, n ${n}, ${threads} threads`).toEqual(bits(want[0]));
+          expect(bits(state.subarray(10, 10 + n))).toEqual(bits(want[1]));
+          expect(bits(state.subarray(20 + n))).toEqual(bits(want[2]));
+          expect(bits(smallP)).toEqual(bits(smallWant[0]));
+        }
+      }
+    });
+
+    it('the workers update some of a large parameter', async () => {
+      setCpuThreads(Infinity);
+      await whenCpuThreadsReady();
+      const n = 1 << 16;
+      const [p, g, m, v] = [0, 1, 2, 3].map(() => cpuFloat32Array(n).fill(0.5));
+      const before = cpuWorkerChunks();
+      // On a busy machine a worker may wake too late for one update: try until one joins in.
+      for (let t = 1; t <= 50 && cpuWorkerChunks() === before; t++) adamKernel(p, g, m, v, 1e-3, 0.9, 0.999, 1e-8, t);
       expect(cpuWorkerChunks()).toBeGreaterThan(before);
     });
   });
