@@ -20,7 +20,7 @@ describe('bench peers: detection and the table', () => {
   it('names every missing peer with the command that installs it', () => {
     const checks = checkPeers(nowhere, noPython);
     expect(checks.map((c) => [c.id, c.installed])).toEqual([['jax', false], ['tfjs', false], ['torch', false]]);
-    expect(checks[0].note).toBe(`not installed: ${PEERS_INSTALL} (in ${nowhere})`);
+    expect(checks[0].note).toBe(`not installed: ${PEERS_INSTALL} (from gradlab's repository root: it installs them into models/bench/peers; looked in ${nowhere})`);
     expect(checks[1].note).toContain(PEERS_INSTALL);
     expect(checks[2].note).toBe(`not installed: ${TORCH_INSTALL} (torch not importable by ${noPython})`);
   });

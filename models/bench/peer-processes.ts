@@ -96,7 +96,8 @@ export function checkPeers(dir = peersDir(), python = pythonPath()): PeerCheck[]
   const jax = versionOf(dir, '@jax-js/jax');
   const tfjs = versionOf(dir, '@tensorflow/tfjs');
   const tfjsWasm = versionOf(dir, '@tensorflow/tfjs-backend-wasm');
-  const where = `(in ${dir})`;
+  // The install script lives in gradlab's own package.json, not in the peers' folder.
+  const where = `(from gradlab's repository root: it installs them into models/bench/peers; looked in ${dir})`;
   const torch = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', timeout: 60_000 });
   const torchVersion = torch.status === 0 ? torch.stdout.trim() : null;
   return [
