@@ -95,6 +95,30 @@ export function kernelHeap(): WasmHeap | null {
   return wasmGemmAvailable() && instance!.heap.shared ? instance!.heap : null;
 }
 
+/**
+ * Another kernel module on the GEMM kernel's memory, for the kernels that work in place on its
+ * arrays (select-sum-wasm.ts, gemv-wasm.ts): a getter that instantiates `bytes` on first use
+ * (and again when that memory changed: resetWasmGemm) and gives its heap with the functions
+ * `pick` takes from its exports; null where there is no shared memory or instantiating fails.
+ */
+export function kernelsOnHeap<T extends object>(bytes: Uint8Array<ArrayBuffer>, pick: (exports: WebAssembly.Exports) => T): () => (T & { heap: WasmHeap }) | null {
+  let current: (T & { heap: WasmHeap }) | null = null;
+  let failed = false;
+  return () => {
+    const heap = kernelHeap();
+    if (heap === null || failed) return null;
+    if (current?.heap !== heap) {
+      try {
+        current = { ...pick(new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: heap.memory } }).exports), heap };
+      } catch {
+        failed = true;
+        return null;
+      }
+    }
+    return current;
+  };
+}
+
 /** Whether `a` lies inside the kernel's memory (tests). */
 export function inKernelMemory(a: Float32Array): boolean {
   return wasmGemmAvailable() && instance!.heap.addressOf(a, 0) >= 0;

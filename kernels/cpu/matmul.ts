@@ -11,6 +11,7 @@
 
 import type { FloatArray, FusedActivation } from '../../engine/backend';
 import { wasmGemm, wasmGemmAvailable, type GemmEpilogue } from './gemm-wasm';
+import { wasmGemv } from './gemv-wasm';
 import { unary } from './unary';
 
 /** 'auto': WebAssembly where available, except for tiny products (see cpuGemmPathFor). */
@@ -72,6 +73,8 @@ function gemm32(
 ): boolean {
   if (m === 0 || n === 0) return true;
   const wasm = cpuGemmPathFor(m, k, n) === 'wasm' && a instanceof Float32Array && b instanceof Float32Array && (init === null || init instanceof Float32Array);
+  // One output column (a logit layer, a gradient of one): four rows to a vector instead of 8 padded columns.
+  if (wasm && n === 1 && act === 0 && wasmGemv(a, ao, sAi, sAp, b, bo, out, oo, m, k, init)) return true;
   if (wasm && wasmGemm(a, ao, sAi, sAp, b, bo, transB, out, oo, m, k, n, init, act, alpha)) return true;
   gemmJs(a, ao, sAi, sAp, b, bo, transB ? 1 : n, transB ? k : 1, out, oo, m, k, n, init);
   return act === 0;

@@ -5,31 +5,14 @@
 // without a shared memory, keep the JavaScript loops.
 
 import selectSumBytes from './select-sum.wat?shared';
-import { kernelHeap } from './gemm-wasm';
-import type { WasmHeap } from './wasm-heap';
+import { kernelsOnHeap } from './gemm-wasm';
 import { float64Words } from './wasm-instance';
 
 type Select = (c: number, p: number, out: number, n: number, act: number, alphaLo: number, alphaHi: number) => void;
 type ColSum = (x: number, out: number, rows: number, cols: number) => void;
 
-let kernels: { heap: WasmHeap; select: Select; colSum: ColSum } | null = null;
-let failed = false;
-
-/** The module instantiated on the GEMM kernel's memory (again if that memory changed: resetWasmGemm); null where there is none. */
-function kernelsHere(): typeof kernels {
-  const heap = kernelHeap();
-  if (heap === null || failed) return null;
-  if (kernels?.heap !== heap) {
-    try {
-      const exports = new WebAssembly.Instance(new WebAssembly.Module(selectSumBytes), { env: { memory: heap.memory } }).exports;
-      kernels = { heap, select: exports.select as Select, colSum: exports.colSum as ColSum };
-    } catch {
-      failed = true;
-      return null;
-    }
-  }
-  return kernels;
-}
+/** The module on the GEMM kernel's memory; null where there is none. */
+const kernelsHere = kernelsOnHeap(selectSumBytes, (exports) => ({ select: exports.select as Select, colSum: exports.colSum as ColSum }));
 
 /**
  * out = c > 0 ? p : (alpha === null ? +0 : alpha·p), elementwise over out.length, in the kernel
