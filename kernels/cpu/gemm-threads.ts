@@ -68,8 +68,8 @@ const LINE = 16;
  */
 const KIND = 0, PER = 1, CHUNKS = 2, BANDS = 3, WORKER_CHUNKS = 4, FIRST_ARG = 5, F64_ARG = 20, JOB_WORDS = 2 * LINE; // F64_ARG: up to 6 float64s, to word 32
 const GEMM = 0, NORMALS = 1, ADAM = 2;
-/** Where runChunk finds the job's words (passed to it: the workers run the same function). */
-const JOB = { kind: KIND, per: PER, firstArg: FIRST_ARG, f64Arg: F64_ARG / 2 };
+/** Where runChunk finds the job's words, and the kinds' numbers (passed to it: the workers run the same function). */
+const JOB = { kind: KIND, per: PER, firstArg: FIRST_ARG, f64Arg: F64_ARG / 2, gemm: GEMM, adam: ADAM };
 const GO = 0, JOIN = 1, DONE = 2, READY = 3, BAND = 4;
 /** Most chunks in one job: a band's claim word counts each end in 16 bits. */
 const MAX_CHUNKS = 0xffff;
@@ -149,17 +149,17 @@ export function runChunk(
   normals: typeof boxMuller, adam: typeof adamRange,
 ): void {
   const per = ctl[job.per], at = job.firstArg, kind = ctl[job.kind];
-  if (kind === 2) { // ADAM: addresses in bytes, so element i of an array at byte address a is heap[a / 4 + i]
+  if (kind === job.adam) { // addresses in bytes, so element i of an array at byte address a is heap[a / 4 + i]
     const from = c * per, count = Math.min(per, ctl[at + 4] - from), h = heap(), x = job.f64Arg;
     adam(h, ctl[at] / 4 + from, h, ctl[at + 1] / 4 + from, h, ctl[at + 2] / 4 + from, h, ctl[at + 3] / 4 + from, count,
       f64[x], f64[x + 1], f64[x + 2], f64[x + 3], f64[x + 4], f64[x + 5]);
-  } else if (kind === 0) { // GEMM
+  } else if (kind === job.gemm) {
     for (let i = 0; i < 14; i++) args[i] = ctl[at + i];
     args[0] += c * per * 4 * args[1]; // A: + rows · sAi
     args[6] += c * per * 4 * args[7]; // C: + rows · ldc
     args[8] = Math.min(per, args[8] - c * per); // the chunk's block rows
     gemm(...args);
-  } else {
+  } else { // NORMALS
     const from = c * per, count = Math.min(per, ctl[at + 1] - from); // per is a multiple of 4: whole blocks
     const words = philox(ctl[at + 2], ctl[at + 3], f64[job.f64Arg + 2] + from / 4, Math.ceil(count / 4));
     normals(words, heap(), ctl[at] / 4 + from, count, f64[job.f64Arg], f64[job.f64Arg + 1]);
@@ -245,8 +245,12 @@ export interface ThreadedGemm {
   workerChunks(): number;
   /** Run the kernel over all block rows, in chunks claimed by the main thread and up to `threads − 1` ready workers. */
   run(args: Parameters<GemmFn>, threads: number): void;
-  /** Fill the n float32s at byte address `out` with normal draws of the Philox stream (k0, k1) from block `counter`, as kernels/cpu/random.ts would; shared the same way from NORMALS_MIN_SPLIT draws. */
-  normals(out: number, n: number, k0: number, k1: number, counter: number, a: number, b: number, threads: number): void;
+  /**
+   * Fill the n float32s at byte address `out` with normal draws of the Philox stream (k0, k1)
+   * from block `counter`, as kernels/cpu/random.ts would, shared between up to `threads` threads
+   * from NORMALS_MIN_SPLIT draws; false (nothing done) below that or where no worker is ready.
+   */
+  normals(out: number, n: number, k0: number, k1: number, counter: number, a: number, b: number, threads: number): boolean;
   /**
    * Adam's update of the n float32s at byte address `param` (gradient at `grad`, moments at `m`
    * and `v`), as kernels/cpu/optim.ts would, shared between up to `threads` threads from
@@ -370,6 +374,11 @@ export function createThreadedGemm(maxWorkers = 7): ThreadedGemm | null {
       }
       return count;
     };
+    // The helpers for a job of `n` elements in `chunks` chunks: none below `minSplit` elements
+    // (a worker's start would cost about what it saves) or past MAX_CHUNKS; then the caller runs
+    // its own loop, with the same bits.
+    const helpersFor = (n: number, minSplit: number, chunks: number, threads: number): number =>
+      n < minSplit || chunks > MAX_CHUNKS ? 0 : pickHelpers(threads, chunks);
     // The job whose words are set in ctl (its kind, arguments, chunk size): `chunks` chunks shared
     // between the main thread (band 0) and the first `helperCount` helpers (bands 1, 2, ...).
     const runJob = (chunks: number, helperCount: number) => {
@@ -417,9 +426,12 @@ export function createThreadedGemm(maxWorkers = 7): ThreadedGemm | null {
       ctl.set(gemmArgs, FIRST_ARG);
       runJob(chunks, helperCount);
     };
-    const fillNormals = (out: number, n: number, k0: number, k1: number, counter: number, a: number, b: number, threads: number) => {
-      ctl[KIND] = NORMALS;
+    const fillNormals = (out: number, n: number, k0: number, k1: number, counter: number, a: number, b: number, threads: number): boolean => {
       const per = Math.max(NORMALS_CHUNK, 4 * Math.ceil(n / (4 * MAX_CHUNKS))); // whole blocks, at most MAX_CHUNKS chunks
+      const chunks = Math.ceil(n / per);
+      const helperCount = helpersFor(n, NORMALS_MIN_SPLIT, chunks, threads);
+      if (helperCount === 0) return false;
+      ctl[KIND] = NORMALS;
       ctl[PER] = per;
       ctl[FIRST_ARG] = out;
       ctl[FIRST_ARG + 1] = n;
@@ -428,12 +440,12 @@ export function createThreadedGemm(maxWorkers = 7): ThreadedGemm | null {
       f64[F64_ARG / 2] = a;
       f64[F64_ARG / 2 + 1] = b;
       f64[F64_ARG / 2 + 2] = counter;
-      const chunks = Math.ceil(n / per);
-      runJob(chunks, n < NORMALS_MIN_SPLIT ? 0 : pickHelpers(threads, chunks)); // without helpers the main thread draws every chunk
+      runJob(chunks, helperCount);
+      return true;
     };
     const adam = (param: number, grad: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, c1: number, c2: number, threads: number): boolean => {
       const chunks = Math.ceil(n / ADAM_CHUNK);
-      const helperCount = n < ADAM_MIN_SPLIT || chunks > MAX_CHUNKS ? 0 : pickHelpers(threads, chunks);
+      const helperCount = helpersFor(n, ADAM_MIN_SPLIT, chunks, threads);
       if (helperCount === 0) return false;
       ctl[KIND] = ADAM;
       ctl[PER] = ADAM_CHUNK;

@@ -172,15 +172,14 @@ export async function whenCpuThreadsReady(timeoutMs = 10_000): Promise<number> {
  * Fill `out` with normal draws (mean a, standard deviation b) of the Philox stream with key
  * (key0, key1) from block `counter`, bit for bit as kernels/cpu/random.ts's loop would, on the
  * threads the products use (gemm-threads.ts: large fills are shared between them). Returns false,
- * having done nothing, where there are no worker threads or `out` does not lie in the kernel's
- * memory; then the caller fills it.
+ * having done nothing, where the fill is too small to share, no worker is ready, or `out` does
+ * not lie in the kernel's memory; then the caller fills it.
  */
 export function threadedNormals(out: Float32Array, key0: number, key1: number, counter: number, a: number, b: number): boolean {
   if (!wasmGemmAvailable() || instance!.threads === null) return false;
   const at = instance!.heap.addressOf(out, 0);
   if (at < 0) return false;
-  instance!.threads.normals(at, out.length, key0, key1, counter, a, b, threadLimit);
-  return true;
+  return instance!.threads.normals(at, out.length, key0, key1, counter, a, b, threadLimit);
 }
 
 /**
@@ -289,7 +288,7 @@ export function wasmGemm(
 }
 
 /** Whether `count` floats at byte address `at` overlap `count2` at `at2` (-1: not in the memory). */
-function overlaps(at: number, count: number, at2: number, count2: number): boolean {
+export function overlaps(at: number, count: number, at2: number, count2: number): boolean {
   return at2 >= 0 && at < at2 + count2 * 4 && at2 < at + count * 4;
 }
 

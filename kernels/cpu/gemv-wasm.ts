@@ -5,7 +5,7 @@
 // gemm.wat's padded path.
 
 import gemvBytes from './gemv.wat?shared';
-import { kernelsOnHeap } from './gemm-wasm';
+import { kernelsOnHeap, overlaps } from './gemm-wasm';
 
 type Gemv = (a: number, sAi: number, sAp: number, b: number, init: number, c: number, m: number, k: number) => void;
 
@@ -39,9 +39,4 @@ export function wasmGemv(
   kn.gemv(aAt, 4 * sAi, 4 * sAp, bAt, bias ? bias[0] : 0, cAt, m, k);
   if (heap.addressOf(out, oo) !== cAt) out.set(heap.floats.subarray(cAt / 4, cAt / 4 + m), oo);
   return true;
-}
-
-/** Whether `count` floats at byte address `at` overlap `count2` at `at2` (-1: not in the memory). */
-function overlaps(at: number, count: number, at2: number, count2: number): boolean {
-  return at2 >= 0 && at < at2 + count2 * 4 && at2 < at + count * 4;
 }
