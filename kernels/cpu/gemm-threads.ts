@@ -437,9 +437,10 @@ export function createThreadedGemm(maxWorkers = 7): ThreadedGemm | null {
       ctl[FIRST_ARG + 1] = n;
       ctl[FIRST_ARG + 2] = k0;
       ctl[FIRST_ARG + 3] = k1;
-      f64[F64_ARG / 2] = a;
-      f64[F64_ARG / 2 + 1] = b;
-      f64[F64_ARG / 2 + 2] = counter;
+      const x = F64_ARG / 2;
+      f64[x] = a;
+      f64[x + 1] = b;
+      f64[x + 2] = counter;
       runJob(chunks, helperCount);
       return true;
     };

@@ -24,7 +24,8 @@ export function wasmGemv(
   const kn = kernelsHere();
   if (kn === null || m === 0) return false;
   const heap = kn.heap;
-  let aAt = heap.addressOf(a, ao), bAt = heap.addressOf(b, bo), cAt = heap.addressOf(out, oo);
+  const outAt = heap.addressOf(out, oo);
+  let aAt = heap.addressOf(a, ao), bAt = heap.addressOf(b, bo), cAt = outAt;
   // C is written block by block while A and B are still read: in place only if it overlaps neither.
   if (cAt >= 0 && (overlaps(cAt, m, aAt, m * k) || overlaps(cAt, m, bAt, k))) cAt = -1;
   const aFloats = aAt < 0 ? m * k : 0, bFloats = bAt < 0 ? k : 0, cFloats = cAt < 0 ? m : 0;
@@ -37,6 +38,6 @@ export function wasmGemv(
     if (cAt < 0) cAt = base + 4 * (aFloats + bFloats);
   }
   kn.gemv(aAt, 4 * sAi, 4 * sAp, bAt, bias ? bias[0] : 0, cAt, m, k);
-  if (heap.addressOf(out, oo) !== cAt) out.set(heap.floats.subarray(cAt / 4, cAt / 4 + m), oo);
+  if (cAt !== outAt) out.set(heap.floats.subarray(cAt / 4, cAt / 4 + m), oo);
   return true;
 }
