@@ -54,9 +54,10 @@ await build({
   platform: 'node',
   banner: { js: '#!/usr/bin/env node' },
   // The CLI is a program to run, not to read (it holds the whole library again, and the package
-  // has a size budget): without its whitespace, about 20 kB less to download. The library's
-  // bundle and its source map, which a reader steps through, keep theirs.
-  minifyWhitespace: true,
+  // has a size budget): without its whitespace and with shorter syntax, about 22 kB less to
+  // download. Names are kept: the worker threads' code is built from functions' source text.
+  // The library's bundle and its source map, which a reader steps through, keep theirs.
+  minifyWhitespace: true, minifySyntax: true,
 });
 chmodSync('dist/cli.js', 0o755); // after the rename: the mode of the file in place
 

@@ -21,6 +21,7 @@ import { formatShape, sameShape } from './shape';
 import type { Tensor } from './tensor';
 import { dispatchesWatched, withRule } from './trace';
 import { seedOfOne } from './fusion';
+import { runAtBackwardEnd } from './lazy';
 
 export interface GradNode {
   /** The op's name, for error messages and the "under the hood" view. */
@@ -83,6 +84,11 @@ let observer: ReverseObserver | null = null;
 /** @internal Install (or remove, with null) the reverse-pass observer. */
 export function observeReversePasses(o: ReverseObserver | null): void {
   observer = o;
+}
+
+/** @internal Whether a reverse pass is watched (captureStep lists each node's dispatches: nothing may run late). */
+export function reversePassObserved(): boolean {
+  return observer !== null;
 }
 
 export function isGradEnabled(): boolean {
@@ -183,6 +189,13 @@ function startingGradient(root: Tensor, seed: Tensor | undefined, caller: string
   return seed.detach(); // an alias we may dispose without touching the caller's tensor
 }
 
+let overwritable: Tensor | null = null;
+
+/** @internal Whether the running rule may overwrite g, its dy: nothing reads g after it (grad() does not return it, no alias). */
+export function mayOverwriteGradient(g: Tensor): boolean {
+  return g === overwritable && g.ownsBuffer;
+}
+
 /** Run one node's rule, naming the op if it fails (a freed saved tensor, say). */
 function runRule(t: Tensor, g: Tensor, createGraph: boolean, into?: readonly (Tensor | null)[]): readonly (Tensor | null)[] {
   const node = t.node as GradNode;
@@ -257,7 +270,14 @@ function reversePass(root: Tensor, g0: Tensor, targets: Set<Tensor> | null, opti
           return prev !== undefined && prev.ownsBuffer ? prev : null;
         })
         : undefined;
-      const inputGrads = runRule(t, g, createGraph, into);
+      const before = overwritable;
+      overwritable = !createGraph && !results.has(t) ? g : null;
+      let inputGrads: readonly (Tensor | null)[];
+      try {
+        inputGrads = runRule(t, g, createGraph, into);
+      } finally {
+        overwritable = before;
+      }
       for (let k = 0; k < node.inputs.length; k++) {
         const input = node.inputs[k];
         let gi = inputGrads[k];
@@ -283,6 +303,7 @@ function reversePass(root: Tensor, g0: Tensor, targets: Set<Tensor> | null, opti
       if (!retainGraph) node.released = true;
     }
   });
+  runAtBackwardEnd(); // before any optimizer step changes the weights
   observer?.end();
   return results;
 }

@@ -60,6 +60,13 @@ export interface LossGradOfY {
   dtype: DType;
 }
 
+/** A product stored as p ⊙ act'(y), y the layer's output at the same place: what unaryGrad(act, y, y, p) stores. */
+export interface ActivationGradOfY {
+  y: Storage;
+  activation: Exclude<FusedActivation, 'none'>;
+  alpha: number;
+}
+
 /** Elementwise functions of two broadcast inputs: the rows of engine/ops/binary-table.ts. */
 export type { BinaryOp } from './ops/binary-table';
 import type { BinaryOp } from './ops/binary-table';
@@ -83,12 +90,13 @@ export type KernelCall =
    * constant gradient, such as backward's seed of 1, passed as a number).
    */
   | { kernel: 'meanUnaryGrad'; op: UnaryOp; x: Storage; dy: Storage | null; out: Storage; alpha: number; beta: number; scale: number }
-  /** out[b] = op(A[b]) · op(B[b]), op = transpose or not; a batch stride of 0 broadcasts. */
+  /** out[b] = op(A[b]) · op(B[b]), op = transpose or not; a batch stride of 0 broadcasts; see ActivationGradOfY. */
   | {
       kernel: 'matmul'; a: Storage; b: Storage; out: Storage;
       batch: number; m: number; k: number; n: number;
       transA: boolean; transB: boolean; strideA: number; strideB: number;
       variant?: MatmulVariant;
+      activationGrad?: ActivationGradOfY;
     }
   /** out = act(x · W + b): x [m, k], W [k, n], b [n] (optional). */
   | { kernel: 'linear'; x: Storage; w: Storage; b: Storage | null; out: Storage; m: number; k: number; n: number; activation: FusedActivation; alpha: number }

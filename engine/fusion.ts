@@ -13,23 +13,25 @@
 //   4. seedAsNumber        backward's seed of 1 read as a number by a fused loss gradient,
 //                          so the seed tensor is never filled
 //   5. gatherRandom        gather(x, randint(...)): the indices drawn inside the gather
+//   6. activationGradInProduct  a wide layer's dz = dy ⊙ act'(y) stored by the product that makes dy
 //
-// 2, 3, 4 and 5 work by deferring a kernel (engine/lazy.ts): the tensor holds the call, and the
-// next kernel that can compute the same values takes it over or reads it.
+// 2–6 work by deferring a kernel (engine/lazy.ts): the tensor holds the call, and the next
+// kernel that can compute the same values takes it over or reads it.
 
-import { isGradEnabled } from './autograd';
-import type { Backend, DType, FusedActivation, KernelCall, LinearSource, LossGradOfY, Storage, UnaryOp } from './backend';
+import { isGradEnabled, mayOverwriteGradient, reversePassObserved } from './autograd';
+import type { Backend, DType, FusedActivation, KernelCall, LinearSource, LossGradOfY, MatmulVariant, Storage, UnaryOp } from './backend';
 import { refreshOnReplay } from './compile';
-import { lazyFull, lazyKernel, pendingCall, pendingRefresh, pendingValue, takePendingKernel, untilNextOp } from './lazy';
+import { lazyFull, lazyKernel, pendingCall, pendingRefresh, pendingValue, takePendingKernel, untilBackwardEnds, untilNextOp } from './lazy';
 import type { Shape } from './shape';
 import { runKernel, Tensor } from './tensor';
 import { resultDType } from './ops/util';
 
-export const FUSIONS = ['layerBackward', 'lossInLayerBackward', 'lossInLayerForward', 'seedAsNumber', 'gatherRandom'] as const;
+export const FUSIONS = ['layerBackward', 'lossInLayerBackward', 'lossInLayerForward', 'seedAsNumber', 'gatherRandom', 'activationGradInProduct'] as const;
 export type FusionName = (typeof FUSIONS)[number];
 
 const enabled: Record<FusionName, boolean> = {
   layerBackward: true, lossInLayerBackward: true, lossInLayerForward: true, seedAsNumber: true, gatherRandom: true,
+  activationGradInProduct: true,
 };
 
 /** @internal Turn one fusion off or on again (benchmarks measure each one this way; the results are the same bits). */
@@ -216,4 +218,36 @@ export function gatherDrawnRows(x: Tensor, idx: Tensor, out: Tensor, rows: numbe
   const refresh = pendingRefresh(idx); // a compiled step's fresh draw, shared with randint's kernel
   if (refresh) refreshOnReplay(call, refresh);
   return true;
+}
+
+// ---------- 6. a wide layer's activation gradient in the product that makes its dy ----------
+
+/**
+ * A wide layer's rule (linearRule) starts with dz = dy ⊙ act'(y) and ends with dx = dz·Wᵀ, which
+ * is the layer below's dy. So dx is deferred (untilBackwardEnds), for the layer below to compute
+ * its dz in the product's store (activationGradInProduct). null: not applicable, run it now.
+ */
+export function inputGradForLayerBelow(x: Tensor, w: Tensor, dz: Tensor, variant: MatmulVariant): Tensor | null {
+  if (!enabled.activationGradInProduct || isGradEnabled() || reversePassObserved() || x.node?.op !== 'linear' || dz.rank !== 2) return null;
+  const name = 'linear.backward';
+  const [m, n] = dz.shape;
+  const k = w.shape[0];
+  return untilBackwardEnds([m, k], resultDType(dz, w), dz.backend, [dz, w], name, [dz.shape, w.shape], (out) => ({
+    kernel: 'matmul', a: dz.storage(name), b: w.storage(name), out, batch: 1, m, k: n, n: k,
+    transA: false, transB: true, strideA: 0, strideB: 0, variant,
+  }));
+}
+
+/** 6, the layer below: dy's deferred product, run with dz = p ⊙ act'(y) in its store into dy's buffer (no one reads dy after). */
+export function activationGradInProduct(y: Tensor, dy: Tensor, activation: Exclude<FusedActivation, 'none'>, slope: number): Tensor | null {
+  const c = pendingCall(dy);
+  if (!enabled.activationGradInProduct || c === null || c.kernel !== 'matmul' || c.activationGrad || c.batch !== 1) return null;
+  if (!mayOverwriteGradient(dy) || dy.dtype !== y.dtype || c.m * c.n !== y.size || isGradEnabled()) return null;
+  const name = 'linear.backward';
+  const call: KernelCall = { ...c, activationGrad: { y: y.storage(name), activation, alpha: slope } };
+  const taken = takePendingKernel(dy);
+  if (taken === null) return null;
+  runKernel(y.backend, call, name, [[c.m, c.k], [c.n, c.k]]);
+  taken.release();
+  return dy;
 }

@@ -12,6 +12,7 @@
 // untilNextOp() is a lazyKernel whose call runs at the latest when the next op runs a kernel or
 // takes any buffer, so that it reads its inputs as they are now (an optimizer step or loading
 // weights may change them in place); only that next op may take it over.
+// untilBackwardEnds() runs at the latest when the reverse pass ends (its inputs cannot change before).
 
 import type { Backend, DType, KernelCall, Storage } from './backend';
 import { refreshOnReplay } from './compile';
@@ -63,11 +64,29 @@ const deferred: SharedBuffer[] = [];
  * ones the trace shows for it.
  */
 export function untilNextOp(shape: Shape, dtype: DType, backend: Backend, reads: Tensor[], op: string, shapes: Shape[], makeCall: (out: Storage) => KernelCall): Tensor {
+  return lazyListed(deferred, shape, dtype, backend, reads, op, shapes, makeCall);
+}
+
+const untilPassEnd: SharedBuffer[] = [];
+
+/** lazyKernel for a gradient whose inputs (weights) cannot change before the reverse pass ends: runs then at the latest. */
+export function untilBackwardEnds(shape: Shape, dtype: DType, backend: Backend, reads: Tensor[], op: string, shapes: Shape[], makeCall: (out: Storage) => KernelCall): Tensor {
+  return lazyListed(untilPassEnd, shape, dtype, backend, reads, op, shapes, makeCall);
+}
+
+/** lazyKernel showing `shapes` in the trace, its buffer added to `list` (run by whoever empties it). */
+function lazyListed(list: SharedBuffer[], shape: Shape, dtype: DType, backend: Backend, reads: Tensor[], op: string, shapes: Shape[], makeCall: (out: Storage) => KernelCall): Tensor {
   const t = lazyKernel(shape, dtype, backend, reads, op, makeCall);
   const b = t.sharedBuffer(op);
   (b.pending as PendingKernel).shapes = shapes;
-  deferred.push(b);
+  list.push(b);
   return t;
+}
+
+/** Called by autograd when a reverse pass ends. */
+export function runAtBackwardEnd(): void {
+  if (untilPassEnd.length === 0) return;
+  for (const b of untilPassEnd.splice(0)) if (b.refs > 0) runPending(b);
 }
 
 /**

@@ -1,7 +1,7 @@
 // The figures in README.md and docs/ that go stale when the code changes, each measured here and
 // compared with what the docs say: the packed tarball's size and file count (docs/library.md),
 // the size of the optional `webgpu` package, the number of gradcheck cases, the reference GAN
-// step's dispatches and the dependency table.
+// and wide GAN steps' dispatches and the dependency table.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { backendStats } from '../engine/index';
 import { opCases } from '../engine/gradcheck-suite';
 import { createEngineGan } from '../models/bench/engine-gan';
+import { setFusion } from '../engine/fusion';
 import { assembleWat } from '../kernels/cpu/wat-plugin.mjs';
 import { markdownFiles, root } from './readme-block';
 
@@ -72,16 +73,19 @@ describe('docs/library.md: the dependency table', () => {
   });
 });
 
+/** The dispatches of one step of `gan`. */
+function stepDispatches(gan: ReturnType<typeof createEngineGan>): number {
+  const before = backendStats().dispatches;
+  const losses = gan.step();
+  const n = backendStats().dispatches - before;
+  for (const t of Object.values(losses)) t.dispose();
+  return n;
+}
+
 describe("the reference GAN step's dispatches", () => {
   it('as many as docs/performance.md and docs/engine.md say (counted on the CPU; WebGPU runs the same calls)', () => {
     const gan = createEngineGan(0);
-    const one = (): number => {
-      const before = backendStats().dispatches;
-      const losses = gan.step();
-      const n = backendStats().dispatches - before;
-      for (const t of Object.values(losses)) t.dispose();
-      return n;
-    };
+    const one = (): number => stepDispatches(gan);
     one(); // the first step allocates; count a warm one
     const dispatches = one();
     gan.dispose();
@@ -89,6 +93,24 @@ describe("the reference GAN step's dispatches", () => {
     const [plain, compiled] = figures('docs/performance.md', /\*\*(\d+) dispatches\*\* \((\d+) compiled\)/);
     const [engine] = figures('docs/engine.md', /the reference GAN step is (\d+) dispatches/);
     expect([warm, plain, engine, compiled]).toEqual([dispatches, dispatches, dispatches, dispatches + 2]);
+  });
+});
+
+describe("the wide GAN step's dispatches", () => {
+  it('as many as docs/performance.md and docs/fusion.md say (counted on the CPU)', () => {
+    const gan = createEngineGan(0, { batch: 512, gHidden: [64, 64, 64], dHidden: [64, 64, 64] });
+    const one = (): number => stepDispatches(gan);
+    one();
+    const dispatches = one();
+    setFusion('activationGradInProduct', false);
+    const without = one();
+    setFusion('activationGradInProduct', true);
+    gan.dispose();
+    const [plain, compiled] = figures('docs/performance.md', /it is \*\*(\d+) dispatches\*\* \((\d+) compiled\) since the sixth fusion/);
+    const [table, bench, benchCompiled] = figures('docs/fusion.md', /`gan-wide` from \d+ to (\d+) .*report per step \(24 and (\d+) with every fusion on; 26 and (\d+) compiled/);
+    const [fewer, before] = figures('docs/fusion.md', /; (\d+) of the wide GAN's (\d+) \|/);
+    expect([plain, table, bench, compiled, benchCompiled]).toEqual([dispatches, dispatches, dispatches, dispatches + 2, dispatches + 2]);
+    expect([fewer, before]).toEqual([without - dispatches, without]);
   });
 });
 

@@ -10,7 +10,7 @@ import { formatShape } from '../shape';
 import { runKernel, Tensor } from '../tensor';
 import { sumTo } from './broadcast';
 import { reshape } from './layout';
-import { fusedLinearBackward, runLinearForward, type Layer } from '../fusion';
+import { activationGradInProduct, fusedLinearBackward, inputGradForLayerBelow, runLinearForward, type Layer } from '../fusion';
 import { leakyRelu, unaryGrad } from './unary';
 import { unaryOps, type UnaryDef } from './unary-table';
 import { backendOf, checkFloat, checkLive, resultDType } from './util';
@@ -136,9 +136,10 @@ function linearRule({ x, w, b, y, activation, slope }: Layer, dy: Tensor): (Tens
   // The activations that fuse (relu, leakyRelu with α ≥ 0, sigmoid, tanh) have derivatives read from y alone.
   const dz = activation === 'none' ? dy
     : isGradEnabled() ? (unaryOps[activation].rule as ActivationRule)(dy, y, y, slope, 0)
-      : unaryGrad('linear', activation, y, y, dy, slope, 0);
-  const dx = x.requiresGrad ? matmulT(dz, w, false, true, 'linear.backward') : null;
+      : activationGradInProduct(y, dy, activation, slope) ?? unaryGrad('linear', activation, y, y, dy, slope, 0);
   const dw = w.requiresGrad ? matmulT(x, dz, true, false, 'linear.backward') : null;
   const db = b && b.requiresGrad ? sumTo(dz, [w.shape[1]]) : null;
+  // dx last, deferred where the layer below can compute its dz in this product (engine/fusion.ts, 6).
+  const dx = x.requiresGrad ? inputGradForLayerBelow(x, w, dz, matmulVariant) ?? matmulT(dz, w, false, true, 'linear.backward') : null;
   return b ? [dx, dw, db] : [dx, dw];
 }

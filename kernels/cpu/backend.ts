@@ -97,7 +97,10 @@ export class CpuBackend implements Backend {
         return c.map ? mappedReduce(c.op, c.map, x, f(c.out), c.outer, c.axisSize, c.inner, c.scale) : reduce(c.op, x, f(c.out), c.outer, c.axisSize, c.inner, c.scale);
       }
       case 'meanUnaryGrad': return meanUnaryGrad(c.op, f(c.x), c.dy && f(c.dy), f(c.out), c.alpha, c.beta, c.scale);
-      case 'matmul': return matmul(f(c.a), f(c.b), f(c.out), c.batch, c.m, c.k, c.n, c.transA, c.transB, c.strideA, c.strideB);
+      case 'matmul': {
+        const grad = c.activationGrad ? { ...c.activationGrad, y: f(c.activationGrad.y) } : null;
+        return matmul(f(c.a), f(c.b), f(c.out), c.batch, c.m, c.k, c.n, c.transA, c.transB, c.strideA, c.strideB, grad);
+      }
       case 'linear': return linear(f(c.x), f(c.w), c.b ? f(c.b) : null, f(c.out), c.m, c.k, c.n, c.activation, c.alpha);
       case 'linearGrad': {
         const loss = c.loss && { ...c.loss, dy: c.loss.dy && f(c.loss.dy) };

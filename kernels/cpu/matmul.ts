@@ -9,10 +9,10 @@
 // gemm-wasm.ts, which rounds identically, so results do not depend on which ran. Float64 arrays
 // (gradient checks) take plain loops in double precision.
 
-import type { FloatArray, FusedActivation } from '../../engine/backend';
+import type { ActivationGradOfY, FloatArray, FusedActivation } from '../../engine/backend';
 import { wasmGemm, wasmGemmAvailable, type GemmEpilogue } from './gemm-wasm';
 import { wasmGemv } from './gemv-wasm';
-import { unary } from './unary';
+import { unary, unaryGrad } from './unary';
 
 /** 'auto': WebAssembly where available, except for tiny products (see cpuGemmPathFor). */
 export type CpuGemmPath = 'auto' | 'js' | 'wasm';
@@ -43,10 +43,12 @@ export function cpuGemmPathFor(m: number, k: number, n: number): 'js' | 'wasm' {
   return gemmPath === 'wasm' || m * k * n >= (n >= 4 ? WASM_MIN_WORK : WASM_MIN_WORK_NARROW) ? 'wasm' : 'js';
 }
 
+/** With `activationGrad`, each p becomes p ⊙ act'(y): unaryGrad run in place, the unfused pair's bits. */
 export function matmul(
   a: FloatArray, b: FloatArray, out: FloatArray,
   batch: number, m: number, k: number, n: number,
   transA: boolean, transB: boolean, strideA: number, strideB: number,
+  activationGrad: (Omit<ActivationGradOfY, 'y'> & { y: FloatArray }) | null = null,
 ): void {
   // Element (i, p) of op(A) is at i·sAi + p·sAp, and (p, j) of op(B) at p·sBp + j·sBj, whatever the stored layout.
   const sAi = transA ? 1 : k, sAp = transA ? m : 1;
@@ -58,6 +60,8 @@ export function matmul(
     if (out instanceof Float32Array) gemm32(a, ao, sAi, sAp, b, bo, transB, out, oo, m, k, n, null);
     else gemm64(a, ao, sAi, sAp, b, bo, sBp, sBj, out, oo, m, k, n, null);
   }
+  const g = activationGrad;
+  if (g) unaryGrad(g.activation, g.y, g.y, out, out, g.alpha, 0);
 }
 
 /**

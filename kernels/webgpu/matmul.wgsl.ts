@@ -57,6 +57,8 @@ export interface KernelSpec {
   bias: boolean;
   /** linear only; 'none' for matmul. */
   activation: FusedActivation;
+  /** matmul only: store p ⊙ act'(y), y from binding `ylayer` ('none': p). */
+  activationGrad: FusedActivation;
   /** small only: threads that share one output (a power of two, 1..64). */
   slices: number;
   /** block and broadcast only: read A and B as vec4 (every row starts on a multiple of 4 floats, see canVec4). */
@@ -141,7 +143,7 @@ function paramFields(spec: KernelSpec): ParamDecl[] {
   const fields: ParamDecl[] = [
     ['m', 'u32'], ['k', 'u32'], ['n', 'u32'], ['batch', 'u32'], ['strideA', 'u32'], ['strideB', 'u32'],
   ];
-  if (spec.op === 'linear') fields.push(['alpha', 'f32']);
+  if (spec.op === 'linear' || spec.activationGrad !== 'none') fields.push(['alpha', 'f32']);
   return fields;
 }
 
@@ -149,7 +151,8 @@ function kernelKey(spec: KernelSpec): string {
   const t = `${spec.transA ? 'T' : 'N'}${spec.transB ? 'T' : 'N'}`;
   const rung = spec.rung === 'small' ? `small${spec.slices}`
     : spec.rung === 'block' || spec.rung === 'broadcast' ? `${spec.rung}${spec.vec4 ? '4' : '1'}` : spec.rung;
-  const epilogue = spec.op === 'linear' ? `.${spec.bias ? 'bias' : 'nobias'}.${spec.activation}` : '';
+  const epilogue = spec.op === 'linear' ? `.${spec.bias ? 'bias' : 'nobias'}.${spec.activation}`
+    : spec.activationGrad !== 'none' ? `.dz-${spec.activationGrad}` : '';
   return `${spec.op}.${rung}.${t}${epilogue}${shapeTag(spec)}`;
 }
 
@@ -162,6 +165,7 @@ function shapeTag(spec: KernelSpec): string {
 /** Bindings in the layout of plan.ts (inputs, output, uniform) and the Params struct. */
 function bindings(spec: KernelSpec): string {
   const inputs: BufferDecl[] = spec.bias ? [['a', 'f32'], ['b', 'f32'], ['bias', 'f32']] : [['a', 'f32'], ['b', 'f32']];
+  if (spec.activationGrad !== 'none') inputs.push(['ylayer', 'f32']);
   let text = header(inputs, [['out', 'f32']], paramFields(spec)) + '\n';
   // The vec4 kernels (block, broadcast) read the same buffers 4 floats at a time; broadcast also writes them so.
   if (spec.vec4) text = text.replace('a: array<f32>', 'aVec: array<vec4f>').replace('b: array<f32>', 'bVec: array<vec4f>');
@@ -198,8 +202,8 @@ fn loadB(base: u32, q: u32, j: u32) -> f32 {
 }
 
 /**
- * finish(v, j): what is stored for the dot product v in column j (bias and activation for
- * linear). The activation is its row of the op table (engine/ops/unary-table.ts), applied to z.
+ * finish(v, o, j): what is stored for the dot product v at output o, column j: bias and the op
+ * table's activation for linear; v ⊙ act'(ylayer[o]) (the table's wgslGrad) for activationGrad.
  */
 function epilogue(spec: KernelSpec): string {
   const lines: string[] = [];
@@ -209,8 +213,12 @@ function epilogue(spec: KernelSpec): string {
     lines.push(`  { let x = z; let alpha = p.alpha; let beta = 0.0; z = ${unaryOps[spec.activation].wgsl}; } // ${spec.activation}`);
     helpers = GUARDS;
   }
+  if (spec.activationGrad !== 'none') {
+    lines.push(`  { let dy = z; let y = ylayer[o]; let x = y; let alpha = p.alpha; let beta = 0.0; z = ${unaryOps[spec.activationGrad].wgslGrad}; } // ${spec.activationGrad}'`);
+    helpers = GUARDS;
+  }
   lines.push('  return z;');
-  return `${helpers}\nfn finish(v: f32, j: u32) -> f32 {\n  var z = v;\n${lines.join('\n')}\n}\n`;
+  return `${helpers}\nfn finish(v: f32, o: u32, j: u32) -> f32 {\n  var z = v;\n${lines.join('\n')}\n}\n`;
 }
 
 /** Shared start of the tile rungs: which batch item and which output tile this workgroup owns. */
@@ -247,7 +255,8 @@ fn main(${ENTRY_ARGS}) {${tilePrologue(TILE.naive)}
   for (var q = 0u; q < p.k; q++) {
     sum += readA(aBase, i, q) * readB(bBase, q, j);
   }
-  out[oBase + i * p.n + j] = finish(sum, j);
+  let o = oBase + i * p.n + j;
+  out[o] = finish(sum, o, j);
 }
 `;
 }
@@ -284,7 +293,8 @@ fn main(${ENTRY_ARGS}) {${tilePrologue(TILE.tiled)}
     workgroupBarrier(); // everyone is done before the next blocks overwrite these
   }
   if (i < p.m && j < p.n) {
-    out[oBase + i * p.n + j] = finish(sum, j);
+    let o = oBase + i * p.n + j;
+    out[o] = finish(sum, o, j);
   }
 }
 `;
@@ -349,7 +359,7 @@ fn main(${ENTRY_ARGS}) {${tilePrologue(TILE.register)}
     if (i >= p.m) { break; }
     for (var c = 0u; c < 4u; c++) {
       let j = col0 + lid.x + 16u * c;
-      if (j < p.n) { out[oBase + i * p.n + j] = finish(acc[r][c], j); }
+      if (j < p.n) { let o = oBase + i * p.n + j; out[o] = finish(acc[r][c], o, j); }
     }
   }
 }
@@ -383,7 +393,7 @@ function smallBody(spec: KernelSpec): string {
     return `
 @compute @workgroup_size(${SMALL_GROUP})
 fn main(${ENTRY_ARGS}) {${locate}
-  if (valid) { out[o] = finish(sum, j); }
+  if (valid) { out[o] = finish(sum, o, j); }
 }
 `;
   }
@@ -399,7 +409,7 @@ fn main(${ENTRY_ARGS}) {${locate}
     workgroupBarrier();
     if (slice < w) { partial[lid.x] += partial[lid.x + w]; }
   }
-  if (valid && slice == 0u) { out[o] = finish(partial[lid.x], j); }
+  if (valid && slice == 0u) { out[o] = finish(partial[lid.x], o, j); }
 }
 `;
 }
@@ -432,7 +442,7 @@ fn store(r: u32, c: u32, v: vec4f) {
   if (i >= p.m) { return; }
   for (var t = 0u; t < 4u; t++) {
     let j = col0 + c + t;
-    if (j < p.n) { out[oBase + i * p.n + j] = finish(v[t], j); }
+    if (j < p.n) { let o = oBase + i * p.n + j; out[o] = finish(v[t], o, j); }
   }
 }`;
 
@@ -611,8 +621,8 @@ function broadcastBody(spec: KernelSpec, shape: BroadcastShape = BROADCAST_SHAPE
     }
     kLoop = `  for (var q4 = 0u; q4 < p.k; q4 += 4u) {\n${lines.join('\n')}\n  }`;
     // n is a multiple of 4 and so is col0: a vec4's 4 columns are all inside or all outside.
-    stores = rows.map((r) => vecs.map((v) => `  if (i0 + ${r}u < p.m && col0 + ${4 * v}u < p.n) { outVec[(oBase + (i0 + ${r}u) * p.n + col0 + ${4 * v}u) / 4u] = `
-      + `vec4f(${[0, 1, 2, 3].map((t) => `finish(acc${r}_${v}.${XYZW[t]}, col0 + ${4 * v + t}u)`).join(', ')}); }`).join('\n')).join('\n');
+    stores = rows.map((r) => vecs.map((v) => `  if (i0 + ${r}u < p.m && col0 + ${4 * v}u < p.n) { let o = oBase + (i0 + ${r}u) * p.n + col0 + ${4 * v}u; outVec[o / 4u] = `
+      + `vec4f(${[0, 1, 2, 3].map((t) => `finish(acc${r}_${v}.${XYZW[t]}, o + ${t}u, col0 + ${4 * v + t}u)`).join(', ')}); }`).join('\n')).join('\n');
   } else {
     for (const r of rows) lines.push(`    let a${r} = readA(aBase, rowAt(${r}u), q);`);
     for (const v of vecs) lines.push(`    let b${v} = vec4f(${[0, 1, 2, 3].map((c) => `readB(bBase, q, colAt(${4 * v + c}u))`).join(', ')});`);
@@ -709,9 +719,14 @@ export function planMatmulOn(call: MatmulCall, rung: MatmulRung, limits: PlanLim
   checkBuffer('matmul', 'A', call.a, batch * m * n === 0 ? 0 : span(batch, strideA, m * k));
   checkBuffer('matmul', 'B', call.b, batch * m * n === 0 ? 0 : span(batch, strideB, k * n));
   checkBuffer('matmul', 'out', call.out, batch * m * n);
+  const grad = call.activationGrad;
+  if (grad) {
+    if (!FUSED_ACTIVATIONS.includes(grad.activation) || (grad.activation as FusedActivation) === 'none') throw new Error(`matmul: unknown activation gradient '${String(grad.activation)}'`);
+    checkBuffer('matmul', 'y (the layer output of activationGrad)', grad.y, batch * m * n);
+  }
   return planProduct(
-    { op: 'matmul', rung, transA, transB, bias: false, activation: 'none' },
-    { batch, m, k, n, strideA, strideB }, [call.a, call.b], call.out, 0, limits, smallSlicesOverride,
+    { op: 'matmul', rung, transA, transB, bias: false, activation: 'none', activationGrad: grad ? grad.activation : 'none' },
+    { batch, m, k, n, strideA, strideB }, grad ? [call.a, call.b, grad.y] : [call.a, call.b], call.out, grad && Number.isFinite(grad.alpha) ? grad.alpha : 0, limits, smallSlicesOverride,
   );
 }
 
@@ -728,7 +743,7 @@ export function planLinearOn(call: LinearCall, rung: MatmulRung | 'auto', limits
   checkBuffer('linear', 'out', call.out, m * n);
   const inputs = call.b ? [call.x, call.w, call.b] : [call.x, call.w];
   return planProduct(
-    { op: 'linear', rung: rung === 'auto' ? chooseRung(m, k, n) : rung, transA: false, transB: false, bias: call.b !== null, activation },
+    { op: 'linear', rung: rung === 'auto' ? chooseRung(m, k, n) : rung, transA: false, transB: false, bias: call.b !== null, activation, activationGrad: 'none' },
     { batch: 1, m, k, n, strideA: 0, strideB: 0 }, inputs, call.out, Number.isFinite(alpha) ? alpha : 0, limits,
   );
 }

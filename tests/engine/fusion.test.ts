@@ -17,7 +17,7 @@ import type { Tensor } from '../../engine/tensor';
 import { lazyFull, pendingCall, pendingValue } from '../../engine/lazy';
 import { FUSIONS, setFusion, type FusionName } from '../../engine/fusion';
 import { createEngineGan } from '../../models/bench/engine-gan';
-import { add, backendStats, bceWithLogits, createRng, gather, grad, linear, liveTensors, mean, mse, mul, onDispatch, pow, randint, randn, sub, sum, tensor, tidy } from '../../engine/index';
+import { add, backendStats, bceWithLogits, captureStep, createRng, gather, grad, linear, liveTensors, mean, mse, mul, onDispatch, pow, randint, randn, sub, sum, tensor, tidy } from '../../engine/index';
 import { meanOfUnary } from '../../engine/ops/reduce';
 import { assignValues } from '../../engine/nn';
 import { linearGrad } from '../../kernels/cpu/linear-grad';
@@ -436,6 +436,137 @@ describe('a loss inside the forward of the layer it reads: one reduction compute
       stop();
       expect(kernels.filter((k) => k === 'linear')).toHaveLength(2);
     });
+  });
+});
+
+describe('a wide layer\'s activation gradient in the product that makes its dy', () => {
+  // Three wide layers (each side at least 64, so no fused linearGrad): the second and third
+  // layers' dx = dz·Wᵀ is deferred, and the layer below computes its dz = dx ⊙ act'(y) in that
+  // product's store (engine/fusion.ts, 6). Against the same pass with the fusion off.
+  const M = 70;
+  const WIDTHS = [65, 66, 67, 68];
+  let seed = 9100;
+  const chain = (dtype: 'float32' | 'float64', activation: FusedActivation, values: Float64Array[]) => {
+    const x = tensor(values[0], [M, WIDTHS[0]], { dtype });
+    const params = [1, 2, 3].flatMap((l) => [
+      tensor(values[2 * l - 1], [WIDTHS[l - 1], WIDTHS[l]], { dtype, requiresGrad: true }),
+      tensor(values[2 * l], [WIDTHS[l]], { dtype, requiresGrad: true }),
+    ]);
+    const h1 = linear(x, params[0], params[1], activation);
+    const h2 = linear(h1, params[2], params[3], activation);
+    const h3 = linear(h2, params[4], params[5], activation);
+    const c = tensor(values[7], [M, WIDTHS[3]], { dtype });
+    return { params, hidden: [h1, h2], loss: sum(mul(h3, c)) };
+  };
+  const randomValues = (): Float64Array[] => {
+    const rng = createRng(seed++);
+    const sizes = [M * WIDTHS[0], WIDTHS[0] * WIDTHS[1], WIDTHS[1], WIDTHS[1] * WIDTHS[2], WIDTHS[2], WIDTHS[2] * WIDTHS[3], WIDTHS[3], M * WIDTHS[3]];
+    return sizes.map((n) => {
+      const v = new Float64Array(n);
+      rng.fillUniform(v, -0.3, 0.3);
+      return v;
+    });
+  };
+  const run = (fused: boolean, f: () => number[]): { values: number[]; kernels: string[] } => {
+    setFusion('activationGradInProduct', fused);
+    try {
+      const kernels: string[] = [];
+      const stop = onDispatch((d) => kernels.push(d.kernel === 'matmul' && d.call.kernel === 'matmul' && d.call.activationGrad ? `matmul+${d.call.activationGrad.activation}'` : d.kernel));
+      const values = tidy(f);
+      stop();
+      return { values, kernels };
+    } finally {
+      setFusion('activationGradInProduct', true);
+    }
+  };
+
+  for (const dtype of ['float32', 'float64'] as const) {
+    for (const activation of FUSED_ACTIVATIONS.filter((a) => a !== 'none')) {
+      it(`${activation}, ${dtype}: the same gradients, two elementwise kernels fewer`, () => {
+        const values = randomValues();
+        const pass = (): number[] => {
+          const { params, loss } = chain(dtype, activation, values);
+          loss.backward();
+          return params.flatMap((p) => Array.from(p.grad!.dataSync()));
+        };
+        const [fused, plain] = [run(true, pass), run(false, pass)];
+        expect(new Set(fused.values).size).toBeGreaterThan(1000);
+        expect(fused.values).toEqual(plain.values);
+        const count = (kernels: string[], name: string): number => kernels.filter((k) => k === name).length;
+        expect(count(plain.kernels, `unaryGrad:${activation}`)).toBe(3);
+        expect(count(fused.kernels, `unaryGrad:${activation}`)).toBe(1); // the top layer's dy is the loss's
+        expect(count(fused.kernels, `matmul+${activation}'`)).toBe(2);
+        expect(fused.kernels.length).toBe(plain.kernels.length - 2);
+      });
+    }
+  }
+
+  it('a hidden gradient that grad() returns is the plain product\'s, even read after the weights change', () => {
+    const values = randomValues();
+    const read = (fused: boolean): number[] => run(fused, () => {
+      const { params, hidden, loss } = chain('float32', 'relu', values);
+      const [dh1, dh2] = grad(loss, hidden) as Tensor[];
+      assignValues(params[2], randn(params[2].shape, createRng(5)).dataSync(), 'W2'); // W2 changes, as an optimizer's step would
+      return [...dh1.dataSync(), ...dh2.dataSync()];
+    }).values;
+    const [fused, plain] = [read(true), read(false)];
+    expect(new Set(fused).size).toBeGreaterThan(1000);
+    expect(fused).toEqual(plain);
+  });
+
+  it('the wide GAN of the bench (3×64 ReLU layers, batch 512): the same losses and weights, 62 dispatches a step instead of 66', () => {
+    const steps = (fused: boolean): { values: number[]; dispatches: number } => {
+      let dispatches = 0;
+      const { values } = run(fused, () => {
+        const gan = createEngineGan(3, { batch: 512, gHidden: [64, 64, 64], dHidden: [64, 64, 64] });
+        const losses: number[] = [];
+        const stop = onDispatch(() => { dispatches++; });
+        for (let i = 0; i < 2; i++) {
+          const { dLoss, gLoss } = gan.step();
+          losses.push(...dLoss.dataSync(), ...gLoss.dataSync());
+        }
+        stop();
+        const weights = [...gan.G.parameters(), ...gan.D.parameters()].flatMap((p) => Array.from(p.dataSync()));
+        gan.dispose();
+        return [...losses, ...weights];
+      });
+      return { values, dispatches };
+    };
+    const [fused, plain] = [steps(true), steps(false)];
+    expect(new Set(fused.values).size).toBeGreaterThan(1000);
+    expect(fused.values).toEqual(plain.values);
+    expect(fused.dispatches).toBe(2 * 62);
+    expect(plain.dispatches).toBe(2 * 66);
+  });
+
+  it('captureStep lists each layer\'s dx under its own layer: nothing is deferred while a pass is watched', async () => {
+    const values = randomValues();
+    const perNode = async (fused: boolean): Promise<string[][]> => {
+      setFusion('activationGradInProduct', fused);
+      try {
+        const graphs = await captureStep(() => tidy(() => chain('float32', 'relu', values).loss.backward()));
+        return graphs[0].nodes.filter((n) => n.op === 'linear').map((n) => n.backward.map((d) => d.kernel));
+      } finally {
+        setFusion('activationGradInProduct', true);
+      }
+    };
+    const [fused, plain] = [await perNode(true), await perNode(false)];
+    expect(plain.map((k) => k.join(' '))).toEqual(['unaryGrad:relu matmul reduce:sum', 'unaryGrad:relu matmul reduce:sum matmul', 'unaryGrad:relu matmul reduce:sum matmul']);
+    expect(fused).toEqual(plain);
+  });
+
+  it('an unused deferred product never runs, and nothing leaks', () => {
+    const buffers = backendStats().liveBuffers;
+    const tensors = liveTensors();
+    const values = randomValues();
+    // Only W3's gradient wanted: the third layer's dx is not needed, so it is not computed at all.
+    const { kernels } = run(true, () => {
+      const { params, loss } = chain('float32', 'tanh', values);
+      return Array.from((grad(loss, [params[4]])[0] as Tensor).dataSync());
+    });
+    expect(kernels.filter((k) => k === 'matmul' || k.startsWith('matmul+'))).toHaveLength(1); // dW3 only
+    expect(liveTensors()).toBe(tensors);
+    expect(backendStats().liveBuffers).toBe(buffers);
   });
 });
 

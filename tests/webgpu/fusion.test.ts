@@ -18,7 +18,7 @@ import { createRng } from '../../engine/index';
 import { FUSED_ACTIVATIONS, unaryDef, unaryOps } from '../../engine/ops/unary-table';
 import { gatherRandom } from '../../kernels/cpu/copy';
 import { linearGrad } from '../../kernels/cpu/linear-grad';
-import { linear as cpuLinear } from '../../kernels/cpu/matmul';
+import { linear as cpuLinear, matmul as cpuMatmul } from '../../kernels/cpu/matmul';
 import { mappedReduce } from '../../kernels/cpu/reduce';
 import { meanUnaryGrad, unary } from '../../kernels/cpu/unary';
 import type { WebGpuBackend } from '../../kernels/webgpu/backend';
@@ -285,4 +285,42 @@ describe('gatherRandom on WebGPU vs CPU', () => {
       expect(Array.from(got), `${rows} of ${sourceRows} rows of ${inner}, counter ${counter}`).toEqual(Array.from(want));
     }
   });
+});
+
+describe('matmul with a layer\'s activation gradient in its store on WebGPU: the unfused pair\'s bits', () => {
+  // A wide layer's dz = (dz'·W'ᵀ) ⊙ act'(y) (engine/fusion.ts, 6) against the product, then
+  // unaryGrad(act, y, y, product), both on WebGPU; and against the CPU in float64.
+  const shapes: [number, number, number][] = [[512, 64, 64], [65, 70, 67]]; // vec4 reads and writes; scalar ones
+  for (const activation of FUSED_ACTIVATIONS.filter((a): a is Exclude<FusedActivation, 'none'> => a !== 'none')) {
+    test(activation, async () => {
+      const alpha = 0.2;
+      for (const [m, k, n] of shapes) {
+        const a = new Float32Array(m * k);
+        const b = new Float32Array(n * k);
+        const pre = new Float32Array(m * n);
+        const rng = createRng(seed++);
+        rng.fillUniform(a, -1, 1);
+        rng.fillUniform(b, -1, 1);
+        rng.fillUniform(pre, -3, 3);
+        const y = new Float32Array(m * n);
+        unary(activation, pre, y, alpha, 0);
+        const product = { kernel: 'matmul' as const, batch: 1, m, k, n, transA: false, transB: true, strideA: 0, strideB: 0 };
+        const [sa, sb, sy] = [a, b, y].map(upload);
+        const fusedOut = gpu.alloc(m * n, 'float32');
+        gpu.run({ ...product, a: sa, b: sb, out: fusedOut, activationGrad: { y: sy, activation, alpha } });
+        const plain = gpu.alloc(m * n, 'float32');
+        gpu.run({ ...product, a: sa, b: sb, out: plain });
+        const pairOut = gpu.alloc(m * n, 'float32');
+        gpu.run({ kernel: 'unaryGrad', op: activation, x: sy, y: sy, dy: plain, out: pairOut, alpha, beta: 0 });
+        const fused = (await gpu.read(fusedOut)) as Float32Array;
+        const pair = (await gpu.read(pairOut)) as Float32Array;
+        [sa, sb, sy, fusedOut, plain, pairOut].forEach((s) => gpu.release(s));
+        expect(new Set(fused).size, `${m}x${k}x${n}: varied values`).toBeGreaterThan(m * n / 4);
+        expect(Array.from(fused), `${m}x${k}x${n}`).toEqual(Array.from(pair));
+        const want = new Float64Array(m * n);
+        cpuMatmul(Float64Array.from(a), Float64Array.from(b), want, 1, m, k, n, false, true, 0, 0, { y: Float64Array.from(y), activation, alpha });
+        expectClose(fused, want, `${m}x${k}x${n} against the CPU`);
+      }
+    });
+  }
 });

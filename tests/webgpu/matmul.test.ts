@@ -9,6 +9,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FusedActivation, MatmulVariant } from '../../engine/backend';
 import { linear as cpuLinear, matmul as cpuMatmul, transpose as cpuTranspose } from '../../kernels/cpu/matmul';
+import { unary as cpuUnary } from '../../kernels/cpu/unary';
 import {
   chooseRung, MATMUL_RUNGS, planLinear, planLinearOn, planMatmul, planMatmulOn, planMatmulWith, planTranspose, smallSlices, type MatmulRung,
 } from '../../kernels/webgpu/matmul.wgsl';
@@ -201,9 +202,11 @@ describe('matmul plans', () => {
     for (const variant of MATMUL_RUNGS) {
       for (const [transA, transB] of FLAGS) {
         for (const [m, k, n] of [[4, 4, 4], [4, 4096, 4], [3, 5, 7]]) { // small's slices depend on k; block reads vec4s or not
-          const plan = plansOf(planMatmulOn({ ...call(m, k, n), transA, transB }, variant, DEFAULT_LIMITS))[0];
-          keys.add(plan.key);
-          texts.add(plan.key + '\n' + plan.wgsl());
+          for (const grad of [undefined, { y: fake(m * n), activation: 'relu' as const, alpha: 0 }, { y: fake(m * n), activation: 'tanh' as const, alpha: 0 }]) {
+            const plan = plansOf(planMatmulOn({ ...call(m, k, n), transA, transB, activationGrad: grad }, variant, DEFAULT_LIMITS))[0];
+            keys.add(plan.key);
+            texts.add(plan.key + '\n' + plan.wgsl());
+          }
         }
       }
     }
@@ -221,6 +224,10 @@ describe('matmul plans', () => {
     expect(() => planMatmul({ ...call(3, 4, 5), batch: 2, strideB: 20 }, DEFAULT_LIMITS)).toThrow(/matmul: B holds 20 elements, the shapes need 40/);
     expect(() => planMatmul({ ...call(3, 4, 5), variant: 'fast' as MatmulVariant }, DEFAULT_LIMITS)).toThrow(/matmul: unknown variant 'fast'/);
     expect(() => planMatmul({ ...call(3, 4, 5), out: { ...fake(15), dtype: 'int32' } }, DEFAULT_LIMITS)).toThrow(/matmul: out must be a float32 buffer/);
+    expect(() => planMatmul({ ...call(3, 4, 5), activationGrad: { y: fake(14), activation: 'relu', alpha: 0 } }, DEFAULT_LIMITS))
+      .toThrow(/matmul: y \(the layer output of activationGrad\) holds 14 elements, the shapes need 15/);
+    expect(() => planMatmul({ ...call(3, 4, 5), activationGrad: { y: fake(15), activation: 'gelu' as 'relu', alpha: 0 } }, DEFAULT_LIMITS))
+      .toThrow(/matmul: unknown activation gradient 'gelu'/);
     expect(() => planLinear({ kernel: 'linear', x: fake(12), w: fake(20), b: fake(4), out: fake(15), m: 3, k: 4, n: 5, activation: 'relu', alpha: 0 }, DEFAULT_LIMITS))
       .toThrow(/linear: bias holds 4 elements, the shapes need 5/);
     expect(() => planTranspose({ kernel: 'transpose', x: fake(5), out: fake(6), rows: 2, cols: 3 }, DEFAULT_LIMITS)).toThrow(/transpose: x holds 5 elements/);
@@ -268,6 +275,62 @@ describe.each(ACTIVATIONS)('linear with %s vs the CPU twin', (activation) => {
   it('auto, large pre-activations (saturation, sign of 0)', async () => {
     await checkLinear(64, 40, 80, activation, true, 'auto', 30);
     await checkLinear(128, 10, 16, activation, true, 'auto', 30);
+  });
+});
+
+// ---- matmul with a layer's activation gradient in its store ------------------------------------
+// The backward's fusion 6 (engine/fusion.ts): out = (op(A)·op(B)) ⊙ act'(y), y the layer's output.
+
+const GRAD_ACTIVATIONS = ['relu', 'leakyRelu', 'sigmoid', 'tanh'] as const;
+
+async function checkMatmulActivationGrad(c: MatmulCase, activation: (typeof GRAD_ACTIVATIONS)[number], variant: MatmulRung | 'auto'): Promise<void> {
+  const device = await harnessDevice();
+  const alpha = 0.2;
+  const strideA = c.batchedA ? c.m * c.k : 0;
+  const strideB = c.batchedB ? c.k * c.n : 0;
+  const a = randomArray(c.batchedA ? c.batch * c.m * c.k : c.m * c.k);
+  const b = randomArray(c.batchedB ? c.batch * c.k * c.n : c.k * c.n);
+  const outSize = c.batch * c.m * c.n;
+  // y as the layer's output: the activation of values of both signs.
+  const y = Float32Array.from(cpuActivation(activation, randomArray(outSize).map((v) => 3 * v), alpha));
+  const ref = new Float64Array(outSize);
+  cpuMatmul(Float64Array.from(a), Float64Array.from(b), ref, c.batch, c.m, c.k, c.n, c.transA, c.transB, strideA, strideB, { y: Float64Array.from(y), activation, alpha });
+  const [sa, sb, sy] = [a, b, y].map((v) => makeStorage(device, v.length, v));
+  const so = makeStorage(device, outSize, Float32Array.from({ length: outSize }, () => NaN));
+  const call = {
+    kernel: 'matmul' as const, a: sa, b: sb, out: so, batch: c.batch, m: c.m, k: c.k, n: c.n,
+    transA: c.transA, transB: c.transB, strideA, strideB, activationGrad: { y: sy, activation, alpha },
+  };
+  const plans = variant === 'auto' ? planMatmul(call, DEFAULT_LIMITS) : planMatmulOn(call, variant, DEFAULT_LIMITS);
+  await runPlans(device, plans);
+  const gpu = await readStorage(device, so);
+  for (const s of [sa, sb, sy, so]) s.buffer.destroy();
+  const label = (Array.isArray(plans) ? plans : [plans]).map((p) => p.label).join('+');
+  expect(label).toContain(`.dz-${activation}`);
+  expectClose(gpu, ref, `${label} batch ${c.batch} ${c.m}x${c.k}x${c.n}`);
+}
+
+/** The activation itself, in float64 (the CPU linear kernel with an identity product would do too). */
+function cpuActivation(activation: (typeof GRAD_ACTIVATIONS)[number], x: Float32Array, alpha: number): Float64Array {
+  const out = new Float64Array(x.length);
+  cpuUnary(activation, Float64Array.from(x), out, alpha, 0);
+  return out;
+}
+
+describe.each(GRAD_ACTIVATIONS)('matmul with the activation gradient of %s in its store vs the CPU twin', (activation) => {
+  // The layer's dz = dy'·W'ᵀ ⊙ act'(y): B read transposed, sizes off every tile.
+  it.each(VARIANTS)('%s rung, 65 x 70 x 67, transB', async (variant) => {
+    await checkMatmulActivationGrad(mm(65, 70, 67, false, true), activation, variant);
+  });
+  // All multiples of 4: block and broadcast read (and broadcast writes) vec4s; the gradient per element.
+  it.each(['block', 'broadcast'] as const)('%s rung, vec4, 132 x 68 x 20, transB', async (rung) => {
+    await checkMatmulActivationGrad(mm(132, 68, 20, false, true), activation, rung);
+  });
+  it('auto, batched 3 x [17x33]·[33x70], both batched (y per batch item)', async () => {
+    await checkMatmulActivationGrad({ batch: 3, m: 17, k: 33, n: 70, transA: false, transB: false, batchedA: true, batchedB: true }, activation, 'auto');
+  });
+  it('small rung with K split (few outputs, long K): 3 x 1000 x 5', async () => {
+    await checkMatmulActivationGrad(mm(3, 1000, 5), activation, 'small');
   });
 });
 
