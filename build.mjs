@@ -9,6 +9,7 @@
 // test reading dist/ during a rebuild sees the old file or the new one, never a half-written one.
 import { build as esbuild } from 'esbuild';
 import { watEsbuildPlugin } from './kernels/cpu/wat-plugin.mjs';
+import { shownCpuKernelFiles } from './demo/cpu-kernel-files.mjs';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
@@ -54,26 +55,22 @@ await build({
   platform: 'node',
   banner: { js: '#!/usr/bin/env node' },
   // The CLI is a program to run, not to read (it holds the whole library again, and the package
-  // has a size budget): without its whitespace and with shorter syntax, about 22 kB less to
-  // download. Names are kept: the worker threads' code is built from functions' source text.
-  // The library's bundle and its source map, which a reader steps through, keep theirs.
-  minifyWhitespace: true, minifySyntax: true,
+  // has a size budget): without its whitespace, about 20 kB less to download. The library's
+  // bundle and its source map, which a reader steps through, keep theirs.
+  minifyWhitespace: true,
 });
 chmodSync('dist/cli.js', 0o755); // after the rename: the mode of the file in place
 
 if (existsSync('demo/main.ts')) {
   mkdirSync('dist/demo', { recursive: true });
-  // 'virtual:cpu-kernels': the text of kernels/cpu/*.ts and *.wat (and of the op table its unary loops are
-  // built from), so the page can show each kernel's CPU twin.
+  // 'virtual:cpu-kernels': the text of the CPU kernels the page shows (demo/cpu-kernel-files.mjs).
   const cpuKernels = {
     name: 'cpu-kernel-sources',
     setup(b) {
       b.onResolve({ filter: /^virtual:cpu-kernels$/ }, () => ({ path: 'cpu-kernels', namespace: 'virtual' }));
       b.onLoad({ filter: /.*/, namespace: 'virtual' }, () => {
-        const files = Object.fromEntries(readdirSync('kernels/cpu').filter((f) => f.endsWith('.ts') || f.endsWith('.wat')).sort()
-          .map((f) => [f, readFileSync(`kernels/cpu/${f}`, 'utf8')]));
-        files['engine/ops/unary-table.ts'] = readFileSync('engine/ops/unary-table.ts', 'utf8');
-        return { contents: `export default ${JSON.stringify(files)};`, loader: 'js', watchDirs: ['kernels/cpu', 'engine/ops'] };
+        const files = shownCpuKernelFiles('.');
+        return { contents: `export default ${JSON.stringify(files)};`, loader: 'js', watchDirs: ['kernels/cpu', 'engine/ops'], watchFiles: ['engine/backend.ts'] };
       });
     },
   };

@@ -20,6 +20,20 @@ describe('build.mjs', () => {
     expect(lib).not.toMatch(/require\(["'](fs|node:fs|path|webgpu)["']\)/);
   });
 
+  it('the page embeds the CPU twin of every kernel (and gemm.wat, and the op table), and none of the plumbing', async () => {
+    const { kernelNames, shownCpuKernelFiles } = await import('../demo/cpu-kernel-files.mjs');
+    const files = shownCpuKernelFiles(root);
+    const names = [...kernelNames(root)];
+    expect(names.length).toBeGreaterThan(20);
+    // demo/source-view.ts shows the first file that exports a function of the kernel's name.
+    for (const name of names) expect(Object.values(files).some((text) => new RegExp(`^export function ${name}\\b`, 'm').test(text)), name).toBe(true);
+    expect(Object.keys(files)).toEqual(expect.arrayContaining(['gemm.wat', 'matmul.ts', 'unary.ts', 'engine/ops/unary-table.ts']));
+    expect(Object.keys(files)).not.toContain('gemm-threads.ts');
+    const page = readFileSync(resolve(root, 'dist/demo/main.js'), 'utf8');
+    expect(page).toContain('export function linearGrad(');
+    expect(page).not.toContain('export function claimChunk(ctl: Int32Array'); // gemm-threads.ts's text is not embedded (its code is bundled)
+  });
+
   it('emits dist/cli.js with a shebang, executable, that prints help and exits', () => {
     const cli = resolve(root, 'dist/cli.js');
     expect(readFileSync(cli, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
