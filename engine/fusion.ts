@@ -228,7 +228,7 @@ export function gatherDrawnRows(x: Tensor, idx: Tensor, out: Tensor, rows: numbe
  * its dz in the product's store (activationGradInProduct). null: not applicable, run it now.
  */
 export function inputGradForLayerBelow(x: Tensor, w: Tensor, dz: Tensor, variant: MatmulVariant): Tensor | null {
-  if (!enabled.activationGradInProduct || isGradEnabled() || reversePassObserved() || x.node?.op !== 'linear' || dz.rank !== 2) return null;
+  if (!enabled.activationGradInProduct || isGradEnabled() || reversePassObserved() || x.node?.op !== 'linear') return null;
   const name = 'linear.backward';
   const [m, n] = dz.shape;
   const k = w.shape[0];
@@ -238,11 +238,13 @@ export function inputGradForLayerBelow(x: Tensor, w: Tensor, dz: Tensor, variant
   }));
 }
 
-/** 6, the layer below: dy's deferred product, run with dz = p ⊙ act'(y) in its store into dy's buffer (no one reads dy after). */
+/**
+ * 6, the layer below (its rule runs without a graph): dy's deferred product, the only pending
+ * matmul, run with dz = p ⊙ act'(y) in its store into dy's buffer (no one reads dy after).
+ */
 export function activationGradInProduct(y: Tensor, dy: Tensor, activation: Exclude<FusedActivation, 'none'>, slope: number): Tensor | null {
   const c = pendingCall(dy);
-  if (!enabled.activationGradInProduct || c === null || c.kernel !== 'matmul' || c.activationGrad || c.batch !== 1) return null;
-  if (!mayOverwriteGradient(dy) || dy.dtype !== y.dtype || c.m * c.n !== y.size || isGradEnabled()) return null;
+  if (c?.kernel !== 'matmul' || !mayOverwriteGradient(dy) || dy.dtype !== y.dtype) return null;
   const name = 'linear.backward';
   const call: KernelCall = { ...c, activationGrad: { y: y.storage(name), activation, alpha: slope } };
   const taken = takePendingKernel(dy);

@@ -98,8 +98,8 @@ export class CpuBackend implements Backend {
       }
       case 'meanUnaryGrad': return meanUnaryGrad(c.op, f(c.x), c.dy && f(c.dy), f(c.out), c.alpha, c.beta, c.scale);
       case 'matmul': {
-        const grad = c.activationGrad ? { ...c.activationGrad, y: f(c.activationGrad.y) } : null;
-        return matmul(f(c.a), f(c.b), f(c.out), c.batch, c.m, c.k, c.n, c.transA, c.transB, c.strideA, c.strideB, grad);
+        const g = c.activationGrad;
+        return matmul(f(c.a), f(c.b), f(c.out), c.batch, c.m, c.k, c.n, c.transA, c.transB, c.strideA, c.strideB, g ?? null, g ? f(g.y) : null);
       }
       case 'linear': return linear(f(c.x), f(c.w), c.b ? f(c.b) : null, f(c.out), c.m, c.k, c.n, c.activation, c.alpha);
       case 'linearGrad': {

@@ -43,12 +43,12 @@ export function cpuGemmPathFor(m: number, k: number, n: number): 'js' | 'wasm' {
   return gemmPath === 'wasm' || m * k * n >= (n >= 4 ? WASM_MIN_WORK : WASM_MIN_WORK_NARROW) ? 'wasm' : 'js';
 }
 
-/** With `activationGrad`, each p becomes p ⊙ act'(y): unaryGrad run in place, the unfused pair's bits. */
+/** With `grad` (y: gradY), each p becomes p ⊙ act'(y): unaryGrad run in place, the unfused pair's bits. */
 export function matmul(
   a: FloatArray, b: FloatArray, out: FloatArray,
   batch: number, m: number, k: number, n: number,
   transA: boolean, transB: boolean, strideA: number, strideB: number,
-  activationGrad: (Omit<ActivationGradOfY, 'y'> & { y: FloatArray }) | null = null,
+  grad: Pick<ActivationGradOfY, 'activation' | 'alpha'> | null = null, gradY: FloatArray | null = null,
 ): void {
   // Element (i, p) of op(A) is at i·sAi + p·sAp, and (p, j) of op(B) at p·sBp + j·sBj, whatever the stored layout.
   const sAi = transA ? 1 : k, sAp = transA ? m : 1;
@@ -60,8 +60,7 @@ export function matmul(
     if (out instanceof Float32Array) gemm32(a, ao, sAi, sAp, b, bo, transB, out, oo, m, k, n, null);
     else gemm64(a, ao, sAi, sAp, b, bo, sBp, sBj, out, oo, m, k, n, null);
   }
-  const g = activationGrad;
-  if (g) unaryGrad(g.activation, g.y, g.y, out, out, g.alpha, 0);
+  if (grad && gradY) unaryGrad(grad.activation, gradY, gradY, out, out, grad.alpha, 0);
 }
 
 /**

@@ -318,7 +318,7 @@ describe('matmul with a layer\'s activation gradient in its store on WebGPU: the
         expect(new Set(fused).size, `${m}x${k}x${n}: varied values`).toBeGreaterThan(m * n / 4);
         expect(Array.from(fused), `${m}x${k}x${n}`).toEqual(Array.from(pair));
         const want = new Float64Array(m * n);
-        cpuMatmul(Float64Array.from(a), Float64Array.from(b), want, 1, m, k, n, false, true, 0, 0, { y: Float64Array.from(y), activation, alpha });
+        cpuMatmul(Float64Array.from(a), Float64Array.from(b), want, 1, m, k, n, false, true, 0, 0, { activation, alpha }, Float64Array.from(y));
         expectClose(fused, want, `${m}x${k}x${n} against the CPU`);
       }
     });

@@ -294,7 +294,7 @@ async function checkMatmulActivationGrad(c: MatmulCase, activation: (typeof GRAD
   // y as the layer's output: the activation of values of both signs.
   const y = Float32Array.from(cpuActivation(activation, randomArray(outSize).map((v) => 3 * v), alpha));
   const ref = new Float64Array(outSize);
-  cpuMatmul(Float64Array.from(a), Float64Array.from(b), ref, c.batch, c.m, c.k, c.n, c.transA, c.transB, strideA, strideB, { y: Float64Array.from(y), activation, alpha });
+  cpuMatmul(Float64Array.from(a), Float64Array.from(b), ref, c.batch, c.m, c.k, c.n, c.transA, c.transB, strideA, strideB, { activation, alpha }, Float64Array.from(y));
   const [sa, sb, sy] = [a, b, y].map((v) => makeStorage(device, v.length, v));
   const so = makeStorage(device, outSize, Float32Array.from({ length: outSize }, () => NaN));
   const call = {
