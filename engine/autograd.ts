@@ -191,6 +191,31 @@ function startingGradient(root: Tensor, seed: Tensor | undefined, caller: string
 
 let overwritable: Tensor | null = null;
 
+/** The running reverse pass, for soleGradient: its tensors (inputs before users) and grad()'s targets. */
+interface PassState {
+  order: readonly Tensor[];
+  targets: Set<Tensor> | null;
+  createGraph: boolean;
+}
+let pass: PassState | null = null;
+
+/**
+ * @internal Whether the gradient that the running rule returns for its input x is all that x
+ * receives in this pass, read by x's own rule alone: no other op of the graph uses x, grad()
+ * does not return x's gradient, no graph is recorded, and nobody watches the pass (the graph view
+ * shows each tensor's gradient). A fusion may then hand x's rule a gradient it has carried a step
+ * further (engine/fusion.ts, 7).
+ */
+export function soleGradient(x: Tensor): boolean {
+  if (pass === null || pass.createGraph || observer !== null || pass.targets?.has(x)) return false;
+  let uses = 0;
+  for (const t of pass.order) {
+    const inputs = t.node?.inputs;
+    if (inputs) for (const input of inputs) if (input === x && ++uses > 1) return false;
+  }
+  return uses === 1;
+}
+
 /** @internal Whether the running rule may overwrite g, its dy: nothing reads g after it (grad() does not return it, no alias). */
 export function mayOverwriteGradient(g: Tensor): boolean {
   return g === overwritable && g.ownsBuffer;
@@ -228,81 +253,87 @@ function reversePass(root: Tensor, g0: Tensor, targets: Set<Tensor> | null, opti
   }
   const results = new Map<Tensor, Tensor>();
   const grads = new Map<Tensor, Tensor>([[root, g0]]);
+  const outerPass = pass;
+  pass = { order, targets, createGraph };
   // A gradient no longer needed is freed, unless a recorded backward graph refers to it.
   const release = (x: Tensor): void => {
     if (!createGraph) x.dispose();
   };
 
-  withGradEnabled(createGraph, () => {
-    for (let i = order.length - 1; i >= 0; i--) {
-      const t = order[i];
-      const g = grads.get(t);
-      if (g === undefined) continue;
-      grads.delete(t);
-      observer?.gradient(t, g);
-      if (targets !== null && targets.has(t)) results.set(t, g);
-      const node = t.node;
-      if (node === null) {
-        // A leaf: backward() adds into .grad (gradients add up across calls until zeroGrad).
-        if (targets !== null) {
+  try {
+    withGradEnabled(createGraph, () => {
+      for (let i = order.length - 1; i >= 0; i--) {
+        const t = order[i];
+        const g = grads.get(t);
+        if (g === undefined) continue;
+        grads.delete(t);
+        observer?.gradient(t, g);
+        if (targets !== null && targets.has(t)) results.set(t, g);
+        const node = t.node;
+        if (node === null) {
+          // A leaf: backward() adds into .grad (gradients add up across calls until zeroGrad).
+          if (targets !== null) {
+            if (!results.has(t)) release(g);
+            continue;
+          }
+          if (t.grad === null) t.grad = keep(g);
+          else {
+            const sum = keep(t.grad.add(g));
+            release(t.grad);
+            release(g);
+            t.grad = sum;
+          }
+          continue;
+        }
+        if (needed !== null && !node.inputs.some((x) => needed?.has(x))) {
           if (!results.has(t)) release(g);
           continue;
         }
-        if (t.grad === null) t.grad = keep(g);
-        else {
-          const sum = keep(t.grad.add(g));
-          release(t.grad);
-          release(g);
-          t.grad = sum;
+        // The sums so far of the inputs' gradients, for a rule that adds into them in place (a
+        // layer used twice, as a GAN's D on real and on fake data). Only a sum no other tensor
+        // shares may be written.
+        const into = node.accumulates && !createGraph
+          ? node.inputs.map((input) => {
+            const prev = grads.get(input);
+            return prev !== undefined && prev.ownsBuffer ? prev : null;
+          })
+          : undefined;
+        const before = overwritable;
+        overwritable = !createGraph && !results.has(t) ? g : null;
+        let inputGrads: readonly (Tensor | null)[];
+        try {
+          inputGrads = runRule(t, g, createGraph, into);
+        } finally {
+          overwritable = before;
         }
-        continue;
-      }
-      if (needed !== null && !node.inputs.some((x) => needed?.has(x))) {
-        if (!results.has(t)) release(g);
-        continue;
-      }
-      // The sums so far of the inputs' gradients, for a rule that adds into them in place (a
-      // layer used twice, as a GAN's D on real and on fake data). Only a sum no other tensor
-      // shares may be written.
-      const into = node.accumulates && !createGraph
-        ? node.inputs.map((input) => {
+        for (let k = 0; k < node.inputs.length; k++) {
+          const input = node.inputs[k];
+          let gi = inputGrads[k];
+          if (into?.[k] && gi === into[k]) continue; // added into the sum in place: it stays in `grads`
+          const wanted = input.requiresGrad && (needed === null || needed.has(input));
+          if (!wanted || gi === null || gi === undefined) {
+            if (gi && gi !== g) release(gi);
+            continue;
+          }
+          if (!sameShape(gi.shape, input.shape)) {
+            throw new Error(`backward: internal error in '${node.op}': gradient of shape ${formatShape(gi.shape)} for an input of shape ${formatShape(input.shape)}`);
+          }
+          if (gi === g && !createGraph) gi = g.detach(); // a pass-through gradient gets its own handle
           const prev = grads.get(input);
-          return prev !== undefined && prev.ownsBuffer ? prev : null;
-        })
-        : undefined;
-      const before = overwritable;
-      overwritable = !createGraph && !results.has(t) ? g : null;
-      let inputGrads: readonly (Tensor | null)[];
-      try {
-        inputGrads = runRule(t, g, createGraph, into);
-      } finally {
-        overwritable = before;
+          if (prev === undefined) grads.set(input, gi);
+          else {
+            grads.set(input, prev.add(gi));
+            release(prev);
+            release(gi);
+          }
+        }
+        if (!results.has(t)) release(g);
+        if (!retainGraph) node.released = true;
       }
-      for (let k = 0; k < node.inputs.length; k++) {
-        const input = node.inputs[k];
-        let gi = inputGrads[k];
-        if (into?.[k] && gi === into[k]) continue; // added into the sum in place: it stays in `grads`
-        const wanted = input.requiresGrad && (needed === null || needed.has(input));
-        if (!wanted || gi === null || gi === undefined) {
-          if (gi && gi !== g) release(gi);
-          continue;
-        }
-        if (!sameShape(gi.shape, input.shape)) {
-          throw new Error(`backward: internal error in '${node.op}': gradient of shape ${formatShape(gi.shape)} for an input of shape ${formatShape(input.shape)}`);
-        }
-        if (gi === g && !createGraph) gi = g.detach(); // a pass-through gradient gets its own handle
-        const prev = grads.get(input);
-        if (prev === undefined) grads.set(input, gi);
-        else {
-          grads.set(input, prev.add(gi));
-          release(prev);
-          release(gi);
-        }
-      }
-      if (!results.has(t)) release(g);
-      if (!retainGraph) node.released = true;
-    }
-  });
+    });
+  } finally {
+    pass = outerPass;
+  }
   runAtBackwardEnd(); // before any optimizer step changes the weights
   observer?.end();
   return results;

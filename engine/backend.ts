@@ -106,6 +106,8 @@ export type KernelCall =
    * named in `accumulate` already holds a gradient (the layer's other use), and the kernel adds to it.
    * dy null: the layer's output went straight into a fused loss mean(f(y)), and dy is that loss's
    * gradient, computed from y in the kernel (`loss`: what meanUnaryGrad would have been given).
+   * dxActivation: x is the output of a layer below with that activation, and dx is stored as
+   * (dz·Wᵀ) ⊙ act'(x), that layer's dz (what unaryGrad(act, x, x, dx) stores; never with accumulate.dx).
    */
   | {
       kernel: 'linearGrad'; x: Storage; w: Storage; y: Storage; dy: Storage | null;
@@ -113,6 +115,7 @@ export type KernelCall =
       m: number; k: number; n: number; activation: FusedActivation; alpha: number;
       accumulate?: { dx: boolean; dw: boolean; db: boolean };
       loss?: LossGradOfY;
+      dxActivation?: Omit<ActivationGradOfY, 'y'>;
     }
   /** out = scale * x broadcast from inShape to outShape (the gradient of sum and mean). */
   | { kernel: 'expand'; x: Storage; out: Storage; inShape: Shape; outShape: Shape; scale: number }

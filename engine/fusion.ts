@@ -14,11 +14,13 @@
 //                          so the seed tensor is never filled
 //   5. gatherRandom        gather(x, randint(...)): the indices drawn inside the gather
 //   6. activationGradInProduct  a wide layer's dz = dy ⊙ act'(y) stored by the product that makes dy
+//   7. activationGradInLayerBackward  the same, where dy is the dx of a fused linearGrad above
 //
 // 2–6 work by deferring a kernel (engine/lazy.ts): the tensor holds the call, and the next
-// kernel that can compute the same values takes it over or reads it.
+// kernel that can compute the same values takes it over or reads it. 7 asks autograd instead
+// whether the gradient it makes has no other reader (soleGradient).
 
-import { isGradEnabled, mayOverwriteGradient, reversePassObserved } from './autograd';
+import { isGradEnabled, mayOverwriteGradient, reversePassObserved, soleGradient } from './autograd';
 import type { Backend, DType, FusedActivation, KernelCall, LinearSource, LossGradOfY, MatmulVariant, Storage, UnaryOp } from './backend';
 import { refreshOnReplay } from './compile';
 import { lazyFull, lazyKernel, pendingCall, pendingRefresh, pendingValue, takePendingKernel, untilBackwardEnds, untilNextOp } from './lazy';
@@ -26,12 +28,15 @@ import type { Shape } from './shape';
 import { runKernel, Tensor } from './tensor';
 import { resultDType } from './ops/util';
 
-export const FUSIONS = ['layerBackward', 'lossInLayerBackward', 'lossInLayerForward', 'seedAsNumber', 'gatherRandom', 'activationGradInProduct'] as const;
+export const FUSIONS = [
+  'layerBackward', 'lossInLayerBackward', 'lossInLayerForward', 'seedAsNumber', 'gatherRandom', 'activationGradInProduct',
+  'activationGradInLayerBackward',
+] as const;
 export type FusionName = (typeof FUSIONS)[number];
 
 const enabled: Record<FusionName, boolean> = {
   layerBackward: true, lossInLayerBackward: true, lossInLayerForward: true, seedAsNumber: true, gatherRandom: true,
-  activationGradInProduct: true,
+  activationGradInProduct: true, activationGradInLayerBackward: true,
 };
 
 /** @internal Turn one fusion off or on again (benchmarks measure each one this way; the results are the same bits). */
@@ -96,11 +101,16 @@ export function fusedLinearBackward(layer: Layer, dy: Tensor, into: readonly (Te
   if (dx || dw || db) {
     const added = (i: number, t: Tensor | null): boolean => t !== null && t === into?.[i];
     const loss = lossGradOf(y, dy);
+    // 7: dx stored as the layer below's dz, when nothing else reads dx.
+    const below = dx && !added(0, dx) ? activationBelow(x, dtype) : null;
     runKernel(backend, {
       kernel: 'linearGrad', x: x.storage(name), w: w.storage(name), y: y.storage(name), dy: loss ? null : dy.storage(name),
-      dx: dx && dx.storage(name), dw: dw && dw.storage(name), db: db && db.storage(name), m, k, n, activation, alpha: slope,
+      dx: dx && dx.storage(name), dw: dw && dw.storage(name), db: db && db.storage(name), m, k, n,
+      activation: passedThrough(y, dy) ? 'none' : activation, alpha: slope,
       accumulate: { dx: added(0, dx), dw: added(1, dw), db: added(2, db) }, ...(loss ? { loss } : {}),
+      ...(below ? { dxActivation: { activation: below.activation as Exclude<FusedActivation, 'none'>, alpha: below.slope } } : {}),
     }, 'linear.backward', [x.shape, w.shape]);
+    if (below && dx) throughActivation.set(dx, x);
   }
   return b ? [dx, dw, db] : [dx, dw];
 }
@@ -252,4 +262,35 @@ export function activationGradInProduct(y: Tensor, dy: Tensor, activation: Exclu
   runKernel(y.backend, call, name, [[c.m, c.k], [c.n, c.k]]);
   taken.release();
   return dy;
+}
+
+// ---------- 7. the layer below's activation gradient in the fused backward above ----------
+
+/** Each layer's output y, recorded for backward, to its layer (for the layer above to find its activation). */
+const layerOfOutput = new WeakMap<Tensor, Layer>();
+
+/** Called by linear() for a layer with an activation, recorded for backward. */
+export function rememberLayer(layer: Layer): void {
+  if (layer.activation !== 'none' && layer.y.node !== null) layerOfOutput.set(layer.y, layer);
+}
+
+/** Gradients stored as dz = dx ⊙ act'(y) by the layer above (7), to the output y of the layer they belong to. */
+const throughActivation = new WeakMap<Tensor, Tensor>();
+
+/**
+ * 7, the layer above (a fused linearGrad): when its input x is the output of a layer below with an
+ * activation, and the dx it makes is all of x's gradient with no other reader (autograd's
+ * soleGradient: one use, not returned by grad(), no graph, nobody watching), the kernel stores dx
+ * as the layer below's dz = dx ⊙ act'(x), and the layer below skips that step (passedThrough).
+ * Returns the layer below, or null.
+ */
+function activationBelow(x: Tensor, dtype: DType): Layer | null {
+  if (!enabled.activationGradInLayerBackward || x.dtype !== dtype) return null;
+  const below = layerOfOutput.get(x);
+  return below !== undefined && below.activation !== 'none' && soleGradient(x) ? below : null;
+}
+
+/** 7, the layer below: whether dy, the gradient of its output y, was already multiplied by act'(y) in the layer above. */
+export function passedThrough(y: Tensor, dy: Tensor): boolean {
+  return throughActivation.get(dy) === y;
 }

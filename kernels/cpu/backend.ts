@@ -104,7 +104,7 @@ export class CpuBackend implements Backend {
       case 'linear': return linear(f(c.x), f(c.w), c.b ? f(c.b) : null, f(c.out), c.m, c.k, c.n, c.activation, c.alpha);
       case 'linearGrad': {
         const loss = c.loss && { ...c.loss, dy: c.loss.dy && f(c.loss.dy) };
-        return linearGrad(f(c.x), f(c.w), f(c.y), c.dy && f(c.dy), c.dx && f(c.dx), c.dw && f(c.dw), c.db && f(c.db), c.m, c.k, c.n, c.activation, c.alpha, c.accumulate, loss);
+        return linearGrad(f(c.x), f(c.w), f(c.y), c.dy && f(c.dy), c.dx && f(c.dx), c.dw && f(c.dw), c.db && f(c.db), c.m, c.k, c.n, c.activation, c.alpha, c.accumulate, loss, c.dxActivation);
       }
       case 'expand': return expand(f(c.x), f(c.out), c.inShape, c.outShape, c.scale);
       case 'transpose': return transpose(f(c.x), f(c.out), c.rows, c.cols);

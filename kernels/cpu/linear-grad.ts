@@ -2,13 +2,15 @@
 //   dz = dy ⊙ act'(y)   (y = act(x·W + b), the layer's output; act' read from y, a row of the op table)
 //   dx = dz·Wᵀ,   dW = xᵀ·dz,   db = Σ_rows dz
 // When y went straight into a fused loss L = (1/N)·Σ f(y) (bceWithLogits(D(x), 1)), dy itself is
-// computed here from y, dy = f'(y)·g/N, instead of by a separate meanUnaryGrad kernel.
+// computed here from y, dy = f'(y)·g/N, instead of by a separate meanUnaryGrad kernel. When x is
+// the output of a layer below with an activation, dx can be stored as that layer's dz,
+// (dz·Wᵀ) ⊙ act'(x), the product's own store doing the activation's gradient (matmul.ts).
 // On the CPU one call is the same loops the unfused backward ran (the activation's gradient
 // loop, two matrix products, a column sum), in the same order, so the results are the same bit
 // for bit; what the fusion saves here is the engine's work around each kernel. On the GPU it
 // saves dispatches: kernels/webgpu/linear-grad.wgsl.ts is one.
 
-import type { FloatArray, FusedActivation, LossGradOfY } from '../../engine/backend';
+import type { ActivationGradOfY, FloatArray, FusedActivation, LossGradOfY } from '../../engine/backend';
 import { cpuFloat32Array } from './gemm-wasm';
 import { matmul } from './matmul';
 import { reduce } from './reduce';
@@ -41,14 +43,16 @@ const NONE = { dx: false, dw: false, db: false };
  * `accumulate` names the outputs that already hold a gradient: the new one is computed apart and
  * added (grad + new, stored as the separate addition stored it). dy null: dy is the gradient of
  * the fused loss `loss` at y, computed here with meanUnaryGrad's own loop (so stored as that
- * kernel stored it): dy = f'(y)·g·scale.
+ * kernel stored it): dy = f'(y)·g·scale. dxActivation: dx = (dz·Wᵀ) ⊙ act'(x) (not with accumulate.dx).
  */
 export function linearGrad(
   x: FloatArray, w: FloatArray, y: FloatArray, dy: FloatArray | null,
   dx: FloatArray | null, dw: FloatArray | null, db: FloatArray | null,
   m: number, k: number, n: number, activation: FusedActivation, alpha: number,
   accumulate: { dx: boolean; dw: boolean; db: boolean } = NONE, loss?: LossGrad,
+  dxActivation?: Omit<ActivationGradOfY, 'y'>,
 ): void {
+  if (dxActivation && accumulate.dx) throw new Error('cpu linearGrad: dxActivation cannot be combined with accumulate.dx (dx would hold two gradients)');
   let dz = dy ?? lossGradient(y, loss);
   if (activation !== 'none') {
     const g = dz;
@@ -62,7 +66,7 @@ export function linearGrad(
     compute(fresh);
     for (let i = 0; i < out.length; i++) out[i] += fresh[i];
   };
-  if (dx) into(dx, accumulate.dx, (o) => matmul(dz, w, o, 1, m, n, k, false, true, 0, 0)); // [m, n]·[k, n]ᵀ
+  if (dx) into(dx, accumulate.dx, (o) => matmul(dz, w, o, 1, m, n, k, false, true, 0, 0, dxActivation ?? null, dxActivation ? x : null)); // [m, n]·[k, n]ᵀ
   if (dw) into(dw, accumulate.dw, (o) => matmul(x, dz, o, 1, k, m, n, true, false, 0, 0)); // [m, k]ᵀ·[m, n]
   if (db) into(db, accumulate.db, (o) => reduce('sum', dz, o, 1, m, n, 1)); // the sum over the m rows
 }

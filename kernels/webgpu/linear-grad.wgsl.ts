@@ -5,6 +5,8 @@
 //   dW = xᵀ·dz  [k, n],   db = Σ_rows dz  [n],   dx = dz·Wᵀ  [m, k]
 // When y went straight into a fused loss L = (1/N)·Σ f(y), dy itself is computed where it is
 // read, dy = f'(y)·g/N (loss_grad below, the loss's row of the op table), with no DY buffer.
+// With dxActivation, x is the output of a layer below with that activation, and dx is stored as
+// that layer's dz = dx ⊙ act'(x) (dx_of below), so the layer below runs no elementwise kernel.
 //
 // One thread per output value, laid end to end over the three outputs:
 //   threads [0, endW)        dW[r, j] = Σ_i x[i, r]·dz[i, j]     (loops over the m rows)
@@ -77,7 +79,10 @@ export const planLinearGrad: Planner<'linearGrad'> = (c, limits): DispatchPlan[]
   const parts = `${c.dw ? `W${add.dw ? '+' : ''}` : ''}${c.db ? `B${add.db ? '+' : ''}` : ''}${c.dx ? `X${add.dx ? '+' : ''}` : ''}`;
   const store = (out: string, at: string, flag: boolean): string => (flag ? `${out}[${at}] = ${out}[${at}] + s;` : `${out}[${at}] = s;`);
   const lossPart = loss ? `loss-${loss.op}${loss.dy ? '' : '.const'}.` : '';
-  const name = `linearGrad.${activation}.${lossPart}${parts}${layout === 'scalar' ? '' : `.${layout}4`}`;
+  const below = c.dx ? c.dxActivation ?? null : null;
+  if (below && add.dx) throw new Error(`webgpu linearGrad: dxActivation cannot be combined with accumulate.dx (${m}×${k} dx would hold two gradients)`);
+  if (below && !(below.activation in unaryOps)) throw new Error(`webgpu linearGrad: unknown dxActivation '${String(below.activation)}'`);
+  const name = `linearGrad.${activation}.${lossPart}${parts}${below ? `.dx-${below.activation}` : ''}${layout === 'scalar' ? '' : `.${layout}4`}`;
   // dz from one output value y and its upstream gradient dy: the activation's slope read from y (the op table's fused gradient).
   const dzOf = act
     ? `  let x = y; // the fused activations' gradients read y only\n  let alpha = p.alpha;\n  let beta = 0.0;\n  return ${unaryOps[activation].wgslGrad}; // ${activation}'`
@@ -130,21 +135,21 @@ export const planLinearGrad: Planner<'linearGrad'> = (c, limits): DispatchPlan[]
     let r = u % p.k;
     var s = 0.0;
     for (var j = 0u; j < p.n; j += 4u) { s += dot(dz4(row, j), W[(r * p.n + j) / 4u]); }
-    ${store('DX', 'u', add.dx)}
+    ${below ? 's = dx_of(s, X[u]);\n    ' : ''}${store('DX', 'u', add.dx)}
   }` : rows ? `  { // dx[i, r..r+3] = Σ_j dz[i, j]·W[r..r+3, j]
     let u = t - p.endB;
     let row = u / (p.k / 4u);
     let r = (u % (p.k / 4u)) * 4u;
     var s = vec4f(0.0);
     for (var j = 0u; j < p.n; j++) { s += dz(row, j) * vec4f(W[r * p.n + j], W[(r + 1u) * p.n + j], W[(r + 2u) * p.n + j], W[(r + 3u) * p.n + j]); }
-    ${store('DX', 'u', add.dx)}
+    ${below ? 'let xv = X[u];\n    s = vec4f(dx_of(s.x, xv.x), dx_of(s.y, xv.y), dx_of(s.z, xv.z), dx_of(s.w, xv.w));\n    ' : ''}${store('DX', 'u', add.dx)}
   }` : `  { // dx[i, r] = Σ_j dz[i, j]·W[r, j]
     let u = t - p.endB;
     let row = u / p.k;
     let r = u % p.k;
     var s = 0.0;
     for (var j = 0u; j < p.n; j++) { s += dz(row, j) * W[r * p.n + j]; }
-    ${store('DX', 'u', add.dx)}
+    ${below ? 's = dx_of(s, X[u]);\n    ' : ''}${store('DX', 'u', add.dx)}
   }`);
   }
   // dz at (row, col): scalar, or the 4 columns j..j+3 from vec4 reads of y and dy.
@@ -167,9 +172,19 @@ export const planLinearGrad: Planner<'linearGrad'> = (c, limits): DispatchPlan[]
 ${header(inputs, outputs, [
   ['m', 'u32'], ['k', 'u32'], ['n', 'u32'], ['alpha', 'f32'], ['endW', 'u32'], ['endB', 'u32'], ['total', 'u32'],
   ...(loss ? [['lossAlpha', 'f32'], ['lossBeta', 'f32'], ['lossScale', 'f32']] as ParamDecl[] : []),
+  ...(below ? [['dxAlpha', 'f32']] as ParamDecl[] : []),
 ])}
-${readsY ? GUARDS : ''}
+${readsY || below ? GUARDS : ''}
 ${loss ? lossGradFn(loss) : ''}
+${below ? `// The layer below's dz = dx ⊙ act'(x): x is that layer's output.
+fn dx_of(v: f32, xb: f32) -> f32 {
+  let dy = v;
+  let y = xb;
+  let x = y; // the fused activations' gradients read y only
+  let alpha = p.dxAlpha;
+  let beta = 0.0;
+  return ${unaryOps[below.activation].wgslGrad}; // ${below.activation}'
+}` : ''}
 // dz = dy ⊙ act'(y) for one output value y of the layer and its upstream gradient dy.
 fn dz_of(y: f32, dy: f32) -> f32 {
 ${dzOf}
@@ -188,6 +203,7 @@ ${blocks.join('\n')}
     params: [
       { u32: m }, { u32: k }, { u32: n }, { f32: c.alpha }, { u32: endW }, { u32: endB }, { u32: total },
       ...(loss ? [{ f32: loss.alpha }, { f32: loss.beta }, { f32: loss.scale }] : []),
+      ...(below ? [{ f32: below.alpha }] : []),
     ],
     workgroups: gridFor(total, WG, limits),
   }];

@@ -514,10 +514,11 @@ describe('a wide layer\'s activation gradient in the product that makes its dy',
     expect(fused).toEqual(plain);
   });
 
-  it('the wide GAN of the bench (3×64 ReLU layers, batch 512): the same losses and weights, 62 dispatches a step instead of 66', () => {
-    const steps = (fused: boolean): { values: number[]; dispatches: number } => {
+  it('the wide GAN of the bench (3×64 ReLU layers, batch 512): the same losses and weights, 4 dispatches a step fewer with each of fusions 6 and 7', () => {
+    const steps = (sixth: boolean, seventh = true): { values: number[]; dispatches: number } => {
       let dispatches = 0;
-      const { values } = run(fused, () => {
+      setFusion('activationGradInLayerBackward', seventh);
+      const { values } = run(sixth, () => {
         const gan = createEngineGan(3, { batch: 512, gHidden: [64, 64, 64], dHidden: [64, 64, 64] });
         const losses: number[] = [];
         const stop = onDispatch(() => { dispatches++; });
@@ -530,13 +531,13 @@ describe('a wide layer\'s activation gradient in the product that makes its dy',
         gan.dispose();
         return [...losses, ...weights];
       });
+      setFusion('activationGradInLayerBackward', true);
       return { values, dispatches };
     };
-    const [fused, plain] = [steps(true), steps(false)];
-    expect(new Set(fused.values).size).toBeGreaterThan(1000);
-    expect(fused.values).toEqual(plain.values);
-    expect(fused.dispatches).toBe(2 * 62);
-    expect(plain.dispatches).toBe(2 * 66);
+    const [both, sixthOnly, seventhOnly, neither] = [steps(true), steps(true, false), steps(false), steps(false, false)];
+    expect(new Set(both.values).size).toBeGreaterThan(1000);
+    for (const other of [sixthOnly, seventhOnly, neither]) expect(other.values).toEqual(both.values);
+    expect([both, sixthOnly, seventhOnly, neither].map((s) => s.dispatches / 2)).toEqual([58, 62, 62, 66]);
   });
 
   it('captureStep lists each layer\'s dx under its own layer: nothing is deferred while a pass is watched', async () => {
@@ -565,6 +566,117 @@ describe('a wide layer\'s activation gradient in the product that makes its dy',
       return Array.from((grad(loss, [params[4]])[0] as Tensor).dataSync());
     });
     expect(kernels.filter((k) => k === 'matmul' || k.startsWith('matmul+'))).toHaveLength(1); // dW3 only
+    expect(liveTensors()).toBe(tensors);
+    expect(backendStats().liveBuffers).toBe(buffers);
+  });
+});
+
+describe('the layer below\'s activation gradient in the fused backward of the layer above', () => {
+  // A layer with an activation (wide: its own kernels; or narrow: a fused linearGrad), under a
+  // narrow last layer whose backward is one linearGrad kernel. With fusion 7 that kernel stores
+  // its dx as the layer below's dz = dx ⊙ act'(h) (engine/fusion.ts, 7), when h has no other use.
+  const M = 70;
+  let seed = 9400;
+  const build = (dtype: 'float32' | 'float64', activation: FusedActivation, widths: number[], values: Float64Array[], extraUse = false) => {
+    const x = tensor(values[0], [M, widths[0]], { dtype });
+    const w1 = tensor(values[1], [widths[0], widths[1]], { dtype, requiresGrad: true });
+    const b1 = tensor(values[2], [widths[1]], { dtype, requiresGrad: true });
+    const w2 = tensor(values[3], [widths[1], widths[2]], { dtype, requiresGrad: true });
+    const b2 = tensor(values[4], [widths[2]], { dtype, requiresGrad: true });
+    const h = linear(x, w1, b1, activation);
+    const out = linear(h, w2, b2, 'tanh');
+    const c = tensor(values[5], [M, widths[2]], { dtype });
+    const loss = sum(mul(out, c));
+    return { params: [w1, b1, w2, b2], h, loss: extraUse ? add(loss, sum(mul(h, h))) : loss };
+  };
+  const randomValues = (widths: number[]): Float64Array[] => {
+    const rng = createRng(seed++);
+    const sizes = [M * widths[0], widths[0] * widths[1], widths[1], widths[1] * widths[2], widths[2], M * widths[2]];
+    return sizes.map((n) => {
+      const v = new Float64Array(n);
+      rng.fillUniform(v, -0.5, 0.5);
+      return v;
+    });
+  };
+  const run = (fused: boolean, f: () => number[]): { values: number[]; kernels: string[] } => {
+    setFusion('activationGradInLayerBackward', fused);
+    try {
+      const kernels: string[] = [];
+      const stop = onDispatch((d) => kernels.push(d.call.kernel === 'linearGrad' && d.call.dxActivation ? `linearGrad, dx through ${d.call.dxActivation.activation}'` : d.kernel));
+      const values = tidy(f);
+      stop();
+      return { values, kernels };
+    } finally {
+      setFusion('activationGradInLayerBackward', true);
+    }
+  };
+  const count = (kernels: string[], name: string): number => kernels.filter((k) => k === name).length;
+  const gradients = (dtype: 'float32' | 'float64', activation: FusedActivation, widths: number[], values: Float64Array[], extraUse = false) => (): number[] => {
+    const { params, loss } = build(dtype, activation, widths, values, extraUse);
+    loss.backward();
+    return params.flatMap((p) => Array.from(p.grad!.dataSync()));
+  };
+
+  for (const dtype of ['float32', 'float64'] as const) {
+    for (const activation of FUSED_ACTIVATIONS.filter((a) => a !== 'none')) {
+      it(`${activation} below a narrow layer, ${dtype}: the same gradients; a wide layer below runs no elementwise kernel`, () => {
+        for (const widths of [[65, 66, 3], [5, 66, 3]]) { // the layer below wide (its own kernels), then narrow (a fused linearGrad)
+          const values = randomValues(widths);
+          const [fused, plain] = [run(true, gradients(dtype, activation, widths, values)), run(false, gradients(dtype, activation, widths, values))];
+          expect(new Set(fused.values).size).toBeGreaterThan(100);
+          expect(fused.values).toEqual(plain.values);
+          expect(count(fused.kernels, `linearGrad, dx through ${activation}'`)).toBe(1);
+          const wide = widths[0] === 65;
+          expect(count(plain.kernels, `unaryGrad:${activation}`)).toBe(wide ? 1 : 0);
+          expect(count(fused.kernels, `unaryGrad:${activation}`)).toBe(0);
+          expect(fused.kernels.length).toBe(plain.kernels.length - (wide ? 1 : 0));
+        }
+      });
+    }
+  }
+
+  it('a layer output with another use gets its whole gradient, then the activation\'s: not fused', () => {
+    const widths = [65, 66, 3];
+    const values = randomValues(widths);
+    const [fused, plain] = [run(true, gradients('float32', 'sigmoid', widths, values, true)), run(false, gradients('float32', 'sigmoid', widths, values, true))];
+    expect(fused.values).toEqual(plain.values);
+    expect(fused.kernels.filter((k) => k.includes('dx through'))).toEqual([]);
+  });
+
+  it('a hidden gradient that grad() returns is dL/dh, not the layer\'s dz: not fused', () => {
+    const widths = [65, 66, 3];
+    const values = randomValues(widths);
+    const read = (fused: boolean) => run(fused, () => {
+      const { h, params, loss } = build('float32', 'tanh', widths, values);
+      const [dh, dw1] = grad(loss, [h, params[0]]) as Tensor[];
+      return [...dh.dataSync(), ...dw1.dataSync()];
+    });
+    const [fused, plain] = [read(true), read(false)];
+    expect(new Set(fused.values).size).toBeGreaterThan(1000);
+    expect(fused.values).toEqual(plain.values);
+    expect(fused.kernels.filter((k) => k.includes('dx through'))).toEqual([]);
+    // Asking only for W1's gradient, h's gradient is not returned: fused.
+    const onlyW1 = run(true, () => {
+      const { params, loss } = build('float32', 'tanh', widths, values);
+      return Array.from((grad(loss, [params[0]])[0] as Tensor).dataSync());
+    });
+    expect(onlyW1.values).toEqual(plain.values.slice(M * widths[1]));
+    expect(count(onlyW1.kernels, 'linearGrad, dx through tanh\'')).toBe(1);
+  });
+
+  it('captureStep, which shows the gradient reaching each tensor, sees the plain kernels', async () => {
+    const widths = [65, 66, 3];
+    const values = randomValues(widths);
+    const graphs = await captureStep(() => tidy(() => build('float32', 'relu', widths, values).loss.backward()));
+    const perNode = graphs[0].nodes.filter((n) => n.op === 'linear').map((n) => n.backward.map((d) => d.kernel).join(' '));
+    expect(perNode).toEqual(['unaryGrad:relu matmul reduce:sum', 'linearGrad']);
+  });
+
+  it('nothing leaks', () => {
+    const buffers = backendStats().liveBuffers;
+    const tensors = liveTensors();
+    const widths = [65, 66, 3];
+    run(true, gradients('float64', 'leakyRelu', widths, randomValues(widths)));
     expect(liveTensors()).toBe(tensors);
     expect(backendStats().liveBuffers).toBe(buffers);
   });

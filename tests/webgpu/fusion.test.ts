@@ -324,3 +324,56 @@ describe('matmul with a layer\'s activation gradient in its store on WebGPU: the
     });
   }
 });
+
+describe('linearGrad with the layer below\'s activation gradient in its dx store on WebGPU: the unfused pair\'s bits', () => {
+  // The layer above's dx stored as the layer below's dz = dx ⊙ act'(x), x that layer's output
+  // (engine/fusion.ts, 7), against linearGrad's plain dx, then unaryGrad(act, x, x, dx), both on
+  // WebGPU; and against the CPU in float64. Shapes for each layout: 'rows' (k a multiple of 4:
+  // the wide GAN's last layers), 'cols' (n a multiple of 4), 'scalar' (neither).
+  const shapes: [number, number, number][] = [[512, 64, 1], [33, 12, 5], [37, 6, 12], [257, 7, 9], [37, 5, 3]];
+  for (const below of FUSED_ACTIVATIONS.filter((a): a is Exclude<FusedActivation, 'none'> => a !== 'none')) {
+    test(below, async () => {
+      const alpha = 0.2;
+      for (const [m, k, n] of shapes) {
+        const rng = createRng(seed++);
+        const fill = (size: number, lo: number, hi: number): Float32Array => {
+          const a = new Float32Array(size);
+          rng.fillUniform(a, lo, hi);
+          return a;
+        };
+        const x = fill(m * k, -3, 3);
+        unary(below, x, x, alpha, 0); // the layer below's output
+        const [w, dy, y] = [fill(k * n, -1, 1), fill(m * n, -1, 1), fill(m * n, -1, 1)];
+        unary('tanh', y, y, 0, 0);
+        const [sx, sw, sdy, sy] = [x, w, dy, y].map(upload);
+        const layer = { kernel: 'linearGrad' as const, x: sx, w: sw, y: sy, dy: sdy, dw: null, db: null, m, k, n, activation: 'tanh' as const, alpha: 0 };
+        const fusedOut = gpu.alloc(m * k, 'float32');
+        const call: KernelCall = { ...layer, dx: fusedOut, dxActivation: { activation: below, alpha } };
+        gpu.run(call);
+        expect(gpu.describe(call).label).toContain(`.dx-${below}`);
+        const plain = gpu.alloc(m * k, 'float32');
+        gpu.run({ ...layer, dx: plain });
+        const pairOut = gpu.alloc(m * k, 'float32');
+        gpu.run({ kernel: 'unaryGrad', op: below, x: sx, y: sx, dy: plain, out: pairOut, alpha, beta: 0 });
+        const fused = (await gpu.read(fusedOut)) as Float32Array;
+        const pair = (await gpu.read(pairOut)) as Float32Array;
+        [sx, sw, sdy, sy, fusedOut, plain, pairOut].forEach((s) => gpu.release(s));
+        expect(new Set(fused).size, `${m}x${k}x${n}: varied values`).toBeGreaterThan(m * k / 8);
+        expect(Array.from(fused), `${m}x${k}x${n}`).toEqual(Array.from(pair));
+        const want = new Float64Array(m * k);
+        const f64 = (a: Float32Array): Float64Array => Float64Array.from(a);
+        linearGrad(f64(x), f64(w), f64(y), f64(dy), want, null, null, m, k, n, 'tanh', 0, undefined, undefined, { activation: below, alpha });
+        expectClose(fused, want, `${m}x${k}x${n} against the CPU`);
+      }
+    });
+  }
+  test('refuses dxActivation on a dx that is added into', () => {
+    const s = [4 * 4, 4 * 4, 4 * 4, 4 * 4].map((size) => gpu.alloc(size, 'float32'));
+    const dx = gpu.alloc(16, 'float32');
+    expect(() => gpu.run({
+      kernel: 'linearGrad', x: s[0], w: s[1], y: s[2], dy: s[3], dx, dw: null, db: null, m: 4, k: 4, n: 4, activation: 'relu', alpha: 0,
+      accumulate: { dx: true, dw: false, db: false }, dxActivation: { activation: 'relu', alpha: 0 },
+    })).toThrow(/linearGrad: dxActivation cannot be combined with accumulate\.dx/);
+    [...s, dx].forEach((b) => gpu.release(b));
+  });
+});
