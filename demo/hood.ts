@@ -24,7 +24,8 @@ function recordWithReversePasses(fn: () => void): { dispatches: DispatchRecord[]
   const reverse = new Set<DispatchRecord>();
   let reversing = false;
   const stop = onDispatch((r) => { if (reversing) reverse.add(r); });
-  observeReversePasses({ begin() { reversing = true; }, gradient() { /* every dispatch of the pass counts */ }, end() { reversing = false; } });
+  // Pass boundaries only: an observer that reads no gradient leaves every fusion on, so this is the step as it runs.
+  observeReversePasses({ begin() { reversing = true; }, end() { reversing = false; } });
   try {
     return { dispatches: recordDispatches(fn).dispatches, reverse };
   } finally {
@@ -52,6 +53,8 @@ export class HoodPanel {
   private normHistory = new BoundedSeries([]);
   private timer: number | null = null;
   private dispatches: DispatchRecord[] = [];
+  /** The dispatch count of the last step recorded as it runs (recordStep), and whose step it was. */
+  private plainStep: { source: HoodSource; count: number } | null = null;
   /** The dispatches made while a reverse pass ran (null: not recorded, filed by their names). */
   private reverse: ReadonlySet<DispatchRecord> | null = null;
   /** Set by the page: play one step in slow motion (demo/slow-motion.ts). */
@@ -134,6 +137,7 @@ export class HoodPanel {
       const after = backendStats();
       this.dispatches = dispatches;
       this.reverse = reverse;
+      this.plainStep = { source, count: dispatches.length };
       this.stats.textContent = `One step: ${dispatches.length} kernel dispatches, ${after.submits - before.submits} queue submit(s)` +
         (after.bindGroupCreations !== undefined ? `; new bind groups: ${(after.bindGroupCreations ?? 0) - (before.bindGroupCreations ?? 0)}, new pipelines: ${(after.pipelineCreations ?? 0) - (before.pipelineCreations ?? 0)}` : '') +
         `; live buffers: ${after.liveBuffers}.`;
@@ -146,6 +150,11 @@ export class HoodPanel {
   }
 
   /** The model on screen (the slow-motion step runs its step). */
+  /** How many dispatches a step of `source` made when last recorded as it runs, or null. */
+  plainStepDispatches(source: HoodSource): number | null {
+    return this.plainStep?.source === source ? this.plainStep.count : null;
+  }
+
   get current(): HoodSource | null {
     return this.source;
   }

@@ -39,7 +39,12 @@ export class SlowMotion {
         await flush();
         return { dispatches: recorded.dispatches, graphs: captured, submits: backendStats().submits - before };
       });
-      this.hood.showDispatches(dispatches, `Slow motion: one step, ${dispatches.length} kernel dispatches, ${submits} queue submit(s); each is marked in turn here and in the graph.`,
+      // The graph keeps each tensor's own gradient, so the fusions that hand a layer its gradient
+      // already multiplied by its activation's slope stay off (engine/fusion.ts, 6 and 7).
+      const plain = this.hood.plainStepDispatches(source);
+      const differs = plain !== null && plain !== dispatches.length
+        ? ` (a step the graph does not watch runs ${plain}: while the graph keeps every tensor's own gradient, the fusions that pass a gradient on already multiplied by the next layer's activation slope stay off)` : '';
+      this.hood.showDispatches(dispatches, `Slow motion: one step, ${dispatches.length} kernel dispatches${differs}, ${submits} queue submit(s); each is marked in turn here and in the graph.`,
         new Set(graphs.flatMap((g) => g.nodes.flatMap((n) => n.backward))));
       this.graph.show(graphs);
       for (let i = 0; i < dispatches.length && !this.stopRequested; i++) {

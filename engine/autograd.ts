@@ -73,8 +73,13 @@ let gradEnabled = true;
 export interface ReverseObserver {
   /** A pass from root starts. */
   begin(root: Tensor): void;
-  /** The summed gradient g of tensor t is known; t's rule runs next (a leaf: g goes to .grad). */
-  gradient(t: Tensor, g: Tensor): void;
+  /**
+   * The summed gradient g of tensor t is known; t's rule runs next (a leaf: g goes to .grad).
+   * An observer with this method sees every tensor's own gradient: the fusions that would hand a
+   * rule a gradient carried a step further, or run a kernel late, stay off while it watches
+   * (reversePassObserved). One without it (the page's dispatch table) watches the plain step.
+   */
+  gradient?(t: Tensor, g: Tensor): void;
   /** The pass is over. */
   end(): void;
 }
@@ -86,9 +91,13 @@ export function observeReversePasses(o: ReverseObserver | null): void {
   observer = o;
 }
 
-/** @internal Whether a reverse pass is watched (captureStep lists each node's dispatches: nothing may run late). */
+/**
+ * @internal Whether a reverse pass is watched tensor by tensor (captureStep shows the gradient that
+ * reaches each tensor and lists each node's dispatches under it: nothing may run late or arrive
+ * already multiplied by the next rule's factor).
+ */
 export function reversePassObserved(): boolean {
-  return observer !== null;
+  return observer?.gradient !== undefined;
 }
 
 export function isGradEnabled(): boolean {
@@ -207,7 +216,7 @@ let pass: PassState | null = null;
  * further (engine/fusion.ts, 7).
  */
 export function soleGradient(x: Tensor): boolean {
-  if (pass === null || pass.createGraph || observer !== null || pass.targets?.has(x)) return false;
+  if (pass === null || pass.createGraph || reversePassObserved() || pass.targets?.has(x)) return false;
   let uses = 0;
   for (const t of pass.order) {
     const inputs = t.node?.inputs;
@@ -267,7 +276,7 @@ function reversePass(root: Tensor, g0: Tensor, targets: Set<Tensor> | null, opti
         const g = grads.get(t);
         if (g === undefined) continue;
         grads.delete(t);
-        observer?.gradient(t, g);
+        observer?.gradient?.(t, g);
         if (targets !== null && targets.has(t)) results.set(t, g);
         const node = t.node;
         if (node === null) {

@@ -83,20 +83,26 @@ export type KernelCall =
    * elementwise part and its mean in one kernel). With `linear`, x is that layer's input and the
    * values reduced are the layer's output z, written out as well (a loss inside the last layer's forward).
    */
-  | { kernel: 'reduce'; op: 'sum' | 'max'; x: Storage; out: Storage; outer: number; axisSize: number; inner: number; scale: number; map?: UnaryMap; linear?: LinearSource }
+  | { kernel: 'reduce'; op: 'sum' | 'max'; x: Storage; out: Storage; outer: number; axisSize: number; inner: number; scale: number; map?: UnaryMap; linear?: LinearSource; accumulate?: boolean }
   /**
    * The backward of scale·Σ f(x) over all elements: dx = f'(x)·dy[0]·scale, with y = f(x)
    * recomputed in the kernel (dy holds one value). dy null: dy[0]·scale is `scale` itself (a
    * constant gradient, such as backward's seed of 1, passed as a number).
    */
   | { kernel: 'meanUnaryGrad'; op: UnaryOp; x: Storage; dy: Storage | null; out: Storage; alpha: number; beta: number; scale: number }
-  /** out[b] = op(A[b]) · op(B[b]), op = transpose or not; a batch stride of 0 broadcasts; see ActivationGradOfY. */
+  /**
+   * out[b] = op(A[b]) · op(B[b]), op = transpose or not; a batch stride of 0 broadcasts; see
+   * ActivationGradOfY. accumulate: out already holds a value (a gradient summed earlier in the
+   * pass), and the product is added to it, out + p, as a separate addition would store it (as
+   * for reduce).
+   */
   | {
       kernel: 'matmul'; a: Storage; b: Storage; out: Storage;
       batch: number; m: number; k: number; n: number;
       transA: boolean; transB: boolean; strideA: number; strideB: number;
       variant?: MatmulVariant;
       activationGrad?: ActivationGradOfY;
+      accumulate?: boolean;
     }
   /** out = act(x · W + b): x [m, k], W [k, n], b [n] (optional). */
   | { kernel: 'linear'; x: Storage; w: Storage; b: Storage | null; out: Storage; m: number; k: number; n: number; activation: FusedActivation; alpha: number }

@@ -15,6 +15,8 @@
 //   5. gatherRandom        gather(x, randint(...)): the indices drawn inside the gather
 //   6. activationGradInProduct  a wide layer's dz = dy ⊙ act'(y) stored by the product that makes dy
 //   7. activationGradInLayerBackward  the same, where dy is the dx of a fused linearGrad above
+//   8. gradientAddedInKernel  a wide layer's second use in a pass adds its dW and db into the
+//                          first's, in the product and the column sum that compute them
 //
 // 2–6 work by deferring a kernel (engine/lazy.ts): the tensor holds the call, and the next
 // kernel that can compute the same values takes it over or reads it. 7 asks autograd instead
@@ -30,13 +32,13 @@ import { resultDType } from './ops/util';
 
 export const FUSIONS = [
   'layerBackward', 'lossInLayerBackward', 'lossInLayerForward', 'seedAsNumber', 'gatherRandom', 'activationGradInProduct',
-  'activationGradInLayerBackward',
+  'activationGradInLayerBackward', 'gradientAddedInKernel',
 ] as const;
 export type FusionName = (typeof FUSIONS)[number];
 
 const enabled: Record<FusionName, boolean> = {
   layerBackward: true, lossInLayerBackward: true, lossInLayerForward: true, seedAsNumber: true, gatherRandom: true,
-  activationGradInProduct: true, activationGradInLayerBackward: true,
+  activationGradInProduct: true, activationGradInLayerBackward: true, gradientAddedInKernel: true,
 };
 
 /** @internal Turn one fusion off or on again (benchmarks measure each one this way; the results are the same bits). */
@@ -293,4 +295,35 @@ function activationBelow(x: Tensor, dtype: DType): Layer | null {
 /** 7, the layer below: whether dy, the gradient of its output y, was already multiplied by act'(y) in the layer above. */
 export function passedThrough(y: Tensor, dy: Tensor): boolean {
   return throughActivation.get(dy) === y;
+}
+
+// ---------- 8. a wide layer's second use adds its gradients into the first's ----------
+
+/**
+ * 8. A wide layer used twice in one pass (a GAN's D on real and on fake data): the second use's
+ * dW = xᵀ·dz is added by the product itself into `sum`, the gradient the other use left
+ * (autograd's `into`, a buffer no other tensor shares), as the fused linearGrad does for narrow
+ * layers: out = sum + xᵀ·dz, and the separate addition never runs. Returns sum, or null where
+ * this does not apply (no sum, another dtype, a graph being recorded).
+ */
+export function productAddedInto(sum: Tensor | null | undefined, x: Tensor, dz: Tensor, variant: MatmulVariant): Tensor | null {
+  if (!enabled.gradientAddedInKernel || !sum || isGradEnabled() || sum.dtype !== resultDType(x, dz)) return null;
+  const name = 'linear.backward';
+  const [m, k] = x.shape;
+  const n = dz.shape[1];
+  runKernel(x.backend, {
+    kernel: 'matmul', a: x.storage(name), b: dz.storage(name), out: sum.storage(name), batch: 1, m: k, k: m, n,
+    transA: true, transB: false, strideA: 0, strideB: 0, variant, accumulate: true,
+  }, name, [x.shape, dz.shape]);
+  return sum;
+}
+
+/** 8, the bias: db = Σ_rows dz added by the column sum into `sum`, the other use's db (as sumTo's reduction, then the addition). */
+export function columnSumAddedInto(sum: Tensor | null | undefined, dz: Tensor): Tensor | null {
+  if (!enabled.gradientAddedInKernel || !sum || isGradEnabled() || sum.dtype !== dz.dtype) return null;
+  const [m, n] = dz.shape;
+  runKernel(dz.backend, {
+    kernel: 'reduce', op: 'sum', x: dz.storage('sumTo'), out: sum.storage('sumTo'), outer: 1, axisSize: m, inner: n, scale: 1, accumulate: true,
+  }, 'sumTo', [dz.shape, [1, n]]);
+  return sum;
 }

@@ -10,7 +10,10 @@ import { formatShape } from '../shape';
 import { runKernel, Tensor } from '../tensor';
 import { sumTo } from './broadcast';
 import { reshape } from './layout';
-import { activationGradInProduct, fusedLinearBackward, inputGradForLayerBelow, passedThrough, rememberLayer, runLinearForward, type Layer } from '../fusion';
+import {
+  activationGradInProduct, columnSumAddedInto, fusedLinearBackward, inputGradForLayerBelow, passedThrough, productAddedInto, rememberLayer,
+  runLinearForward, type Layer,
+} from '../fusion';
 import { leakyRelu, unaryGrad } from './unary';
 import { unaryOps, type UnaryDef } from './unary-table';
 import { backendOf, checkFloat, checkLive, resultDType } from './util';
@@ -127,21 +130,25 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null = null, activation
   const y = runLinearForward(backend, resultDType(...inputs), inputs, k, [m, n], [x.shape, w.shape], call);
   const layer = { x, w, b, y, activation, slope };
   const derivative = activation === 'none' ? '' : `dz = dy·${activation}'(z) (${unaryOps[activation].derivative}), `;
-  record(y, name, inputs, (dy, into) => fusedLinearBackward(layer, dy, into) ?? linearRule(layer, dy),
+  record(y, name, inputs, (dy, into) => fusedLinearBackward(layer, dy, into) ?? linearRule(layer, dy, into),
     `${derivative}dx = dz·Wᵀ, dW = xᵀ·dz, db = Σ_rows dz`, true);
   rememberLayer(layer); // for the layer above's backward (engine/fusion.ts, 7)
   return y;
 }
 
-/** linear's rule in ordinary ops: the activation's derivative, two matrix products and a column sum. */
-function linearRule({ x, w, b, y, activation, slope }: Layer, dy: Tensor): (Tensor | null)[] {
+/**
+ * linear's rule in ordinary ops: the activation's derivative, two matrix products and a column sum.
+ * into: the gradients the layer's other use left in this pass, which dW and db may be added into
+ * in place (engine/fusion.ts, 8).
+ */
+function linearRule({ x, w, b, y, activation, slope }: Layer, dy: Tensor, into?: readonly (Tensor | null)[]): (Tensor | null)[] {
   // The activations that fuse (relu, leakyRelu with α ≥ 0, sigmoid, tanh) have derivatives read from y alone.
   // Without a graph, the layer above may have computed dz already (7), or the product that makes dy may (6).
   const dz = activation === 'none' || passedThrough(y, dy) ? dy
     : isGradEnabled() ? (unaryOps[activation].rule as ActivationRule)(dy, y, y, slope, 0)
       : activationGradInProduct(y, dy, activation, slope) ?? unaryGrad('linear', activation, y, y, dy, slope, 0);
-  const dw = w.requiresGrad ? matmulT(x, dz, true, false, 'linear.backward') : null;
-  const db = b && b.requiresGrad ? sumTo(dz, [w.shape[1]]) : null;
+  const dw = w.requiresGrad ? productAddedInto(into?.[1], x, dz, matmulVariant) ?? matmulT(x, dz, true, false, 'linear.backward') : null;
+  const db = b && b.requiresGrad ? columnSumAddedInto(into?.[2], dz) ?? sumTo(dz, [w.shape[1]]) : null;
   // dx last, deferred where the layer below can compute its dz in this product (engine/fusion.ts, 6).
   const dx = x.requiresGrad ? inputGradForLayerBelow(x, w, dz, matmulVariant) ?? matmulT(dz, w, false, true, 'linear.backward') : null;
   return b ? [dx, dw, db] : [dx, dw];

@@ -6,6 +6,7 @@
 // products read and write them in place.
 
 import type { Backend, BackendStats, DataArray, DType, FloatArray, KernelCall, Storage } from '../../engine/backend';
+import { addInto } from './add-into';
 import { binary } from './binary';
 import { cast, permute } from './layout';
 import { copyAxis, expand, fill, gather, gatherRandom, scatterAdd } from './copy';
@@ -94,12 +95,14 @@ export class CpuBackend implements Backend {
         const l = c.linear;
         if (l) linear(f(c.x), f(l.w), l.b ? f(l.b) : null, f(l.z), l.m, l.k, l.n, l.activation, l.alpha);
         const x = f(l ? l.z : c.x);
-        return c.map ? mappedReduce(c.op, c.map, x, f(c.out), c.outer, c.axisSize, c.inner, c.scale) : reduce(c.op, x, f(c.out), c.outer, c.axisSize, c.inner, c.scale);
+        const run = (out: FloatArray): void => (c.map ? mappedReduce(c.op, c.map, x, out, c.outer, c.axisSize, c.inner, c.scale) : reduce(c.op, x, out, c.outer, c.axisSize, c.inner, c.scale));
+        return c.accumulate ? addInto(f(c.out), run) : run(f(c.out));
       }
       case 'meanUnaryGrad': return meanUnaryGrad(c.op, f(c.x), c.dy && f(c.dy), f(c.out), c.alpha, c.beta, c.scale);
       case 'matmul': {
         const g = c.activationGrad;
-        return matmul(f(c.a), f(c.b), f(c.out), c.batch, c.m, c.k, c.n, c.transA, c.transB, c.strideA, c.strideB, g ?? null, g ? f(g.y) : null);
+        const run = (out: FloatArray): void => matmul(f(c.a), f(c.b), out, c.batch, c.m, c.k, c.n, c.transA, c.transB, c.strideA, c.strideB, g ?? null, g ? f(g.y) : null);
+        return c.accumulate ? addInto(f(c.out), run) : run(f(c.out));
       }
       case 'linear': return linear(f(c.x), f(c.w), c.b ? f(c.b) : null, f(c.out), c.m, c.k, c.n, c.activation, c.alpha);
       case 'linearGrad': {

@@ -11,6 +11,7 @@
 // saves dispatches: kernels/webgpu/linear-grad.wgsl.ts is one.
 
 import type { ActivationGradOfY, FloatArray, FusedActivation, LossGradOfY } from '../../engine/backend';
+import { addInto } from './add-into';
 import { cpuFloat32Array } from './gemm-wasm';
 import { matmul } from './matmul';
 import { reduce } from './reduce';
@@ -19,16 +20,13 @@ import { meanUnaryGrad, unaryGrad } from './unary';
 /** A fused loss's gradient (LossGradOfY) with its dy as an array. */
 export type LossGrad = Omit<LossGradOfY, 'dy'> & { dy: FloatArray | null };
 
-/**
- * Scratch arrays reused from call to call (no allocation in a training step): dz, a product to
- * add, and a loss gradient.
- */
+/** Scratch arrays reused from call to call (no allocation in a training step): dz, and a loss gradient. */
 const scratch = {
-  f32: [new Float32Array(0), new Float32Array(0), new Float32Array(0)] as Float32Array[],
-  f64: [new Float64Array(0), new Float64Array(0), new Float64Array(0)],
+  f32: [new Float32Array(0), new Float32Array(0)] as Float32Array[],
+  f64: [new Float64Array(0), new Float64Array(0)],
 };
 
-function scratchOf(float64: boolean, size: number, slot: 0 | 1 | 2): FloatArray {
+function scratchOf(float64: boolean, size: number, slot: 0 | 1): FloatArray {
   if (!float64) {
     if (scratch.f32[slot].length < size) scratch.f32[slot] = cpuFloat32Array(size); // in the kernels' memory: products and sums read it in place
     return scratch.f32[slot].subarray(0, size);
@@ -60,12 +58,7 @@ export function linearGrad(
     unaryGrad(activation, y, y, g, dz, alpha, 0);
   }
   // Each output: computed in place, or into scratch and then added to what it holds.
-  const into = (out: FloatArray, add: boolean, compute: (o: FloatArray) => void): void => {
-    if (!add) return compute(out);
-    const fresh = scratchOf(out instanceof Float64Array, out.length, 1);
-    compute(fresh);
-    for (let i = 0; i < out.length; i++) out[i] += fresh[i];
-  };
+  const into = (out: FloatArray, add: boolean, compute: (o: FloatArray) => void): void => (add ? addInto(out, compute) : compute(out));
   if (dx) into(dx, accumulate.dx, (o) => matmul(dz, w, o, 1, m, n, k, false, true, 0, 0, dxActivation ?? null, dxActivation ? x : null)); // [m, n]·[k, n]ᵀ
   if (dw) into(dw, accumulate.dw, (o) => matmul(x, dz, o, 1, k, m, n, true, false, 0, 0)); // [m, k]ᵀ·[m, n]
   if (db) into(db, accumulate.db, (o) => reduce('sum', dz, o, 1, m, n, 1)); // the sum over the m rows
@@ -73,7 +66,7 @@ export function linearGrad(
 
 function lossGradient(y: FloatArray, loss: LossGrad | undefined): FloatArray {
   if (!loss) throw new Error('cpu linearGrad: dy is null and no loss gradient was given');
-  const g = scratchOf(loss.dtype === 'float64', y.length, 2);
+  const g = scratchOf(loss.dtype === 'float64', y.length, 1);
   meanUnaryGrad(loss.op, y, loss.dy, g, loss.alpha, loss.beta, loss.scale);
   return g;
 }

@@ -59,6 +59,8 @@ export interface KernelSpec {
   activation: FusedActivation;
   /** matmul only: store p ⊙ act'(y), y from binding `ylayer` ('none': p). */
   activationGrad: FusedActivation;
+  /** matmul only: add to what out holds (a gradient summed earlier in the pass) instead of overwriting it. */
+  accumulate: boolean;
   /** small only: threads that share one output (a power of two, 1..64). */
   slices: number;
   /** block and broadcast only: read A and B as vec4 (every row starts on a multiple of 4 floats, see canVec4). */
@@ -153,7 +155,7 @@ function kernelKey(spec: KernelSpec): string {
     : spec.rung === 'block' || spec.rung === 'broadcast' ? `${spec.rung}${spec.vec4 ? '4' : '1'}` : spec.rung;
   const epilogue = spec.op === 'linear' ? `.${spec.bias ? 'bias' : 'nobias'}.${spec.activation}`
     : spec.activationGrad !== 'none' ? `.dz-${spec.activationGrad}` : '';
-  return `${spec.op}.${rung}.${t}${epilogue}${shapeTag(spec)}`;
+  return `${spec.op}.${rung}.${t}${epilogue}${spec.accumulate ? '.add' : ''}${shapeTag(spec)}`;
 }
 
 /** A broadcast kernel's block when not the default one, as a last segment of the key, e.g. '.4x4g16'. */
@@ -203,7 +205,8 @@ fn loadB(base: u32, q: u32, j: u32) -> f32 {
 
 /**
  * finish(v, o, j): what is stored for the dot product v at output o, column j: bias and the op
- * table's activation for linear; v ⊙ act'(ylayer[o]) (the table's wgslGrad) for activationGrad.
+ * table's activation for linear; v ⊙ act'(ylayer[o]) (the table's wgslGrad) for activationGrad;
+ * then, for accumulate, the value out already holds plus that (a layer's second use in a pass).
  */
 function epilogue(spec: KernelSpec): string {
   const lines: string[] = [];
@@ -217,6 +220,8 @@ function epilogue(spec: KernelSpec): string {
     lines.push(`  { let dy = z; let y = ylayer[o]; let x = y; let alpha = p.alpha; let beta = 0.0; z = ${unaryOps[spec.activationGrad].wgslGrad}; } // ${spec.activationGrad}'`);
     helpers = GUARDS;
   }
+  // (broadcast's vec4 stores add the 4 values out holds at once, one vec4 read: see broadcastBody)
+  if (spec.accumulate && !(spec.vec4 && spec.rung === 'broadcast')) lines.push('  z = out[o] + z; // added to the sum out holds');
   lines.push('  return z;');
   return `${helpers}\nfn finish(v: f32, o: u32, j: u32) -> f32 {\n  var z = v;\n${lines.join('\n')}\n}\n`;
 }
@@ -621,7 +626,9 @@ function broadcastBody(spec: KernelSpec, shape: BroadcastShape = BROADCAST_SHAPE
     }
     kLoop = `  for (var q4 = 0u; q4 < p.k; q4 += 4u) {\n${lines.join('\n')}\n  }`;
     // n is a multiple of 4 and so is col0: a vec4's 4 columns are all inside or all outside.
-    stores = rows.map((r) => vecs.map((v) => `  if (i0 + ${r}u < p.m && col0 + ${4 * v}u < p.n) { let o = oBase + (i0 + ${r}u) * p.n + col0 + ${4 * v}u; outVec[o / 4u] = `
+    // With accumulate, the sum out holds is added here, 4 values in one read (finish adds nothing on this path).
+    const held = spec.accumulate ? 'outVec[o / 4u] + ' : '';
+    stores = rows.map((r) => vecs.map((v) => `  if (i0 + ${r}u < p.m && col0 + ${4 * v}u < p.n) { let o = oBase + (i0 + ${r}u) * p.n + col0 + ${4 * v}u; outVec[o / 4u] = ${held}`
       + `vec4f(${[0, 1, 2, 3].map((t) => `finish(acc${r}_${v}.${XYZW[t]}, o + ${t}u, col0 + ${4 * v + t}u)`).join(', ')}); }`).join('\n')).join('\n');
   } else {
     for (const r of rows) lines.push(`    let a${r} = readA(aBase, rowAt(${r}u), q);`);
@@ -725,7 +732,7 @@ export function planMatmulOn(call: MatmulCall, rung: MatmulRung, limits: PlanLim
     checkBuffer('matmul', 'y (the layer output of activationGrad)', grad.y, batch * m * n);
   }
   return planProduct(
-    { op: 'matmul', rung, transA, transB, bias: false, activation: 'none', activationGrad: grad ? grad.activation : 'none' },
+    { op: 'matmul', rung, transA, transB, bias: false, activation: 'none', activationGrad: grad ? grad.activation : 'none', accumulate: call.accumulate === true },
     { batch, m, k, n, strideA, strideB }, grad ? [call.a, call.b, grad.y] : [call.a, call.b], call.out, grad && Number.isFinite(grad.alpha) ? grad.alpha : 0, limits, smallSlicesOverride,
   );
 }
@@ -743,7 +750,7 @@ export function planLinearOn(call: LinearCall, rung: MatmulRung | 'auto', limits
   checkBuffer('linear', 'out', call.out, m * n);
   const inputs = call.b ? [call.x, call.w, call.b] : [call.x, call.w];
   return planProduct(
-    { op: 'linear', rung: rung === 'auto' ? chooseRung(m, k, n) : rung, transA: false, transB: false, bias: call.b !== null, activation, activationGrad: 'none' },
+    { op: 'linear', rung: rung === 'auto' ? chooseRung(m, k, n) : rung, transA: false, transB: false, bias: call.b !== null, activation, activationGrad: 'none', accumulate: false },
     { batch: 1, m, k, n, strideA: 0, strideB: 0 }, inputs, call.out, Number.isFinite(alpha) ? alpha : 0, limits,
   );
 }

@@ -100,15 +100,18 @@ ${act}  Z[i] = z;
   const read = (at: string): string => mapped(c.linear ? `layer_out(${at})` : `X[${at}]`);
   // Output value `o` (= outerIndex * inner + innerIndex) reads x[(outerIndex * axis + j) * inner + innerIndex].
   const base = 'let base = (o / p.inner) * p.axis * p.inner + o % p.inner;';
-  const finish = op === 'sum' ? 'acc * p.scale' : 'acc';
+  // With accumulate, out already holds a sum (a gradient summed earlier in the pass): add to it.
+  const result = op === 'sum' ? 'acc * p.scale' : 'acc';
+  const store = (at: string): string => `OUT[${at}] = ${c.accumulate ? `OUT[${at}] + ` : ''}${result};`;
+  if (c.accumulate) suffix += '.add';
 
   if (useTree(axisSize, outputs) && useCols4(axisSize, inner) && !c.map && !c.linear) {
     // Thread t owns outputs 4t .. 4t + 3, all in one outer slice (inner is a multiple of 4):
     // acc = Σ_j x[(outerIndex * axis + j) * inner + innerIndex .. + 3], read as one vec4.
     const vecDecls = [...decls];
     return {
-      key: `reduce.${op}.cols4`,
-      label: `reduce.${op}.cols4`,
+      key: `reduce.${op}.cols4${suffix}`,
+      label: `reduce.${op}.cols4${suffix}`,
       wgsl: () => /* wgsl */ `
 ${header([['X', 'f32']], [['OUT', 'f32']], vecDecls).replace('X: array<f32>', 'X: array<vec4f>').replace('OUT: array<f32>', 'OUT: array<vec4f>')}
 ${GUARDS}
@@ -123,7 +126,7 @@ fn main(${FLAT_ARGS}) {
   for (var j = 0u; j < p.axis; j++) {
     acc = ${combine('acc', 'X[base + j * step]')};
   }
-  OUT[i] = ${finish};
+  ${store('i')}
 }`,
       ...buffers,
       params,
@@ -160,7 +163,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @
   }
   if (lid == 0u && o < p.outputs) {
     let acc = partial[0];
-    OUT[o] = ${finish};
+    ${store('o')}
   }
 }`,
       ...buffers,
@@ -187,7 +190,7 @@ fn main(${FLAT_ARGS}) {
   for (var j = 0u; j < p.axis; j++) {
     acc = ${combine('acc', read('base + j * p.inner'))};
   }
-  OUT[o] = ${finish};
+  ${store('o')}
 }`,
     ...buffers,
     params,

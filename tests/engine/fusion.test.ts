@@ -8,8 +8,10 @@
 // the layer's fused backward computes (linearGrad with a loss) against the stored gradient;
 // a minibatch drawn inside the gather (gatherRandom) against randint's indices gathered;
 // and a loss computed inside the forward of the narrow layer it reads (one reduction that also
-// stores the layer's output) against linear's kernel then the loss; and the reference GAN step with every
-// fusion turned off (engine/fusion.ts setFusion) against the step as it runs. (The WGSL twins are compared with these in tests/webgpu/fusion.test.ts.)
+// stores the layer's output) against linear's kernel then the loss; a layer's activation gradient
+// inside the product (6) or the fused backward (7) above it, and a wide layer's second use added
+// into the first's gradients (8), each against the same pass with the fusion off; and the
+// reference GAN step with every fusion turned off (engine/fusion.ts setFusion) against the step as it runs. (The WGSL twins are compared with these in tests/webgpu/fusion.test.ts.)
 
 import { describe, expect, it } from 'vitest';
 import type { FloatArray, FusedActivation, UnaryOp } from '../../engine/backend';
@@ -19,6 +21,7 @@ import { FUSIONS, setFusion, type FusionName } from '../../engine/fusion';
 import { createEngineGan } from '../../models/bench/engine-gan';
 import { add, backendStats, bceWithLogits, captureStep, createRng, gather, grad, linear, liveTensors, mean, mse, mul, onDispatch, pow, randint, randn, sub, sum, tensor, tidy } from '../../engine/index';
 import { meanOfUnary } from '../../engine/ops/reduce';
+import { observeReversePasses } from '../../engine/autograd';
 import { assignValues } from '../../engine/nn';
 import { linearGrad } from '../../kernels/cpu/linear-grad';
 import { FUSED_ACTIVATIONS } from '../../engine/ops/unary-table';
@@ -37,6 +40,32 @@ function inputs(op: UnaryOp, n: number, make: (n: number) => FloatArray, seed: n
   const x = make(n);
   createRng(seed).fillUniform(x, check.lo, check.hi);
   return { x, alpha: check.alpha ?? 0, beta: check.beta ?? 0 };
+}
+
+/**
+ * Two steps of the wide GAN of the bench (3×64 ReLU layers a network, batch 512) with the fusions
+ * in `off` turned off: the losses and every weight after, and the dispatches the steps made.
+ */
+function wideGanSteps(seed: number, off: FusionName[]): { values: number[]; dispatches: number } {
+  for (const f of off) setFusion(f, false);
+  try {
+    return tidy(() => {
+      const gan = createEngineGan(seed, { batch: 512, gHidden: [64, 64, 64], dHidden: [64, 64, 64] });
+      const losses: number[] = [];
+      let dispatches = 0;
+      const stop = onDispatch(() => { dispatches++; });
+      for (let i = 0; i < 2; i++) {
+        const { dLoss, gLoss } = gan.step();
+        losses.push(...dLoss.dataSync(), ...gLoss.dataSync());
+      }
+      stop();
+      const weights = [...gan.G.parameters(), ...gan.D.parameters()].flatMap((p) => Array.from(p.dataSync()));
+      gan.dispose();
+      return { values: [...losses, ...weights], dispatches };
+    });
+  } finally {
+    for (const f of off) setFusion(f, true);
+  }
 }
 
 describe('fused reduction (mappedReduce) equals unary then reduce, bit for bit', () => {
@@ -514,30 +543,14 @@ describe('a wide layer\'s activation gradient in the product that makes its dy',
     expect(fused).toEqual(plain);
   });
 
-  it('the wide GAN of the bench (3×64 ReLU layers, batch 512): the same losses and weights, 4 dispatches a step fewer with each of fusions 6 and 7', () => {
-    const steps = (sixth: boolean, seventh = true): { values: number[]; dispatches: number } => {
-      let dispatches = 0;
-      setFusion('activationGradInLayerBackward', seventh);
-      const { values } = run(sixth, () => {
-        const gan = createEngineGan(3, { batch: 512, gHidden: [64, 64, 64], dHidden: [64, 64, 64] });
-        const losses: number[] = [];
-        const stop = onDispatch(() => { dispatches++; });
-        for (let i = 0; i < 2; i++) {
-          const { dLoss, gLoss } = gan.step();
-          losses.push(...dLoss.dataSync(), ...gLoss.dataSync());
-        }
-        stop();
-        const weights = [...gan.G.parameters(), ...gan.D.parameters()].flatMap((p) => Array.from(p.dataSync()));
-        gan.dispose();
-        return [...losses, ...weights];
-      });
-      setFusion('activationGradInLayerBackward', true);
-      return { values, dispatches };
-    };
-    const [both, sixthOnly, seventhOnly, neither] = [steps(true), steps(true, false), steps(false), steps(false, false)];
+  it('the wide GAN of the bench (3×64 ReLU layers, batch 512): the same losses and weights, 4 dispatches a step fewer with each of fusions 6 and 7 (8 on)', () => {
+    const [both, sixthOnly, seventhOnly, neither] = [
+      wideGanSteps(3, []), wideGanSteps(3, ['activationGradInLayerBackward']), wideGanSteps(3, ['activationGradInProduct']),
+      wideGanSteps(3, ['activationGradInProduct', 'activationGradInLayerBackward']),
+    ];
     expect(new Set(both.values).size).toBeGreaterThan(1000);
     for (const other of [sixthOnly, seventhOnly, neither]) expect(other.values).toEqual(both.values);
-    expect([both, sixthOnly, seventhOnly, neither].map((s) => s.dispatches / 2)).toEqual([58, 62, 62, 66]);
+    expect([both, sixthOnly, seventhOnly, neither].map((s) => s.dispatches / 2)).toEqual([54, 58, 58, 62]);
   });
 
   it('captureStep lists each layer\'s dx under its own layer: nothing is deferred while a pass is watched', async () => {
@@ -679,6 +692,81 @@ describe('the layer below\'s activation gradient in the fused backward of the la
     run(true, gradients('float64', 'leakyRelu', widths, randomValues(widths)));
     expect(liveTensors()).toBe(tensors);
     expect(backendStats().liveBuffers).toBe(buffers);
+  });
+});
+
+describe('a wide layer used twice: its dW and db added into the first use\'s by the kernels that compute them', () => {
+  // Wide enough for the plain rule (not linearGrad): the second use's product and column sum add
+  // into the first use's gradients in place (engine/fusion.ts, 8), against the same pass with
+  // the fusion off (an addition kernel each).
+  const run = (fused: boolean, f: () => number[]): { values: number[]; kernels: string[] } => {
+    setFusion('gradientAddedInKernel', fused);
+    try {
+      const kernels: string[] = [];
+      const stop = onDispatch((d) => kernels.push(d.call.kernel === 'matmul' && d.call.accumulate ? 'matmul, added'
+        : d.call.kernel === 'reduce' && d.call.accumulate ? 'reduce, added' : d.kernel));
+      const values = tidy(f);
+      stop();
+      return { values, kernels };
+    } finally {
+      setFusion('gradientAddedInKernel', true);
+    }
+  };
+  for (const dtype of ['float32', 'float64'] as const) {
+    for (const activation of FUSED_ACTIVATIONS) {
+      it(`${activation}, ${dtype}: the same gradients, two additions fewer`, () => {
+        const pass = (): number[] => {
+          const rng = createRng(77);
+          const [x1, x2] = [randn([70, 65], rng, { dtype }), randn([66, 65], rng, { dtype, requiresGrad: true })];
+          const w = randn([65, 67], rng, { dtype, requiresGrad: true });
+          const b = randn([67], rng, { dtype, requiresGrad: true });
+          const [c1, c2] = [randn([70, 67], rng, { dtype }), randn([66, 67], rng, { dtype })];
+          const part = (x: Tensor, c: Tensor): Tensor => sum(mul(linear(x, w, b, activation), c));
+          add(part(x1, c1), part(x2, c2)).backward();
+          return [w, b, x2].flatMap((p) => Array.from(p.grad!.dataSync()));
+        };
+        const [fused, plain] = [run(true, pass), run(false, pass)];
+        expect(new Set(fused.values).size).toBeGreaterThan(1000);
+        expect(fused.values).toEqual(plain.values);
+        const count = (kernels: string[], name: string): number => kernels.filter((k) => k === name).length;
+        expect([count(fused.kernels, 'matmul, added'), count(fused.kernels, 'reduce, added')]).toEqual([1, 1]);
+        expect(count(plain.kernels, 'binary:add')).toBe(3); // the two parts' sum, dW's and db's
+        expect(count(fused.kernels, 'binary:add')).toBe(1);
+        expect(fused.kernels.length).toBe(plain.kernels.length - 2);
+      });
+    }
+  }
+
+  it('the wide GAN: the same losses and weights, 54 dispatches a step instead of 58', () => {
+    const [fused, plain] = [wideGanSteps(6, []), wideGanSteps(6, ['gradientAddedInKernel'])];
+    expect(new Set(fused.values).size).toBeGreaterThan(1000);
+    expect(fused.values).toEqual(plain.values);
+    expect([fused.dispatches / 2, plain.dispatches / 2]).toEqual([54, 58]);
+  });
+});
+
+describe('a watched reverse pass', () => {
+  it('an observer of the pass boundaries alone (the page\'s dispatch table) sees the step as it runs; one that reads each gradient (captureStep) turns fusions 6 and 7 off', () => {
+    const gan = createEngineGan(4, { batch: 512, gHidden: [64, 64, 64], dHidden: [64, 64, 64] });
+    const count = (observer: Parameters<typeof observeReversePasses>[0]): number => {
+      observeReversePasses(observer);
+      let dispatches = 0;
+      const stop = onDispatch(() => { dispatches++; });
+      try {
+        const { dLoss, gLoss } = gan.step();
+        dLoss.dispose();
+        gLoss.dispose();
+      } finally {
+        stop();
+        observeReversePasses(null);
+      }
+      return dispatches;
+    };
+    count(null); // the first step allocates
+    const boundaries = { begin() { /* pass starts */ }, end() { /* pass ends */ } };
+    const gradients = { ...boundaries, gradient() { /* every tensor's gradient */ } };
+    expect([count(null), count(boundaries), count(gradients)]).toEqual([54, 54, 62]);
+    gan.dispose();
   });
 });
 

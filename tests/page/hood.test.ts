@@ -56,6 +56,9 @@ describe('under the hood', () => {
       expect(await page.locator('#hood tr.phase[data-phase="sums"]').first().textContent()).toMatch(/running sums, not part of the loss/);
       expect(await page.locator('#hood tr.op[data-phase="sums"]').count()).toBeGreaterThan(0);
       if (backend === 'webgpu') expect(await rows.first().locator('td').nth(4).textContent()).toMatch(/\d+×\d+×\d+/);
+      // The step as it runs, fusions included: D's last layer stores its dx as the hidden layer's
+      // dz = dx ⊙ leakyRelu'(h) (engine/fusion.ts, 7), which a pass watched for each gradient would not.
+      if (backend === 'webgpu') expect(text).toMatch(/linearGrad\S*\.dx-leakyRelu/);
       await rows.first().click();
       expect(await page.locator('#hood pre.wgsl').first().textContent()).toMatch(/@compute/);
       expect(await page.locator('#hood pre.cpu-source').textContent()).toMatch(/export function/);

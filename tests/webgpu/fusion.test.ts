@@ -9,7 +9,10 @@
 //   - linearGrad with a fused loss: the loss gradient dy = f'(y)·g/N computed in the kernel from y;
 //   - reduce with a fused layer: the loss computes the layer's output z = act(x·W + b) as it
 //     reads it, and stores it;
-//   - gatherRandom: a minibatch whose indices are drawn (Philox) inside the gather, exactly.
+//   - gatherRandom: a minibatch whose indices are drawn (Philox) inside the gather, exactly;
+//   - a layer's activation gradient in the store of a product or of linearGrad's dx, and a
+//     product and a column sum added into what their output holds: bit for bit the unfused pair
+//     on WebGPU, and close to the CPU.
 // The CPU runs in float64 on the same float32 inputs. Criterion: |gpu - cpu| <= 1e-4 · max(1, |cpu|).
 
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -376,4 +379,59 @@ describe('linearGrad with the layer below\'s activation gradient in its dx store
     })).toThrow(/linearGrad: dxActivation cannot be combined with accumulate\.dx/);
     [...s, dx].forEach((b) => gpu.release(b));
   });
+});
+
+describe('a product and a column sum added into what their output holds, on WebGPU: the unfused pair\'s bits', () => {
+  // A wide layer's second use in a pass (engine/fusion.ts, 8): dW = sum + xᵀ·dz in the product's
+  // store, db = sum + Σ_rows dz in the column sum's, against the kernel then a binary add.
+  const fill = (n: number): Float32Array => {
+    const a = new Float32Array(n);
+    createRng(seed++).fillUniform(a, -1, 1);
+    return a;
+  };
+  const added = async (make: (out: Storage) => KernelCall, size: number, prev: Float32Array): Promise<{ fused: Float32Array; pair: Float32Array; label: string }> => {
+    const fusedOut = upload(prev);
+    const call = make(fusedOut);
+    const label = gpu.describe({ ...call, accumulate: true } as KernelCall).label ?? '';
+    gpu.run({ ...call, accumulate: true } as KernelCall);
+    const fresh = gpu.alloc(size, 'float32');
+    gpu.run(make(fresh));
+    const [before, pairOut] = [upload(prev), gpu.alloc(size, 'float32')];
+    gpu.run({ kernel: 'binary', op: 'add', a: before, b: fresh, out: pairOut, aShape: [size], bShape: [size], outShape: [size] });
+    const fused = (await gpu.read(fusedOut)) as Float32Array;
+    const pair = (await gpu.read(pairOut)) as Float32Array;
+    [fusedOut, fresh, before, pairOut].forEach((s) => gpu.release(s));
+    return { fused, pair, label };
+  };
+  // [m, k, n] of dW = xᵀ·dz ([k, n] from x [m, k] and dz [m, n]): the wide GAN's (vec4, broadcast rung) and an odd one.
+  for (const [m, k, n] of [[512, 64, 64], [70, 65, 67]] as const) {
+    test(`matmul xᵀ·dz, ${m}x${k}·${m}x${n}`, async () => {
+      const [x, dz, prev] = [fill(m * k), fill(m * n), fill(k * n)];
+      const [sx, sdz] = [x, dz].map(upload);
+      const { fused, pair, label } = await added((out) => ({
+        kernel: 'matmul', a: sx, b: sdz, out, batch: 1, m: k, k: m, n, transA: true, transB: false, strideA: 0, strideB: 0,
+      }), k * n, prev);
+      [sx, sdz].forEach((s) => gpu.release(s));
+      expect(label).toContain('.add');
+      expect(new Set(fused).size).toBeGreaterThan(k * n / 2);
+      expect(Array.from(fused)).toEqual(Array.from(pair));
+      const want = new Float64Array(k * n);
+      cpuMatmul(Float64Array.from(x), Float64Array.from(dz), want, 1, k, m, n, true, false, 0, 0);
+      expectClose(fused, want.map((v, i) => v + prev[i]), 'against the CPU');
+    });
+  }
+  // [rows, columns]: the column sums of a [512, 64] batch (cols4), a long axis with few outputs (tree), a short one (loop).
+  for (const [rows, cols] of [[512, 64], [300, 3], [20, 5]] as const) {
+    test(`reduce: column sums of ${rows}x${cols}`, async () => {
+      const [dz, prev] = [fill(rows * cols), fill(cols)];
+      const sdz = upload(dz);
+      const { fused, pair, label } = await added((out) => ({ kernel: 'reduce', op: 'sum', x: sdz, out, outer: 1, axisSize: rows, inner: cols, scale: 1 }), cols, prev);
+      gpu.release(sdz);
+      expect(label).toMatch(/\.add$/);
+      expect(Array.from(fused)).toEqual(Array.from(pair));
+      const want = new Float64Array(cols);
+      for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) want[j] += dz[i * cols + j];
+      expectClose(fused, want.map((v, j) => v + prev[j]), 'against the CPU');
+    });
+  }
 });

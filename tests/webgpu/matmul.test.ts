@@ -36,7 +36,11 @@ interface MatmulCase {
 const mm = (m: number, k: number, n: number, transA = false, transB = false): MatmulCase =>
   ({ batch: 1, m, k, n, transA, transB, batchedA: false, batchedB: false });
 
-async function checkMatmul(c: MatmulCase, variant: MatmulRung | 'auto'): Promise<void> {
+/**
+ * One product on the GPU against the CPU twin in float64. accumulate: out starts with random
+ * values (a gradient summed earlier), and the product is added to them (engine/fusion.ts, 8).
+ */
+async function checkMatmul(c: MatmulCase, variant: MatmulRung | 'auto', accumulate = false): Promise<void> {
   const device = await harnessDevice();
   const strideA = c.batchedA ? c.m * c.k : 0;
   const strideB = c.batchedB ? c.k * c.n : 0;
@@ -45,18 +49,22 @@ async function checkMatmul(c: MatmulCase, variant: MatmulRung | 'auto'): Promise
   const outSize = c.batch * c.m * c.n;
   const ref = new Float64Array(outSize);
   cpuMatmul(Float64Array.from(a), Float64Array.from(b), ref, c.batch, c.m, c.k, c.n, c.transA, c.transB, strideA, strideB);
+  // Without accumulate every output must be written (NaN until then); with it, each adds to what it holds.
+  const before = accumulate ? randomArray(outSize) : Float32Array.from({ length: outSize }, () => NaN);
+  if (accumulate) for (let i = 0; i < outSize; i++) ref[i] += before[i];
   const sa = makeStorage(device, a.length, a);
   const sb = makeStorage(device, b.length, b);
-  const so = makeStorage(device, outSize, Float32Array.from({ length: outSize }, () => NaN)); // every output must be written
+  const so = makeStorage(device, outSize, before);
   const call = {
     kernel: 'matmul' as const, a: sa, b: sb, out: so, batch: c.batch, m: c.m, k: c.k, n: c.n,
-    transA: c.transA, transB: c.transB, strideA, strideB,
+    transA: c.transA, transB: c.transB, strideA, strideB, ...(accumulate ? { accumulate } : {}),
   };
   const plans = variant === 'auto' ? planMatmul({ ...call, variant }, DEFAULT_LIMITS) : planMatmulOn(call, variant, DEFAULT_LIMITS);
   await runPlans(device, plans);
   const gpu = await readStorage(device, so);
   for (const s of [sa, sb, so]) s.buffer.destroy();
   const label = (Array.isArray(plans) ? plans : [plans]).map((p) => p.label).join('+');
+  if (accumulate) expect(label).toContain('.add');
   expectClose(gpu, ref, `${label} batch ${c.batch} ${c.m}x${c.k}x${c.n}`);
 }
 
@@ -331,6 +339,23 @@ describe.each(GRAD_ACTIVATIONS)('matmul with the activation gradient of %s in it
   });
   it('small rung with K split (few outputs, long K): 3 x 1000 x 5', async () => {
     await checkMatmulActivationGrad(mm(3, 1000, 5), activation, 'small');
+  });
+});
+
+// ---- matmul added into what out holds ----------------------------------------------------------
+// The backward's fusion 8 (engine/fusion.ts): a wide layer's second use adds its dW = xᵀ·dz into
+// the first use's, out = out + op(A)·op(B).
+
+describe('matmul added into what its output holds (accumulate) vs the CPU twin', () => {
+  // A layer's dW = xᵀ·dz: A read transposed, sizes off every tile.
+  it.each(VARIANTS)('%s rung, 65 x 70 x 67, transA', async (variant) => {
+    await checkMatmul(mm(65, 70, 67, true, false), variant, true);
+  });
+  it.each(['block', 'broadcast'] as const)('%s rung, vec4, 68 x 132 x 20, transA (the sum read as one lane of a vec4)', async (rung) => {
+    await checkMatmul(mm(68, 132, 20, true, false), rung, true);
+  });
+  it('small rung with K split (few outputs, long K): 3 x 1000 x 5', async () => {
+    await checkMatmul(mm(3, 1000, 5), 'small', true);
   });
 });
 
