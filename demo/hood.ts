@@ -149,12 +149,12 @@ export class HoodPanel {
     await this.sampleNorms();
   }
 
-  /** The model on screen (the slow-motion step runs its step). */
   /** How many dispatches a step of `source` made when last recorded as it runs, or null. */
   plainStepDispatches(source: HoodSource): number | null {
     return this.plainStep?.source === source ? this.plainStep.count : null;
   }
 
+  /** The model on screen (the slow-motion step runs its step). */
   get current(): HoodSource | null {
     return this.source;
   }

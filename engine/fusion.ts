@@ -104,7 +104,7 @@ export function fusedLinearBackward(layer: Layer, dy: Tensor, into: readonly (Te
     const added = (i: number, t: Tensor | null): boolean => t !== null && t === into?.[i];
     const loss = lossGradOf(y, dy);
     // 7: dx stored as the layer below's dz, when nothing else reads dx.
-    const below = dx && !added(0, dx) ? activationBelow(x, dtype) : null;
+    const below = dx && !added(0, dx) ? activationBelow(x, dtype) : null; // implies dx
     runKernel(backend, {
       kernel: 'linearGrad', x: x.storage(name), w: w.storage(name), y: y.storage(name), dy: loss ? null : dy.storage(name),
       dx: dx && dx.storage(name), dw: dw && dw.storage(name), db: db && db.storage(name), m, k, n,
@@ -112,7 +112,7 @@ export function fusedLinearBackward(layer: Layer, dy: Tensor, into: readonly (Te
       accumulate: { dx: added(0, dx), dw: added(1, dw), db: added(2, db) }, ...(loss ? { loss } : {}),
       ...(below ? { dxActivation: { activation: below.activation as Exclude<FusedActivation, 'none'>, alpha: below.slope } } : {}),
     }, 'linear.backward', [x.shape, w.shape]);
-    if (below && dx) throughActivation.set(dx, x);
+    if (below) throughActivation.set(dx as Tensor, x);
   }
   return b ? [dx, dw, db] : [dx, dw];
 }
@@ -268,10 +268,10 @@ export function activationGradInProduct(y: Tensor, dy: Tensor, activation: Exclu
 
 // ---------- 7. the layer below's activation gradient in the fused backward above ----------
 
-/** Each layer's output y, recorded for backward, to its layer (for the layer above to find its activation). */
+/** Each layer's output y, recorded for backward, to its layer: only layers with an activation (for the layer above). */
 const layerOfOutput = new WeakMap<Tensor, Layer>();
 
-/** Called by linear() for a layer with an activation, recorded for backward. */
+/** Called by linear() for every layer it makes; keeps those recorded for backward that have an activation. */
 export function rememberLayer(layer: Layer): void {
   if (layer.activation !== 'none' && layer.y.node !== null) layerOfOutput.set(layer.y, layer);
 }
@@ -284,12 +284,12 @@ const throughActivation = new WeakMap<Tensor, Tensor>();
  * activation, and the dx it makes is all of x's gradient with no other reader (autograd's
  * soleGradient: one use, not returned by grad(), no graph, nobody watching), the kernel stores dx
  * as the layer below's dz = dx ⊙ act'(x), and the layer below skips that step (passedThrough).
- * Returns the layer below, or null.
+ * Returns the layer below (its activation is not 'none'), or null.
  */
 function activationBelow(x: Tensor, dtype: DType): Layer | null {
   if (!enabled.activationGradInLayerBackward || x.dtype !== dtype) return null;
   const below = layerOfOutput.get(x);
-  return below !== undefined && below.activation !== 'none' && soleGradient(x) ? below : null;
+  return below !== undefined && soleGradient(x) ? below : null;
 }
 
 /** 7, the layer below: whether dy, the gradient of its output y, was already multiplied by act'(y) in the layer above. */

@@ -19,7 +19,7 @@ import type { Tensor } from '../../engine/tensor';
 import { lazyFull, pendingCall, pendingValue } from '../../engine/lazy';
 import { FUSIONS, setFusion, type FusionName } from '../../engine/fusion';
 import { createEngineGan } from '../../models/bench/engine-gan';
-import { add, backendStats, bceWithLogits, captureStep, createRng, gather, grad, linear, liveTensors, mean, mse, mul, onDispatch, pow, randint, randn, sub, sum, tensor, tidy } from '../../engine/index';
+import { add, backendStats, bceWithLogits, type DispatchRecord, captureStep, createRng, gather, grad, linear, liveTensors, mean, mse, mul, onDispatch, pow, randint, randn, sub, sum, tensor, tidy } from '../../engine/index';
 import { meanOfUnary } from '../../engine/ops/reduce';
 import { observeReversePasses } from '../../engine/autograd';
 import { assignValues } from '../../engine/nn';
@@ -40,6 +40,33 @@ function inputs(op: UnaryOp, n: number, make: (n: number) => FloatArray, seed: n
   const x = make(n);
   createRng(seed).fillUniform(x, check.lo, check.hi);
   return { x, alpha: check.alpha ?? 0, beta: check.beta ?? 0 };
+}
+
+/**
+ * f's values and the kernels it dispatched (each named by `name`), with fusion `fusion` on or off
+ * (on again after), inside a tidy().
+ */
+function withFusion(fusion: FusionName, on: boolean, name: (d: DispatchRecord) => string, f: () => number[]): { values: number[]; kernels: string[] } {
+  setFusion(fusion, on);
+  try {
+    const kernels: string[] = [];
+    const stop = onDispatch((d) => kernels.push(name(d)));
+    const values = tidy(f);
+    stop();
+    return { values, kernels };
+  } finally {
+    setFusion(fusion, true);
+  }
+}
+
+/** Arrays of the given sizes, uniform in [-half, half], from a fresh stream. */
+function uniformArrays(seed: number, sizes: number[], half: number): Float64Array[] {
+  const rng = createRng(seed);
+  return sizes.map((n) => {
+    const v = new Float64Array(n);
+    rng.fillUniform(v, -half, half);
+    return v;
+  });
 }
 
 /**
@@ -487,27 +514,10 @@ describe('a wide layer\'s activation gradient in the product that makes its dy',
     const c = tensor(values[7], [M, WIDTHS[3]], { dtype });
     return { params, hidden: [h1, h2], loss: sum(mul(h3, c)) };
   };
-  const randomValues = (): Float64Array[] => {
-    const rng = createRng(seed++);
-    const sizes = [M * WIDTHS[0], WIDTHS[0] * WIDTHS[1], WIDTHS[1], WIDTHS[1] * WIDTHS[2], WIDTHS[2], WIDTHS[2] * WIDTHS[3], WIDTHS[3], M * WIDTHS[3]];
-    return sizes.map((n) => {
-      const v = new Float64Array(n);
-      rng.fillUniform(v, -0.3, 0.3);
-      return v;
-    });
-  };
-  const run = (fused: boolean, f: () => number[]): { values: number[]; kernels: string[] } => {
-    setFusion('activationGradInProduct', fused);
-    try {
-      const kernels: string[] = [];
-      const stop = onDispatch((d) => kernels.push(d.kernel === 'matmul' && d.call.kernel === 'matmul' && d.call.activationGrad ? `matmul+${d.call.activationGrad.activation}'` : d.kernel));
-      const values = tidy(f);
-      stop();
-      return { values, kernels };
-    } finally {
-      setFusion('activationGradInProduct', true);
-    }
-  };
+  const randomValues = (): Float64Array[] => uniformArrays(seed++,
+    [M * WIDTHS[0], WIDTHS[0] * WIDTHS[1], WIDTHS[1], WIDTHS[1] * WIDTHS[2], WIDTHS[2], WIDTHS[2] * WIDTHS[3], WIDTHS[3], M * WIDTHS[3]], 0.3);
+  const run = (fused: boolean, f: () => number[]) => withFusion('activationGradInProduct', fused,
+    (d) => (d.call.kernel === 'matmul' && d.call.activationGrad ? `matmul+${d.call.activationGrad.activation}'` : d.kernel), f);
 
   for (const dtype of ['float32', 'float64'] as const) {
     for (const activation of FUSED_ACTIVATIONS.filter((a) => a !== 'none')) {
@@ -602,27 +612,10 @@ describe('the layer below\'s activation gradient in the fused backward of the la
     const loss = sum(mul(out, c));
     return { params: [w1, b1, w2, b2], h, loss: extraUse ? add(loss, sum(mul(h, h))) : loss };
   };
-  const randomValues = (widths: number[]): Float64Array[] => {
-    const rng = createRng(seed++);
-    const sizes = [M * widths[0], widths[0] * widths[1], widths[1], widths[1] * widths[2], widths[2], M * widths[2]];
-    return sizes.map((n) => {
-      const v = new Float64Array(n);
-      rng.fillUniform(v, -0.5, 0.5);
-      return v;
-    });
-  };
-  const run = (fused: boolean, f: () => number[]): { values: number[]; kernels: string[] } => {
-    setFusion('activationGradInLayerBackward', fused);
-    try {
-      const kernels: string[] = [];
-      const stop = onDispatch((d) => kernels.push(d.call.kernel === 'linearGrad' && d.call.dxActivation ? `linearGrad, dx through ${d.call.dxActivation.activation}'` : d.kernel));
-      const values = tidy(f);
-      stop();
-      return { values, kernels };
-    } finally {
-      setFusion('activationGradInLayerBackward', true);
-    }
-  };
+  const randomValues = (widths: number[]): Float64Array[] => uniformArrays(seed++,
+    [M * widths[0], widths[0] * widths[1], widths[1], widths[1] * widths[2], widths[2], M * widths[2]], 0.5);
+  const run = (fused: boolean, f: () => number[]) => withFusion('activationGradInLayerBackward', fused,
+    (d) => (d.call.kernel === 'linearGrad' && d.call.dxActivation ? `linearGrad, dx through ${d.call.dxActivation.activation}'` : d.kernel), f);
   const count = (kernels: string[], name: string): number => kernels.filter((k) => k === name).length;
   const gradients = (dtype: 'float32' | 'float64', activation: FusedActivation, widths: number[], values: Float64Array[], extraUse = false) => (): number[] => {
     const { params, loss } = build(dtype, activation, widths, values, extraUse);
@@ -699,19 +692,8 @@ describe('a wide layer used twice: its dW and db added into the first use\'s by 
   // Wide enough for the plain rule (not linearGrad): the second use's product and column sum add
   // into the first use's gradients in place (engine/fusion.ts, 8), against the same pass with
   // the fusion off (an addition kernel each).
-  const run = (fused: boolean, f: () => number[]): { values: number[]; kernels: string[] } => {
-    setFusion('gradientAddedInKernel', fused);
-    try {
-      const kernels: string[] = [];
-      const stop = onDispatch((d) => kernels.push(d.call.kernel === 'matmul' && d.call.accumulate ? 'matmul, added'
-        : d.call.kernel === 'reduce' && d.call.accumulate ? 'reduce, added' : d.kernel));
-      const values = tidy(f);
-      stop();
-      return { values, kernels };
-    } finally {
-      setFusion('gradientAddedInKernel', true);
-    }
-  };
+  const run = (fused: boolean, f: () => number[]) => withFusion('gradientAddedInKernel', fused,
+    (d) => (d.call.kernel === 'matmul' && d.call.accumulate ? 'matmul, added' : d.call.kernel === 'reduce' && d.call.accumulate ? 'reduce, added' : d.kernel), f);
   for (const dtype of ['float32', 'float64'] as const) {
     for (const activation of FUSED_ACTIVATIONS) {
       it(`${activation}, ${dtype}: the same gradients, two additions fewer`, () => {
