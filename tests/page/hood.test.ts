@@ -18,6 +18,10 @@ async function runGradcheck(page: Page): Promise<{ marks: string[]; relErrors: n
   await expect.poll(() => result.count(), { timeout: 60_000 }).toBe(1);
   const marks = await page.locator('#hood .gradcheck td.ok, #hood .gradcheck td.bad').allTextContents();
   const relErrors = (await page.locator('#hood .gradcheck .result tr td:nth-child(6)').allTextContents()).map(Number);
+  // Readable in its card: each parameter's name on at most two lines (the table scrolls sideways instead).
+  const names = page.locator('#hood .gradcheck .result tr td:first-child');
+  const lineHeight = await names.first().evaluate((td) => parseFloat(getComputedStyle(td).lineHeight) || 16);
+  for (const height of await names.evaluateAll((tds) => tds.map((td) => td.getBoundingClientRect().height))) expect(height).toBeLessThan(3 * lineHeight);
   return { marks, relErrors };
 }
 
