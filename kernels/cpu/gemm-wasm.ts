@@ -27,6 +27,7 @@
 // The scratch for copies grows to the largest product seen and keeps its size.
 
 import gemmBytes from './gemm.wat';
+import transposeBytes from './transpose.wat?shared';
 import { ADAM_MIN_SPLIT, createThreadedGemm, sharedGemm, THREADS_MIN_WORK, type GemmFn, type ThreadedGemm } from './gemm-threads';
 import type { FloatArray } from '../../engine/backend';
 import { HEAP_MIN_FLOATS, WasmHeap } from './wasm-heap';
@@ -117,6 +118,16 @@ export function kernelsOnHeap<T extends object>(bytes: Uint8Array<ArrayBuffer>, 
     }
     return current;
   };
+}
+
+/** transpose.wat on the kernel's memory: B stored transposed, copied into scratch as [k, n] rows. */
+const transposeHere = kernelsOnHeap(transposeBytes, (exports) => ({
+  transpose: exports.transpose as (src: number, lds: number, dst: number, ldd: number, rows: number, cols: number) => void,
+}));
+
+/** Whether a B stored transposed in the kernel's memory is copied by transpose.wat (tests): a shared memory, the module compiled. */
+export function wasmTransposeAvailable(): boolean {
+  return transposeHere() !== null;
 }
 
 /** Whether `a` lies inside the kernel's memory (tests). */
@@ -254,8 +265,12 @@ export function wasmGemm(
     if (!transB && nPad === n) floats.set(b.subarray(bo, bo + k * n), bBase);
     else {
       if (transB) {
-        // Stored [n, k]: read each row of it in order, write it as a column.
-        for (let j = 0; j < n; j++) for (let p = 0, src = bo + j * k; p < k; p++) floats[bBase + p * nPad + j] = b[src + p];
+        // Stored [n, k]: each row of it becomes a column, 4 × 4 at a time in WebAssembly where b
+        // lies in the memory (transpose.wat), else one float at a time.
+        const t = n % 4 === 0 && k % 4 === 0 ? transposeHere() : null;
+        const src = t === null ? -1 : t.heap.addressOf(b, bo);
+        if (src >= 0) t!.transpose(src, 4 * k, 4 * bBase, 4 * nPad, n, k);
+        else for (let j = 0; j < n; j++) for (let p = 0, from = bo + j * k; p < k; p++) floats[bBase + p * nPad + j] = b[from + p];
       } else if (n < 16) for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) floats[bBase + p * nPad + j] = b[bo + p * n + j];
       else for (let p = 0; p < k; p++) floats.set(b.subarray(bo + p * n, bo + p * n + n), bBase + p * nPad);
       for (let p = 0; p < k; p++) for (let j = n; j < nPad; j++) floats[bBase + p * nPad + j] = 0;

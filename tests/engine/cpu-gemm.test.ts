@@ -7,7 +7,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRng } from '../../engine/rng';
 import { mlpLosses } from './helpers';
-import { gemmModuleBytes, resetWasmGemm, wasmGemmAvailable } from '../../kernels/cpu/gemm-wasm';
+import { cpuFloat32Array, gemmModuleBytes, inKernelMemory, resetWasmGemm, wasmGemmAvailable, wasmTransposeAvailable } from '../../kernels/cpu/gemm-wasm';
+import { HEAP_MIN_FLOATS } from '../../kernels/cpu/wasm-heap';
+import transposeBytes from '../../kernels/cpu/transpose.wat';
 import { cpuGemmPathFor, linear, matmul, setCpuGemmPath } from '../../kernels/cpu/matmul';
 
 const rng = createRng(2024);
@@ -137,6 +139,38 @@ describe('CPU GEMM', () => {
           expectWithinFloat32Bound(js, exact, scale, k, `js ${describeCase(c)}`);
           expect(run('wasm', c, a, b), describeCase(c)).toEqual(js);
         }
+      }
+    }
+  });
+
+  it('transpose.wat: dst[c, r] = src[r, c], 4 × 4 at a time, with row strides wider than the block', () => {
+    const memory = new WebAssembly.Memory({ initial: 4 });
+    const transpose = new WebAssembly.Instance(new WebAssembly.Module(transposeBytes), { env: { memory } }).exports.transpose as
+      (src: number, lds: number, dst: number, ldd: number, rows: number, cols: number) => void;
+    const floats = new Float32Array(memory.buffer);
+    for (const [rows, cols, srcPad, dstPad] of [[4, 4, 0, 0], [8, 12, 4, 0], [64, 64, 0, 8], [12, 68, 3, 5], [68, 4, 1, 0]]) {
+      const lds = cols + srcPad, ldd = rows + dstPad, src = 16, dst = src + rows * lds + 16; // in floats
+      floats.fill(NaN);
+      floats.set(random(rows * lds), src);
+      transpose(4 * src, 4 * lds, 4 * dst, 4 * ldd, rows, cols);
+      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) expect(floats[dst + c * ldd + r]).toBe(floats[src + r * lds + c]);
+      for (let c = 0; c < cols; c++) for (let r = rows; r < ldd; r++) expect(floats[dst + c * ldd + r]).toBeNaN(); // nothing past each row
+    }
+  });
+
+  it('a Bᵀ in the kernel\'s memory is copied into the kernel\'s layout by transpose.wat: the bits of the copy loop', () => {
+    expect(wasmTransposeAvailable()).toBe(true);
+    // k and n multiples of 4 take transpose.wat; the others keep the loop; batched Bᵀ start at offsets
+    for (const [m, k, n] of [[8, 4, 4], [17, 64, 64], [5, 12, 36], [64, 68, 8], [9, 65, 64], [9, 64, 65]]) {
+      for (const batch of [1, 3]) {
+        const c: Case = { batch, m, k, n, transA: false, transB: true, strideA: m * k, strideB: k * n };
+        const a = random(batch * m * k), b = random(batch * k * n);
+        const bInMemory = cpuFloat32Array(Math.max(HEAP_MIN_FLOATS, b.length));
+        bInMemory.set(b);
+        expect(inKernelMemory(bInMemory)).toBe(true);
+        const want = float32Loop(c, a, b);
+        expect(run('wasm', c, a, bInMemory), describeCase(c)).toEqual(want);
+        expect(run('wasm', c, a, b), describeCase(c)).toEqual(want);
       }
     }
   });
