@@ -50,26 +50,27 @@ import { philoxModuleBytes } from './philox-wasm';
 /** The kernel's signature: byte addresses and strides, the block counts and k, then the epilogue (see gemm.wat). */
 export type GemmFn = (
   a: number, sAi: number, sAp: number, b: number, ldb: number, init: number, c: number, ldc: number,
-  mBlocks: number, nBlocks: number, k: number, act: number, alphaLo: number, alphaHi: number,
+  mBlocks: number, nBlocks: number, k: number, act: number, alphaLo: number, alphaHi: number, claim: number,
 ) => void;
 
-/** Indices of the GEMM arguments that size the work (of 14). */
+/** Indices of the GEMM arguments that size the work (of 15), and of `claim` (a product on one thread has no use for it). */
 const ARG_M_BLOCKS = 8, ARG_N_BLOCKS = 9, ARG_K = 10;
-const ARGS = 14;
+export const ARG_CLAIM = 14;
+const ARGS = 15;
 /** Int32 words in a 64-byte cache line: each part of the control array starts on its own line. */
 const LINE = 16;
 /**
  * The job's words (two lines): its kind (GEMM, NORMALS or ADAM), the chunk size (block rows, or
  * elements), the chunk count, the band count, the chunks the workers have computed so far, the
- * integer arguments (the GEMM's 14; the normals' out address, n, k0, k1; Adam's param, grad, m
+ * integer arguments (the GEMM's 15; the normals' out address, n, k0, k1; Adam's param, grad, m
  * and v addresses and n), and from word F64_ARG the float64 ones (the normals' a, b and first
  * Philox block; Adam's lr, β1, β2, ε, c1, c2). Then one line per band (its claim word), then one
  * line per worker (its slot).
  */
-const KIND = 0, PER = 1, CHUNKS = 2, BANDS = 3, WORKER_CHUNKS = 4, FIRST_ARG = 5, F64_ARG = 20, JOB_WORDS = 2 * LINE; // F64_ARG: up to 6 float64s, to word 32
+const KIND = 0, PER = 1, CHUNKS = 2, BANDS = 3, WORKER_CHUNKS = 4, FIRST_ARG = 5, F64_ARG = 20, JOB_WORDS = 2 * LINE; // the GEMM's 15 arguments: words 5 to 19; F64_ARG: up to 6 float64s, to word 32
 const GEMM = 0, NORMALS = 1, ADAM = 2;
 /** Where runChunk finds the job's words, and the kinds' numbers (passed to it: the workers run the same function). */
-const JOB = { kind: KIND, per: PER, firstArg: FIRST_ARG, f64Arg: F64_ARG / 2, gemm: GEMM, adam: ADAM };
+const JOB = { kind: KIND, per: PER, firstArg: FIRST_ARG, f64Arg: F64_ARG / 2, gemm: GEMM, adam: ADAM, gemmArgs: ARGS };
 const GO = 0, JOIN = 1, DONE = 2, READY = 3, BAND = 4;
 /** Most chunks in one job: a band's claim word counts each end in 16 bits. */
 const MAX_CHUNKS = 0xffff;
@@ -136,7 +137,7 @@ export function claimChunk(ctl: Int32Array, at: number, line: number, own: numbe
 /**
  * Chunk `c` of the job in `ctl` (with `f64`, a float64 view of the same memory, and `job`, where
  * its words are): a GEMM's block rows c·per .. (c+1)·per − 1, A and C moved down to them (`args`
- * is scratch for its 14 arguments); the normal draws c·per .. (c+1)·per − 1 of a fill, into
+ * is scratch for its 15 arguments); the normal draws c·per .. (c+1)·per − 1 of a fill, into
  * `heap` (the shared memory as float32s) from this thread's `philox` (its words of `count`
  * blocks from block `first`: a view valid until its next call); or Adam's update of elements
  * c·per .. (c+1)·per − 1 of a parameter. The workers run this same function: its text is part
@@ -154,7 +155,7 @@ export function runChunk(
     adam(h, ctl[at] / 4 + from, h, ctl[at + 1] / 4 + from, h, ctl[at + 2] / 4 + from, h, ctl[at + 3] / 4 + from, count,
       f64[x], f64[x + 1], f64[x + 2], f64[x + 3], f64[x + 4], f64[x + 5]);
   } else if (kind === job.gemm) {
-    for (let i = 0; i < 14; i++) args[i] = ctl[at + i];
+    for (let i = 0; i < job.gemmArgs; i++) args[i] = ctl[at + i];
     args[0] += c * per * 4 * args[1]; // A: + rows · sAi
     args[6] += c * per * 4 * args[7]; // C: + rows · ldc
     args[8] = Math.min(per, args[8] - c * per); // the chunk's block rows
@@ -419,7 +420,10 @@ export function createThreadedGemm(maxWorkers = 7): ThreadedGemm | null {
     const run = (gemmArgs: Parameters<GemmFn>, threads: number) => {
       const mBlocks = gemmArgs[ARG_M_BLOCKS];
       const helperCount = pickHelpers(threads, mBlocks);
-      if (helperCount === 0) return gemm(...gemmArgs); // the whole product in one call
+      if (helperCount === 0) {
+        gemmArgs[ARG_CLAIM] = 0;
+        return gemm(...gemmArgs); // the whole product in one call
+      }
       const { per, chunks } = chunkPlan(mBlocks, gemmArgs[ARG_N_BLOCKS], gemmArgs[ARG_K], helperCount + 1);
       ctl[KIND] = GEMM;
       ctl[PER] = per;

@@ -28,7 +28,7 @@
 
 import gemmBytes from './gemm.wat';
 import transposeBytes from './transpose.wat?shared';
-import { ADAM_MIN_SPLIT, createThreadedGemm, sharedGemm, THREADS_MIN_WORK, type GemmFn, type ThreadedGemm } from './gemm-threads';
+import { ADAM_MIN_SPLIT, ARG_CLAIM, createThreadedGemm, sharedGemm, THREADS_MIN_WORK, type GemmFn, type ThreadedGemm } from './gemm-threads';
 import type { FloatArray } from '../../engine/backend';
 import { HEAP_MIN_FLOATS, WasmHeap } from './wasm-heap';
 import { float64Words, instantiate } from './wasm-instance';
@@ -77,7 +77,11 @@ function threadedInstance(): Instance | null {
   if (threads === null) return null;
   return {
     heap: new WasmHeap(threads.memory, true),
-    run: (args, work) => (work >= threadsMinWork ? threads.run(args, threadLimit) : threads.gemm(...args)),
+    run: (args, work) => {
+      if (work >= threadsMinWork) return threads.run(args, threadLimit);
+      args[ARG_CLAIM] = 0; // one thread: nothing to claim from another core
+      threads.gemm(...args);
+    },
     threads,
   };
 }
@@ -214,8 +218,8 @@ export function threadedAdam(
   return instance!.threads.adam(p, g, mA, vA, n, lr, beta1, beta2, eps, c1, c2, threadLimit);
 }
 
-/** wasmGemm's 14 kernel arguments, one array reused from product to product. */
-const gemmArgs: Parameters<GemmFn> = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+/** wasmGemm's 15 kernel arguments, one array reused from product to product. */
+const gemmArgs: Parameters<GemmFn> = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 
 /** The kernel's epilogue: 0 none, 1 ReLU, 2 LeakyReLU. */
 export type GemmEpilogue = 0 | 1 | 2;
@@ -226,6 +230,8 @@ export type GemmEpilogue = 0 | 1 | 2;
  * a[ao + i·sAi + p·sAp] and B[p, j] at b[bo + p·n + j] (or b[bo + j·k + p] when transB).
  * With `act`, the epilogue runs in the kernel as each block is stored: 1 ReLU, 2 LeakyReLU of
  * slope `alpha` (gemm.wat; the op table's rows bit for bit), so no JavaScript pass follows.
+ * `claim`: out is a layer's output, read by both cores since it was last written; where the
+ * product is split between threads, each first writes every line of its rows (gemm.wat).
  * Call only when wasmGemmAvailable(). Returns false, having done nothing, when the operands do
  * not fit in the kernel's memory (or k = 0 with an epilogue); then the caller computes the
  * product, and the activation, in JavaScript.
@@ -234,7 +240,7 @@ export function wasmGemm(
   a: Float32Array, ao: number, sAi: number, sAp: number,
   b: Float32Array, bo: number, transB: boolean,
   out: Float32Array, oo: number, m: number, k: number, n: number,
-  init: Float32Array | null, act: GemmEpilogue = 0, alpha = 0,
+  init: Float32Array | null, act: GemmEpilogue = 0, alpha = 0, claim = false,
 ): boolean {
   const heap = instance!.heap;
   if (k === 0 && act !== 0) return false;
@@ -286,12 +292,12 @@ export function wasmGemm(
   }
   const alphaWords = float64Words(alpha); // α as two i32 arguments
   const ldc = cAt < 0 ? nPad : n;
-  // The kernel's 14 arguments, in one array reused from product to product (the kernel and the
+  // The kernel's 15 arguments, in one array reused from product to product (the kernel and the
   // threads read it during the call and keep nothing of it)
   const args = gemmArgs;
   args[0] = aAt; args[1] = sAi * 4; args[2] = sAp * 4; args[3] = bAt; args[4] = nPad * 4; args[5] = initBase * 4;
   args[6] = cAt < 0 ? cBase * 4 : cAt; args[7] = ldc * 4; args[8] = mPad / 4; args[9] = nPad / 8; args[10] = k;
-  args[11] = act; args[12] = alphaWords[0]; args[13] = alphaWords[1];
+  args[11] = act; args[12] = alphaWords[0]; args[13] = alphaWords[1]; args[ARG_CLAIM] = claim && instance!.threads !== null ? 1 : 0;
   instance!.run(args, m * k * n);
   if (cAt >= 0) return true;
   if (nPad === n) out.set(floats.subarray(cBase, cBase + m * n), oo);

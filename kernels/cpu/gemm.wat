@@ -17,6 +17,14 @@
 ;; bytes per row (written, never read). $mBlocks = rows / 4 and $nBlocks = columns / 8 (the caller
 ;; pads), $k ≥ 1.
 ;;
+;; $claim ≠ 0: first write every cache line of the rows of C this call computes, then compute.
+;; The kernel writes each of them anyway; the first pass only makes this core their owner sooner.
+;; On two cores a layer's output C is read by both (its weight gradient's product xᵀ·dz reads it
+;; by columns), so when the next step writes it again its lines are in the other core's cache
+;; too, and stores that must first take each line from there, 8 vectors at a time between
+;; sums, held the whole product up; one pass of plain stores gets them all under way at once
+;; (docs/performance.md, "a layer's output, claimed before it is written").
+;;
 ;; The epilogue, applied to each vector as it is stored ($act; the op table's rows bit for bit):
 ;;   0: none,  1: ReLU  max-by-sign: x > 0 ? x : +0  (also +0 for NaN and −0, as `x > 0` is false there),
 ;;   2: LeakyReLU  x > 0 ? x : α·x, the product in double precision then rounded to float32, as
@@ -28,7 +36,7 @@
     (param $a i32) (param $sAi i32) (param $sAp i32) (param $b i32) (param $ldb i32)
     (param $init i32) (param $c i32) (param $ldc i32)
     (param $mBlocks i32) (param $nBlocks i32) (param $k i32)
-    (param $act i32) (param $alphaLo i32) (param $alphaHi i32)
+    (param $act i32) (param $alphaLo i32) (param $alphaHi i32) (param $claim i32)
     (local $ib i32) (local $jb i32) (local $p i32)
     (local $ap i32) (local $bp i32) (local $cp i32)
     (local $row1 i32) (local $row2 i32) (local $row3 i32)  ;; r·$sAi: A[i+r, p] is at $ap + $row<r>
@@ -46,6 +54,17 @@
     (local.set $row3 (i32.mul (local.get $sAi) (i32.const 3)))
     (local.set $ldc2 (i32.mul (local.get $ldc) (i32.const 2)))
     (local.set $ldc3 (i32.mul (local.get $ldc) (i32.const 3)))
+    (if (local.get $claim)
+      (then                            ;; a zero into each 64 bytes of each row's 32·$nBlocks, and into its last 16
+        (local.set $q (local.get $c))
+        (local.set $qEnd (i32.add (local.get $c) (i32.mul (i32.shl (local.get $mBlocks) (i32.const 2)) (local.get $ldc))))
+        (loop $claimRows
+          (local.set $h (i32.const 0))
+          (loop $claimLines
+            (v128.store (i32.add (local.get $q) (local.get $h)) (v128.const i32x4 0 0 0 0))
+            (br_if $claimLines (i32.lt_u (local.tee $h (i32.add (local.get $h) (i32.const 64))) (i32.shl (local.get $nBlocks) (i32.const 5)))))
+          (v128.store offset=0 (i32.sub (i32.add (local.get $q) (i32.shl (local.get $nBlocks) (i32.const 5))) (i32.const 16)) (v128.const i32x4 0 0 0 0))
+          (br_if $claimRows (i32.lt_u (local.tee $q (i32.add (local.get $q) (local.get $ldc))) (local.get $qEnd))))))
     (local.set $ib (i32.const 0))
     (loop $rows                        ;; rows 4·ib .. 4·ib+3
       (local.set $jb (i32.const 0))

@@ -72,13 +72,13 @@ function gemm32(
   a: FloatArray, ao: number, sAi: number, sAp: number,
   b: FloatArray, bo: number, transB: boolean,
   out: Float32Array, oo: number, m: number, k: number, n: number,
-  init: FloatArray | null, act: GemmEpilogue = 0, alpha = 0,
+  init: FloatArray | null, act: GemmEpilogue = 0, alpha = 0, claim = false,
 ): boolean {
   if (m === 0 || n === 0) return true;
   const wasm = cpuGemmPathFor(m, k, n) === 'wasm' && a instanceof Float32Array && b instanceof Float32Array && (init === null || init instanceof Float32Array);
   // One output column (a logit layer, a gradient of one): four rows to a vector instead of 8 padded columns.
   if (wasm && n === 1 && act === 0 && wasmGemv(a, ao, sAi, sAp, b, bo, out, oo, m, k, init)) return true;
-  if (wasm && wasmGemm(a, ao, sAi, sAp, b, bo, transB, out, oo, m, k, n, init, act, alpha)) return true;
+  if (wasm && wasmGemm(a, ao, sAi, sAp, b, bo, transB, out, oo, m, k, n, init, act, alpha, claim)) return true;
   gemmJs(a, ao, sAi, sAp, b, bo, transB ? 1 : n, transB ? k : 1, out, oo, m, k, n, init);
   return act === 0;
 }
@@ -180,10 +180,11 @@ export function linear(
   m: number, k: number, n: number, activation: FusedActivation, alpha: number,
 ): void {
   // The epilogue: the activation's row of the op table, in place; ReLU and LeakyReLU on float32
-  // run inside the WebAssembly kernel's store where it computes the product.
+  // run inside the WebAssembly kernel's store where it computes the product. A layer's output is
+  // claimed by the threads that write it (gemm.wat: the weight gradient's product read it on both cores).
   const inKernel: GemmEpilogue = activation === 'relu' ? 1 : activation === 'leakyRelu' ? 2 : 0;
   let done = false;
-  if (out instanceof Float32Array) done = gemm32(x, 0, k, 1, w, 0, false, out, 0, m, k, n, bias, inKernel, alpha) && inKernel !== 0;
+  if (out instanceof Float32Array) done = gemm32(x, 0, k, 1, w, 0, false, out, 0, m, k, n, bias, inKernel, alpha, true) && inKernel !== 0;
   else gemm64(x, 0, k, 1, w, 0, n, 1, out, 0, m, k, n, bias);
   if (activation !== 'none' && !done) unary(activation, out, out, alpha, 0);
 }

@@ -158,6 +158,29 @@ describe('CPU GEMM', () => {
     }
   });
 
+  it('gemm.wat with claim: the same bits, and nothing written outside the rows and 8-column blocks it computes', () => {
+    const memory = new WebAssembly.Memory({ initial: 4 });
+    const gemm = new WebAssembly.Instance(new WebAssembly.Module(gemmModuleBytes()), { env: { memory } }).exports.gemm as (...args: number[]) => void;
+    const floats = new Float32Array(memory.buffer);
+    for (const [mBlocks, nBlocks, k, extra] of [[1, 1, 1, 0], [3, 2, 5, 8], [16, 8, 64, 3], [5, 3, 17, 1]]) {
+      const m = 4 * mBlocks, n = 8 * nBlocks, ldc = n + extra; // C: the first n of each row of ldc floats
+      const a = 16, b = a + m * k, init = b + k * n, c = init + n + 16; // in floats
+      floats.set(random(m * k), a);
+      floats.set(random(k * n), b);
+      floats.set(random(n), init);
+      const run = (claim: number) => {
+        floats.fill(7, c - 16, c + m * ldc + 16);
+        gemm(4 * a, 4 * k, 4, 4 * b, 4 * n, 4 * init, 4 * c, 4 * ldc, mBlocks, nBlocks, k, 1, 0, 0, claim);
+        for (let i = -16; i < m * ldc + 16; i++) {
+          const inC = i >= 0 && i < m * ldc && i % ldc < n;
+          if (!inC) expect(floats[c + i], `outside C, ${i} floats from it`).toBe(7);
+        }
+        return floats.slice(c, c + m * ldc);
+      };
+      expect(run(1)).toEqual(run(0));
+    }
+  });
+
   it('a Bᵀ in the kernel\'s memory is copied into the kernel\'s layout by transpose.wat: the bits of the copy loop', () => {
     expect(wasmTransposeAvailable()).toBe(true);
     // k and n multiples of 4 take transpose.wat; the others keep the loop; batched Bᵀ start at offsets

@@ -134,6 +134,31 @@ describe('CPU GEMM on worker threads', () => {
     }
   });
 
+  it('a layer\'s output claimed before it is written (split products only): the bits of one thread, nothing written outside it', async () => {
+    setCpuGemmPath('wasm');
+    setCpuThreadsMinWork(0);
+    await whenCpuThreadsReady();
+    // in place (rows a multiple of 4, columns of 8) and through the kernel's scratch (the others)
+    for (const [m, k, n] of [[512, 64, 64], [128, 3, 8], [516, 10, 72], [517, 64, 72], [130, 7, 9]]) {
+      const x = random(m * k), w = random(k * n), bias = random(n);
+      const layer = (threads: number, inMemory: boolean) => {
+        setCpuThreads(threads);
+        const whole = inMemory ? cpuFloat32Array(m * n + 32) : new Float32Array(m * n + 32);
+        expect(inKernelMemory(whole)).toBe(inMemory);
+        whole.fill(7);
+        const y = whole.subarray(16, 16 + m * n);
+        linear(x, w, bias, y, m, k, n, 'relu', 0);
+        expect([...whole.subarray(0, 16), ...whole.subarray(16 + m * n)], `[${m}, ${k}]·[${k}, ${n}]`).toEqual(new Array(32).fill(7));
+        return y;
+      };
+      const one = layer(1, true);
+      const before = cpuThreadSplits();
+      expect(layer(Infinity, true)).toEqual(one);
+      expect(layer(Infinity, false)).toEqual(one);
+      expect(cpuThreadSplits()).toBe(before + 2);
+    }
+  });
+
   describe('normal draws shared between the threads', () => {
     it('box-muller.ts is the engine\'s transform bit for bit (bitsToUniform, then Box–Muller), extreme words included', () => {
       const words = new Uint32Array(4002);
