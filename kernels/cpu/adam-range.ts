@@ -2,9 +2,8 @@
 //   m = β1 m + (1 − β1) g;   v = β2 v + (1 − β2) g²
 //   θ = θ − lr (m / c1) / (√(v / c2) + ε),   c1 = 1 − β1^t,  c2 = 1 − β2^t
 // in double precision, each result rounded as its array stores it. The optimizer's loops
-// (kernels/cpu/optim.ts) and the GEMM's worker threads (kernels/cpu/gemm-threads.ts, which puts
-// this function's text into their program, to share a large parameter's update) both run it, so
-// it uses nothing but its arguments and Math; the same code on every thread gives the same bits.
+// (kernels/cpu/optim.ts) run it on arrays outside the kernels' memory; on float32 arrays inside
+// it, adam.wat computes the same bits two elements at a time, on one thread or on every core.
 
 type Floats = Float32Array | Float64Array;
 

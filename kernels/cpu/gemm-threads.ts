@@ -2,8 +2,8 @@
 // thread and by worker threads at once, on one shared memory. The same threads also share large
 // fills of normal draws (Philox words, then box-muller.ts: each element depends only on its own
 // words, so the elements are cut into chunks the same way, with the same bits) and Adam's update
-// of a large parameter (adam-range.ts: each element depends only on its own gradient and
-// moments; a division-bound loop, so two cores take about half the time).
+// of a large parameter (adam.wat, adam-range.ts's loop in float64 lanes: each element depends
+// only on its own gradient and moments; division-bound, so two cores take about half the time).
 //
 // The kernel computes C block-row by block-row (4 rows of C at a time), and each block row reads
 // only its own rows of A, all of B and init. So the block rows are cut into chunks of a few block
@@ -42,10 +42,13 @@
 // and the main thread runs every chunk, which gives the same bits.
 
 import sharedGemmBytes from './gemm.wat?shared';
+import sharedAdamBytes from './adam.wat?shared';
 import { philoxWords } from '../../engine/rng';
 import { boxMuller } from './box-muller';
-import { adamRange } from './adam-range';
 import { philoxModuleBytes } from './philox-wasm';
+
+/** adam.wat's signature: the byte addresses of the parameter, its gradient and moments, the element count, then Adam's numbers. */
+export type AdamFn = (param: number, grad: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, c1: number, c2: number) => void;
 
 /** The kernel's signature: byte addresses and strides, the block counts and k, then the epilogue (see gemm.wat). */
 export type GemmFn = (
@@ -96,7 +99,7 @@ const NORMALS_CHUNK = 256;
 /** Draws from which a fill is shared between threads: below it a worker's start costs about what it saves. */
 export const NORMALS_MIN_SPLIT = 2048;
 
-/** Elements per chunk of Adam's update, about 10 µs of work (three divisions and a square root each). */
+/** Elements per chunk of Adam's update, about 1.5 µs of work in adam.wat (three divisions and a square root each; 1024 measured the same). */
 const ADAM_CHUNK = 512;
 /** Elements from which Adam's update of one parameter is shared between threads (the wide GAN's 64 × 64 weights are). */
 export const ADAM_MIN_SPLIT = 2048;
@@ -140,19 +143,19 @@ export function claimChunk(ctl: Int32Array, at: number, line: number, own: numbe
  * is scratch for its 15 arguments); the normal draws c·per .. (c+1)·per − 1 of a fill, into
  * `heap` (the shared memory as float32s) from this thread's `philox` (its words of `count`
  * blocks from block `first`: a view valid until its next call); or Adam's update of elements
- * c·per .. (c+1)·per − 1 of a parameter. The workers run this same function: its text is part
- * of their program.
+ * c·per .. (c+1)·per − 1 of a parameter (`adam`: adam.wat on this thread). The workers run this
+ * same function: its text is part of their program.
  */
 export function runChunk(
   ctl: Int32Array, f64: Float64Array, job: typeof JOB, c: number, args: number[],
   gemm: (...args: number[]) => void,
   philox: (k0: number, k1: number, first: number, count: number) => Uint32Array, heap: () => Float32Array,
-  normals: typeof boxMuller, adam: typeof adamRange,
+  normals: typeof boxMuller, adam: AdamFn,
 ): void {
   const per = ctl[job.per], at = job.firstArg, kind = ctl[job.kind];
-  if (kind === job.adam) { // addresses in bytes, so element i of an array at byte address a is heap[a / 4 + i]
-    const from = c * per, count = Math.min(per, ctl[at + 4] - from), h = heap(), x = job.f64Arg;
-    adam(h, ctl[at] / 4 + from, h, ctl[at + 1] / 4 + from, h, ctl[at + 2] / 4 + from, h, ctl[at + 3] / 4 + from, count,
+  if (kind === job.adam) { // byte addresses: element `from` of each array is 4·from bytes on
+    const from = c * per, count = Math.min(per, ctl[at + 4] - from), x = job.f64Arg;
+    adam(ctl[at] + 4 * from, ctl[at + 1] + 4 * from, ctl[at + 2] + 4 * from, ctl[at + 3] + 4 * from, count,
       f64[x], f64[x + 1], f64[x + 2], f64[x + 3], f64[x + 4], f64[x + 5]);
   } else if (kind === job.gemm) {
     for (let i = 0; i < job.gemmArgs; i++) args[i] = ctl[at + i];
@@ -185,11 +188,11 @@ const port = inNode ? require('node:worker_threads').parentPort : self;
 const claimChunk = ${claimChunk.toString()};
 const runChunk = ${runChunk.toString()};
 const boxMuller = ${boxMuller.toString()};
-const adamRange = ${adamRange.toString()};
 const heapView = ${heapView.toString()};
 const job = ${JSON.stringify(JOB)};
-const start = ({ module, philoxModule, memory, control, slot }) => {
+const start = ({ module, philoxModule, adamModule, memory, control, slot }) => {
   const gemm = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm;
+  const adam = new WebAssembly.Instance(adamModule, { env: { memory } }).exports.adam;
   // this thread's Philox words, in a memory of their own (as kernels/cpu/philox-wasm.ts has them)
   const wordsMemory = new WebAssembly.Memory({ initial: 1 });
   const philoxBlocks = new WebAssembly.Instance(philoxModule, { env: { memory: wordsMemory } }).exports.philox;
@@ -216,7 +219,7 @@ const start = ({ module, philoxModule, memory, control, slot }) => {
     const chunks = ctl[${CHUNKS}], bands = ctl[${BANDS}], own = ctl[slot + ${BAND}];
     let computed = 0;
     for (let c = claimChunk(ctl, ${JOB_WORDS}, ${LINE}, own, bands, chunks); c >= 0; c = claimChunk(ctl, ${JOB_WORDS}, ${LINE}, own, bands, chunks)) {
-      runChunk(ctl, f64, job, c, args, gemm, philox, heap, boxMuller, adamRange);
+      runChunk(ctl, f64, job, c, args, gemm, philox, heap, boxMuller, adam);
       computed++;
     }
     Atomics.add(ctl, ${WORKER_CHUNKS}, computed);
@@ -340,6 +343,8 @@ export function createThreadedGemm(maxWorkers = 7): ThreadedGemm | null {
     if (shared === null) return null;
     const { memory, module, gemm } = shared;
     const philoxModule = new WebAssembly.Module(philoxModuleBytes());
+    const adamModule = new WebAssembly.Module(sharedAdamBytes);
+    const adamKernel = new WebAssembly.Instance(adamModule, { env: { memory } }).exports.adam as AdamFn;
     const heap = heapView(memory);
     const count = Math.min(cores - 1, maxWorkers);
     // the job, a claim word for each of the 1 + count threads' bands, a slot for each worker
@@ -350,7 +355,7 @@ export function createThreadedGemm(maxWorkers = 7): ThreadedGemm | null {
     for (let w = 0; w < count; w++) {
       const worker = startWorker();
       if (worker === null) break;
-      worker.postMessage({ module, philoxModule, memory, control: ctl.buffer, slot: slotOf(w) });
+      worker.postMessage({ module, philoxModule, adamModule, memory, control: ctl.buffer, slot: slotOf(w) });
       workers.push(worker);
     }
     if (workers.length === 0) return null;
@@ -396,7 +401,7 @@ export function createThreadedGemm(maxWorkers = 7): ThreadedGemm | null {
         Atomics.notify(ctl, slotOf(w) + GO);
       }
       for (let c = claimChunk(ctl, JOB_WORDS, LINE, 0, bands, chunks); c >= 0; c = claimChunk(ctl, JOB_WORDS, LINE, 0, bands, chunks)) {
-        runChunk(ctl, f64, JOB, c, args, gemmFn, philoxWords, heap, boxMuller, adamRange);
+        runChunk(ctl, f64, JOB, c, args, gemmFn, philoxWords, heap, boxMuller, adamKernel);
       }
       // Every chunk is claimed. Close the job to the workers that have not joined it yet; wait
       // for those that have (each finishes the chunk it holds). Node's main thread sleeps; a

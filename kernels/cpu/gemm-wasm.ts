@@ -28,7 +28,8 @@
 
 import gemmBytes from './gemm.wat';
 import transposeBytes from './transpose.wat?shared';
-import { ADAM_MIN_SPLIT, ARG_CLAIM, createThreadedGemm, sharedGemm, THREADS_MIN_WORK, type GemmFn, type ThreadedGemm } from './gemm-threads';
+import adamBytes from './adam.wat?shared';
+import { ARG_CLAIM, createThreadedGemm, sharedGemm, THREADS_MIN_WORK, type AdamFn, type GemmFn, type ThreadedGemm } from './gemm-threads';
 import type { FloatArray } from '../../engine/backend';
 import { HEAP_MIN_FLOATS, WasmHeap } from './wasm-heap';
 import { float64Words, instantiate } from './wasm-instance';
@@ -199,24 +200,31 @@ export function threadedNormals(out: Float32Array, key0: number, key1: number, c
 
 /**
  * Adam's update of `param` (all of it) with `grad` and the moments m[mAt ..], v[vAt ..] (c1 =
- * 1 − β1^t, c2 = 1 − β2^t), bit for bit as kernels/cpu/optim.ts's loop would, shared with the
- * worker threads (gemm-threads.ts) where the parameter is large (ADAM_MIN_SPLIT elements) and
- * all four arrays are float32 in the kernel's memory. Returns false, having done nothing,
- * otherwise; then the caller runs the loop.
+ * 1 − β1^t, c2 = 1 − β2^t), bit for bit as adam-range.ts's loop would, in WebAssembly
+ * (adam.wat) where all four arrays are float32 in the kernel's memory (and apart): shared with
+ * the worker threads (gemm-threads.ts) where the parameter is large (ADAM_MIN_SPLIT elements),
+ * else on this thread. Returns false, having done nothing, otherwise; then the caller runs the loop.
  */
-export function threadedAdam(
+export function wasmAdam(
   param: FloatArray, grad: FloatArray, m: FloatArray, mAt: number, v: FloatArray, vAt: number,
   lr: number, beta1: number, beta2: number, eps: number, c1: number, c2: number,
 ): boolean {
   const n = param.length;
-  if (n < ADAM_MIN_SPLIT || !wasmGemmAvailable() || instance!.threads === null) return false;
+  if (!wasmGemmAvailable()) return false;
   if (!(param instanceof Float32Array && grad instanceof Float32Array && m instanceof Float32Array && v instanceof Float32Array)) return false;
   if (grad.length < n || m.length < mAt + n || v.length < vAt + n) return false;
   const heap = instance!.heap;
   const p = heap.addressOf(param, 0), g = heap.addressOf(grad, 0), mA = heap.addressOf(m, mAt), vA = heap.addressOf(v, vAt);
   if (p < 0 || g < 0 || mA < 0 || vA < 0) return false;
-  return instance!.threads.adam(p, g, mA, vA, n, lr, beta1, beta2, eps, c1, c2, threadLimit);
+  if (instance!.threads?.adam(p, g, mA, vA, n, lr, beta1, beta2, eps, c1, c2, threadLimit)) return true;
+  const kernel = adamHere();
+  if (kernel === null) return false;
+  kernel.adam(p, g, mA, vA, n, lr, beta1, beta2, eps, c1, c2);
+  return true;
 }
+
+/** adam.wat on the kernel's memory, for the updates that stay on this thread. */
+const adamHere = kernelsOnHeap(adamBytes, (exports) => ({ adam: exports.adam as AdamFn }));
 
 /** wasmGemm's 15 kernel arguments, one array reused from product to product. */
 const gemmArgs: Parameters<GemmFn> = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];

@@ -2,7 +2,7 @@
 
 import type { FloatArray } from '../../engine/backend';
 import { adamRange } from './adam-range';
-import { threadedAdam } from './gemm-wasm';
+import { wasmAdam } from './gemm-wasm';
 
 /**
  * Adam (Kingma and Ba, 2015), step t starting at 1:
@@ -13,7 +13,7 @@ import { threadedAdam } from './gemm-wasm';
 export function adam(param: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, lr: number, beta1: number, beta2: number, eps: number, step: number): void {
   const c1 = 1 - Math.pow(beta1, step);
   const c2 = 1 - Math.pow(beta2, step);
-  if (!threadedAdam(param, grad, m, 0, v, 0, lr, beta1, beta2, eps, c1, c2)) adamRange(param, 0, grad, 0, m, 0, v, 0, param.length, lr, beta1, beta2, eps, c1, c2);
+  if (!wasmAdam(param, grad, m, 0, v, 0, lr, beta1, beta2, eps, c1, c2)) adamRange(param, 0, grad, 0, m, 0, v, 0, param.length, lr, beta1, beta2, eps, c1, c2);
 }
 
 /**
@@ -21,10 +21,11 @@ export function adam(param: FloatArray, grad: FloatArray, m: FloatArray, v: Floa
  * dispatch). The moments of all parameters live in one buffer, `state`, laid out as
  *   [ m of param 0 | m of param 1 | ... | v of param 0 | v of param 1 | ... ]
  * with param s's m at stateOffsets[s] and its v at half + stateOffsets[s] (half = state.length / 2).
- * Each element goes through exactly the float operations of adam() above (both run adamRange),
- * so the two agree bit for bit. A large float32 parameter whose arrays all live in the kernels'
- * memory is updated on every core (threadedAdam: its elements cut into chunks, the same function
- * on each thread, so the same bits again).
+ * Each element goes through exactly the float operations of adam() above (both run adamRange,
+ * or adam.wat, its twin in float64 lanes), so the two agree bit for bit. A float32 parameter
+ * whose arrays all live in the kernels' memory is updated in WebAssembly, and a large one on
+ * every core (wasmAdam: its elements cut into chunks, the same kernel on each thread, so the
+ * same bits again).
  */
 export function adamMulti(
   params: readonly FloatArray[], grads: readonly FloatArray[], state: FloatArray, stateOffsets: readonly number[],
@@ -38,7 +39,7 @@ export function adamMulti(
     const grad = grads[s];
     const m0 = stateOffsets[s];
     const v0 = half + m0;
-    if (!threadedAdam(param, grad, state, m0, state, v0, lr, beta1, beta2, eps, c1, c2)) adamRange(param, 0, grad, 0, state, m0, state, v0, param.length, lr, beta1, beta2, eps, c1, c2);
+    if (!wasmAdam(param, grad, state, m0, state, v0, lr, beta1, beta2, eps, c1, c2)) adamRange(param, 0, grad, 0, state, m0, state, v0, param.length, lr, beta1, beta2, eps, c1, c2);
   }
 }
 

@@ -6,7 +6,8 @@ import { availableParallelism } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRng } from '../../engine/rng';
 import { mlpLosses } from './helpers';
-import { cpuFloat32Array, cpuThreadSplits, cpuThreads, cpuWorkerChunks, inKernelMemory, resetWasmGemm, setCpuThreads, setCpuThreadsMinWork, whenCpuThreadsReady } from '../../kernels/cpu/gemm-wasm';
+import { cpuFloat32Array, cpuThreadSplits, cpuThreads, cpuWorkerChunks, inKernelMemory, resetWasmGemm, setCpuThreads, setCpuThreadsMinWork, wasmAdam, whenCpuThreadsReady } from '../../kernels/cpu/gemm-wasm';
+import { HEAP_MIN_FLOATS } from '../../kernels/cpu/wasm-heap';
 import { ADAM_MIN_SPLIT, claimChunk, NORMALS_MIN_SPLIT, THREADS_MIN_WORK } from '../../kernels/cpu/gemm-threads';
 import { adamRange } from '../../kernels/cpu/adam-range';
 import { adam as adamKernel, adamMulti } from '../../kernels/cpu/optim';
@@ -229,6 +230,24 @@ describe('CPU GEMM on worker threads', () => {
       expect(bits(p2)).toEqual(bits(p));
       expect(bits(m2)).toEqual(bits(m));
       expect(bits(v2)).toEqual(bits(v));
+    });
+
+    it('adam.wat is adam-range.ts bit for bit: large, tiny and zero gradients, odd lengths, 1 to 3 steps', () => {
+      setCpuThreads(1); // adam.wat on this thread
+      for (const n of [1, 2, 3, 17, 1001]) {
+        const g = random(n).map((x, i) => (i % 7 === 0 ? x * 1e30 : i % 11 === 0 ? x * 1e-30 : i % 13 === 0 ? 0 : x));
+        const p = random(n), m = random(n).map((x) => x * 0.1), v = random(n).map((x) => x * x);
+        const inHeap = (x: Float32Array) => { const y = cpuFloat32Array(Math.max(x.length, HEAP_MIN_FLOATS)).subarray(0, x.length); y.set(x); return y; };
+        const [pw, gw, mw, vw] = [p, g, m, v].map(inHeap);
+        for (let t = 1; t <= 3; t++) {
+          const c1 = 1 - Math.pow(0.9, t), c2 = 1 - Math.pow(0.999, t);
+          adamRange(p, 0, g, 0, m, 0, v, 0, n, 3e-3, 0.9, 0.999, 1e-8, c1, c2);
+          expect(wasmAdam(pw, gw, mw, 0, vw, 0, 3e-3, 0.9, 0.999, 1e-8, c1, c2), `n ${n}`).toBe(true);
+          expect(bits(pw), `n ${n}, step ${t}`).toEqual(bits(p));
+          expect(bits(mw)).toEqual(bits(m));
+          expect(bits(vw)).toEqual(bits(v));
+        }
+      }
     });
 
     it('in the kernels\' memory, on one thread and shared: the bits of the loop on ordinary arrays (adam and adamMulti, odd sizes)', async () => {
