@@ -1,7 +1,8 @@
 // A kernel whose output already holds a value to keep (a gradient summed earlier in the backward
 // pass, as a layer's first use left it): the kernel computes into scratch, and the addition
 // kernel's loop then adds it, out = out + new, so the bits are those of the separate addition.
-// Used by matmul and reduce with `accumulate`, and by linearGrad's outputs.
+// Used by matmul and reduce with `accumulate`, and by linearGrad's outputs:
+//   const o = outputFor(out, accumulate);  (compute into o)  addBack(out, o);
 
 import type { FloatArray } from '../../engine/backend';
 import { binary } from './binary';
@@ -13,18 +14,21 @@ let scratch64: Float64Array = new Float64Array(0);
 /** The shape of all three operands of the addition, [n]. */
 const flat = [0];
 
-/** Run compute into scratch the size of out, then add the result into out. */
-export function addInto(out: FloatArray, compute: (fresh: FloatArray) => void): void {
+/** Where a kernel writes its result for `out`: out itself, or (accumulate) scratch of out's size, valid until the next call. */
+export function outputFor(out: FloatArray, accumulate: boolean | undefined): FloatArray {
+  if (!accumulate) return out;
   const n = out.length;
-  let fresh: FloatArray;
   if (out instanceof Float32Array) {
     if (scratch32.length < n) scratch32 = cpuFloat32Array(n);
-    fresh = scratch32.subarray(0, n);
-  } else {
-    if (scratch64.length < n) scratch64 = new Float64Array(n);
-    fresh = scratch64.subarray(0, n);
+    return scratch32.subarray(0, n);
   }
-  compute(fresh);
-  flat[0] = n;
-  binary('add', out, fresh, out, flat, flat, flat); // the addition kernel's own loop
+  if (scratch64.length < n) scratch64 = new Float64Array(n);
+  return scratch64.subarray(0, n);
+}
+
+/** out = out + written, the addition kernel's own loop, where the kernel wrote to scratch (outputFor); nothing where it wrote out itself. */
+export function addBack(out: FloatArray, written: FloatArray): void {
+  if (written === out) return;
+  flat[0] = out.length;
+  binary('add', out, written, out, flat, flat, flat);
 }

@@ -6,7 +6,7 @@
 // products read and write them in place.
 
 import type { Backend, BackendStats, DataArray, DType, FloatArray, KernelCall, Storage } from '../../engine/backend';
-import { addInto } from './add-into';
+import { addBack, outputFor } from './add-into';
 import { binary } from './binary';
 import { cast, permute } from './layout';
 import { copyAxis, expand, fill, gather, gatherRandom, scatterAdd } from './copy';
@@ -84,18 +84,6 @@ export class CpuBackend implements Backend {
     return { ...this.counters };
   }
 
-  /** A matmul call's product into `out` (its own output, or scratch to add from). */
-  private matmulInto(c: Extract<KernelCall, { kernel: 'matmul' }>, out: FloatArray): void {
-    const g = c.activationGrad;
-    matmul(f(c.a), f(c.b), out, c.batch, c.m, c.k, c.n, c.transA, c.transB, c.strideA, c.strideB, g ?? null, g ? f(g.y) : null);
-  }
-
-  /** A reduce call's result into `out`, reading x (the layer's output when a layer was fused in). */
-  private reduceInto(c: Extract<KernelCall, { kernel: 'reduce' }>, x: FloatArray, out: FloatArray): void {
-    if (c.map) mappedReduce(c.op, c.map, x, out, c.outer, c.axisSize, c.inner, c.scale);
-    else reduce(c.op, x, out, c.outer, c.axisSize, c.inner, c.scale);
-  }
-
   run(c: KernelCall): void {
     this.counters.dispatches++;
     switch (c.kernel) {
@@ -107,13 +95,16 @@ export class CpuBackend implements Backend {
         const l = c.linear;
         if (l) linear(f(c.x), f(l.w), l.b ? f(l.b) : null, f(l.z), l.m, l.k, l.n, l.activation, l.alpha);
         const x = f(l ? l.z : c.x);
-        if (c.accumulate) return addInto(f(c.out), (out) => this.reduceInto(c, x, out)); // a closure only for the rare accumulating call
-        return this.reduceInto(c, x, f(c.out));
+        const out = outputFor(f(c.out), c.accumulate); // with accumulate, scratch to add into what out holds
+        if (c.map) mappedReduce(c.op, c.map, x, out, c.outer, c.axisSize, c.inner, c.scale);
+        else reduce(c.op, x, out, c.outer, c.axisSize, c.inner, c.scale);
+        return addBack(f(c.out), out);
       }
       case 'meanUnaryGrad': return meanUnaryGrad(c.op, f(c.x), c.dy && f(c.dy), f(c.out), c.alpha, c.beta, c.scale);
       case 'matmul': {
-        if (c.accumulate) return addInto(f(c.out), (out) => this.matmulInto(c, out)); // a closure only for the rare accumulating call
-        return this.matmulInto(c, f(c.out));
+        const out = outputFor(f(c.out), c.accumulate), g = c.activationGrad;
+        matmul(f(c.a), f(c.b), out, c.batch, c.m, c.k, c.n, c.transA, c.transB, c.strideA, c.strideB, g ?? null, g ? f(g.y) : null);
+        return addBack(f(c.out), out);
       }
       case 'linear': return linear(f(c.x), f(c.w), c.b ? f(c.b) : null, f(c.out), c.m, c.k, c.n, c.activation, c.alpha);
       case 'linearGrad': {

@@ -56,9 +56,8 @@ export type GemmFn = (
   mBlocks: number, nBlocks: number, k: number, act: number, alphaLo: number, alphaHi: number, claim: number,
 ) => void;
 
-/** Indices of the GEMM arguments that size the work (of 15), and of `claim` (a product on one thread has no use for it). */
-const ARG_M_BLOCKS = 8, ARG_N_BLOCKS = 9, ARG_K = 10;
-export const ARG_CLAIM = 14;
+/** Indices of the GEMM arguments that size the work (of 15), and of `claim` (set here, only in a split job). */
+const ARG_M_BLOCKS = 8, ARG_N_BLOCKS = 9, ARG_K = 10, ARG_CLAIM = 14;
 const ARGS = 15;
 /** Int32 words in a 64-byte cache line: each part of the control array starts on its own line. */
 const LINE = 16;
@@ -247,8 +246,11 @@ export interface ThreadedGemm {
   splits(): number;
   /** Chunks (of products and of normal fills) that workers, not the main thread, have computed so far. */
   workerChunks(): number;
-  /** Run the kernel over all block rows, in chunks claimed by the main thread and up to `threads − 1` ready workers. */
-  run(args: Parameters<GemmFn>, threads: number): void;
+  /**
+   * Run the kernel over all block rows, in chunks claimed by the main thread and up to `threads − 1`
+   * ready workers; `claim` (C is a layer's output, gemm.wat) where the chunks are shared.
+   */
+  run(args: Parameters<GemmFn>, threads: number, claim: boolean): void;
   /**
    * Fill the n float32s at byte address `out` with normal draws of the Philox stream (k0, k1)
    * from block `counter`, as kernels/cpu/random.ts would, shared between up to `threads` threads
@@ -422,17 +424,15 @@ export function createThreadedGemm(maxWorkers = 7): ThreadedGemm | null {
         }
       }
     };
-    const run = (gemmArgs: Parameters<GemmFn>, threads: number) => {
+    const run = (gemmArgs: Parameters<GemmFn>, threads: number, claim: boolean) => {
       const mBlocks = gemmArgs[ARG_M_BLOCKS];
       const helperCount = pickHelpers(threads, mBlocks);
-      if (helperCount === 0) {
-        gemmArgs[ARG_CLAIM] = 0;
-        return gemm(...gemmArgs); // the whole product in one call
-      }
+      if (helperCount === 0) return gemm(...gemmArgs); // the whole product in one call
       const { per, chunks } = chunkPlan(mBlocks, gemmArgs[ARG_N_BLOCKS], gemmArgs[ARG_K], helperCount + 1);
       ctl[KIND] = GEMM;
       ctl[PER] = per;
       ctl.set(gemmArgs, FIRST_ARG);
+      ctl[FIRST_ARG + ARG_CLAIM] = claim ? 1 : 0; // only cores that share C's lines have them to claim
       runJob(chunks, helperCount);
     };
     const fillNormals = (out: number, n: number, k0: number, k1: number, counter: number, a: number, b: number, threads: number): boolean => {

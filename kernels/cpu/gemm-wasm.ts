@@ -29,7 +29,7 @@
 import gemmBytes from './gemm.wat';
 import transposeBytes from './transpose.wat?shared';
 import adamBytes from './adam.wat?shared';
-import { ARG_CLAIM, createThreadedGemm, sharedGemm, THREADS_MIN_WORK, type AdamFn, type GemmFn, type ThreadedGemm } from './gemm-threads';
+import { createThreadedGemm, sharedGemm, THREADS_MIN_WORK, type AdamFn, type GemmFn, type ThreadedGemm } from './gemm-threads';
 import type { FloatArray } from '../../engine/backend';
 import { HEAP_MIN_FLOATS, WasmHeap } from './wasm-heap';
 import { float64Words, instantiate } from './wasm-instance';
@@ -42,8 +42,8 @@ export function gemmModuleBytes(): Uint8Array<ArrayBuffer> {
 interface Instance {
   /** The kernel's memory, with the arrays and scratch carved from it (wasm-heap.ts). */
   heap: WasmHeap;
-  /** The kernel over all block rows: on this thread, or split between threads (gemm-threads.ts). */
-  run(args: Parameters<GemmFn>, work: number): void;
+  /** The kernel over all block rows: on this thread, or split between threads (gemm-threads.ts), claiming C where split (`claim`). */
+  run(args: Parameters<GemmFn>, work: number, claim: boolean): void;
   threads: ThreadedGemm | null;
 }
 
@@ -78,11 +78,7 @@ function threadedInstance(): Instance | null {
   if (threads === null) return null;
   return {
     heap: new WasmHeap(threads.memory, true),
-    run: (args, work) => {
-      if (work >= threadsMinWork) return threads.run(args, threadLimit);
-      args[ARG_CLAIM] = 0; // one thread: nothing to claim from another core
-      threads.gemm(...args);
-    },
+    run: (args, work, claim) => (work >= threadsMinWork ? threads.run(args, threadLimit, claim) : threads.gemm(...args)),
     threads,
   };
 }
@@ -305,8 +301,8 @@ export function wasmGemm(
   const args = gemmArgs;
   args[0] = aAt; args[1] = sAi * 4; args[2] = sAp * 4; args[3] = bAt; args[4] = nPad * 4; args[5] = initBase * 4;
   args[6] = cAt < 0 ? cBase * 4 : cAt; args[7] = ldc * 4; args[8] = mPad / 4; args[9] = nPad / 8; args[10] = k;
-  args[11] = act; args[12] = alphaWords[0]; args[13] = alphaWords[1]; args[ARG_CLAIM] = claim && instance!.threads !== null ? 1 : 0;
-  instance!.run(args, m * k * n);
+  args[11] = act; args[12] = alphaWords[0]; args[13] = alphaWords[1]; // args[14], claim, stays 0: a split job sets it
+  instance!.run(args, m * k * n, claim);
   if (cAt >= 0) return true;
   if (nPad === n) out.set(floats.subarray(cBase, cBase + m * n), oo);
   else if (n < 16) {

@@ -11,7 +11,7 @@
 // saves dispatches: kernels/webgpu/linear-grad.wgsl.ts is one.
 
 import type { ActivationGradOfY, FloatArray, FusedActivation, LossGradOfY } from '../../engine/backend';
-import { addInto } from './add-into';
+import { addBack, outputFor } from './add-into';
 import { cpuFloat32Array } from './gemm-wasm';
 import { matmul } from './matmul';
 import { reduce } from './reduce';
@@ -58,10 +58,21 @@ export function linearGrad(
     unaryGrad(activation, y, y, g, dz, alpha, 0);
   }
   // Each output: computed in place, or into scratch and then added to what it holds.
-  const into = (out: FloatArray, add: boolean, compute: (o: FloatArray) => void): void => (add ? addInto(out, compute) : compute(out));
-  if (dx) into(dx, accumulate.dx, (o) => matmul(dz, w, o, 1, m, n, k, false, true, 0, 0, dxActivation ?? null, dxActivation ? x : null)); // [m, n]·[k, n]ᵀ
-  if (dw) into(dw, accumulate.dw, (o) => matmul(x, dz, o, 1, k, m, n, true, false, 0, 0)); // [m, k]ᵀ·[m, n]
-  if (db) into(db, accumulate.db, (o) => reduce('sum', dz, o, 1, m, n, 1)); // the sum over the m rows
+  if (dx) { // [m, n]·[k, n]ᵀ
+    const o = outputFor(dx, accumulate.dx);
+    matmul(dz, w, o, 1, m, n, k, false, true, 0, 0, dxActivation ?? null, dxActivation ? x : null);
+    addBack(dx, o);
+  }
+  if (dw) { // [m, k]ᵀ·[m, n]
+    const o = outputFor(dw, accumulate.dw);
+    matmul(x, dz, o, 1, k, m, n, true, false, 0, 0);
+    addBack(dw, o);
+  }
+  if (db) { // the sum over the m rows
+    const o = outputFor(db, accumulate.db);
+    reduce('sum', dz, o, 1, m, n, 1);
+    addBack(db, o);
+  }
 }
 
 function lossGradient(y: FloatArray, loss: LossGrad | undefined): FloatArray {
