@@ -3,10 +3,9 @@
 // standard deviation b,
 //   r = sqrt(−2·ln u0),  θ = 2π·u1,  x0 = a + b·r·cos θ,  x1 = a + b·r·sin θ
 // with each uniform made from a 32-bit Philox word as engine/rng.ts's bitsToUniform makes it:
-// u = ((w >>> 9) + 0.5)·2^-23. Both the main thread (kernels/cpu/random.ts) and the GEMM's
-// worker threads (kernels/cpu/gemm-threads.ts, which puts this function's text into their
-// program) run it, so it uses nothing but its arguments and Math; the same code on every thread
-// gives the same bits.
+// u = ((w >>> 9) + 0.5)·2^-23. kernels/cpu/random.ts runs it for the arrays normals.wat does not
+// fill (float64 ones, or any outside the kernels' memory). normals.wat is this loop in
+// WebAssembly with fdlibm's ln, cos and sin, which are Math's in Node 20: the same bits there.
 
 /** Elements i0 .. i0+count−1 of `out` from words[0 .. count): pairs (j, j+1) from j = 0. */
 export function boxMuller(words: Uint32Array, out: Float32Array | Float64Array | Int32Array, i0: number, count: number, a: number, b: number): void {

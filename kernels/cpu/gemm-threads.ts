@@ -1,9 +1,10 @@
 // Both cores for the large products: the WebAssembly GEMM kernel (gemm.wat) run by the main
 // thread and by worker threads at once, on one shared memory. The same threads also share large
-// fills of normal draws (Philox words, then box-muller.ts: each element depends only on its own
-// words, so the elements are cut into chunks the same way, with the same bits) and Adam's update
-// of a large parameter (adam.wat, adam-range.ts's loop in float64 lanes: each element depends
-// only on its own gradient and moments; division-bound, so two cores take about half the time).
+// fills of normal draws (normals.wat: Philox words, then the Box–Muller transform; each element
+// depends only on its own words, so the elements are cut into chunks the same way, with the same
+// bits) and Adam's update of a large parameter (adam.wat, adam-range.ts's loop in float64 lanes:
+// each element depends only on its own gradient and moments; division-bound, so two cores take
+// about half the time).
 //
 // The kernel computes C block-row by block-row (4 rows of C at a time), and each block row reads
 // only its own rows of A, all of B and init. So the block rows are cut into chunks of a few block
@@ -43,12 +44,13 @@
 
 import sharedGemmBytes from './gemm.wat?shared';
 import sharedAdamBytes from './adam.wat?shared';
-import { philoxWords } from '../../engine/rng';
-import { boxMuller } from './box-muller';
-import { philoxModuleBytes } from './philox-wasm';
+import sharedNormalsBytes from './normals.wat?shared';
 
 /** adam.wat's signature: the byte addresses of the parameter, its gradient and moments, the element count, then Adam's numbers. */
 export type AdamFn = (param: number, grad: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, c1: number, c2: number) => void;
+
+/** normals.wat's signature: the byte address of the fill's first element, the element count, the key, the first block (low and high words), the mean and the standard deviation. */
+export type NormalsFn = (out: number, n: number, k0: number, k1: number, firstLo: number, firstHi: number, a: number, b: number) => void;
 
 /** The kernel's signature: byte addresses and strides, the block counts and k, then the epilogue (see gemm.wat). */
 export type GemmFn = (
@@ -93,7 +95,7 @@ const CHUNK_WORK = 1 << 16;
 /** At least this many chunks per thread, so that the work evens out when the threads run at different speeds. */
 const CHUNKS_PER_THREAD = 4;
 
-/** Normal draws per chunk of a fill (a multiple of 4: whole Philox blocks), about 5 µs of work. */
+/** Normal draws per chunk of a fill (a multiple of 4: whole Philox blocks), about 3 µs of work in normals.wat. */
 const NORMALS_CHUNK = 256;
 /** Draws from which a fill is shared between threads: below it a worker's start costs about what it saves. */
 export const NORMALS_MIN_SPLIT = 2048;
@@ -139,17 +141,14 @@ export function claimChunk(ctl: Int32Array, at: number, line: number, own: numbe
 /**
  * Chunk `c` of the job in `ctl` (with `f64`, a float64 view of the same memory, and `job`, where
  * its words are): a GEMM's block rows c·per .. (c+1)·per − 1, A and C moved down to them (`args`
- * is scratch for its 15 arguments); the normal draws c·per .. (c+1)·per − 1 of a fill, into
- * `heap` (the shared memory as float32s) from this thread's `philox` (its words of `count`
- * blocks from block `first`: a view valid until its next call); or Adam's update of elements
+ * is scratch for its 15 arguments); the normal draws c·per .. (c+1)·per − 1 of a fill (`normals`:
+ * normals.wat on this thread, from the chunk's first Philox block); or Adam's update of elements
  * c·per .. (c+1)·per − 1 of a parameter (`adam`: adam.wat on this thread). The workers run this
  * same function: its text is part of their program.
  */
 export function runChunk(
   ctl: Int32Array, f64: Float64Array, job: typeof JOB, c: number, args: number[],
-  gemm: (...args: number[]) => void,
-  philox: (k0: number, k1: number, first: number, count: number) => Uint32Array, heap: () => Float32Array,
-  normals: typeof boxMuller, adam: AdamFn,
+  gemm: (...args: number[]) => void, normals: NormalsFn, adam: AdamFn,
 ): void {
   const per = ctl[job.per], at = job.firstArg, kind = ctl[job.kind];
   if (kind === job.adam) { // byte addresses: element `from` of each array is 4·from bytes on
@@ -164,15 +163,10 @@ export function runChunk(
     gemm(...args);
   } else { // NORMALS
     const from = c * per, count = Math.min(per, ctl[at + 1] - from); // per is a multiple of 4: whole blocks
-    const words = philox(ctl[at + 2], ctl[at + 3], f64[job.f64Arg + 2] + from / 4, Math.ceil(count / 4));
-    normals(words, heap(), ctl[at] / 4 + from, count, f64[job.f64Arg], f64[job.f64Arg + 1]);
+    const first = f64[job.f64Arg + 2] + from / 4; // the chunk's first Philox block, below 2^53
+    normals(ctl[at] + 4 * from, count, ctl[at + 2], ctl[at + 3], first % 4294967296 | 0, Math.floor(first / 4294967296) | 0,
+      f64[job.f64Arg], f64[job.f64Arg + 1]);
   }
-}
-
-/** A float32 view of a shared memory, made again when the memory has grown (views made before keep their old length). */
-export function heapView(memory: WebAssembly.Memory): () => Float32Array {
-  let view = new Float32Array(memory.buffer);
-  return () => (view.length * 4 === memory.buffer.byteLength ? view : (view = new Float32Array(memory.buffer)));
 }
 
 /** The worker's program, as text (a worker is started from source: no file to find in a bundle). */
@@ -186,21 +180,11 @@ const inNode = typeof require === 'function';
 const port = inNode ? require('node:worker_threads').parentPort : self;
 const claimChunk = ${claimChunk.toString()};
 const runChunk = ${runChunk.toString()};
-const boxMuller = ${boxMuller.toString()};
-const heapView = ${heapView.toString()};
 const job = ${JSON.stringify(JOB)};
-const start = ({ module, philoxModule, adamModule, memory, control, slot }) => {
+const start = ({ module, normalsModule, adamModule, memory, control, slot }) => {
   const gemm = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm;
+  const normals = new WebAssembly.Instance(normalsModule, { env: { memory } }).exports.normals;
   const adam = new WebAssembly.Instance(adamModule, { env: { memory } }).exports.adam;
-  // this thread's Philox words, in a memory of their own (as kernels/cpu/philox-wasm.ts has them)
-  const wordsMemory = new WebAssembly.Memory({ initial: 1 });
-  const philoxBlocks = new WebAssembly.Instance(philoxModule, { env: { memory: wordsMemory } }).exports.philox;
-  const words = new Uint32Array(wordsMemory.buffer);
-  const philox = (k0, k1, first, count) => {
-    philoxBlocks(k0, k1, first % 4294967296 | 0, Math.floor(first / 4294967296) | 0, count);
-    return words.subarray(0, 4 * count);
-  };
-  const heap = heapView(memory);
   const ctl = new Int32Array(control), f64 = new Float64Array(control);
   const go = slot + ${GO}, join = slot + ${JOIN}, done = slot + ${DONE};
   const args = new Array(${ARGS}).fill(0);
@@ -218,7 +202,7 @@ const start = ({ module, philoxModule, adamModule, memory, control, slot }) => {
     const chunks = ctl[${CHUNKS}], bands = ctl[${BANDS}], own = ctl[slot + ${BAND}];
     let computed = 0;
     for (let c = claimChunk(ctl, ${JOB_WORDS}, ${LINE}, own, bands, chunks); c >= 0; c = claimChunk(ctl, ${JOB_WORDS}, ${LINE}, own, bands, chunks)) {
-      runChunk(ctl, f64, job, c, args, gemm, philox, heap, boxMuller, adam);
+      runChunk(ctl, f64, job, c, args, gemm, normals, adam);
       computed++;
     }
     Atomics.add(ctl, ${WORKER_CHUNKS}, computed);
@@ -344,10 +328,10 @@ export function createThreadedGemm(maxWorkers = 7): ThreadedGemm | null {
     const shared = sharedGemm();
     if (shared === null) return null;
     const { memory, module, gemm } = shared;
-    const philoxModule = new WebAssembly.Module(philoxModuleBytes());
+    const normalsModule = new WebAssembly.Module(sharedNormalsBytes);
+    const normalsKernel = new WebAssembly.Instance(normalsModule, { env: { memory } }).exports.normals as NormalsFn;
     const adamModule = new WebAssembly.Module(sharedAdamBytes);
     const adamKernel = new WebAssembly.Instance(adamModule, { env: { memory } }).exports.adam as AdamFn;
-    const heap = heapView(memory);
     const count = Math.min(cores - 1, maxWorkers);
     // the job, a claim word for each of the 1 + count threads' bands, a slot for each worker
     const ctl = new Int32Array(new SharedArrayBuffer(4 * (JOB_WORDS + LINE * (1 + count) + LINE * count)));
@@ -357,7 +341,7 @@ export function createThreadedGemm(maxWorkers = 7): ThreadedGemm | null {
     for (let w = 0; w < count; w++) {
       const worker = startWorker();
       if (worker === null) break;
-      worker.postMessage({ module, philoxModule, adamModule, memory, control: ctl.buffer, slot: slotOf(w) });
+      worker.postMessage({ module, normalsModule, adamModule, memory, control: ctl.buffer, slot: slotOf(w) });
       workers.push(worker);
     }
     if (workers.length === 0) return null;
@@ -403,7 +387,7 @@ export function createThreadedGemm(maxWorkers = 7): ThreadedGemm | null {
         Atomics.notify(ctl, slotOf(w) + GO);
       }
       for (let c = claimChunk(ctl, JOB_WORDS, LINE, 0, bands, chunks); c >= 0; c = claimChunk(ctl, JOB_WORDS, LINE, 0, bands, chunks)) {
-        runChunk(ctl, f64, JOB, c, args, gemmFn, philoxWords, heap, boxMuller, adamKernel);
+        runChunk(ctl, f64, JOB, c, args, gemmFn, normalsKernel, adamKernel);
       }
       // Every chunk is claimed. Close the job to the workers that have not joined it yet; wait
       // for those that have (each finishes the chunk it holds). Node's main thread sleeps; a

@@ -29,7 +29,8 @@
 import gemmBytes from './gemm.wat';
 import transposeBytes from './transpose.wat?shared';
 import adamBytes from './adam.wat?shared';
-import { createThreadedGemm, sharedGemm, THREADS_MIN_WORK, type AdamFn, type GemmFn, type ThreadedGemm } from './gemm-threads';
+import normalsBytes from './normals.wat?shared';
+import { createThreadedGemm, sharedGemm, THREADS_MIN_WORK, type AdamFn, type GemmFn, type NormalsFn, type ThreadedGemm } from './gemm-threads';
 import type { FloatArray } from '../../engine/backend';
 import { HEAP_MIN_FLOATS, WasmHeap } from './wasm-heap';
 import { float64Words, instantiate } from './wasm-instance';
@@ -182,17 +183,25 @@ export async function whenCpuThreadsReady(timeoutMs = 10_000): Promise<number> {
 
 /**
  * Fill `out` with normal draws (mean a, standard deviation b) of the Philox stream with key
- * (key0, key1) from block `counter`, bit for bit as kernels/cpu/random.ts's loop would, on the
- * threads the products use (gemm-threads.ts: large fills are shared between them). Returns false,
- * having done nothing, where the fill is too small to share, no worker is ready, or `out` does
- * not lie in the kernel's memory; then the caller fills it.
+ * (key0, key1) from block `counter`, in WebAssembly (normals.wat): shared with the worker threads
+ * (gemm-threads.ts) from NORMALS_MIN_SPLIT draws, else on this thread. fdlibm's ln, cos and
+ * sin: the bits of kernels/cpu/random.ts's loop on Math in Node 20 (tests/engine/
+ * normals-wasm.test.ts compares all 2^23 uniforms). Returns false, having done nothing, where
+ * `out` does not lie in the kernel's memory; then the caller runs the loop.
  */
-export function threadedNormals(out: Float32Array, key0: number, key1: number, counter: number, a: number, b: number): boolean {
-  if (!wasmGemmAvailable() || instance!.threads === null) return false;
+export function wasmNormals(out: Float32Array, key0: number, key1: number, counter: number, a: number, b: number): boolean {
+  if (!wasmGemmAvailable()) return false;
   const at = instance!.heap.addressOf(out, 0);
   if (at < 0) return false;
-  return instance!.threads.normals(at, out.length, key0, key1, counter, a, b, threadLimit);
+  if (instance!.threads?.normals(at, out.length, key0, key1, counter, a, b, threadLimit)) return true;
+  const kernel = normalsHere();
+  if (kernel === null) return false;
+  kernel.normals(at, out.length, key0 | 0, key1 | 0, counter % 4294967296 | 0, Math.floor(counter / 4294967296) | 0, a, b);
+  return true;
 }
+
+/** normals.wat on the kernel's memory, for the fills that stay on this thread. */
+const normalsHere = kernelsOnHeap(normalsBytes, (exports) => ({ normals: exports.normals as NormalsFn }));
 
 /**
  * Adam's update of `param` (all of it) with `grad` and the moments m[mAt ..], v[vAt ..] (c1 =

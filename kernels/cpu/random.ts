@@ -4,12 +4,12 @@
 import type { DataArray, RandomDist } from '../../engine/backend';
 import { bitsToUniform, forEachPhiloxChunk } from '../../engine/rng';
 import { boxMuller } from './box-muller';
-import { threadedNormals } from './gemm-wasm';
+import { wasmNormals } from './gemm-wasm';
 
 export function random(out: DataArray, dist: RandomDist, key0: number, key1: number, counter: number, a: number, b: number): void {
-  // Large float32 fills of normals in the kernels' memory: shared with the GEMM's worker threads
-  // (the same words and the same transform on each, so the same bits).
-  if (dist === 'normal' && out instanceof Float32Array && threadedNormals(out, key0, key1, counter, a, b)) return;
+  // Float32 fills of normals in the kernels' memory: Philox and Box–Muller in WebAssembly
+  // (normals.wat), large ones shared with the GEMM's worker threads (the same bits on each).
+  if (dist === 'normal' && out instanceof Float32Array && wasmNormals(out, key0, key1, counter, a, b)) return;
   forEachPhiloxChunk(key0, key1, counter, out.length, (words, i0, count) => {
     if (dist === 'normal') {
       boxMuller(words, out, i0, count, a, b); // two uniforms -> two independent normals, mean a, std b
