@@ -49,8 +49,8 @@ import sharedNormalsBytes from './normals.wat?shared';
 /** adam.wat's signature: the byte addresses of the parameter, its gradient and moments, the element count, then Adam's numbers. */
 export type AdamFn = (param: number, grad: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, c1: number, c2: number) => void;
 
-/** normals.wat's signature: the byte address of the fill's first element, the element count, the key, the first block (low and high words), the mean and the standard deviation. */
-export type NormalsFn = (out: number, n: number, k0: number, k1: number, firstLo: number, firstHi: number, a: number, b: number) => void;
+/** normals.wat's signature: the byte address of the fill's first element, the element count, the key, the first Philox block, the mean and the standard deviation. */
+export type NormalsFn = (out: number, n: number, k0: number, k1: number, first: number, a: number, b: number) => void;
 
 /** The kernel's signature: byte addresses and strides, the block counts and k, then the epilogue (see gemm.wat). */
 export type GemmFn = (
@@ -163,9 +163,7 @@ export function runChunk(
     gemm(...args);
   } else { // NORMALS
     const from = c * per, count = Math.min(per, ctl[at + 1] - from); // per is a multiple of 4: whole blocks
-    const first = f64[job.f64Arg + 2] + from / 4; // the chunk's first Philox block, below 2^53
-    normals(ctl[at] + 4 * from, count, ctl[at + 2], ctl[at + 3], first % 4294967296 | 0, Math.floor(first / 4294967296) | 0,
-      f64[job.f64Arg], f64[job.f64Arg + 1]);
+    normals(ctl[at] + 4 * from, count, ctl[at + 2], ctl[at + 3], f64[job.f64Arg + 2] + from / 4, f64[job.f64Arg], f64[job.f64Arg + 1]);
   }
 }
 

@@ -196,7 +196,7 @@ export function wasmNormals(out: Float32Array, key0: number, key1: number, count
   if (instance!.threads?.normals(at, out.length, key0, key1, counter, a, b, threadLimit)) return true;
   const kernel = normalsHere();
   if (kernel === null) return false;
-  kernel.normals(at, out.length, key0 | 0, key1 | 0, counter % 4294967296 | 0, Math.floor(counter / 4294967296) | 0, a, b);
+  kernel.normals(at, out.length, key0, key1, counter, a, b);
   return true;
 }
 

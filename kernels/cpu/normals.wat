@@ -257,16 +257,19 @@
         (if (i32.ge_s (local.get $left) (i32.const 3)) (then (v128.store32_lane offset=8 2 (local.get $at) (local.get $v)))))))
 
   ;; Elements 0 .. n−1 of a fill at byte address $out: element i is word i mod 4 of Philox block
-  ;; first + floor(i/4) (first = firstHi·2^32 + firstLo) of the stream with key (k0, k1), through
+  ;; first + floor(i/4) (an integer below 2^53, exact in a double) of the stream with key (k0, k1), through
   ;; the transform above. Four blocks at a time, one in each i32 lane: the rounds as philox.wat
   ;; has them, with the 64-bit products from i64x2.extmul.
   (func (export "normals")
-    (param $out i32) (param $n i32) (param $k0 i32) (param $k1 i32) (param $firstLo i32) (param $firstHi i32)
-    (param $a f64) (param $b f64)
+    (param $out i32) (param $n i32) (param $k0 i32) (param $k1 i32) (param $first f64) (param $a f64) (param $b f64)
+    (local $firstLo i32) (local $firstHi i32)
     (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $lo v128)
     (local $key0 v128) (local $key1 v128) (local $p0lo v128) (local $p0hi v128) (local $p1lo v128) (local $p1hi v128)
     (local $A v128) (local $B v128) (local $first01 v128) (local $first23 v128) (local $second01 v128) (local $second23 v128)
     (local $round i32) (local $left i32)
+    ;; the counter's low and high words
+    (local.set $firstLo (i32.wrap_i64 (i64.trunc_sat_f64_u (local.get $first))))
+    (local.set $firstHi (i32.wrap_i64 (i64.shr_u (i64.trunc_sat_f64_u (local.get $first)) (i64.const 32))))
     (local.set $A (f64x2.splat (local.get $a)))
     (local.set $B (f64x2.splat (local.get $b)))
     (local.set $left (local.get $n))

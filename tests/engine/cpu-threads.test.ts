@@ -13,7 +13,8 @@ import { adamRange } from '../../kernels/cpu/adam-range';
 import { adam as adamKernel, adamMulti } from '../../kernels/cpu/optim';
 import { boxMuller } from '../../kernels/cpu/box-muller';
 import { random as randomKernel } from '../../kernels/cpu/random';
-import { bitsToUniform } from '../../engine/rng';
+import { bitsToUniform, forEachPhiloxChunk } from '../../engine/rng';
+import { referenceBoxMuller } from './fdlibm-reference';
 import { gemmJs, linear, matmul, setCpuGemmPath } from '../../kernels/cpu/matmul';
 
 const rng = createRng(31);
@@ -183,7 +184,7 @@ describe('CPU GEMM on worker threads', () => {
     // (other arrays) Math's: the same functions in Node 20 (tests/engine/normals-wasm.test.ts).
     const mathIsFdlibm = process.versions.node.split('.')[0] === '20';
 
-    it('a fill in the kernels\' memory has the same bits on one thread and shared, and the bits of the JavaScript loop on Node 20 (odd sizes, a counter that carries)', async () => {
+    it('a fill in the kernels\' memory has the same bits on one thread and shared, the bits of the loop on fdlibm\'s functions, and on Node 20 those of the JavaScript loop on Math (odd sizes, a counter that carries)', async () => {
       setCpuThreads(Infinity);
       await whenCpuThreadsReady();
       for (const [n, counter, a, b] of [[NORMALS_MIN_SPLIT - 2, 12345, 0, 1], [NORMALS_MIN_SPLIT + 3, 2 ** 32 - 5, 0.5, 2], [40_001, 2 ** 40 + 17, -1, 0.3], [5120, 0, 0, 1]] as const) {
@@ -198,8 +199,10 @@ describe('CPU GEMM on worker threads', () => {
           fills.push(new Int32Array(inHeap.slice().buffer));
         }
         expect(fills[1], `n ${n}: shared against one thread`).toEqual(fills[0]);
-        if (mathIsFdlibm) expect(fills[0], `n ${n}: against the loop`).toEqual(new Int32Array(plain.buffer));
-        else expect(Array.from(plain).every((x, i) => Math.abs(x - new Float32Array(fills[0].buffer)[i]) <= 1e-6 * (1 + Math.abs(x)))).toBe(true);
+        const fdlibm = new Float32Array(n); // the loop with fdlibm's functions, on any engine
+        forEachPhiloxChunk(0x1234567, 0x89abcdef | 0, counter, n, (words, i0, count) => referenceBoxMuller(words, fdlibm, i0, count, a, b));
+        expect(fills[0], `n ${n}: against fdlibm's`).toEqual(new Int32Array(fdlibm.buffer));
+        if (mathIsFdlibm) expect(fills[0], `n ${n}: against the loop on Math`).toEqual(new Int32Array(plain.buffer));
       }
     });
 

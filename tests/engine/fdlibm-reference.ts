@@ -189,3 +189,13 @@ export function sin(x: number): number {
     default: return -kernelCos(reduced.y0, reduced.y1);
   }
 }
+
+/** kernels/cpu/box-muller.ts's loop with these ln, cos and sin in place of Math's: what normals.wat must store. */
+export function referenceBoxMuller(words: Uint32Array, out: Float32Array, i0: number, count: number, a: number, b: number): void {
+  for (let j = 0; j < count; j += 2) {
+    const r = Math.sqrt(-2 * log(((words[j] >>> 9) + 0.5) * 1.1920928955078125e-7));
+    const theta = 2 * Math.PI * (((words[j + 1] >>> 9) + 0.5) * 1.1920928955078125e-7);
+    out[i0 + j] = a + b * r * cos(theta);
+    if (j + 1 < count) out[i0 + j + 1] = a + b * r * sin(theta);
+  }
+}

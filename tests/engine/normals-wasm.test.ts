@@ -6,7 +6,7 @@
 // box-muller.ts's loop on Math (no draw changed when the fills moved to WebAssembly).
 import { describe, expect, it } from 'vitest';
 import normalsBytes from '../../kernels/cpu/normals.wat';
-import { cos, log, sin } from './fdlibm-reference';
+import { cos, log, referenceBoxMuller, sin } from './fdlibm-reference';
 import { createRng, philox4x32 } from '../../engine/rng';
 import { boxMuller } from '../../kernels/cpu/box-muller';
 
@@ -20,7 +20,7 @@ const uniform = (m: number) => (m + 0.5) * 1.1920928955078125e-7;
 
 interface NormalsKernel {
   memory: WebAssembly.Memory;
-  normals(out: number, n: number, k0: number, k1: number, firstLo: number, firstHi: number, a: number, b: number): void;
+  normals(out: number, n: number, k0: number, k1: number, first: number, a: number, b: number): void;
   lnEach(at: number, n: number): void;
   cosSinEach(at: number, sinAt: number, n: number): void;
 }
@@ -29,16 +29,6 @@ function kernel(pages = 64): NormalsKernel {
   const memory = new WebAssembly.Memory({ initial: pages });
   const exports = new WebAssembly.Instance(new WebAssembly.Module(normalsBytes), { env: { memory } }).exports as unknown as Omit<NormalsKernel, 'memory'>;
   return { memory, normals: exports.normals, lnEach: exports.lnEach, cosSinEach: exports.cosSinEach };
-}
-
-/** box-muller.ts's loop with the reference's ln, cos and sin in place of Math's. */
-function referenceBoxMuller(words: Uint32Array, out: Float32Array, count: number, a: number, b: number): void {
-  for (let j = 0; j < count; j += 2) {
-    const r = Math.sqrt(-2 * log(((words[j] >>> 9) + 0.5) * 1.1920928955078125e-7));
-    const theta = 2 * Math.PI * (((words[j + 1] >>> 9) + 0.5) * 1.1920928955078125e-7);
-    out[j] = a + b * r * cos(theta);
-    if (j + 1 < count) out[j + 1] = a + b * r * sin(theta);
-  }
 }
 
 /** The first few indices where two float64 arrays differ in any bit, and how many do. */
@@ -107,19 +97,19 @@ describe('normal draws in WebAssembly', () => {
         words.set(block, 4 * g);
       }
       const want = new Float32Array(n);
-      referenceBoxMuller(words, want, n, a, b);
+      referenceBoxMuller(words, want, 0, n, a, b);
       if (mathIsFdlibm) {
         const onMath = new Float32Array(n);
         boxMuller(words, onMath, 0, n, a, b);
         expect(new Int32Array(onMath.buffer), `n ${n}: box-muller.ts on Math`).toEqual(new Int32Array(want.buffer));
       }
       heap.fill(NaN, 0, n + 8);
-      k.normals(16, n, k0 | 0, k1 | 0, first % TWO_POW_32 | 0, Math.floor(first / TWO_POW_32), a, b); // from float 4
+      k.normals(16, n, k0, k1, first, a, b); // from float 4
       expect(new Int32Array(heap.buffer, 16, n), `n ${n}, first block ${first}`).toEqual(new Int32Array(want.buffer));
       expect([...heap.subarray(0, 4), ...heap.subarray(4 + n, 8 + n)].every(Number.isNaN), `n ${n}: nothing outside`).toBe(true);
     }
     heap.fill(NaN, 0, 8);
-    k.normals(16, 0, 1, 2, 0, 0, 0, 1); // an empty fill writes nothing
+    k.normals(16, 0, 1, 2, 0, 0, 1); // an empty fill writes nothing
     expect(Number.isNaN(heap[4])).toBe(true);
   });
 });
