@@ -62,6 +62,21 @@ describe('the packed package, installed offline into a fresh project', () => {
     expect(size).toBeLessThan(1_000_000);
   });
 
+  it("the library's source map names each WebAssembly kernel by its .wat file, without its bytes or the build machine's paths", () => {
+    const dist = join(app, 'node_modules/gradlab/dist');
+    const map = JSON.parse(readFileSync(join(dist, 'gradlab.js.map'), 'utf8')) as { sources: string[]; sourcesContent: (string | null)[] };
+    const kernels = map.sources.map((source, i) => ({ source, content: map.sourcesContent[i] })).filter(({ source }) => /\.wat(\?shared)?$/.test(source));
+    expect(kernels.map(({ source }) => source)).toContain('../kernels/cpu/gemm.wat');
+    expect(kernels.map(({ source }) => source)).toContain('../kernels/cpu/gemm.wat?shared');
+    for (const { source, content } of kernels) {
+      expect(source, source).toMatch(/^\.\.\/(kernels|models)\/[\w/-]+\.wat(\?shared)?$/);
+      expect(content, source).toBeNull();
+    }
+    for (const source of map.sources) expect(source, 'a path relative to the map').not.toMatch(/^(\/|[a-z-]+:)/);
+    // the package was built in a copy of the sources under `work`
+    for (const file of ['gradlab.js', 'gradlab.js.map', 'cli.js', 'demo/main.js']) expect(readFileSync(join(dist, file), 'utf8'), file).not.toContain(work);
+  });
+
   it('installs without the optional webgpu peer', () => {
     expect(readdirSync(join(app, 'node_modules')).sort()).toEqual(['.bin', '.package-lock.json', 'gradlab', 'uplot']);
     const pkg = JSON.parse(readFileSync(join(app, 'node_modules/gradlab/package.json'), 'utf8'));

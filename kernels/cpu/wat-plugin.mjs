@@ -8,7 +8,7 @@
 // Two plugins do this, one for esbuild (build.mjs, the package, the CLI, the page and the scripts)
 // and one for Vite (vitest.config.ts, so the tests run the same bytes from the sources).
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import wabtInit from 'wabt';
 
 let wabt;
@@ -50,8 +50,10 @@ export function bytesModule(bytes) {
 export const watEsbuildPlugin = {
   name: 'wat',
   setup(build) {
-    build.onResolve({ filter: /\.wat\?shared$/ }, (args) => ({ path: join(args.resolveDir, args.path.slice(0, -'?shared'.length)), namespace: 'wat-shared' }));
-    build.onLoad({ filter: /.*/, namespace: 'wat-shared' }, async (args) => ({ contents: bytesModule(await assembleWat(args.path, undefined, true)), loader: 'js' }));
+    // The shared form's path is kept relative to the working directory (the repository): esbuild
+    // writes a path outside the file namespace as it is, into the bundle's comments and source map.
+    build.onResolve({ filter: /\.wat\?shared$/ }, (args) => ({ path: relative(process.cwd(), join(args.resolveDir, args.path.slice(0, -'?shared'.length))), namespace: 'wat-shared' }));
+    build.onLoad({ filter: /.*/, namespace: 'wat-shared' }, async (args) => ({ contents: bytesModule(await assembleWat(resolve(args.path), undefined, true)), loader: 'js' }));
     build.onLoad({ filter: /\.wat$/ }, async (args) => ({ contents: bytesModule(await assembleWat(args.path)), loader: 'js' }));
   },
 };
