@@ -8,10 +8,10 @@
 // Every output file is written atomically (a temporary file renamed over it): a server or a
 // test reading dist/ during a rebuild sees the old file or the new one, never a half-written one.
 import { build as esbuild } from 'esbuild';
-import { watEsbuildPlugin } from './kernels/cpu/wat-plugin.mjs';
+import { kernelsAsSources, watEsbuildPlugin } from './kernels/cpu/wat-plugin.mjs';
 import { shownCpuKernelFiles } from './demo/cpu-kernel-files.mjs';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 const common = { bundle: true, format: 'esm', sourcemap: true, logLevel: 'warning', external: ['webgpu'], target: 'es2022', plugins: [watEsbuildPlugin] };
 
@@ -37,27 +37,9 @@ function writeAtomic(path, contents, mode) {
 /** esbuild with its output kept in memory, then written atomically. */
 async function build(options) {
   const result = await esbuild({ ...options, write: false });
+  // source maps name the WebAssembly kernels by their .wat files, without their bytes (wat-plugin.mjs)
   for (const file of result.outputFiles) writeAtomic(file.path, file.path.endsWith('.map') ? kernelsAsSources(file.text, dirname(file.path)) : file.contents);
   return result;
-}
-
-/**
- * A source map whose WebAssembly kernels point at their .wat files instead of holding them as
- * base64: esbuild gives each kernel's generated module (one line of base64, see wat-plugin.mjs)
- * as a source with its content, twice for a kernel also imported `?shared`, and names the
- * shared form by this machine's absolute path. A reader stepping through the bundle wants the
- * .wat text, which is in the repository, not the bytes (and the package's size budget is better
- * spent on code): the entry becomes the .wat file's path relative to the map, without content.
- */
-function kernelsAsSources(text, mapDir) {
-  const map = JSON.parse(text);
-  map.sources.forEach((source, i) => {
-    const shared = source.startsWith('wat-shared:');
-    if (!shared && !source.endsWith('.wat')) return;
-    map.sources[i] = shared ? `${relative(mapDir, source.slice('wat-shared:'.length))}?shared` : source;
-    if (map.sourcesContent) map.sourcesContent[i] = null;
-  });
-  return JSON.stringify(map);
 }
 
 /** cpSync's job, atomically. */

@@ -235,16 +235,16 @@ export interface ThreadedGemm {
   run(args: Parameters<GemmFn>, threads: number, claim: boolean): void;
   /**
    * Fill the n float32s at byte address `out` with normal draws of the Philox stream (k0, k1)
-   * from block `counter`, as kernels/cpu/random.ts would, shared between up to `threads` threads
-   * from NORMALS_MIN_SPLIT draws; false (nothing done) below that or where no worker is ready.
+   * from block `counter` (normals.wat), shared between up to `threads` threads from
+   * NORMALS_MIN_SPLIT draws; below that, or where no worker is ready, on this thread alone.
    */
-  normals(out: number, n: number, k0: number, k1: number, counter: number, a: number, b: number, threads: number): boolean;
+  normals(out: number, n: number, k0: number, k1: number, counter: number, a: number, b: number, threads: number): void;
   /**
    * Adam's update of the n float32s at byte address `param` (gradient at `grad`, moments at `m`
-   * and `v`), as kernels/cpu/optim.ts would, shared between up to `threads` threads from
-   * ADAM_MIN_SPLIT elements; false (nothing done) below that or where no worker is ready.
+   * and `v`; adam.wat), shared between up to `threads` threads from ADAM_MIN_SPLIT elements;
+   * below that, or where no worker is ready, on this thread alone.
    */
-  adam(param: number, grad: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, c1: number, c2: number, threads: number): boolean;
+  adam(param: number, grad: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, c1: number, c2: number, threads: number): void;
   /** Stop the workers. */
   close(): void;
 }
@@ -365,8 +365,8 @@ export function createThreadedGemm(maxWorkers = 7): ThreadedGemm | null {
       return count;
     };
     // The helpers for a job of `n` elements in `chunks` chunks: none below `minSplit` elements
-    // (a worker's start would cost about what it saves) or past MAX_CHUNKS; then the caller runs
-    // its own loop, with the same bits.
+    // (a worker's start would cost about what it saves) or past MAX_CHUNKS; then this thread runs
+    // the whole job in one call of the same kernel.
     const helpersFor = (n: number, minSplit: number, chunks: number, threads: number): number =>
       n < minSplit || chunks > MAX_CHUNKS ? 0 : pickHelpers(threads, chunks);
     // The job whose words are set in ctl (its kind, arguments, chunk size): `chunks` chunks shared
@@ -417,11 +417,11 @@ export function createThreadedGemm(maxWorkers = 7): ThreadedGemm | null {
       ctl[FIRST_ARG + ARG_CLAIM] = claim ? 1 : 0; // only cores that share C's lines have them to claim
       runJob(chunks, helperCount);
     };
-    const fillNormals = (out: number, n: number, k0: number, k1: number, counter: number, a: number, b: number, threads: number): boolean => {
+    const fillNormals = (out: number, n: number, k0: number, k1: number, counter: number, a: number, b: number, threads: number): void => {
       const per = Math.max(NORMALS_CHUNK, 4 * Math.ceil(n / (4 * MAX_CHUNKS))); // whole blocks, at most MAX_CHUNKS chunks
       const chunks = Math.ceil(n / per);
       const helperCount = helpersFor(n, NORMALS_MIN_SPLIT, chunks, threads);
-      if (helperCount === 0) return false;
+      if (helperCount === 0) return normalsKernel(out, n, k0, k1, counter, a, b); // the whole fill in one call
       ctl[KIND] = NORMALS;
       ctl[PER] = per;
       ctl[FIRST_ARG] = out;
@@ -433,12 +433,11 @@ export function createThreadedGemm(maxWorkers = 7): ThreadedGemm | null {
       f64[x + 1] = b;
       f64[x + 2] = counter;
       runJob(chunks, helperCount);
-      return true;
     };
-    const adam = (param: number, grad: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, c1: number, c2: number, threads: number): boolean => {
+    const adam = (param: number, grad: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, c1: number, c2: number, threads: number): void => {
       const chunks = Math.ceil(n / ADAM_CHUNK);
       const helperCount = helpersFor(n, ADAM_MIN_SPLIT, chunks, threads);
-      if (helperCount === 0) return false;
+      if (helperCount === 0) return adamKernel(param, grad, m, v, n, lr, beta1, beta2, eps, c1, c2); // the whole update in one call
       ctl[KIND] = ADAM;
       ctl[PER] = ADAM_CHUNK;
       ctl[FIRST_ARG] = param;
@@ -454,7 +453,6 @@ export function createThreadedGemm(maxWorkers = 7): ThreadedGemm | null {
       f64[x + 4] = c1;
       f64[x + 5] = c2;
       runJob(chunks, helperCount);
-      return true;
     };
     const close = () => {
       broken = true;

@@ -193,14 +193,17 @@ export function wasmNormals(out: Float32Array, key0: number, key1: number, count
   if (!wasmGemmAvailable()) return false;
   const at = instance!.heap.addressOf(out, 0);
   if (at < 0) return false;
-  if (instance!.threads?.normals(at, out.length, key0, key1, counter, a, b, threadLimit)) return true;
+  if (instance!.threads) {
+    instance!.threads.normals(at, out.length, key0, key1, counter, a, b, threadLimit);
+    return true;
+  }
   const kernel = normalsHere();
   if (kernel === null) return false;
   kernel.normals(at, out.length, key0, key1, counter, a, b);
   return true;
 }
 
-/** normals.wat on the kernel's memory, for the fills that stay on this thread. */
+/** normals.wat on the kernel's memory where there are no worker threads (the threads' own instance serves this thread otherwise). */
 const normalsHere = kernelsOnHeap(normalsBytes, (exports) => ({ normals: exports.normals as NormalsFn }));
 
 /**
@@ -221,14 +224,17 @@ export function wasmAdam(
   const heap = instance!.heap;
   const p = heap.addressOf(param, 0), g = heap.addressOf(grad, 0), mA = heap.addressOf(m, mAt), vA = heap.addressOf(v, vAt);
   if (p < 0 || g < 0 || mA < 0 || vA < 0) return false;
-  if (instance!.threads?.adam(p, g, mA, vA, n, lr, beta1, beta2, eps, c1, c2, threadLimit)) return true;
+  if (instance!.threads) {
+    instance!.threads.adam(p, g, mA, vA, n, lr, beta1, beta2, eps, c1, c2, threadLimit);
+    return true;
+  }
   const kernel = adamHere();
   if (kernel === null) return false;
   kernel.adam(p, g, mA, vA, n, lr, beta1, beta2, eps, c1, c2);
   return true;
 }
 
-/** adam.wat on the kernel's memory, for the updates that stay on this thread. */
+/** adam.wat on the kernel's memory where there are no worker threads (the threads' own instance serves this thread otherwise). */
 const adamHere = kernelsOnHeap(adamBytes, (exports) => ({ adam: exports.adam as AdamFn }));
 
 /** wasmGemm's 15 kernel arguments, one array reused from product to product. */

@@ -46,17 +46,40 @@ export function bytesModule(bytes) {
   return `export default Uint8Array.from(atob('${Buffer.from(bytes).toString('base64')}'), (c) => c.charCodeAt(0));\n`;
 }
 
+/** esbuild's namespace for the `?shared` imports. */
+const SHARED_NAMESPACE = 'wat-shared';
+
 /** esbuild: `import x from './k.wat'` is the assembled bytes. */
 export const watEsbuildPlugin = {
   name: 'wat',
   setup(build) {
     // The shared form's path is kept relative to the working directory (the repository): esbuild
     // writes a path outside the file namespace as it is, into the bundle's comments and source map.
-    build.onResolve({ filter: /\.wat\?shared$/ }, (args) => ({ path: relative(process.cwd(), join(args.resolveDir, args.path.slice(0, -'?shared'.length))), namespace: 'wat-shared' }));
-    build.onLoad({ filter: /.*/, namespace: 'wat-shared' }, async (args) => ({ contents: bytesModule(await assembleWat(resolve(args.path), undefined, true)), loader: 'js' }));
+    build.onResolve({ filter: /\.wat\?shared$/ }, (args) => ({ path: relative(process.cwd(), join(args.resolveDir, args.path.slice(0, -'?shared'.length))), namespace: SHARED_NAMESPACE }));
+    build.onLoad({ filter: /.*/, namespace: SHARED_NAMESPACE }, async (args) => ({ contents: bytesModule(await assembleWat(resolve(args.path), undefined, true)), loader: 'js' }));
     build.onLoad({ filter: /\.wat$/ }, async (args) => ({ contents: bytesModule(await assembleWat(args.path)), loader: 'js' }));
   },
 };
+
+/**
+ * An esbuild source map (its JSON text; the map lies in `mapDir`) whose kernels point at their
+ * .wat files instead of holding the modules above as base64: esbuild gives each kernel's
+ * generated module as a source with its content, twice for a kernel also imported `?shared`. A
+ * reader stepping through the bundle wants the .wat text, which is in the repository, not the
+ * bytes (and the package's size budget is better spent on code): the entry becomes the .wat
+ * file's path relative to the map (`?shared` kept), without content. build.mjs calls it.
+ */
+export function kernelsAsSources(text, mapDir) {
+  const map = JSON.parse(text);
+  const prefix = `${SHARED_NAMESPACE}:`;
+  map.sources.forEach((source, i) => {
+    const shared = source.startsWith(prefix);
+    if (!shared && !source.endsWith('.wat')) return;
+    map.sources[i] = shared ? `${relative(mapDir, source.slice(prefix.length))}?shared` : source;
+    if (map.sourcesContent) map.sourcesContent[i] = null;
+  });
+  return JSON.stringify(map);
+}
 
 /** Vite (vitest): the same, for the tests that import the sources. */
 export const watVitePlugin = {
