@@ -42,6 +42,11 @@ describe('bench peers: detection and the table', () => {
     }
     expect(r.vsCompiled['cpu compiled']).toBe(1);
     expect(r.vsCompiledCpu['cpu compiled']).toBe(1);
+    // each round's time, and round by round against the compiled step (the floor ran in the same rounds)
+    for (const t of r.timings) expect(t.roundsMs, t.implementation).toHaveLength(1);
+    expect(r.vsCompiledByRound['cpu compiled']).toEqual([1]);
+    const floorTiming = r.timings.find((t) => t.implementation === 'floor')!, compiledTiming = r.timings.find((t) => t.implementation === 'cpu compiled')!;
+    expect(r.vsCompiledByRound.floor).toEqual([floorTiming.roundsMs[0] / compiledTiming.roundsMs[0]]);
     expect(r.missingPeers).toHaveLength(3);
     // gradlab's own losses at step 100, for the peers' rows to be read against
     const [dLoss, gLoss] = r.timings[0].losses!;
@@ -50,9 +55,11 @@ describe('bench peers: detection and the table', () => {
 
     const text = formatWorkload(r);
     const rows = text.split('\n').filter((l) => l.startsWith('|'));
-    expect(rows[0]).toBe('| implementation | ms per step | CPU ms per step | × gradlab compiled | × compiled, CPU time | × floor | dispatches per step | losses at step 100 (D, G) |');
-    expect(rows[1]).toBe('|---|---|---|---|---|---|---|---|');
-    expect(rows.find((l) => l.startsWith('| gradlab, CPU, compiled |'))).toMatch(/^\| gradlab, CPU, compiled \| [\d.]+ \| [\d.]+ \| 1\.00x \| 1\.00x \| [\d.]+x \| 26 \|/);
+    expect(rows[0]).toBe('| implementation | ms per step | rounds, fastest–slowest | CPU ms per step | × gradlab compiled | × compiled, CPU time | × floor | dispatches per step | losses at step 100 (D, G) |');
+    expect(rows[1]).toBe('|---|---|---|---|---|---|---|---|---|');
+    const ms = compiledTiming.msPerStep.toFixed(3);
+    expect(rows.find((l) => l.startsWith('| gradlab, CPU, compiled |'))).toMatch(new RegExp(`^\\| gradlab, CPU, compiled \\| ${ms} \\| ${ms}–${ms} \\| [\\d.]+ \\| 1\\.00x \\| 1\\.00x \\| [\\d.]+x \\| 26 \\|`));
+    expect(text).not.toContain('round by round'); // no peer ran
     expect(rows.find((l) => l.startsWith('| gradlab, CPU backend |'))).toMatch(/\| \d\.\d\d, \d\.\d\d \|$/);
     expect(text).toContain(`peer jax-js: not installed: ${PEERS_INSTALL}`);
     expect(text).toContain(`peer TF.js: not installed: ${PEERS_INSTALL}`);
@@ -96,7 +103,12 @@ describe('bench peers: the installed ones run the same step', () => {
       });
     }
     const text = formatWorkload(r);
-    for (const t of peers) expect(text).toContain(`| ${t.implementation} |`);
+    for (const t of peers) {
+      expect(text).toContain(`| ${t.implementation} |`);
+      const [ratio] = r.vsCompiledByRound[t.implementation];
+      expect(ratio).toBeCloseTo(t.roundsMs[0] / r.timings.find((c) => c.implementation === 'cpu compiled')!.roundsMs[0], 12);
+      expect(text).toContain(`round by round, ${t.implementation} / gradlab compiled: ${ratio.toFixed(2)} (the compiled step faster in ${ratio > 1 ? 1 : 0} of 1)`);
+    }
     if (installed.some((c) => c.id === 'torch')) expect(text).toMatch(/PyTorch [^:]+: BLAS: \S+/);
   });
 });

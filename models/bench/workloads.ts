@@ -129,6 +129,8 @@ export interface WorkloadTiming {
   implementation: string;
   /** Median over rounds of the mean time per step of a round (a round ends with a flush). */
   msPerStep: number;
+  /** Each round's mean time per step, in the order the rounds ran: how much the machine moved during the run. */
+  roundsMs: number[];
   /** The same for the CPU time of the process (every thread of it) per step: less moved by load than wall time. */
   cpuMsPerStep: number;
   /** Kernel dispatches per step (0 for the floor and the peers). */
@@ -149,6 +151,12 @@ export interface WorkloadResult {
   vsCompiled: Record<string, number>;
   /** The same ratio of CPU times. */
   vsCompiledCpu: Record<string, number>;
+  /**
+   * Round by round, for the implementations timed in the same alternating rounds as gradlab's
+   * compiled CPU step: its time in round r / the compiled step's in round r. Both ran in the same
+   * round, seconds apart, so a moment when the machine slowed shows in a round, not in the run.
+   */
+  vsCompiledByRound: Record<string, number[]>;
   /** Backends that could not run here, with why. */
   skipped: string[];
   /** Peers not installed here, each with how to install it. */
@@ -356,7 +364,7 @@ export async function benchWorkload(name: WorkloadName, options: BenchWorkloadOp
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const timings = done.map((c): WorkloadTiming => {
     return {
-      implementation: c.implementation, msPerStep: median(c.times), cpuMsPerStep: median(c.cpuTimes), dispatchesPerStep: c.dispatches,
+      implementation: c.implementation, msPerStep: median(c.times), roundsMs: [...c.times], cpuMsPerStep: median(c.cpuTimes), dispatchesPerStep: c.dispatches,
       ...(c.losses ? { losses: c.losses } : {}), ...(c.detail ? { detail: c.detail } : {}),
     };
   });
@@ -372,7 +380,10 @@ export async function benchWorkload(name: WorkloadName, options: BenchWorkloadOp
       vsCompiledCpu[t.implementation] = t.cpuMsPerStep / compiled.cpuMsPerStep;
     }
   }
-  return { workload: name, description: DESCRIPTIONS[name], timings, ratios, vsCompiled, vsCompiledCpu, skipped, missingPeers, rounds, load };
+  const vsCompiledByRound: Record<string, number[]> = {};
+  const compiledRounds = first.find((c) => c.implementation === 'cpu compiled')?.times;
+  if (compiledRounds) for (const c of first) vsCompiledByRound[c.implementation] = c.times.map((ms, i) => ms / compiledRounds[i]);
+  return { workload: name, description: DESCRIPTIONS[name], timings, ratios, vsCompiled, vsCompiledCpu, vsCompiledByRound, skipped, missingPeers, rounds, load };
 }
 
 const LABELS: Record<string, string> = {
@@ -385,7 +396,7 @@ export function formatWorkload(r: WorkloadResult): string {
   const hasFloor = r.timings.some((t) => t.implementation === 'floor');
   const hasCompiled = Object.keys(r.vsCompiled).length > 0;
   const hasLosses = r.timings.some((t) => t.losses);
-  const head = ['implementation', 'ms per step', 'CPU ms per step', ...(hasCompiled ? ['× gradlab compiled', '× compiled, CPU time'] : []), ...(hasFloor ? ['× floor'] : []), 'dispatches per step', ...(hasLosses ? [`losses at step ${CHECK_STEPS} (D, G)`] : [])];
+  const head = ['implementation', 'ms per step', 'rounds, fastest–slowest', 'CPU ms per step', ...(hasCompiled ? ['× gradlab compiled', '× compiled, CPU time'] : []), ...(hasFloor ? ['× floor'] : []), 'dispatches per step', ...(hasLosses ? [`losses at step ${CHECK_STEPS} (D, G)`] : [])];
   const lines = [
     `${r.description}; ms per step: median of ${r.rounds} alternating rounds; load average ${r.load.start.toFixed(1)} → ${r.load.end.toFixed(1)} on ${r.load.cores} cores`,
     '',
@@ -399,6 +410,7 @@ export function formatWorkload(r: WorkloadResult): string {
     const cells = [
       LABELS[t.implementation] ?? t.implementation,
       t.msPerStep.toFixed(3),
+      `${Math.min(...t.roundsMs).toFixed(3)}–${Math.max(...t.roundsMs).toFixed(3)}`,
       t.cpuMsPerStep.toFixed(3),
       ...(hasCompiled ? [vs === undefined ? '' : `${vs.toFixed(2)}x`, vsCpu === undefined ? '' : `${vsCpu.toFixed(2)}x`] : []),
       ...(hasFloor ? [ratio === undefined ? '' : `${ratio.toFixed(2)}x`] : []),
@@ -410,6 +422,13 @@ export function formatWorkload(r: WorkloadResult): string {
   lines.push('');
   if (!hasFloor) lines.push('hand-written floor: none for this workload (only the reference GAN has one)');
   if (!r.timings.some((t) => t.implementation.endsWith('compiled'))) lines.push('compiled step: not for this workload (its step keeps running sums in JavaScript)');
+  // The peers against the compiled step round by round: a ratio below 1 is a round the peer was faster.
+  for (const t of r.timings) {
+    const byRound = r.vsCompiledByRound[t.implementation];
+    if (t.dispatchesPerStep > 0 || t.implementation === 'floor' || !byRound) continue;
+    const behind = byRound.filter((x) => x > 1).length;
+    lines.push(`round by round, ${t.implementation} / gradlab compiled: ${byRound.map((x) => x.toFixed(2)).join(', ')} (the compiled step faster in ${behind} of ${byRound.length})`);
+  }
   for (const t of r.timings) if (t.detail) lines.push(`${t.implementation}: ${t.detail}`);
   for (const m of r.missingPeers) lines.push(`peer ${m}`);
   for (const s of r.skipped) lines.push(`skipped ${s}`);
