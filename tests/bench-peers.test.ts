@@ -44,6 +44,7 @@ describe('bench peers: detection and the table', () => {
     expect(r.vsCompiledCpu['cpu compiled']).toBe(1);
     // each round's time, and round by round against the compiled step (the floor ran in the same rounds)
     for (const t of r.timings) expect(t.roundsMs, t.implementation).toHaveLength(1);
+    expect(r.timings.filter((t) => t.peer)).toEqual([]);
     expect(r.vsCompiledByRound['cpu compiled']).toEqual([1]);
     const floorTiming = r.timings.find((t) => t.implementation === 'floor')!, compiledTiming = r.timings.find((t) => t.implementation === 'cpu compiled')!;
     expect(r.vsCompiledByRound.floor).toEqual([floorTiming.roundsMs[0] / compiledTiming.roundsMs[0]]);
@@ -89,7 +90,7 @@ describe('bench peers: the installed ones run the same step', () => {
     const r = await benchWorkload('gan', tiny);
     expect(r.skipped).toEqual([]);
     const gradlab = r.timings.find((t) => t.implementation === 'cpu')!.losses!;
-    const peers = r.timings.filter((t) => t.dispatchesPerStep === 0 && t.implementation !== 'floor');
+    const peers = r.timings.filter((t) => t.peer);
     const names = peers.map((t) => t.implementation).join(', ');
     for (const c of installed) expect(names).toContain(c.label === 'TF.js' ? 'TF.js 4.22' : c.label === 'jax-js' ? 'jax-js 0.1.25 wasm' : 'PyTorch');
     for (const t of peers) {

@@ -139,6 +139,8 @@ export interface WorkloadTiming {
   losses?: [number, number];
   /** What the implementation runs on, where that matters (the BLAS a PyTorch process loaded). */
   detail?: string;
+  /** A peer library's step, run in a process of its own (peer-processes.ts). */
+  peer: boolean;
 }
 
 export interface WorkloadResult {
@@ -364,7 +366,7 @@ export async function benchWorkload(name: WorkloadName, options: BenchWorkloadOp
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const timings = done.map((c): WorkloadTiming => {
     return {
-      implementation: c.implementation, msPerStep: median(c.times), roundsMs: [...c.times], cpuMsPerStep: median(c.cpuTimes), dispatchesPerStep: c.dispatches,
+      implementation: c.implementation, msPerStep: median(c.times), roundsMs: [...c.times], cpuMsPerStep: median(c.cpuTimes), dispatchesPerStep: c.dispatches, peer: c.peer,
       ...(c.losses ? { losses: c.losses } : {}), ...(c.detail ? { detail: c.detail } : {}),
     };
   });
@@ -425,9 +427,9 @@ export function formatWorkload(r: WorkloadResult): string {
   // The peers against the compiled step round by round: a ratio below 1 is a round the peer was faster.
   for (const t of r.timings) {
     const byRound = r.vsCompiledByRound[t.implementation];
-    if (t.dispatchesPerStep > 0 || t.implementation === 'floor' || !byRound) continue;
-    const behind = byRound.filter((x) => x > 1).length;
-    lines.push(`round by round, ${t.implementation} / gradlab compiled: ${byRound.map((x) => x.toFixed(2)).join(', ')} (the compiled step faster in ${behind} of ${byRound.length})`);
+    if (!t.peer || !byRound) continue;
+    const compiledFaster = byRound.filter((x) => x > 1).length;
+    lines.push(`round by round, ${t.implementation} / gradlab compiled: ${byRound.map((x) => x.toFixed(2)).join(', ')} (the compiled step faster in ${compiledFaster} of ${byRound.length})`);
   }
   for (const t of r.timings) if (t.detail) lines.push(`${t.implementation}: ${t.detail}`);
   for (const m of r.missingPeers) lines.push(`peer ${m}`);
