@@ -5,9 +5,9 @@ import { GUARDS } from '../kernels/webgpu/wgsl';
 /**
  * A kernel's WGSL split into its own code and the shared helpers prepended to it: the numeric
  * guards, a sigmoid that never overflows, erf and the infinities (GUARDS, kernels/webgpu/wgsl.ts),
- * which every kernel that uses one of them carries in full, and the operand reads readA, readB,
- * loadA, loadB every matrix-product kernel starts with (kernels/webgpu/matmul.wgsl.ts). shared is
- * null where there are none.
+ * which every kernel that uses one of them carries in full, and the operand reads readA, loadA
+ * (then readB, loadB, unless the kernel reads B as vec4s) a matrix-product kernel starts with
+ * (kernels/webgpu/matmul.wgsl.ts). shared is null where there are none.
  */
 export function splitSharedHelpers(wgsl: string): { own: string; shared: string | null } {
   let own = wgsl;
@@ -18,7 +18,7 @@ export function splitSharedHelpers(wgsl: string): { own: string; shared: string 
   };
   const guards = own.indexOf(GUARDS.trim());
   if (guards >= 0) cut(guards, GUARDS.trim().length);
-  const reads = /\nfn readA\([\s\S]*?\nfn loadB\([\s\S]*?\n\}\n/.exec(own);
+  const reads = /\nfn readA\([\s\S]*?\nfn loadA\([\s\S]*?\n\}\n(?:fn readB\([\s\S]*?\nfn loadB\([\s\S]*?\n\}\n)?/.exec(own);
   if (reads) cut(reads.index, reads[0].length);
   return { own: own.trim(), shared: shared.length > 0 ? shared.join('\n\n') : null };
 }

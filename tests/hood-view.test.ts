@@ -74,6 +74,20 @@ describe('a kernel\'s WGSL, its own code first', () => {
     for (const line of wgsl.split('\n').map((l) => l.trim()).filter(Boolean)) expect(own.includes(line) || (shared as string).includes(line)).toBe(true);
   });
 
+  it('splits the operand reads off a wide layer that reads B as vec4s (readA and loadA only)', () => {
+    const rng = createRng(6);
+    const wgsl = wgslOf(() => { linear(randn([32, 8], rng), randn([8, 16], rng), randn([16], rng), 'relu'); });
+    expect(wgsl).toMatch(/linear\.broadcast4\./);
+    expect(wgsl).not.toContain('fn readB');
+    const { own, shared } = splitSharedHelpers(wgsl);
+    expect(shared).toContain('fn readA');
+    expect(shared).toContain('fn loadA');
+    expect(own).not.toContain('fn readA');
+    expect(own).not.toContain('fn loadA');
+    expect(own).toMatch(/bVec\[/);
+    for (const line of wgsl.split('\n').map((l) => l.trim()).filter(Boolean)) expect(own.includes(line) || (shared as string).includes(line)).toBe(true);
+  });
+
   it('leaves a kernel without shared helpers whole', () => {
     const { own, shared } = splitSharedHelpers('@compute @workgroup_size(64)\nfn main() {}\n');
     expect(shared).toBeNull();

@@ -21,9 +21,9 @@
 //   block     4×16 outputs per thread in 16 vec4 registers, A and B read straight from
 //             storage as vec4 along their stored rows: 256 multiply-adds per 20 loads, no
 //             workgroup memory, no barrier (see blockBody for why that suits a CPU adapter).
-//   broadcast 4×8 outputs per thread, every thread of a workgroup on the same 8 columns: B's
-//             loads are the same for all of them, which a CPU adapter does once and broadcasts
-//             to its SIMD lanes (see broadcastBody); no workgroup memory, no barrier.
+//   broadcast 8×16 outputs per thread, every thread of a workgroup on the same 16 columns:
+//             B's loads are the same for all of them, which a CPU adapter does once and
+//             broadcasts to its SIMD lanes (see broadcastBody); no workgroup memory, no barrier.
 //
 // Every rung reads an operand transposed in its load (a transpose is never materialised),
 // handles a batch with strides (stride 0 = the same matrix for every batch item), and checks
@@ -63,7 +63,7 @@ export interface KernelSpec {
   accumulate: boolean;
   /** small only: threads that share one output (a power of two, 1..64). */
   slices: number;
-  /** block and broadcast only: read A and B as vec4 (every row starts on a multiple of 4 floats, see canVec4). */
+  /** block: read A and B as vec4 (every row starts on a multiple of 4 floats, see canVec4); broadcast: read B's stored rows as vec4 (canVec4B). */
   vec4: boolean;
   /** broadcast only: the block each invocation holds, when not BROADCAST_SHAPE. */
   broadcastShape?: BroadcastShape;
@@ -158,7 +158,7 @@ function kernelKey(spec: KernelSpec): string {
   return `${spec.op}.${rung}.${t}${epilogue}${spec.accumulate ? '.add' : ''}${shapeTag(spec)}`;
 }
 
-/** A broadcast kernel's block when not the default one, as a last segment of the key, e.g. '.4x4g16'. */
+/** A broadcast kernel's block when not the default one, as a last segment of the key, e.g. '.8x4g8'. */
 function shapeTag(spec: KernelSpec): string {
   const b = spec.broadcastShape;
   return b && (b.rows !== BROADCAST_SHAPE.rows || b.cols !== BROADCAST_SHAPE.cols || b.group !== BROADCAST_SHAPE.group) ? `.${b.rows}x${b.cols}g${b.group}` : '';
@@ -169,9 +169,9 @@ function bindings(spec: KernelSpec): string {
   const inputs: BufferDecl[] = spec.bias ? [['a', 'f32'], ['b', 'f32'], ['bias', 'f32']] : [['a', 'f32'], ['b', 'f32']];
   if (spec.activationGrad !== 'none') inputs.push(['ylayer', 'f32']);
   let text = header(inputs, [['out', 'f32']], paramFields(spec)) + '\n';
-  // The vec4 kernels (block, broadcast) read the same buffers 4 floats at a time; broadcast also writes them so.
-  if (spec.vec4) text = text.replace('a: array<f32>', 'aVec: array<vec4f>').replace('b: array<f32>', 'bVec: array<vec4f>');
-  if (spec.vec4 && spec.rung === 'broadcast') text = text.replace('out: array<f32>', 'outVec: array<vec4f>');
+  // The vec4 kernels read the same buffers 4 floats at a time: block both operands, broadcast B.
+  if (spec.vec4 && spec.rung === 'block') text = text.replace('a: array<f32>', 'aVec: array<vec4f>');
+  if (spec.vec4) text = text.replace('b: array<f32>', 'bVec: array<vec4f>');
   return text;
 }
 
@@ -181,20 +181,23 @@ function bindings(spec: KernelSpec): string {
  * outside the matrix (the padding of a partial tile).
  */
 function operandReads(spec: KernelSpec): string {
+  if (spec.vec4 && spec.rung === 'block') return ''; // reads vec4s of both (blockBody)
   const a = spec.transA
     ? 'a[base + q * p.m + i]; // A stored [k, m]'
     : 'a[base + i * p.k + q]; // A stored [m, k]';
   const b = spec.transB
     ? 'b[base + j * p.k + q]; // B stored [n, k]'
     : 'b[base + q * p.n + j]; // B stored [k, n]';
-  return `
+  const readsA = `
 fn readA(base: u32, i: u32, q: u32) -> f32 { return ${a}
-}
-fn readB(base: u32, q: u32, j: u32) -> f32 { return ${b}
 }
 fn loadA(base: u32, i: u32, q: u32) -> f32 {
   if (i < p.m && q < p.k) { return readA(base, i, q); }
   return 0.0;
+}
+`;
+  if (spec.vec4) return readsA; // broadcast reads vec4s of B (broadcastBody)
+  return `${readsA}fn readB(base: u32, q: u32, j: u32) -> f32 { return ${b}
 }
 fn loadB(base: u32, q: u32, j: u32) -> f32 {
   if (q < p.k && j < p.n) { return readB(base, q, j); }
@@ -220,8 +223,7 @@ function epilogue(spec: KernelSpec): string {
     lines.push(`  { let dy = z; let y = ylayer[o]; let x = y; let alpha = p.alpha; let beta = 0.0; z = ${unaryOps[spec.activationGrad].wgslGrad}; } // ${spec.activationGrad}'`);
     helpers = GUARDS;
   }
-  // (broadcast's vec4 stores add the 4 values out holds at once, one vec4 read: see broadcastBody)
-  if (spec.accumulate && !(spec.vec4 && spec.rung === 'broadcast')) lines.push('  z = out[o] + z; // added to the sum out holds');
+  if (spec.accumulate) lines.push('  z = out[o] + z; // added to the sum out holds');
   lines.push('  return z;');
   return `${helpers}\nfn finish(v: f32, o: u32, j: u32) -> f32 {\n  var z = v;\n${lines.join('\n')}\n}\n`;
 }
@@ -432,7 +434,7 @@ var<private> oBase: u32;
 fn rowAt(r: u32) -> u32 { return min(i0 + r, p.m - 1u); }
 fn colAt(c: u32) -> u32 { return min(col0 + c, p.n - 1u); }`;
 
-/** The vec4 reads of the block and broadcast rungs: where a vec4 of B's row (of a transposed A's column) starts. */
+/** The vec4 reads of the block rung (and broadcast's of B): where a vec4 of B's row (of a transposed A's column) starts. */
 const VEC4_AT_WGSL = `
 // First column of the vec4 v of B's row (first row of the h-th vec4 of a transposed A's column),
 // clamped so the vec4 stays inside the matrix (n and m are multiples of 4 when vec4s are read).
@@ -452,7 +454,7 @@ fn store(r: u32, c: u32, v: vec4f) {
 }`;
 
 /**
- * The vec4 reads of A for one K-step of 4 (q = q4 + t) in the block and broadcast rungs, pushed
+ * The vec4 reads of A for one K-step of 4 (q = q4 + t) in the block rung, pushed
  * onto `lines`; returns how to name op(A)[i0 + r, q4 + t] in the WGSL.
  */
 function aVec4Reads(transA: boolean, R: number, lines: string[]): (r: number, t: number) => string {
@@ -564,20 +566,22 @@ ${stores}
 `;
 }
 
-/** The block of outputs one invocation of the broadcast rung holds (rows × cols, both multiples of 4), and invocations per workgroup. */
+/** The block of outputs one invocation of the broadcast rung holds (rows × cols, cols a multiple of 4), and invocations per workgroup. */
 export interface BroadcastShape { rows: number; cols: number; group: number }
 /**
- * 4 rows × 8 columns, 16 invocations (2 batches of lavapipe's 8 SIMD lanes). Measured against
- * the other blocks on lavapipe (each product replayed alone, CPU ms, median of 9 alternating
- * rounds, load 4-6 on 2 cores; 4×4 was the first version): 512×64·64×64 0.79 against 4×4's
- * 0.89, its dy·Wᵀ 0.76 against 0.85, its xᵀ·dy 0.76 against 0.95, and 512×10·10×64 (scalar
- * loads) 0.35 against 0.42. Fewer rows (2×8, 1×16) lose: lavapipe keeps each broadcast value
- * in a whole vector register, so B's values cost registers too.
+ * 8 rows × 16 columns, 8 invocations (one batch of lavapipe's 8 SIMD lanes, so a workgroup
+ * covers 64 rows and a 64-row product such as the weight gradient [64, 512]·[512, 64] wastes no
+ * lane). Measured on lavapipe (Mesa 25, AMD EPYC Zen 5, each product dispatched alone 40 times
+ * in a row, CPU µs per product, median of 15 rounds alternating with the block before, 4 × 8
+ * with vec4 reads): 512×64·64×64 with bias and ReLU 460 against 658, its dy·Wᵀ 427 against 568,
+ * the weight gradient [64, 512]ᵀ·[512, 64] 375 against 516, this block reading A and B float
+ * by float (B's rows as vec4s came after, see broadcastBody). Larger blocks (16 × 16, 12 × 12)
+ * were no faster; smaller ones (8 × 4) slower.
  */
-export const BROADCAST_SHAPE: BroadcastShape = { rows: 4, cols: 8, group: 16 };
+export const BROADCAST_SHAPE: BroadcastShape = { rows: 8, cols: 16, group: 8 };
 
-/** An output at most 4 columns wide (a GAN's last layer, n = 1) gets 4 columns an invocation: 8 would compute 4 clamped ones for nothing. */
-const BROADCAST_SHAPE_NARROW: BroadcastShape = { rows: 4, cols: 4, group: 16 };
+/** An output at most 4 columns wide (a GAN's last layer, n = 1) gets 4 columns an invocation: 16 would compute 12 clamped ones for nothing. */
+const BROADCAST_SHAPE_NARROW: BroadcastShape = { rows: 8, cols: 4, group: 8 };
 function broadcastShapeFor(n: number): BroadcastShape {
   return n <= BROADCAST_SHAPE_NARROW.cols ? BROADCAST_SHAPE_NARROW : BROADCAST_SHAPE;
 }
@@ -587,66 +591,47 @@ function broadcastShapeFor(n: number): BroadcastShape {
  * invocations in the lanes of one SIMD register): a storage load whose address is the same for
  * every invocation of the workgroup (it depends on the workgroup id, the loop counter and the
  * uniforms only) is done once and broadcast to the lanes, while a load whose address differs
- * per invocation is done lane by lane. So here all invocations of a workgroup share the same C
- * output columns, and each owns R consecutive rows (R × C = BROADCAST_SHAPE, 4 × 8):
+ * per invocation is a gather, lane by lane. So here all invocations of a workgroup share the
+ * same C output columns, and each owns R consecutive rows (R × C = BROADCAST_SHAPE, 8 × 16):
  *
  *   invocation x owns out[i0 + r, col0 .. col0 + C - 1],  i0 = row0 + R·x,  r < R,
  *   held in R·C/4 vec4 accumulators acc{r}_{v} = out[i0 + r, col0 + 4v .. col0 + 4v + 3].
  *
- * Per step of 4 along K it loads an R×4 block of op(A) (vec4 loads per invocation, along A's
- * stored rows whichever way A is stored) and a 4×C block of op(B) (vec4 loads, the same for
- * the whole workgroup: broadcast, each loaded just before its use), and does 4·R·C multiply-adds:
- *   acc{r}_{v} += op(A)[i0 + r, q] · op(B)[q, col0 + 4v .. col0 + 4v + 3],  q = q4 .. q4 + 3.
- * Results are written as one vec4 per row and v. vec4 reads need m, k, n and the batch strides
- * divisible by 4 (canVec4); otherwise the same loop runs one q at a time with scalar loads and
- * stores. Rows and columns past the edge are clamped while summing and masked when writing.
+ * Per step q along K it loads R values of op(A)'s column q (one per row, per invocation) and C
+ * of op(B)'s row q (the same for the whole workgroup: broadcast), and does R·C multiply-adds:
+ *   acc{r}_{v} += op(A)[i0 + r, q] · op(B)[q, col0 + 4v .. col0 + 4v + 3].
+ * A is read one float at a time (a vec4 of A held per row would take 4 vector registers, not 1).
+ * B, when stored [k, n] with n a multiple of 4 (canVec4B), is read as C/4 vec4s along its row:
+ * fewer address computations than C floats (on lavapipe 8-10% less CPU time for the forward
+ * product [512,64]·[64,64] and 10-17% for the weight gradient [64,512]ᵀ·[512,64]); stored [n, k]
+ * (dy·Wᵀ) its row is not contiguous, so it is read float by float. Rows and columns past the
+ * edge are clamped while summing and masked when writing.
  */
 function broadcastBody(spec: KernelSpec, shape: BroadcastShape = BROADCAST_SHAPE): string {
   const { rows: R, cols: C, group: G } = shape;
-  if (R % 4 !== 0 || C % 4 !== 0) throw new Error(`matmul: the broadcast rung's block must be a multiple of 4 on both sides, got ${R}×${C}`);
-  const V = C / 4;
+  if (C % 4 !== 0) throw new Error(`matmul: the broadcast rung's block must be a multiple of 4 columns wide, got ${R}×${C}`);
   const rows = [...Array(R).keys()];
-  const vecs = [...Array(V).keys()];
+  const vecs = [...Array(C / 4).keys()];
   const lines: string[] = [];
-  let kLoop: string;
-  let stores: string;
-  if (spec.vec4) {
-    // aVal(r, t) = op(A)[i0 + r, q4 + t]; bRow(t, v) = op(B)[q4 + t, col0 + 4v .. col0 + 4v + 3].
-    const aVal = aVec4Reads(spec.transA, R, lines);
-    let bRow: (t: number, v: number) => string;
-    if (spec.transB) { // B stored [n, k]: one vec4 along q for each column
-      for (let c = 0; c < C; c++) lines.push(`    let b${c} = bVec[(bBase + colAt(${c}u) * p.k + q4) / 4u]; // op(B)[q4..q4+3, col0+${c}]`);
-      bRow = (t, v) => `vec4f(${[0, 1, 2, 3].map((c) => `b${4 * v + c}.${XYZW[t]}`).join(', ')})`;
-    } else { // B stored [k, n]: one vec4 along the columns for each q and v, loaded just before its use
-      bRow = (t, v) => `b${t}_${v}`;
-    }
-    for (const t of [0, 1, 2, 3]) {
-      if (!spec.transB) for (const v of vecs) lines.push(`    let b${t}_${v} = bVec[(bBase + (q4 + ${t}u) * p.n + colVec(${v}u)) / 4u];`);
-      for (const r of rows) lines.push(`    ${vecs.map((v) => `acc${r}_${v} += ${aVal(r, t)} * ${bRow(t, v)};`).join(' ')}`);
-    }
-    kLoop = `  for (var q4 = 0u; q4 < p.k; q4 += 4u) {\n${lines.join('\n')}\n  }`;
-    // n is a multiple of 4 and so is col0: a vec4's 4 columns are all inside or all outside.
-    // With accumulate, the sum out holds is added here, 4 values in one read (finish adds nothing on this path).
-    const held = spec.accumulate ? 'outVec[o / 4u] + ' : '';
-    stores = rows.map((r) => vecs.map((v) => `  if (i0 + ${r}u < p.m && col0 + ${4 * v}u < p.n) { let o = oBase + (i0 + ${r}u) * p.n + col0 + ${4 * v}u; outVec[o / 4u] = ${held}`
-      + `vec4f(${[0, 1, 2, 3].map((t) => `finish(acc${r}_${v}.${XYZW[t]}, o + ${t}u, col0 + ${4 * v + t}u)`).join(', ')}); }`).join('\n')).join('\n');
-  } else {
-    for (const r of rows) lines.push(`    let a${r} = readA(aBase, rowAt(${r}u), q);`);
-    for (const v of vecs) lines.push(`    let b${v} = vec4f(${[0, 1, 2, 3].map((c) => `readB(bBase, q, colAt(${4 * v + c}u))`).join(', ')});`);
-    for (const r of rows) lines.push(`    ${vecs.map((v) => `acc${r}_${v} += a${r} * b${v};`).join(' ')}`);
-    kLoop = `  for (var q = 0u; q < p.k; q++) {\n${lines.join('\n')}\n  }`;
-    stores = rows.map((r) => vecs.map((v) => `  store(${r}u, ${4 * v}u, acc${r}_${v});`).join('\n')).join('\n');
+  for (const r of rows) lines.push(`    let a${r} = readA(aBase, rowAt(${r}u), q);`);
+  for (const v of vecs) {
+    lines.push(spec.vec4
+      ? `    let b${v} = bVec[(bBase + q * p.n + colVec(${v}u)) / 4u]; // op(B)[q, col0 + ${4 * v} .. col0 + ${4 * v + 3}]`
+      : `    let b${v} = vec4f(${[0, 1, 2, 3].map((c) => `readB(bBase, q, colAt(${4 * v + c}u))`).join(', ')});`);
   }
-  const tileM = R * G;
+  for (const r of rows) lines.push(`    ${vecs.map((v) => `acc${r}_${v} += a${r} * b${v};`).join(' ')}`);
+  const stores = rows.map((r) => vecs.map((v) => `  store(${r}u, ${4 * v}u, acc${r}_${v});`).join('\n')).join('\n');
   return `${ORIGIN_WGSL}
-${VEC4_AT_WGSL}
-${spec.vec4 ? '' : STORE_WGSL}
+${spec.vec4 ? VEC4_AT_WGSL : ''}
+${STORE_WGSL}
 
 @compute @workgroup_size(${G})
 fn main(${ENTRY_ARGS}) {
-${tileOriginWgsl(tileM, C, R)}
+${tileOriginWgsl(R * G, C, R)}
 ${rows.map((r) => `  ${vecs.map((v) => `var acc${r}_${v} = vec4f(0.0);`).join(' ')}`).join('\n')}
-${kLoop}
+  for (var q = 0u; q < p.k; q++) {
+${lines.join('\n')}
+  }
 ${stores}
 }
 `;
@@ -656,7 +641,7 @@ ${stores}
 export function matmulWgsl(spec: KernelSpec): string {
   const intro = `// ${kernelKey(spec)}: out = ${spec.op === 'linear' ? 'act(x * W + bias)' : 'op(A) * op(B)'}, generated by kernels/webgpu/matmul.wgsl.ts\n`;
   const body = { naive: naiveBody, tiled: tiledBody, register: registerBody, small: smallBody, block: blockBody, broadcast: (s: KernelSpec) => broadcastBody(s, s.broadcastShape) }[spec.rung](spec);
-  return intro + bindings(spec) + (spec.vec4 ? '' : operandReads(spec)) + epilogue(spec) + body;
+  return intro + bindings(spec) + operandReads(spec) + epilogue(spec) + body;
 }
 
 // ---- Planners -------------------------------------------------------------------------------
@@ -665,9 +650,14 @@ interface ProductShape {
   batch: number; m: number; k: number; n: number; strideA: number; strideB: number;
 }
 
-/** The block and broadcast rungs read vec4s when every row of A, B (either layout) and every batch item start on a multiple of 4 floats. */
+/** The block rung reads vec4s when every row of A, B (either layout) and every batch item start on a multiple of 4 floats. */
 function canVec4({ m, k, n, strideA, strideB }: ProductShape): boolean {
   return [m, k, n, strideA, strideB].every((d) => d % 4 === 0);
+}
+
+/** The broadcast rung reads B's rows as vec4s when B is stored [k, n] and every row and batch item of it starts on a multiple of 4 floats. */
+function canVec4B(transB: boolean, { n, strideB }: ProductShape): boolean {
+  return !transB && n % 4 === 0 && strideB % 4 === 0;
 }
 
 function planProduct(
@@ -682,7 +672,8 @@ function planProduct(
     throw new Error(`matmul: the small rung's slices must be a power of two in 1..${SMALL_GROUP}, got ${slices}`);
   }
   const broadcastShape = spec.rung === 'broadcast' ? broadcastShapeFor(n) : undefined;
-  const full: KernelSpec = { ...spec, slices, vec4: (spec.rung === 'block' || spec.rung === 'broadcast') && canVec4(shape), broadcastShape };
+  const vec4 = spec.rung === 'block' ? canVec4(shape) : spec.rung === 'broadcast' ? canVec4B(spec.transB, shape) : false;
+  const full: KernelSpec = { ...spec, slices, vec4, broadcastShape };
   const groups = spec.rung === 'small'
     ? Math.ceil(outputs / (SMALL_GROUP / slices))
     : spec.rung === 'block'

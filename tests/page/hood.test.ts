@@ -146,7 +146,7 @@ describe('a readable kernel table at 1400 px', () => {
     expect(own).not.toMatch(/fn safe_divisor|fn readA/);
     const fold = page.locator('#hood .source-view details.wgsl-shared').first();
     expect(await fold.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
-    expect(await fold.locator('pre').textContent()).toMatch(/fn safe_divisor[\s\S]*fn loadB/);
+    expect(await fold.locator('pre').textContent()).toMatch(/fn safe_divisor[\s\S]*fn loadA/);
     await fold.locator('summary').click();
     expect(await fold.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(true);
     await page.locator('#hood').screenshot({ path: 'test-results/hood-1400.png' });

@@ -115,10 +115,11 @@ describe.each(VARIANTS)('matmul %s vs the CPU twin', (variant) => {
   });
 });
 
-// The CPU adapters' rungs, vec4 reads when every row starts on a multiple of 4: block (4×16
-// outputs per invocation, 64 rows a workgroup) and broadcast (4×8 per invocation, 8 columns and
-// 64 rows a workgroup; 4×4 and 4 columns when n ≤ 4). Sizes around their tiles, both the vec4 path (all multiples of 4) and the
-// scalar path, every layout, batched with and without shared operands.
+// The CPU adapters' rungs: block (4×16 outputs per invocation, 64 rows a workgroup; vec4 reads
+// when every row starts on a multiple of 4) and broadcast (8×16 per invocation, 16 columns and
+// 64 rows a workgroup; 8×4 and 4 columns when n ≤ 4; A float by float, B's rows as vec4s when
+// B is stored [k, n] with n a multiple of 4). Sizes around their tiles, all multiples of 4 (the
+// vec4 paths) and not, every layout, batched with and without shared operands.
 describe.each(['block', 'broadcast'] as const)('matmul %s rung: edges of its tiles, vec4 and scalar reads', (rung) => {
   const EDGES = [1, 3, 17, 63, 65, 130];
   const edgeCases: [number, number, number][] = [];
@@ -198,9 +199,13 @@ describe('matmul plans', () => {
     expect(chooseRung(10, 128, 16)).toBe('small');
     expect(chooseRung(512, 64, 1)).toBe('small');
     expect(chooseRung(128, 32, 1)).toBe('small');
-    expect(plansOf(planMatmul(call(128, 10, 16), DEFAULT_LIMITS))[0].label).toMatch(/^matmul\.broadcast1\./); // k = 10: scalar reads
-    expect(plansOf(planMatmul(call(512, 64, 64), DEFAULT_LIMITS))[0].label).toMatch(/^matmul\.broadcast4\./); // all multiples of 4: vec4 reads
-    expect(plansOf(planMatmulOn(call(512, 64, 1), 'broadcast', DEFAULT_LIMITS))[0].label).toMatch(/^matmul\.broadcast1\.NN\.4x4g16$/); // n ≤ 4: 4 columns an invocation
+    expect(plansOf(planMatmul(call(128, 10, 16), DEFAULT_LIMITS))[0].label).toMatch(/^matmul\.broadcast4\./); // B [10, 16]: its rows as vec4s
+    expect(plansOf(planMatmulOn(call(128, 10, 16), 'block', DEFAULT_LIMITS))[0].label).toMatch(/^matmul\.block1\./); // k = 10: scalar reads
+    expect(plansOf(planMatmul(call(512, 64, 64), DEFAULT_LIMITS))[0].label).toMatch(/^matmul\.broadcast4\.NN$/); // the default block, 8 × 16
+    expect(plansOf(planMatmul({ ...call(512, 64, 64), transB: true }, DEFAULT_LIMITS))[0].label).toMatch(/^matmul\.broadcast1\.NT$/); // B stored [n, k]: float by float
+    expect(plansOf(planMatmul(call(512, 64, 18), DEFAULT_LIMITS))[0].label).toMatch(/^matmul\.broadcast1\.NN$/); // n not a multiple of 4
+    expect(plansOf(planMatmulOn(call(512, 64, 1), 'broadcast', DEFAULT_LIMITS))[0].label).toMatch(/^matmul\.broadcast1\.NN\.8x4g8$/); // n ≤ 4: 4 columns an invocation
+    expect(plansOf(planMatmulOn(call(512, 64, 64), 'block', DEFAULT_LIMITS))[0].label).toMatch(/^matmul\.block4\./); // all multiples of 4: vec4 reads
     expect(plansOf(planMatmul(call(128, 32, 1), DEFAULT_LIMITS))[0].label).toMatch(/^matmul\.small/);
   });
 
@@ -275,7 +280,7 @@ describe.each(ACTIVATIONS)('linear with %s vs the CPU twin', (activation) => {
     it.each(MATMUL_RUNGS)(`%s rung, ${b}, 65 x 70 x 67`, async (rung) => {
       await checkLinear(65, 70, 67, activation, withBias, rung);
     });
-    // All multiples of 4: block and broadcast read (and broadcast writes) vec4s, the epilogue per element.
+    // All multiples of 4: block reads vec4s (broadcast B's rows), the epilogue per element.
     it.each(['block', 'broadcast'] as const)(`%s rung, vec4, ${b}, 132 x 68 x 20`, async (rung) => {
       await checkLinear(132, 68, 20, activation, withBias, rung);
     });
@@ -330,7 +335,7 @@ describe.each(GRAD_ACTIVATIONS)('matmul with the activation gradient of %s in it
   it.each(VARIANTS)('%s rung, 65 x 70 x 67, transB', async (variant) => {
     await checkMatmulActivationGrad(mm(65, 70, 67, false, true), activation, variant);
   });
-  // All multiples of 4: block and broadcast read (and broadcast writes) vec4s; the gradient per element.
+  // All multiples of 4: block reads vec4s (broadcast: B is transposed here, float by float); the gradient per element.
   it.each(['block', 'broadcast'] as const)('%s rung, vec4, 132 x 68 x 20, transB', async (rung) => {
     await checkMatmulActivationGrad(mm(132, 68, 20, false, true), activation, rung);
   });
