@@ -2,6 +2,9 @@
 
 import { GUARDS } from '../kernels/webgpu/wgsl';
 
+/** The line left in a kernel's own code where shared helpers were cut out. */
+const FOLD_MARK = '// … shared helpers, folded below';
+
 /**
  * A kernel's WGSL split into its own code and the shared helpers prepended to it: the numeric
  * guards, a sigmoid that never overflows, erf and the infinities (GUARDS, kernels/webgpu/wgsl.ts),
@@ -14,7 +17,11 @@ export function splitSharedHelpers(wgsl: string): { own: string; shared: string 
   const shared: string[] = [];
   const cut = (at: number, length: number): void => {
     shared.push(own.slice(at, at + length).trim());
-    own = `${own.slice(0, at).trimEnd()}\n// … shared helpers, folded below\n${own.slice(at + length).trimStart()}`;
+    const before = own.slice(0, at).trimEnd();
+    const after = own.slice(at + length).trimStart();
+    // One marker where two cuts meet (a product's operand reads sit right beside the guards).
+    const meets = before.endsWith(FOLD_MARK) || after.startsWith(FOLD_MARK);
+    own = `${before}\n${meets ? '' : `${FOLD_MARK}\n`}${after}`;
   };
   const guards = own.indexOf(GUARDS.trim());
   if (guards >= 0) cut(guards, GUARDS.trim().length);

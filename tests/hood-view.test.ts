@@ -70,6 +70,7 @@ describe('a kernel\'s WGSL, its own code first', () => {
     expect(own).not.toContain('fn readA');
     expect(own).toMatch(/@compute/);
     expect(own).toMatch(/fn finish/);
+    expect(own.match(/shared helpers, folded below/g)).toHaveLength(1); // the two cuts meet: one marker
     // Nothing lost: every line of the kernel is in one part or the other.
     for (const line of wgsl.split('\n').map((l) => l.trim()).filter(Boolean)) expect(own.includes(line) || (shared as string).includes(line)).toBe(true);
   });
@@ -85,6 +86,7 @@ describe('a kernel\'s WGSL, its own code first', () => {
     expect(own).not.toContain('fn readA');
     expect(own).not.toContain('fn loadA');
     expect(own).toMatch(/bVec\[/);
+    expect(own.match(/shared helpers, folded below/g)).toHaveLength(1);
     for (const line of wgsl.split('\n').map((l) => l.trim()).filter(Boolean)) expect(own.includes(line) || (shared as string).includes(line)).toBe(true);
   });
 

@@ -164,31 +164,36 @@ function shapeTag(spec: KernelSpec): string {
   return b && (b.rows !== BROADCAST_SHAPE.rows || b.cols !== BROADCAST_SHAPE.cols || b.group !== BROADCAST_SHAPE.group) ? `.${b.rows}x${b.cols}g${b.group}` : '';
 }
 
+/** Which operands a kernel reads 4 floats at a time: block both (when vec4), broadcast B only. */
+function vec4Operands(spec: KernelSpec): { a: boolean; b: boolean } {
+  return { a: spec.vec4 && spec.rung === 'block', b: spec.vec4 };
+}
+
 /** Bindings in the layout of plan.ts (inputs, output, uniform) and the Params struct. */
 function bindings(spec: KernelSpec): string {
   const inputs: BufferDecl[] = spec.bias ? [['a', 'f32'], ['b', 'f32'], ['bias', 'f32']] : [['a', 'f32'], ['b', 'f32']];
   if (spec.activationGrad !== 'none') inputs.push(['ylayer', 'f32']);
   let text = header(inputs, [['out', 'f32']], paramFields(spec)) + '\n';
-  // The vec4 kernels read the same buffers 4 floats at a time: block both operands, broadcast B.
-  if (spec.vec4 && spec.rung === 'block') text = text.replace('a: array<f32>', 'aVec: array<vec4f>');
-  if (spec.vec4) text = text.replace('b: array<f32>', 'bVec: array<vec4f>');
+  const vec4 = vec4Operands(spec);
+  if (vec4.a) text = text.replace('a: array<f32>', 'aVec: array<vec4f>');
+  if (vec4.b) text = text.replace('b: array<f32>', 'bVec: array<vec4f>');
   return text;
 }
 
 /**
  * readA(base, i, q) = op(A)[i, q] and readB(base, q, j) = op(B)[q, j], where base is the batch
  * item's offset. A transposed operand is read with swapped strides. loadA/loadB return 0
- * outside the matrix (the padding of a partial tile).
+ * outside the matrix (the padding of a partial tile). An operand read as vec4s gets neither.
  */
 function operandReads(spec: KernelSpec): string {
-  if (spec.vec4 && spec.rung === 'block') return ''; // reads vec4s of both (blockBody)
+  const vec4 = vec4Operands(spec);
   const a = spec.transA
     ? 'a[base + q * p.m + i]; // A stored [k, m]'
     : 'a[base + i * p.k + q]; // A stored [m, k]';
   const b = spec.transB
     ? 'b[base + j * p.k + q]; // B stored [n, k]'
     : 'b[base + q * p.n + j]; // B stored [k, n]';
-  const readsA = `
+  const readsA = vec4.a ? '' : `
 fn readA(base: u32, i: u32, q: u32) -> f32 { return ${a}
 }
 fn loadA(base: u32, i: u32, q: u32) -> f32 {
@@ -196,14 +201,14 @@ fn loadA(base: u32, i: u32, q: u32) -> f32 {
   return 0.0;
 }
 `;
-  if (spec.vec4) return readsA; // broadcast reads vec4s of B (broadcastBody)
-  return `${readsA}fn readB(base: u32, q: u32, j: u32) -> f32 { return ${b}
+  const readsB = vec4.b ? '' : `fn readB(base: u32, q: u32, j: u32) -> f32 { return ${b}
 }
 fn loadB(base: u32, q: u32, j: u32) -> f32 {
   if (q < p.k && j < p.n) { return readB(base, q, j); }
   return 0.0;
 }
 `;
+  return readsA + readsB;
 }
 
 /**
