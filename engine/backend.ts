@@ -94,7 +94,10 @@ export type KernelCall =
    * out[b] = op(A[b]) · op(B[b]), op = transpose or not; a batch stride of 0 broadcasts; see
    * ActivationGradOfY. accumulate: out already holds a value (a gradient summed earlier in the
    * pass), and the product is added to it, out + p, as a separate addition would store it (as
-   * for reduce).
+   * for reduce). columnSums: a second output of n values, the column sums of op(B),
+   * columnSums[j] = Σ_q op(B)[q, j] summed in order q = 0, 1, …, k−1 (as reduce sums an axis), added
+   * into what it holds with accumulateColumnSums; batch 1 and B not transposed only (a layer's
+   * db = Σ_rows dz beside dW = xᵀ·dz, engine/fusion.ts 9).
    */
   | {
       kernel: 'matmul'; a: Storage; b: Storage; out: Storage;
@@ -103,6 +106,8 @@ export type KernelCall =
       variant?: MatmulVariant;
       activationGrad?: ActivationGradOfY;
       accumulate?: boolean;
+      columnSums?: Storage;
+      accumulateColumnSums?: boolean;
     }
   /** out = act(x · W + b): x [m, k], W [k, n], b [n] (optional). */
   | { kernel: 'linear'; x: Storage; w: Storage; b: Storage | null; out: Storage; m: number; k: number; n: number; activation: FusedActivation; alpha: number }

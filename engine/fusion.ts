@@ -17,6 +17,8 @@
 //   7. activationGradInLayerBackward  the same, where dy is the dx of a fused linearGrad above
 //   8. gradientAddedInKernel  a wide layer's second use in a pass adds its dW and db into the
 //                          first's, in the product and the column sum that compute them
+//   9. biasGradInProduct   a wide layer's db = Σ_rows dz summed by the product dW = xᵀ·dz, which
+//                          reads dz row by row anyway: one kernel call for both
 //
 // 2–6 work by deferring a kernel (engine/lazy.ts): the tensor holds the call, and the next
 // kernel that can compute the same values takes it over or reads it. 7 asks autograd instead
@@ -32,13 +34,13 @@ import { resultDType } from './ops/util';
 
 export const FUSIONS = [
   'layerBackward', 'lossInLayerBackward', 'lossInLayerForward', 'seedAsNumber', 'gatherRandom', 'activationGradInProduct',
-  'activationGradInLayerBackward', 'gradientAddedInKernel',
+  'activationGradInLayerBackward', 'gradientAddedInKernel', 'biasGradInProduct',
 ] as const;
 export type FusionName = (typeof FUSIONS)[number];
 
 const enabled: Record<FusionName, boolean> = {
   layerBackward: true, lossInLayerBackward: true, lossInLayerForward: true, seedAsNumber: true, gatherRandom: true,
-  activationGradInProduct: true, activationGradInLayerBackward: true, gradientAddedInKernel: true,
+  activationGradInProduct: true, activationGradInLayerBackward: true, gradientAddedInKernel: true, biasGradInProduct: true,
 };
 
 /** @internal Turn one fusion off or on again (benchmarks measure each one this way; the results are the same bits). */
@@ -326,4 +328,33 @@ export function columnSumAddedInto(sum: Tensor | null | undefined, dz: Tensor): 
     kernel: 'reduce', op: 'sum', x: dz.storage('sumTo'), out: sum.storage('sumTo'), outer: 1, axisSize: m, inner: n, scale: 1, accumulate: true,
   }, 'sumTo', [dz.shape, [1, n]]);
   return sum;
+}
+
+// ---------- 9. a wide layer's bias gradient summed by its weight gradient's product ----------
+
+/**
+ * 9. dW = xᵀ·dz and db = Σ_rows dz as one matmul call: db is the column sums of the product's B,
+ * dz, which the product reads row by row anyway, and it is the call's second output (columnSums:
+ * on WebGPU the broadcast rung adds each row of dz it reads into them, in the order reduce's
+ * kernel would; on the CPU reduce's own loop runs after the product; cuBLASLt's BGRADB epilogue
+ * is the same pair). Either gradient may be added into the one the layer's other use left (8).
+ * Returns [dW, db], or null where this does not apply (a graph being recorded, x and dz of
+ * different dtypes).
+ */
+export function weightAndBiasGradients(x: Tensor, dz: Tensor, into: readonly (Tensor | null)[] | undefined, variant: MatmulVariant): [Tensor, Tensor] | null {
+  if (!enabled.biasGradInProduct || isGradEnabled() || x.dtype !== dz.dtype) return null;
+  const name = 'linear.backward';
+  const [m, k] = x.shape;
+  const n = dz.shape[1];
+  // A gradient left by the layer's other use, added into in place where 8 is on (as productAddedInto and columnSumAddedInto do).
+  const addable = (sum: Tensor | null | undefined): sum is Tensor => enabled.gradientAddedInKernel && !!sum && sum.dtype === dz.dtype;
+  const [sumW, sumB] = [into?.[1], into?.[2]];
+  const dw = addable(sumW) ? sumW : Tensor.empty([k, n], dz.dtype, x.backend);
+  const db = addable(sumB) ? sumB : Tensor.empty([n], dz.dtype, x.backend);
+  runKernel(x.backend, {
+    kernel: 'matmul', a: x.storage(name), b: dz.storage(name), out: dw.storage(name), batch: 1, m: k, k: m, n,
+    transA: true, transB: false, strideA: 0, strideB: 0, variant, accumulate: dw === sumW,
+    columnSums: db.storage(name), accumulateColumnSums: db === sumB,
+  }, name, [x.shape, dz.shape]);
+  return [dw, db];
 }

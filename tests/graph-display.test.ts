@@ -161,6 +161,18 @@ describe('graph naming and the detail box\'s numbers', () => {
     expect(c.text).toMatch(/‖∂L\/∂y‖₂/);
   });
 
+  it('says a wide layer\'s db was summed by its dW\'s product, and a narrow layer\'s backward ran as one linearGrad', async () => {
+    const graphs = await captureStep(() => tidy(() => {
+      const rng = createRng(6);
+      const D = new MLP({ inputs: 64, hidden: [64], outputs: 1, activation: 'relu', init: 'glorotNormal', rng });
+      bceWithLogits(D.forward(randn([80, 64], rng)), 1).backward();
+    }));
+    const graph = graphs[0];
+    const [wide, narrow] = graph.nodes.filter((n) => n.op === 'linear');
+    expect(fusionNote(wide, graph, (n) => n.op)).toMatch(/dW = xᵀ·dz and db = Σ_rows dz run as one matmul kernel.*biasGradInProduct/);
+    expect(fusionNote(narrow, graph, (n) => n.op)).toMatch(/one linearGrad kernel \(the fusion layerBackward/);
+  });
+
   it('fits to the width down to an 11 px font, no further', () => {
     expect(fitScale(2000, 1000)).toBe(1);
     expect(fitScale(900, 1000)).toBeCloseTo(0.9, 12);

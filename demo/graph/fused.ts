@@ -2,7 +2,8 @@
 // backward pass as one, so a box can have no backward dispatch of its own: a loss mean(f(y)) of
 // a layer's output y has its gradient computed inside that layer's linearGrad kernel
 // (lossInLayerBackward), and a Linear layer's act′, dx, dW and db run as that one kernel
-// (layerBackward). These say so, naming the box that took the work.
+// (layerBackward); a wide layer's db is summed by the product that computes its dW
+// (biasGradInProduct). These say so, naming the box that took the work.
 
 import type { CapturedGraph, GraphNode } from '../../engine/index';
 
@@ -38,6 +39,10 @@ export function fusionNote(node: GraphNode, graph: CapturedGraph, nameOf: (n: Gr
   if (own) {
     return `Fused backward: act′, dx = dz·Wᵀ, dW = xᵀ·dz and db = Σ_rows dz run as one linearGrad kernel (the fusion layerBackward, engine/fusion.ts), dz never stored`
       + (own.loss ? `; the gradient of the loss that reads this layer is computed inside it too (lossInLayerBackward), so the loss's box has no backward kernel.` : '.');
+  }
+  if (node.backward.some((d) => d.call.kernel === 'matmul' && d.call.columnSums)) {
+    return 'Fused backward: dW = xᵀ·dz and db = Σ_rows dz run as one matmul kernel, which adds up the rows of dz it reads for the product '
+      + 'into db as well (the fusion biasGradInProduct, engine/fusion.ts): no column-sum kernel of its own.';
   }
   return null;
 }

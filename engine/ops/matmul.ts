@@ -12,7 +12,7 @@ import { sumTo } from './broadcast';
 import { reshape } from './layout';
 import {
   activationGradInProduct, columnSumAddedInto, fusedLinearBackward, inputGradForLayerBelow, passedThrough, productAddedInto, rememberLayer,
-  runLinearForward, type Layer,
+  runLinearForward, weightAndBiasGradients, type Layer,
 } from '../fusion';
 import { leakyRelu, unaryGrad } from './unary';
 import { unaryOps, type UnaryDef } from './unary-table';
@@ -147,8 +147,10 @@ function linearRule({ x, w, b, y, activation, slope }: Layer, dy: Tensor, into?:
   const dz = activation === 'none' || passedThrough(y, dy) ? dy
     : isGradEnabled() ? (unaryOps[activation].rule as ActivationRule)(dy, y, y, slope, 0)
       : activationGradInProduct(y, dy, activation, slope) ?? unaryGrad('linear', activation, y, y, dy, slope, 0);
-  const dw = w.requiresGrad ? productAddedInto(into?.[1], x, dz, matmulVariant) ?? matmulT(x, dz, true, false, 'linear.backward') : null;
-  const db = b && b.requiresGrad ? columnSumAddedInto(into?.[2], dz) ?? sumTo(dz, [w.shape[1]]) : null;
+  // dW and db in one product where both are wanted (engine/fusion.ts, 9), added into the other use's where it left them (8).
+  const both = w.requiresGrad && b && b.requiresGrad ? weightAndBiasGradients(x, dz, into, matmulVariant) : null;
+  const dw = both ? both[0] : w.requiresGrad ? productAddedInto(into?.[1], x, dz, matmulVariant) ?? matmulT(x, dz, true, false, 'linear.backward') : null;
+  const db = both ? both[1] : b && b.requiresGrad ? columnSumAddedInto(into?.[2], dz) ?? sumTo(dz, [w.shape[1]]) : null;
   // dx last, deferred where the layer below can compute its dz in this product (engine/fusion.ts, 6).
   const dx = x.requiresGrad ? inputGradForLayerBelow(x, w, dz, matmulVariant) ?? matmulT(dz, w, false, true, 'linear.backward') : null;
   return b ? [dx, dw, db] : [dx, dw];

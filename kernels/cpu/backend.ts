@@ -19,6 +19,11 @@ import { mappedReduce, reduce } from './reduce';
 import { softmax } from './softmax';
 import { meanUnaryGrad, unary, unaryGrad } from './unary';
 
+/** A matmul's columnSums are the column sums of one stored B [k, n]: batch 1, B not transposed. */
+function checkColumnSums(batch: number, transB: boolean): void {
+  if (batch !== 1 || transB) throw new Error(`matmul: columnSums needs batch 1 and B stored [k, n], got batch ${batch}${transB ? ' and B transposed' : ''}`);
+}
+
 export class CpuStorage implements Storage {
   readonly backend = 'cpu' as const;
   constructor(readonly data: DataArray, readonly dtype: DType) {}
@@ -104,7 +109,15 @@ export class CpuBackend implements Backend {
       case 'matmul': {
         const out = outputFor(f(c.out), c.accumulate), g = c.activationGrad;
         matmul(f(c.a), f(c.b), out, c.batch, c.m, c.k, c.n, c.transA, c.transB, c.strideA, c.strideB, g ?? null, g ? f(g.y) : null);
-        return addBack(f(c.out), out);
+        addBack(f(c.out), out);
+        // The column sums of B beside the product (a layer's db beside its dW): reduce's own loop, so the same bits as a separate column sum.
+        if (c.columnSums) {
+          checkColumnSums(c.batch, c.transB);
+          const sums = outputFor(f(c.columnSums), c.accumulateColumnSums);
+          reduce('sum', f(c.b), sums, 1, c.k, c.n, 1);
+          addBack(f(c.columnSums), sums);
+        }
+        return;
       }
       case 'linear': return linear(f(c.x), f(c.w), c.b ? f(c.b) : null, f(c.out), c.m, c.k, c.n, c.activation, c.alpha);
       case 'linearGrad': {

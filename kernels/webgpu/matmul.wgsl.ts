@@ -29,6 +29,10 @@
 // handles a batch with strides (stride 0 = the same matrix for every batch item), and checks
 // bounds, so no size needs to be a multiple of a tile.
 //
+// A product may also store the column sums of B (a layer's db = Σ_rows dz beside its
+// dW = xᵀ·dz): `broadcast` adds up the rows of B it reads anyway, in the order a column sum
+// would; the other rungs leave them to reduce's kernel, dispatched after the product.
+//
 // 'auto' (see chooseRung) was fitted to measurements on lavapipe (Mesa's CPU Vulkan driver),
 // where a workgroup barrier and every storage load are expensive: `broadcast` unless a side of
 // the output is thinner than 16, then `small`. At start-up the backend times the rungs on the
@@ -37,6 +41,7 @@
 import type { FusedActivation, KernelCall, MatmulVariant, Storage } from '../../engine/backend';
 import { gridFor, type DispatchPlan, type Param, type PlanLimits, type Planner } from './plan';
 import { GUARDS, header, type BufferDecl, type ParamDecl } from './wgsl';
+import { planReduce, sumsInOrder } from './reduce.wgsl';
 import { FUSED_ACTIVATIONS, unaryOps } from '../../engine/ops/unary-table';
 
 type MatmulCall = Extract<KernelCall, { kernel: 'matmul' }>;
@@ -67,6 +72,8 @@ export interface KernelSpec {
   vec4: boolean;
   /** broadcast only: the block each invocation holds, when not BROADCAST_SHAPE. */
   broadcastShape?: BroadcastShape;
+  /** broadcast only: also store B's column sums into `colsums` ('add': added to what it holds); absent: not. */
+  columnSums?: 'set' | 'add';
 }
 
 // ---- Shape rules --------------------------------------------------------------------------
@@ -155,7 +162,8 @@ function kernelKey(spec: KernelSpec): string {
     : spec.rung === 'block' || spec.rung === 'broadcast' ? `${spec.rung}${spec.vec4 ? '4' : '1'}` : spec.rung;
   const epilogue = spec.op === 'linear' ? `.${spec.bias ? 'bias' : 'nobias'}.${spec.activation}`
     : spec.activationGrad !== 'none' ? `.dz-${spec.activationGrad}` : '';
-  return `${spec.op}.${rung}.${t}${epilogue}${spec.accumulate ? '.add' : ''}${shapeTag(spec)}`;
+  const sums = spec.columnSums === 'set' ? '.colsums' : spec.columnSums === 'add' ? '.colsums+' : '';
+  return `${spec.op}.${rung}.${t}${epilogue}${spec.accumulate ? '.add' : ''}${sums}${shapeTag(spec)}`;
 }
 
 /** A broadcast kernel's block when not the default one, as a last segment of the key, e.g. '.8x4g8'. */
@@ -173,7 +181,8 @@ function vec4Operands(spec: KernelSpec): { a: boolean; b: boolean } {
 function bindings(spec: KernelSpec): string {
   const inputs: BufferDecl[] = spec.bias ? [['a', 'f32'], ['b', 'f32'], ['bias', 'f32']] : [['a', 'f32'], ['b', 'f32']];
   if (spec.activationGrad !== 'none') inputs.push(['ylayer', 'f32']);
-  let text = header(inputs, [['out', 'f32']], paramFields(spec)) + '\n';
+  const outputs: BufferDecl[] = spec.columnSums ? [['out', 'f32'], ['colsums', 'f32']] : [['out', 'f32']];
+  let text = header(inputs, outputs, paramFields(spec)) + '\n';
   const vec4 = vec4Operands(spec);
   if (vec4.a) text = text.replace('a: array<f32>', 'aVec: array<vec4f>');
   if (vec4.b) text = text.replace('b: array<f32>', 'bVec: array<vec4f>');
@@ -625,19 +634,40 @@ function broadcastBody(spec: KernelSpec, shape: BroadcastShape = BROADCAST_SHAPE
       : `    let b${v} = vec4f(${[0, 1, 2, 3].map((c) => `readB(bBase, q, colAt(${4 * v + c}u))`).join(', ')});`);
   }
   for (const r of rows) lines.push(`    ${vecs.map((v) => `acc${r}_${v} += a${r} * b${v};`).join(' ')}`);
-  const stores = rows.map((r) => vecs.map((v) => `  store(${r}u, ${4 * v}u, acc${r}_${v});`).join('\n')).join('\n');
+  let stores = rows.map((r) => vecs.map((v) => `  store(${r}u, ${4 * v}u, acc${r}_${v});`).join('\n')).join('\n');
+  let decls = rows.map((r) => `  ${vecs.map((v) => `var acc${r}_${v} = vec4f(0.0);`).join(' ')}`).join('\n');
+  if (spec.columnSums) {
+    // s{v} = Σ_q op(B)[q, col0 + 4v .. col0 + 4v + 3], from the rows of B just read, in q order (as reduce's loop sums).
+    decls += `\n  ${vecs.map((v) => `var s${v} = vec4f(0.0);`).join(' ')} // B's column sums`;
+    lines.push(`    ${vecs.map((v) => `s${v} += b${v};`).join(' ')}`);
+    // Every workgroup of a column strip has the same sums; those of the first row tile write them.
+    stores = `  if (lid.x == 0u && tile < tilesN) { ${vecs.map((v) => `storeSums(${4 * v}u, s${v});`).join(' ')} }\n${stores}`;
+  }
   return `${ORIGIN_WGSL}
 ${spec.vec4 ? VEC4_AT_WGSL : ''}
 ${STORE_WGSL}
-
+${spec.columnSums ? storeSumsWgsl(spec.columnSums) : ''}
 @compute @workgroup_size(${G})
 fn main(${ENTRY_ARGS}) {
 ${tileOriginWgsl(R * G, C, R)}
-${rows.map((r) => `  ${vecs.map((v) => `var acc${r}_${v} = vec4f(0.0);`).join(' ')}`).join('\n')}
+${decls}
   for (var q = 0u; q < p.k; q++) {
 ${lines.join('\n')}
   }
 ${stores}
+}
+`;
+}
+
+/** broadcast's column sums of B: colsums[col0 + c .. c + 3] stored (or added to, 'add') where they lie inside the matrix. */
+function storeSumsWgsl(mode: 'set' | 'add'): string {
+  return `
+// Write colsums[col0 + c .. c + 3] (B's column sums) where they lie inside the matrix${mode === 'add' ? ', added to what colsums holds' : ''}.
+fn storeSums(c: u32, v: vec4f) {
+  for (var t = 0u; t < 4u; t++) {
+    let j = col0 + c + t;
+    if (j < p.n) { colsums[j] = ${mode === 'add' ? 'colsums[j] + ' : ''}v[t]; }
+  }
 }
 `;
 }
@@ -666,7 +696,7 @@ function canVec4B(transB: boolean, { n, strideB }: ProductShape): boolean {
 }
 
 function planProduct(
-  spec: Omit<KernelSpec, 'slices' | 'vec4'>, shape: ProductShape, inputs: Storage[], out: Storage, alpha: number, limits: PlanLimits,
+  spec: Omit<KernelSpec, 'slices' | 'vec4'>, shape: ProductShape, inputs: Storage[], written: Storage[], alpha: number, limits: PlanLimits,
   forceSlices?: number,
 ): DispatchPlan[] {
   const { batch, m, k, n } = shape;
@@ -693,7 +723,7 @@ function planProduct(
     key,
     wgsl: () => matmulWgsl(full),
     inputs,
-    outputs: [out],
+    outputs: written,
     params,
     workgroups: gridFor(groups, 1, limits),
     label: key,
@@ -727,10 +757,27 @@ export function planMatmulOn(call: MatmulCall, rung: MatmulRung, limits: PlanLim
     if (!FUSED_ACTIVATIONS.includes(grad.activation) || (grad.activation as FusedActivation) === 'none') throw new Error(`matmul: unknown activation gradient '${String(grad.activation)}'`);
     checkBuffer('matmul', 'y (the layer output of activationGrad)', grad.y, batch * m * n);
   }
-  return planProduct(
-    { op: 'matmul', rung, transA, transB, bias: false, activation: 'none', activationGrad: grad ? grad.activation : 'none', accumulate: call.accumulate === true },
-    { batch, m, k, n, strideA, strideB }, grad ? [call.a, call.b, grad.y] : [call.a, call.b], call.out, grad && Number.isFinite(grad.alpha) ? grad.alpha : 0, limits, smallSlicesOverride,
+  const sums = call.columnSums;
+  if (sums) {
+    if (batch !== 1 || transB) throw new Error(`matmul: columnSums needs batch 1 and B stored [k, n], got batch ${batch}${transB ? ' and B transposed' : ''}`);
+    checkBuffer('matmul', 'columnSums', sums, n);
+  }
+  // broadcast adds B's columns up as it reads B's rows, where reduce's kernel would sum them in that
+  // same order (the same bits); otherwise reduce's kernel sums them after the product.
+  const sumsInKernel = sums !== undefined && rung === 'broadcast' && m > 0 && sumsInOrder(k, n);
+  const product = planProduct(
+    {
+      op: 'matmul', rung, transA, transB, bias: false, activation: 'none', activationGrad: grad ? grad.activation : 'none', accumulate: call.accumulate === true,
+      ...(sumsInKernel ? { columnSums: call.accumulateColumnSums ? 'add' as const : 'set' as const } : {}),
+    },
+    { batch, m, k, n, strideA, strideB }, grad ? [call.a, call.b, grad.y] : [call.a, call.b], sumsInKernel ? [call.out, sums] : [call.out],
+    grad && Number.isFinite(grad.alpha) ? grad.alpha : 0, limits, smallSlicesOverride,
   );
+  if (!sums || sumsInKernel) return product;
+  const columnSum = planReduce({
+    kernel: 'reduce', op: 'sum', x: call.b, out: sums, outer: 1, axisSize: k, inner: n, scale: 1, accumulate: call.accumulateColumnSums === true,
+  }, limits);
+  return [...product, ...(Array.isArray(columnSum) ? columnSum : [columnSum])];
 }
 
 
@@ -747,7 +794,7 @@ export function planLinearOn(call: LinearCall, rung: MatmulRung | 'auto', limits
   const inputs = call.b ? [call.x, call.w, call.b] : [call.x, call.w];
   return planProduct(
     { op: 'linear', rung: rung === 'auto' ? chooseRung(m, k, n) : rung, transA: false, transB: false, bias: call.b !== null, activation, activationGrad: 'none', accumulate: false },
-    { batch: 1, m, k, n, strideA: 0, strideB: 0 }, inputs, call.out, Number.isFinite(alpha) ? alpha : 0, limits,
+    { batch: 1, m, k, n, strideA: 0, strideB: 0 }, inputs, [call.out], Number.isFinite(alpha) ? alpha : 0, limits,
   );
 }
 

@@ -37,6 +37,15 @@ function useCols4(axisSize: number, inner: number): boolean {
   return inner >= COLS4_MIN_INNER && inner % 4 === 0 && axisSize <= COLS4_MAX_AXIS;
 }
 
+/**
+ * Whether a plain sum of [1, axisSize, inner] adds the axis up in order, one element after another
+ * from the first (the loop and cols4 kernels; the tree adds partial sums): then a kernel that
+ * sums the same values in the same order (matmul's column sums of B) gives the same bits.
+ */
+export function sumsInOrder(axisSize: number, inner: number): boolean {
+  return !useTree(axisSize, inner) || useCols4(axisSize, inner);
+}
+
 export const planReduce: Planner<'reduce'> = (c, limits): DispatchPlan => {
   const { op, outer, axisSize, inner } = c;
   const outputs = outer * inner;

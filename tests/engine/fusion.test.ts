@@ -10,7 +10,8 @@
 // and a loss computed inside the forward of the narrow layer it reads (one reduction that also
 // stores the layer's output) against linear's kernel then the loss; a layer's activation gradient
 // inside the product (6) or the fused backward (7) above it, and a wide layer's second use added
-// into the first's gradients (8), each against the same pass with the fusion off; and the
+// into the first's gradients (8), a wide layer's bias gradient summed by its weight gradient's
+// product (9), each against the same pass with the fusion off; and the
 // reference GAN step with every fusion turned off (engine/fusion.ts setFusion) against the step as it runs. (The WGSL twins are compared with these in tests/webgpu/fusion.test.ts.)
 
 import { describe, expect, it } from 'vitest';
@@ -30,6 +31,7 @@ import { unaryDef, unaryOps } from '../../engine/ops/unary-table';
 import { expand } from '../../kernels/cpu/copy';
 import { mappedReduce, reduce } from '../../kernels/cpu/reduce';
 import { meanUnaryGrad, unary, unaryGrad } from '../../kernels/cpu/unary';
+import { CpuBackend } from '../../kernels/cpu/backend';
 
 const ROWS = (Object.keys(unaryOps) as UnaryOp[]).filter((op) => unaryDef(op).check !== null);
 const DTYPES = [['float32', (n: number) => new Float32Array(n)], ['float64', (n: number) => new Float64Array(n)]] as const;
@@ -54,6 +56,36 @@ function withFusion(fusion: FusionName, on: boolean, name: (d: DispatchRecord) =
     const values = tidy(f);
     stop();
     return { values, kernels };
+  } finally {
+    setFusion(fusion, true);
+  }
+}
+
+/** A dispatch's kernel, with '+columnSums' for a product that also sums its B's columns (fusion 9). */
+const kernelName = (d: DispatchRecord): string => (d.call.kernel === 'matmul' && d.call.columnSums ? 'matmul+columnSums' : d.kernel);
+
+/**
+ * A pass through a wide layer (65 → 67, too wide for linearGrad) used twice, on 70 and 66 rows,
+ * L = Σ y₁ ⊙ c₁ + Σ y₂ ⊙ c₂: returns the gradients of W, b and the second input.
+ */
+function layerUsedTwice(seed: number, dtype: 'float32' | 'float64', activation: FusedActivation): () => number[] {
+  return () => {
+    const rng = createRng(seed);
+    const [x1, x2] = [randn([70, 65], rng, { dtype }), randn([66, 65], rng, { dtype, requiresGrad: true })];
+    const w = randn([65, 67], rng, { dtype, requiresGrad: true });
+    const b = randn([67], rng, { dtype, requiresGrad: true });
+    const [c1, c2] = [randn([70, 67], rng, { dtype }), randn([66, 67], rng, { dtype })];
+    const part = (x: Tensor, c: Tensor): Tensor => sum(mul(linear(x, w, b, activation), c));
+    add(part(x1, c1), part(x2, c2)).backward();
+    return [w, b, x2].flatMap((p) => Array.from(p.grad!.dataSync()));
+  };
+}
+
+/** f() with `fusion` off (on again after). */
+function withoutFusion<T>(fusion: FusionName, f: () => T): T {
+  setFusion(fusion, false);
+  try {
+    return f();
   } finally {
     setFusion(fusion, true);
   }
@@ -553,14 +585,14 @@ describe('a wide layer\'s activation gradient in the product that makes its dy',
     expect(fused).toEqual(plain);
   });
 
-  it('the wide GAN of the bench (3×64 ReLU layers, batch 512): the same losses and weights, 4 dispatches a step fewer with each of fusions 6 and 7 (8 on)', () => {
+  it('the wide GAN of the bench (3×64 ReLU layers, batch 512): the same losses and weights, 4 dispatches a step fewer with each of fusions 6 and 7 (8 and 9 on)', () => {
     const [both, sixthOnly, seventhOnly, neither] = [
       wideGanSteps(3, []), wideGanSteps(3, ['activationGradInLayerBackward']), wideGanSteps(3, ['activationGradInProduct']),
       wideGanSteps(3, ['activationGradInProduct', 'activationGradInLayerBackward']),
     ];
     expect(new Set(both.values).size).toBeGreaterThan(1000);
     for (const other of [sixthOnly, seventhOnly, neither]) expect(other.values).toEqual(both.values);
-    expect([both, sixthOnly, seventhOnly, neither].map((s) => s.dispatches / 2)).toEqual([54, 58, 58, 62]);
+    expect([both, sixthOnly, seventhOnly, neither].map((s) => s.dispatches / 2)).toEqual([48, 52, 52, 56]);
   });
 
   it('captureStep lists each layer\'s dx under its own layer: nothing is deferred while a pass is watched', async () => {
@@ -569,13 +601,13 @@ describe('a wide layer\'s activation gradient in the product that makes its dy',
       setFusion('activationGradInProduct', fused);
       try {
         const graphs = await captureStep(() => tidy(() => chain('float32', 'relu', values).loss.backward()));
-        return graphs[0].nodes.filter((n) => n.op === 'linear').map((n) => n.backward.map((d) => d.kernel));
+        return graphs[0].nodes.filter((n) => n.op === 'linear').map((n) => n.backward.map(kernelName));
       } finally {
         setFusion('activationGradInProduct', true);
       }
     };
     const [fused, plain] = [await perNode(true), await perNode(false)];
-    expect(plain.map((k) => k.join(' '))).toEqual(['unaryGrad:relu matmul reduce:sum', 'unaryGrad:relu matmul reduce:sum matmul', 'unaryGrad:relu matmul reduce:sum matmul']);
+    expect(plain.map((k) => k.join(' '))).toEqual(['unaryGrad:relu matmul+columnSums', 'unaryGrad:relu matmul+columnSums matmul', 'unaryGrad:relu matmul+columnSums matmul']);
     expect(fused).toEqual(plain);
   });
 
@@ -674,8 +706,8 @@ describe('the layer below\'s activation gradient in the fused backward of the la
     const widths = [65, 66, 3];
     const values = randomValues(widths);
     const graphs = await captureStep(() => tidy(() => build('float32', 'relu', widths, values).loss.backward()));
-    const perNode = graphs[0].nodes.filter((n) => n.op === 'linear').map((n) => n.backward.map((d) => d.kernel).join(' '));
-    expect(perNode).toEqual(['unaryGrad:relu matmul reduce:sum', 'linearGrad']);
+    const perNode = graphs[0].nodes.filter((n) => n.op === 'linear').map((n) => n.backward.map(kernelName).join(' '));
+    expect(perNode).toEqual(['unaryGrad:relu matmul+columnSums', 'linearGrad']);
   });
 
   it('nothing leaks', () => {
@@ -691,22 +723,15 @@ describe('the layer below\'s activation gradient in the fused backward of the la
 describe('a wide layer used twice: its dW and db added into the first use\'s by the kernels that compute them', () => {
   // Wide enough for the plain rule (not linearGrad): the second use's product and column sum add
   // into the first use's gradients in place (engine/fusion.ts, 8), against the same pass with
-  // the fusion off (an addition kernel each).
+  // the fusion off (an addition kernel each). Fusion 9 is off here, so that dW and db have a
+  // kernel each; with 9 on, one product adds both (the tests of 9 below).
   const run = (fused: boolean, f: () => number[]) => withFusion('gradientAddedInKernel', fused,
-    (d) => (d.call.kernel === 'matmul' && d.call.accumulate ? 'matmul, added' : d.call.kernel === 'reduce' && d.call.accumulate ? 'reduce, added' : d.kernel), f);
+    (d) => (d.call.kernel === 'matmul' && d.call.accumulate ? 'matmul, added' : d.call.kernel === 'reduce' && d.call.accumulate ? 'reduce, added' : d.kernel),
+    () => withoutFusion('biasGradInProduct', f));
   for (const dtype of ['float32', 'float64'] as const) {
     for (const activation of FUSED_ACTIVATIONS) {
       it(`${activation}, ${dtype}: the same gradients, two additions fewer`, () => {
-        const pass = (): number[] => {
-          const rng = createRng(77);
-          const [x1, x2] = [randn([70, 65], rng, { dtype }), randn([66, 65], rng, { dtype, requiresGrad: true })];
-          const w = randn([65, 67], rng, { dtype, requiresGrad: true });
-          const b = randn([67], rng, { dtype, requiresGrad: true });
-          const [c1, c2] = [randn([70, 67], rng, { dtype }), randn([66, 67], rng, { dtype })];
-          const part = (x: Tensor, c: Tensor): Tensor => sum(mul(linear(x, w, b, activation), c));
-          add(part(x1, c1), part(x2, c2)).backward();
-          return [w, b, x2].flatMap((p) => Array.from(p.grad!.dataSync()));
-        };
+        const pass = layerUsedTwice(77, dtype, activation);
         const [fused, plain] = [run(true, pass), run(false, pass)];
         expect(new Set(fused.values).size).toBeGreaterThan(1000);
         expect(fused.values).toEqual(plain.values);
@@ -719,11 +744,74 @@ describe('a wide layer used twice: its dW and db added into the first use\'s by 
     }
   }
 
-  it('the wide GAN: the same losses and weights, 54 dispatches a step instead of 58', () => {
+  it('the wide GAN: the same losses and weights, 48 dispatches a step instead of 52 (9 on)', () => {
     const [fused, plain] = [wideGanSteps(6, []), wideGanSteps(6, ['gradientAddedInKernel'])];
     expect(new Set(fused.values).size).toBeGreaterThan(1000);
     expect(fused.values).toEqual(plain.values);
-    expect([fused.dispatches / 2, plain.dispatches / 2]).toEqual([54, 58]);
+    expect([fused.dispatches / 2, plain.dispatches / 2]).toEqual([48, 52]);
+  });
+});
+
+describe('a wide layer\'s bias gradient summed by its weight gradient\'s product', () => {
+  // Wide enough for the plain rule: dW = xᵀ·dz and db = Σ_rows dz as one matmul call that also
+  // stores the column sums of its B, dz (engine/fusion.ts, 9), against the same pass with the
+  // fusion off (the product, then reduce's column sum). Used twice, the second use's call adds
+  // both into the first use's gradients (8 on), or leaves them to additions (8 off).
+  const run = (fused: boolean, f: () => number[]) => withFusion('biasGradInProduct', fused,
+    (d) => (d.call.kernel === 'matmul' && d.call.columnSums ? `matmul+columnSums${d.call.accumulate ? ', added' : ''}${d.call.accumulateColumnSums ? ', sums added' : ''}` : d.kernel), f);
+  const count = (kernels: string[], name: string): number => kernels.filter((k) => k === name).length;
+  const twice = (dtype: 'float32' | 'float64', activation: FusedActivation) => layerUsedTwice(78, dtype, activation);
+  for (const dtype of ['float32', 'float64'] as const) {
+    for (const activation of FUSED_ACTIVATIONS) {
+      it(`${activation}, ${dtype}: the same gradients, one kernel fewer a use`, () => {
+        const [fused, plain] = [run(true, twice(dtype, activation)), run(false, twice(dtype, activation))];
+        expect(new Set(fused.values).size).toBeGreaterThan(1000);
+        expect(fused.values).toEqual(plain.values);
+        expect(count(fused.kernels, 'matmul+columnSums')).toBe(1); // the first use's
+        expect(count(fused.kernels, 'matmul+columnSums, added, sums added')).toBe(1); // the second's, added into the first's (8)
+        expect(fused.kernels.length).toBe(plain.kernels.length - 2);
+      });
+    }
+  }
+
+  it('with fusion 8 off: the second use\'s dW and db are new tensors, added by additions; the same gradients', () => {
+    const [fused, plain] = [
+      run(true, () => withoutFusion('gradientAddedInKernel', twice('float32', 'relu'))),
+      run(false, () => withoutFusion('gradientAddedInKernel', twice('float32', 'relu'))),
+    ];
+    expect(fused.values).toEqual(plain.values);
+    expect(count(fused.kernels, 'matmul+columnSums')).toBe(2);
+    expect(count(fused.kernels, 'binary:add')).toBe(3); // the two parts' sum, dW's and db's
+    expect(fused.kernels.length).toBe(plain.kernels.length - 2);
+  });
+
+  it('no bias, or a bias without a gradient: the product alone', () => {
+    for (const bias of ['none', 'frozen'] as const) {
+      const { kernels } = run(true, () => {
+        const rng = createRng(79);
+        const x = randn([70, 65], rng);
+        const w = randn([65, 67], rng, { requiresGrad: true });
+        const b = bias === 'none' ? null : randn([67], rng);
+        sum(linear(x, w, b, 'tanh')).backward();
+        return Array.from(w.grad!.dataSync());
+      });
+      expect(kernels.filter((k) => k.startsWith('matmul')), bias).toEqual(['matmul']);
+    }
+  });
+
+  it('the wide GAN: the same losses and weights, 48 dispatches a step instead of 54', () => {
+    const [fused, plain] = [wideGanSteps(7, []), wideGanSteps(7, ['biasGradInProduct'])];
+    expect(new Set(fused.values).size).toBeGreaterThan(1000);
+    expect(fused.values).toEqual(plain.values);
+    expect([fused.dispatches / 2, plain.dispatches / 2]).toEqual([48, 54]);
+  });
+
+  it('the CPU kernel refuses column sums of a batched or transposed B', () => {
+    const backend = new CpuBackend();
+    const [a, b, out, sums] = [12, 12, 9, 3].map((n) => backend.alloc(n, 'float32'));
+    const call = { kernel: 'matmul' as const, a, b, out, batch: 1, m: 3, k: 4, n: 3, transA: false, transB: false, strideA: 0, strideB: 0, columnSums: sums };
+    expect(() => backend.run({ ...call, transB: true })).toThrow(/matmul: columnSums needs batch 1 and B stored \[k, n\], got batch 1 and B transposed/);
+    expect(() => backend.run({ ...call, batch: 2, strideB: 0 })).toThrow(/matmul: columnSums needs batch 1 .*got batch 2/);
   });
 });
 
@@ -747,7 +835,7 @@ describe('a watched reverse pass', () => {
     count(null); // the first step allocates
     const boundaries = { begin() { /* pass starts */ }, end() { /* pass ends */ } };
     const gradients = { ...boundaries, gradient() { /* every tensor's gradient */ } };
-    expect([count(null), count(boundaries), count(gradients)]).toEqual([54, 54, 62]);
+    expect([count(null), count(boundaries), count(gradients)]).toEqual([48, 48, 56]);
     gan.dispose();
   });
 });

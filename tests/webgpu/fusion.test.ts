@@ -12,12 +12,15 @@
 //   - gatherRandom: a minibatch whose indices are drawn (Philox) inside the gather, exactly;
 //   - a layer's activation gradient in the store of a product or of linearGrad's dx, and a
 //     product and a column sum added into what their output holds: bit for bit the unfused pair
-//     on WebGPU, and close to the CPU.
+//     on WebGPU, and close to the CPU;
+//   - a wide layer's dW and db from one product (the column sums of dz summed as it reads them),
+//     in the engine: bit for bit the product and the column sum.
 // The CPU runs in float64 on the same float32 inputs. Criterion: |gpu - cpu| <= 1e-4 · max(1, |cpu|).
 
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { FusedActivation, KernelCall, Storage, UnaryOp } from '../../engine/backend';
-import { createRng } from '../../engine/index';
+import { add, createRng, linear, mul, onDispatch, randn, sum, tidy, type Tensor } from '../../engine/index';
+import { setFusion } from '../../engine/fusion';
 import { FUSED_ACTIVATIONS, unaryDef, unaryOps } from '../../engine/ops/unary-table';
 import { gatherRandom } from '../../kernels/cpu/copy';
 import { linearGrad } from '../../kernels/cpu/linear-grad';
@@ -25,7 +28,7 @@ import { linear as cpuLinear, matmul as cpuMatmul } from '../../kernels/cpu/matm
 import { mappedReduce } from '../../kernels/cpu/reduce';
 import { meanUnaryGrad, unary } from '../../kernels/cpu/unary';
 import type { WebGpuBackend } from '../../kernels/webgpu/backend';
-import { gpuBackend } from './setup';
+import { gpuBackend, on } from './setup';
 
 let gpu: WebGpuBackend;
 beforeAll(async () => {
@@ -434,4 +437,48 @@ describe('a product and a column sum added into what their output holds, on WebG
       expectClose(fused, want.map((v, j) => v + prev[j]), 'against the CPU');
     });
   }
+});
+
+describe('a wide layer\'s bias gradient summed by its weight gradient\'s product, on WebGPU: the unfused pair\'s bits', () => {
+  // The engine's pass (engine/fusion.ts, 9): a wide layer used twice, its dW and db from one
+  // product per use (the second's added into the first's), against the pass with the fusion off
+  // (the product, then reduce's column sum): the same bits, since the product sums dz's rows in
+  // reduce's order; and 2 dispatches fewer.
+  const pass = async (): Promise<{ values: number[]; dispatches: string[] }> => {
+    const dispatches: string[] = [];
+    const { w, b } = on(gpu, () => {
+      const rng = createRng(seed++);
+      const [x1, x2] = [randn([512, 64], rng), randn([300, 64], rng)];
+      const w = randn([64, 64], rng, { requiresGrad: true });
+      const b = randn([64], rng, { requiresGrad: true });
+      const [c1, c2] = [randn([512, 64], rng), randn([300, 64], rng)];
+      const stop = onDispatch((d) => dispatches.push(d.label ?? d.kernel));
+      tidy(() => {
+        const part = (x: Tensor, c: Tensor): Tensor => sum(mul(linear(x, w, b, 'relu'), c));
+        add(part(x1, c1), part(x2, c2)).backward();
+      });
+      stop();
+      [x1, x2, c1, c2].forEach((t) => t.dispose());
+      return { w, b };
+    });
+    const values = [...await w.grad!.data(), ...await b.grad!.data()];
+    [w, b].forEach((t) => { t.grad!.dispose(); t.dispose(); });
+    return { values, dispatches };
+  };
+  test('the same dW and db, 2 dispatches fewer', async () => {
+    const fused = await pass();
+    setFusion('biasGradInProduct', false);
+    let plain: Awaited<ReturnType<typeof pass>>;
+    try {
+      seed--; // the same inputs
+      plain = await pass();
+    } finally {
+      setFusion('biasGradInProduct', true);
+    }
+    expect(new Set(fused.values).size).toBeGreaterThan(4000);
+    expect(fused.values).toEqual(plain.values);
+    expect(fused.dispatches.filter((d) => d.includes('.colsums'))).toEqual(['matmul.broadcast4.TN.colsums', 'matmul.broadcast4.TN.add.colsums+']);
+    expect(plain.dispatches.filter((d) => d.startsWith('reduce.sum.cols4'))).toEqual(['reduce.sum.cols4', 'reduce.sum.cols4.add']);
+    expect(fused.dispatches.length).toBe(plain.dispatches.length - 2);
+  });
 });

@@ -14,6 +14,7 @@ import {
   chooseRung, MATMUL_RUNGS, planLinear, planLinearOn, planMatmul, planMatmulOn, planMatmulWith, planTranspose, smallSlices, type MatmulRung,
 } from '../../kernels/webgpu/matmul.wgsl';
 import { DEFAULT_LIMITS, type DispatchPlan } from '../../kernels/webgpu/plan';
+import { planReduce, sumsInOrder } from '../../kernels/webgpu/reduce.wgsl';
 import { closeHarnessDevice, harnessDevice, makeStorage, readStorage, runPlans } from './plan-harness';
 import { expectClose as expectCloseShared, randomArray, TEST_SEED, TOL } from './compare';
 
@@ -365,6 +366,72 @@ describe('matmul added into what its output holds (accumulate) vs the CPU twin',
 });
 
 // ---- transpose -----------------------------------------------------------------------------------
+
+describe('matmul that also stores the column sums of B (a layer\'s db beside dW = xᵀ·dz, engine/fusion.ts 9)', () => {
+  /**
+   * out = op(A)·B and sums[j] = Σ_q B[q, j] in one call: out against the CPU in float64; sums
+   * against the CPU too, and bit for bit against reduce's kernel alone on the same B (the kernels
+   * they replace). Each starts from random values where added into (accumulate), else NaN.
+   */
+  async function checkColumnSums(m: number, k: number, n: number, transA: boolean, variant: MatmulRung | 'auto', add: boolean): Promise<string[]> {
+    const device = await harnessDevice();
+    const [a, b] = [randomArray(m * k), randomArray(k * n)];
+    const [before, sumsBefore] = add ? [randomArray(m * n), randomArray(n)] : [new Float32Array(m * n).fill(NaN), new Float32Array(n).fill(NaN)];
+    const ref = new Float64Array(m * n);
+    cpuMatmul(Float64Array.from(a), Float64Array.from(b), ref, 1, m, k, n, transA, false, 0, 0);
+    const refSums = Float64Array.from(add ? sumsBefore : new Float32Array(n));
+    for (let q = 0; q < k; q++) for (let j = 0; j < n; j++) refSums[j] += b[q * n + j];
+    if (add) for (let i = 0; i < m * n; i++) ref[i] += before[i];
+    const [sa, sb, so, ss, sr] = [a, b, before, sumsBefore, sumsBefore].map((v) => makeStorage(device, v.length, v));
+    const call = {
+      kernel: 'matmul' as const, a: sa, b: sb, out: so, batch: 1, m, k, n, transA, transB: false, strideA: 0, strideB: 0,
+      accumulate: add, columnSums: ss, accumulateColumnSums: add,
+    };
+    const plans = variant === 'auto' ? planMatmul({ ...call, variant }, DEFAULT_LIMITS) : planMatmulOn(call, variant, DEFAULT_LIMITS);
+    await runPlans(device, plans);
+    await runPlans(device, [planReduce({ kernel: 'reduce', op: 'sum', x: sb, out: sr, outer: 1, axisSize: k, inner: n, scale: 1, accumulate: add }, DEFAULT_LIMITS) as DispatchPlan]);
+    const [gpu, sums, reduced] = [await readStorage(device, so), await readStorage(device, ss), await readStorage(device, sr)];
+    for (const s of [sa, sb, so, ss, sr]) s.buffer.destroy();
+    const labels = (Array.isArray(plans) ? plans : [plans]).map((p) => p.label);
+    const what = `${labels.join('+')} ${m}x${k}x${n}${transA ? ', A transposed' : ''}${add ? ', added into' : ''}`;
+    expectClose(gpu, ref, what);
+    expectClose(sums, refSums, `${what}: the column sums`);
+    expect(new Set(sums).size, `${what}: varied sums`).toBe(n);
+    expect(Array.from(sums), `${what}: reduce's bits`).toEqual(Array.from(reduced));
+    return labels;
+  }
+  // [m, k, n] of op(A)·B: the wide GAN's dW (B's rows as vec4s, summed as reduce's cols4 does);
+  // n not a multiple of 4 and k < 128 (B read float by float, reduce's loop); more than one
+  // workgroup of rows (m > 64: only the first writes the sums); k ≥ 128 with n = 18 (reduce's
+  // tree, which adds partial sums: reduce's own kernel runs after the product); a toy shape.
+  const SHAPES: [number, number, number][] = [[64, 512, 64], [70, 65, 67], [130, 40, 36], [20, 300, 18], [10, 128, 16]];
+  for (const variant of VARIANTS) {
+    for (const add of [false, true]) {
+      it(`${variant} rung${add ? ', both added into' : ''}`, async () => {
+        for (const [m, k, n] of SHAPES) {
+          // A stored as x [k, m] (a layer's dW = xᵀ·dz), and not transposed; added into, the layer's case only
+          // (each kernel compiles in seconds on lavapipe).
+          for (const transA of add ? [true] : [true, false]) {
+            const labels = await checkColumnSums(m, k, n, transA, variant, add);
+            // In the product where broadcast runs and reduce would sum in order (every shape here but [20, 300, 18]).
+            const rung = variant === 'auto' ? chooseRung(m, k, n) : variant;
+            const inKernel = rung === 'broadcast' && sumsInOrder(k, n);
+            expect(inKernel, `${m}x${k}x${n}`).toBe(rung === 'broadcast' && n !== 18);
+            if (inKernel) expect(labels, `${m}x${k}x${n}`).toEqual([expect.stringMatching(add ? /^matmul\.broadcast[14]\..*\.colsums\+$/ : /^matmul\.broadcast[14]\..*\.colsums$/)]);
+            else expect(labels[1], `${m}x${k}x${n}`).toMatch(add ? /^reduce\.sum\.(cols4|tree|loop)\.add$/ : /^reduce\.sum\.(cols4|tree|loop)$/);
+          }
+        }
+      });
+    }
+  }
+  it('refuses column sums of a transposed or batched B, or a buffer too small for them', () => {
+    const fake = (size: number) => ({ backend: 'webgpu' as const, size, dtype: 'float32' as const });
+    const call = { kernel: 'matmul' as const, a: fake(12), b: fake(12), out: fake(9), batch: 1, m: 3, k: 4, n: 3, transA: false, transB: false, strideA: 0, strideB: 0, columnSums: fake(3) };
+    expect(() => planMatmul({ ...call, transB: true }, DEFAULT_LIMITS)).toThrow(/matmul: columnSums needs batch 1 and B stored \[k, n\], got batch 1 and B transposed/);
+    expect(() => planMatmul({ ...call, batch: 2, out: fake(18) }, DEFAULT_LIMITS)).toThrow(/matmul: columnSums needs batch 1 .*got batch 2/);
+    expect(() => planMatmul({ ...call, columnSums: fake(2) }, DEFAULT_LIMITS)).toThrow(/matmul.*columnSums/);
+  });
+});
 
 describe('transpose vs the CPU twin', () => {
   it.each([[1, 1], [3, 5], [64, 64], [127, 129], [1, 300], [300, 1]])('%i x %i', async (rows, cols) => {
