@@ -301,6 +301,11 @@ export function passedThrough(y: Tensor, dy: Tensor): boolean {
 
 // ---------- 8. a wide layer's second use adds its gradients into the first's ----------
 
+/** 8: whether a kernel may add a gradient into `sum`, the one the layer's other use left (of the result's dtype, no graph being recorded). */
+function addsInto(sum: Tensor | null | undefined, dtype: DType): sum is Tensor {
+  return enabled.gradientAddedInKernel && !!sum && !isGradEnabled() && sum.dtype === dtype;
+}
+
 /**
  * 8. A wide layer used twice in one pass (a GAN's D on real and on fake data): the second use's
  * dW = xᵀ·dz is added by the product itself into `sum`, the gradient the other use left
@@ -309,7 +314,7 @@ export function passedThrough(y: Tensor, dy: Tensor): boolean {
  * this does not apply (no sum, another dtype, a graph being recorded).
  */
 export function productAddedInto(sum: Tensor | null | undefined, x: Tensor, dz: Tensor, variant: MatmulVariant): Tensor | null {
-  if (!enabled.gradientAddedInKernel || !sum || isGradEnabled() || sum.dtype !== resultDType(x, dz)) return null;
+  if (!addsInto(sum, resultDType(x, dz))) return null;
   const name = 'linear.backward';
   const [m, k] = x.shape;
   const n = dz.shape[1];
@@ -322,7 +327,7 @@ export function productAddedInto(sum: Tensor | null | undefined, x: Tensor, dz: 
 
 /** 8, the bias: db = Σ_rows dz added by the column sum into `sum`, the other use's db (as sumTo's reduction, then the addition). */
 export function columnSumAddedInto(sum: Tensor | null | undefined, dz: Tensor): Tensor | null {
-  if (!enabled.gradientAddedInKernel || !sum || isGradEnabled() || sum.dtype !== dz.dtype) return null;
+  if (!addsInto(sum, dz.dtype)) return null;
   const [m, n] = dz.shape;
   runKernel(dz.backend, {
     kernel: 'reduce', op: 'sum', x: dz.storage('sumTo'), out: sum.storage('sumTo'), outer: 1, axisSize: m, inner: n, scale: 1, accumulate: true,
@@ -346,11 +351,10 @@ export function weightAndBiasGradients(x: Tensor, dz: Tensor, into: readonly (Te
   const name = 'linear.backward';
   const [m, k] = x.shape;
   const n = dz.shape[1];
-  // A gradient left by the layer's other use, added into in place where 8 is on (as productAddedInto and columnSumAddedInto do).
-  const addable = (sum: Tensor | null | undefined): sum is Tensor => enabled.gradientAddedInKernel && !!sum && sum.dtype === dz.dtype;
-  const [sumW, sumB] = [into?.[1], into?.[2]];
-  const dw = addable(sumW) ? sumW : Tensor.empty([k, n], dz.dtype, x.backend);
-  const db = addable(sumB) ? sumB : Tensor.empty([n], dz.dtype, x.backend);
+  // Each added into the gradient the layer's other use left, where 8 allows it.
+  const sumW = into?.[1], sumB = into?.[2];
+  const dw = addsInto(sumW, dz.dtype) ? sumW : Tensor.empty([k, n], dz.dtype, x.backend);
+  const db = addsInto(sumB, dz.dtype) ? sumB : Tensor.empty([n], dz.dtype, x.backend);
   runKernel(x.backend, {
     kernel: 'matmul', a: x.storage(name), b: dz.storage(name), out: dw.storage(name), batch: 1, m: k, k: m, n,
     transA: true, transB: false, strideA: 0, strideB: 0, variant, accumulate: dw === sumW,

@@ -5,7 +5,7 @@
 // kernel's shared WebAssembly memory where there is one (kernels/cpu/wasm-heap.ts), so that the
 // products read and write them in place.
 
-import type { Backend, BackendStats, DataArray, DType, FloatArray, KernelCall, Storage } from '../../engine/backend';
+import { checkColumnSums, type Backend, type BackendStats, type DataArray, type DType, type FloatArray, type KernelCall, type Storage } from '../../engine/backend';
 import { addBack, outputFor } from './add-into';
 import { binary } from './binary';
 import { cast, permute } from './layout';
@@ -18,11 +18,6 @@ import { random } from './random';
 import { mappedReduce, reduce } from './reduce';
 import { softmax } from './softmax';
 import { meanUnaryGrad, unary, unaryGrad } from './unary';
-
-/** A matmul's columnSums are the column sums of one stored B [k, n]: batch 1, B not transposed. */
-function checkColumnSums(batch: number, transB: boolean): void {
-  if (batch !== 1 || transB) throw new Error(`matmul: columnSums needs batch 1 and B stored [k, n], got batch ${batch}${transB ? ' and B transposed' : ''}`);
-}
 
 export class CpuStorage implements Storage {
   readonly backend = 'cpu' as const;
@@ -112,7 +107,7 @@ export class CpuBackend implements Backend {
         addBack(f(c.out), out);
         // The column sums of B beside the product (a layer's db beside its dW): reduce's own loop, so the same bits as a separate column sum.
         if (c.columnSums) {
-          checkColumnSums(c.batch, c.transB);
+          checkColumnSums(c);
           const sums = outputFor(f(c.columnSums), c.accumulateColumnSums);
           reduce('sum', f(c.b), sums, 1, c.k, c.n, 1);
           addBack(f(c.columnSums), sums);

@@ -38,7 +38,7 @@
 // the output is thinner than 16, then `small`. At start-up the backend times the rungs on the
 // adapter it meets and may replace the rule's rung per shape class (matmul-tune.ts).
 
-import type { FusedActivation, KernelCall, MatmulVariant, Storage } from '../../engine/backend';
+import { checkColumnSums, type FusedActivation, type KernelCall, type MatmulVariant, type Storage } from '../../engine/backend';
 import { gridFor, type DispatchPlan, type Param, type PlanLimits, type Planner } from './plan';
 import { GUARDS, header, type BufferDecl, type ParamDecl } from './wgsl';
 import { planReduce, sumsInOrder } from './reduce.wgsl';
@@ -759,7 +759,7 @@ export function planMatmulOn(call: MatmulCall, rung: MatmulRung, limits: PlanLim
   }
   const sums = call.columnSums;
   if (sums) {
-    if (batch !== 1 || transB) throw new Error(`matmul: columnSums needs batch 1 and B stored [k, n], got batch ${batch}${transB ? ' and B transposed' : ''}`);
+    checkColumnSums(call);
     checkBuffer('matmul', 'columnSums', sums, n);
   }
   // broadcast adds B's columns up as it reads B's rows, where reduce's kernel would sum them in that

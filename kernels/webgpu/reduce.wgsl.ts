@@ -37,13 +37,19 @@ function useCols4(axisSize: number, inner: number): boolean {
   return inner >= COLS4_MIN_INNER && inner % 4 === 0 && axisSize <= COLS4_MAX_AXIS;
 }
 
+/** Which of the three kernels a reduction runs; cols4 only for a plain one (no map, no fused layer). */
+function reduceKind(axisSize: number, outputs: number, inner: number, plain: boolean): 'cols4' | 'tree' | 'loop' {
+  if (!useTree(axisSize, outputs)) return 'loop';
+  return plain && useCols4(axisSize, inner) ? 'cols4' : 'tree';
+}
+
 /**
  * Whether a plain sum of [1, axisSize, inner] adds the axis up in order, one element after another
  * from the first (the loop and cols4 kernels; the tree adds partial sums): then a kernel that
  * sums the same values in the same order (matmul's column sums of B) gives the same bits.
  */
 export function sumsInOrder(axisSize: number, inner: number): boolean {
-  return !useTree(axisSize, inner) || useCols4(axisSize, inner);
+  return reduceKind(axisSize, inner, inner, true) !== 'tree';
 }
 
 export const planReduce: Planner<'reduce'> = (c, limits): DispatchPlan => {
@@ -114,7 +120,8 @@ ${act}  Z[i] = z;
   const store = (at: string): string => `OUT[${at}] = ${c.accumulate ? `OUT[${at}] + ` : ''}${result};`;
   if (c.accumulate) suffix += '.add';
 
-  if (useTree(axisSize, outputs) && useCols4(axisSize, inner) && !c.map && !c.linear) {
+  const kind = reduceKind(axisSize, outputs, inner, !c.map && !c.linear);
+  if (kind === 'cols4') {
     // Thread t owns outputs 4t .. 4t + 3, all in one outer slice (inner is a multiple of 4):
     // acc = Σ_j x[(outerIndex * axis + j) * inner + innerIndex .. + 3], read as one vec4.
     const vecDecls = [...decls];
@@ -143,7 +150,7 @@ fn main(${FLAT_ARGS}) {
     };
   }
 
-  if (useTree(axisSize, outputs)) {
+  if (kind === 'tree') {
     return {
       key: `reduce.${op}.tree${suffix}`,
       label: `reduce.${op}.tree${suffix}`,

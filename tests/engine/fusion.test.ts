@@ -127,6 +127,17 @@ function wideGanSteps(seed: number, off: FusionName[]): { values: number[]; disp
   }
 }
 
+/**
+ * The wide GAN's steps once for each set of fusions turned off: each the same losses and weights
+ * as the first set's (varied values); returns the dispatches a step of each.
+ */
+function wideGanDispatches(seed: number, offSets: FusionName[][]): number[] {
+  const runs = offSets.map((off) => wideGanSteps(seed, off));
+  expect(new Set(runs[0].values).size).toBeGreaterThan(1000);
+  for (const r of runs.slice(1)) expect(r.values).toEqual(runs[0].values);
+  return runs.map((r) => r.dispatches / 2);
+}
+
 describe('fused reduction (mappedReduce) equals unary then reduce, bit for bit', () => {
   let seed = 500;
   for (const [dtype, make] of DTYPES) {
@@ -586,13 +597,8 @@ describe('a wide layer\'s activation gradient in the product that makes its dy',
   });
 
   it('the wide GAN of the bench (3×64 ReLU layers, batch 512): the same losses and weights, 4 dispatches a step fewer with each of fusions 6 and 7 (8 and 9 on)', () => {
-    const [both, sixthOnly, seventhOnly, neither] = [
-      wideGanSteps(3, []), wideGanSteps(3, ['activationGradInLayerBackward']), wideGanSteps(3, ['activationGradInProduct']),
-      wideGanSteps(3, ['activationGradInProduct', 'activationGradInLayerBackward']),
-    ];
-    expect(new Set(both.values).size).toBeGreaterThan(1000);
-    for (const other of [sixthOnly, seventhOnly, neither]) expect(other.values).toEqual(both.values);
-    expect([both, sixthOnly, seventhOnly, neither].map((s) => s.dispatches / 2)).toEqual([48, 52, 52, 56]);
+    const off: FusionName[][] = [[], ['activationGradInLayerBackward'], ['activationGradInProduct'], ['activationGradInProduct', 'activationGradInLayerBackward']];
+    expect(wideGanDispatches(3, off)).toEqual([48, 52, 52, 56]);
   });
 
   it('captureStep lists each layer\'s dx under its own layer: nothing is deferred while a pass is watched', async () => {
@@ -745,10 +751,7 @@ describe('a wide layer used twice: its dW and db added into the first use\'s by 
   }
 
   it('the wide GAN: the same losses and weights, 48 dispatches a step instead of 52 (9 on)', () => {
-    const [fused, plain] = [wideGanSteps(6, []), wideGanSteps(6, ['gradientAddedInKernel'])];
-    expect(new Set(fused.values).size).toBeGreaterThan(1000);
-    expect(fused.values).toEqual(plain.values);
-    expect([fused.dispatches / 2, plain.dispatches / 2]).toEqual([48, 52]);
+    expect(wideGanDispatches(6, [[], ['gradientAddedInKernel']])).toEqual([48, 52]);
   });
 });
 
@@ -760,11 +763,11 @@ describe('a wide layer\'s bias gradient summed by its weight gradient\'s product
   const run = (fused: boolean, f: () => number[]) => withFusion('biasGradInProduct', fused,
     (d) => (d.call.kernel === 'matmul' && d.call.columnSums ? `matmul+columnSums${d.call.accumulate ? ', added' : ''}${d.call.accumulateColumnSums ? ', sums added' : ''}` : d.kernel), f);
   const count = (kernels: string[], name: string): number => kernels.filter((k) => k === name).length;
-  const twice = (dtype: 'float32' | 'float64', activation: FusedActivation) => layerUsedTwice(78, dtype, activation);
   for (const dtype of ['float32', 'float64'] as const) {
     for (const activation of FUSED_ACTIVATIONS) {
       it(`${activation}, ${dtype}: the same gradients, one kernel fewer a use`, () => {
-        const [fused, plain] = [run(true, twice(dtype, activation)), run(false, twice(dtype, activation))];
+        const pass = layerUsedTwice(78, dtype, activation);
+        const [fused, plain] = [run(true, pass), run(false, pass)];
         expect(new Set(fused.values).size).toBeGreaterThan(1000);
         expect(fused.values).toEqual(plain.values);
         expect(count(fused.kernels, 'matmul+columnSums')).toBe(1); // the first use's
@@ -775,10 +778,8 @@ describe('a wide layer\'s bias gradient summed by its weight gradient\'s product
   }
 
   it('with fusion 8 off: the second use\'s dW and db are new tensors, added by additions; the same gradients', () => {
-    const [fused, plain] = [
-      run(true, () => withoutFusion('gradientAddedInKernel', twice('float32', 'relu'))),
-      run(false, () => withoutFusion('gradientAddedInKernel', twice('float32', 'relu'))),
-    ];
+    const pass = (): number[] => withoutFusion('gradientAddedInKernel', layerUsedTwice(78, 'float32', 'relu'));
+    const [fused, plain] = [run(true, pass), run(false, pass)];
     expect(fused.values).toEqual(plain.values);
     expect(count(fused.kernels, 'matmul+columnSums')).toBe(2);
     expect(count(fused.kernels, 'binary:add')).toBe(3); // the two parts' sum, dW's and db's
@@ -800,10 +801,7 @@ describe('a wide layer\'s bias gradient summed by its weight gradient\'s product
   });
 
   it('the wide GAN: the same losses and weights, 48 dispatches a step instead of 54', () => {
-    const [fused, plain] = [wideGanSteps(7, []), wideGanSteps(7, ['biasGradInProduct'])];
-    expect(new Set(fused.values).size).toBeGreaterThan(1000);
-    expect(fused.values).toEqual(plain.values);
-    expect([fused.dispatches / 2, plain.dispatches / 2]).toEqual([48, 54]);
+    expect(wideGanDispatches(7, [[], ['biasGradInProduct']])).toEqual([48, 54]);
   });
 
   it('the CPU kernel refuses column sums of a batched or transposed B', () => {

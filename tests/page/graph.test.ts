@@ -1,8 +1,8 @@
 // The computation graph of one training step and the derivative lesson, in a real browser:
 // the graph of a captured step is drawn for each of the four models (value and gradient norm on
-// the boxes, D and G grouped for the GAN), a click on a box shows its rule, WGSL and CPU kernel,
-// a Linear layer unfolds into its parameters; the lesson's final gradients match gradcheck's
-// central differences and the closed-form derivatives.
+// the boxes, D and G grouped for the GAN), a click on a box shows its rule, WGSL and CPU kernel
+// and where a fusion took its backward, a Linear layer unfolds into its parameters; the lesson's
+// final gradients match gradcheck's central differences and the closed-form derivatives.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -77,12 +77,18 @@ describe('the computation graph of one step', () => {
         await expect.poll(() => page.locator('#graph .gnode').count()).toBe(before + 2);
         expect(await page.locator('#graph .gnode.parameter .gtitle').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/weight/)]));
         // In G's pass only D's output layer feeds the loss: its forward ran inside the loss's reduction, and its box says so.
+        // G's 64-wide layers (batch 128: too wide for linearGrad) say their db was summed by their dW's product.
         let fused = 0;
+        const biasInProduct: string[] = [];
         for (const box of await page.locator('#graph .gnode[data-op="linear"]').all()) {
           await box.click();
           fused += await detail.locator('.gfused').count();
+          if (/the fusion biasGradInProduct/.test((await detail.locator('.gfused-bwd').allTextContents()).join(' '))) {
+            biasInProduct.push(await box.locator('.gtitle').textContent() ?? '');
+          }
         }
         expect(fused).toBe(1);
+        expect(biasInProduct).toEqual(expect.arrayContaining(['G.layers.1', 'G.layers.2']));
       }
       const shot = `test-results/graph-${tab}${backend === 'cpu' && tab !== 'gan' ? '' : `-${backend}`}`;
       await page.locator('#graph').scrollIntoViewIfNeeded();
