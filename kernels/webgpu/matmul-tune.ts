@@ -8,8 +8,11 @@
 //     representative product on every rung, the rule's own rung first, and keep the fastest
 //     time per product of a few rounds (the minimum: load on a shared CPU only ever adds time);
 //   - a rung replaces the rule's only if it is faster by a clear margin:
-//       t(candidate) < (1 - margin) · t(rule),   margin = 15%,
-//     so timing noise cannot flip a choice;
+//       t(candidate) < (1 - margin) · t(rule),   margin = 15%;
+//   - and only if it is again after both are timed in alternating pairs, rule then candidate
+//     (up to CONFIRM_PAIRS, at least one). On a shared CPU a slow spell while the rule's rung
+//     alone was timed makes any rung look faster; in alternating pairs a spell hits both, and each
+//     keeps its fastest time over all its runs, so a choice stands on the two at their best;
 //   - the tuning stops when its time budget is spent (compiling the kernels included; each
 //     class gets its share, and what one leaves over passes on); a class whose rule rung was
 //     not timed keeps the rule.
@@ -27,6 +30,8 @@ export const MATMUL_SHAPE_CLASSES: readonly MatmulShapeClass[] = ['wide', 'thin'
 export const TUNE_BUDGET_MS = 400;
 /** How much faster than the rule's rung a candidate must be to replace it. */
 export const TUNE_MARGIN = 0.15;
+/** Most alternating pairs (rule's rung, candidate) that confirm a candidate before it replaces the rule. */
+export const CONFIRM_PAIRS = 3;
 
 /** The product each class is timed on (m×k · k×n): the wide GAN's layer, and a thin one of the same size. */
 export const TUNE_SHAPES: Record<MatmulShapeClass, { m: number; k: number; n: number }> = {
@@ -41,8 +46,14 @@ export interface MatmulTuning {
   rungs: Record<MatmulShapeClass, MatmulRung>;
   /** 'timed': chosen from the timings; 'rule': chooseRung's rung (tuning off, or not timed within the budget). */
   source: Record<MatmulShapeClass, 'timed' | 'rule'>;
-  /** Milliseconds per product of each rung timed, by class (a rung the budget cut is absent). */
+  /** Milliseconds per product of each rung timed, by class (a rung the budget cut is absent): its fastest time over all its runs. */
   timings: Record<MatmulShapeClass, Partial<Record<MatmulRung, number>>>;
+  /**
+   * Per class, the alternating pairs (rule's rung, then the apparent winner) timed to confirm a
+   * candidate that beat the rule's rung; 0 where the rule's rung won outright. `rejected` names a
+   * candidate that did not beat it again (null: none was rejected).
+   */
+  confirmation: Record<MatmulShapeClass, { pairs: number; rejected: MatmulRung | null }>;
   /** Whether the tuning ran at all (false: switched off, the rule everywhere). */
   tuned: boolean;
   budgetMs: number;
@@ -83,6 +94,7 @@ export function ruleTuning(adapter: string): MatmulTuning {
     rungs: { wide: ruleRung('wide'), thin: ruleRung('thin') },
     source: { wide: 'rule', thin: 'rule' },
     timings: { wide: {}, thin: {} },
+    confirmation: { wide: { pairs: 0, rejected: null }, thin: { pairs: 0, rejected: null } },
     tuned: false,
     budgetMs: 0,
     margin: TUNE_MARGIN,
@@ -132,10 +144,23 @@ export async function tuneMatmul(adapter: string, timer: RungTimer, options: Tun
       if (msLeft <= 0) break;
       result.timings[cls][rung] = await timer(cls, rung, msLeft);
     }
-    if (result.timings[cls][ruleRung(cls)] !== undefined) {
-      result.rungs[cls] = pickRung(ruleRung(cls), result.timings[cls], margin);
-      result.source[cls] = 'timed';
-    }
+    const rule = ruleRung(cls);
+    const timings = result.timings[cls];
+    if (timings[rule] === undefined) continue; // not timed within the budget: the rule stays
+    result.source[cls] = 'timed';
+    const winner = pickRung(rule, timings, margin);
+    if (winner === rule) continue;
+    // Confirm: the rule's rung and the winner in alternating pairs, each keeping its fastest
+    // time; one pair always, more while the class's share of the budget lasts.
+    const keepFastest = (rung: MatmulRung, ms: number) => { timings[rung] = Math.min(timings[rung] ?? Infinity, ms); };
+    const confirmation = result.confirmation[cls];
+    do {
+      keepFastest(rule, await timer(cls, rule, deadline - (now() - t0)));
+      keepFastest(winner, await timer(cls, winner, deadline - (now() - t0)));
+      confirmation.pairs++;
+    } while (confirmation.pairs < CONFIRM_PAIRS && now() - t0 < deadline);
+    result.rungs[cls] = pickRung(rule, { [rule]: timings[rule], [winner]: timings[winner] }, margin);
+    if (result.rungs[cls] === rule) confirmation.rejected = winner;
   }
   result.elapsedMs = now() - t0;
   return result;
@@ -179,6 +204,19 @@ export function planTuned(call: KernelCall, rungs: Record<MatmulShapeClass, Matm
     return rung === chooseRung(call.m, call.k, call.n) ? null : planLinearOn(call, rung, limits);
   }
   return null;
+}
+
+/**
+ * How a class's choice was confirmed, for people: '' where the rule's rung won outright (or the
+ * class was not timed), else e.g. "broadcast beat small again in 3 alternating pairs" or
+ * "block did not beat small again in 2 alternating pairs: small kept".
+ */
+export function describeConfirmation(t: MatmulTuning, cls: MatmulShapeClass): string {
+  const { pairs, rejected } = t.confirmation[cls];
+  if (pairs === 0) return '';
+  const rule = ruleRung(cls);
+  const pairsText = `${pairs} alternating pair${pairs === 1 ? '' : 's'}`;
+  return rejected === null ? `${t.rungs[cls]} beat ${rule} again in ${pairsText}` : `${rejected} did not beat ${rule} again in ${pairsText}: ${rule} kept`;
 }
 
 /** One line for people: what 'auto' runs, and how it was decided. */

@@ -11,7 +11,8 @@
 //   rbm       the Gaussian-Bernoulli RBM of `gradlab compare` at budget 1600 on 1d-trimodal
 //             (799 hidden units, CD-5, batch 128): the Gibbs sweeps dominate
 
-import { backendStats, compile, flush, setBackend, type BackendName } from '../../engine/index';
+import { backendStats, compile, describeMatmulTuning, flush, matmulTuning, setBackend, type BackendName, type MatmulTuning } from '../../engine/index';
+import { describeConfirmation, MATMUL_SHAPE_CLASSES } from '../../kernels/webgpu/matmul-tune';
 import { budgetedConfig } from '../eval/compare';
 import { createModel } from '../core/registry';
 import { getTarget } from '../data/targets';
@@ -159,6 +160,8 @@ export interface WorkloadResult {
    * round, seconds apart, so a moment when the machine slowed shows in a round, not in the run.
    */
   vsCompiledByRound: Record<string, number[]>;
+  /** The matmul tuning the WebGPU step ran with (absent when WebGPU did not run): its line is the WebGPU row's detail. */
+  tuning?: MatmulTuning;
   /** Backends that could not run here, with why. */
   skipped: string[];
   /** Peers not installed here, each with how to install it. */
@@ -326,6 +329,7 @@ export async function benchWorkload(name: WorkloadName, options: BenchWorkloadOp
     ({ implementation, backend, run: inProcess(stepper), dispose: () => stepper.dispose(), perRound: 1, times: [], cpuTimes: [], dispatches: 0, peer: false });
   const backends = options.backends ?? ['cpu', 'webgpu'];
   const others = backends.filter((b) => b !== 'cpu');
+  let webgpuTuning: MatmulTuning | undefined;
   await setBackend('cpu');
   const gan = name === 'rbm' ? null : name;
   // Peers first: each runs its check steps in its own process before anything is timed.
@@ -354,6 +358,12 @@ export async function benchWorkload(name: WorkloadName, options: BenchWorkloadOp
       continue;
     }
     const group = [make(backend, backend, engineStepper(name))];
+    // Which matmul rungs the start-up tuning picked: they set the WebGPU step's kernels, and its dispatches.
+    const tuning = backend === 'webgpu' ? matmulTuning() : null;
+    if (tuning) {
+      group[0].detail = tuningDetail(tuning);
+      webgpuTuning = tuning;
+    }
     const compiled = compiledStepper(name);
     if (compiled) group.push(make(`${backend} compiled`, backend, compiled));
     await race(group, rounds, roundMs, warmMs);
@@ -385,7 +395,16 @@ export async function benchWorkload(name: WorkloadName, options: BenchWorkloadOp
   const vsCompiledByRound: Record<string, number[]> = {};
   const compiledRounds = first.find((c) => c.implementation === 'cpu compiled')?.times;
   if (compiledRounds) for (const c of first) vsCompiledByRound[c.implementation] = c.times.map((ms, i) => ms / compiledRounds[i]);
-  return { workload: name, description: DESCRIPTIONS[name], timings, ratios, vsCompiled, vsCompiledCpu, vsCompiledByRound, skipped, missingPeers, rounds, load };
+  return {
+    workload: name, description: DESCRIPTIONS[name], timings, ratios, vsCompiled, vsCompiledCpu, vsCompiledByRound,
+    ...(webgpuTuning ? { tuning: webgpuTuning } : {}), skipped, missingPeers, rounds, load,
+  };
+}
+
+/** The tuning's line, with how each class's choice was confirmed where a rung beat the rule's. */
+function tuningDetail(tuning: MatmulTuning): string {
+  const confirmed = MATMUL_SHAPE_CLASSES.map((cls) => [cls, describeConfirmation(tuning, cls)]).filter(([, text]) => text !== '');
+  return [describeMatmulTuning(tuning), ...confirmed.map(([cls, text]) => `${cls}: ${text}`)].join('; ');
 }
 
 const LABELS: Record<string, string> = {

@@ -1,5 +1,6 @@
 // The matmul that tunes itself (kernels/webgpu/matmul-tune.ts): the choice logic on fake
-// timings and a fake clock (margin, budget, per-adapter cache), then on the GPU: a tuning with
+// timings and a fake clock (margin, confirmation in alternating pairs, budget, per-adapter
+// cache), then on the GPU: a tuning with
 // a small budget, tuned products against the CPU twin, and switching tuning off.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +10,7 @@ import { linear as cpuLinear, matmul as cpuMatmul } from '../../kernels/cpu/matm
 import { createWebGpuBackend, type WebGpuBackend } from '../../kernels/webgpu/backend';
 import { chooseRung, type MatmulRung } from '../../kernels/webgpu/matmul.wgsl';
 import {
-  cachedMatmulTuning, clearMatmulTuningCache, describeMatmulTuning, pickRung, ruleRung, tuneMatmul, tuningSwitchedOff,
+  cachedMatmulTuning, clearMatmulTuningCache, CONFIRM_PAIRS, describeConfirmation, describeMatmulTuning, pickRung, ruleRung, tuneMatmul, tuningSwitchedOff,
   type MatmulShapeClass, type RungTimer,
 } from '../../kernels/webgpu/matmul-tune';
 import { expectClose, randomArray, TEST_SEED } from './compare';
@@ -53,20 +54,61 @@ describe('the choice, on fake timings', () => {
     expect(t.rungs).toEqual({ wide: 'register', thin: 'small' }); // thin: block is only 5% faster
     expect(t.source).toEqual({ wide: 'timed', thin: 'timed' });
     expect(t.timings.wide.register).toBe(2.5);
-    expect(calls).toHaveLength(12); // every rung of each class (a rung missing from the table takes 100 ms)
+    // Every rung of each class (a rung missing from the table takes 100 ms); register, which beat
+    // the rule, is confirmed in 3 alternating pairs with it; thin's rule won outright.
+    expect(calls).toHaveLength(6 + 2 * CONFIRM_PAIRS + 6);
     expect(calls[0]).toBe('wide.broadcast'); // the rule's rung first
-    expect(calls[6]).toBe('thin.small');
+    expect(calls.slice(6, 12)).toEqual(['wide.broadcast', 'wide.register', 'wide.broadcast', 'wide.register', 'wide.broadcast', 'wide.register']);
+    expect(calls[12]).toBe('thin.small');
+    expect(t.confirmation).toEqual({ wide: { pairs: 3, rejected: null }, thin: { pairs: 0, rejected: null } });
+    expect(describeConfirmation(t, 'wide')).toBe('register beat broadcast again in 3 alternating pairs');
+    expect(describeConfirmation(t, 'thin')).toBe('');
     expect(describeMatmulTuning(t)).toBe('matmul: register for wide products, small for thin ones (timed on fake GPU at start-up)');
+  });
+
+  it("a slow spell while the rule's rung was timed does not flip the choice: the pairs keep the rule", async () => {
+    // The rule's rung takes 1 ms a product but was first timed during a slow spell (3 ms); block
+    // takes 1.5. On the first timings block looks 50% faster; timed in alternating pairs, the
+    // rule's rung shows its 1 ms and keeps its place.
+    const clock = { t: 0 };
+    const calls: string[] = [];
+    const timer: RungTimer = async (cls, rung) => {
+      calls.push(`${cls}.${rung}`);
+      clock.t += 10;
+      if (cls === 'thin') return rung === 'small' ? 1 : 100;
+      if (rung === 'broadcast') return calls.filter((c) => c === 'wide.broadcast').length === 1 ? 3 : 1;
+      return rung === 'block' ? 1.5 : 100;
+    };
+    const t = await tuneMatmul('shared CPU', timer, { budgetMs: 1000, now: () => clock.t });
+    expect(pickRung('broadcast', { broadcast: 3, block: 1.5 })).toBe('block'); // what the first timings alone would pick
+    expect(t.rungs.wide).toBe('broadcast');
+    expect(t.timings.wide).toMatchObject({ broadcast: 1, block: 1.5 }); // each rung's fastest over all its runs
+    expect(t.confirmation.wide).toEqual({ pairs: 3, rejected: 'block' });
+    expect(describeConfirmation(t, 'wide')).toBe('block did not beat broadcast again in 3 alternating pairs: broadcast kept');
+  });
+
+  it('a confirmation takes one pair however little budget is left, and no more', async () => {
+    const clock = { t: 0 };
+    const { timer, calls } = fakeTimer({ wide: { broadcast: 10, register: 1 }, thin: { small: 1 } }, clock, 30);
+    const t = await tuneMatmul('slow GPU', timer, { budgetMs: 200, now: () => clock.t });
+    // The wide class's share ends at 100 ms: timings at 0, 30, 60, 90 (broadcast, register,
+    // tiled, block); register is confirmed by one pair at 120 and 150, past its share.
+    expect(calls.slice(0, 6)).toEqual(['wide.broadcast', 'wide.register', 'wide.tiled', 'wide.block', 'wide.broadcast', 'wide.register']);
+    expect(t.confirmation.wide).toEqual({ pairs: 1, rejected: null });
+    expect(t.rungs.wide).toBe('register');
   });
 
   it('the budget cuts the tuning short; a class not timed keeps the rule', async () => {
     const clock = { t: 0 };
     // Each timing costs 30 ms of the clock; of 100 ms the wide class may start timings until
-    // 50 ms are spent (at 0 and 30), the thin class until 100 (at 60 and 90).
+    // 50 ms are spent (at 0 and 30), the thin class until 100. register beats the rule and is
+    // confirmed by one pair (at 60 and 90), which spends what was left: the thin class is not
+    // timed at all (naive, 10× faster, never).
     const { timer, calls } = fakeTimer({ wide: { broadcast: 10, register: 1 }, thin: { small: 10, naive: 1 } }, clock, 30);
     const t = await tuneMatmul('slow GPU', timer, { budgetMs: 100, now: () => clock.t });
-    expect(calls).toEqual(['wide.broadcast', 'wide.register', 'thin.small', 'thin.broadcast']);
-    expect(t.rungs).toEqual({ wide: 'register', thin: 'small' }); // naive, 10× faster, was never timed
+    expect(calls).toEqual(['wide.broadcast', 'wide.register', 'wide.broadcast', 'wide.register']);
+    expect(t.rungs).toEqual({ wide: 'register', thin: 'small' });
+    expect(t.source).toEqual({ wide: 'timed', thin: 'rule' });
     const noTime = await tuneMatmul('slower GPU', fakeTimer({ wide: {}, thin: {} }, clock, 200).timer, { budgetMs: 100, now: () => clock.t });
     expect(noTime.source.thin).toBe('rule');
     expect(noTime.rungs.thin).toBe('small');
@@ -82,7 +124,7 @@ describe('the choice, on fake timings', () => {
     const tb = await cachedMatmulTuning('adapter B', b.timer, { budgetMs: 1000, now: () => clock.t });
     const again = await cachedMatmulTuning('adapter A', a.timer, { budgetMs: 1000, now: () => clock.t });
     expect(again).toBe(ta);
-    expect(a.calls).toHaveLength(12);
+    expect(a.calls).toHaveLength(12 + 2 * CONFIRM_PAIRS); // tiled confirmed against broadcast
     expect(ta.rungs.wide).toBe('tiled');
     expect(tb.rungs.wide).toBe('broadcast');
     clearMatmulTuningCache();
