@@ -7,12 +7,13 @@
 //   - for each shape class (thin: a side of the output < 16; wide: both sides ≥ 16), run one
 //     representative product on every rung, the rule's own rung first, and keep the fastest
 //     time per product of a few rounds (the minimum: load on a shared CPU only ever adds time);
-//   - a rung replaces the rule's only if it is faster by a clear margin:
+//   - the (up to CONFIRM_RUNGS) fastest rungs that beat the rule's at all are timed again with
+//     it in CONFIRM_ROUNDS alternating rounds (the rule's rung, then each candidate), each
+//     keeping its fastest time over all its runs; the rounds run even past the budget, so a
+//     choice is never made on less. On a shared CPU a slow spell while one rung alone was timed
+//     makes it look slower than it is; in alternating rounds a spell hits them all;
+//   - the fastest candidate then replaces the rule's rung only if it is faster by a clear margin:
 //       t(candidate) < (1 - margin) · t(rule),   margin = 15%;
-//   - and only if it is again after both are timed in alternating pairs, rule then candidate
-//     (up to CONFIRM_PAIRS, at least one). On a shared CPU a slow spell while the rule's rung
-//     alone was timed makes any rung look faster; in alternating pairs a spell hits both, and each
-//     keeps its fastest time over all its runs, so a choice stands on the two at their best;
 //   - the tuning stops when its time budget is spent (compiling the kernels included; each
 //     class gets its share, and what one leaves over passes on); a class whose rule rung was
 //     not timed keeps the rule.
@@ -30,8 +31,10 @@ export const MATMUL_SHAPE_CLASSES: readonly MatmulShapeClass[] = ['wide', 'thin'
 export const TUNE_BUDGET_MS = 400;
 /** How much faster than the rule's rung a candidate must be to replace it. */
 export const TUNE_MARGIN = 0.15;
-/** Most alternating pairs (rule's rung, candidate) that confirm a candidate before it replaces the rule. */
-export const CONFIRM_PAIRS = 3;
+/** Alternating rounds (the rule's rung, then each candidate) that time the candidates again before one may replace the rule's rung. */
+export const CONFIRM_ROUNDS = 3;
+/** How many of the rungs that beat the rule's on their first timing are timed again (the fastest ones). */
+export const CONFIRM_RUNGS = 2;
 
 /** The product each class is timed on (m×k · k×n): the wide GAN's layer, and a thin one of the same size. */
 export const TUNE_SHAPES: Record<MatmulShapeClass, { m: number; k: number; n: number }> = {
@@ -49,11 +52,11 @@ export interface MatmulTuning {
   /** Milliseconds per product of each rung timed, by class (a rung the budget cut is absent): its fastest time over all its runs. */
   timings: Record<MatmulShapeClass, Partial<Record<MatmulRung, number>>>;
   /**
-   * Per class, the alternating pairs (rule's rung, then the apparent winner) timed to confirm a
-   * candidate that beat the rule's rung; 0 where the rule's rung won outright. `rejected` names a
-   * candidate that did not beat it again (null: none was rejected).
+   * Per class, the rungs that beat the rule's on their first timing and were timed again with it
+   * (`candidates`, the fastest first), and in how many alternating rounds; none and 0 where the
+   * rule's rung was the fastest.
    */
-  confirmation: Record<MatmulShapeClass, { pairs: number; rejected: MatmulRung | null }>;
+  confirmation: Record<MatmulShapeClass, { rounds: number; candidates: MatmulRung[] }>;
   /** Whether the tuning ran at all (false: switched off, the rule everywhere). */
   tuned: boolean;
   budgetMs: number;
@@ -94,7 +97,7 @@ export function ruleTuning(adapter: string): MatmulTuning {
     rungs: { wide: ruleRung('wide'), thin: ruleRung('thin') },
     source: { wide: 'rule', thin: 'rule' },
     timings: { wide: {}, thin: {} },
-    confirmation: { wide: { pairs: 0, rejected: null }, thin: { pairs: 0, rejected: null } },
+    confirmation: { wide: { rounds: 0, candidates: [] }, thin: { rounds: 0, candidates: [] } },
     tuned: false,
     budgetMs: 0,
     margin: TUNE_MARGIN,
@@ -121,7 +124,7 @@ export interface TuneOptions {
  * likeliest to win on a real GPU, the naive rung last.
  */
 const TRY_ORDER: readonly MatmulRung[] = ['broadcast', 'register', 'tiled', 'block', 'small', 'naive'];
-function candidates(cls: MatmulShapeClass): MatmulRung[] {
+function tryOrder(cls: MatmulShapeClass): MatmulRung[] {
   const rule = ruleRung(cls);
   return [rule, ...TRY_ORDER.filter((r) => r !== rule)];
 }
@@ -139,7 +142,7 @@ export async function tuneMatmul(adapter: string, timer: RungTimer, options: Tun
   for (const [i, cls] of MATMUL_SHAPE_CLASSES.entries()) {
     // Each class may run until its share of the budget is spent; time a class leaves over passes on.
     const deadline = (budgetMs * (i + 1)) / MATMUL_SHAPE_CLASSES.length;
-    for (const rung of candidates(cls)) {
+    for (const rung of tryOrder(cls)) {
       const msLeft = deadline - (now() - t0);
       if (msLeft <= 0) break;
       result.timings[cls][rung] = await timer(cls, rung, msLeft);
@@ -148,19 +151,19 @@ export async function tuneMatmul(adapter: string, timer: RungTimer, options: Tun
     const timings = result.timings[cls];
     if (timings[rule] === undefined) continue; // not timed within the budget: the rule stays
     result.source[cls] = 'timed';
-    const winner = pickRung(rule, timings, margin);
-    if (winner === rule) continue;
-    // Confirm: the rule's rung and the winner in alternating pairs, each keeping its fastest
-    // time; one pair always, more while the class's share of the budget lasts.
-    const keepFastest = (rung: MatmulRung, ms: number) => { timings[rung] = Math.min(timings[rung] ?? Infinity, ms); };
+    // The fastest rungs that beat the rule's at all, then all of them again in alternating
+    // rounds, each keeping its fastest time (each timing as short as the timer allows once the
+    // class's share is spent); then the margin decides.
+    const contenders = MATMUL_RUNGS.filter((r) => r !== rule && (timings[r] ?? Infinity) < timings[rule]!)
+      .sort((a, b) => timings[a]! - timings[b]!).slice(0, CONFIRM_RUNGS);
+    if (contenders.length === 0) continue;
     const confirmation = result.confirmation[cls];
-    do {
-      keepFastest(rule, await timer(cls, rule, deadline - (now() - t0)));
-      keepFastest(winner, await timer(cls, winner, deadline - (now() - t0)));
-      confirmation.pairs++;
-    } while (confirmation.pairs < CONFIRM_PAIRS && now() - t0 < deadline);
-    result.rungs[cls] = pickRung(rule, { [rule]: timings[rule], [winner]: timings[winner] }, margin);
-    if (result.rungs[cls] === rule) confirmation.rejected = winner;
+    confirmation.candidates = contenders;
+    const timed = [rule, ...contenders];
+    for (; confirmation.rounds < CONFIRM_ROUNDS; confirmation.rounds++) {
+      for (const rung of timed) timings[rung] = Math.min(timings[rung]!, await timer(cls, rung, deadline - (now() - t0)));
+    }
+    result.rungs[cls] = pickRung(rule, Object.fromEntries(timed.map((r) => [r, timings[r]])), margin);
   }
   result.elapsedMs = now() - t0;
   return result;
@@ -207,16 +210,19 @@ export function planTuned(call: KernelCall, rungs: Record<MatmulShapeClass, Matm
 }
 
 /**
- * How a class's choice was confirmed, for people: '' where the rule's rung won outright (or the
- * class was not timed), else e.g. "broadcast beat small again in 3 alternating pairs" or
- * "block did not beat small again in 2 alternating pairs: small kept".
+ * How a class's choice was confirmed, for people: '' where the rule's rung was the fastest (or
+ * the class was not timed), else e.g. "small, broadcast and block timed again in 3 alternating
+ * rounds: broadcast" or "broadcast and block timed again in 3 alternating rounds: broadcast
+ * kept, none 15% faster".
  */
 export function describeConfirmation(t: MatmulTuning, cls: MatmulShapeClass): string {
-  const { pairs, rejected } = t.confirmation[cls];
-  if (pairs === 0) return '';
+  const { rounds, candidates } = t.confirmation[cls];
+  if (rounds === 0) return '';
   const rule = ruleRung(cls);
-  const pairsText = `${pairs} alternating pair${pairs === 1 ? '' : 's'}`;
-  return rejected === null ? `${t.rungs[cls]} beat ${rule} again in ${pairsText}` : `${rejected} did not beat ${rule} again in ${pairsText}: ${rule} kept`;
+  const rungs = [rule, ...candidates];
+  const list = `${rungs.slice(0, -1).join(', ')} and ${rungs[rungs.length - 1]}`;
+  const outcome = t.rungs[cls] === rule ? `${rule} kept, none ${Math.round(t.margin * 100)}% faster` : t.rungs[cls];
+  return `${list} timed again in ${rounds} alternating round${rounds === 1 ? '' : 's'}: ${outcome}`;
 }
 
 /** One line for people: what 'auto' runs, and how it was decided. */

@@ -1,6 +1,6 @@
 // The matmul that tunes itself (kernels/webgpu/matmul-tune.ts): the choice logic on fake
-// timings and a fake clock (margin, confirmation in alternating pairs, budget, per-adapter
-// cache), then on the GPU: a tuning with
+// timings and a fake clock (margin, the candidates timed again in alternating rounds, budget,
+// per-adapter cache), then on the GPU: a tuning with
 // a small budget, tuned products against the CPU twin, and switching tuning off.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { linear as cpuLinear, matmul as cpuMatmul } from '../../kernels/cpu/matm
 import { createWebGpuBackend, type WebGpuBackend } from '../../kernels/webgpu/backend';
 import { chooseRung, type MatmulRung } from '../../kernels/webgpu/matmul.wgsl';
 import {
-  cachedMatmulTuning, clearMatmulTuningCache, CONFIRM_PAIRS, describeConfirmation, describeMatmulTuning, pickRung, ruleRung, tuneMatmul, tuningSwitchedOff,
+  cachedMatmulTuning, clearMatmulTuningCache, CONFIRM_ROUNDS, CONFIRM_RUNGS, describeConfirmation, describeMatmulTuning, pickRung, ruleRung, tuneMatmul, tuningSwitchedOff,
   type MatmulShapeClass, type RungTimer,
 } from '../../kernels/webgpu/matmul-tune';
 import { expectClose, randomArray, TEST_SEED } from './compare';
@@ -26,6 +26,20 @@ function fakeTimer(table: Record<MatmulShapeClass, Partial<Record<MatmulRung, nu
     return table[cls][rung] ?? 100;
   };
   return { timer, calls };
+}
+
+/**
+ * A timer as fakeTimer's, except that one rung of one class is timed in a slow spell the first
+ * time: `spell.first` ms, then `spell.after`.
+ */
+function spellTimer(table: Record<MatmulShapeClass, Partial<Record<MatmulRung, number>>>, spell: { cls: MatmulShapeClass; rung: MatmulRung; first: number; after: number }, clock: { t: number }) {
+  let spellRuns = 0;
+  const timer: RungTimer = async (cls, rung) => {
+    clock.t += 10;
+    if (cls === spell.cls && rung === spell.rung) return ++spellRuns === 1 ? spell.first : spell.after;
+    return table[cls][rung] ?? 100;
+  };
+  return timer;
 }
 
 describe('the choice, on fake timings', () => {
@@ -54,59 +68,81 @@ describe('the choice, on fake timings', () => {
     expect(t.rungs).toEqual({ wide: 'register', thin: 'small' }); // thin: block is only 5% faster
     expect(t.source).toEqual({ wide: 'timed', thin: 'timed' });
     expect(t.timings.wide.register).toBe(2.5);
-    // Every rung of each class (a rung missing from the table takes 100 ms); register, which beat
-    // the rule, is confirmed in 3 alternating pairs with it; thin's rule won outright.
-    expect(calls).toHaveLength(6 + 2 * CONFIRM_PAIRS + 6);
+    // Every rung of each class (a rung missing from the table takes 100 ms); then the two
+    // fastest that beat the rule's rung at all are timed again with it in 3 alternating rounds:
+    // register wins, block (5% faster) does not.
+    expect(calls).toHaveLength(6 + 3 * CONFIRM_ROUNDS + 6 + 2 * CONFIRM_ROUNDS);
     expect(calls[0]).toBe('wide.broadcast'); // the rule's rung first
-    expect(calls.slice(6, 12)).toEqual(['wide.broadcast', 'wide.register', 'wide.broadcast', 'wide.register', 'wide.broadcast', 'wide.register']);
-    expect(calls[12]).toBe('thin.small');
-    expect(t.confirmation).toEqual({ wide: { pairs: 3, rejected: null }, thin: { pairs: 0, rejected: null } });
-    expect(describeConfirmation(t, 'wide')).toBe('register beat broadcast again in 3 alternating pairs');
-    expect(describeConfirmation(t, 'thin')).toBe('');
+    expect(calls.slice(6, 15)).toEqual(Array(CONFIRM_ROUNDS).fill(['wide.broadcast', 'wide.register', 'wide.tiled']).flat());
+    expect(calls[15]).toBe('thin.small');
+    expect(calls.slice(21)).toEqual(Array(CONFIRM_ROUNDS).fill(['thin.small', 'thin.block']).flat());
+    expect(t.confirmation).toEqual({ wide: { rounds: 3, candidates: ['register', 'tiled'] }, thin: { rounds: 3, candidates: ['block'] } });
+    expect(describeConfirmation(t, 'wide')).toBe('broadcast, register and tiled timed again in 3 alternating rounds: register');
+    expect(describeConfirmation(t, 'thin')).toBe('small and block timed again in 3 alternating rounds: small kept, none 15% faster');
     expect(describeMatmulTuning(t)).toBe('matmul: register for wide products, small for thin ones (timed on fake GPU at start-up)');
   });
 
-  it("a slow spell while the rule's rung was timed does not flip the choice: the pairs keep the rule", async () => {
+  it("a slow spell while the rule's rung was timed does not flip the choice: the rounds keep the rule's", async () => {
     // The rule's rung takes 1 ms a product but was first timed during a slow spell (3 ms); block
-    // takes 1.5. On the first timings block looks 50% faster; timed in alternating pairs, the
+    // takes 1.5. On the first timings block looks 50% faster; timed in alternating rounds, the
     // rule's rung shows its 1 ms and keeps its place.
     const clock = { t: 0 };
-    const calls: string[] = [];
-    const timer: RungTimer = async (cls, rung) => {
-      calls.push(`${cls}.${rung}`);
-      clock.t += 10;
-      if (cls === 'thin') return rung === 'small' ? 1 : 100;
-      if (rung === 'broadcast') return calls.filter((c) => c === 'wide.broadcast').length === 1 ? 3 : 1;
-      return rung === 'block' ? 1.5 : 100;
-    };
+    const timer = spellTimer({ wide: { block: 1.5 }, thin: { small: 1 } }, { cls: 'wide', rung: 'broadcast', first: 3, after: 1 }, clock);
     const t = await tuneMatmul('shared CPU', timer, { budgetMs: 1000, now: () => clock.t });
     expect(pickRung('broadcast', { broadcast: 3, block: 1.5 })).toBe('block'); // what the first timings alone would pick
     expect(t.rungs.wide).toBe('broadcast');
     expect(t.timings.wide).toMatchObject({ broadcast: 1, block: 1.5 }); // each rung's fastest over all its runs
-    expect(t.confirmation.wide).toEqual({ pairs: 3, rejected: 'block' });
-    expect(describeConfirmation(t, 'wide')).toBe('block did not beat broadcast again in 3 alternating pairs: broadcast kept');
+    expect(t.confirmation.wide).toEqual({ rounds: 3, candidates: ['block'] });
+    expect(describeConfirmation(t, 'wide')).toBe('broadcast and block timed again in 3 alternating rounds: broadcast kept, none 15% faster');
+    expect(describeConfirmation(t, 'thin')).toBe(''); // the rule's rung was the fastest
   });
 
-  it('a confirmation takes one pair however little budget is left, and no more', async () => {
+  it('a slow spell while a faster rung was timed: the rounds show it faster by the margin', async () => {
+    // broadcast takes 0.3 ms a product, against the rule's 1, but was first timed in a slow spell
+    // (0.95: faster, not by 15%); in the rounds it shows its 0.3 and replaces the rule's rung.
+    const clock = { t: 0 };
+    const timer = spellTimer({ wide: { broadcast: 1 }, thin: { small: 1 } }, { cls: 'thin', rung: 'broadcast', first: 0.95, after: 0.3 }, clock);
+    const t = await tuneMatmul('shared CPU', timer, { budgetMs: 1000, now: () => clock.t });
+    expect(pickRung('small', { small: 1, broadcast: 0.95 })).toBe('small'); // what the first timings alone would keep
+    expect(t.rungs.thin).toBe('broadcast');
+    expect(t.timings.thin).toMatchObject({ small: 1, broadcast: 0.3 });
+    expect(t.confirmation.thin).toEqual({ rounds: 3, candidates: ['broadcast'] });
+  });
+
+  it('the two fastest first timings are both timed again: the second can win', async () => {
+    // block takes 0.6 ms, broadcast 0.2 but 0.7 in its first timing; both beat the rule's 1 and
+    // are timed again, and broadcast, second on the first timings, wins.
+    const clock = { t: 0 };
+    const timer = spellTimer({ wide: { broadcast: 1 }, thin: { small: 1, block: 0.6 } }, { cls: 'thin', rung: 'broadcast', first: 0.7, after: 0.2 }, clock);
+    const t = await tuneMatmul('shared CPU', timer, { budgetMs: 1000, now: () => clock.t });
+    expect(CONFIRM_RUNGS).toBe(2);
+    expect(t.confirmation.thin).toEqual({ rounds: 3, candidates: ['block', 'broadcast'] });
+    expect(t.rungs.thin).toBe('broadcast');
+    expect(describeConfirmation(t, 'thin')).toBe('small, block and broadcast timed again in 3 alternating rounds: broadcast');
+  });
+
+  it('a confirmation takes its rounds even past the budget: a choice is never made on less', async () => {
     const clock = { t: 0 };
     const { timer, calls } = fakeTimer({ wide: { broadcast: 10, register: 1 }, thin: { small: 1 } }, clock, 30);
     const t = await tuneMatmul('slow GPU', timer, { budgetMs: 200, now: () => clock.t });
     // The wide class's share ends at 100 ms: timings at 0, 30, 60, 90 (broadcast, register,
-    // tiled, block); register is confirmed by one pair at 120 and 150, past its share.
-    expect(calls.slice(0, 6)).toEqual(['wide.broadcast', 'wide.register', 'wide.tiled', 'wide.block', 'wide.broadcast', 'wide.register']);
-    expect(t.confirmation.wide).toEqual({ pairs: 1, rejected: null });
+    // tiled, block); register is timed again in 3 rounds from 120 to 270, past the whole budget,
+    // so the thin class is not timed.
+    expect(calls).toEqual(['wide.broadcast', 'wide.register', 'wide.tiled', 'wide.block', ...Array(CONFIRM_ROUNDS).fill(['wide.broadcast', 'wide.register']).flat()]);
+    expect(t.confirmation.wide).toEqual({ rounds: CONFIRM_ROUNDS, candidates: ['register'] });
     expect(t.rungs.wide).toBe('register');
+    expect(t.source.thin).toBe('rule');
   });
 
   it('the budget cuts the tuning short; a class not timed keeps the rule', async () => {
     const clock = { t: 0 };
     // Each timing costs 30 ms of the clock; of 100 ms the wide class may start timings until
     // 50 ms are spent (at 0 and 30), the thin class until 100. register beats the rule and is
-    // confirmed by one pair (at 60 and 90), which spends what was left: the thin class is not
+    // timed again in 3 rounds (from 60 to 210), which spend what was left: the thin class is not
     // timed at all (naive, 10× faster, never).
     const { timer, calls } = fakeTimer({ wide: { broadcast: 10, register: 1 }, thin: { small: 10, naive: 1 } }, clock, 30);
     const t = await tuneMatmul('slow GPU', timer, { budgetMs: 100, now: () => clock.t });
-    expect(calls).toEqual(['wide.broadcast', 'wide.register', 'wide.broadcast', 'wide.register']);
+    expect(calls).toEqual(['wide.broadcast', 'wide.register', ...Array(CONFIRM_ROUNDS).fill(['wide.broadcast', 'wide.register']).flat()]);
     expect(t.rungs).toEqual({ wide: 'register', thin: 'small' });
     expect(t.source).toEqual({ wide: 'timed', thin: 'rule' });
     const noTime = await tuneMatmul('slower GPU', fakeTimer({ wide: {}, thin: {} }, clock, 200).timer, { budgetMs: 100, now: () => clock.t });
@@ -124,7 +160,7 @@ describe('the choice, on fake timings', () => {
     const tb = await cachedMatmulTuning('adapter B', b.timer, { budgetMs: 1000, now: () => clock.t });
     const again = await cachedMatmulTuning('adapter A', a.timer, { budgetMs: 1000, now: () => clock.t });
     expect(again).toBe(ta);
-    expect(a.calls).toHaveLength(12 + 2 * CONFIRM_PAIRS); // tiled confirmed against broadcast
+    expect(a.calls).toHaveLength(12 + 2 * CONFIRM_ROUNDS); // tiled timed again with broadcast
     expect(ta.rungs.wide).toBe('tiled');
     expect(tb.rungs.wide).toBe('broadcast');
     clearMatmulTuningCache();
