@@ -141,9 +141,10 @@ export class HoodPanel {
       this.stats.textContent = `One step: ${dispatches.length} kernel dispatches, ${after.submits - before.submits} queue submit(s)` +
         (after.bindGroupCreations !== undefined ? `; new bind groups: ${(after.bindGroupCreations ?? 0) - (before.bindGroupCreations ?? 0)}, new pipelines: ${(after.pipelineCreations ?? 0) - (before.pipelineCreations ?? 0)}` : '') +
         `; live buffers: ${after.liveBuffers}.`;
-      // On WebGPU, which rung of the matmul ladder 'auto' runs (timed on this adapter at start-up).
+      // On WebGPU, which rung of the matmul ladder 'auto' runs (timed on this adapter at start-up),
+      // and how a rung that beat the rule's was timed again.
       const tuning = matmulTuning();
-      if (tuning) this.stats.append(el('br'), describeMatmulTuning(tuning));
+      if (tuning) this.stats.append(el('br'), describeMatmulTuning(tuning, { confirmation: true }));
     });
     this.renderTable();
     await this.sampleNorms();

@@ -225,10 +225,14 @@ export function describeConfirmation(t: MatmulTuning, cls: MatmulShapeClass): st
   return `${list} timed again in ${rounds} alternating round${rounds === 1 ? '' : 's'}: ${outcome}`;
 }
 
-/** One line for people: what 'auto' runs, and how it was decided. */
-export function describeMatmulTuning(t: MatmulTuning): string {
+/** One line for people: what 'auto' runs, and how it was decided (with `confirmation`, also how each class's candidates were timed again). */
+export function describeMatmulTuning(t: MatmulTuning, options: { confirmation?: boolean } = {}): string {
   const how = t.tuned
     ? `timed on ${t.adapter} at start-up${t.source.thin === 'rule' || t.source.wide === 'rule' ? '; the rule where the time budget ran out' : ''}`
     : 'the fixed rule: tuning is off';
-  return `matmul: ${t.rungs.wide} for wide products, ${t.rungs.thin} for thin ones (${how})`;
+  const line = `matmul: ${t.rungs.wide} for wide products, ${t.rungs.thin} for thin ones (${how})`;
+  if (!options.confirmation) return line;
+  // With confirmation: then, per class where a rung beat the rule's, how it was timed again.
+  const confirmed = MATMUL_SHAPE_CLASSES.map((cls) => [cls, describeConfirmation(t, cls)]).filter(([, text]) => text !== '');
+  return [line, ...confirmed.map(([cls, text]) => `${cls}: ${text}`)].join('; ');
 }

@@ -12,7 +12,6 @@
 //             (799 hidden units, CD-5, batch 128): the Gibbs sweeps dominate
 
 import { backendStats, compile, describeMatmulTuning, flush, matmulTuning, setBackend, type BackendName, type MatmulTuning } from '../../engine/index';
-import { describeConfirmation, MATMUL_SHAPE_CLASSES } from '../../kernels/webgpu/matmul-tune';
 import { budgetedConfig } from '../eval/compare';
 import { createModel } from '../core/registry';
 import { getTarget } from '../data/targets';
@@ -361,7 +360,7 @@ export async function benchWorkload(name: WorkloadName, options: BenchWorkloadOp
     // Which matmul rungs the start-up tuning picked: they set the WebGPU step's kernels, and its dispatches.
     const tuning = backend === 'webgpu' ? matmulTuning() : null;
     if (tuning) {
-      group[0].detail = tuningDetail(tuning);
+      group[0].detail = describeMatmulTuning(tuning, { confirmation: true });
       webgpuTuning = tuning;
     }
     const compiled = compiledStepper(name);
@@ -399,12 +398,6 @@ export async function benchWorkload(name: WorkloadName, options: BenchWorkloadOp
     workload: name, description: DESCRIPTIONS[name], timings, ratios, vsCompiled, vsCompiledCpu, vsCompiledByRound,
     ...(webgpuTuning ? { tuning: webgpuTuning } : {}), skipped, missingPeers, rounds, load,
   };
-}
-
-/** The tuning's line, with how each class's choice was confirmed where a rung beat the rule's. */
-function tuningDetail(tuning: MatmulTuning): string {
-  const confirmed = MATMUL_SHAPE_CLASSES.map((cls) => [cls, describeConfirmation(tuning, cls)]).filter(([, text]) => text !== '');
-  return [describeMatmulTuning(tuning), ...confirmed.map(([cls, text]) => `${cls}: ${text}`)].join('; ');
 }
 
 const LABELS: Record<string, string> = {

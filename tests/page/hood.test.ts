@@ -60,6 +60,13 @@ describe('under the hood', () => {
       expect(await page.locator('#hood tr.phase[data-phase="sums"]').first().textContent()).toMatch(/running sums, not part of the loss/);
       expect(await page.locator('#hood tr.op[data-phase="sums"]').count()).toBeGreaterThan(0);
       if (backend === 'webgpu') expect(await rows.first().locator('td').nth(4).textContent()).toMatch(/\d+×\d+×\d+/);
+      // On WebGPU, the matmul rungs the start-up tuning picked, and how a rung that beat the
+      // rule's was timed again (kernels/webgpu/matmul-tune.ts); on the CPU, no such line.
+      const stats = (await page.locator('#hood .hood-stats').textContent()) ?? '';
+      const rung = '(naive|tiled|register|small|block|broadcast)';
+      const rounds = `; (wide|thin): ${rung}(, ${rung})* and ${rung} timed again in \\d+ alternating rounds?: ${rung}( kept, none \\d+% faster)?`;
+      if (backend === 'webgpu') expect(stats).toMatch(new RegExp(`matmul: ${rung} for wide products, ${rung} for thin ones \\(timed on .+ at start-up[^)]*\\)(${rounds})*$`));
+      else expect(stats).not.toMatch(/matmul:/);
       // The step as it runs, fusions included: D's last layer stores its dx as the hidden layer's
       // dz = dx ⊙ leakyRelu'(h) (engine/fusion.ts, 7), which a pass watched for each gradient would not.
       if (backend === 'webgpu') expect(text).toMatch(/linearGrad\S*\.dx-leakyRelu/);

@@ -46,7 +46,8 @@ it('bench --workload: the WebGPU row says which rungs the tuning picked, and how
   const tuning = r.tuning!;
   expect(tuning.tuned).toBe(true);
   const confirmed = (['wide', 'thin'] as const).map((cls) => [cls, describeConfirmation(tuning, cls)]).filter(([, text]) => text !== '');
-  expect(webgpu!.detail).toBe([describeMatmulTuning(tuning), ...confirmed.map(([cls, text]) => `${cls}: ${text}`)].join('; '));
+  expect(webgpu!.detail).toBe(describeMatmulTuning(tuning, { confirmation: true }));
+  expect(describeMatmulTuning(tuning, { confirmation: true })).toBe([describeMatmulTuning(tuning), ...confirmed.map(([cls, text]) => `${cls}: ${text}`)].join('; '));
   expect(formatWorkload(r)).toContain(`\nwebgpu: matmul: ${tuning.rungs.wide} for wide products, ${tuning.rungs.thin} for thin ones (timed on `);
   expect(r.timings.find((t) => t.implementation === 'cpu')!.detail).toBeUndefined();
 });
