@@ -225,12 +225,12 @@ const backends = new Map<BackendName, Backend>();
 let current: Backend | null = null;
 let defaultFactory: (() => Backend) | null = null;
 
-/** Backends register themselves; the CPU backend is the default. */
 /** A matmul's columnSums are the column sums of one stored B [k, n]: batch 1, B not transposed (both backends refuse the rest). */
 export function checkColumnSums(c: Pick<Extract<KernelCall, { kernel: 'matmul' }>, 'batch' | 'transB'>): void {
   if (c.batch !== 1 || c.transB) throw new Error(`matmul: columnSums needs batch 1 and B stored [k, n], got batch ${c.batch}${c.transB ? ' and B transposed' : ''}`);
 }
 
+/** Backends register themselves; the CPU backend is the default. */
 export function registerBackend(backend: Backend, makeDefault = false): void {
   backends.set(backend.name, backend);
   if (makeDefault && current === null) current = backend;

@@ -2,7 +2,8 @@
 
 import { CpuBackend } from '../kernels/cpu/backend';
 import { createWebGpuBackend, kernelSource as compiledKernelSource, lastWebGpuError, WebGpuBackend } from '../kernels/webgpu/backend';
-import { ruleTuning, type MatmulTuning } from '../kernels/webgpu/matmul-tune';
+import { describeMatmulTuning as describeTuning, ruleTuning, type MatmulTuning } from '../kernels/webgpu/matmul-tune';
+import { checkOptions } from './options';
 import { setBackendResolver } from './to-backend';
 import { currentBackend, setDefaultBackendFactory, useBackend, findBackend, type BackendName, type BackendStats } from './backend';
 
@@ -58,7 +59,7 @@ export { explainBackward, type BackwardLesson, type BackwardStep, type ChainLink
 export { dispatchesWatched, onDispatch, recordDispatches, setDebug, type DispatchRecord } from './trace';
 export type { Backend, BackendName, BackendStats, DType, KernelCall, KernelName, Storage } from './backend';
 export { formatShape, type Shape } from './shape';
-export { describeMatmulTuning, type MatmulTuning, type MatmulShapeClass } from '../kernels/webgpu/matmul-tune';
+export type { MatmulTuning, MatmulShapeClass } from '../kernels/webgpu/matmul-tune';
 export type { MatmulRung } from '../kernels/webgpu/matmul.wgsl';
 /** Threads for the CPU backend's large products: setCpuThreads(1) keeps them on the calling thread (kernels/cpu/gemm-threads.ts). */
 export { cpuThreads, setCpuThreads } from '../kernels/cpu/gemm-wasm';
@@ -142,6 +143,12 @@ export function matmulTuning(): MatmulTuning | null {
   const b = currentBackend();
   if (!(b instanceof WebGpuBackend)) return null;
   return b.matmulTuningActive ? b.matmulTuning : ruleTuning(b.adapterName);
+}
+
+/** One line for people: which rung 'auto' runs for wide and thin products, and how it was decided; with `confirmation`, also how each class's candidates were timed again. */
+export function describeMatmulTuning(tuning: MatmulTuning, options: { confirmation?: boolean } = {}): string {
+  checkOptions('describeMatmulTuning', options, { confirmation: 'boolean' });
+  return describeTuning(tuning, options);
 }
 
 /** Let 'auto' follow the start-up timings (true, the default) or the fixed rule (false). */

@@ -7,11 +7,9 @@
 //   - for each shape class (thin: a side of the output < 16; wide: both sides ≥ 16), run one
 //     representative product on every rung, the rule's own rung first, and keep the fastest
 //     time per product of a few rounds (the minimum: load on a shared CPU only ever adds time);
-//   - the (up to CONFIRM_RUNGS) fastest rungs that beat the rule's at all are timed again with
-//     it in CONFIRM_ROUNDS alternating rounds (the rule's rung, then each candidate), each
-//     keeping its fastest time over all its runs; the rounds run even past the budget, so a
-//     choice is never made on less. On a shared CPU a slow spell while one rung alone was timed
-//     makes it look slower than it is; in alternating rounds a spell hits them all;
+//   - the (up to CONFIRM_RUNGS) fastest rungs that beat the rule's are timed again with it in
+//     CONFIRM_ROUNDS alternating rounds, even past the budget, each keeping its fastest time: a
+//     slow spell then hits them all, not one rung alone;
 //   - the fastest candidate then replaces the rule's rung only if it is faster by a clear margin:
 //       t(candidate) < (1 - margin) · t(rule),   margin = 15%;
 //   - the tuning stops when its time budget is spent (compiling the kernels included; each
@@ -53,10 +51,10 @@ export interface MatmulTuning {
   timings: Record<MatmulShapeClass, Partial<Record<MatmulRung, number>>>;
   /**
    * Per class, the rungs that beat the rule's on their first timing and were timed again with it
-   * (`candidates`, the fastest first), and in how many alternating rounds; none and 0 where the
-   * rule's rung was the fastest.
+   * in CONFIRM_ROUNDS alternating rounds (`candidates`, the fastest first); none where the rule's
+   * rung was the fastest.
    */
-  confirmation: Record<MatmulShapeClass, { rounds: number; candidates: MatmulRung[] }>;
+  confirmation: Record<MatmulShapeClass, { candidates: MatmulRung[] }>;
   /** Whether the tuning ran at all (false: switched off, the rule everywhere). */
   tuned: boolean;
   budgetMs: number;
@@ -97,7 +95,7 @@ export function ruleTuning(adapter: string): MatmulTuning {
     rungs: { wide: ruleRung('wide'), thin: ruleRung('thin') },
     source: { wide: 'rule', thin: 'rule' },
     timings: { wide: {}, thin: {} },
-    confirmation: { wide: { rounds: 0, candidates: [] }, thin: { rounds: 0, candidates: [] } },
+    confirmation: { wide: { candidates: [] }, thin: { candidates: [] } },
     tuned: false,
     budgetMs: 0,
     margin: TUNE_MARGIN,
@@ -151,16 +149,13 @@ export async function tuneMatmul(adapter: string, timer: RungTimer, options: Tun
     const timings = result.timings[cls];
     if (timings[rule] === undefined) continue; // not timed within the budget: the rule stays
     result.source[cls] = 'timed';
-    // The fastest rungs that beat the rule's at all, then all of them again in alternating
-    // rounds, each keeping its fastest time (each timing as short as the timer allows once the
-    // class's share is spent); then the margin decides.
+    // The fastest rungs that beat the rule's, timed again with it in alternating rounds; then the margin decides.
     const contenders = MATMUL_RUNGS.filter((r) => r !== rule && (timings[r] ?? Infinity) < timings[rule]!)
       .sort((a, b) => timings[a]! - timings[b]!).slice(0, CONFIRM_RUNGS);
     if (contenders.length === 0) continue;
-    const confirmation = result.confirmation[cls];
-    confirmation.candidates = contenders;
+    result.confirmation[cls].candidates = contenders;
     const timed = [rule, ...contenders];
-    for (; confirmation.rounds < CONFIRM_ROUNDS; confirmation.rounds++) {
+    for (let round = 0; round < CONFIRM_ROUNDS; round++) {
       for (const rung of timed) timings[rung] = Math.min(timings[rung]!, await timer(cls, rung, deadline - (now() - t0)));
     }
     result.rungs[cls] = pickRung(rule, Object.fromEntries(timed.map((r) => [r, timings[r]])), margin);
@@ -209,23 +204,18 @@ export function planTuned(call: KernelCall, rungs: Record<MatmulShapeClass, Matm
   return null;
 }
 
-/**
- * How a class's choice was confirmed, for people: '' where the rule's rung was the fastest (or
- * the class was not timed), else e.g. "small, broadcast and block timed again in 3 alternating
- * rounds: broadcast" or "broadcast and block timed again in 3 alternating rounds: broadcast
- * kept, none 15% faster".
- */
+/** How a class's candidates were timed again, for people ('' where there were none), e.g. "small and broadcast timed again in 3 alternating rounds: broadcast". */
 export function describeConfirmation(t: MatmulTuning, cls: MatmulShapeClass): string {
-  const { rounds, candidates } = t.confirmation[cls];
-  if (rounds === 0) return '';
+  const { candidates } = t.confirmation[cls];
+  if (candidates.length === 0) return '';
   const rule = ruleRung(cls);
   const rungs = [rule, ...candidates];
   const list = `${rungs.slice(0, -1).join(', ')} and ${rungs[rungs.length - 1]}`;
   const outcome = t.rungs[cls] === rule ? `${rule} kept, none ${Math.round(t.margin * 100)}% faster` : t.rungs[cls];
-  return `${list} timed again in ${rounds} alternating round${rounds === 1 ? '' : 's'}: ${outcome}`;
+  return `${list} timed again in ${CONFIRM_ROUNDS} alternating rounds: ${outcome}`;
 }
 
-/** One line for people: what 'auto' runs, and how it was decided (with `confirmation`, also how each class's candidates were timed again). */
+/** One line for people: what 'auto' runs, and how it was decided (engine/index.ts exports it with its options checked). */
 export function describeMatmulTuning(t: MatmulTuning, options: { confirmation?: boolean } = {}): string {
   const how = t.tuned
     ? `timed on ${t.adapter} at start-up${t.source.thin === 'rule' || t.source.wide === 'rule' ? '; the rule where the time budget ran out' : ''}`

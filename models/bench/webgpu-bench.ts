@@ -11,7 +11,7 @@ import { backendStats, flush, matmul, randn, createRng, setBackend, setMatmulVar
 import { currentBackend, type MatmulVariant } from '../../engine/backend';
 import type { WebGpuBackend } from '../../kernels/webgpu/backend';
 import { MATMUL_RUNGS, planMatmulOn, type MatmulRung } from '../../kernels/webgpu/matmul.wgsl';
-import { describeConfirmation, ruleTuning } from '../../kernels/webgpu/matmul-tune';
+import { describeConfirmation, MATMUL_SHAPE_CLASSES, ruleTuning } from '../../kernels/webgpu/matmul-tune';
 import { createEngineGan } from './engine-gan';
 
 export interface MatmulPoint {
@@ -298,7 +298,7 @@ export function formatMatmulBench(r: MatmulBenchResult): string {
     });
     lines.push(`  ${name.padEnd(width)}${cells.join('')}${r.auto[name].padStart(10)}`);
   }
-  const timed = (['wide', 'thin'] as const).map((cls) => {
+  const timed = MATMUL_SHAPE_CLASSES.map((cls) => {
     const confirmed = describeConfirmation(r.tuning, cls);
     return `${cls}: ${Object.entries(r.tuning.timings[cls]).map(([rung, ms]) => `${rung} ${ms!.toFixed(2)} ms`).join(', ') || 'not timed'}${confirmed ? ` (${confirmed})` : ''}`;
   });

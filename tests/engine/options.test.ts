@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as g from '../../models/index';
 import { runTraining } from '../../models/core/train-loop';
 import { checkOptions, closestKey } from '../../engine/options';
+import { ruleTuning } from '../../kernels/webgpu/matmul-tune';
 
 const rng = () => g.createRng(7);
 const param = () => g.tensor([0.3, -1.2], { requiresGrad: true });
@@ -43,6 +44,7 @@ const unknownKeyCalls: [string, () => unknown, string][] = [
   ['createRbm', () => g.createRbm(trimodal, { hiden: 8 } as never), 'hiden'],
   ['createDiffusion', () => g.createDiffusion(trimodal, { timesteps: 8 } as never), 'timesteps'],
   ['createModel', () => g.createModel('vae', trimodal, { lrate: 1 }), 'lrate'],
+  ['describeMatmulTuning', () => g.describeMatmulTuning(ruleTuning('an adapter'), { confirm: true } as never), 'confirm'],
 ];
 
 describe('unknown option keys are refused, with the known ones listed', () => {
@@ -98,6 +100,7 @@ describe('wrong types name the option', () => {
     ['bce labelSmoothing', () => g.bce(g.tensor([0.5]), 1, { labelSmoothing: '0.1' } as never), /bce: option 'labelSmoothing' must be a number/],
     ['gradcheck eps', () => g.gradcheck((a) => g.mean(a), [[1, 2]], { eps: null } as never), /gradcheck: option 'eps' must be a number, got null/],
     ['createGan', () => g.createGan(normal, { loss: 3 } as never), /gan: setting 'loss' must be a string, got 3/],
+    ['describeMatmulTuning confirmation', () => g.describeMatmulTuning(ruleTuning('an adapter'), { confirmation: 'yes' } as never), /describeMatmulTuning: option 'confirmation' must be a boolean, got the string 'yes'/],
   ] as [string, () => unknown, RegExp][])('%s', (_, call, message) => {
     expect(call).toThrow(message);
   });
